@@ -1,0 +1,135 @@
+"""Fold the layers of a Spec into one result per layer and the totals. Pure integer arithmetic."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import CnncalcError, ShapeError
+from .formulas import product
+from .layers import Axis, Layer, Shape, fmt_shape
+from .spec import Spec
+
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1, "uint8": 1, "int32": 4}
+DTYPE_ALIASES = {"fp32": "float32", "fp16": "float16", "half": "float16", "bf16": "bfloat16",
+                 "fp64": "float64", "double": "float64", "float": "float32"}
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """What one layer receives and produces."""
+    layer: Layer
+    input_shapes: tuple[Shape, ...]
+    output_shape: Shape
+    trainable_params: int
+    non_trainable_params: int
+    axes: tuple[Axis, ...]
+    hyper: dict[str, Any]
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input_shapes[0]
+
+    @property
+    def params(self) -> int:
+        return self.trainable_params + self.non_trainable_params
+
+    @property
+    def activation_size(self) -> int:
+        return product(self.output_shape)
+
+
+@dataclass(frozen=True)
+class Totals:
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    activation_size: int
+    input_size: int
+    dtype: str
+    bytes_per_value: int
+
+    @property
+    def param_bytes(self) -> int:
+        return self.params * self.bytes_per_value
+
+    @property
+    def activation_bytes(self) -> int:
+        """Every layer's output held at once (a forward pass keeping activations), batch 1."""
+        return self.activation_size * self.bytes_per_value
+
+
+@dataclass(frozen=True)
+class Summary:
+    spec: Spec
+    layers: tuple[LayerResult, ...]
+    totals: Totals
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.layers[-1].output_shape
+
+
+def dtype_bytes(dtype: str) -> tuple[str, int]:
+    name = DTYPE_ALIASES.get(dtype.lower(), dtype.lower())
+    if name not in DTYPE_BYTES:
+        raise CnncalcError(f"unknown dtype `{dtype}`; use one of {', '.join(DTYPE_BYTES)}")
+    return name, DTYPE_BYTES[name]
+
+
+def infer_layer(layer: Layer, inputs: tuple[Shape, ...]) -> LayerResult:
+    """One layer's result; errors come back with the layer's label and position."""
+    try:
+        if len(inputs) != 1 and not getattr(layer, "MULTI_INPUT", False):
+            raise ShapeError(f"{layer.kind} takes one input, got {len(inputs)}; merge them first "
+                             "with `add` or `concat`", arg="inputs")
+        inp = inputs if getattr(layer, "MULTI_INPUT", False) else inputs[0]
+        out = layer.output_shape(inp)
+        trainable, frozen = layer.params(inp)
+        return LayerResult(layer, inputs, out, trainable, frozen, layer.axes(inp), layer.hyper(inp))
+    except CnncalcError as e:
+        line, col = layer.marks.get(e.arg, (layer.line, layer.col)) if e.arg else (layer.line, layer.col)
+        raise e.located(layer=layer.label, line=line, col=col) from None
+
+
+def infer(spec: Spec, dtype: str = "float32") -> Summary:
+    """Shapes and parameter counts of every layer of `spec`, in order, and the totals."""
+    dtype, nbytes = dtype_bytes(dtype)
+    results: list[LayerResult] = []
+    by_ref: dict[str, Shape] = {"input": spec.input}
+    previous = spec.input
+    try:
+        for layer in spec.layers:
+            if layer.inputs is None:
+                inputs = (previous,)
+            else:
+                try:
+                    inputs = tuple(_lookup(layer, ref, by_ref) for ref in layer.inputs)
+                except CnncalcError as e:
+                    line, col = layer.marks.get("inputs", (layer.line, layer.col))
+                    raise e.located(layer=layer.label, line=line, col=col) from None
+            result = infer_layer(layer, inputs)
+            results.append(result)
+            previous = result.output_shape
+            by_ref[layer.name] = previous
+            if layer.id is not None:
+                by_ref[layer.id] = previous
+    except CnncalcError as e:
+        if len(spec.input) >= 3 and spec.input[0] in (1, 3) and spec.input[-1] > 4:
+            e.message += (f" (the input {fmt_shape(spec.input)} looks channels-first; "
+                          "cnncalc reads channels last: [H, W, C])")
+        raise e.located(path=spec.path) from None
+    totals = Totals(
+        params=sum(r.params for r in results),
+        trainable_params=sum(r.trainable_params for r in results),
+        non_trainable_params=sum(r.non_trainable_params for r in results),
+        activation_size=sum(r.activation_size for r in results),
+        input_size=product(spec.input), dtype=dtype, bytes_per_value=nbytes)
+    return Summary(spec, tuple(results), totals)
+
+
+def _lookup(layer: Layer, ref: str, by_ref: dict[str, Shape]) -> Shape:
+    if ref not in by_ref:
+        known = ", ".join(list(by_ref)[-5:])
+        raise ShapeError(f"inputs names `{ref}`, which is no earlier layer's name or id "
+                         f"(the last ones are: {known})", arg="inputs")
+    return by_ref[ref]
