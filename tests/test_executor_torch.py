@@ -136,10 +136,16 @@ def test_pool_matches_torch(data):
     else:
         args["count_include_pad"] = include
     x, y, _, _ = execute(f"{op}pool{dims}d", (*n, 3), rng, **args)
-    if op == "max":
-        ref = getattr(F, f"max_pool{dims}d")(nchw(x), f, s, p, dilation=d, ceil_mode=ceil)
-    else:
-        ref = getattr(F, f"avg_pool{dims}d")(nchw(x), f, s, p, ceil_mode=ceil, count_include_pad=include)
+    try:
+        if op == "max":
+            ref = getattr(F, f"max_pool{dims}d")(nchw(x), f, s, p, dilation=d, ceil_mode=ceil)
+        else:
+            ref = getattr(F, f"avg_pool{dims}d")(nchw(x), f, s, p, ceil_mode=ceil, count_include_pad=include)
+    except RuntimeError as e:
+        # torch's avg_pool3d alone compares the UNPADDED input with the kernel (1x1x1, k=2, p=1 is
+        # refused; avg_pool2d accepts it): a refusal cnncalc's shape engine does not model yet
+        assume("smaller than kernel size" not in str(e))
+        raise
     close(y, nhwc(ref))
 
 
