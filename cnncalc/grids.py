@@ -86,7 +86,7 @@ def parse_matrix(text: str, what: str = "--image") -> Grid:
     grid: Grid = []
     for i, row in enumerate(rows, start=1):
         if len(row) != len(rows[0]):
-            raise ArgumentError(f"{what} row {i} has {len(row)} value{"s" if len(row) != 1 else ""} but row 1 has {len(rows[0])}; "
+            raise ArgumentError(f"{what} row {i} has {len(row)} value{'s' if len(row) != 1 else ''} but row 1 has {len(rows[0])}; "
                                 "every row needs the same number of values")
         values = []
         for v in row:
