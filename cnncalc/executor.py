@@ -119,7 +119,10 @@ def _im2col_matmul(xp, w, axes, out):
         cols = buf[:, :r1 - r0]
         for t, offs in enumerate(taps):
             cols[..., t, :] = _window(xp, offs, axes, out, rows=(r0, r1))
-        y[:, r0:r1] = (cols.reshape(-1, k * c) @ wm).reshape(b, r1 - r0, *out[1:], -1)
+        if b == 1:  # the output rows are contiguous: BLAS writes them in place
+            np.matmul(cols.reshape(-1, k * c), wm, out=y[0, r0:r1].reshape(-1, wm.shape[1]))
+        else:
+            y[:, r0:r1] = (cols.reshape(-1, k * c) @ wm).reshape(b, r1 - r0, *out[1:], -1)
     return y
 
 
@@ -232,10 +235,14 @@ ACTIVATION_FUNCS: dict[str, Callable] = {
 }
 
 
-def activate(name: str | None, x: np.ndarray, negative_slope: float | None = None) -> np.ndarray:
-    """Apply a named activation (softmax over the last axis, the channels)."""
+def activate(name: str | None, x: np.ndarray, negative_slope: float | None = None,
+             inplace: bool = False) -> np.ndarray:
+    """Apply a named activation (softmax over the last axis, the channels). `inplace` lets
+    relu and relu6 overwrite x (a layer's own fresh output)."""
     if name is None or name == "linear":
         return x
+    if inplace and name in ("relu", "relu6"):
+        return np.clip(x, 0, 6, out=x) if name == "relu6" else np.maximum(x, 0, out=x)
     if name == "leaky_relu":
         slope = LEAKY_SLOPE if negative_slope is None else negative_slope
         return np.where(x > 0, x, slope * x)
@@ -318,13 +325,13 @@ def _spatial(r: LayerResult) -> tuple[int, ...]:
 @forward("conv", "conv1d", "conv2d", "conv3d")
 def _f_conv(layer, x, w, r):
     y = conv_nd(x, w["weight"], r.axes, _spatial(r), layer.groups, w.get("bias"))
-    return activate(layer.activation, y)
+    return activate(layer.activation, y, inplace=True)
 
 
 @forward("depthwise_conv2d")
 def _f_depthwise(layer, x, w, r):
     y = conv_nd(x, w["weight"], r.axes, _spatial(r), x.shape[-1], w.get("bias"))
-    return activate(layer.activation, y)
+    return activate(layer.activation, y, inplace=True)
 
 
 def transposed_crop(layer, axes: tuple[Axis, ...]) -> tuple[int, ...]:
@@ -348,7 +355,7 @@ def transposed_crop(layer, axes: tuple[Axis, ...]) -> tuple[int, ...]:
 def _f_transpose(layer, x, w, r):
     y = conv_transpose_nd(x, w["weight"], r.axes, _spatial(r), transposed_crop(layer, r.axes),
                           layer.groups, w.get("bias"))
-    return activate(layer.activation, y)
+    return activate(layer.activation, y, inplace=True)
 
 
 @forward(*(f"{op}pool{d}d" for op in ("max", "avg") for d in "123"))
@@ -388,7 +395,7 @@ def _f_dense(layer, x, w, r):
     y = x @ w["weight"].T
     if "bias" in w:
         y += w["bias"]
-    return activate(layer.activation, y)
+    return activate(layer.activation, y, inplace=True)
 
 
 @forward("dropout")
