@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from .errors import CnncalcError
+from .errors import ArgumentError, CnncalcError
 
 app = typer.Typer(
     name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -30,6 +30,11 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+
+
+class Columns(str, Enum):
+    course = "course"
+    all = "all"
 
 
 def fail(error: CnncalcError) -> None:
@@ -71,21 +76,70 @@ def summary(
     fmt: Format = typer.Option(Format.table, "--format", "-F", help="table, json, csv or markdown."),
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8."),
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
+    columns: Optional[Columns] = typer.Option(None, "--columns", help="course: the notes' table (Layer, Activation shape, Activation size, # parameters), the default for markdown; all: every column."),
+    blank: bool = typer.Option(False, "--blank", help="The course table with empty cells, as a worksheet (markdown, or csv with --format csv)."),
 ) -> None:
     """Per-layer output shape, activation size and parameters, with totals.
 
     Example: cnncalc summary architectures/vgg16.yaml --format json
+
+    Worksheet: cnncalc summary architectures/lenet_homework.yaml --format markdown --blank
     """
     from . import render
     from .infer import infer
     from .spec import load_spec
 
     result = infer(load_spec(str(spec)), dtype=dtype)
+    if blank or columns is Columns.course or (fmt is Format.markdown and columns is not Columns.all):
+        if fmt is Format.json or (blank and columns is Columns.all):
+            raise ArgumentError(f"--blank and --columns course print the course table, not "
+                                f"{'json' if fmt is Format.json else '--columns all'}; use --format markdown or csv")
+        emit(render.to_course_csv(result, blank) if fmt is Format.csv else render.to_course_markdown(result, blank))
+        return
     if fmt is Format.table:
         from rich.console import Console
         Console(width=width).print(render.table(result))
     else:
         emit(render.render(result, fmt.value))
+
+
+class AnswersFormat(str, Enum):
+    md = "md"
+    csv = "csv"
+    tsv = "tsv"
+    yaml = "yaml"
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+@guarded
+def check(
+    answers: str = typer.Argument(..., help="The student's table: Markdown, CSV, TSV or YAML (`-` for stdin).", show_default=False),
+    spec: Path = typer.Option(..., "--spec", "-s", help="YAML spec of the network the table is about.", show_default=False),
+    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-F", help="table (for people) or json (one entry per cell)."),
+    read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as md, csv, tsv or yaml (default: by extension, then by content)."),
+) -> None:
+    """Grade a filled-in table of activation shapes, sizes and # parameters against a spec.
+
+    Every wrong cell gets the correct value, the formula with the numbers and the mistake that
+    gives exactly the student's number. Exit status: 0 every given cell right, 1 a wrong cell
+    or a row that matches no layer, 2 unreadable input.
+
+    Example: cnncalc check answers.md --spec architectures/lenet_homework.yaml
+    """
+    from .check import check_table, read_answers, report_json, report_text
+    from .infer import infer
+    from .spec import load_spec
+
+    table = read_answers(answers, read_as.value if read_as else None)
+    report = check_table(table, infer(load_spec(str(spec))))
+    emit(report_json(report) if fmt is CheckFormat.json else report_text(report))
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def main() -> None:
