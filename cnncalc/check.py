@@ -268,7 +268,7 @@ def _yaml_table(text: str, path: str) -> AnswerTable:
                 label = text_of(v)
             elif key in COLUMNS:
                 cells[key] = text_of(v)
-                headers.setdefault(key, str(k.value))
+                headers.setdefault(key, COLUMN_TITLES[key])
             else:
                 ignored.add(str(k.value))
         return Row(label, cells, line)
@@ -701,13 +701,14 @@ def conv_mistakes(ctx: Context) -> Iterable[Candidate]:
         yield v, f"groups ignored: with groups = {layer.groups} each filter sees {c}/{layer.groups} channels: {right}"
     if k != c:
         v = layer.params((*inp[:-1], k))[0]
-        yield v, f"the layer's own {k} filters taken as its input channels (the input has {c}): {right}"
+        yield v, (f"the layer's own {k} filters taken as its input channels (the input has {c}): "
+                  f"({kv}*{k} + 1)*{k} = {num(v)} instead of {right}")
     if k > 1:
         v = _replace(layer, filters=1).params(inp)[0]
-        yield v, f"one filter counted instead of {k}: {right}"
+        yield v, f"one filter counted instead of {k}: {num(v)} instead of {right}"
     if len(r.axes) > 1 and all(a.f > 1 for a in r.axes):
         flat = _safe(lambda: _replace(layer, kernel=[r.axes[0].f] + [1] * (len(r.axes) - 1)).params(inp)[0])
-        yield flat, f"kernel counted as {r.axes[0].f} instead of {kv}: {right}"
+        yield flat, f"kernel counted as {r.axes[0].f} instead of {kv}: {num(flat or 0)} instead of {right}"
     v = F.dense_params(F.product(inp), F.product(r.output_shape))
     yield v, (f"counted as fully connected ({num(F.product(inp))}*{num(r.activation_size)} + "
               f"{num(r.activation_size)}); a conv shares one small filter per output channel: {right}")
@@ -726,12 +727,15 @@ def dense_mistakes(ctx: Context) -> Iterable[Candidate]:
         m = F.product(shape)
         if m != n:
             v = layer.params((m,))[0]
-            yield v, f"the size of {name} {fmt_shape(shape)} = {num(m)} taken as the input instead of {num(n)}: {right}"
+            yield v, (f"the size of {name} {fmt_shape(shape)} = {num(m)} taken as the input instead of "
+                      f"{num(n)}: {m}*{u} + {u} = {num(v)} instead of {right}")
     src = _flatten_source(ctx)
     if src is not None and len(src) >= 2:
         for part, what in ((src[-1], "only the channels"), (F.product(src[:-1]), "only H*W, not the channels")):
             if part != n:
-                yield layer.params((part,))[0], f"{what} ({part}) taken as the input instead of {'*'.join(map(str, src))} = {n}: {right}"
+                v = layer.params((part,))[0]
+                yield v, (f"{what} ({part}) taken as the input instead of {'*'.join(map(str, src))} = {n}: "
+                          f"{part}*{u} + {u} = {num(v)} instead of {right}")
 
 
 def _flatten_source(ctx: Context) -> Shape | None:
@@ -771,11 +775,12 @@ def params_on_parameter_free(ctx: Context) -> Iterable[Candidate]:
     c = r.input_shape[-1]
     if isinstance(layer, Pool) and r.axes:
         kv = F.product(a.f for a in r.axes)
-        for v, how in ((F.conv_params(kv, c, c), f"a conv with {c} filters of {_kv(r)}*{c}"),
-                       (F.conv_params(kv, 1, c), f"{c} filters of {_kv(r)} with biases"),
-                       (F.conv_params(kv, 1, c, bias=False), f"{c} windows of {_kv(r)}"),
-                       (F.conv_params(kv, 1, 1), f"one {_kv(r)} window and a bias"),
-                       (F.conv_params(kv, 1, 1, bias=False), f"one {_kv(r)} window")):
+        k = _kv(r)
+        for v, how in ((F.conv_params(kv, c, c), f"a conv with {c} filters: ({k}*{c} + 1)*{c}"),
+                       (F.conv_params(kv, 1, c), f"{c} windows with a bias each: ({k} + 1)*{c}"),
+                       (F.conv_params(kv, 1, c, bias=False), f"{c} windows: {k}*{c}"),
+                       (F.conv_params(kv, 1, 1), f"one window and a bias: {k} + 1"),
+                       (F.conv_params(kv, 1, 1, bias=False), f"one window: {k}")):
             yield v, f"counted {how} = {num(v)}, but {_what(layer)} learns nothing: 0 parameters"
     yield ANY, f"{_what(layer)} has no parameters: it learns nothing, so 0"
 
@@ -863,7 +868,7 @@ def _numbering(summary: Summary, scheme: str) -> dict[tuple[str, int], int]:
     'kind': the n-th layer of its family (CONV1, CONV2, POOL1, FC1); 'course': Andrew Ng's
     layer number, which counts conv and dense layers and gives a pool the number of the conv
     before it (CONV1, POOL1, CONV2, POOL2, FC3, FC4); 'position': the row number (LeNet's C1,
-    S2, C3, S4, C5, F6)."""
+    S2, C3, S4, F6; one-letter labels only)."""
     table: dict[tuple[str, int], int] = {}
     counts: dict[str, int] = {}
     weighted, row = 0, 0
@@ -922,7 +927,7 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
     for scheme in ("course", "kind", "position"):
         numbering = _numbering(summary, scheme)
         got = {i: numbering[(m.group(1), int(m.group(2)))] for i, m in labelled.items()
-               if (m.group(1), int(m.group(2))) in numbering}
+               if (m.group(1), int(m.group(2))) in numbering and (scheme != "position" or len(m.group(1)) == 1)}
         taken = set(p for p in found if p is not None)
         if len(set(got.values())) == len(got) and not taken & set(got.values()) and len(got) > len(best):
             best = got
