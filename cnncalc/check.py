@@ -199,7 +199,7 @@ def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTabl
     head_line, header = grid[0]
     keys = [header_key(h) for h in header]
     if not any(k in COLUMNS for k in keys):
-        raise AnswerError(f"the header {header} names no graded column; name them like "
+        raise AnswerError(f"the header `{' | '.join(header)}` names no graded column; name them like "
                           "`Activation shape`, `Activation size`, `# parameters`", line=head_line)
     headers: dict[str, str] = {}
     layer_col = None
@@ -1226,4 +1226,5 @@ def report_text(report: Report) -> str:
         lines.append(f"Not in the table (fine, a course table folds them): {', '.join(report.optional)}")
     if report.table.ignored:
         lines.append(f"Columns not graded: {', '.join(report.table.ignored)}")
+    lines.append(f"Total params of {report.summary.spec.name}: {num(report.summary.totals.params)}")
     return "\n".join(lines) + "\n"

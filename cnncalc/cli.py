@@ -125,9 +125,9 @@ def check(
 ) -> None:
     """Grade a filled-in table of activation shapes, sizes and # parameters against a spec.
 
-    Every wrong cell gets the correct value, the formula with the numbers and the mistake that
-    gives exactly the student's number. Exit status: 0 every given cell right, 1 a wrong cell
-    or a row that matches no layer, 2 unreadable input.
+    Each wrong cell gets the correct value, the formula with the numbers, and the mistake that gives exactly the student's number.
+
+    Exit status: 0 every given cell right; 1 a wrong cell or a row that matches no layer; 2 unreadable input.
 
     Example: cnncalc check answers.md --spec architectures/lenet_homework.yaml
     """

@@ -348,12 +348,20 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize("name, text, message", MALFORMED)
-def test_malformed_answers(name, text, message, tmp_path, proc):
+def test_malformed_answers(name, text, message, tmp_path, cli):
     path = tmp_path / name
     path.write_text(text)
-    r = proc("check", path, "--spec", HOMEWORK)
+    r = cli("check", path, "--spec", HOMEWORK)
     assert r.code == 2 and "Traceback" not in r.err and r.out == ""
     assert len(r.err.strip().splitlines()) == 1 and message in r.err and str(path) in r.err
+
+
+def test_malformed_in_a_real_process(tmp_path, proc):
+    path = tmp_path / "bad.yaml"
+    path.write_text("- {layer: CONV1, params: [1, 2\n")
+    r = proc("check", path, "--spec", HOMEWORK)
+    assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+    assert r.err.startswith(f"{path}:2:1: YAML syntax error")
 
 
 def test_malformed_files(tmp_path, cli):
