@@ -35,7 +35,7 @@ COLUMNS = ("shape", "size", "params")
 COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
 COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
 BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
-INPUT_WORDS = {"input", "inputs", "image", "img", "x", "a0", "data", "in"}
+INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
 TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
 
 
@@ -203,6 +203,7 @@ def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTabl
                           "`Activation shape`, `Activation size`, `# parameters`", line=head_line)
     headers: dict[str, str] = {}
     layer_col = None
+    named = [i for i, (k, h) in enumerate(zip(keys, header)) if k == "layer" and re.search(r"(?i)layer|name", h)]
     for i, (k, h) in enumerate(zip(keys, header)):
         if k == "layer":
             layer_col = i if layer_col is None else layer_col
@@ -211,6 +212,8 @@ def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTabl
                 raise AnswerError(f"two columns are read as {COLUMN_TITLES[k]}: `{headers[k]}` and "
                                   f"`{h}`; keep one", line=head_line)
             headers[k] = h
+    if named:
+        layer_col = named[0]  # `| # | Layer | ...`: the names, not the row numbers
     if layer_col is None and keys[0] is None:
         layer_col = 0  # an unrecognised first header: the labels
     ignored = tuple(h for i, (k, h) in enumerate(zip(keys, header)) if k is None and i != layer_col)
@@ -1107,6 +1110,8 @@ def check_table(table: AnswerTable, summary: Summary) -> Report:
 
 def _input_reasons(column: str, got: Any, summary: Summary) -> list[str]:
     shape = summary.spec.input
+    if column == "shape" and len(shape) > 1 and got == (shape[-1], *shape[:-1]):
+        return [f"channels first {fmt_shape(got)}: the course and cnncalc write channels last (H, W, C) = {fmt_shape(shape)}"]
     if column == "shape" and sorted(got) == sorted(shape):
         return [f"H/W/C order swapped: the spec's input is {fmt_shape(shape)} (channels last)"]
     if column == "params":

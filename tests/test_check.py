@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cnncalc import infer, load_spec, parse_spec
-from cnncalc.check import (check_table, header_key, label_key, parse_answers, parse_int,
+from cnncalc.check import (AnswerError, check_table, header_key, label_key, parse_answers, parse_int,
                            parse_shape, read_answers)
 from tests.conftest import ROOT, ZOO
 
@@ -125,7 +126,8 @@ DIAGNOSES = [
     (None, "CONV1", "shape", "(5,5,3,8)", "shape of the filters"),
     (None, "FC3", "shape", "(400,120)", "shape of the weight matrix (400, 120)"),
     (None, "POOL1", "shape", "(28,28,8)", "of CONV1 (the row above)"),
-    (None, "Input", "shape", "(3,32,32)", "H/W/C order swapped"),
+    (None, "Input", "shape", "(3,32,32)", "channels first (3, 32, 32)"),
+    (None, "Input", "shape", "(32,3,32)", "H/W/C order swapped"),
     (conv(f=5, s=2), "CONV1", "shape", "(15,15,8)", "ceil instead of floor: ceil((32 + 2*0 - 5)/2) + 1 = 15"),
     (conv(f=3, p=1), "CONV1", "shape", "(30,30,8)", "padding forgotten"),
     (conv(f=3, p=2), "CONV1", "shape", "(32,32,8)", "padding counted on one side only"),
@@ -428,3 +430,33 @@ def test_check_help_has_an_example(cli):
 def test_label_key():
     assert [label_key(t) for t in ["CONV1 (f=5, s=1)", "Input:", "**FC3**", "POOL 2", "conv_1"]] == [
         "conv1", "input", "fc3", "pool2", "conv1"]
+
+
+def test_row_numbers_column_beside_names():
+    text = "| # | Layer | Params |\n|---|---|---|\n| 1 | Input | 0 |\n| 2 | CONV1 | 608 |\n"
+    report = grade(text)
+    assert [v.layer for v in report.verdicts] == ["input", "CONV1"] and report.ok
+
+
+TEXT = st.text(alphabet=st.sampled_from(list("|,;\t\n:-_ ()[]{}x×*=$#\"'abcCONVPOL1234567890")), max_size=200)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(text=TEXT, fmt=st.sampled_from(["md", "csv", "tsv", "yaml"]))
+def test_any_text_is_graded_or_refused_cleanly(text, fmt):
+    """Whatever the file holds: a report, or an AnswerError (exit 2), never another exception."""
+    try:
+        table = parse_answers(text, "a." + fmt, fmt)
+    except AnswerError:
+        return
+    check_table(table, lenet())
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(cells=st.lists(st.text(alphabet=st.sampled_from(list("0123456789,.x×*()+-= $?")), max_size=12),
+                      min_size=3, max_size=3),
+       label=st.sampled_from(["Input", "CONV1", "POOL1", "CONV2", "POOL2", "flatten_1", "FC3", "Softmax", "total"]))
+def test_any_cell_is_graded(cells, label):
+    text = HEADER + f"| {label} | " + " | ".join(c.replace("|", "") for c in cells) + " |\n"
+    report = grade(text)
+    assert all(v.correct in (True, False, None) for v in report.verdicts)
