@@ -861,7 +861,8 @@ FAMILIES = {
 def label_key(label: str) -> str:
     """`CONV1 (f=5, s=1)` -> 'conv1'; `Input:` -> 'input'; `**FC3**` -> 'fc3'."""
     t = clean(label)
-    t = re.sub(r"\(.*?\)|\[.*?\]", "", t)
+    while re.search(r"\([^()]*\)|\[[^\[\]]*\]", t):  # innermost first: (f=3, p=same(1))
+        t = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", t)
     return normal(re.sub(r"[\s:.#]", "", t))
 
 
@@ -896,9 +897,9 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
     layers = summary.layers
     names: dict[str, int] = {}
     for pos, r in enumerate(layers, start=1):
-        names.setdefault(normal(r.layer.name), pos)
+        names.setdefault(label_key(r.layer.name), pos)  # `features.0`, `block1_conv1`: as labels are read
         if r.layer.id:
-            names.setdefault(normal(r.layer.id), pos)
+            names.setdefault(label_key(r.layer.id), pos)
     course = [pos for pos, r in enumerate(layers, start=1) if not folded(r.layer)]
     if not table.has_labels:
         want = [0] + course
@@ -964,7 +965,7 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
             why[i] = f"`{table.rows[i].label}` names no layer: the spec has " + _families_text(summary)
         else:
             why[i] = (f"`{table.rows[i].label}` names no layer; use a layer name "
-                      f"({', '.join(r.layer.name for r in layers[:6])}{', ...' if len(layers) > 6 else ''}), "
+                      f"({', '.join(r.layer.name for r in layers[:3])}{', ...' if len(layers) > 3 else ''}), "
                       "an index, Input or a course label like CONV1")
     seen: dict[int, int] = {}
     for i, pos in enumerate(found):

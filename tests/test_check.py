@@ -308,7 +308,7 @@ def test_unmatched_rows_and_missing_layers_are_reported(cli, tmp_path):
     text = HEADER + "| CONV1 | (28,28,8) | | |\n| CONV3 | (1,1,1) | | |\n| Banana | | 1 | |\n| conv1 | | | 608 |\n"
     report = grade(text)
     assert [why.split(":")[0] for _, why in report.unmatched] == [
-        "`CONV3` names no layer", "`Banana` names no layer; use a layer name (CONV1, POOL1, CONV2, POOL2, flatten_1, FC3, ...), an index, Input or a course label like CONV1",
+        "`CONV3` names no layer", "`Banana` names no layer; use a layer name (CONV1, POOL1, CONV2, ...), an index, Input or a course label like CONV1",
         "a second row for CONV1 (the first is `CONV1`)"]
     assert report.missing == ("input", "POOL1", "CONV2", "POOL2", "FC3", "FC4", "Softmax")
     assert not report.ok
@@ -404,6 +404,14 @@ def test_answer_key_round_trip(cli, tmp_path):
     assert cli("check", sheet, "--spec", HOMEWORK).code == 0
 
 
+@pytest.mark.parametrize("spec", sorted(ZOO.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_zoo_answer_key_grades_as_right(spec, cli, tmp_path):
+    key = tmp_path / "key.md"
+    key.write_text(cli("summary", spec, "--format", "markdown").out)
+    r = cli("check", key, "--spec", spec)
+    assert r.code == 0 and ", 0 wrong" in r.out and "Layers with no row" not in r.out, r.out
+
+
 def test_blank_worksheet(cli, tmp_path):
     r = cli("summary", HOMEWORK, "--format", "markdown", "--blank")
     assert r.code == 0 and "608" not in r.out and "(fill in the empty cells)" in r.out
@@ -428,8 +436,9 @@ def test_check_help_has_an_example(cli):
 
 
 def test_label_key():
-    assert [label_key(t) for t in ["CONV1 (f=5, s=1)", "Input:", "**FC3**", "POOL 2", "conv_1"]] == [
-        "conv1", "input", "fc3", "pool2", "conv1"]
+    assert [label_key(t) for t in ["CONV1 (f=5, s=1)", "Input:", "**FC3**", "POOL 2", "conv_1",
+                                   "block1_conv1 (f=3, s=1, p=same(1))"]] == [
+        "conv1", "input", "fc3", "pool2", "conv1", "block1conv1"]
 
 
 def test_row_numbers_column_beside_names():
