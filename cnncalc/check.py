@@ -1099,7 +1099,8 @@ def check_table(table: AnswerTable, summary: Summary) -> Report:
                 continue
             reasons = diagnose(column, got, ctx) if ctx else _input_reasons(column, got, summary)
             verdicts.append(Verdict(correct=False, diagnosis=reasons[0] if reasons else
-                                    "no known mistake gives this value; compare with the formula",
+                                    "no known mistake gives this value; compare with the formula"
+                                    + _axes_hint(got, value, column),
                                     also=tuple(reasons[1:]), **common))
     rows_for = {p for p, _ in matches if p is not None}
     missing = tuple(_name(summary, p) for p in [0] + [i for i, r in enumerate(summary.layers, 1)
@@ -1107,6 +1108,16 @@ def check_table(table: AnswerTable, summary: Summary) -> Report:
     optional = tuple(r.layer.name for i, r in enumerate(summary.layers, 1)
                      if folded(r.layer) and i not in rows_for)
     return Report(summary, table, tuple(verdicts), tuple(unmatched), missing, optional)
+
+
+def _axes_hint(got: Any, expected: Any, column: str) -> str:
+    """Which entries of a wrong shape are right: `(H, W wrong; C right)`."""
+    if column != "shape" or len(got) != len(expected) or len(expected) < 2:
+        return ""
+    names = {2: ("L", "C"), 3: ("H", "W", "C"), 4: ("D", "H", "W", "C")}[len(expected)]
+    bad = [n for n, g, e in zip(names, got, expected) if g != e]
+    good = [n for n in names if n not in bad]
+    return f" ({', '.join(bad)} wrong; {', '.join(good)} right)" if good else ""
 
 
 def _input_reasons(column: str, got: Any, summary: Summary) -> list[str]:

@@ -188,9 +188,13 @@ def test_batchnorm_and_groups():
 
 
 def test_unknown_mistake_is_said_plainly():
-    v = cell(grade(HEADER + "| CONV1 | (11,11,8) | | 12345 |\n"), "CONV1", "params")
+    report = grade(HEADER + "| CONV1 | (11,11,8) | | 12345 |\n")
+    v = cell(report, "CONV1", "params")
     assert v.diagnosis.startswith("no known mistake gives this value")
     assert v.formula == "(5*5*3 + 1)*8 = 608"
+    v = cell(report, "CONV1", "shape")
+    assert v.diagnosis.endswith("(H, W wrong; C right)")
+    assert v.formula == "floor((32 + 2*0 - 5)/1) + 1 = 28 for H and W; 8 filters -> (28, 28, 8)"
 
 
 def test_total_row():
