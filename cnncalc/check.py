@@ -246,11 +246,12 @@ def _yaml_table(text: str, path: str) -> AnswerTable:
                           line=mark.line + 1 if mark else None, col=mark.column + 1 if mark else None) from None
     except yaml.YAMLError as e:
         raise AnswerError(f"YAML error: {e}") from None
-    if isinstance(root, yaml.MappingNode) and len(root.value) == 1 and \
-            isinstance(root.value[0][0], yaml.ScalarNode) and \
-            normal(root.value[0][0].value) in ("answers", "rows", "table", "layers") and \
-            isinstance(root.value[0][1], (yaml.SequenceNode, yaml.MappingNode)):
-        root = root.value[0][1]
+    if isinstance(root, yaml.MappingNode):
+        # `answers:` (or rows/table/layers) holds the table; other keys (student: ...) are notes
+        inner = [v for k, v in root.value if isinstance(k, yaml.ScalarNode)
+                 and normal(str(k.value)) in ("answers", "rows", "table", "layers")]
+        if len(inner) == 1 and isinstance(inner[0], (yaml.SequenceNode, yaml.MappingNode)):
+            root = inner[0]
 
     def text_of(node) -> str:
         if isinstance(node, yaml.ScalarNode):
@@ -327,10 +328,9 @@ def parse_int(text: str) -> int:
     expr = re.sub(r"(?<=\d)[ ,_](?=\d{3}\b)", "", t)
     expr = re.sub(r"[×xX·⋅∙]", "*", expr).replace("^", "**")
     try:
-        tree = ast.parse(expr, mode="eval")
-    except SyntaxError:
+        return _eval(ast.parse(expr, mode="eval").body, text)
+    except (SyntaxError, RecursionError, MemoryError):
         raise ValueError(f"cannot read `{text}` as a whole number; write e.g. 6,272 or 6272") from None
-    return _eval(tree.body, text)
 
 
 def _eval(node, text: str) -> int:
@@ -446,8 +446,8 @@ def params_formula(r: LayerResult) -> str:
     if isinstance(layer, Dense):
         return f"{c}*{layer.units}" + (f" + {layer.units}" if layer.bias else "") + f" = {total}"
     if isinstance(layer, BatchNorm):
-        return f"{4 if layer.affine else 2}*{c} = {total} (gamma, beta, moving mean, moving variance)" \
-            if layer.affine else f"2*{c} = {total} (moving mean and variance)"
+        return (f"4*{c} = {total} (gamma, beta, moving mean, moving variance)" if layer.affine
+                else f"2*{c} = {total} (moving mean and variance)")
     if r.params == 0:
         return f"0: {_what(layer)} learns nothing"
     return total

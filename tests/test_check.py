@@ -236,7 +236,7 @@ def test_parse_shape(text, shape):
     assert parse_shape(text) == shape
 
 
-@pytest.mark.parametrize("text", ["six", "12.5", "1e3", "(28,28,8"])
+@pytest.mark.parametrize("text", ["six", "12.5", "1e3", "(28,28,8", "(" * 300 + "1" + ")" * 300, "2**99", "7/2"])
 def test_unreadable_cell_is_a_wrong_cell(text):
     v = cell(grade(HEADER + f"| CONV1 | | {text} | |\n"), "CONV1", "size")
     assert v.correct is False and "cannot read" in v.diagnosis or "not a whole number" in v.diagnosis
@@ -266,7 +266,8 @@ def test_each_input_format(fmt, tmp_path, cli):
 
 
 def test_yaml_mapping_and_semicolon_csv():
-    text = "answers:\n  CONV1: {shape: 28x28x8, '# parameters': 608}\n  POOL1: {shape: [14, 14, 8]}\n"
+    text = ("student: A. Student\nanswers:\n  CONV1: {shape: 28x28x8, '# parameters': 608}\n"
+            "  POOL1: {shape: [14, 14, 8]}\n")
     report = grade(text, fmt="yaml")
     assert all(v.correct for v in report.verdicts) and len(report.verdicts) == 3
     report = grade("Layer;Shape;Params\nCONV1;(28,28,8);6,272\n", fmt="csv")
