@@ -295,14 +295,15 @@ def _yaml_table(text: str, path: str) -> AnswerTable:
 
 
 # -- cells -----------------------------------------------------------------------------------
-MARKS = re.compile(r"(←|→|⟵|⬅|<-+|✓|✔|✗|✘|❌|\*\*|__|`)")
+MARKS = re.compile(r"(←|→|⟵|⬅|<-+|✓|✔|✗|✘|❌|`)")
+EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")  # **bold**, _italic_
 _INT = re.compile(r"[+-]?\d{1,3}(?:[,_\u202f\u00a0 '’]\d{3})+|[+-]?\d+")
 
 
 def clean(text: str) -> str:
     """Drop arrows, check marks, Markdown emphasis and LaTeX annotations: `3,072 $a^{(0)}$`
     -> `3,072`; a cell written entirely in LaTeX keeps its content (`\\times` -> `*`)."""
-    t = MARKS.sub("", text).strip()
+    t = EMPHASIS.sub(r"\2", MARKS.sub("", text)).strip()
     bare = re.sub(r"\$[^$]*\$", "", t).strip()
     if re.search(r"\d", bare):
         t = bare
@@ -343,7 +344,7 @@ def _eval(node, text: str) -> int:
         a, b = _eval(node.left, text), _eval(node.right, text)
         if isinstance(node.op, ast.Pow):
             if not 0 <= b <= 8:
-                raise ValueError(f"`{text}`: only small powers are read")
+                raise ValueError(f"cannot read `{text}`: only powers up to 8 are read")
             return a ** b
         if isinstance(node.op, (ast.Div, ast.FloorDiv)):
             if b == 0 or a % b:

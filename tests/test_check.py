@@ -239,7 +239,7 @@ def test_parse_shape(text, shape):
 @pytest.mark.parametrize("text", ["six", "12.5", "1e3", "(28,28,8", "(" * 300 + "1" + ")" * 300, "2**99", "7/2"])
 def test_unreadable_cell_is_a_wrong_cell(text):
     v = cell(grade(HEADER + f"| CONV1 | | {text} | |\n"), "CONV1", "size")
-    assert v.correct is False and "cannot read" in v.diagnosis or "not a whole number" in v.diagnosis
+    assert v.correct is False and ("cannot read" in v.diagnosis or "not a whole number" in v.diagnosis)
 
 
 FORMATS = {
