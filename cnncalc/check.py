@@ -772,6 +772,32 @@ def carried_params(ctx: Context) -> Iterable[Candidate]:
 
 
 @mistake("params")
+def other_count(ctx: Context) -> Iterable[Candidate]:
+    """Solve the student's number for the filters, units or input channels it implies: the
+    notes' own 6-filter CONV1 (456) graded against 8 filters gives 'as if 6 filters'."""
+    r, layer, g = ctx.result, ctx.result.layer, ctx.given.get("params")
+    if not isinstance(g, int) or g <= 0 or not getattr(layer, "bias", False) or not r.params:
+        return
+    if isinstance(layer, Conv) and layer.groups == 1 and r.axes:
+        kv, c, k = F.product(a.f for a in r.axes), r.input_shape[-1], layer.filters
+        if g % (kv * c + 1) == 0 and g // (kv * c + 1) != k:
+            k2 = g // (kv * c + 1)
+            yield _replace(layer, filters=k2).params(r.input_shape)[0], (
+                f"as if the layer had {k2} filters: ({_kv(r)}*{c} + 1)*{k2} = {num(g)}; it has {k}: {params_formula(r)}")
+        if g % k == 0 and (g // k - 1) % kv == 0 and (c2 := (g // k - 1) // kv) not in (c, 0):
+            yield layer.params((*r.input_shape[:-1], c2))[0], (
+                f"as if the input had {c2} channels: ({_kv(r)}*{c2} + 1)*{k} = {num(g)}; it has {c}: {params_formula(r)}")
+    if isinstance(layer, Dense):
+        n, u = r.input_shape[0], layer.units
+        if g % u == 0 and (n2 := g // u - 1) not in (n, 0):
+            yield layer.params((n2,))[0], (
+                f"as if the input had {num(n2)} values: {n2}*{u} + {u} = {num(g)}; it has {num(n)}: {params_formula(r)}")
+        if g % (n + 1) == 0 and (u2 := g // (n + 1)) != u:
+            yield _replace(layer, units=u2).params(r.input_shape)[0], (
+                f"as if the layer had {u2} units: {n}*{u2} + {u2} = {num(g)}; it has {u}: {params_formula(r)}")
+
+
+@mistake("params")
 def params_on_parameter_free(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if r.params != 0:
@@ -836,16 +862,17 @@ def _neighbours(ctx: Context, value, show, what: str) -> Iterable[Candidate]:
 def diagnose(column: str, given: Any, ctx: Context) -> list[str]:
     """Every known mistake that gives exactly `given`, most likely first."""
     found: list[str] = []
+    rules: list[str] = []  # statements that hold for any wrong value: only when nothing exact does
     for fn in MISTAKES[column]:
         for value, why in fn(ctx):
-            if value is None:
-                continue
-            hit = value is ANY or (same_shape(given, value) if column == "shape" else given == value)
-            if hit and why not in found:
+            if value is ANY:
+                rules.append(why)
+            elif value is not None and (same_shape(given, value) if column == "shape" else given == value) \
+                    and why not in found:
                 found.append(why)
                 if column == "shape":
                     break  # one reading per shape mistake: channels first, not also "order swapped"
-    return found
+    return found or rules
 
 
 # -- matching rows to layers -----------------------------------------------------------------

@@ -107,6 +107,10 @@ DIAGNOSES = [
     (None, "CONV1", "params", f"{(5*3 + 1)*8}", "kernel counted as 5 instead of 5*5"),
     (None, "CONV1", "params", f"{32*32*3*28*28*8 + 28*28*8}", "counted as fully connected"),
     (None, "CONV1", "params", f"{28*28*8}", "that is the activation size"),
+    (None, "CONV1", "params", "456", "as if the layer had 6 filters: (5*5*3 + 1)*6 = 456"),  # seeds 002:L499
+    (None, "CONV1", "params", f"{(5*5*4 + 1)*8}", "as if the input had 4 channels"),
+    (None, "FC3", "params", f"{(401 + 1)*120}", "as if the input had 401 values"),
+    (None, "FC3", "params", f"{400*100 + 100}", "as if the layer had 100 units"),
     (None, "FC3", "params", "48,001", "400*120 + 1 = 48,001"),
     (None, "FC3", "params", f"{400*120}", "bias forgotten: 400*120 = 48,000"),
     (None, "FC3", "params", f"{16*120 + 120}", "only the channels (16) taken as the input"),
