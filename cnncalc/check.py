@@ -472,7 +472,10 @@ class Context:
     given_by_position: dict[int, dict[str, Any]]
 
     def previous_given(self) -> dict[str, Any] | None:
-        """The student's row for this layer's input (the last row above it), if any."""
+        """The student's row for this layer's input (the last row above it), if any; None
+        when the layer names its inputs (a branch), as the row above need not be its input."""
+        if self.result.layer.inputs is not None:
+            return None
         for pos in range(self.position - 1, -1, -1):
             if pos in self.given_by_position:
                 return self.given_by_position[pos]
@@ -744,6 +747,8 @@ def dense_mistakes(ctx: Context) -> Iterable[Candidate]:
 
 def _flatten_source(ctx: Context) -> Shape | None:
     """The (H, W, C) map a dense layer's flat input came from."""
+    if ctx.result.layer.inputs is not None:
+        return None
     for q in reversed(ctx.summary.layers[:ctx.position - 1]):
         if isinstance(q.layer, Flatten):
             return q.input_shape
@@ -929,15 +934,11 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
         if r.layer.id:
             names.setdefault(label_key(r.layer.id), pos)
     course = [pos for pos, r in enumerate(layers, start=1) if not folded(r.layer)]
+    positional = _by_position(table, course)
     if not table.has_labels:
-        want = [0] + course
-        rows = table.rows
-        if len(rows) == len(want):
-            return [(p, "") for p in want]
-        if len(rows) == len(course):
-            return [(p, "") for p in course]
-        return [(None, f"the table has no layer column, and its {len(rows)} rows are not the "
-                       f"{len(want)} rows of the course table (Input and {len(course)} layers)")] * len(rows)
+        return positional or [(None, f"the table has no layer column, and its {len(table.rows)} rows "
+                                     f"are not the {len(course) + 1} rows of the course table "
+                                     f"(Input and {len(course)} layers)")] * len(table.rows)
 
     keys = [label_key(r.label) for r in table.rows]
     found: list[int | None] = [None] * len(keys)
@@ -995,6 +996,9 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
             why[i] = (f"`{table.rows[i].label}` names no layer; use a layer name "
                       f"({', '.join(r.layer.name for r in layers[:3])}{', ...' if len(layers) > 3 else ''}), "
                       "an index, Input or a course label like CONV1")
+    if positional and all(p is None or (i == 0 and p == positional[0][0]) for i, p in enumerate(found)) \
+            and not any(k in TOTAL_WORDS for k in keys):
+        return positional  # no label names a layer, but the rows are the course table's, in order
     seen: dict[int, int] = {}
     for i, pos in enumerate(found):
         if pos is None:
@@ -1005,6 +1009,14 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
         else:
             seen[pos] = i
     return [(p, w) for p, w in zip(found, why)]
+
+
+def _by_position(table: AnswerTable, course: list[int]) -> list[tuple[int | None, str]] | None:
+    """Rows taken in order as the course table's: with or without the Input row."""
+    for want in ([0] + course, course):
+        if len(table.rows) == len(want):
+            return [(p, "by position") for p in want]
+    return None
 
 
 def _kind_of(key: str):
@@ -1059,6 +1071,7 @@ class Report:
     unmatched: tuple[tuple[Row, str], ...]
     missing: tuple[str, ...]           # layers a course table shows, with no row
     optional: tuple[str, ...] = ()     # folded layers (flatten, dropout, activations) with no row
+    by_position: bool = False          # rows matched by their order, not by their labels
 
     @property
     def wrong(self) -> tuple[Verdict, ...]:
@@ -1135,7 +1148,8 @@ def check_table(table: AnswerTable, summary: Summary) -> Report:
                                                        if not folded(r.layer)] if p not in rows_for)
     optional = tuple(r.layer.name for i, r in enumerate(summary.layers, 1)
                      if folded(r.layer) and i not in rows_for)
-    return Report(summary, table, tuple(verdicts), tuple(unmatched), missing, optional)
+    by_position = bool(matches) and all(why == "by position" for _, why in matches)
+    return Report(summary, table, tuple(verdicts), tuple(unmatched), missing, optional, by_position)
 
 
 def _axes_hint(got: Any, expected: Any, column: str) -> str:
@@ -1203,6 +1217,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "layers_without_row": list(report.missing),
         "optional_layers_without_row": list(report.optional),
         "ignored_columns": list(report.table.ignored),
+        "matched_by_position": report.by_position,
     }
 
 
@@ -1269,6 +1284,9 @@ def report_text(report: Report) -> str:
             lines.append("Blank cells: " + ", ".join(f"{v.layer} {COLUMN_TITLES[v.column]}" for v in blanks))
     if report.optional:
         lines.append(f"Not in the table (fine, a course table folds them): {', '.join(report.optional)}")
+    if report.by_position:
+        lines.append("Rows were matched to layers by their order: no label names a layer "
+                     "(use the layer names, Input, or course labels like CONV1 to match by name)")
     if report.table.ignored:
         lines.append(f"Columns not graded: {', '.join(report.table.ignored)}")
     lines.append(f"Total params of {report.summary.spec.name}: {num(report.summary.totals.params)}")

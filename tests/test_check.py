@@ -478,3 +478,24 @@ def test_any_cell_is_graded(cells, label):
     text = HEADER + f"| {label} | " + " | ".join(c.replace("|", "") for c in cells) + " |\n"
     report = grade(text)
     assert all(v.correct in (True, False, None) for v in report.verdicts)
+
+
+def test_rows_matched_by_order_when_no_label_names_a_layer(cli, tmp_path):
+    labels = ["image", "conv 5x5, 8 filters", "max pool", "conv 5x5, 16 filters", "max pool",
+              "dense 120", "dense 84", "softmax 10"]
+    params = [0, 608, 0, 3216, 0, 48_120, 10_164, 841]
+    text = HEADER + "".join(f"| {label} | | | {p} |\n" for label, p in zip(labels, params))
+    report = grade(text)
+    assert report.by_position and not report.unmatched
+    assert [v.layer for v in report.wrong] == ["Softmax"]
+    path = tmp_path / "a.md"
+    path.write_text(text)
+    r = cli("check", path, "--spec", HOMEWORK)
+    assert r.code == 1 and "matched to layers by their order" in r.out
+
+
+def test_summary_csv_worksheet(cli):
+    r = cli("summary", HOMEWORK, "--format", "csv", "--blank")
+    assert r.code == 0
+    assert r.out.splitlines()[:3] == ["Layer,Activation shape,Activation size,# parameters",
+                                      'Input,"(32, 32, 3)",,', '"CONV1 (f=5, s=1, p=0)",,,']
