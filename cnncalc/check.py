@@ -13,19 +13,17 @@ gives exactly the student's number, so it is a fact about the arithmetic, not a 
 from __future__ import annotations
 
 import ast
-import csv
 import dataclasses
-import io
 import itertools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import yaml
 
 from . import formulas as F
-from .errors import CnncalcError, ShapeError
+from .errors import CnncalcError
 from .infer import LayerResult, Summary, infer_layer
 from .layers import (Activation, BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout,
                      Flatten, GlobalPool, Pool, Shape, fmt_shape, normal)
