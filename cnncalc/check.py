@@ -564,7 +564,7 @@ def padding_forgotten(ctx: Context) -> Iterable[Candidate]:
         got = _safe(lambda: _replace(layer, padding=0).output_shape(r.input_shape))
         p = r.axes[0].pad
         yield got, (f"padding forgotten: with p = 0 the output is {fmt_shape(got) if got else 'impossible'}; "
-                    f"this layer pads {p[0] if p[0] == p[1] else p} on each side")
+                    f"this layer pads " + (f"{p[0]} on each side" if p[0] == p[1] else f"{p[0]} before and {p[1]} after"))
         if p[0] == p[1] and not isinstance(layer.padding, str):
             once = _safe(lambda: _replace(layer, padding=[(a.pad[0], 0) for a in r.axes]).output_shape(r.input_shape))
             yield once, f"padding counted on one side only: the formula has 2p = 2*{p[0]}"
@@ -1238,6 +1238,11 @@ def _cell_text(v: Verdict) -> str:
     return f"{shown} ✗ {want}"
 
 
+def _some(names: tuple[str, ...], limit: int = 12) -> str:
+    more = f", ... ({len(names) - limit} more; --format json lists all)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
 def report_text(report: Report) -> str:
     """The table as the student wrote it, each cell marked, then every wrong cell explained."""
     cols = [c for c in COLUMNS if c in report.table.headers]
@@ -1277,11 +1282,11 @@ def report_text(report: Report) -> str:
     if report.missing or blanks:
         lines += [""]
         if report.missing:
-            lines.append(f"Layers with no row: {', '.join(report.missing)}")
+            lines.append(f"Layers with no row: {_some(report.missing)}")
         if blanks:
             lines.append("Blank cells: " + ", ".join(f"{v.layer} {COLUMN_TITLES[v.column]}" for v in blanks))
     if report.optional:
-        lines.append(f"Not in the table (fine, a course table folds them): {', '.join(report.optional)}")
+        lines.append(f"Not in the table (fine, a course table folds them): {_some(report.optional)}")
     if report.by_position:
         lines.append("Rows were matched to layers by their order: no label names a layer "
                      "(use the layer names, Input, or course labels like CONV1 to match by name)")
