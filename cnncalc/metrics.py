@@ -33,6 +33,9 @@ FLOPS_CONVENTIONS = {
     "full": "every operation: 2K-1 per K-term dot product, bias adds, batchnorm, pooling, "
             "activations and merges (torch-scan's counts)",
 }
+# The short form shown next to the total.
+CONVENTION_LABELS = {"2macs": "2 x MACs", "macs": "= MACs",
+                     "full": "every op: dot products, bias, batchnorm, pooling, activations, merges"}
 DEFAULT_CONVENTION = "2macs"
 
 # Optimizer state kept per trainable parameter, in parameter-sized copies.
@@ -46,7 +49,7 @@ MetricFn = Callable[[LayerResult], Optional[int]]
 def _check_choice(what: str, value: str, choices) -> str:
     key = value.strip().lower()
     if key not in choices:
-        raise ArgumentError(f"unknown {what} '{value}'; use one of {', '.join(choices)}")
+        raise ArgumentError(f"unknown {what} '{value}'; use one of: {', '.join(choices)}")
     return key
 
 
@@ -496,13 +499,18 @@ def _share(part: int | None, whole: int | None) -> float | None:
     return part / whole if whole else 0.0
 
 
+def compute_options(batch: int, optimizer: str, flops_convention: str) -> tuple[int, str, str]:
+    """Checked (batch, optimizer, convention); an ArgumentError names the bad value and the choices."""
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise ArgumentError(f"batch must be a whole number >= 1, got {batch!r}; use e.g. batch=32")
+    return (batch, _check_choice("optimizer", optimizer, OPTIMIZERS),
+            _check_choice("FLOPs convention", flops_convention, FLOPS_CONVENTIONS))
+
+
 def compute(summary: Summary, batch: int = 1, optimizer: str = DEFAULT_OPTIMIZER,
             flops_convention: str = DEFAULT_CONVENTION) -> Metrics:
     """Per-layer metric records and totals for a forward pass of `batch` samples."""
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise ArgumentError(f"batch must be a whole number >= 1, got {batch!r}; use e.g. batch=32")
-    optimizer = _check_choice("optimizer", optimizer, OPTIMIZERS)
-    convention = _check_choice("FLOPs convention", flops_convention, FLOPS_CONVENTIONS)
+    batch, optimizer, convention = compute_options(batch, optimizer, flops_convention)
     t = summary.totals
     bpv = t.bytes_per_value
     macs = [None if m is None else batch * m for m in map(layer_macs, summary.layers)]
