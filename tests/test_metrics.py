@@ -531,3 +531,18 @@ def test_records_are_frozen():
     m = zoo("lenet5.yaml").layers[0]
     with pytest.raises(Exception):
         m.macs = 0
+
+
+# --- PyTorch's own flop counter agrees (tests/golden/make_torch_flops.py, torch 2.13.0) ---------
+
+GOLDEN = json.loads((ZOO.parent / "tests" / "golden" / "torch_flops.json").read_text())
+
+
+@pytest.mark.parametrize("case", GOLDEN["cases"], ids=lambda c: c["name"])
+def test_2macs_equals_torch_flop_counter(case):
+    # FlopCounterMode counts 2 per multiply-accumulate, no bias, and transposed convs on their
+    # input: VGG-16 30,940,528,640 = 2 * 15,470,264,320.
+    spec = case["spec"]
+    s = infer(load_spec(str(ZOO / spec[4:]))) if spec.startswith("zoo:") else infer(parse_spec(spec))
+    ms = M.compute(s)
+    assert ms.totals.flops == 2 * ms.totals.macs == case["flops"]
