@@ -371,6 +371,9 @@ def rf_merge(r: LayerResult, ins) -> RF:
     are spaced differently (different jumps) have no single receptive field: unknown."""
     if len({len(x) for x in ins}) != 1:
         return None
+    axis = getattr(r.layer, "axis", -1)  # concat along a spatial axis puts paths side by side
+    if axis not in (-1, len(r.output_shape)):
+        return None
     out = []
     for axis in zip(*ins):
         if len({x.jump for x in axis}) != 1:

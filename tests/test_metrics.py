@@ -305,6 +305,17 @@ def test_merge_rf_is_the_max_over_paths(kind):
     assert by_name(ms, "m").macs == 0
 
 
+def test_concat_along_a_spatial_axis_has_no_single_field():
+    @dataclass(frozen=True, kw_only=True)
+    class Cat(FakeMerge):
+        axis: int = 1
+
+        def output_shape(self, inp):
+            return (inp[0][0] + inp[1][0], *inp[0][1:])
+    ms = graph(conv(1, "a", 3, 1), Cat(kind="concat", name="m", index=2, inputs=("input", "a")), shape=(6, 6, 2))
+    assert by_name(ms, "m").rf is None
+
+
 def test_merge_flops_full():
     ms = M.compute(infer(Spec("g", (4, 4, 2), (
         conv(1, "a", 3, 1), FakeMerge(kind="add", name="m", index=2, inputs=("input", "a"))))),
