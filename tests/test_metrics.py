@@ -557,3 +557,45 @@ def test_2macs_equals_torch_flop_counter(case):
     s = infer(load_spec(str(ZOO / spec[4:]))) if spec.startswith("zoo:") else infer(parse_spec(spec))
     ms = M.compute(s)
     assert ms.totals.flops == 2 * ms.totals.macs == case["flops"]
+
+
+# --- more published figures --------------------------------------------------------------------
+
+def zoo_or_skip(name: str, **kw) -> M.Metrics:
+    if not (ZOO / name).exists():
+        pytest.skip(f"{name} is not in this checkout's zoo (the branched zoo comes with issue 7)")
+    return zoo(name, **kw)
+
+
+@pytest.mark.parametrize("spec, gmacs", [
+    # torchvision's model table, "GFLOPS" column (weights meta `_ops`): these are MACs at 224.
+    ("resnet18.yaml", 1.81), ("resnet34.yaml", 3.66), ("resnet50.yaml", 4.09),
+    ("googlenet.yaml", 1.50), ("densenet121.yaml", 2.83),
+])
+def test_torchvision_gflops_are_macs(spec, gmacs):
+    assert round(zoo_or_skip(spec).totals.macs / 1e9, 2) == gmacs
+
+
+def last_spatial(ms: M.Metrics) -> M.LayerMetrics:
+    return [m for m in ms.layers if len(m.result.output_shape) == 3][-1]
+
+
+@pytest.mark.parametrize("spec, size, jump", [
+    # Araujo, Norris & Sim, "Computing Receptive Fields of Convolutional Neural Networks"
+    # (Distill 2019), table of the last feature map: MobileNet v1 315 (stride 32, padding 126),
+    # ResNet-50 v1 483 (stride 32); VGG-16 212 and AlexNet 195 appear there too.
+    ("mobilenet_v1.yaml", 315, 32),
+    ("resnet50_keras.yaml", 483, 32),
+    ("vgg16.yaml", 212, 32),
+])
+def test_distill_receptive_fields(spec, size, jump):
+    rf = last_spatial(zoo_or_skip(spec)).rf
+    assert [(x.size, x.jump) for x in rf] == [(size, jump)] * 2
+
+
+def test_mobilenet_effective_padding():
+    # Distill: MobileNet v1 effective padding 126. 'same' with stride 2 on these even sizes pads
+    # (0, 1), nothing before; each stride-1 depthwise 3x3 pads 1 before, at its input's jump:
+    # dw1 at 2, dw3 at 4, dw5 at 8, dw7..dw11 at 16, dw13 at 32
+    rf = last_spatial(zoo("mobilenet_v1.yaml")).rf
+    assert rf[0].padding == 1*2 + 1*4 + 1*8 + 5*1*16 + 1*32 == 126
