@@ -72,7 +72,7 @@ def summary(
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8."),
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
     columns: Optional[str] = typer.Option(
-        None, "--columns", "-c", show_default=False,
+        None, "--columns", show_default=False,
         help="Comma-separated columns (table, csv, markdown), like torchinfo's col_names: index, name, "
              "kind, hyper, output_shape, activation_size, params, macs, flops, rf, rf_jump, rf_start, "
              "param_bytes, activation_bytes, training_bytes, params_share, macs_share; 'all'; "

@@ -599,3 +599,11 @@ def test_mobilenet_effective_padding():
     # dw1 at 2, dw3 at 4, dw5 at 8, dw7..dw11 at 16, dw13 at 32
     rf = last_spatial(zoo("mobilenet_v1.yaml")).rf
     assert rf[0].padding == 1*2 + 1*4 + 1*8 + 5*1*16 + 1*32 == 126
+
+
+def test_embedding_turns_tokens_into_a_spatial_axis():
+    ms = net("input: [50]\nlayers:\n  - embedding: {vocab: 1000, dim: 16}\n"
+             "  - conv1d: {filters: 8, kernel: 5}\n  - maxpool1d: 2\n")
+    assert [(x.size, x.jump) for x in ms.layers[0].rf] == [(1, 1)]
+    assert [(x.size, x.jump) for x in ms.layers[2].rf] == [(5 + 1*1, 2)]
+    assert ms.layers[1].macs == (50 - 5 + 1)*8 * 5*16
