@@ -111,7 +111,7 @@ MACS: dict[type, MetricFn] = {
     L.LRN: macs_none, L.Embedding: macs_none, L.Activation: macs_none,
 }
 
-# Merge and resampling kinds known by name (their classes live in another module).
+# Merge and resampling kinds are matched by kind name, whichever class implements them.
 MERGE_KINDS = ("add", "multiply", "concat", "concatenate")
 
 
