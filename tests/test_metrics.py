@@ -607,3 +607,25 @@ def test_embedding_turns_tokens_into_a_spatial_axis():
     assert [(x.size, x.jump) for x in ms.layers[0].rf] == [(1, 1)]
     assert [(x.size, x.jump) for x in ms.layers[2].rf] == [(5 + 1*1, 2)]
     assert ms.layers[1].macs == (50 - 5 + 1)*8 * 5*16
+
+
+def brute_force_rf(layers, unit: int) -> tuple[int, int]:
+    """(first, last) input index one output unit depends on, walking the windows backwards
+    over an unbounded axis (padding positions count, as in the closed form)."""
+    positions = {unit}
+    for f, s, p, d in reversed(layers):
+        positions = {q * s - p + k * d for q in positions for k in range(f)}
+    return min(positions), max(positions)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(0, 2), st.integers(1, 3)),
+                min_size=1, max_size=4))
+def test_rf_fold_matches_brute_force(layers):
+    text = "input: [600, 1]\nlayers:\n" + "".join(
+        f"  - conv1d: {{filters: 1, kernel: {f}, stride: {s}, padding: {p}, dilation: {d}}}\n"
+        for f, s, p, d in layers)
+    (rf,) = net(text).layers[-1].rf
+    first, last = brute_force_rf(layers, 0)
+    assert (rf.start, rf.size) == (first, last - first + 1)
+    assert rf.jump == brute_force_rf(layers, 1)[0] - first
