@@ -218,7 +218,7 @@ def flops_adaptive_pool(r: LayerResult) -> int:
     reads = 1
     for n, m in zip(r.input_shape[:-1], r.output_shape[:-1]):
         # total window length along this axis: sum over o of (end - start)
-        reads *= sum(F.ceil_div((o + 1) * n, m) - (o * n) // m for o in range(m))
+        reads *= sum(end - begin for begin, end in (F.adaptive_window(o, n, m) for o in range(m)))
     reads *= r.input_shape[-1]     # every channel
     out = product(r.output_shape)
     return reads - out if "max" in r.layer.kind else reads  # max: kv-1 per window; avg: kv
@@ -320,12 +320,11 @@ def rf_window(r: LayerResult, ins: tuple[tuple[AxisRF, ...], ...]) -> RF:
     (prev,) = ins
     out = []
     for x, a, n in zip(prev, r.axes, r.output_shape):
-        span = F.effective_kernel(a.f, a.d)      # d*(f-1) + 1 input units under the window
-        out.append(AxisRF(
-            size=x.size + (span - 1) * x.jump,   # each extra unit adds one input jump
-            jump=x.jump * a.s,                   # neighbours move s units = s*jump inputs
-            start=x.start - a.pad[0] * x.jump,   # padding before shifts the window left
-            n=n))
+        # size + d*(f-1)*jump: each extra unit under the (dilated) window adds one input jump;
+        # jump*s: neighbours move s units = s*jump inputs;
+        # start - p_before*jump: padding before the first unit shifts its window left
+        size, jump, start = F.rf_step(x.size, x.jump, x.start, a.f, a.s, a.pad[0], a.d)
+        out.append(AxisRF(size=size, jump=jump, start=start, n=n))
     return tuple(out)
 
 
@@ -337,8 +336,9 @@ def rf_same(r: LayerResult, ins) -> RF:
 
 
 def _whole_axis(x: AxisRF) -> AxisRF:
-    """One window over all n units of an axis: f = s = n."""
-    return AxisRF(size=x.size + (x.n - 1) * x.jump, jump=x.jump * x.n, start=x.start, n=1)
+    """One window over all n units of an axis: f = s = n, no padding."""
+    size, jump, start = F.rf_step(x.size, x.jump, x.start, f=x.n, s=x.n)
+    return AxisRF(size=size, jump=jump, start=start, n=1)
 
 
 def rf_global(r: LayerResult, ins) -> RF:
@@ -355,8 +355,9 @@ def rf_adaptive(r: LayerResult, ins) -> RF:
     for x, n, m in zip(prev, r.input_shape[:-1], r.output_shape[:-1]):
         if n % m:
             return None
-        k = n // m
-        out.append(AxisRF(size=x.size + (k - 1) * x.jump, jump=x.jump * k, start=x.start, n=m))
+        k = n // m  # every window is k wide and k apart
+        size, jump, start = F.rf_step(x.size, x.jump, x.start, f=k, s=k)
+        out.append(AxisRF(size=size, jump=jump, start=start, n=m))
     return tuple(out)
 
 
