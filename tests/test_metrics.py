@@ -629,3 +629,20 @@ def test_rf_fold_matches_brute_force(layers):
     first, last = brute_force_rf(layers, 0)
     assert (rf.start, rf.size) == (first, last - first + 1)
     assert rf.jump == brute_force_rf(layers, 1)[0] - first
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((1, 1, 0, 3), (3, 1, 0)),                       # a 3-tap window on the input
+    ((3, 1, -1, 3, 2, 1), (3 + 2*1, 2, -1 - 1*1)),   # stride 2, padding 1
+    ((5, 2, 0, 3, 1, 0, 2), (5 + 2*(3-1)*2, 2, 0)),  # dilation 2 at jump 2: span 5
+])
+def test_rf_step(args, expected):
+    from cnncalc.formulas import rf_step
+    assert rf_step(*args) == expected
+
+
+@pytest.mark.parametrize("o, n, m, window", [(0, 5, 3, (0, 2)), (1, 5, 3, (1, 4)), (2, 5, 3, (3, 5)),
+                                             (1, 12, 6, (2, 4))])
+def test_adaptive_window(o, n, m, window):
+    from cnncalc.formulas import adaptive_window
+    assert adaptive_window(o, n, m) == window
