@@ -394,7 +394,7 @@ def test_error_carries_the_line(tmp_path, cli):
 
 # -- the course table for instructors ----------------------------------------------------------
 def test_summary_markdown_is_the_course_table(cli):
-    r = cli("summary", HOMEWORK, "--format", "markdown")
+    r = cli("summary", HOMEWORK, "--format", "markdown", "--columns", "course")
     assert r.code == 0
     lines = r.out.splitlines()
     assert lines[2].split("|")[1:5] == [" Layer                 ", " Activation shape ", " Activation size ", " # parameters "]
@@ -405,7 +405,7 @@ def test_summary_markdown_is_the_course_table(cli):
 
 def test_answer_key_round_trip(cli, tmp_path):
     key = tmp_path / "key.md"
-    key.write_text(cli("summary", HOMEWORK, "--format", "markdown").out)
+    key.write_text(cli("summary", HOMEWORK, "--format", "markdown", "--columns", "course").out)
     r = cli("check", key, "--spec", HOMEWORK)
     assert r.code == 0 and "24 of 24 cells right" in r.out
     sheet = tmp_path / "sheet.csv"
@@ -416,7 +416,7 @@ def test_answer_key_round_trip(cli, tmp_path):
 @pytest.mark.parametrize("spec", sorted(ZOO.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_zoo_answer_key_grades_as_right(spec, cli, tmp_path):
     key = tmp_path / "key.md"
-    key.write_text(cli("summary", spec, "--format", "markdown").out)
+    key.write_text(cli("summary", spec, "--format", "markdown", "--columns", "course").out)
     r = cli("check", key, "--spec", spec)
     assert r.code == 0 and ", 0 wrong" in r.out and "Layers with no row" not in r.out, r.out
 
@@ -432,9 +432,13 @@ def test_blank_worksheet(cli, tmp_path):
     assert r.code == 0 and "Blank cells:" in r.out
 
 
-def test_full_markdown_still_available_and_json_refuses_blank(cli):
-    r = cli("summary", HOMEWORK, "--format", "markdown", "--columns", "all")
+def test_full_markdown_is_the_default_and_json_refuses_blank(cli):
+    r = cli("summary", HOMEWORK, "--format", "markdown")
     assert r.code == 0 and "Hyper-params" in r.out and "flatten_1" in r.out
+    r = cli("summary", HOMEWORK, "--columns", "course")  # the terminal gets the markdown table
+    assert r.code == 0 and "| CONV1 (f=5, s=1, p=0) |" in r.out
+    r = cli("summary", HOMEWORK, "--format", "markdown", "--columns", "name,params", "--blank")
+    assert r.code == 2 and "without other --columns" in r.err
     r = cli("summary", HOMEWORK, "--format", "json", "--blank")
     assert r.code == 2 and "use --format markdown or csv" in r.err
 
