@@ -433,6 +433,47 @@ def _f_embedding(layer, x, w, r):
     return w["weight"][x.astype(np.intp)]
 
 
+# ---- branch kinds (issue 7): several inputs arrive as a tuple of arrays
+
+@forward("add")
+def _f_add(layer, xs, w, r):
+    return sum(xs[1:], xs[0].copy())
+
+
+@forward("multiply")
+def _f_multiply(layer, xs, w, r):
+    out = xs[0].copy()
+    for v in xs[1:]:
+        out *= v
+    return out
+
+
+@forward("concat")
+def _f_concat(layer, xs, w, r):
+    # `axis` counts as Keras does, batch = axis 0, -1 = channels: the arrays' own numbering
+    return np.concatenate(xs, axis=getattr(layer, "axis", -1))
+
+
+@forward("upsample", "upsample1d", "upsample2d", "upsample3d")
+def _f_upsample(layer, x, w, r):
+    """Nearest: every cell repeated `factor` times per axis. Linear modes (bilinear, ...):
+    PyTorch's align_corners=False sampling, src = (i + 0.5)/factor - 0.5 clamped at 0, one axis
+    at a time (linear interpolation is separable). The factor is out // n from infer."""
+    linear = "linear" in str(getattr(layer, "mode", "nearest"))
+    for axis, o in enumerate(_spatial(r), start=1):
+        n = x.shape[axis]
+        factor = o // n
+        if not linear:
+            x = np.repeat(x, factor, axis=axis)
+            continue
+        src = np.maximum((np.arange(o) + 0.5) / factor - 0.5, 0.0)
+        lo = np.minimum(np.floor(src).astype(np.intp), n - 1)
+        hi = np.minimum(lo + 1, n - 1)
+        lam = (src - lo).astype(x.dtype).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+        x = x.take(lo, axis=axis) * (1 - lam) + x.take(hi, axis=axis) * lam
+    return x
+
+
 def _f_activation(layer, x, w, r):
     return activate(layer.kind, x, layer.negative_slope)
 
@@ -516,8 +557,11 @@ def verify(spec: Spec, batch: int = 1, seed: int = 0, dtype=np.float32, x: np.nd
             try:
                 refs = layer.inputs
                 xs = previous if refs is None else tuple(outputs[ref] for ref in refs)
-                if not getattr(layer, "MULTI_INPUT", False) and isinstance(xs, tuple):
+                multi = getattr(layer, "MULTI_INPUT", False)
+                if not multi and isinstance(xs, tuple):
                     xs = xs[0]
+                elif multi and not isinstance(xs, tuple):
+                    xs = (xs,)
                 w = make_weights(layer, r, rng, dtype)
                 count = sum(v.size for v in w.values())
                 y, _ = run_layer(layer, xs, w, result=r)

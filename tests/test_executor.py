@@ -258,3 +258,32 @@ def test_verify_batch_and_multi_layer_spec():
     v = verify(spec, batch=3, seed=1)
     assert v.agree
     assert [c.executed_shape for c in v.checks][-1] == (5,)
+
+
+# ---------------------------------------------------------------- branch kinds (issue 7)
+# Called straight through FORWARD with stand-in layers, so they are checked before the layer
+# classes land; `verify` reaches them through the registry once they do.
+
+def _branch(kind, xs, out_shape, **fields):
+    from types import SimpleNamespace
+    layer = SimpleNamespace(kind=kind, **fields)
+    return FORWARD[kind](layer, xs, {}, SimpleNamespace(output_shape=out_shape, axes=()))
+
+
+def test_add_multiply_concat():
+    a = np.arange(12.0).reshape(1, 2, 2, 3)
+    b = np.full_like(a, 2.0)
+    np.testing.assert_array_equal(_branch("add", (a, b, b), (2, 2, 3)), a + 4)
+    np.testing.assert_array_equal(_branch("multiply", (a, b), (2, 2, 3)), a * 2)
+    assert _branch("concat", (a, b), (2, 2, 6), axis=-1).shape == (1, 2, 2, 3 + 3)
+    assert _branch("concat", (a, b), (4, 2, 3), axis=1).shape == (1, 2 + 2, 2, 3)  # Keras axis 1 = H
+    assert a.tolist() == np.arange(12.0).reshape(1, 2, 2, 3).tolist()  # inputs untouched
+
+
+def test_upsample_nearest_and_bilinear():
+    x = np.array([1.0, 3.0]).reshape(1, 2, 1)
+    assert _branch("upsample1d", x, (4, 1), mode="nearest").ravel().tolist() == [1, 1, 3, 3]
+    # align_corners=False, factor 2: sources -0.25 -> 0, 0.25, 0.75, 1.25 -> 1 (clamped)
+    assert _branch("upsample1d", x, (4, 1), mode="linear").ravel().tolist() == [1, 1.5, 2.5, 3]
+    y = _branch("upsample2d", np.ones((1, 2, 3, 4)), (6, 9, 4), mode="bilinear")
+    assert y.shape == (1, 6, 9, 4) and np.allclose(y, 1)

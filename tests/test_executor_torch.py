@@ -200,3 +200,17 @@ def test_dense_and_embedding_match_torch():
     ids = rng.integers(0, 11, size=(2, 7))
     y, w = run_layer(layer, ids, result=result, w={"weight": rng.standard_normal((11, 4))})
     close(y, F.embedding(torch.from_numpy(ids), t(w["weight"])).numpy())
+
+
+@pytest.mark.parametrize("mode, torch_mode", [("nearest", "nearest"), ("bilinear", "bilinear")])
+@pytest.mark.parametrize("factor", [(2, 2), (3, 2), (1, 4)])
+def test_upsample_matches_torch(mode, torch_mode, factor):
+    from types import SimpleNamespace
+    from cnncalc.executor import FORWARD
+    x = np.random.default_rng(5).standard_normal((2, 3, 5, 4))
+    out = (3 * factor[0], 5 * factor[1], 4)
+    y = FORWARD["upsample2d"](SimpleNamespace(kind="upsample2d", mode=mode), x, {},
+                              SimpleNamespace(output_shape=out, axes=()))
+    ref = F.interpolate(nchw(x), scale_factor=factor, mode=torch_mode,
+                        **({} if mode == "nearest" else {"align_corners": False}))
+    close(y, nhwc(ref))
