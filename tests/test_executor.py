@@ -287,3 +287,19 @@ def test_upsample_nearest_and_bilinear():
     assert _branch("upsample1d", x, (4, 1), mode="linear").ravel().tolist() == [1, 1.5, 2.5, 3]
     y = _branch("upsample2d", np.ones((1, 2, 3, 4)), (6, 9, 4), mode="bilinear")
     assert y.shape == (1, 6, 9, 4) and np.allclose(y, 1)
+
+
+@pytest.mark.parametrize("text, last", [
+    ("input: [20]\nlayers:\n  - embedding: {vocab: 50, dim: 8}\n  - conv1d: {filters: 4, kernel: 3, dilation: 2}\n"
+     "  - global_avgpool\n  - dense: {units: 2, activation: log_softmax}\n", (2,)),
+    ("input: [6, 8, 8, 2]\nlayers:\n  - conv3d: {filters: 4, kernel: 3, padding: same, activation: gelu}\n"
+     "  - maxpool3d: {kernel: 2, ceil_mode: true}\n  - conv_transpose3d: {filters: 2, kernel: 2, stride: 2}\n"
+     "  - adaptive_maxpool3d: {output: [2, 3, 3]}\n  - flatten\n  - dropout: 0.3\n", (2 * 3 * 3 * 2,)),
+    ("input: [9, 9, 4]\nlayers:\n  - depthwise_conv2d: {kernel: 3, depth_multiplier: 3, stride: 2, padding: same}\n"
+     "  - conv_transpose2d: {filters: 3, kernel: 3, stride: 2, padding: same}\n"
+     "  - avgpool2d: {kernel: 3, stride: 2, padding: same}\n  - leaky_relu: {negative_slope: 0.2}\n", (5, 5, 3)),
+])
+def test_verify_other_kinds(text, last):
+    v = verify(parse_spec(text), batch=2)
+    assert v.agree, [(c.result.layer.label, c.error) for c in v.checks if not c.agree]
+    assert v.checks[-1].executed_shape == last
