@@ -102,27 +102,38 @@ def conv_nd(x: np.ndarray, w: np.ndarray, axes: tuple[Axis, ...], out: tuple[int
 
 
 def _im2col_matmul(xp, w, axes, out):
-    b, c = xp.shape[0], xp.shape[-1]
+    b, c, c_out = xp.shape[0], xp.shape[-1], w.shape[0]
     taps = list(_taps(axes))
     k = len(taps)
-    # (C_out, C, *f) -> (*f, C, C_out) -> (K*C, C_out), rows ordered like the im2col columns
-    wm = np.ascontiguousarray(np.moveaxis(w, (0, 1), (-1, -2))).reshape(k * c, -1)
-    if all(a.f == 1 and a.s == 1 for a in axes):  # 1x1, stride 1: the input is its own im2col
-        return (xp.reshape(-1, c) @ wm).reshape(b, *out, -1)
+    if k == 1 and all(a.s == 1 for a in axes):  # 1x1, stride 1: no im2col
+        return (xp.reshape(-1, c) @ w.reshape(c_out, c).T).reshape(b, *out, c_out)
+    # Column order of the im2col matrix: (C, K) lets the weights be used as they are, a free
+    # transposed view of (C_out, C*K); (K, C) makes each tap's copy contiguous but the weights
+    # must be reordered. Reordering costs C_out*K*C, the slower copies ~positions*K*C: pick
+    # the cheaper one.
+    channels_first = c_out >= b * math.prod(out)
+    if channels_first:
+        wm = w.reshape(c_out, c * k).T
+    else:  # (C_out, C, *f) -> (*f, C, C_out) -> (K*C, C_out)
+        wm = np.ascontiguousarray(np.moveaxis(w, (0, 1), (-1, -2))).reshape(k * c, c_out)
     rest = math.prod(out[1:])
     row_bytes = b * rest * k * c * xp.itemsize
     step = max(1, min(out[0], CHUNK_BYTES // max(row_bytes, 1)))
-    buf = np.empty((b, step, *out[1:], k, c), dtype=xp.dtype)
-    y = np.empty((b, *out, wm.shape[1]), dtype=np.result_type(xp, wm))
+    buf = np.empty((b, step, *out[1:], *((c, k) if channels_first else (k, c))), dtype=xp.dtype)
+    y = np.empty((b, *out, c_out), dtype=np.result_type(xp, wm))
     for r0 in range(0, out[0], step):
         r1 = min(r0 + step, out[0])
         cols = buf[:, :r1 - r0]
         for t, offs in enumerate(taps):
-            cols[..., t, :] = _window(xp, offs, axes, out, rows=(r0, r1))
+            view = _window(xp, offs, axes, out, rows=(r0, r1))
+            if channels_first:
+                cols[..., t] = view
+            else:
+                cols[..., t, :] = view
         if b == 1:  # the output rows are contiguous: BLAS writes them in place
-            np.matmul(cols.reshape(-1, k * c), wm, out=y[0, r0:r1].reshape(-1, wm.shape[1]))
+            np.matmul(cols.reshape(-1, k * c), wm, out=y[0, r0:r1].reshape(-1, c_out))
         else:
-            y[:, r0:r1] = (cols.reshape(-1, k * c) @ wm).reshape(b, r1 - r0, *out[1:], -1)
+            y[:, r0:r1] = (cols.reshape(-1, k * c) @ wm).reshape(b, r1 - r0, *out[1:], c_out)
     return y
 
 
