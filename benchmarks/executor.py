@@ -70,25 +70,9 @@ def _cases():
 
 
 def macs(result) -> int:
-    """Multiply-adds of a conv / dense layer from its inferred shapes and parameter count."""
-    layer, out = result.layer, result.output_shape
-    kind = layer.kind
-    if kind.startswith("conv_transpose"):
-        return int(np.prod(result.input_shape[:-1])) * (result.params - (layer.filters if layer.bias else 0))
-    if kind.startswith("conv") or kind == "depthwise_conv2d" or kind == "dense":
-        weights = result.params - (out[-1] if getattr(layer, "bias", False) else 0)
-        return int(np.prod(out[:-1])) * weights
-    return 0
-
-
-def timed(fn, rounds: int):
-    fn()  # warm-up
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
+    """Multiply-adds of one sample: cnncalc's own count (metrics.layer_macs), 0 when it has none."""
+    from cnncalc.metrics import layer_macs
+    return layer_macs(result) or 0
 
 
 def alternate(np_fn, torch_fn, rounds: int):
