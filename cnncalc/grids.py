@@ -66,6 +66,10 @@ def parse_matrix(text: str, what: str = "--image") -> Grid:
                 source = fh.read()
         except (OSError, UnicodeDecodeError) as e:
             raise ArgumentError(f"{what} {text!r} cannot be read ({e.__class__.__name__}); give a text file of numbers")
+    elif re.fullmatch(r"\S*(/|\\|\.(csv|txt|tsv|dat))\S*", text.strip(), re.IGNORECASE) and not re.fullmatch(
+            r"[-+0-9./]+", text.strip()):
+        raise ArgumentError(f"{what} {text!r}: no such file; give an existing file or an inline matrix "
+                            "like \"1 0 1; 0 1 0\"")
     source = source.strip()
     if source.startswith("["):
         try:

@@ -141,6 +141,8 @@ def test_conv_reads_files(cli, tmp_path):
     (["-i", "1 2; 3 4", "-k", "1", "--at", "x"], "--at 'x' is not i,j"),
     (["-i", "1 2; 3 4", "-k", "1", "-s", "0"], "stride 0 must be at least 1"),
     (["-i", "[[1, 2], [3]]", "-k", "1"], "row 2 has 1 value but row 1 has 2"),
+    (["-i", "missing.csv", "-k", "1"], "--image 'missing.csv': no such file"),
+    (["-i", "1 2; 3 4", "-k", "kernels/k.txt"], "--kernel 'kernels/k.txt': no such file"),
 ])
 def test_conv_bad_input_is_one_line(cli, args, message):
     r = cli("conv", *args)
