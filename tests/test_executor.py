@@ -298,6 +298,9 @@ def test_upsample_nearest_and_bilinear():
     ("input: [9, 9, 4]\nlayers:\n  - depthwise_conv2d: {kernel: 3, depth_multiplier: 3, stride: 2, padding: same}\n"
      "  - conv_transpose2d: {filters: 3, kernel: 3, stride: 2, padding: same}\n"
      "  - avgpool2d: {kernel: 3, stride: 2, padding: same}\n  - leaky_relu: {negative_slope: 0.2}\n", (5, 5, 3)),
+    # `inputs` picks an earlier output by name or id, or the spec's input
+    ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, id: a}\n  - maxpool2d: 2\n"
+     "  - conv2d: {filters: 5, kernel: 1, inputs: [a]}\n  - conv2d: {filters: 2, kernel: 8, inputs: [input]}\n", (1, 1, 2)),
 ])
 def test_verify_other_kinds(text, last):
     v = verify(parse_spec(text), batch=2)
