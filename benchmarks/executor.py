@@ -3,8 +3,9 @@
 Run:  cd <repo> && PYTHONPATH=. /work/venv-torch/bin/python benchmarks/executor.py [--rounds 7]
 Without torch it prints NumPy times and GFLOP/s only. Ratios, not absolute times, are the
 result (performance-notes.md): OpenBLAS threads spin after a call and other processes share
-the 2 cores, so each case alternates NumPy and torch calls after a warm-up and reports the
-median of each. GFLOP/s counts a multiply-add as 2 FLOPs.
+the 2 cores, so each case alternates NumPy and torch calls after a warm-up, rests --pause
+seconds before each timed call so the other library's spinning workers have stopped, and
+reports the median of each. GFLOP/s counts a multiply-add as 2 FLOPs.
 """
 from __future__ import annotations
 
@@ -75,6 +76,9 @@ def macs(result) -> int:
     return layer_macs(result) or 0
 
 
+PAUSE = 0.2  # s before each timed call: OpenBLAS / OpenMP workers spin ~120 ms after a call
+
+
 def alternate(np_fn, torch_fn, rounds: int):
     np_fn(), np_fn()
     if torch_fn:
@@ -84,6 +88,7 @@ def alternate(np_fn, torch_fn, rounds: int):
         for fn, acc in ((np_fn, a), (torch_fn, b)):
             if fn is None:
                 continue
+            time.sleep(PAUSE)
             t0 = time.perf_counter()
             fn()
             acc.append(time.perf_counter() - t0)
@@ -166,9 +171,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2,
+                    help="torch threads; give numpy the same with OPENBLAS_NUM_THREADS=N in the environment")
+    ap.add_argument("--vgg-only", action="store_true", help="only the VGG-16 forward pass and verify")
+    ap.add_argument("--pause", type=float, default=PAUSE, help="seconds of rest before each timed call")
     args = ap.parse_args()
-    print(f"numpy {np.__version__}" + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ", no torch"))
-    bench_kinds(args.rounds, args.batch)
+    globals()["PAUSE"] = args.pause
+    import os
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "all cores")
+    print(f"numpy {np.__version__} (OpenBLAS threads: {blas})"
+          + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ", no torch"))
+    if not args.vgg_only:
+        bench_kinds(args.rounds, args.batch)
     bench_vgg(args.rounds)
     bench_verify()
 
