@@ -306,3 +306,18 @@ def test_verify_other_kinds(text, last):
     v = verify(parse_spec(text), batch=2)
     assert v.agree, [(c.result.layer.label, c.error) for c in v.checks if not c.agree]
     assert v.checks[-1].executed_shape == last
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+@pytest.mark.parametrize("c_out", [2, 300])  # (K, C) columns, and (C, K) when C_out >= positions
+def test_chunked_im2col_equals_one_chunk(monkeypatch, batch, c_out):
+    from cnncalc import executor
+    layer, r = build("conv2d", (9, 7, 3), filters=c_out, kernel=3, stride=[2, 1], padding=[[1, 2], [0, 1]], dilation=[1, 2])
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((batch, 9, 7, 3))
+    whole, w = run_layer(layer, x, rng=rng, result=r)
+    monkeypatch.setattr(executor, "CHUNK_BYTES", 1)  # one output row per chunk
+    rows, _ = run_layer(layer, x, w, result=r)
+    np.testing.assert_allclose(rows, whole, rtol=1e-12, atol=1e-12)
+    ref = naive_conv(x, w["weight"], w["bias"], r.axes, r.output_shape[:-1], 1)
+    np.testing.assert_allclose(whole, ref, rtol=1e-12, atol=1e-12)
