@@ -122,15 +122,28 @@ def _im2col_matmul(xp, w, axes, out):
     step = max(1, min(out[0], CHUNK_BYTES // max(row_bytes, 1)))
     buf = np.empty((b, step, *out[1:], *((c, k) if channels_first else (k, c))), dtype=xp.dtype)
     y = np.empty((b, *out, c_out), dtype=np.result_type(xp, wm))
+    # With (K, C) columns and no dilation on the last axis, the f taps along that axis read
+    # f*C consecutive input values (W and C are adjacent in memory): one copy per kernel row
+    # instead of one per tap, with f times longer contiguous runs.
+    fl = axes[-1].f
+    merge = (not channels_first and axes[-1].d == 1 and xp.strides[-1] == xp.itemsize
+             and xp.strides[-2] == c * xp.itemsize)
+    rows_of_taps = list(itertools.product(*(range(a.f) for a in axes[:-1])))
     for r0 in range(0, out[0], step):
         r1 = min(r0 + step, out[0])
         cols = buf[:, :r1 - r0]
-        for t, offs in enumerate(taps):
-            view = _window(xp, offs, axes, out, rows=(r0, r1))
-            if channels_first:
-                cols[..., t] = view
-            else:
-                cols[..., t, :] = view
+        if merge:
+            runs = cols.reshape(*cols.shape[:-2], k // fl, fl * c)
+            for t, offs in enumerate(rows_of_taps):
+                view = _window(xp, (*offs, 0), axes, out, rows=(r0, r1))
+                runs[..., t, :] = np.lib.stride_tricks.as_strided(view, (*view.shape[:-1], fl * c), view.strides)
+        else:
+            for t, offs in enumerate(taps):
+                view = _window(xp, offs, axes, out, rows=(r0, r1))
+                if channels_first:
+                    cols[..., t] = view
+                else:
+                    cols[..., t, :] = view
         if b == 1:  # the output rows are contiguous: BLAS writes them in place
             np.matmul(cols.reshape(-1, k * c), wm, out=y[0, r0:r1].reshape(-1, c_out))
         else:

@@ -310,9 +310,11 @@ def test_verify_other_kinds(text, last):
 
 @pytest.mark.parametrize("batch", [1, 2])
 @pytest.mark.parametrize("c_out", [2, 300])  # (K, C) columns, and (C, K) when C_out >= positions
-def test_chunked_im2col_equals_one_chunk(monkeypatch, batch, c_out):
+@pytest.mark.parametrize("dilation", [[1, 2], [2, 1], 1])  # last-axis taps copied one by one, or as one run
+def test_chunked_im2col_equals_one_chunk(monkeypatch, batch, c_out, dilation):
     from cnncalc import executor
-    layer, r = build("conv2d", (9, 7, 3), filters=c_out, kernel=3, stride=[2, 1], padding=[[1, 2], [0, 1]], dilation=[1, 2])
+    layer, r = build("conv2d", (9, 7, 3), filters=c_out, kernel=3, stride=[2, 1], padding=[[1, 2], [0, 1]],
+                     dilation=dilation)
     rng = np.random.default_rng(9)
     x = rng.standard_normal((batch, 9, 7, 3))
     whole, w = run_layer(layer, x, rng=rng, result=r)
