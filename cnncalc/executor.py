@@ -24,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import formulas as F
 from .errors import CnncalcError
 from .infer import LayerResult, infer, infer_layer
 from .layers import Axis, Layer, Shape
@@ -174,7 +175,7 @@ def conv_transpose_nd(x: np.ndarray, w: np.ndarray, axes: tuple[Axis, ...], out:
     cg, og = c_in // groups, w.shape[1]
     taps = list(_taps(axes))
     n = x.shape[1:-1]
-    full = tuple(max((a.n - 1) * a.s + a.d * (a.f - 1) + 1, c + o) for a, c, o in zip(axes, crop, out))
+    full = tuple(max(F.transposed_out(a.n, a.f, a.s, (0, 0), a.d), c + o) for a, c, o in zip(axes, crop, out))
     y = np.zeros((b, *full, og * groups), dtype=np.result_type(x, w))
     for g in range(groups):
         wg = w[g * cg:(g + 1) * cg].reshape(cg, og, len(taps))  # (C_in/g, C_out/g, K)
@@ -199,7 +200,7 @@ def pool_nd(x: np.ndarray, axes: tuple[Axis, ...], out: tuple[int, ...], op: str
     real input only (the overhang never counts), computed by pooling a mask the same way.
     """
     # extra cells after the right padding so the last ceil_mode window fits
-    extra = [max(0, (o - 1) * a.s + a.d * (a.f - 1) + 1 - (a.n + a.pad[0] + a.pad[1])) for a, o in zip(axes, out)]
+    extra = [max(0, (o - 1) * a.s + F.effective_kernel(a.f, a.d) - F.padded(a.n, a.pad)) for a, o in zip(axes, out)]
     pads = [(a.pad[0], a.pad[1] + e) for a, e in zip(axes, extra)]
     if op == "max":
         xp = _pad(x, pads, -np.inf)
@@ -212,8 +213,8 @@ def pool_nd(x: np.ndarray, axes: tuple[Axis, ...], out: tuple[int, ...], op: str
     acc = np.zeros((x.shape[0], *out, x.shape[-1]), dtype=x.dtype)
     for offs in _taps(axes):
         acc += _window(xp, offs, axes, out)
-    mask = np.zeros((1, *(a.n + p[0] + p[1] for a, p in zip(axes, pads)), 1), dtype=x.dtype)
-    inner = tuple(slice(0, a.n + a.pad[0] + a.pad[1]) if count_include_pad else slice(a.pad[0], a.pad[0] + a.n)
+    mask = np.zeros((1, *(F.padded(a.n, p) for a, p in zip(axes, pads)), 1), dtype=x.dtype)
+    inner = tuple(slice(0, F.padded(a.n, a.pad)) if count_include_pad else slice(a.pad[0], a.pad[0] + a.n)
                   for a in axes)
     mask[(slice(None), *inner, slice(None))] = 1
     count = sum(_window(mask, offs, axes, out) for offs in _taps(axes))
@@ -369,7 +370,7 @@ def transposed_crop(layer, axes: tuple[Axis, ...]) -> tuple[int, ...]:
         ops = (ops,) * len(axes) if ops is None or isinstance(ops, int) else ops
         crops = []
         for a, op in zip(axes, ops):
-            span = a.d * (a.f - 1) + 1
+            span = F.effective_kernel(a.f, a.d)
             op = a.s - span % 2 if op is None else op
             crops.append(max(-((span % 2 - span + op) // 2), 0))
         return tuple(crops)
