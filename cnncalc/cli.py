@@ -71,6 +71,7 @@ def summary(
     fmt: Format = typer.Option(Format.table, "--format", "-F", help="table, json, csv or markdown."),
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8."),
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
+    explain: bool = typer.Option(False, "--explain", help="Under each row, the shape and parameter formulas with the numbers (table or json)."),
 ) -> None:
     """Per-layer output shape, activation size and parameters, with totals.
 
@@ -81,12 +82,33 @@ def summary(
     from .spec import load_spec
 
     result = infer(load_spec(str(spec)), dtype=dtype)
+    if explain:
+        return _explained(result, fmt)
     if fmt is Format.table:
         from rich.console import Console
         Console(width=width).print(render.table(result))
     else:
         emit(render.render(result, fmt.value))
 
+
+def _explained(result, fmt: Format) -> None:
+    """summary --explain: the working of every layer (explain.layer_lines) under its row."""
+    import json
+
+    from . import render
+    from .errors import ArgumentError
+    from .explain import layer_lines
+
+    working = [layer_lines(r) for r in result.layers]
+    if fmt is Format.table:
+        emit(render.explained_text(result, working))
+    elif fmt is Format.json:
+        doc = render.to_dict(result)
+        for row, lines in zip(doc["layers"], working):
+            row["explain"] = lines
+        emit(json.dumps(doc, indent=2) + "\n")
+    else:
+        raise ArgumentError(f"--explain works with --format table or json, not {fmt.value}")
 
 # ---- solvers and "show your work" (issue 3) -------------------------------------------------
 
