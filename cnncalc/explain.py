@@ -163,7 +163,8 @@ def _axis_names(dims: int) -> tuple[str, ...]:
 def _per_axis(texts: list[str], dims: int) -> list[str]:
     """One line when every axis has the same working, else one line per axis."""
     if len(set(texts)) == 1:
-        label = " and ".join(_axis_names(dims)) if dims > 1 else _axis_names(dims)[0]
+        names = _axis_names(dims)
+        label = f"{', '.join(names[:-1])} and {names[-1]}" if dims > 1 else names[0]
         return [f"{label}: out = {texts[0]}"]
     return [f"{name}: out = {t}" for name, t in zip(_axis_names(dims), texts)]
 
