@@ -167,7 +167,7 @@ def size(
     _show(fmt, A.size_dict(answer), A.size_text(answer))
 
 
-layer_app = typer.Typer(no_args_is_help=True, help="One layer's output shape, activations, parameters and MACs, with the working.")
+layer_app = typer.Typer(no_args_is_help=True, help="One layer's output shape, activations, parameters and MACs, with the working.\n\nExample: cnncalc layer conv --input 32x32x3 --filters 10 -f 3")
 app.add_typer(layer_app, name="layer")
 
 
@@ -256,7 +256,7 @@ def _pad_arg(pads):
     return pads[0] if len(pads) == 1 else pads
 
 
-solve_app = typer.Typer(no_args_is_help=True, help="Inverse problems: the padding, kernel, stride or input size that gives an output.")
+solve_app = typer.Typer(no_args_is_help=True, help="Inverse problems: the padding, kernel, stride or input size that gives an output.\n\nExample: cnncalc solve padding -n 6 -f 3 -s 2")
 app.add_typer(solve_app, name="solve")
 
 
@@ -334,8 +334,9 @@ def solve_input(
     max_size: str = typer.Option("2048", "--max", help="Largest size scanned."),
     fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
-    """Input sizes for which every layer divides exactly, the smallest accepted input, and the
-    first layer that drops rows for a given input. Exit 1 if no size up to --max is exact.
+    """Input sizes for which every layer divides exactly, and the first layer that drops rows.
+
+    Also the smallest input the network accepts. Exit 1 if no size up to --max is exact.
 
     Example: cnncalc solve input architectures/vgg16.yaml --input 225x225x3
     """

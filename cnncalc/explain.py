@@ -141,12 +141,6 @@ def dense_params_text(n_in: int, units: int, bias: bool, value: int) -> str:
     return f"{n_in}*{units}{f' + {units}' if bias else ''} = {num(value)}"
 
 
-def _macs_conv(out_shape: tuple[int, ...], fs: tuple[int, ...], c_in: int, groups: int) -> int:
-    """LOCAL STAND-IN for cnncalc.metrics (issue 6), to be swapped by the lead once it lands:
-    multiply-accumulates of a convolution = output values * (prod(f) * C_in/groups)."""
-    return F.product(out_shape) * F.product(fs) * (c_in // groups)
-
-
 def conv_macs_text(out_shape: tuple[int, ...], fs: tuple[int, ...], c_in: int, groups: int,
                    value: int) -> str:
     """'30*30*10 * (3*3*3) = 243,000': every output value costs one f*f*C_in/g dot product."""

@@ -326,6 +326,17 @@ def strict_error(answer: SizeAnswer) -> str | None:
 
 # ---- layer: one layer's shape, parameters and MACs ---------------------------------------
 
+# LOCAL STAND-INS for cnncalc.metrics (issue 6), to be swapped for it once it is on main.
+def _macs_conv(out_shape: tuple[int, ...], fs: tuple[int, ...], c_in: int, groups: int) -> int:
+    """Multiply-accumulates of a convolution: output values * prod(f) * C_in/groups."""
+    return F.product(out_shape) * F.product(fs) * (c_in // groups)
+
+
+def _macs_dense(n_in: int, units: int) -> int:
+    """Multiply-accumulates of a dense layer: n_in * units."""
+    return n_in * units
+
+
 @dataclass(frozen=True)
 class LayerAnswer:
     question: str
@@ -383,11 +394,11 @@ def layer(kind: str, input_shape: tuple[int, ...], **args: Any) -> LayerAnswer:
             params_text = X.conv_params_course_text(fs, inp[-1], desc.filters, params)
         else:
             params_text = X.conv_params_text(fs, inp[-1], desc.filters, desc.groups, desc.bias, params)
-        macs = X._macs_conv(out, fs, inp[-1], desc.groups)
+        macs = _macs_conv(out, fs, inp[-1], desc.groups)
         macs_text = X.conv_macs_text(out, fs, inp[-1], desc.groups, macs)
     elif isinstance(desc, Dense):
         params_text = X.dense_params_text(inp[0], desc.units, desc.bias, params)
-        macs = inp[0] * desc.units
+        macs = _macs_dense(inp[0], desc.units)
         macs_text = f"{inp[0]}*{desc.units} = {X.num(macs)}"
     else:
         params_text = "0 (pooling learns nothing)"
