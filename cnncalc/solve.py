@@ -117,6 +117,9 @@ def padding(n: int, f: int, s: int = 1, d: int = 1, out: int | None = None) -> A
         got = F.conv_out(n, f, s, (low, low), d)
         notes.append(f"p = {low} (rounding {X.ratio(need, 2)} down) gives "
                      f"{X.conv_text(Axis(n, f, s, (low, low), d), got)}, not {target}: round up")
+    if need < 0:
+        notes.append(f"the exact p is negative: with no padding the floor already gives {target}, "
+                     f"leaving {X.rows(-need)} unread")
     if not any(isinstance(sol.value, int) for sol in sols):
         notes.append(f"no symmetric padding gives {target}; use the split padding")
     over = [sol for sol in sols if max(_pair(sol.value)) > f // 2]
