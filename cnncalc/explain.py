@@ -105,16 +105,19 @@ def unread_text(r: int, pad: F.Pad) -> str:
     return f"the last {rows(r)} ({real} input, {padding} padded)"
 
 
-def strict_message(a: Axis, as_2p: bool = True) -> str:
+def strict_message(a: Axis, as_2p: bool = True, ceil_mode: bool = False) -> str:
     """The --strict refusal: '5, f=3, p=1, s=3: (5 + 2*1 - 3)/3 = 4/3 = 1.33 is not an integer'."""
     top = F.padded(a.n, a.pad) - F.effective_kernel(a.f, a.d)
     p = a.pad[0] if a.pad[0] == a.pad[1] else f"({a.pad[0]},{a.pad[1]})"
     d = f", d={a.d}" if a.d != 1 else ""
-    out = F.conv_out(a.n, a.f, a.s, a.pad, a.d)
+    if ceil_mode:
+        rule = f"ceil_mode gives {F.pool_out(a.n, a.f, a.s, a.pad, a.d, ceil_mode=True)}"
+    else:
+        rule = (f"the floor rule gives {F.conv_out(a.n, a.f, a.s, a.pad, a.d)} and leaves "
+                f"{unread_text(top % a.s, a.pad)} unread")
     return (f"{a.n}, f={a.f}, p={p}, s={a.s}{d}: ({window_numerator(a.n, a.f, a.pad, a.d, as_2p)})/{a.s} "
             f"= {fraction(top, a.s)} is not an integer, so neither is the output "
-            f"{top}/{a.s} + 1 = {top + a.s}/{a.s}; the floor rule gives {out} and leaves "
-            f"{unread_text(top % a.s, a.pad)} unread")
+            f"{top}/{a.s} + 1 = {top + a.s}/{a.s}; {rule}")
 
 
 # ---- parameters and multiply-accumulates --------------------------------------------------

@@ -323,7 +323,7 @@ def strict_error(answer: SizeAnswer) -> str | None:
     """The --strict refusal for the first axis whose division is not exact, else None."""
     for a in answer.axes:
         if not a.exact:
-            return X.strict_message(a.axis)
+            return X.strict_message(a.axis, ceil_mode=answer.mode == "ceil")
     return None
 
 

@@ -122,6 +122,8 @@ def test_strict_message_states_the_division_and_the_true_output():
     assert msg.startswith("5, f=3, p=1, s=3: (5 + 2*1 - 3)/3 = 4/3 = 1.33 is not an integer")
     assert "7/3" in msg and "gives 2" in msg
     assert S.strict_error(S.size((5,), (3,), (2,), ((1, 1),))) is None
+    ceil = S.strict_error(S.size((32,), (5,), (2,), ((0, 0),), mode="ceil"))
+    assert ceil.endswith(f"ceil_mode gives {-(-(32 - 5) // 2) + 1}")
 
 
 @pytest.mark.parametrize("args,match", [
