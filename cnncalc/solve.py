@@ -293,6 +293,12 @@ def size(ns: tuple[int, ...], fs: tuple[int, ...], ss: tuple[int, ...] = (1,),
         if mode == "ceil":
             out = F.pool_out(n, f, s, pad, d, ceil_mode=True)
             work = X.ceil_text(a, out)
+            over = F.effective_kernel(f, d) - F.padded(n, pad)
+            if over > 0:  # PyTorch still gives 1 window when it overhangs by less than a stride
+                note = (f"the window ({F.effective_kernel(f, d)}) is {over} larger than the padded input "
+                        f"({F.padded(n, pad)}); ceil_mode still keeps one window (without it: refused)")
+                axes.append(AxisSize(name, a, out, False, 0, work, note))
+                continue
             floor_out = F.conv_out(n, f, s, pad, d)
             if r and out == floor_out:
                 note = f"{X.division_note(a)} (ceil_mode removed the window that starts in the padding)"
