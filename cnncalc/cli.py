@@ -110,6 +110,7 @@ def _explained(result, fmt: Format) -> None:
     else:
         raise ArgumentError(f"--explain works with --format table or json, not {fmt.value}")
 
+
 # ---- solvers and "show your work" (issue 3) -------------------------------------------------
 
 class AnswerFormat(str, Enum):
