@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 from .errors import ArgumentError
-from .explain import num
 from .layers import fmt_shape
 from .solve import Answer, InputAnswer, LayerAnswer, SizeAnswer, Solution, progression
 
@@ -215,4 +214,4 @@ def input_text(a: InputAnswer) -> str:
 
 
 __all__ = ["answer_dict", "answer_text", "input_dict", "input_text", "layer_dict", "layer_text",
-           "num", "one", "one_pad", "padding", "size_dict", "size_text", "sizes", "to_json"]
+           "one", "one_pad", "padding", "size_dict", "size_text", "sizes", "to_json"]
