@@ -335,17 +335,6 @@ def strict_error(answer: SizeAnswer) -> str | None:
 
 # ---- layer: one layer's shape, parameters and MACs ---------------------------------------
 
-# LOCAL STAND-INS for cnncalc.metrics (issue 6), to be swapped for it once it is on main.
-def _macs_conv(out_shape: tuple[int, ...], fs: tuple[int, ...], c_in: int, groups: int) -> int:
-    """Multiply-accumulates of a convolution: output values * prod(f) * C_in/groups."""
-    return F.product(out_shape) * F.product(fs) * (c_in // groups)
-
-
-def _macs_dense(n_in: int, units: int) -> int:
-    """Multiply-accumulates of a dense layer: n_in * units."""
-    return n_in * units
-
-
 @dataclass(frozen=True)
 class LayerAnswer:
     question: str
@@ -366,6 +355,7 @@ def layer(kind: str, input_shape: tuple[int, ...], **args: Any) -> LayerAnswer:
     """Build the layer descriptor (layers.py), ask it for its shape and parameters, and show
     the working. kind: conv, maxpool, avgpool or dense (a multi-axis input is flattened)."""
     from .infer import infer_layer
+    from .metrics import layer_macs
 
     positive(**{f"input[{i}]": v for i, v in enumerate(input_shape)})
     notes: list[str] = []
@@ -397,21 +387,19 @@ def layer(kind: str, input_shape: tuple[int, ...], **args: Any) -> LayerAnswer:
     act = result.activation_size
     act_text = X.num(act) if len(out) == 1 else f"{'*'.join(map(str, out))} = {X.num(act)}"
     params = result.params
+    macs = layer_macs(result)  # metrics.py: the same count `summary` shows
     if isinstance(desc, Conv):
         fs = tuple(a.f for a in result.axes)
         if desc.groups == 1 and desc.bias:  # the course's form: one bias per filter
             params_text = X.conv_params_course_text(fs, inp[-1], desc.filters, params)
         else:
             params_text = X.conv_params_text(fs, inp[-1], desc.filters, desc.groups, desc.bias, params)
-        macs = _macs_conv(out, fs, inp[-1], desc.groups)
         macs_text = X.conv_macs_text(out, fs, inp[-1], desc.groups, macs)
     elif isinstance(desc, Dense):
         params_text = X.dense_params_text(inp[0], desc.units, desc.bias, params)
-        macs = _macs_dense(inp[0], desc.units)
         macs_text = f"{inp[0]}*{desc.units} = {X.num(macs)}"
     else:
         params_text = "0 (pooling learns nothing)"
-        macs = 0
         macs_text = "0 (pooling compares or averages; it multiplies no weights)"
     question = f"{desc.kind} on {fmt_shape(inp)}"
     return LayerAnswer(question, desc, inp, out, shape_lines, act, act_text, params, params_text,
