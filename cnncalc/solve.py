@@ -17,6 +17,7 @@ from .errors import ArgumentError, CnncalcError
 from .layers import AXIS_NAMES, Axis, Conv, Dense, DepthwiseConv, Layer, Pool, fmt_shape
 
 MAX_LISTED = 20  # a stride range longer than this is summarised, not listed
+MAX_SCAN = 1 << 16  # solve input scans at most this many sizes per axis
 
 
 @dataclass(frozen=True)
@@ -470,6 +471,9 @@ def input_sizes(spec, max_size: int = 2048, given: tuple[int, ...] | None = None
     A square input (all spatial sizes equal) is scanned as n x n; otherwise each spatial axis
     is scanned on its own with the others kept at the spec's sizes."""
     positive(max=max_size)
+    if max_size > MAX_SCAN:
+        raise ArgumentError(f"--max {max_size} is too many sizes to scan (each runs the whole network); "
+                            f"use --max {MAX_SCAN} or less")
     base = spec.input if given is None else given
     if len(spec.input) < 2:
         raise ArgumentError(f"the input {fmt_shape(spec.input)} has no spatial axis to solve for")

@@ -168,6 +168,11 @@ def test_solve_input_first_drop(cli):
     assert [s["input"] for s in d["solutions"]] == [32, 64] and d["smallest"] == {"H=W": 32}
 
 
+def test_solve_input_given_input_not_accepted(cli):
+    r = ok(cli("solve", "input", ZOO / "vgg16.yaml", "--max", "40", "--input", "16x16x3"))
+    assert "input 16x16x3: not accepted: " in r.out and "block5_pool" in r.out
+
+
 def test_solve_input_none_exact_is_1(cli, spec_file):
     path = spec_file("input: [8, 8, 1]\nlayers:\n  - conv2d: {filters: 1, kernel: 3, stride: 2}\n"
                      "  - conv2d: {filters: 1, kernel: 2, stride: 2}\n")
@@ -239,6 +244,7 @@ BAD = [
     (["solve", "input", "no_such_file.yaml"], "no such file"),
     (["solve", "input", str(ZOO / "vgg16.yaml"), "--input", "224x224"], "keep the channels"),
     (["solve", "input", str(ZOO / "vgg16.yaml"), "--max", "0"], "--max 0 must be positive"),
+    (["solve", "input", str(ZOO / "vgg16.yaml"), "--max", "1000000"], "too many sizes to scan"),
 ]
 
 
