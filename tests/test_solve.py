@@ -534,3 +534,11 @@ def test_solvers_are_frozen():
     a = S.padding(6, 3, 2)
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.question = "x"  # type: ignore[misc]
+
+
+def test_explain_transposed_without_output_padding_and_keras_same():
+    spec = parse_spec("input: [16, 16, 4]\nlayers:\n  - conv_transpose2d: {filters: 2, kernel: 3, stride: 2}\n"
+                      "  - conv_transpose2d: {filters: 2, kernel: 3, stride: 2, padding: same}\n")
+    a, b = (layer_lines(r) for r in infer(spec).layers)
+    assert a[0] == f"H and W: out = (16-1)*2 - 0 - 0 + 1*(3-1) + 1 = {(16-1)*2 + (3-1) + 1}"
+    assert b[0] == f"H and W: out = 33*2 = {33*2} (Keras 'same')"
