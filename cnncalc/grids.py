@@ -280,10 +280,18 @@ def conv_matrix(n: int, f: int, s: int = 1, kernel: Grid | None = None, signal: 
 # ---------------------------------------------------------------- output
 
 def fmt(v: float) -> str:
-    if v == -np.inf:
-        return "-inf"
-    if float(v).is_integer():
+    """Integers as integers, short decimals as they are (2.3125), thirds and ninths as fractions
+    (1/9, 4/3), anything else to 6 significant digits."""
+    v = float(v)
+    if not math.isfinite(v):
+        return "-inf" if v < 0 else str(v)
+    if v.is_integer():
         return str(int(v))
+    if abs(round(v, 4) - v) < 1e-12:
+        return f"{round(v, 4):g}"
+    frac = Fraction(v).limit_denominator(100)
+    if abs(float(frac) - v) < 1e-9 * max(1.0, abs(v)):
+        return f"{frac.numerator}/{frac.denominator}"
     return f"{v:.6g}"
 
 
@@ -322,7 +330,10 @@ def result_dict(r: GridResult) -> dict[str, Any]:
 
 def result_text(r: GridResult) -> str:
     shape = "x".join(map(str, r.image.shape))
-    lines = [f"input ({shape}{', padded with ' + str(r.p) + ' zeros per side' if r.p else ''}):", grid_text(r.image)]
+    pad = ""
+    if r.p:
+        pad = f", padded with {r.p} {'-inf cells (never the max)' if r.op == 'max' else 'zeros'} per side"
+    lines = [f"input ({shape}{pad}):", grid_text(r.image)]
     if r.kernel is not None:
         name = f" {r.kernel_name}" if r.kernel_name else ""
         lines += [f"kernel{name} ({'x'.join(map(str, r.kernel.shape))}):", grid_text(r.kernel)]
@@ -353,7 +364,7 @@ def result_text(r: GridResult) -> str:
 
 def _paren(v: float) -> str:
     s = fmt(v)
-    return f"({s})" if s.startswith("-") else s
+    return f"({s})" if s.startswith("-") or "/" in s else s
 
 
 def matrix_text(d: dict[str, Any]) -> str:
