@@ -209,3 +209,9 @@ def test_conv_matrix_given_kernel_and_text(cli):
 def test_conv_matrix_bad(proc):
     r = proc("conv-matrix", "-n", "2", "-f", "3")
     assert r.code == 2 and "Traceback" not in r.err and "larger than" in r.err
+
+
+def test_conv_text_shows_fractions(cli):
+    r = cli("conv", "-i", "1 2 3; 4 5 6; 7 8 9", "-k", "box_blur", "-p", "1", "--at", "0,0")
+    # (1 + 2 + 4 + 5)/9 = 12/9 = 4/3
+    assert r.code == 0 and "+ 5*(1/9) = 4/3" in r.out and "8/3 13/3 28/9" in r.out
