@@ -98,7 +98,12 @@ def keras_transposed_out(n: int, f: int, s: int, mode: str, d: int = 1,
     if output_padding is None:
         return n * s if mode == "same" else n * s + max(span - s, 0)
     pad = span // 2 if mode == "same" else 0
-    return (n - 1) * s + span - 2 * pad + output_padding
+    out = (n - 1) * s + span - 2 * pad + output_padding
+    if out < 1:  # only 'same' with n = 1, an even span and output_padding 0
+        raise ShapeError(
+            f"output size ({n}-1)*{s} + {span} - 2*{pad} + {output_padding} = {out} is less than 1; "
+            "use a larger output_padding, an odd kernel, or leave output_padding out")
+    return out
 
 
 def same_out(n: int, s: int) -> int:

@@ -102,7 +102,7 @@ def fmt_shape(shape: Shape) -> str:
 
 def per_axis(layer: Layer, argname: str, value, dims: int) -> tuple:
     """Expand an int (same on every axis) or check a list has one entry per spatial axis."""
-    if isinstance(value, int) or isinstance(value, str):
+    if value is None or isinstance(value, (int, str)):
         return (value,) * dims
     if len(value) != dims:
         raise ShapeError(
@@ -290,6 +290,10 @@ class ConvTranspose(Layer):
         axes = self.axes(inp)
         self._check_groups(inp[-1], self.filters)
         ops = per_axis(self, "output_padding", self.output_padding, len(axes))
+        if isinstance(self.padding, str) and any(a.s > 1 and a.d > 1 for a in axes):
+            raise ShapeError(f"'{self.padding}' padding with both stride > 1 and dilation > 1 is refused "
+                             "by Keras; use stride 1, dilation 1, or integer padding (PyTorch's rule)",
+                             arg="padding")
         out = []
         for i, (a, op) in enumerate(zip(axes, ops)):
             try:
