@@ -75,6 +75,8 @@ class Layer:
             hint = ""
             if len(inp) > rank == 1:
                 hint = "; add a `flatten` (or `global_avgpool`) layer before it"
+            elif rank > 1 and self.kind[-2:] in ("1d", "2d", "3d") and 2 <= len(inp) <= 4:
+                hint = f"; for a {fmt_shape(inp)} input use {self.kind[:-2]}{len(inp) - 1}d"
             elif len(inp) < rank:
                 hint = "; check the input rank or remove the `flatten` before it"
             raise ShapeError(f"needs {want} input but got {fmt_shape(inp)}{hint}")

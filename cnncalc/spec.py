@@ -69,6 +69,11 @@ def parse_spec(text: str, path: str = "<spec>") -> Spec:
         what = e.problem or e.context or "invalid YAML"
         if e.context and e.problem:
             what = f"{e.context}, {e.problem}"
+        if e.context_mark and mark and e.context_mark.line != mark.line:
+            what += f" (the construct started on line {e.context_mark.line + 1}, column {e.context_mark.column + 1})"
+        bad_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        if "\t" in bad_line[:mark.column + 1 if mark else 0]:
+            what += "; YAML indents with spaces, not tabs"
         raise SpecError(f"YAML syntax error: {what}", path=path,
                         line=mark.line + 1 if mark else None, col=mark.column + 1 if mark else None) from None
     except yaml.YAMLError as e:
@@ -93,6 +98,27 @@ def _suggest(word: str, choices) -> str:
         close = difflib.get_close_matches(normal(word), [normal(c) for c in choices], n=1, cutoff=0.6)
         close = [c for c in choices if normal(c) == close[0]] if close else []
     return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _suggest_kind(word: str) -> str:
+    """A did-you-mean for a kind: cnncalc's names first, then Keras / PyTorch spellings, with
+    the dimension the user wrote (MaxPooling1d -> maxpool1d; no digit -> the 2-D kind)."""
+    close = difflib.get_close_matches(normal(word), [normal(k) for k in KINDS], n=1, cutoff=0.6)
+    if close:
+        kind = KIND_ALIASES[close[0]]
+    else:
+        close = difflib.get_close_matches(normal(word), list(KIND_ALIASES), n=1, cutoff=0.7)
+        kind = KIND_ALIASES[close[0]] if close else None
+    if kind is None:
+        return ("; known kinds include conv2d, depthwise_conv2d, conv_transpose2d, maxpool2d, "
+                "avgpool2d, global_avgpool, flatten, dense, dropout, batchnorm, relu (see the README)")
+    if re.search(r"[123]d$", kind):
+        digit = re.search(r"[123]", word)
+        if digit:
+            kind = kind[:-2] + digit.group() + "d"
+        else:
+            kind = kind[:-2] if kind[:-2] in KINDS else kind[:-2] + "2d"
+    return f"; did you mean `{kind}`?"
 
 
 def _show(node) -> str:
@@ -165,8 +191,10 @@ class _Reader:
 
     def input_shape(self, node) -> tuple[int, ...]:
         if not isinstance(node, yaml.SequenceNode) or not 1 <= len(node.value) <= 4:
+            got = (f"{len(node.value)} sizes" if isinstance(node, yaml.SequenceNode) and node.value
+                   else _show(node))
             raise _err(node, f"input must be a list of 1 to 4 sizes, channels last: [H, W, C] "
-                             f"(or [L, C], [D, H, W, C], [L] for token ids), not {_show(node)}")
+                             f"(or [L, C], [D, H, W, C], [L] for token ids), not {got}")
         return tuple(self.integer(item, "input", minimum=1) for item in node.value)
 
     # -- layers ----------------------------------------------------------------------------
@@ -175,7 +203,13 @@ class _Reader:
         names: dict[str, int] = {}
         counts: dict[str, int] = {}
         for index, item in enumerate(items, start=1):
-            kind, cls, args, marks, given_name = self.layer_item(item, index)
+            def auto(kind: str) -> str:
+                """The name an unnamed layer of this kind gets, so errors can say it."""
+                k = counts.get(kind, 0) + 1
+                while f"{kind}_{k}" in names:
+                    k += 1
+                return f"{kind}_{k}"
+            kind, cls, args, marks, given_name = self.layer_item(item, index, auto)
             name = given_name
             if name is None:
                 while True:
@@ -191,7 +225,7 @@ class _Reader:
             layers.append(layer)
         return tuple(layers)
 
-    def layer_item(self, item, index: int):
+    def layer_item(self, item, index: int, auto=None):
         """(kind, class, arguments, marks, name) from `- kind`, `- kind: main` or `- kind: {args}`."""
         def fail(node, message, label=None):
             return _err(node, message, layer=label or f"layer {index}")
@@ -214,9 +248,9 @@ class _Reader:
         word = kind_node.value
         kind = KIND_ALIASES.get(normal(word))
         if kind is None:
-            raise fail(kind_node, f"unknown layer kind `{word}`{_suggest(word, list(KINDS))}")
+            raise fail(kind_node, f"unknown layer kind `{word}`{_suggest_kind(word)}")
         cls = KINDS[kind]
-        label = f"layer {index} ({kind})"
+        label = f"layer {index} ({auto(kind)}, {kind})" if auto else f"layer {index} ({kind})"
         spec_args = cls.spec_args()
         raw: dict[str, Any] = {}  # canonical name -> (key node, value node)
         if body is None or (isinstance(body, yaml.ScalarNode) and body.tag == _T + "null"):
@@ -371,8 +405,8 @@ class _Reader:
             mode = node.value.lower()
             if mode in ("same", "valid"):
                 return mode
-            raise _err(node, f"padding `{node.value}` is not a size or a mode{_suggest(mode, ['same', 'valid'])}; "
-                             "use an int, a list per axis, [before, after] pairs, `same` or `valid`")
+            raise _err(node, f"padding `{node.value}` is not a size or a mode (use an int, a list per axis, "
+                             f"[before, after] pairs, `same` or `valid`){_suggest(mode, ['same', 'valid'])}")
         if isinstance(node, yaml.SequenceNode):
             if not 1 <= len(node.value) <= 3:
                 raise _err(node, "padding must list 1 to 3 axes: an int or a [before, after] pair for each; "
