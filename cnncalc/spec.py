@@ -150,9 +150,9 @@ class _Reader:
                 if not isinstance(key, yaml.ScalarNode):
                     raise _err(key, "a key must be a plain word, not a list or mapping")
                 if key.value in seen:
-                    first = seen[key.value].start_mark.line + 1
-                    raise _err(key, f"duplicate key `{key.value}` (first given on line {first}); "
-                                    "keep one of them")
+                    first = seen[key.value].start_mark
+                    raise _err(key, f"duplicate key `{key.value}` (first given on line {first.line + 1}, "
+                                    f"column {first.column + 1}); keep one of them")
                 seen[key.value] = key
                 self.check_tree(value, depth + 1)
         elif isinstance(node, yaml.SequenceNode):
