@@ -65,7 +65,8 @@ def pool_out(n: int, f: int, s: int, pad: Pad = (0, 0), d: int = 1, ceil_mode: b
     if out < 1:
         raise ShapeError(
             f"pooling window {span} does not fit the padded input {n}+{pad[0]}+{pad[1]} = {total}: "
-            f"output size would be {out}; use a smaller kernel or more padding")
+            f"output size would be ({total} - {span}{f' + {s - 1}' if ceil_mode else ''})//{s} + 1 = {out}; "
+            "use a smaller kernel or more padding")
     return out
 
 

@@ -109,7 +109,7 @@ def per_axis(layer: Layer, argname: str, value, dims: int) -> tuple:
     if len(value) != dims:
         raise ShapeError(
             f"{argname} {list(value)} has {len(value)} entries but the input has {dims} "
-            f"spatial axes {AXIS_NAMES[dims]}; give one int or {dims} entries", arg=argname)
+            f"spatial axes ({', '.join(AXIS_NAMES[dims])}); give one int or {dims} entries", arg=argname)
     return tuple(value)
 
 

@@ -140,7 +140,7 @@ class _Reader:
             raise _err(node, f"the spec expands to more than {MAX_NODES:,} YAML nodes "
                              "(an alias bomb?); write the layers out")
         if depth > MAX_DEPTH:
-            raise _err(node, f"the spec nests deeper than {MAX_DEPTH} levels (a recursive alias?)")
+            raise _err(node, f"the spec nests deeper than {MAX_DEPTH} levels (a recursive alias?); remove the alias that refers to itself")
         if node.tag not in _SAFE_TAGS:
             raise _err(node, f"unsupported YAML tag {node.tag.replace(_T, '!!')}; "
                              "cnncalc reads plain YAML only: remove the tag")
@@ -349,7 +349,7 @@ class _Reader:
         if tag == _T + "bool":
             meaning = "true" if text.lower() in ("true", "yes", "on", "y") else "false"
             yaml11 = f" (YAML 1.1 reads `{text}` as {meaning})" if text.lower() not in ("true", "false") else ""
-            raise _err(node, f"{what} must be an integer, not the boolean {text}{yaml11}")
+            raise _err(node, f"{what} must be an integer, not the boolean {text}{yaml11}; write a whole number")
         if tag == _T + "null":
             raise _err(node, f"{what} has no value; write an integer")
         if tag == _T + "int" and not _DECIMAL.match(text):
@@ -368,7 +368,10 @@ class _Reader:
                 x = float(text.replace("_", ""))
             except ValueError:
                 x = math.nan
-            hint = f"; write {int(x)}" if math.isfinite(x) and x == int(x) else ""
+            hint = ""
+            if math.isfinite(x):
+                low = math.floor(x)
+                hint = f"; write {low}" if x == low else f"; write {low} or {low + 1}"
             raise _err(node, f"{what} must be a whole number, not {text}{hint}")
         if tag != _T + "int":
             raise _err(node, f"{what} must be an integer, not {_show(node)}")
