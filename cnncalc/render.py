@@ -126,7 +126,7 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS):
                 caption="\n".join(totals_lines(summary)), caption_justify="left")
     for c in columns:
         tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left",
-                       overflow="fold", no_wrap=c is Column.OUTPUT_SHAPE)
+                       overflow="fold", no_wrap=c in (Column.OUTPUT_SHAPE, Column.KIND))
     for row in text_rows(summary, columns):
         tab.add_row(*row)
     return tab
