@@ -1,0 +1,94 @@
+"""The command line: help texts with examples, `python -m cnncalc`, --dtype, exit codes, and
+that `summary` never imports numpy (start-up time)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from cnncalc.cli import app
+from tests.conftest import ROOT, ZOO
+
+
+def all_commands():
+    """Every command path on the typer app, nested groups included, so new commands are covered."""
+    def walk(cmd, path: tuple[str, ...]):
+        if getattr(cmd, "commands", None) is not None:  # a group (typer vendors its own click)
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, (*path, name))
+        else:
+            yield path
+    return list(walk(typer.main.get_command(app), ()))
+
+
+def test_summary_is_registered():
+    assert ("summary",) in all_commands()
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_has_an_example(cli, path):
+    r = cli(*path, "--help")
+    assert r.code == 0 and "Example" in r.out, f"`cnncalc {' '.join(path)} --help` has no example"
+
+
+def test_python_dash_m(proc):
+    r = proc("summary", ZOO / "vgg16.yaml")
+    assert r.code == 0 and "Total params: 138,357,544" in r.out and r.err == ""
+    assert proc("--help").code == 0
+
+
+@pytest.mark.parametrize("dtype, nbytes", [("float32", 4), ("float16", 2), ("fp16", 2), ("bfloat16", 2),
+                                           ("float64", 8), ("int8", 1)])
+def test_dtype_changes_memory(cli, dtype, nbytes):
+    doc = json.loads(cli("summary", ZOO / "lenet5.yaml", "--format", "json", "--dtype", dtype).out)
+    t = doc["totals"]
+    assert (t["param_bytes"], t["activation_bytes"]) == (61_706 * nbytes, t["activation_size"] * nbytes)
+
+
+def test_float16_halves_param_bytes(cli):
+    def param_bytes(dtype):
+        return json.loads(cli("summary", ZOO / "vgg16.yaml", "--format", "json", "--dtype", dtype).out)["totals"]["param_bytes"]
+    assert param_bytes("float16") * 2 == param_bytes("float32") == 138_357_544 * 4
+
+
+def test_float16_table_says_so(cli):
+    r = cli("summary", ZOO / "vgg16.yaml", "--dtype", "float16", "--width", "120")
+    # 138,357,544 * 2 bytes / 2^20 = 263.89 MiB
+    assert f"Params size: {138_357_544 * 2 / 2**20:,.2f} MiB" in r.out
+    assert "float16 (2 bytes a value)" in r.out
+
+
+def test_unknown_dtype_is_a_clean_exit_2(proc):
+    r = proc("summary", ZOO / "lenet5.yaml", "--dtype", "float13")
+    assert r.code == 2 and r.out == "" and "Traceback" not in r.err
+    assert r.err == "cnncalc: unknown dtype `float13`; use one of float32, float16, bfloat16, float64, int8, uint8, int32\n"
+
+
+def test_internal_error_is_one_line_exit_3(cli, monkeypatch):
+    infer_module = sys.modules["cnncalc.infer"]  # `cnncalc.infer` the attribute is the function
+
+    def boom(*a, **k):
+        raise ZeroDivisionError("division by zero")
+    monkeypatch.setattr(infer_module, "infer", boom)
+    r = cli("summary", ZOO / "lenet5.yaml")
+    assert r.code == 3 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+    assert "internal error (ZeroDivisionError: division by zero)" in r.err
+
+
+def test_summary_never_imports_numpy():
+    code = ("import sys\n"
+            "from cnncalc.cli import app\n"
+            "from typer.testing import CliRunner\n"
+            f"r = CliRunner().invoke(app, ['summary', {str(ZOO / 'vgg16.yaml')!r}])\n"
+            "assert r.exit_code == 0, r.output\n"
+            "for fmt in ('json', 'csv', 'markdown'):\n"
+            f"    assert CliRunner().invoke(app, ['summary', {str(ZOO / 'vgg16.yaml')!r}, '--format', fmt]).exit_code == 0\n"
+            "heavy = sorted(m for m in ('numpy', 'matplotlib', 'torch', 'keras', 'pandas') if m in sys.modules)\n"
+            "print(','.join(heavy))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == ""
