@@ -88,5 +88,48 @@ def summary(
         emit(render.render(result, fmt.value))
 
 
+def _fast_summary(argv: list[str]) -> bool:
+    """Run `summary FILE [--format F] [--dtype D] [--width N]` without typer's parameter parsing.
+
+    typer 0.29 converts every parameter through a pydantic TypeAdapter, which imports pydantic
+    and builds the adapters: about half of `cnncalc summary`'s start-up. This path calls the
+    same command body; anything it does not fully understand (help, other commands, repeated or
+    invalid values) returns False so typer handles it as usual, with its own messages.
+    """
+    if len(argv) < 2 or argv[0] != "summary":
+        return False
+    names = {"--format": "fmt", "-F": "fmt", "--dtype": "dtype", "--width": "width"}
+    given: dict[str, str] = {}
+    spec = None
+    i = 1
+    while i < len(argv):
+        word = argv[i]
+        key, eq, value = word.partition("=")
+        if eq and key.startswith("--") and key in names:
+            pass
+        elif word in names and i + 1 < len(argv):
+            key, value = word, argv[i + 1]
+            i += 1
+        elif not word.startswith("-") and spec is None:
+            spec, key = word, None
+        else:
+            return False
+        if key is not None:
+            if names[key] in given:
+                return False
+            given[names[key]] = value
+        i += 1
+    width = given.get("width")
+    if spec is None or given.get("fmt", "table") not in Format.__members__ or (width is not None and not width.isdigit()):
+        return False
+    try:
+        summary(Path(spec), Format(given.get("fmt", "table")), given.get("dtype", "float32"),
+                None if width is None else int(width))
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    return True
+
+
 def main() -> None:
-    app()
+    if not _fast_summary(sys.argv[1:]):
+        app()

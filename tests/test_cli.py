@@ -92,3 +92,38 @@ def test_summary_never_imports_numpy():
                        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("args", [
+    ("--format", "json"), ("--format=csv",), ("-F", "markdown"), ("--width", "100"),
+    ("--dtype", "float16", "--format", "json"), ("--width=90", "--dtype=fp16"),
+])
+def test_fast_path_matches_typer(cli, proc, args):
+    # `python -m cnncalc summary` skips typer's parameter parsing (cli._fast_summary); the
+    # output must be exactly what the typer command gives
+    fast = proc("summary", ZOO / "lenet5.yaml", *args)
+    slow = cli("summary", ZOO / "lenet5.yaml", *args)
+    assert (fast.code, fast.out, fast.err) == (slow.code, slow.out, slow.err) == (0, slow.out, "")
+
+
+@pytest.mark.parametrize("args", [
+    ("--format", "xml"), ("--width", "wide"), ("--help",), ("--format",), ("--colour",), (),
+])
+def test_fast_path_leaves_odd_arguments_to_typer(proc, args):
+    r = proc("summary", *((ZOO / "lenet5.yaml",) if args != () else ()), *args)
+    if args == ("--help",):
+        assert r.code == 0 and "Example" in r.out
+    else:
+        assert r.code == 2 and "Traceback" not in r.err and r.out == ""
+
+
+def test_fast_path_does_not_load_pydantic_or_numpy():
+    code = ("import sys\n"
+            f"sys.argv = ['cnncalc', 'summary', {str(ZOO / 'vgg16.yaml')!r}]\n"
+            "from cnncalc.cli import main\n"
+            "main()\n"
+            "print('HEAVY:' + ','.join(m for m in ('numpy', 'pydantic', 'matplotlib', 'torch') if m in sys.modules))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "COLUMNS": "120"}, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "Total params: 138,357,544" in p.stdout and p.stdout.rstrip().endswith("HEAVY:")
