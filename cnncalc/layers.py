@@ -317,8 +317,11 @@ class ConvTranspose(Layer):
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
         op = self.output_padding
-        return _hyper(self.axes(inp), op=op if op not in (None, 0) else None,
-                      g=self.groups if self.groups != 1 else None)
+        out = _hyper(self.axes(inp), op=op if op not in (None, 0) else None,
+                     g=self.groups if self.groups != 1 else None)
+        if isinstance(self.padding, str):
+            out["p"] = self.padding  # Keras's output rule, not explicit (before, after) rows
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -64,7 +64,9 @@ def hyper_text(r: LayerResult) -> str:
     """The course's notation: f=3 s=1 p=1, then d=, g=, m= where they are not 1."""
     parts = []
     for key, value in r.hyper.items():
-        if key == "p":
+        if key == "p" and isinstance(value, str):
+            parts.append(f"p={value}")
+        elif key == "p":
             parts.append(f"p={_pads(value, getattr(r.layer, 'padding', None))}")
         elif key == "ceil":
             parts.append("ceil")

@@ -59,6 +59,10 @@ def test_table_shows_same_split():
     ("conv2d: {filters: 4, kernel: 3, dilation: 2, groups: 2}", "f=3 s=1 p=0 d=2 g=2"),
     ("maxpool2d: {kernel: 3, stride: 2, ceil_mode: true}", "f=3 s=2 p=0 ceil"),
     ("depthwise_conv2d: {kernel: 3, depth_multiplier: 2}", "f=3 s=1 p=0 m=2"),
+    # Keras transposed modes have an output rule, not explicit padding rows: shown as written
+    ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2, padding: same}", "f=3 s=2 p=same"),
+    ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2, padding: valid}", "f=3 s=2 p=valid"),
+    ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2, padding: 1, output_padding: 1}", "f=3 s=2 p=1 op=1"),
     ("dense: 7", None),
 ])
 def test_hyper_text(layer, hyper):
