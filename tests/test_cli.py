@@ -97,6 +97,9 @@ def test_summary_never_imports_numpy():
 @pytest.mark.parametrize("args", [
     ("--format", "json"), ("--format=csv",), ("-F", "markdown"), ("--width", "100"),
     ("--dtype", "float16", "--format", "json"), ("--width=90", "--dtype=fp16"),
+    ("--columns", "+macs_share", "--batch", "32", "--optimizer", "adam", "--width", "120"),
+    ("--format", "json", "--format", "csv"),  # repeated: left to typer (the last one wins)
+    ("--columns", "course", "--format", "markdown", "--blank"), ("--flops-convention=macs", "-F", "csv"),
 ])
 def test_fast_path_matches_typer(cli, proc, args):
     # `python -m cnncalc summary` skips typer's parameter parsing (cli._fast_summary); the
@@ -108,6 +111,7 @@ def test_fast_path_matches_typer(cli, proc, args):
 
 @pytest.mark.parametrize("args", [
     ("--format", "xml"), ("--width", "wide"), ("--help",), ("--format",), ("--colour",), (),
+    ("--blank=yes",),
 ])
 def test_fast_path_leaves_odd_arguments_to_typer(proc, args):
     r = proc("summary", *((ZOO / "lenet5.yaml",) if args != () else ()), *args)
