@@ -359,6 +359,14 @@ class Pool(Layer):
                         f"padding {max(a.pad)} is more than half the kernel {a.f} "
                         f"({a.f}//2 = {a.f // 2}); PyTorch refuses it: use padding <= {a.f // 2}",
                         arg="padding")
+            if self.kind == "avgpool3d":  # torch's avg_pool3d checks the input before padding
+                for i, a in enumerate(axes):
+                    if a.n < a.f:
+                        raise ShapeError(
+                            f"on axis {AXIS_NAMES[3][i]} of input {fmt_shape(inp)}: the input {a.n} is "
+                            f"smaller than the kernel {a.f}; PyTorch's avg_pool3d refuses that even with "
+                            "padding: use a kernel of at most the input size, or `padding: same`",
+                            arg="kernel")
         out = []
         for i, a in enumerate(axes):
             try:

@@ -13,7 +13,8 @@ from cnncalc import infer, parse_spec
 
 DIMS = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "depthwise_conv2d": 2,
         "conv_transpose1d": 1, "conv_transpose2d": 2,
-        "maxpool1d": 1, "maxpool2d": 2, "maxpool3d": 3, "avgpool1d": 1, "avgpool2d": 2}
+        "conv_transpose3d": 3, "maxpool1d": 1, "maxpool2d": 2, "maxpool3d": 3, "avgpool1d": 1,
+        "avgpool2d": 2, "avgpool3d": 3}
 # 3-D kinds are drawn less often: each torch call is slower and the rule is the same per axis
 KIND_WEIGHTS = [k for k in DIMS for _ in range(1 if DIMS[k] == 3 else 3)]
 
@@ -51,7 +52,13 @@ def layer_cases(draw):
         args["padding"] = _per_axis(draw, dims, 0, 4)
         args["ceil_mode"] = draw(st.booleans())
     else:
-        args["padding"] = _per_axis(draw, dims, 0, 5)
+        how = draw(st.sampled_from(["int", "int", "int", "pairs", "same"]))
+        if how == "pairs":  # asymmetric [before, after] per axis (torch: F.pad, then padding 0)
+            args["padding"] = [[draw(st.integers(0, 4)), draw(st.integers(0, 4))] for _ in range(dims)]
+        elif how == "same":  # torch accepts padding='same' only with stride 1
+            args["padding"], args["stride"] = "same", 1
+        else:
+            args["padding"] = _per_axis(draw, dims, 0, 5)
     return kind, inp, args
 
 

@@ -20,14 +20,18 @@ def expected(kind: str, inp: list, args: dict):
     """(output shape, params) by the documented rules, or None where a rule refuses."""
     dims, c = len(inp) - 1, inp[-1]
     f, s = expand(args["kernel"], dims), expand(args["stride"], dims)
-    p, d = expand(args["padding"], dims), expand(args.get("dilation", 1), dims)
+    d = expand(args.get("dilation", 1), dims)
+    if args["padding"] == "same":
+        pads = [F.same_padding(inp[i], f[i], s[i], d[i]) for i in range(dims)]
+    else:
+        pads = [tuple(p) if isinstance(p, list) else (p, p) for p in expand(args["padding"], dims)]
     try:
         if kind.startswith("conv_transpose"):
             op = expand(args["output_padding"], dims)
             g, n_out = args["groups"], args["filters"]
             if c % g or n_out % g:
                 return None
-            sizes = [F.transposed_out(inp[i], f[i], s[i], (p[i], p[i]), d[i], op[i]) for i in range(dims)]
+            sizes = [F.transposed_out(inp[i], f[i], s[i], pads[i], d[i], op[i]) for i in range(dims)]
             return [*sizes, n_out], F.product(f) * c * (n_out // g) + (n_out if args["bias"] else 0)
         if kind.startswith(("conv", "depthwise")):
             if kind == "depthwise_conv2d":
@@ -36,11 +40,13 @@ def expected(kind: str, inp: list, args: dict):
                 g, n_out = args["groups"], args["filters"]
             if c % g or n_out % g:
                 return None
-            sizes = [F.conv_out(inp[i], f[i], s[i], (p[i], p[i]), d[i]) for i in range(dims)]
+            sizes = [F.conv_out(inp[i], f[i], s[i], pads[i], d[i]) for i in range(dims)]
             return [*sizes, n_out], F.conv_params(F.product(f), c, n_out, g, args["bias"])
-        if any(2 * p[i] > f[i] for i in range(dims)):  # torch: pad at most half the raw kernel
+        if any(2 * max(pads[i]) > f[i] for i in range(dims)):  # torch: pad at most half the raw kernel
             return None
-        sizes = [F.pool_out(inp[i], f[i], s[i], (p[i], p[i]), d[i], args["ceil_mode"]) for i in range(dims)]
+        if kind == "avgpool3d" and any(inp[i] < f[i] for i in range(dims)):  # torch's avg_pool3d
+            return None
+        sizes = [F.pool_out(inp[i], f[i], s[i], pads[i], d[i], args["ceil_mode"]) for i in range(dims)]
         return [*sizes, c], 0
     except ShapeError:
         return None
@@ -90,6 +96,15 @@ def test_transposed_regressions(kind, inp, args, shape, params):
 def test_keras_refusals(kind, inp, args):
     with pytest.raises(ShapeError):
         run(kind, inp, args)
+
+
+def test_avgpool3d_refuses_input_smaller_than_kernel_before_padding():
+    # torch 2.13.0: nn.AvgPool3d(3, 1, 1) on (1, 4, 9, 7, 1) -> "input image (T: 9 H: 7 W: 1)
+    # smaller than kernel size (kT: 3 kH: 3 kW: 3)", though 1 + 2*1 >= 3; max_pool3d accepts it
+    with pytest.raises(ShapeError, match=r"on axis W of input \(9, 7, 1, 4\): the input 1 is smaller than the kernel 3"):
+        run("avgpool3d", [9, 7, 1, 4], {"kernel": 3, "stride": 1, "padding": 1})
+    assert run("maxpool3d", [9, 7, 1, 4], {"kernel": 3, "stride": 1, "padding": 1}).output_shape == (9, 7, 1, 4)
+    assert run("avgpool3d", [9, 7, 3, 4], {"kernel": 3, "stride": 1, "padding": 1}).output_shape == (9, 7, 3, 4)
 
 
 def test_valid_conv_with_stride_and_dilation_follows_torch():

@@ -26,7 +26,11 @@ def torch_result(kind: str, inp: list, args: dict):
     c = inp[-1]
     x = torch.zeros((1, c, *inp[:-1]))
     a = {k: expand(v, dims) if k in ("kernel", "stride", "padding", "dilation", "output_padding")
-         else v for k, v in args.items()}
+         and v != "same" else v for k, v in args.items()}
+    if isinstance(a.get("padding"), tuple) and isinstance(a["padding"][0], list):
+        flat = [side for before, after in reversed(a["padding"]) for side in (before, after)]
+        x = torch.nn.functional.pad(x, flat)  # F.pad lists the last axis first
+        a["padding"] = 0
     try:
         if kind.startswith("conv_transpose"):
             m = getattr(nn, f"ConvTranspose{dims}d")(
