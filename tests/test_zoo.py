@@ -109,3 +109,22 @@ def test_signal1d_shapes():
     assert [r.output_shape for r in summary("signal1d.yaml").layers] == [
         (100 - 2, 16), ((100 - 2)//2, 16), ((100 - 2)//2 - 2, 32), (((100 - 2)//2 - 2)//2, 32),
         ((((100 - 2)//2 - 2)//2)*32,), (1,)]
+
+
+TORCH = json.loads((Path(__file__).parent / "golden" / "zoo_torch.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(TORCH["nets"]))
+def test_per_layer_matches_torch_by_hand(name):
+    # tests/golden/make_zoo_torch.py types each net out in torch (no torchvision), one module
+    # per spec row; params include BatchNorm's running mean and variance, as Keras counts them
+    want = TORCH["nets"][name]
+    s = summary(name)
+    assert list(s.spec.input) == want["input"]
+    got = [{"index": r.layer.index, "output_shape": list(r.output_shape), "params": r.params,
+            "trainable_params": r.trainable_params} for r in s.layers]
+    assert got == want["layers"]
+
+
+def test_every_zoo_file_is_built_in_torch():
+    assert sorted(p.name for p in ZOO.glob("*.yaml")) == sorted(TORCH["nets"])
