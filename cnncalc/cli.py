@@ -237,6 +237,31 @@ def _fast_summary(argv: list[str]) -> bool:
     return True
 
 
+def _usage_line(error) -> str:
+    """typer's boxed usage error as one line: `cnncalc: what is wrong; see cnncalc CMD --help`."""
+    names, ctx = [], getattr(error, "ctx", None)
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    what = error.format_message().replace("Value error, ", "").rstrip(".")
+    see = f"see `cnncalc {' '.join([*reversed(names), '--help'])}`"
+    return f"cnncalc: {what} {see[0].upper() + see[1:]}" if what.endswith("?") else f"cnncalc: {what}; {see}"
+
+
 def main() -> None:
-    if not _fast_summary(sys.argv[1:]):
-        app()
+    if _fast_summary(sys.argv[1:]):
+        return
+    if not sys.argv[1:]:
+        app()  # no arguments: typer prints the help
+        return
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("cnncalc: aborted", err=True)
+        sys.exit(1)
+    except Exception as e:  # typer vendors click: its UsageError is matched by what it offers
+        if not (hasattr(e, "format_message") and getattr(e, "exit_code", None) == 2):
+            raise
+        typer.echo(_usage_line(e), err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

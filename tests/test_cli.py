@@ -131,3 +131,16 @@ def test_fast_path_does_not_load_pydantic_or_numpy():
                        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "COLUMNS": "120"}, timeout=60)
     assert p.returncode == 0, p.stderr
     assert "Total params: 138,357,544" in p.stdout and p.stdout.rstrip().endswith("HEAVY:")
+
+
+@pytest.mark.parametrize("args, line", [
+    (("summary", ZOO / "lenet5.yaml", "--format", "xml"),
+     "cnncalc: Invalid value for '--format' / '-F': 'xml' is not one of 'table', 'json', 'csv', "
+     "'markdown'; see `cnncalc summary --help`"),
+    (("summary",), "cnncalc: Missing argument 'spec'; see `cnncalc summary --help`"),
+    (("sumary", "x.yaml"), "cnncalc: No such command 'sumary'. Did you mean 'summary'? See `cnncalc --help`"),
+])
+def test_usage_errors_are_one_line(proc, args, line):
+    # the brief: command-line mistakes are `cnncalc: <what is wrong>; <fix>`, not typer's box
+    r = proc(*args)
+    assert (r.code, r.err, r.out) == (2, line + "\n", "")
