@@ -349,7 +349,7 @@ class Pool(Layer):
 
     def output_shape(self, inp: Shape) -> Shape:
         axes = self.axes(inp)
-        if self.kind.startswith("avg") and self.dilation != 1:
+        if self.kind.startswith("avg") and any(a.d != 1 for a in axes):
             raise ShapeError("average pooling has no dilation (PyTorch and Keras refuse it); remove `dilation`",
                              arg="dilation")
         if not isinstance(self.padding, str):

@@ -112,3 +112,10 @@ def test_valid_conv_with_stride_and_dilation_follows_torch():
     # -> (9 - 2*(3-1) - 1)//2 + 1 = 3
     r = run("conv2d", [9, 9, 2], {"filters": 3, "kernel": 3, "stride": 2, "dilation": 2, "padding": "valid"})
     assert r.output_shape == ((9 - 2*(3 - 1) - 1)//2 + 1, (9 - 2*(3 - 1) - 1)//2 + 1, 3)
+
+
+def test_avgpool_accepts_dilation_of_ones():
+    # `dilation: [1, 1]` is no dilation: it used to be refused as "average pooling has no dilation"
+    assert run("avgpool2d", [8, 8, 3], {"kernel": 2, "dilation": [1, 1]}).output_shape == (8//2, 8//2, 3)
+    with pytest.raises(ShapeError, match="average pooling has no dilation"):
+        run("avgpool2d", [8, 8, 3], {"kernel": 2, "dilation": [1, 2]})
