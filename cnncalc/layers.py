@@ -317,7 +317,8 @@ class ConvTranspose(Layer):
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
         op = self.output_padding
-        out = _hyper(self.axes(inp), op=op if op not in (None, 0) else None,
+        shown = op is not None and any(v for v in (op if isinstance(op, tuple) else (op,)))
+        out = _hyper(self.axes(inp), op=op if shown else None,
                      g=self.groups if self.groups != 1 else None)
         if isinstance(self.padding, str):
             out["p"] = self.padding  # Keras's output rule, not explicit (before, after) rows

@@ -63,6 +63,8 @@ def test_table_shows_same_split():
     ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2, padding: same}", "f=3 s=2 p=same"),
     ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2, padding: valid}", "f=3 s=2 p=valid"),
     ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2, padding: 1, output_padding: 1}", "f=3 s=2 p=1 op=1"),
+    ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2, output_padding: [0, 0]}", "f=3 s=2 p=0"),
+    ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2, output_padding: [0, 1]}", "f=3 s=2 p=0 op=0x1"),
     ("dense: 7", None),
 ])
 def test_hyper_text(layer, hyper):
