@@ -296,6 +296,9 @@ class _Reader:
 
     def arg_name(self, key, spec_args, kind: str, label: str) -> str:
         word = key.value
+        if word == "<<":
+            raise _err(key, "YAML merge keys (`<<: *anchor`) are not supported; write the arguments out, "
+                            "or repeat the whole layer with `- kind: *anchor`", layer=label)
         by_normal = {normal(n): n for n in (*spec_args, *COMMON_ARGS)}
         if normal(word) in by_normal:
             return by_normal[normal(word)]
@@ -363,6 +366,8 @@ class _Reader:
                                  f"{yaml.safe_load(text)}; write {int(text.replace('_', ''))} without the leading zero")
             raise _err(node, f"{what} `{text}` is not a plain decimal integer (YAML 1.1 reads it as "
                              f"{yaml.safe_load(text)}); write it in decimal digits only")
+        if tag == _T + "str" and _DECIMAL.match(text):  # an explicit `!!str 3`
+            raise _err(node, f"{what} must be an integer, not the string {text!r}; remove the `!!str` tag")
         if tag == _T + "float" or (tag == _T + "str" and _FLOAT.match(text)):
             try:
                 x = float(text.replace("_", ""))

@@ -202,6 +202,13 @@ BAD = [
     ('dilation_avg',
      H + '  - avgpool2d: {kernel: 2, dilation: 2}\n',
      'spec.yaml:3:38: layer 1 (avgpool2d_1, avgpool2d): average pooling has no dilation (PyTorch and Keras refuse it); remove `dilation`'),
+    ('merge_key',
+     H + '  - conv2d: &c {filters: 4, kernel: 3}\n  - conv2d: {<<: *c, filters: 8}\n',
+     'spec.yaml:4:14: layer 2 (conv2d_2, conv2d): YAML merge keys (`<<: *anchor`) are not supported; write the '
+     'arguments out, or repeat the whole layer with `- kind: *anchor`'),
+    ('str_tag',
+     H + '  - conv2d: {filters: 4, kernel: !!str 3}\n',
+     "spec.yaml:3:34: layer 1 (conv2d_1, conv2d): kernel must be an integer, not the string '3'; remove the `!!str` tag"),
 ]
 
 
@@ -265,6 +272,11 @@ def test_user_text_is_kept_verbatim(text):
 @pytest.mark.parametrize("top, name", [("off", "off"), ("010", "010"), ("'007'", "007"), ("1e3", "1e3"), ("3:3", "3:3")])
 def test_spec_name_kept_verbatim(top, name):
     assert parse_spec(f"name: {top}\ninput: [4, 4, 1]\nlayers: [relu]\n").name == name
+
+
+def test_anchors_repeat_a_whole_layer():
+    spec = parse_spec(H + "  - conv2d: &c {filters: 4, kernel: 3, padding: same}\n  - conv2d: *c\n")
+    assert infer(spec).output_shape == (32, 32, 4) and [layer.name for layer in spec.layers] == ["conv2d_1", "conv2d_2"]
 
 
 def test_ids_and_inputs_kept_verbatim():
