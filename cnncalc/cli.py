@@ -104,6 +104,9 @@ def summary(
     cols = render.DEFAULT_COLUMNS if columns is None or course else render.parse_columns(columns)
     n = M.parse_batch(batch)
     M.compute_options(n, optimizer, flops_convention)  # bad option values fail before the spec is read
+    if width is not None and width < 40:
+        raise ArgumentError(f"--width {width} is too narrow for the table; use at least 40, "
+                            "or leave it out for the terminal's width")
     result = infer(load_spec(str(spec)), dtype=dtype)
     if blank or course:
         if fmt is Format.json or (blank and columns is not None and not course):

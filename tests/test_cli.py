@@ -144,3 +144,11 @@ def test_usage_errors_are_one_line(proc, args, line):
     # the brief: command-line mistakes are `cnncalc: <what is wrong>; <fix>`, not typer's box
     r = proc(*args)
     assert (r.code, r.err, r.out) == (2, line + "\n", "")
+
+
+@pytest.mark.parametrize("width", ["0", "5", "39"])
+def test_too_narrow_width_is_exit_2(proc, width):
+    r = proc("summary", ZOO / "lenet5.yaml", "--width", width)
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (f"cnncalc: --width {width} is too narrow for the table; use at least 40, "
+                     "or leave it out for the terminal's width\n")
