@@ -196,3 +196,56 @@ def test_dense_params(n_in, units, bias, want):
 @pytest.mark.parametrize("values, want", [((), 1), ((5,), 5), ((224, 224, 3), 224*224*3), ([2, 3, 4], 24)])
 def test_product(values, want):
     assert F.product(values) == want
+
+
+# The course notes' worked examples (/work/shared/seeds; recomputed digest in
+# /work/notes/seeds_examples.md, section A "compact test vectors"): (n, f, p, s) -> out, floor rule.
+@pytest.mark.parametrize("n, f, p, s, want", [
+    (32, 5, 0, 2, (32 + 2*0 - 5)//2 + 1),     # A1: 14 (the notes' ceiling bracket would give 15)
+    (5, 3, 1, 2, (5 + 2*1 - 3)//2 + 1),       # A4: 3
+    (5, 3, 1, 3, (5 + 2*1 - 3)//3 + 1),       # A5: 2 with floor (7/3 is not exact)
+    (288, 4, 0, 2, (288 - 4)//2 + 1),         # A6: 143, the exact solution
+    (288, 3, 0, 2, (288 - 3)//2 + 1),         # A6: 143 too, floor only
+    (288, 2, 0, 2, (288 - 2)//2 + 1),         # A6: 144, the notes' wrong F=2
+    (143, 3, 0, 2, (143 - 3)//2 + 1),         # A7: 71
+    (6, 3, 0, 1, 6 - 3 + 1),                  # A12: 4
+    (6, 3, 1, 1, 6 + 2 - 3 + 1),              # A13: 6
+    (6, 3, 3, 2, (6 + 2*3 - 3)//2 + 1),       # A18: p=3 gives 5
+    (6, 3, 4, 2, (6 + 2*4 - 3)//2 + 1),       # A18: p=4 gives 6
+    (224, 3, 1, 1, 224), (224, 2, 0, 2, 112), (32, 5, 0, 1, 28), (28, 2, 0, 2, 14),
+    (10, 2, 0, 2, 5), (6, 3, 0, 3, 2), (7, 3, 0, 1, 5), (5, 3, 1, 1, 5), (8, 3, 0, 1, 6), (3, 2, 0, 1, 2),
+])
+def test_course_output_sizes(n, f, p, s, want):
+    assert F.conv_out(n, f, s, (p, p)) == want
+    if 2*p <= f:  # the same numbers as a pooling window (PyTorch's padding rule permitting)
+        assert F.pool_out(n, f, s, (p, p)) == want
+
+
+@pytest.mark.parametrize("kv, c_in, c_out, want", [
+    (3*3, 3, 64, 1_792),            # B1: VGG block1_conv1
+    (3*3, 64, 64, 36_928),          # B2
+    (3*3, 64, 128, 73_856),         # B3
+    (3*3, 128, 128, 147_584),       # B4
+    (11*11, 3, 96, 34_944),         # B10: AlexNet conv1 (the notes' 34,444 is a slip)
+    (5*5, 96, 256, 614_656),        # B11: AlexNet conv2, ungrouped
+    (3*3, 3, 10, 280),              # B13: 10 filters of 3x3x3
+    (5*5, 3, 6, 456),               # B14: (5*5*3 + 1)*6
+])
+def test_course_conv_params(kv, c_in, c_out, want):
+    assert F.conv_params(kv, c_in, c_out) == want
+
+
+@pytest.mark.parametrize("n_in, units, want", [
+    (7*7*512, 4096, 102_764_544),   # B5/B6: VGG-16 FC6 with bias (the notes: 102,768,448 and x1024)
+    (4096, 4096, 16_781_312),       # B8: the real FC7
+    (4096, 1000, 4_097_000),        # B7/B8: FC8 (the notes' "FC7 = 25,088,000" is 25088*1000)
+    (10, 10, 110),                  # B20
+])
+def test_course_dense_params(n_in, units, want):
+    assert F.dense_params(n_in, units) == want
+
+
+def test_course_same_padding_framework_rule():
+    # A18 contrast: TF/Keras 'same' with n=6, f=3, s=2 gives ceil(6/2) = 3 with total padding
+    # max((3-1)*2 + 3 - 6, 0) = 1, split (0 before, 1 after)
+    assert (F.same_out(6, 2), F.same_padding(6, 3, 2)) == (3, (0, 1))
