@@ -405,7 +405,7 @@ def _f_adaptive(layer, x, w, r):
     reduce = np.max if layer.kind.startswith("adaptive_max") else np.mean
     for axis, o in enumerate(_spatial(r), start=1):
         n = x.shape[axis]
-        parts = [reduce(x.take(range(i * n // o, -(-(i + 1) * n // o)), axis=axis), axis=axis, keepdims=True)
+        parts = [reduce(x.take(range(i * n // o, F.ceil_div((i + 1) * n, o)), axis=axis), axis=axis, keepdims=True)
                  for i in range(o)]
         x = np.concatenate(parts, axis=axis)
     return x
