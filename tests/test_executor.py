@@ -299,8 +299,8 @@ def test_upsample_nearest_and_bilinear():
      "  - conv_transpose2d: {filters: 3, kernel: 3, stride: 2, padding: same}\n"
      "  - avgpool2d: {kernel: 3, stride: 2, padding: same}\n  - leaky_relu: {negative_slope: 0.2}\n", (5, 5, 3)),
     # `inputs` picks an earlier output by name or id, or the spec's input
-    ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, id: a}\n  - maxpool2d: 2\n"
-     "  - conv2d: {filters: 5, kernel: 1, inputs: [a]}\n  - conv2d: {filters: 2, kernel: 8, inputs: [input]}\n", (1, 1, 2)),
+    ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, id: a, inputs: [input]}\n"
+     "  - maxpool2d: {kernel: 2, inputs: [a], name: p}\n  - conv2d: {filters: 2, kernel: 3, inputs: [p]}\n", (1, 1, 2)),
 ])
 def test_verify_other_kinds(text, last):
     v = verify(parse_spec(text), batch=2)
