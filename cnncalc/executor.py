@@ -361,8 +361,10 @@ def _f_depthwise(layer, x, w, r):
 
 
 def transposed_crop(layer, axes: tuple[Axis, ...]) -> tuple[int, ...]:
-    """Rows cut from the start of the full transposed output: the padding before, or for
-    Keras's 'same' the torch padding Keras's torch backend converts it to."""
+    """Rows cut from the start of the full transposed output: the padding before; for Keras's
+    'same' / 'valid' what Keras 3.15 cuts (compute_conv_transpose_output_crops_for_torch, the
+    TF/JAX window): span - 1 - left_pad, left_pad = min(ceil(pad_len / 2), span - 1) with
+    pad_len = s + span - 2, or span + span % 2 - 2 + output_padding when that is given."""
     if layer.padding == "valid":
         return (0,) * len(axes)
     if layer.padding == "same":
@@ -371,8 +373,8 @@ def transposed_crop(layer, axes: tuple[Axis, ...]) -> tuple[int, ...]:
         crops = []
         for a, op in zip(axes, ops):
             span = F.effective_kernel(a.f, a.d)
-            op = a.s - span % 2 if op is None else op
-            crops.append(max(-((span % 2 - span + op) // 2), 0))
+            pad_len = a.s + span - 2 if op is None else span + span % 2 - 2 + op
+            crops.append(span - 1 - min(F.ceil_div(pad_len, 2), span - 1))
         return tuple(crops)
     return tuple(a.pad[0] for a in axes)
 

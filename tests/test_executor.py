@@ -183,10 +183,10 @@ def test_grouped_and_depthwise_vs_loops(kind, inp, args):
     ("conv_transpose2d", (3, 3, 4), dict(filters=4, kernel=2, stride=3, groups=2, dilation=2), (0, 0)),
     ("conv_transpose1d", (4, 2), dict(filters=2, kernel=3, stride=2, padding=2, output_padding=1, dilation=2), (2,)),
     ("conv_transpose3d", (2, 3, 2, 2), dict(filters=2, kernel=2, stride=2, groups=2), (0, 0, 0)),
-    # Keras 'same' (n*s) and 'valid' (n*s + max(f - s, 0)), cropped as Keras 3's torch backend
-    # does (_convert_conv_transpose_padding_args_from_keras_to_torch: f=3, s=2 -> torch padding
-    # max(-((1 - 3 + 1)//2), 0) = 1); TensorFlow would crop 0 here, Keras says it cannot match TF
-    ("conv_transpose2d", (3, 4, 2), dict(filters=2, kernel=3, stride=2, padding="same"), (1, 1)),
+    # Keras 'same' (n*s) and 'valid' (n*s + max(f - s, 0)), cropped as Keras 3.15 does (the TF/JAX
+    # window): f=3, s=2: pad_len = 2 + 3 - 2 = 3, left_pad = min(2, 2), crop 3 - 1 - 2 = 0;
+    # f=4, s=2: pad_len 4, left_pad 2, crop 4 - 1 - 2 = 1
+    ("conv_transpose2d", (3, 4, 2), dict(filters=2, kernel=3, stride=2, padding="same"), (0, 0)),
     ("conv_transpose2d", (3, 4, 2), dict(filters=2, kernel=4, stride=2, padding="same"), (1, 1)),
     ("conv_transpose2d", (3, 4, 2), dict(filters=2, kernel=3, stride=2, padding="valid"), (0, 0)),
 ])
