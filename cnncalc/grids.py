@@ -273,6 +273,7 @@ def conv_matrix(n: int, f: int, s: int = 1, kernel: Grid | None = None, signal: 
             "rows_formula": f"floor(({n} - {f}) / {s}) + 1 = {rows}",
             "symbolic": symbolic, "matrix": m.tolist(), "kernel": w.tolist(), "signal": x.tolist(),
             "product": product.tolist(), "sliding": sliding.tolist(),
+            "input": plain(x), "output": plain(product),  # the same grids under the common names
             "equal": bool(np.allclose(product, sliding, rtol=1e-12, atol=1e-12)),
             "kernel_given": kernel is not None}
 

@@ -189,7 +189,8 @@ def test_conv_matrix_stride_2(cli):
     d = as_json(cli("conv-matrix", "-n", "8", "-f", "3", "-s", "2", "-F", "json"))
     assert d["rows"] == (8 - 3) // 2 + 1 and d["cols"] == 8
     assert d["symbolic"][1] == ["0", "0", "w0", "w1", "w2", "0", "0", "0"]
-    assert d["product"] == d["sliding"] == [8, 20, 32] and d["equal"]
+    assert d["product"] == d["sliding"] == d["output"] == [8, 20, 32] and d["equal"]
+    assert d["input"] == list(range(8)) and d["kernel"] == [1, 2, 3]
 
 
 @pytest.mark.parametrize("n, f, s, rows", [
