@@ -271,8 +271,8 @@ def conv_matrix(n: int, f: int, s: int = 1, kernel: Grid | None = None, signal: 
             symbolic[r][r * s + j] = f"w{j}" if kernel is None else fmt(w[j])
     return {"n": n, "f": f, "s": s, "rows": rows, "cols": n,
             "rows_formula": f"floor(({n} - {f}) / {s}) + 1 = {rows}",
-            "symbolic": symbolic, "matrix": m.tolist(), "kernel": w.tolist(), "signal": x.tolist(),
-            "product": product.tolist(), "sliding": sliding.tolist(),
+            "symbolic": symbolic, "matrix": plain(m), "kernel": plain(w), "signal": plain(x),
+            "product": plain(product), "sliding": plain(sliding),
             "input": plain(x), "output": plain(product),  # the same grids under the common names
             "equal": bool(np.allclose(product, sliding, rtol=1e-12, atol=1e-12)),
             "kernel_given": kernel is not None}
