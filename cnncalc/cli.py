@@ -465,6 +465,7 @@ def verify(
     if fmt is ExecFormat.json:
         emit(json.dumps({"name": loaded.name, "input": list(loaded.input), "batch": batch, "seed": seed,
                          "layers": rows, "agree": not bad, "disagreements": len(bad),
+                         "weights": sum(r["weights"] for r in rows), "params": sum(r["params"] for r in rows),
                          "seconds": round(result.seconds, 4)}, indent=2) + "\n")
     else:
         from rich.console import Console
@@ -485,7 +486,9 @@ def verify(
             if "error" in r:
                 console.print(f"layer {r['index']} ({r['name']}): {r['error']}", markup=False)
         verdict = (f"all {len(rows)} layers agree" if not bad else f"{len(bad)} of {len(rows)} layers disagree")
-        console.print(f"{verdict}; {result.seconds:.2f} s", markup=False)
+        weights, params = sum(r["weights"] for r in rows), sum(r["params"] for r in rows)
+        console.print(f"{verdict}; {weights:,} weights executed, {params:,} parameters inferred; "
+                      f"{result.seconds:.2f} s", markup=False)
     if bad:
         raise typer.Exit(1)
 

@@ -45,7 +45,7 @@ def test_verify_json_per_layer(cli):
     # (32 - 5)//1 + 1 = 28; (5*5*3 + 1)*8 = 608 (seeds 002 homework table, corrected)
     assert conv1["inferred_shape"] == conv1["executed_shape"] == [(32 - 5) // 1 + 1] * 2 + [8]
     assert conv1["weights"] == conv1["params"] == 5 * 5 * 3 * 8 + 8
-    assert sum(r["weights"] for r in d["layers"]) == 62_958
+    assert sum(r["weights"] for r in d["layers"]) == d["weights"] == d["params"] == 62_958
 
 
 def test_verify_table(cli):
