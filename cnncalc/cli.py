@@ -487,8 +487,8 @@ def verify(
                 console.print(f"layer {r['index']} ({r['name']}): {r['error']}", markup=False)
         verdict = (f"all {len(rows)} layers agree" if not bad else f"{len(bad)} of {len(rows)} layers disagree")
         weights, params = sum(r["weights"] for r in rows), sum(r["params"] for r in rows)
-        console.print(f"{verdict}; {weights:,} weights executed, {params:,} parameters inferred; "
-                      f"{result.seconds:.2f} s", markup=False)
+        console.print(f"{verdict}; weights {weights:,} {'=' if weights == params else '!='} params "
+                      f"{params:,}; {result.seconds:.2f} s", markup=False)
     if bad:
         raise typer.Exit(1)
 
