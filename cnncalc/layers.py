@@ -53,12 +53,13 @@ class Layer:
     line: int | None = None
     col: int | None = None
     marks: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    via: str | None = field(default=None, compare=False, repr=False)  # "in block b used at line 40"
 
     RANK: ClassVar[int | None] = None  # required input rank, None for any
 
     @property
     def label(self) -> str:
-        return f"layer {self.index} ({self.name}, {self.kind})"
+        return f"layer {self.index} ({self.name}, {self.kind})" + (f" {self.via}" if self.via else "")
 
     @classmethod
     def spec_args(cls) -> dict[str, dataclasses.Field]:
