@@ -22,14 +22,16 @@ class Column(str, Enum):
     OUTPUT_SHAPE = "output_shape"
     ACTIVATION_SIZE = "activation_size"
     PARAMS = "params"
+    INPUTS = "inputs"
 
 
 HEADERS = {
     Column.INDEX: "#", Column.NAME: "Name", Column.KIND: "Kind", Column.HYPER: "Hyper-params",
     Column.OUTPUT_SHAPE: "Output shape", Column.ACTIVATION_SIZE: "Activations", Column.PARAMS: "Params",
+    Column.INPUTS: "Connected to",
 }
 NUMERIC = {Column.INDEX, Column.ACTIVATION_SIZE, Column.PARAMS}
-DEFAULT_COLUMNS = tuple(Column)
+DEFAULT_COLUMNS = tuple(c for c in Column if c is not Column.INPUTS)  # INPUTS: see with_inputs
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -83,7 +85,18 @@ CELLS: dict[Column, Callable[[LayerResult], Any]] = {
     Column.OUTPUT_SHAPE: lambda r: fmt_shape(r.output_shape),
     Column.ACTIVATION_SIZE: lambda r: r.activation_size,
     Column.PARAMS: lambda r: r.params,
+    Column.INPUTS: lambda r: ", ".join(r.sources),
 }
+
+
+def with_inputs(summary: Summary, columns) -> tuple:
+    """The columns plus "Connected to" when the network branches (Keras's `Connected to`)."""
+    from .graph import branches
+
+    columns = tuple(columns)
+    if Column.INPUTS in columns or not branches(summary.spec.layers):
+        return columns
+    return (*columns, Column.INPUTS)
 
 
 def _input_row(summary: Summary, columns) -> list[str]:
@@ -122,6 +135,7 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS):
     from rich import box
 
     spec = summary.spec
+    columns = with_inputs(summary, columns)
     tab = Table(title=f"{spec.name}: input {fmt_shape(spec.input)}", box=box.SIMPLE_HEAD,
                 caption="\n".join(totals_lines(summary)), caption_justify="left")
     for c in columns:
@@ -160,6 +174,7 @@ def to_dict(summary: Summary) -> dict[str, Any]:
             "input_shape": list(r.input_shape), "output_shape": list(r.output_shape),
             "hyper": _hyper_json(r), "activation_size": r.activation_size, "params": r.params,
             "trainable_params": r.trainable_params, "non_trainable_params": r.non_trainable_params,
+            "inputs": list(r.sources),
         } for r in summary.layers],
         "totals": {
             "params": t.params, "trainable_params": t.trainable_params,
@@ -175,6 +190,7 @@ def to_json(summary: Summary) -> str:
 
 
 def to_csv(summary: Summary, columns=DEFAULT_COLUMNS) -> str:
+    columns = with_inputs(summary, columns)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.value for c in columns])
@@ -185,6 +201,7 @@ def to_csv(summary: Summary, columns=DEFAULT_COLUMNS) -> str:
 
 
 def to_markdown(summary: Summary, columns=DEFAULT_COLUMNS) -> str:
+    columns = with_inputs(summary, columns)
     head = [HEADERS[c] for c in columns]
     lines = [f"**{summary.spec.name}**: input {fmt_shape(summary.spec.input)}", "",
              "| " + " | ".join(head) + " |",
