@@ -220,6 +220,7 @@ class Expander:
         self.names: dict[str, int] = {}
         self.alias: dict[str, str] = {}  # use names/ids and left-out layers -> the layer they stand for
         self.prev = INPUT  # what a layer without `inputs` reads
+        self.ids: set[str] = set()
 
     def run(self, items) -> tuple[Layer, ...]:
         ctx = _Ctx()
@@ -276,13 +277,19 @@ class Expander:
             raise _err(node, f"the name `{name}` is already the name of a block use or a left-out "
                              "layer; give each its own name", layer=label)
         if "inputs" in args:
-            args["inputs"] = tuple(self.ref(r, ctx) for r in args["inputs"])
+            at = dict(zip(("line", "col"), marks["inputs"]))
+            try:
+                args["inputs"] = tuple(self.ref(r, ctx, at) for r in args["inputs"])
+            except SpecError as e:
+                raise e.located(layer=label) from None
         elif self.prev != (self.out[-1].name if self.out else INPUT):
             args["inputs"] = (self.prev,)
         if ctx.block is not None:
             if "id" in args:
                 ctx.local[args.pop("id")] = name
             ctx.local[given or name[len(ctx.prefix):]] = name
+        elif "id" in args:
+            self.ids.add(args["id"])
         at = _at(node)
         self.out.append(cls(kind=kind, name=name, index=index, marks=marks, via=ctx.via or None,
                             **at, **args))
@@ -299,7 +306,7 @@ class Expander:
             if len(refs) != 1:
                 raise _err(node, "a layer left out by `when: false` must have one input, so that "
                                  f"whatever reads it can read that instead; it has {len(refs)}")
-            source = self.ref(self.r.string(refs[0], "inputs"), ctx)
+            source = self.ref(self.r.string(refs[0], "inputs"), ctx, _at(node))
         table = ctx.local if ctx.block is not None else self.alias
         for key in ("name", "id"):
             if key in fields:
@@ -364,7 +371,7 @@ class Expander:
             if len(refs) != 1:
                 raise _err(inode, f"a block reads one input (`in` inside it), but this use lists {len(refs)}; "
                                   "pass other sources as parameters, e.g. `skip: enc2`", layer=where)
-            block_in = self.ref(self.r.string(refs[0], "inputs"), ctx)
+            block_in = self.ref(self.r.string(refs[0], "inputs"), ctx, _at(inode))
         via = f"in block {block.name} used at line {_at(kind_node)['line']}"
         via += f", {ctx.via}" if ctx.via else ""
         for k in range(1, repeat + 1):
@@ -387,12 +394,20 @@ class Expander:
             table[self.r.string(use["id"], "id")] = self.prev
 
     # -- references and parameters ------------------------------------------------------
-    def ref(self, ref: str, ctx: _Ctx) -> str:
+    def ref(self, ref: str, ctx: _Ctx, at: dict) -> str:
+        """The layer name a reference stands for; inside a block, local names and `in` first."""
         if ref in ctx.local:
             return ctx.local[ref]
         if ctx.block is not None and ref == BLOCK_INPUT:
             return ctx.block_in
-        return self.alias.get(ref, ref)
+        ref = self.alias.get(ref, ref)
+        if ctx.block is not None and ref not in self.names and ref not in self.ids and ref != INPUT:
+            local = list(ctx.local)
+            raise SpecError(f"inputs names `{ref}`, which is no layer of block {ctx.block} "
+                                         f"above it{_hint(ref, [*local, BLOCK_INPUT])} (it can read "
+                                         f"{', '.join('`' + n + '`' for n in [BLOCK_INPUT, *local])}, "
+                                         "or a layer above the block by its full name)", **at)
+        return ref
 
     def subst(self, node, ctx: _Ctx):
         """The node with every `$...` value replaced by its parameter or computed integer."""
