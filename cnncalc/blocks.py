@@ -131,9 +131,9 @@ def evaluate(text: str, lookup) -> int:
     while pos < end:
         m = _TOKEN.match(text, pos)
         if not m:
-            bad = text[pos:].strip()[:2]
-            why = "; `/` is not whole-number division, use `//`" if bad.startswith("/") else ""
-            raise ValueError(f"cannot read `{bad[:1]}` at character {pos + 1}{why}")
+            at = len(text) - len(text[pos:].lstrip())
+            why = "; `/` is not whole-number division, use `//`" if text[at] == "/" else ""
+            raise ValueError(f"cannot read `{text[at]}` at character {at + 1}{why}")
         if m.group(1):
             tokens.append(("param", m.group(1)))
         elif m.group(2):
