@@ -270,6 +270,9 @@ class Expander:
                 if name not in self.names and name not in self.alias:
                     break
         label = f"layer {index} ({name}, {kind})"
+        if name == INPUT:
+            raise _err(node, "`input` cannot be a layer's name: it stands for the network input; "
+                             "choose another name", layer=label)
         if name in self.names:
             raise _err(node, f"the name `{name}` is already used by layer {self.names[name]}; "
                              "give each layer its own name", layer=label)
@@ -361,7 +364,7 @@ class Expander:
             counts[block.name] = counts.get(block.name, 0) + 1
             local = f"{block.name}_{counts[block.name]}"
         name = ctx.prefix + local
-        if name in self.names or name in self.alias:
+        if name in self.names or name in self.alias or name == INPUT:
             raise _err(kind_node, f"the name `{name}` is already used; give each block use its own name",
                        layer=where)
         block_in = self.prev

@@ -107,6 +107,8 @@ def _unknown(layer: Layer, ref: str, earlier: tuple[Layer, ...]) -> str:
     hint = f"; did you mean `{close[0]}`?" if close else (
         f"; the layers above it are {', '.join('`' + x.name + '`' for x in earlier[-3:])}, ..."
         if earlier else "; only `input` (the network input) is above it")
+    if ref == "in":
+        hint = "; `in` is a block's input and means something only inside `blocks:`"
     return f"inputs names `{ref}`, which is no layer's name or id{hint}"
 
 

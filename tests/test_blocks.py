@@ -242,3 +242,23 @@ def test_plain_specs_are_unchanged():
     from cnncalc import load_spec
     s = load_spec(str(ZOO / "vgg16.yaml"))
     assert all(layer.inputs is None and layer.via is None for layer in s.layers)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("input: [8, 8, 3]\nlayers:\n  - relu: {name: input}\n",
+     "spec.yaml:3:5: layer 1 (input, relu): `input` cannot be a layer's name: it stands for the network input; "
+     "choose another name"),
+    ("input: [8, 8, 3]\nlayers:\n  - relu: {inputs: in}\n",
+     "spec.yaml:3:20: layer 1 (relu_1, relu): inputs names `in`, which is no layer's name or id; `in` is a "
+     "block's input and means something only inside `blocks:`"),
+    (BAD + "layers:\n  - res: {filters: 3, inputs: [input, input]}\n",
+     "spec.yaml:8:31: layer 1 (block res): a block reads one input (`in` inside it), but this use lists 2; "
+     "pass other sources as parameters, e.g. `skip: enc2`"),
+    (BAD.replace("{filters: ~, stride: 1}", "{filters: ~, stride: [1, 2]}").replace("$stride", "$stride*2")
+     + "layers:\n  - res: {filters: 3}\n",
+     "spec.yaml:4:34: layer 1 in block res used at line 8: $stride must be an integer, not a list"),
+    (BAD.replace("name: conv}", "name: conv, when: 3}") + "layers:\n  - res: {filters: 3}\n",
+     "spec.yaml:6:95: layer 1 in block res used at line 8: when must be true or false, not 3"),
+])
+def test_more_reference_and_parameter_errors(cli, spec_file, text, message):
+    assert error_line(cli, spec_file, text) == (2, message)
