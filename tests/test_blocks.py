@@ -262,3 +262,30 @@ def test_plain_specs_are_unchanged():
 ])
 def test_more_reference_and_parameter_errors(cli, spec_file, text, message):
     assert error_line(cli, spec_file, text) == (2, message)
+
+
+FRAGMENTS = [
+    "- relu", "- res", "- res: {filters: 2}", "- res: {repeat: 2, first: {project: true}}",
+    "- res: {filters: $filters}", "- add: {inputs: [in, conv2]}", "- add: {inputs: [s, input]}",
+    "- conv2d: {filters: 4, kernel: 1, inputs: in, when: $project}", "- concat: {inputs: [input, relu1]}",
+    "- res: {name: s, stride: 2}", "- upsample2d: 2", "- maxpool2d: 2", "- conv2d: {filters: $filters*2, kernel: 1}",
+    "- relu: {when: false, name: q}", "- add: {inputs: [q, input]}", "- res: {inputs: s}", "- res: {filters: 0}",
+]
+
+
+def test_random_block_specs_never_crash():
+    """Random mixes of block and layer fragments: a result or one clean error, never a bug."""
+    from hypothesis import given, settings, strategies as st
+    from cnncalc import CnncalcError
+
+    @settings(max_examples=150, derandomize=True, deadline=None)
+    @given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=4),
+           st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=5))
+    def run(inside, top):
+        text = RES.replace("      - add: {inputs: [conv2, proj], name: add}\n",
+                           "".join(f"      {f}\n" for f in inside)) + "".join(f"  {f}\n" for f in top)
+        try:
+            infer(parse_spec(text))
+        except CnncalcError as e:
+            assert str(e).count("\n") == 0
+    run()
