@@ -40,6 +40,7 @@ BLOCK_KEYS = ("params", "layers")
 BLOCK_INPUT = "in"
 INPUT = "input"
 MAX_EXPR = 200
+MAX_ITEMS = 200_000  # layer items visited while expanding, left-out ones included
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)$")
 _TOKEN = re.compile(r"\s*(?:\$([A-Za-z_]\w*)|(\d+)|(//|[-+*%()]))")
 
@@ -221,6 +222,7 @@ class Expander:
         self.alias: dict[str, str] = {}  # use names/ids and left-out layers -> the layer they stand for
         self.prev = INPUT  # what a layer without `inputs` reads
         self.ids: set[str] = set()
+        self.visited = 0
 
     def run(self, items) -> tuple[Layer, ...]:
         ctx = _Ctx()
@@ -231,7 +233,10 @@ class Expander:
     # -- one item -----------------------------------------------------------------------
     def item(self, node, ctx: _Ctx) -> None:
         index = len(self.out) + 1
+        self.visited += 1
         try:
+            if self.visited > MAX_ITEMS:  # left-out layers cost work too: no silent expansion bombs
+                raise _err(node, f"the blocks expand to more than {MAX_ITEMS:,} items; use fewer `repeat`s")
             node = self.subst(node, ctx)
             kind_node, body = _split(node)
             if isinstance(body, yaml.MappingNode) and any(k.value == "when" for k, _ in body.value):

@@ -220,15 +220,16 @@ def test_shape_error_inside_a_block_names_definition_and_use(cli, spec_file):
                           "of input (2, 2, 3): kernel 3 is larger than the padded input")
 
 
-def test_expansion_limit(cli, spec_file):
+def test_expansion_limit(cli, spec_file, monkeypatch):
     text = BAD.replace("name: conv}", "name: conv}\n      - res: {filters: 3, repeat: 1000}") + \
         "layers:\n  - res: {filters: 3}\n"
     code, err = error_line(cli, spec_file, text)
     assert code == 2 and "blocks cannot be recursive" in err
-    wide = ("input: [4]\nblocks:\n  a:\n    layers:\n      - relu\n  b:\n    layers:\n      - a: {repeat: 1000}\n"
-            "layers:\n  - b: {repeat: 101}\n")
+    monkeypatch.setattr("cnncalc.spec.MAX_LAYERS", 1000)
+    wide = ("input: [4]\nblocks:\n  a:\n    layers:\n      - relu\n  b:\n    layers:\n      - a: {repeat: 100}\n"
+            "layers:\n  - b: {repeat: 11}\n")
     code, err = error_line(cli, spec_file, wide)
-    assert code == 2 and "the blocks expand to more than 100,000 layers; use fewer `repeat`s" in err
+    assert code == 2 and "the blocks expand to more than 1,000 layers; use fewer `repeat`s" in err
 
 
 def test_when_false_leaves_the_layer_out():
@@ -278,7 +279,7 @@ def test_random_block_specs_never_crash():
     from hypothesis import given, settings, strategies as st
     from cnncalc import CnncalcError
 
-    @settings(max_examples=150, derandomize=True, deadline=None)
+    @settings(max_examples=80, derandomize=True, deadline=None)
     @given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=4),
            st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=5))
     def run(inside, top):
@@ -289,3 +290,11 @@ def test_random_block_specs_never_crash():
         except CnncalcError as e:
             assert str(e).count("\n") == 0
     run()
+
+
+def test_left_out_layers_count_towards_the_expansion_limit(cli, spec_file, monkeypatch):
+    monkeypatch.setattr("cnncalc.blocks.MAX_ITEMS", 2000)
+    text = ("input: [4]\nblocks:\n  a:\n    layers:\n      - relu: {when: false}\n  b:\n    layers:\n"
+            "      - a: {repeat: 100}\nlayers:\n  - b: {repeat: 1000}\n")
+    code, err = error_line(cli, spec_file, text)
+    assert code == 2 and "the blocks expand to more than 2,000 items; use fewer `repeat`s" in err
