@@ -71,21 +71,39 @@ def summary(
     fmt: Format = typer.Option(Format.table, "--format", "-F", help="table, json, csv or markdown."),
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8."),
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
+    columns: Optional[str] = typer.Option(
+        None, "--columns", show_default=False,
+        help="Comma-separated columns (table, csv, markdown), like torchinfo's col_names: index, name, "
+             "kind, hyper, output_shape, activation_size, params, macs, flops, rf, rf_jump, rf_start, "
+             "param_bytes, activation_bytes, training_bytes, params_share, macs_share; 'all'; "
+             "'+macs_share' adds to the default set (#, name, kind, hyper, output shape, params, MACs, RF)."),
+    flops_convention: str = typer.Option(
+        "2macs", "--flops-convention", help="FLOPs as 2macs (2 x MACs), macs (= MACs, as fvcore/ptflops "
+        "print them) or full (every op: bias, batchnorm, pooling, activations, as torch-scan counts)."),
+    batch: str = typer.Option("1", "--batch", help="Samples per forward pass, for MACs, FLOPs and activation memory."),
+    optimizer: str = typer.Option(
+        "sgd", "--optimizer", help="Optimizer state in the training-memory estimate: sgd (none), "
+        "momentum (1 x params), adam (2 x params); also nesterov, rmsprop, adagrad, adamw."),
 ) -> None:
-    """Per-layer output shape, activation size and parameters, with totals.
+    """Per-layer output shape, parameters, MACs, receptive field and memory, with totals.
 
-    Example: cnncalc summary architectures/vgg16.yaml --format json
+    Example: cnncalc summary architectures/vgg16.yaml --columns +flops,training_bytes --batch 32 --optimizer adam
     """
+    from . import metrics as M
     from . import render
     from .infer import infer
     from .spec import load_spec
 
+    cols = render.DEFAULT_COLUMNS if columns is None else render.parse_columns(columns)
+    n = M.parse_batch(batch)
+    M.compute_options(n, optimizer, flops_convention)  # bad option values fail before the spec is read
     result = infer(load_spec(str(spec)), dtype=dtype)
+    ms = M.compute(result, batch=n, optimizer=optimizer, flops_convention=flops_convention)
     if fmt is Format.table:
         from rich.console import Console
-        Console(width=width).print(render.table(result))
+        Console(width=width).print(render.table(result, cols, ms))
     else:
-        emit(render.render(result, fmt.value))
+        emit(render.render(result, fmt.value, cols, metrics=ms))
 
 
 def main() -> None:
