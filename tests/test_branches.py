@@ -171,3 +171,55 @@ def test_residual_params_and_totals():
     s = infer(parse_spec(RESIDUAL))
     assert [r.params for r in s.layers] == [3*3*4*4 + 4, 0, 0]
     assert s.layers[2].input_shapes == ((8, 8, 4), (8, 8, 4))
+
+
+def _rf_at_last(text: str) -> tuple[int, ...]:
+    from cnncalc.metrics import compute
+    return tuple(a.size for a in compute(infer(parse_spec(text))).layers[-1].rf)
+
+
+def _chain(layers: list[str]) -> str:
+    return "input: [32, 32, 4]\nlayers:\n" + "".join(f"  - {x}\n" for x in layers or ["relu"])
+
+
+C3 = "conv2d: {filters: 4, kernel: 3, padding: 1}"
+C7 = "conv2d: {filters: 4, kernel: 7, padding: 3}"
+C5D2 = "conv2d: {filters: 4, kernel: 5, padding: 4, dilation: 2}"
+POOL = "maxpool2d: {kernel: 2, padding: 0}"
+
+
+@pytest.mark.parametrize("main, shortcut, rf", [
+    ([C3, C3], [], 1 + 2 + 2),                            # identity shortcut: the conv path wins
+    ([C3], [C7], 7),                                      # the shortcut's window is the larger
+    ([C3, C3, C3], [C7], max(1 + 3*2, 7)),                # a tie
+    ([C3, C3, C3, C3], [C7], 1 + 4*2),
+    ([C5D2], [C3, C3], 1 + 2*(5 - 1)),                    # dilated: 9 against 5
+    ([POOL, C3], [POOL], 2 + 2*2),                        # after a pool a step is 2 inputs
+])
+def test_receptive_field_through_a_residual_add_is_the_max_over_paths(main, shortcut, rf):
+    body = "".join(f"  - {x[:-1]}, name: main{i + 1}}}\n" for i, x in enumerate(main))
+    side = "".join(f"  - {x[:-1]}, inputs: {'input' if i == 0 else 's' + str(i)}, name: s{i + 1}}}\n"
+                   for i, x in enumerate(shortcut))
+    last_main = f"main{len(main)}"
+    sources = f"[{last_main}, {'s' + str(len(shortcut)) if shortcut else 'input'}]"
+    text = f"input: [32, 32, 4]\nlayers:\n{body}{side}  - add: {{inputs: {sources}}}\n"
+    got = _rf_at_last(text)
+    assert got == (rf, rf)
+    assert got[0] == max(_rf_at_last(_chain(main))[0], _rf_at_last(_chain(shortcut))[0])
+
+
+def test_receptive_field_through_blocks_and_concat():
+    # Inception-like: 1x1, 3x3 and 5x5 (as 3x3 twice) branches of the same input, concatenated
+    text = """input: [32, 32, 4]
+blocks:
+  mix:
+    layers:
+      - conv2d: {filters: 2, kernel: 1, name: b1}
+      - conv2d: {filters: 2, kernel: 3, padding: 1, inputs: in, name: b2}
+      - conv2d: {filters: 2, kernel: 3, padding: 1, inputs: in, name: b3a}
+      - conv2d: {filters: 2, kernel: 3, padding: 1, name: b3}
+      - concat: {inputs: [b1, b2, b3]}
+layers:
+  - mix: {repeat: 2}
+"""
+    assert _rf_at_last(text) == (1 + 2*2 + 2*2, 1 + 2*2 + 2*2)
