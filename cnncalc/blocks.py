@@ -25,6 +25,7 @@ for the output of its last copy.
 from __future__ import annotations
 
 import difflib
+import inspect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,6 +224,8 @@ class Expander:
         self.prev = INPUT  # what a layer without `inputs` reads
         self.ids: set[str] = set()
         self.visited = 0
+        # a reader whose layer_item takes `auto` names unnamed layers in its error labels
+        self.takes_auto = "auto" in inspect.signature(type(reader).layer_item).parameters
 
     def run(self, items) -> tuple[Layer, ...]:
         ctx = _Ctx()
@@ -264,16 +267,17 @@ class Expander:
         if index > self.max_layers:
             raise _err(node, f"the blocks expand to more than {self.max_layers:,} layers; "
                              "use fewer `repeat`s")
-        kind, cls, args, marks, given = self.r.layer_item(node, index)
-        if given is not None:
-            name = ctx.prefix + given
-        else:
-            counts = ctx.counts
-            while True:
-                counts[kind] = counts.get(kind, 0) + 1
-                name = f"{ctx.prefix}{kind}_{counts[kind]}"
-                if name not in self.names and name not in self.alias:
-                    break
+        def auto(kind: str, commit: bool = False) -> str:
+            """The name an unnamed layer of this kind gets (`commit` takes it)."""
+            k = ctx.counts.get(kind, 0) + 1
+            while f"{ctx.prefix}{kind}_{k}" in self.names or f"{ctx.prefix}{kind}_{k}" in self.alias:
+                k += 1
+            if commit:
+                ctx.counts[kind] = k
+            return f"{ctx.prefix}{kind}_{k}"
+
+        kind, cls, args, marks, given = self.r.layer_item(node, index, *((auto,) if self.takes_auto else ()))
+        name = ctx.prefix + given if given is not None else auto(kind, commit=True)
         label = f"layer {index} ({name}, {kind})"
         if name == INPUT:
             raise _err(node, "`input` cannot be a layer's name: it stands for the network input; "
