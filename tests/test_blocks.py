@@ -206,7 +206,9 @@ blocks:
      "own name"),
 ])
 def test_block_errors(cli, spec_file, text, message):
-    assert error_line(cli, spec_file, text) == (2, message)
+    code, err = error_line(cli, spec_file, text)
+    # a message from the core reader may grow a hint after `;` (the position and text before stay)
+    assert code == 2 and (err == message or err.startswith(message + ";")), err
 
 
 def test_shape_error_inside_a_block_names_definition_and_use(cli, spec_file):
