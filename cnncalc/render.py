@@ -391,3 +391,58 @@ def parse_columns(text: str) -> tuple[Column, ...]:
     if not out:
         raise ArgumentError("--columns is empty; give column names, e.g. --columns name,output_shape,macs")
     return tuple(dict.fromkeys(out))  # each column once, in the order first named
+
+
+# -- the course's three-column table (instructors' answer keys and worksheets) --------------
+COURSE_HEADERS = ("Layer", "Activation shape", "Activation size", "# parameters")
+
+
+def folded(layer) -> bool:
+    """Layers a course table leaves out: flatten, dropout and stand-alone activations, which
+    learn nothing and which the notes fold into the row before or after them."""
+    from .layers import Activation, Dropout, Flatten
+    return isinstance(layer, (Activation, Dropout, Flatten))
+
+
+def course_label(r: LayerResult) -> str:
+    """`CONV1 (f=5, s=1, p=0)`: the layer's name with its hyper-parameters, as the notes write it."""
+    hyper = hyper_text(r)
+    return f"{r.layer.name} ({', '.join(hyper.split())})" if hyper else r.layer.name
+
+
+def course_rows(summary: Summary, blank: bool = False) -> list[list[str]]:
+    """Input first, then every layer a course table shows; empty value cells when `blank`."""
+    rows = [["Input", fmt_shape(summary.spec.input), num(summary.totals.input_size), "0"]]
+    rows += [[course_label(r), fmt_shape(r.output_shape), num(r.activation_size), num(r.params)]
+             for r in summary.layers if not folded(r.layer)]
+    if blank:  # the input shape is given; everything else is the student's to fill in
+        return [[row[0], row[1] if i == 0 else "", "", ""] for i, row in enumerate(rows)]
+    return rows
+
+
+def to_course_markdown(summary: Summary, blank: bool = False) -> str:
+    """The notes' homework table: Activation shape, Activation size, # parameters per layer."""
+    rows = course_rows(summary, blank)
+    widths = [max(len(r[i]) for r in [list(COURSE_HEADERS), *rows]) for i in range(4)]
+    widths = [max(w, 3) for w in widths]
+
+    def line(cells, right=False):
+        return "| " + " | ".join(c.ljust(w) if i < 2 or not right else c.rjust(w)
+                                 for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+    title = f"**{summary.spec.name}**: input {fmt_shape(summary.spec.input)}"
+    lines = [title + (" (fill in the empty cells)" if blank else ""), "", line(COURSE_HEADERS),
+             "|" + "|".join(("-" * (w + 2)) if i < 2 else ("-" * (w + 1) + ":")
+                            for i, w in enumerate(widths)) + "|"]
+    lines += [line(r, right=True) for r in rows]
+    if not blank:
+        lines += ["", f"Total params: {num(summary.totals.params)}"]
+    return "\n".join(lines) + "\n"
+
+
+def to_course_csv(summary: Summary, blank: bool = False) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COURSE_HEADERS)
+    for row in course_rows(summary, blank):
+        writer.writerow([row[0], row[1], row[2].replace(",", ""), row[3].replace(",", "")])
+    return out.getvalue()
