@@ -223,3 +223,8 @@ layers:
   - mix: {repeat: 2}
 """
     assert _rf_at_last(text) == (1 + 2*2 + 2*2, 1 + 2*2 + 2*2)
+
+
+def test_connected_to_can_be_chosen_with_columns(cli):
+    r = cli("summary", ZOO / "vgg16.yaml", "--columns", "name,inputs", "--format", "csv")
+    assert r.code == 0 and r.out.splitlines()[:3] == ["name,inputs", "input,", "block1_conv1,input"]
