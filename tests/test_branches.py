@@ -228,3 +228,16 @@ layers:
 def test_connected_to_can_be_chosen_with_columns(cli):
     r = cli("summary", ZOO / "vgg16.yaml", "--columns", "name,inputs", "--format", "csv")
     assert r.code == 0 and r.out.splitlines()[:3] == ["name,inputs", "input,", "block1_conv1,input"]
+
+
+@pytest.mark.parametrize("text, name, lines", [
+    (TWO + "  - concat: {inputs: [a, b, input], name: cat}\n", "cat", ["C: out = 4 + 4 + 3 = 11"]),
+    (TWO + "  - concat: {inputs: [a, b], axis: 1, name: cat}\n", "cat", ["H: out = 8 + 8 = 16"]),
+    ("input: [7, 5, 3]\nlayers:\n  - upsample2d: {factor: [2, 3], name: up}\n", "up",
+     ["H: out = 7*2 = 14", "W: out = 5*3 = 15"]),
+    ("input: [7, 7, 3]\nlayers:\n  - UpSampling2D: {factor: 2, name: up}\n", "up", ["H and W: out = 7*2 = 14"]),
+])
+def test_explain_concat_and_upsample(text, name, lines):
+    from cnncalc.explain import layer_lines
+    r = next(r for r in infer(parse_spec(text)).layers if r.layer.name == name)
+    assert layer_lines(r) == lines
