@@ -8,7 +8,6 @@ unused branch (a layer whose output no later layer reads, other than the last la
 """
 from __future__ import annotations
 
-import dataclasses
 import difflib
 
 from .errors import SpecError
@@ -52,10 +51,11 @@ def branches(layers: tuple[Layer, ...]) -> bool:
 
 
 def resolve(layers: tuple[Layer, ...]) -> tuple[Layer, ...]:
-    """The layers with every `inputs` reference replaced by the source layer's name.
+    """The layers, unchanged, once every `inputs` reference is known to name a layer above.
 
     Raises SpecError (one line, both ends named) for unknown references, forward references,
-    cycles, duplicate ids and unused branches.
+    cycles, duplicate ids and unused branches. References stay as written (a name or an id);
+    `sources` gives the source layers' names.
     """
     if not any(layer.inputs is not None or layer.id is not None for layer in layers):
         return layers  # a plain chain: nothing to resolve
@@ -73,7 +73,6 @@ def resolve(layers: tuple[Layer, ...]) -> tuple[Layer, ...]:
         position[layer.id] = i
 
     graph = [_refs(layers, i, position) for i in range(len(layers))]
-    out = []
     used = [False] * len(layers)
     for i, layer in enumerate(layers):
         for ref, j in graph[i]:
@@ -83,15 +82,10 @@ def resolve(layers: tuple[Layer, ...]) -> tuple[Layer, ...]:
                 raise SpecError(_forward(layers, i, ref, j, graph), **_where(layer, "inputs"))
             if j >= 0:
                 used[j] = True
-        if layer.inputs is not None:
-            names = tuple(INPUT if j < 0 else layers[j].name for _, j in graph[i])
-            if names != layer.inputs:
-                layer = dataclasses.replace(layer, inputs=names)
-        out.append(layer)
     for i, layer in enumerate(layers[:-1]):
         if not used[i]:
             raise SpecError(_unused(layers, i), **_where(layer))
-    return tuple(out)
+    return layers
 
 
 def _refs(layers, i, position) -> list[tuple[str, int | None]]:
@@ -104,9 +98,10 @@ def _refs(layers, i, position) -> list[tuple[str, int | None]]:
 def _unknown(layer: Layer, ref: str, earlier: tuple[Layer, ...]) -> str:
     known = [INPUT] + [x.name for x in earlier] + [x.id for x in earlier if x.id]
     close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
+    above = [f"`{x}`" for x in [INPUT] + [x.name for x in earlier]]
+    shown = ", ".join(above if len(above) <= 4 else ["...", *above[-3:]])
     hint = f"; did you mean `{close[0]}`?" if close else (
-        f"; the layers above it are {', '.join('`' + x.name + '`' for x in earlier[-3:])}, ..."
-        if earlier else "; only `input` (the network input) is above it")
+        f"; the layers above it are {shown}" if earlier else "; only `input` (the network input) is above it")
     if ref == "in":
         hint = "; `in` is a block's input and means something only inside `blocks:`"
     return f"inputs names `{ref}`, which is no layer's name or id{hint}"

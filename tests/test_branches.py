@@ -74,7 +74,10 @@ def test_upsample_size_is_refused_as_ambiguous(cli, spec_file):
      "spec.yaml:5:19: layer 3 (add_1, add): inputs names `bb`, which is no layer's name or id; did you mean `b`?"),
     (TWO + "  - add: {inputs: [a, zzz]}\n",
      "spec.yaml:5:19: layer 3 (add_1, add): inputs names `zzz`, which is no layer's name or id; "
-     "the layers above it are `a`, `b`, ..."),
+     "the layers above it are `input`, `a`, `b`"),
+    ("input: [8, 8, 3]\nlayers:\n" + "".join(f"  - relu: {{name: r{i}}}\n" for i in range(5)) + "  - add: {inputs: [r4, zzz]}\n",
+     "spec.yaml:8:19: layer 6 (add_1, add): inputs names `zzz`, which is no layer's name or id; "
+     "the layers above it are ..., `r2`, `r3`, `r4`"),
     # a forward reference, and a cycle
     ("input: [8, 8, 3]\nlayers:\n  - relu: {inputs: c, name: a}\n  - relu: {name: b}\n  - relu: {inputs: input, name: c}\n"
      "  - add: {inputs: [b, c]}\n",
@@ -128,10 +131,10 @@ def test_graph_error_in_a_real_process(proc, spec_file):
     assert "layer 3 (add_1, add): inputs names `c`" in r.err
 
 
-def test_ids_resolve_to_names():
+def test_ids_stay_as_written_and_sources_are_names():
     s = parse_spec("input: [8, 8, 3]\nlayers:\n  - relu: {name: a, id: x}\n  - relu: {name: b}\n"
                    "  - add: {inputs: [x, b]}\n")
-    assert s.layers[2].inputs == ("a", "b")
+    assert s.layers[2].inputs == ("x", "b")
     assert infer(s).layers[2].sources == ("a", "b")
 
 
