@@ -487,7 +487,10 @@ def _f_upsample(layer, x, w, r):
     """Nearest: every cell repeated `factor` times per axis. Linear modes (bilinear, ...):
     PyTorch's align_corners=False sampling, src = (i + 0.5)/factor - 0.5 clamped at 0, one axis
     at a time (linear interpolation is separable). The factor is out // n from infer."""
-    linear = "linear" in str(getattr(layer, "mode", "nearest"))
+    mode = str(getattr(layer, "mode", "nearest")).lower()
+    if mode not in ("nearest", "linear", "bilinear", "trilinear"):
+        raise CnncalcError(f"upsampling mode `{mode}` is not executed here; use nearest or (bi/tri)linear")
+    linear = mode != "nearest"
     for axis, o in enumerate(_spatial(r), start=1):
         n = x.shape[axis]
         factor = o // n

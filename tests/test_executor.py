@@ -323,3 +323,29 @@ def test_chunked_im2col_equals_one_chunk(monkeypatch, batch, c_out, dilation):
     np.testing.assert_allclose(rows, whole, rtol=1e-12, atol=1e-12)
     ref = naive_conv(x, w["weight"], w["bias"], r.axes, r.output_shape[:-1], 1)
     np.testing.assert_allclose(whole, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_verify_branching_spec_with_the_real_kinds():
+    spec = parse_spec("input: [4, 4, 2]\nlayers:\n"
+                      "  - conv2d: {filters: 2, kernel: 1, name: a}\n"
+                      "  - upsample2d: {factor: 2, mode: bilinear, inputs: [a], name: up}\n"
+                      "  - upsample2d: {factor: 2, inputs: [input], name: up_in}\n"
+                      "  - add: {inputs: [up, up_in], name: s}\n"
+                      "  - multiply: {inputs: [s, up_in], name: m}\n"
+                      "  - concat: {inputs: [m, s], name: c}\n")
+    v = verify(spec, batch=2)
+    assert v.agree, [(c.result.layer.label, c.error) for c in v.checks if not c.agree]
+    assert v.checks[-1].executed_shape == (4 * 2, 4 * 2, 2 + 2)
+
+
+@pytest.mark.parametrize("path", ["resnet50.yaml", "unet_small.yaml", "googlenet.yaml", "densenet121.yaml"])
+def test_cli_verify_branched_zoo(cli, path):
+    import json
+    d = json.loads(cli("verify", ZOO / path, "--format", "json").out)
+    assert d["agree"] and d["weights"] == d["params"]
+    assert any(row["kind"] in ("add", "concat") for row in d["layers"])
+
+
+def test_unexecuted_upsample_mode_is_a_named_disagreement():
+    v = verify(parse_spec("input: [4, 4, 2]\nlayers:\n  - upsample2d: {factor: 2, mode: bicubic}\n"))
+    assert not v.agree and "upsampling mode `bicubic` is not executed" in v.checks[0].error
