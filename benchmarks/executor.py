@@ -1,6 +1,8 @@
 """Time the NumPy executor per layer kind, as a ratio to torch.nn.functional on the same inputs.
 
-Run:  cd <repo> && PYTHONPATH=. /work/venv-torch/bin/python benchmarks/executor.py [--rounds 7]
+Run:  cd <repo> && OPENBLAS_NUM_THREADS=1 PYTHONPATH=. /work/venv-torch/bin/python benchmarks/executor.py --threads 1
+(one thread each is the fair comparison on 2 cores: with two each, torch's OpenMP pool and
+OpenBLAS's compete and torch shows a ~10 ms floor per call; drop both settings to see that).
 Without torch it prints NumPy times and GFLOP/s only. Ratios, not absolute times, are the
 result (performance-notes.md): OpenBLAS threads spin after a call and other processes share
 the 2 cores, so each case alternates NumPy and torch calls after a warm-up, rests --pause
