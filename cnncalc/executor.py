@@ -154,6 +154,8 @@ def _im2col_matmul(xp, w, axes, out):
 
 def _depthwise(xp, w, axes, out, groups):
     m = w.shape[0] // groups  # outputs per input channel (Keras depth_multiplier)
+    if m == 1 and len(axes) == 2 and axes[1].s == 1:
+        return _depthwise_rows(np.ascontiguousarray(xp), w, axes, out)
     wt = w.reshape(groups, m, -1)  # (C, m, K); output channel c*m + j reads input channel c
     acc = np.zeros((xp.shape[0], *out, groups, m), dtype=np.result_type(xp, w))
     tmp = np.empty_like(acc)
@@ -161,6 +163,25 @@ def _depthwise(xp, w, axes, out, groups):
         np.multiply(_window(xp, offs, axes, out)[..., None], wt[:, :, t], out=tmp)
         acc += tmp
     return acc.reshape(*acc.shape[:-2], groups * m)
+
+
+def _depthwise_rows(xp, w, axes, out):
+    """Depthwise 2-D, one filter per channel, stride 1 along W: for each tap the window of one
+    output row is W_out*C consecutive input values, so every multiply-add runs over whole rows
+    (the weights tiled W_out times) instead of C values at a time."""
+    b, c = xp.shape[0], xp.shape[-1]
+    ah, aw = axes
+    rows = xp.reshape(b, xp.shape[1], -1)  # (B, H_padded, W_padded*C)
+    span = out[1] * c
+    acc = np.zeros((b, out[0], span), dtype=np.result_type(xp, w))
+    tmp = np.empty_like(acc)
+    for i in range(ah.f):
+        r = slice(i * ah.d, i * ah.d + (out[0] - 1) * ah.s + 1, ah.s)
+        for j in range(aw.f):
+            start = j * aw.d * c
+            np.multiply(rows[:, r, start:start + span], np.tile(w[:, 0, i, j], out[1]), out=tmp)
+            acc += tmp
+    return acc.reshape(b, *out, c)
 
 
 def conv_transpose_nd(x: np.ndarray, w: np.ndarray, axes: tuple[Axis, ...], out: tuple[int, ...],

@@ -167,6 +167,9 @@ def naive_conv_transpose(x, w, b, axes, out, crop, groups):
     ("conv3d", (4, 5, 3, 2), dict(filters=4, kernel=2, groups=2, stride=[1, 2, 1], padding=1)),
     ("depthwise_conv2d", (5, 6, 3), dict(kernel=3, depth_multiplier=2, stride=2, padding="same")),
     ("depthwise_conv2d", (4, 4, 2), dict(kernel=[3, 1], padding=[[2, 0], [0, 1]])),
+    # one filter per channel, stride 1 along W: the whole-row path
+    ("depthwise_conv2d", (7, 8, 3), dict(kernel=3, stride=[2, 1], dilation=2, padding=[[1, 2], [2, 0]])),
+    ("conv2d", (5, 6, 4), dict(filters=4, kernel=[2, 3], groups=4, padding="same")),
 ])
 def test_grouped_and_depthwise_vs_loops(kind, inp, args):
     layer, r = build(kind, inp, **args)
