@@ -114,12 +114,16 @@ def figure(summary: Summary, charts=None):
     n = len(names)
     row = 0.22 if n <= 40 else 0.13
     font = 8 if n <= 40 else 5.5
-    height = max(3.0, 1.4 + row * n)
-    width = 4.2 * len(data) + 2.2
-    fig, axes = plt.subplots(1, len(data), figsize=(width, height), sharey=True, squeeze=False,
-                             layout="constrained")
+    # explicit margins (inches): constrained layout measures every tick label and is slow
+    left = 0.25 + max(len(s) for s in names) * font * 0.62 / 72
+    top, bottom, panel, gap = 0.85, 0.45, 4.0, 0.35
+    height = max(3.0, top + bottom + row * n)
+    width = left + len(data) * (panel + gap)
+    fig, axes = plt.subplots(1, len(data), figsize=(width, height), squeeze=False)
+    fig.subplots_adjust(left=left / width, right=1 - gap / width, top=1 - top / height,
+                        bottom=bottom / height, wspace=gap / panel)
     ys = list(range(n))
-    for ax, s in zip(axes[0], data):
+    for i, (ax, s) in enumerate(zip(axes[0], data)):
         vals = [v or 0 for v in s.values]
         log = _use_log(vals)
         colour = {"activations": "#4e79a7", "params": "#e15759", "macs": "#59a14f"}[s.key]
@@ -128,28 +132,30 @@ def figure(summary: Summary, charts=None):
         ax.set_title(f"{s.title}{' (log scale)' if log else ''}\ntotal {human(total)}"
                      f"{'; ' + s.note if s.note else ''}", fontsize=9)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human(v)))
-        ax.tick_params(axis="x", labelsize=7.5)
+        ax.tick_params(axis="x", labelsize=7.5, top=n > 40, labeltop=n > 40)  # long: ticks on top too
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
+        ax.set_ylim(n - 0.5, -0.5)
+        if i == 0:
+            ax.set_yticks(ys)
+            ax.set_yticklabels(names, fontsize=font)
+        else:
+            ax.set_yticks([])
+        nz = [v for v in vals if v]
+        top_value = max(vals) if vals else 0
+        if log:
+            ax.set_xlim(min(nz) / 2, top_value * (8 if n <= 40 else 2))
+        else:
+            ax.set_xlim(0, top_value * 1.18 or 1)
         if n <= 40:
-            top = max(vals) if vals else 1
             for y, v, raw in zip(ys, vals, s.values):
                 label = "?" if raw is None else (human(v) if v else "")
                 if label:
-                    ax.text(v if v else (1 if log else 0), y, " " + label, va="center", fontsize=6.5,
-                            color="#333333")
-            if log:
-                nz = [v for v in vals if v]
-                ax.set_xlim(min(nz) / 2, top * 8)
-            else:
-                ax.set_xlim(0, top * 1.18 or 1)
+                    ax.text(v or (min(nz) / 2 if log and nz else 0), y, " " + label, va="center",
+                            fontsize=6.5, color="#333333")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    first = axes[0][0]
-    first.set_yticks(ys)
-    first.set_yticklabels(names, fontsize=font)
-    first.set_ylim(n - 0.5, -0.5)
-    fig.suptitle(f"{summary.spec.name}: per layer", fontsize=10)
+    fig.suptitle(f"{summary.spec.name}: per layer", fontsize=10, y=1 - 0.12 / height, va="top")
     return fig
 
 
