@@ -49,7 +49,7 @@ pre { background: var(--soft); border: 1px solid var(--line); border-radius: 8px
       overflow-x: auto; font-size: .82rem; line-height: 1.4; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 36px; }
 @media print {
-  @page { size: A4; margin: 12mm; }
+  @page { margin: 12mm; }
   body { font-size: 10pt; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
