@@ -24,7 +24,7 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 CHAR_W = 0.6          # average glyph width, as a fraction of the font size
 LABEL_PX = 10         # label font size
 GAP = 18              # horizontal space between columns
-MARGIN = 16
+MARGIN = 24
 LABEL_H = 2 * LABEL_PX + 10
 ROW_GAP = 26          # between wrapped rows (cross-row edges run here)
 MAX_H = 128           # tallest block
@@ -380,7 +380,12 @@ def _edge(a: Node, b: Node, main: bool, level, clear, row_bottom, colw, colx, k:
         gy = row_bottom[a.row] + 6 + (k % 4) * 4
         ex = colx[a.col] + colw[a.col] + GAP / 2
         bx = colx[b.col] - GAP / 2
-        pts = ((sx, sy), (ex, sy), (ex, gy), (bx, gy), (bx, ty), (tx, ty))
+        if b.row == a.row + 1:
+            pts = ((sx, sy), (ex, sy), (ex, gy), (bx, gy), (bx, ty), (tx, ty))
+        else:                                            # several rows down: by the left margin
+            lx = 3 + (k % 3) * 2.5
+            gy2 = row_bottom[b.row - 1] + 6 + (k % 4) * 4
+            pts = ((sx, sy), (ex, sy), (ex, gy), (lx, gy), (lx, gy2), (bx, gy2), (bx, ty), (tx, ty))
     elif level is not None:                              # skip arc above the lane
         ay = clear - 6 - 7 * level
         xa = a.x + (a.w + a.d) / 2
