@@ -28,10 +28,10 @@ h2 { font-size: 1.3rem; margin: 36px 0 10px; padding-bottom: 4px; border-bottom:
 .sub { color: var(--muted); margin: 0 0 18px; }
 nav { display: flex; gap: 18px; flex-wrap: wrap; font-size: .95rem; margin-bottom: 8px; }
 nav a { color: var(--accent); text-decoration: none; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 10px; margin: 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 10px; margin: 0; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--soft); }
 .card dt { color: var(--muted); font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; }
-.card dd { margin: 2px 0 0; font-size: 1.25rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card dd { margin: 2px 0 0; font-size: 1.25rem; overflow-wrap: anywhere; font-weight: 600; font-variant-numeric: tabular-nums; }
 figure { margin: 0; }
 figcaption, .note { color: var(--muted); font-size: .9rem; margin-top: 6px; }
 .note { border-left: 3px solid #e0a800; background: #fff8e1; padding: 8px 12px; color: var(--ink); }
@@ -77,7 +77,6 @@ def _cards(summary: Summary, macs_total: int | None) -> str:
     t = summary.totals
     cards = [("Total params", render.num(t.params)),
              ("Trainable params", render.num(t.trainable_params)),
-             ("Output shape", fmt_shape(summary.output_shape)),
              ("Activations", f"{render.num(t.activation_size)}"),
              ("Params size", render.mib(t.param_bytes))]
     if macs_total is not None:
