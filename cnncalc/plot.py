@@ -20,6 +20,7 @@ from .infer import Summary
 INSTALL_HINT = "pip install 'cnncalc[plot]'"
 CHARTS = ("activations", "params", "macs")
 LOG_RATIO = 100
+MAX_TICKS = 300  # layers named on the axis at most
 HA = {"start": "left", "middle": "center", "end": "right"}  # a log scale when max / min (non-zero) exceeds this
 
 
@@ -112,7 +113,7 @@ def figure(summary: Summary, charts=None):
     data = [series(summary, c) for c in charts]
     names = [f"{r.layer.name} ({r.layer.kind})" for r in summary.layers]
     n = len(names)
-    row = 0.22 if n <= 40 else 0.13
+    row = 0.22 if n <= 40 else 0.13 if n <= MAX_TICKS else 0.13 * MAX_TICKS / n
     font = 8 if n <= 40 else 5.5
     # explicit margins (inches): constrained layout measures every tick label and is slow
     left = 0.25 + max(len(s) for s in names) * font * 0.62 / 72
@@ -137,8 +138,9 @@ def figure(summary: Summary, charts=None):
         ax.set_axisbelow(True)
         ax.set_ylim(n - 0.5, -0.5)
         if i == 0:
-            ax.set_yticks(ys)
-            ax.set_yticklabels(names, fontsize=font)
+            step = -(-n // MAX_TICKS)  # very long nets: every step-th layer named
+            ax.set_yticks(ys[::step])
+            ax.set_yticklabels(names[::step], fontsize=font)
         else:
             ax.set_yticks([])
         nz = [v for v in vals if v]
