@@ -85,14 +85,22 @@ def _cards(summary: Summary, macs_total: int | None) -> str:
         f'<div class="card"><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>' for k, v in cards) + "</dl>"
 
 
-def table_html(summary: Summary) -> str:
+def table_columns() -> tuple:
+    """`cnncalc summary`'s default columns, plus the activation size the charts show."""
+    columns = list(render.DEFAULT_COLUMNS)
+    if render.Column.ACTIVATION_SIZE not in columns:
+        columns.insert(columns.index(render.Column.OUTPUT_SHAPE) + 1, render.Column.ACTIVATION_SIZE)
+    return tuple(columns)
+
+
+def table_html(summary: Summary, metrics=None) -> str:
     """render.text_rows as an HTML table: the same cells as `cnncalc summary`."""
-    columns = render.DEFAULT_COLUMNS
+    columns = table_columns()
     cls = [' class="num"' if c in render.NUMERIC else "" for c in columns]
     head = "".join(f"<th{k} scope=\"col\">{escape(render.HEADERS[c])}</th>" for c, k in zip(columns, cls))
     body = "".join("<tr>" + "".join(f"<td{k}>{escape(cell)}</td>" for cell, k in zip(row, cls)) + "</tr>"
-                   for row in render.text_rows(summary, columns))
-    totals = "".join(f"<li>{escape(line)}</li>" for line in render.totals_lines(summary))
+                   for row in render.text_rows(summary, columns, metrics=metrics))
+    totals = "".join(f"<li>{escape(line)}</li>" for line in render.totals_lines(summary, metrics=metrics))
     return (f'<div class="scroll"><table id="summary-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table></div><ul class="totals" id="totals">{totals}</ul>')
 
@@ -124,12 +132,14 @@ def charts_html(summary: Summary) -> tuple[str, str | None]:
 
 def build(summary: Summary, spec_text: str, charts: bool = True) -> tuple[str, list[str]]:
     """The report as HTML text, and notes about what was left out (for stderr)."""
-    from . import diagram, plot
+    from . import diagram
 
     spec = summary.spec
     notes: list[str] = []
-    macs = plot.layer_macs(summary)
-    macs_total = sum(macs) if macs is not None and None not in macs else None
+    from .metrics import compute
+
+    metrics = compute(summary)
+    macs_total = metrics.totals.macs
     if charts:
         charts_body, note = charts_html(summary)
         if note:
@@ -172,7 +182,7 @@ branches and skip connections. Hover over a block for its name and parameter cou
 </section>
 <section id="table">
 <h2>Summary</h2>
-{table_html(summary)}
+{table_html(summary, metrics)}
 </section>
 <section id="spec">
 <h2>Spec</h2>
