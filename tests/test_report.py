@@ -12,7 +12,7 @@ import pytest
 
 from cnncalc import infer, load_spec, render
 from cnncalc import diagram as D
-from cnncalc.layers import Activation, BatchNorm, Conv, Dense, GlobalPool, Layer, Pool
+from cnncalc.layers import Activation, BatchNorm, Conv, Dense, GlobalPool, Layer
 from cnncalc.spec import Spec
 from tests.conftest import ROOT, ZOO
 
