@@ -10,11 +10,14 @@ section says what to install.
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 
 from . import __version__, render
 from .infer import Summary
 from .layers import fmt_shape
+
+PAGE_RATIO = 1.3  # a figure at most this tall for its width stays on one printed page
 
 CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d0d7de; --soft: #f6f8fa; --accent: #2f6fb3; }
@@ -54,7 +57,11 @@ footer { color: var(--muted); font-size: .8rem; margin-top: 36px; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
   h2 { break-after: avoid; page-break-after: avoid; }
-  figure, .card, ul.totals { break-inside: avoid; page-break-inside: avoid; }
+  figure.keep, figcaption, .card, ul.totals { break-inside: avoid; page-break-inside: avoid; }
+  /* a figure taller than a page starts a page and is sliced across pages; Chrome would move it
+     off the page its heading is on anyway, so the heading is left out (the figure has a legend) */
+  section.tall { break-before: page; page-break-before: always; }
+  section.tall > h2 { display: none; }
   .scroll { overflow: visible; border: none; }
   th { position: static; }
   thead { display: table-header-group; }
@@ -62,7 +69,6 @@ footer { color: var(--muted); font-size: .8rem; margin-top: 36px; }
   table { font-size: 7.5pt; }
   th, td { padding: 1px 5px; white-space: normal; }
   pre { white-space: pre-wrap; font-size: 7.5pt; break-inside: auto; }
-  svg.diagram, img.chart { max-height: 250mm; width: auto; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
 }
@@ -105,15 +111,17 @@ def table_html(summary: Summary, metrics=None) -> str:
             f'<tbody>{body}</tbody></table></div><ul class="totals" id="totals">{totals}</ul>')
 
 
-def charts_html(summary: Summary) -> tuple[str, str | None]:
-    """The charts section body and a note for stderr when something is left out."""
+def charts_html(summary: Summary) -> tuple[str, str | None, bool]:
+    """The charts section body, a note for stderr when something is left out, and whether the
+    figure is taller than a printed page."""
     from . import plot
 
     if not plot.have_matplotlib():
         return (f'<p class="note" id="charts-missing">The per-layer charts need matplotlib, which is '
                 f'not installed. Install it with <code>{escape(plot.INSTALL_HINT)}</code> and run '
                 f'<code>cnncalc report</code> again.</p>',
-                f"charts left out: matplotlib is not installed; install it with {plot.INSTALL_HINT}")
+                f"charts left out: matplotlib is not installed; install it with {plot.INSTALL_HINT}",
+                False)
     charts = plot.available_charts(summary)
     svg = plot.chart_bytes(summary, None, "svg")
     names = {"activations": "activation size", "params": "parameters", "macs": "MACs"}
@@ -125,9 +133,12 @@ def charts_html(summary: Summary) -> tuple[str, str | None]:
     if "macs" not in charts:
         caption += " MACs are not shown: this build of cnncalc has no metrics module."
         note = "MACs chart left out: this build of cnncalc has no cnncalc.metrics"
-    return (f'<figure><img class="chart" id="charts-img" alt="Per-layer charts of {escape(shown)}" '
+    size = re.search(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    fits = bool(size) and float(size[2]) <= PAGE_RATIO * float(size[1])
+    keep = ' class="keep"' if fits else ""
+    return (f'<figure{keep}><img class="chart" id="charts-img" alt="Per-layer charts of {escape(shown)}" '
             f'src="{data_uri(svg, "image/svg+xml")}"><figcaption>{escape(caption)}</figcaption></figure>',
-            note)
+            note, not fits)
 
 
 def build(summary: Summary, spec_text: str, charts: bool = True) -> tuple[str, list[str]]:
@@ -141,12 +152,15 @@ def build(summary: Summary, spec_text: str, charts: bool = True) -> tuple[str, l
     metrics = compute(summary)
     macs_total = metrics.totals.macs
     if charts:
-        charts_body, note = charts_html(summary)
+        charts_body, note, charts_tall = charts_html(summary)
         if note:
             notes.append(note)
     else:
-        charts_body = '<p class="note" id="charts-missing">Charts left out (--no-charts).</p>'
-    svg = diagram.diagram_svg(summary)
+        charts_body, charts_tall = '<p class="note" id="charts-missing">Charts left out (--no-charts).</p>', False
+    drawing = diagram.layout(summary)
+    svg = diagram.to_svg(drawing)
+    fits = drawing.height <= PAGE_RATIO * drawing.width
+    keep, tall = (' class="keep"', "") if fits else ("", ' class="tall"')
     title = f"{spec.name}: cnncalc report"
     html = f"""<!DOCTYPE html>
 <html lang="en">
@@ -166,9 +180,9 @@ output {escape(fmt_shape(summary.output_shape))} &middot; {escape(summary.totals
 <nav><a href="#architecture-section">Architecture</a><a href="#charts">Charts</a><a href="#table">Table</a><a href="#spec">Spec</a></nav>
 {_cards(summary, macs_total)}
 </header>
-<section id="architecture-section">
+<section id="architecture-section"{tall}>
 <h2>Architecture</h2>
-<figure>
+<figure{keep}>
 <div class="scroll">{svg}</div>
 <figcaption>Each block is a layer's output, labelled with its kind and shape: height grows with
 log<sub>2</sub> of the spatial size, thickness with log<sub>2</sub> of the channels; flat vectors are
@@ -176,7 +190,7 @@ bars, element-wise layers thin plates, merges circles. Grey arrows follow the ma
 branches and skip connections. Hover over a block for its name and parameter count.</figcaption>
 </figure>
 </section>
-<section id="charts">
+<section id="charts"{' class="tall"' if charts_tall else ""}>
 <h2>Per-layer charts</h2>
 {charts_body}
 </section>

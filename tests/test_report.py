@@ -314,3 +314,18 @@ def test_cli_module_does_not_import_matplotlib():
 def test_help_has_an_example(cli, command):
     r = cli(command, "--help")
     assert r.code == 0 and "Example: cnncalc " + command in r.out
+
+
+def test_print_layout_of_short_and_tall_figures(spec_file):
+    """A diagram that fits a printed page is kept whole; a taller one starts a page and is
+    sliced across pages (print CSS), its heading left out."""
+    from cnncalc import report
+
+    short = infer(load_spec(str(ZOO / "vgg16.yaml")))
+    html, _ = report.build(short, "", charts=False)
+    assert '<section id="architecture-section">' in html and '<figure class="keep">' in html
+    long_text = "input: [32, 32, 3]\nlayers:\n" + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 120
+    tall = infer(load_spec(str(spec_file(long_text))))
+    html, _ = report.build(tall, long_text, charts=False)
+    assert '<section id="architecture-section" class="tall">' in html
+    assert "section.tall > h2 { display: none; }" in html and "@media print" in html
