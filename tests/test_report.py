@@ -324,7 +324,7 @@ def test_print_layout_of_short_and_tall_figures(spec_file):
     short = infer(load_spec(str(ZOO / "vgg16.yaml")))
     html, _ = report.build(short, "", charts=False)
     assert '<section id="architecture-section">' in html and '<figure class="keep">' in html
-    long_text = "input: [32, 32, 3]\nlayers:\n" + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 120
+    long_text = "input: [32, 32, 3]\nlayers:\n" + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 300
     tall = infer(load_spec(str(spec_file(long_text))))
     html, _ = report.build(tall, long_text, charts=False)
     assert '<section id="architecture-section" class="tall">' in html
