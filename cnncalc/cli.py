@@ -182,12 +182,12 @@ def report(
     spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: the spec's name with .html, here)."),
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8."),
-    charts: bool = typer.Option(True, "--charts/--no-charts", help="Include the matplotlib charts (needs cnncalc[plot])."),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Include the matplotlib charts (needs cnncalc\\[plot])."),
 ) -> None:
-    """One self-contained HTML report: diagram, per-layer charts, table, totals and the spec.
+    r"""One self-contained HTML report: diagram, per-layer charts, table, totals and the spec.
 
     Without matplotlib the report has the diagram, table, totals and spec, and says what to
-    install for the charts (pip install 'cnncalc[plot]').
+    install for the charts (pip install 'cnncalc\[plot]').
 
     Example: cnncalc report architectures/vgg16.yaml -o vgg16.html
     """
@@ -213,10 +213,10 @@ def plot(
     chart: Chart = typer.Option(Chart.diagram, "--chart", "-c", help="diagram, params, macs, activations, or all charts side by side."),
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value (noted on the activations chart)."),
 ) -> None:
-    """Write one picture: the architecture diagram or a per-layer chart.
+    r"""Write one picture: the architecture diagram or a per-layer chart.
 
     The diagram as .svg needs nothing extra; charts and .png need matplotlib
-    (pip install 'cnncalc[plot]').
+    (pip install 'cnncalc\[plot]').
 
     Example: cnncalc plot architectures/vgg16.yaml -o vgg16.png --chart params
     """

@@ -314,6 +314,7 @@ def test_cli_module_does_not_import_matplotlib():
 def test_help_has_an_example(cli, command):
     r = cli(command, "--help")
     assert r.code == 0 and "Example: cnncalc " + command in r.out
+    assert "'cnncalc[plot]'" in r.out  # rich markup would swallow an unescaped [plot]
 
 
 def test_print_layout_of_short_and_tall_figures(spec_file):
