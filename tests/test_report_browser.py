@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not instal
                                 "apt-get install chromium); the browser test needs it")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars"]
+         "--disable-dev-shm-usage", "--hide-scrollbars"]
 WIDTH = 1280
 
 # Added to a copy of the report (the report itself has no script): measures what is laid out.
