@@ -327,7 +327,7 @@ def _legend(nodes: list[Node]) -> list:
         fill, text = COLOURS[c]
         items.append(Poly(((x, MARGIN), (x + 10, MARGIN), (x + 10, MARGIN + 10), (x, MARGIN + 10)), fill))
         items.append(Text(x + 14, MARGIN + 9, text, size=9.5, anchor="start"))
-        x += 14 + _text_w(text, 9.5) + 16
+        x += 14 + _text_w(text, 9.5) * 0.92 + 14
     return items
 
 

@@ -167,6 +167,7 @@ def build(summary: Summary, spec_text: str, charts: bool = True) -> tuple[str, l
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
 <meta name="generator" content="cnncalc {escape(__version__)}">
 <title>{escape(title)}</title>
 <style>{CSS}</style>
