@@ -91,9 +91,12 @@ def _cards(summary: Summary, macs_total: int | None) -> str:
         f'<div class="card"><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>' for k, v in cards) + "</dl>"
 
 
-def table_columns() -> tuple:
-    """`cnncalc summary`'s default columns, plus the activation size the charts show."""
+def table_columns(summary: Summary) -> tuple:
+    """`cnncalc summary`'s default columns (with "Connected to" when the net branches, where
+    render offers it), plus the activation size the charts show."""
     columns = list(render.DEFAULT_COLUMNS)
+    if hasattr(render, "with_inputs"):
+        columns = list(render.with_inputs(summary, render.DEFAULT_COLUMNS))
     if render.Column.ACTIVATION_SIZE not in columns:
         columns.insert(columns.index(render.Column.OUTPUT_SHAPE) + 1, render.Column.ACTIVATION_SIZE)
     return tuple(columns)
@@ -101,7 +104,7 @@ def table_columns() -> tuple:
 
 def table_html(summary: Summary, metrics=None) -> str:
     """render.text_rows as an HTML table: the same cells as `cnncalc summary`."""
-    columns = table_columns()
+    columns = table_columns(summary)
     cls = [' class="num"' if c in render.NUMERIC else "" for c in columns]
     head = "".join(f"<th{k} scope=\"col\">{escape(render.HEADERS[c])}</th>" for c, k in zip(columns, cls))
     body = "".join("<tr>" + "".join(f"<td{k}>{escape(cell)}</td>" for cell, k in zip(row, cls)) + "</tr>"
