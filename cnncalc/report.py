@@ -40,8 +40,11 @@ figcaption, .note { color: var(--muted); font-size: .9rem; margin-top: 6px; }
 .note { border-left: 3px solid #e0a800; background: #fff8e1; padding: 8px 12px; color: var(--ink); }
 .scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; }
 svg.diagram, img.chart { display: block; max-width: 100%; height: auto; margin: 0 auto; }
-table { border-collapse: collapse; width: 100%; font-size: .86rem; font-variant-numeric: tabular-nums; }
-th, td { padding: 4px 10px; border-bottom: 1px solid #eaeef2; text-align: left; white-space: nowrap; }
+table { border-collapse: collapse; width: 100%; font-size: .82rem; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 8px; border-bottom: 1px solid #eaeef2; text-align: left; }
+td { white-space: nowrap; }
+th { white-space: nowrap; }
+td.col-inputs { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }
 th { background: var(--soft); position: sticky; top: 0; font-weight: 600; }
 td.num, th.num { text-align: right; }
 tbody tr:nth-child(even) { background: #fbfcfd; }
@@ -105,7 +108,7 @@ def table_columns(summary: Summary) -> tuple:
 def table_html(summary: Summary, metrics=None) -> str:
     """render.text_rows as an HTML table: the same cells as `cnncalc summary`."""
     columns = table_columns(summary)
-    cls = [' class="num"' if c in render.NUMERIC else "" for c in columns]
+    cls = [f' class="col-{c.value}{" num" if c in render.NUMERIC else ""}"' for c in columns]
     head = "".join(f"<th{k} scope=\"col\">{escape(render.HEADERS[c])}</th>" for c, k in zip(columns, cls))
     body = "".join("<tr>" + "".join(f"<td{k}>{escape(cell)}</td>" for cell, k in zip(row, cls)) + "</tr>"
                    for row in render.text_rows(summary, columns, metrics=metrics))

@@ -204,15 +204,14 @@ def test_report_is_valid_self_contained_and_complete(name):
     parser = check_html(html)
     assert {"architecture", "summary-table", "totals", "spec"} <= parser.ids
     for r in summary.layers:
-        assert f"<td>{escape(r.layer.name)}</td>" in html
+        assert f'<td class="col-name">{escape(r.layer.name)}</td>' in html
     for line in render.totals_lines(summary):   # the totals, exactly as `cnncalc summary` words them
         assert escape(line) in html
     assert escape(text) in html                  # the spec itself
-    num = ' class="num"'
     columns = report.table_columns(summary)
     assert set(render.DEFAULT_COLUMNS) < set(columns)
     for row in render.text_rows(summary, columns):  # the table is render's, cell for cell
-        assert "".join(f"<td{num if c in render.NUMERIC else ''}>{escape(cell)}</td>"
+        assert "".join(f'<td class="col-{c.value}{" num" if c in render.NUMERIC else ""}">{escape(cell)}</td>'
                        for c, cell in zip(columns, row)) in html
 
 
