@@ -250,6 +250,7 @@ def test_report_default_output_name(cli, tmp_path, monkeypatch):
 def test_bad_arguments_are_one_line(proc, tmp_path, args, message):
     r = proc(*[a.format(zoo=ZOO) for a in args])
     assert r.code == 2 and "Traceback" not in r.err and message in r.err
+    assert len(r.err.strip().splitlines()) == 1
 
 
 def test_bad_spec_is_one_line(proc, spec_file):
