@@ -84,7 +84,11 @@ def zoo_report(name: str) -> tuple[str, int]:
     return report.build(summary, path.read_text())[0], len(summary.layers)
 
 
-@pytest.mark.parametrize("net", ["lenet5.yaml", "vgg16.yaml", "resnet50.yaml", "branched"])
+# A small branched net stands in for ResNet-50 where the zoo does not have it yet.
+NETS = ["lenet5.yaml", "vgg16.yaml", "resnet50.yaml"] + ([] if (ZOO / "resnet50.yaml").exists() else ["branched"])
+
+
+@pytest.mark.parametrize("net", NETS)
 def test_report_renders_in_chromium(tmp_path, net):
     html, nlayers = branched_report() if net == "branched" else zoo_report(net)
     has_charts = 'id="charts-img"' in html
