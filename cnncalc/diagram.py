@@ -158,19 +158,14 @@ class Node:
 
 
 def graph(summary: Summary) -> list[Node]:
-    """Nodes with their resolved inputs: the source names infer resolved (`LayerResult.sources`)
-    where it gives them, else the layer's `inputs` refs (names, ids or 'input') read as infer
-    reads them, else the previous layer."""
+    """Nodes with their resolved inputs: the source layer names infer resolved for each layer
+    (`LayerResult.sources`: its `inputs` refs, or the previous layer; 'input' for the input)."""
     nodes = [Node(0, "input", "input", tuple(summary.spec.input), 0, [])]
-    by_ref = {"input": 0}
+    by_name = {"input": 0}
     for i, r in enumerate(summary.layers, start=1):
-        layer = r.layer
-        refs = getattr(r, "sources", None) or layer.inputs
-        ins = [by_ref[ref] for ref in refs if ref in by_ref] if refs else []
-        nodes.append(Node(i, layer.name, layer.kind, tuple(r.output_shape), r.params, ins or [i - 1]))
-        by_ref[layer.name] = i
-        if layer.id is not None:
-            by_ref[layer.id] = i
+        ins = [by_name[name] for name in r.sources if name in by_name]
+        nodes.append(Node(i, r.layer.name, r.layer.kind, tuple(r.output_shape), r.params, ins or [i - 1]))
+        by_name[r.layer.name] = i
     return nodes
 
 

@@ -95,11 +95,9 @@ def _cards(summary: Summary, macs_total: int | None) -> str:
 
 
 def table_columns(summary: Summary) -> tuple:
-    """`cnncalc summary`'s default columns (with "Connected to" when the net branches, where
-    render offers it), plus the activation size the charts show."""
-    columns = list(render.DEFAULT_COLUMNS)
-    if hasattr(render, "with_inputs"):
-        columns = list(render.with_inputs(summary, render.DEFAULT_COLUMNS))
+    """`cnncalc summary`'s default columns (with "Connected to" when the net branches), plus
+    the activation size the charts show."""
+    columns = list(render.with_inputs(summary, render.DEFAULT_COLUMNS))
     if render.Column.ACTIVATION_SIZE not in columns:
         columns.insert(columns.index(render.Column.OUTPUT_SHAPE) + 1, render.Column.ACTIVATION_SIZE)
     return tuple(columns)

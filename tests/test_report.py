@@ -330,3 +330,37 @@ def test_print_layout_of_short_and_tall_figures(spec_file):
     html, _ = report.build(tall, long_text, charts=False)
     assert '<section id="architecture-section" class="tall">' in html
     assert "section.tall > h2 { display: none; }" in html and "@media print" in html
+
+
+@pytest.mark.parametrize("name, merges, lanes, inputs", [
+    # ResNet-50: 3+4+6+3 = 16 bottlenecks, each ending in an add; the projection shortcut
+    # (downsample conv + bn) of each stage's first block runs in a second lane
+    ("resnet50.yaml", 16, 2, 2),
+    # GoogLeNet: 9 inception modules, each a concat of 4 parallel branches
+    ("googlenet.yaml", 9, 4, 4),
+    # U-Net (small): 3 decoder concats of the upsampled map and the encoder's skip
+    ("unet_small.yaml", 3, 1, 2),
+])
+def test_branched_zoo_diagrams(name, merges, lanes, inputs):
+    summary = infer(load_spec(str(ZOO / name)))
+    nodes = D.graph(summary)
+    D.assign_lanes(nodes)
+    merge_nodes = [n for n in nodes if D.category(n.kind) == "merge"]
+    assert len(merge_nodes) == merges and {len(n.inputs) for n in merge_nodes} == {inputs}
+    assert max(n.lane for n in nodes) + 1 == lanes
+    assert all(n.lane == 0 for n in merge_nodes)        # merges sit on the main path
+    for n, r in zip(nodes[1:], summary.layers):          # edges are infer's resolved sources
+        assert [nodes[i].name for i in n.inputs] == list(r.sources)
+    root = ET.fromstring(D.diagram_svg(summary))
+    assert len([g for g in root.iter(SVG + "g") if "merge" in g.get("class", "")]) == merges
+    assert len(list(root.iter(SVG + "polyline"))) == sum(len(n.inputs) for n in nodes)
+
+
+def test_report_of_resnet50_shows_connections():
+    from cnncalc import report
+
+    summary = infer(load_spec(str(ZOO / "resnet50.yaml")))
+    html, _ = report.build(summary, "", charts=False)
+    check_html(html)
+    assert "Connected to" in html and "25,557,032" in html  # torchvision resnet50 parameters
+    assert '<td class="col-inputs">layer1.block1.bn3, layer1.block1.downsample_bn</td>' in html
