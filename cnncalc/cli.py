@@ -666,6 +666,91 @@ def _usage_line(error) -> str:
     return f"cnncalc: {what} {see[0].upper() + see[1:]}" if what.endswith("?") else f"cnncalc: {what}; {see}"
 
 
+class Chart(str, Enum):
+    diagram = "diagram"
+    params = "params"
+    macs = "macs"
+    activations = "activations"
+    all = "all"
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    """Write an output file; a path that cannot be written is a one-line error (exit 2)."""
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except OSError as e:
+        raise CnncalcError(f"cannot write {path}: {e.strerror}; choose another -o path") from None
+
+
+@app.command()
+@guarded
+def report(
+    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: the spec's name with .html, here)."),
+    dtype: str = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8."),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Include the matplotlib charts (needs cnncalc\\[plot])."),
+) -> None:
+    r"""One self-contained HTML report: diagram, per-layer charts, table, totals and the spec.
+
+    Without matplotlib the report has the diagram, table, totals and spec, and says what to
+    install for the charts (pip install 'cnncalc\[plot]').
+
+    Example: cnncalc report architectures/vgg16.yaml -o vgg16.html
+    """
+    from . import report as rep
+    from .infer import infer
+    from .spec import load_spec
+
+    result = infer(load_spec(str(spec)), dtype=dtype)
+    text = spec.read_text(encoding="utf-8")
+    html, notes = rep.build(result, text, charts=charts)
+    out = output or Path(spec.stem + ".html")
+    _write(out, html)
+    for note in notes:
+        typer.echo(f"cnncalc: note: {note}", err=True)
+    typer.echo(f"wrote {out} ({len(html.encode()) // 1024:,} KiB)")
+
+
+@app.command()
+@guarded
+def plot(
+    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="Picture to write: .svg or .png.", show_default=False),
+    chart: Chart = typer.Option(Chart.diagram, "--chart", "-c", help="diagram, params, macs, activations, or all charts side by side."),
+    dtype: str = typer.Option("float32", "--dtype", help="Bytes per value (noted on the activations chart)."),
+) -> None:
+    r"""Write one picture: the architecture diagram or a per-layer chart.
+
+    The diagram as .svg needs nothing extra; charts and .png need matplotlib
+    (pip install 'cnncalc\[plot]').
+
+    Example: cnncalc plot architectures/vgg16.yaml -o vgg16.png --chart params
+    """
+    from .errors import ArgumentError
+    from .infer import infer
+    from .spec import load_spec
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png"):
+        raise ArgumentError(f"output {output} has suffix `{output.suffix}`; use a .svg or .png file name")
+    result = infer(load_spec(str(spec)), dtype=dtype)
+    if chart is Chart.diagram and fmt == "svg":
+        from . import diagram
+        data: bytes | str = diagram.diagram_svg(result)
+    elif chart is Chart.diagram:
+        from . import plot as plotting
+        data = plotting.diagram_png(result)
+    else:
+        from . import plot as plotting
+        plotting.need_matplotlib()
+        data = plotting.chart_bytes(result, None if chart is Chart.all else chart.value, fmt)
+    _write(output, data)
+    typer.echo(f"wrote {output}")
+
+
 def main() -> None:
     if _fast_summary(sys.argv[1:]):
         return
