@@ -422,6 +422,159 @@ def solve_input(
     _show(fmt, A.input_dict(a), A.input_text(a), a.solved)
 
 
+class ExecFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+@guarded
+def verify(
+    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    batch: int = typer.Option(1, "--batch", "-b", help="Batch size of the random input."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random weights and input."),
+    fmt: ExecFormat = typer.Option(ExecFormat.table, "--format", "-F", help="table or json."),
+    width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
+) -> None:
+    """Run the network in NumPy and compare every layer's executed shape and weights with summary's.
+
+    Random weights of exactly the inferred shapes, one forward pass layer by layer; per layer the
+    inferred and executed output shapes, the weight count and the time. Exit 1 on any disagreement.
+
+    Example: cnncalc verify architectures/vgg16.yaml --batch 2 --format json
+    """
+    import json
+
+    from .errors import ArgumentError
+    from .spec import load_spec
+
+    if batch < 1:
+        raise ArgumentError(f"--batch {batch} must be at least 1; use --batch 1")
+    loaded = load_spec(str(spec))
+    from . import executor  # numpy: only for the commands that compute
+
+    result = executor.verify(loaded, batch=batch, seed=seed)
+    rows = [{
+        "index": c.result.layer.index, "name": c.result.layer.name, "kind": c.result.layer.kind,
+        "inferred_shape": list(c.result.output_shape),
+        "executed_shape": None if c.executed_shape is None else list(c.executed_shape),
+        "weights": c.weights, "params": c.result.params, "agree": c.agree,
+        "ms": round(c.seconds * 1000, 3), **({"error": c.error} if c.error else {}),
+    } for c in result.checks]
+    bad = [r for r in rows if not r["agree"]]
+    if fmt is ExecFormat.json:
+        emit(json.dumps({"name": loaded.name, "input": list(loaded.input), "batch": batch, "seed": seed,
+                         "layers": rows, "agree": not bad, "disagreements": len(bad),
+                         "weights": sum(r["weights"] for r in rows), "params": sum(r["params"] for r in rows),
+                         "seconds": round(result.seconds, 4)}, indent=2) + "\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        from .layers import fmt_shape
+        table = Table(title=f"{loaded.name}: inferred vs executed (NumPy, batch {batch}, seed {seed})")
+        for head in ("#", "Name", "Kind", "Inferred", "Executed", "Weights", "Params", "", "ms"):
+            table.add_column(head, justify="right" if head in ("#", "Weights", "Params", "ms") else "left")
+        for r, c in zip(rows, result.checks):
+            executed = "-" if c.executed_shape is None else fmt_shape(c.executed_shape)
+            table.add_row(str(r["index"]), r["name"], r["kind"], fmt_shape(c.result.output_shape), executed,
+                          f"{r['weights']:,}", f"{r['params']:,}", "agree" if r["agree"] else "DISAGREE",
+                          f"{r['ms']:.1f}")
+        console = Console(width=width)
+        console.print(table)
+        for r in bad:
+            if "error" in r:
+                console.print(f"layer {r['index']} ({r['name']}): {r['error']}", markup=False)
+        verdict = (f"all {len(rows)} layers agree" if not bad else f"{len(bad)} of {len(rows)} layers disagree")
+        weights, params = sum(r["weights"] for r in rows), sum(r["params"] for r in rows)
+        console.print(f"{verdict}; weights {weights:,} {'=' if weights == params else '!='} params "
+                      f"{params:,}; {result.seconds:.2f} s", markup=False)
+    if bad:
+        raise typer.Exit(1)
+
+
+def _emit_grid(result, fmt: "ExecFormat") -> None:
+    import json
+
+    from . import grids
+    if fmt is ExecFormat.json:
+        emit(json.dumps(grids.result_dict(result), indent=2) + "\n")
+    else:
+        emit(grids.result_text(result))
+
+
+@app.command()
+@guarded
+def conv(
+    image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("1 0 1; 0 1 0; 1 1 1"), JSON, or a CSV/whitespace file; one row = a 1-D signal.', show_default=False),
+    kernel: str = typer.Option(..., "--kernel", "-k", help="A named kernel (identity, sharpen, laplacian, box_blur, gaussian_blur, vertical_edge, horizontal_edge, prewitt_x/y, sobel_x/y, scharr_x/y, lonely) or a matrix like --image.", show_default=False),
+    stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
+    padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
+    flip: bool = typer.Option(False, "--flip", help="Flip the kernel (true convolution); default is cross-correlation, as PyTorch/TensorFlow."),
+    at: Optional[str] = typer.Option(None, "--at", help="Show the window, element-wise products and sum for output cell i,j (0-based)."),
+    fmt: ExecFormat = typer.Option(ExecFormat.table, "--format", "-F", help="table or json."),
+) -> None:
+    """Cross-correlate (or with --flip convolve) an image or signal with a kernel; print the grids.
+
+    Example: cnncalc conv --image "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1" --kernel vertical_edge --at 0,1
+    """
+    from . import grids
+    ker, name = grids.kernel_matrix(kernel)
+    img = grids.parse_matrix(image, "--image")
+    _emit_grid(grids.convolve(img, ker, stride, padding, flip, at, name), fmt)
+
+
+class PoolOp(str, Enum):
+    max = "max"
+    avg = "avg"
+
+
+@app.command()
+@guarded
+def pool(
+    image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("12 8; 20 12"), JSON, or a CSV/whitespace file.', show_default=False),
+    size: int = typer.Option(2, "-f", "--size", help="Pool size f (f x f windows)."),
+    stride: Optional[int] = typer.Option(None, "--stride", "-s", help="Stride (default: the pool size)."),
+    padding: int = typer.Option(0, "--padding", "-p", help="Padding on every side (at most f//2)."),
+    op: PoolOp = typer.Option(PoolOp.max, "--op", help="max or avg."),
+    at: Optional[str] = typer.Option(None, "--at", help="Show the window and its max/average for output cell i,j."),
+    fmt: ExecFormat = typer.Option(ExecFormat.table, "--format", "-F", help="table or json."),
+) -> None:
+    """Max or average pooling of a small matrix; print input and output grids.
+
+    Example: cnncalc pool --image "12 8 0 30; 20 12 0 8; 23 40 0 21; 108 32 22 12" -f 2 -s 2 --at 1,0
+    """
+    from . import grids
+    _emit_grid(grids.pool(grids.parse_matrix(image, "--image"), size, stride, padding, op.value, at), fmt)
+
+
+@app.command("conv-matrix")
+@guarded
+def conv_matrix(
+    n: int = typer.Option(..., "-n", help="Signal length (columns).", show_default=False),
+    f: int = typer.Option(3, "-f", help="Kernel length (ignored when --kernel is given)."),
+    stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
+    kernel: Optional[str] = typer.Option(None, "--kernel", "-k", help='A 1-D kernel like "1 2 3" (default: symbols w0..w(f-1), checked with 1..f).'),
+    signal: Optional[str] = typer.Option(None, "--signal", "-x", help="The n input values for the check (default 0..n-1)."),
+    fmt: ExecFormat = typer.Option(ExecFormat.table, "--format", "-F", help="table or json."),
+) -> None:
+    """The convolution weight matrix (Toeplitz form) of a 1-D kernel, checked against sliding.
+
+    rows = floor((n - f)/s) + 1, n columns; checks that matrix @ x equals the sliding computation.
+
+    Example: cnncalc conv-matrix -n 8 -f 3 -s 2
+    """
+    import json
+
+    from . import grids
+    ker = grids.parse_matrix(kernel, "--kernel") if kernel is not None else None
+    sig = grids.parse_matrix(signal, "--signal") if signal is not None else None
+    d = grids.conv_matrix(n, f, stride, ker, sig)
+    emit(json.dumps(d, indent=2) + "\n" if fmt is ExecFormat.json else grids.matrix_text(d))
+    if not d["equal"]:
+        raise typer.Exit(1)
+
+
 def _fast_summary(argv: list[str]) -> bool:
     """Run `cnncalc summary FILE [options]` without typer's parameter parsing.
 

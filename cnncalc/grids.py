@@ -1,0 +1,380 @@
+"""Numbers for homework: read small matrices, named kernels, convolve / pool them, show one cell.
+
+The arithmetic is the executor's (conv_nd, pool_nd) and the sizes are formulas.conv_out /
+pool_out: this module only reads matrices, picks windows to show and formats grids.
+Default is cross-correlation (out[i,j] = sum_m sum_n I[i*s+m, j*s+n] K[m,n]), as PyTorch and
+TensorFlow compute and as every worked example in the course notes does; `flip` rotates the
+kernel by 180 degrees first, which is the textbook convolution.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from . import formulas as F
+from .errors import ArgumentError
+from .executor import conv_nd, pool_nd
+from .layers import Axis
+
+Grid = list[list[float]]
+
+# Standard 3x3 kernels, as cross-correlation matrices (the way the course applies them).
+# prewitt_x / sobel_x / scharr_x are the x-gradient (vertical-edge) forms of the course notes
+# (seeds 002:L77-96) and of Wikipedia's "Prewitt operator", "Sobel operator" (G_x; Scharr's
+# 3-10-3 weights); the _y forms are their transposes. sharpen is identity - laplacian (it sums
+# to 1); the notes' "Sharpen" (001:L37) is really the 4-neighbour laplacian, listed as such.
+KERNELS: dict[str, tuple[Grid, str]] = {
+    "identity": ([[0, 0, 0], [0, 1, 0], [0, 0, 0]], "identity (001:L35)"),
+    "sharpen": ([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], "sharpen = identity - laplacian, sums to 1"),
+    "laplacian": ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], "4-neighbour Laplacian (the notes' 001:L37 \"Sharpen\")"),
+    "box_blur": ([[1 / 9] * 3] * 3, "box blur, 1/9 * ones (001:L38)"),
+    "gaussian_blur": ([[v / 16 for v in r] for r in ([1, 2, 1], [2, 4, 2], [1, 2, 1])],
+                      "Gaussian blur 3x3, 1/16 * [[1,2,1],[2,4,2],[1,2,1]] (001:L39)"),
+    "vertical_edge": ([[1, 0, -1]] * 3, "vertical edge (002:L61-65, 004:L51)"),
+    "horizontal_edge": ([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], "horizontal edge (002:L69-73)"),
+    "prewitt_x": ([[1, 0, -1]] * 3, "Prewitt x-gradient (002:L77-81)"),
+    "prewitt_y": ([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], "Prewitt y-gradient (transpose of prewitt_x)"),
+    "sobel_x": ([[1, 0, -1], [2, 0, -2], [1, 0, -1]], "Sobel x-gradient (002:L86-90)"),
+    "sobel_y": ([[1, 2, 1], [0, 0, 0], [-1, -2, -1]], "Sobel y-gradient (transpose of sobel_x)"),
+    "scharr_x": ([[3, 0, -3], [10, 0, -10], [3, 0, -3]], "Scharr x-gradient (002:L92-96)"),
+    "scharr_y": ([[3, 10, 3], [0, 0, 0], [-3, -10, -3]], "Scharr y-gradient (transpose of scharr_x)"),
+    "lonely": ([[-1, -1, -1], [-1, 1, -1], [-1, -1, -1]], "the course's \"lonely 1\" filter (003:L189-191)"),
+}
+KERNEL_ALIASES = {"edge_vertical": "vertical_edge", "edge_horizontal": "horizontal_edge", "vertical": "vertical_edge",
+                  "horizontal": "horizontal_edge", "prewitt": "prewitt_x", "sobel": "sobel_x", "scharr": "scharr_x",
+                  "gaussian": "gaussian_blur", "box": "box_blur", "blur": "box_blur", "lonely_1": "lonely"}
+
+
+def kernel_names() -> str:
+    return ", ".join(KERNELS)
+
+
+def parse_matrix(text: str, what: str = "--image") -> Grid:
+    """A matrix from inline text ("1 0 1; 0 1 0", rows split by ';' or newlines, values by
+    spaces or commas; also JSON [[...]]) or from a CSV / whitespace file of that name."""
+    source = text
+    if text and os.path.isfile(text):
+        try:
+            with open(text, encoding="utf-8") as fh:
+                source = fh.read()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ArgumentError(f"{what} {text!r} cannot be read ({e.__class__.__name__}); give a text file of numbers")
+    elif re.fullmatch(r"\S*(/|\\|\.(csv|txt|tsv|dat))\S*", text.strip(), re.IGNORECASE) and not re.fullmatch(
+            r"[-+0-9./]+", text.strip()):
+        raise ArgumentError(f"{what} {text!r}: no such file; give an existing file or an inline matrix "
+                            "like \"1 0 1; 0 1 0\"")
+    source = source.strip()
+    if source.startswith("["):
+        try:
+            data = json.loads(source)
+        except json.JSONDecodeError:
+            raise ArgumentError(f"{what} starts with '[' but is not a JSON list of rows; write [[1, 0], [0, 1]] "
+                                "or \"1 0; 0 1\"") from None
+        if data and all(not isinstance(v, list) for v in data):
+            data = [data]
+        if not isinstance(data, list) or not all(isinstance(r, list) for r in data):
+            raise ArgumentError(f"{what} must be a list of rows like [[1, 0], [0, 1]]")
+        rows = [[str(v) for v in r] for r in data]
+    else:
+        lines = [ln for ln in re.split(r"[;\n]", source) if ln.strip() and not ln.lstrip().startswith("#")]
+        rows = [[v for v in re.split(r"[,\s]+", ln.strip()) if v] for ln in lines]
+    if not rows or not rows[0]:
+        raise ArgumentError(f"{what} is empty; give rows of numbers like \"1 0 1; 0 1 0; 1 1 1\"")
+    grid: Grid = []
+    for i, row in enumerate(rows, start=1):
+        if len(row) != len(rows[0]):
+            raise ArgumentError(f"{what} row {i} has {len(row)} value{'s' if len(row) != 1 else ''} but row 1 has {len(rows[0])}; "
+                                "every row needs the same number of values")
+        values = []
+        for v in row:
+            try:
+                x = float(Fraction(v)) if "/" in v else float(v)
+            except (ValueError, ZeroDivisionError):
+                raise ArgumentError(f"{what} row {i}: `{v}` is not a number; use numbers like 3, -1, 0.5 or 1/9") from None
+            if not math.isfinite(x):
+                raise ArgumentError(f"{what} row {i}: `{v}` is not a finite number")
+            values.append(x)
+        grid.append(values)
+    return grid
+
+
+def kernel_matrix(text: str) -> tuple[Grid, str | None]:
+    """A named kernel (sobel_x, box_blur, ...) or a matrix as parse_matrix reads it."""
+    key = text.strip().lower().replace("-", "_").replace(" ", "_")
+    key = KERNEL_ALIASES.get(key, key)
+    if key in KERNELS:
+        return [list(map(float, r)) for r in KERNELS[key][0]], key
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_\- ]*", text.strip()) and not os.path.isfile(text):
+        import difflib
+        close = difflib.get_close_matches(key, list(KERNELS) + list(KERNEL_ALIASES), n=1)
+        hint = f"did you mean {KERNEL_ALIASES.get(close[0], close[0])}? " if close else ""
+        raise ArgumentError(f"unknown kernel `{text}`; {hint}named kernels: {kernel_names()}, or give a matrix "
+                            "like \"1 0 -1; 1 0 -1; 1 0 -1\"")
+    return parse_matrix(text, "--kernel"), None
+
+
+def parse_at(text: str | None, dims: int) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        at = tuple(int(v) for v in re.split(r"[,\s]+", text.strip()) if v)
+    except ValueError:
+        at = ()
+    if len(at) != dims:
+        want = "i (one index for a 1-D signal)" if dims == 1 else "i,j (row,column, 0-based)"
+        raise ArgumentError(f"--at {text!r} is not {want}; e.g. --at {'2' if dims == 1 else '1,2'}")
+    return at
+
+
+@dataclass
+class Cell:
+    """One output cell worked out: its window, the kernel, the element-wise products, the result."""
+    index: tuple[int, ...]
+    window: np.ndarray
+    kernel: np.ndarray | None
+    products: np.ndarray | None
+    value: float
+    op: str
+
+
+@dataclass
+class GridResult:
+    """Input, kernel and output grids of one conv or pool, with the arithmetic used."""
+    op: str  # "conv", "max", "avg"
+    dims: int
+    image: np.ndarray
+    kernel: np.ndarray | None
+    output: np.ndarray
+    f: tuple[int, ...]
+    s: int
+    p: int
+    flip: bool = False
+    kernel_name: str | None = None
+    cell: Cell | None = None
+    sizes: list[str] = field(default_factory=list)
+
+
+def _as_array(grid: Grid, dims: int) -> np.ndarray:
+    a = np.array(grid, dtype=np.float64)
+    return a.reshape(-1) if dims == 1 else a
+
+
+def _out_sizes(image: np.ndarray, f: tuple[int, ...], s: int, p: int, what: str, pool: bool = False):
+    names = ("L",) if image.ndim == 1 else ("rows", "columns")
+    out, text = [], []
+    for name, n, k in zip(names, image.shape, f):
+        try:
+            o = F.pool_out(n, k, s, (p, p)) if pool else F.conv_out(n, k, s, (p, p))
+        except Exception as e:  # ShapeError: say it with the command-line names
+            raise ArgumentError(f"{what} on the {name}: {getattr(e, 'message', e)}") from None
+        out.append(o)
+        text.append(f"{name}: floor(({n} + 2*{p} - {k}) / {s}) + 1 = {o}")
+    return tuple(out), text
+
+
+def _check(stride: int, padding: int) -> None:
+    if stride < 1:
+        raise ArgumentError(f"stride {stride} must be at least 1; use -s 1 or more")
+    if padding < 0:
+        raise ArgumentError(f"padding {padding} must be 0 or more")
+
+
+def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int = 0, flip: bool = False,
+             at: str | None = None, kernel_name: str | None = None) -> GridResult:
+    """Cross-correlation (or, with flip, convolution) of a 2-D image or 1-D signal."""
+    _check(stride, padding)
+    dims = 1 if len(image) == 1 and len(kernel) == 1 else 2
+    img, ker = _as_array(image, dims), _as_array(kernel, dims)
+    used = ker[::-1] if dims == 1 and flip else (ker[::-1, ::-1] if flip else ker)
+    out_shape, sizes = _out_sizes(img, ker.shape, stride, padding, f"kernel {'x'.join(map(str, ker.shape))}")
+    axes = tuple(Axis(n, f, stride, (padding, padding)) for n, f in zip(img.shape, ker.shape))
+    w = np.ascontiguousarray(used)[None, None]
+    out = conv_nd(img[None, ..., None], w, axes, out_shape)[0, ..., 0]
+    res = GridResult("conv", dims, img, ker, out, ker.shape, stride, padding, flip, kernel_name, sizes=sizes)
+    index = parse_at(at, dims)
+    if index is not None:
+        window = _window(img, index, out_shape, ker.shape, stride, padding)
+        products = window * used
+        res.cell = Cell(index, window, used, products, float(out[index]), "sum")
+    return res
+
+
+def pool(image: Grid, f: int, stride: int | None = None, padding: int = 0, op: str = "max",
+         at: str | None = None) -> GridResult:
+    """Max or average pooling (PyTorch's rules: -inf padding for max, padded cells counted for avg)."""
+    stride = f if stride is None else stride
+    _check(stride, padding)
+    if f < 1:
+        raise ArgumentError(f"pool size {f} must be at least 1; use -f 2")
+    if padding > f // 2:
+        raise ArgumentError(f"padding {padding} is more than half the pool size {f} ({f}//2 = {f // 2}); "
+                            f"PyTorch refuses it: use -p {f // 2} or less")
+    dims = 1 if len(image) == 1 else 2
+    img = _as_array(image, dims)
+    fs = (f,) * dims
+    out_shape, sizes = _out_sizes(img, fs, stride, padding, f"pool size {f}", pool=True)
+    axes = tuple(Axis(n, f, stride, (padding, padding)) for n in img.shape)
+    out = pool_nd(img[None, ..., None], axes, out_shape, op)[0, ..., 0]
+    res = GridResult(op, dims, img, None, out, fs, stride, padding, sizes=sizes)
+    index = parse_at(at, dims)
+    if index is not None:
+        window = _window(img, index, out_shape, fs, stride, padding, fill=-np.inf if op == "max" else 0.0)
+        res.cell = Cell(index, window, None, None, float(out[index]), op)
+    return res
+
+
+def _window(img, index, out_shape, f, s, p, fill: float = 0.0) -> np.ndarray:
+    for i, o, name in zip(index, out_shape, ("row", "column")):
+        if not 0 <= i < o:
+            raise ArgumentError(f"--at {','.join(map(str, index))}: {name if len(index) > 1 else 'index'} {i} is "
+                                f"outside the output (0 to {o - 1})")
+    padded = np.pad(img, p, constant_values=fill)
+    return padded[tuple(slice(i * s, i * s + k) for i, k in zip(index, f))]
+
+
+def conv_matrix(n: int, f: int, s: int = 1, kernel: Grid | None = None, signal: Grid | None = None) -> dict[str, Any]:
+    """The convolution weight matrix (Toeplitz form) of a 1-D kernel on n samples, stride s:
+    rows = floor((n - f) / s) + 1, n columns, row r holds the kernel at columns r*s .. r*s + f - 1.
+    Checks matrix @ x against the sliding computation."""
+    for name, v in (("-n", n), ("-f", f), ("-s", s)):
+        if v < 1:
+            raise ArgumentError(f"{name} {v} must be at least 1")
+    if kernel is not None:
+        if len(kernel) != 1 and any(len(r) != 1 for r in kernel):
+            raise ArgumentError("conv-matrix takes a 1-D kernel, one row like \"1 2 3\"")
+        w = np.array(kernel, dtype=np.float64).reshape(-1)
+        f = len(w)
+    else:
+        w = np.arange(1.0, f + 1)  # w0..w(f-1) = 1..f for the numeric check
+    try:
+        rows = F.conv_out(n, f, s)
+    except Exception as e:
+        raise ArgumentError(f"conv-matrix: {getattr(e, 'message', e)}") from None
+    x = np.arange(float(n)) if signal is None else np.array(signal, dtype=np.float64).reshape(-1)
+    if len(x) != n:
+        raise ArgumentError(f"--signal has {len(x)} values but -n is {n}; give n values")
+    m = np.zeros((rows, n))
+    for r in range(rows):
+        m[r, r * s:r * s + f] = w
+    product = m @ x
+    sliding = conv_nd(x[None, :, None], w[None, None], (Axis(n, f, s, (0, 0)),), (rows,))[0, :, 0]
+    symbolic = [["0"] * n for _ in range(rows)]
+    for r in range(rows):
+        for j in range(f):
+            symbolic[r][r * s + j] = f"w{j}" if kernel is None else fmt(w[j])
+    return {"n": n, "f": f, "s": s, "rows": rows, "cols": n,
+            "rows_formula": f"floor(({n} - {f}) / {s}) + 1 = {rows}",
+            "symbolic": symbolic, "matrix": plain(m), "kernel": plain(w), "signal": plain(x),
+            "product": plain(product), "sliding": plain(sliding),
+            "input": plain(x), "output": plain(product),  # the same grids under the common names
+            "equal": bool(np.allclose(product, sliding, rtol=1e-12, atol=1e-12)),
+            "kernel_given": kernel is not None}
+
+
+# ---------------------------------------------------------------- output
+
+def fmt(v: float) -> str:
+    """Integers as integers, short decimals as they are (2.3125), thirds and ninths as fractions
+    (1/9, 4/3), anything else to 6 significant digits."""
+    v = float(v)
+    if not math.isfinite(v):
+        return "-inf" if v < 0 else str(v)
+    if v.is_integer():
+        return str(int(v))
+    if abs(round(v, 4) - v) < 1e-12:
+        return f"{round(v, 4):g}"
+    frac = Fraction(v).limit_denominator(100)
+    if abs(float(frac) - v) < 1e-9 * max(1.0, abs(v)):
+        return f"{frac.numerator}/{frac.denominator}"
+    return f"{v:.6g}"
+
+
+def plain(a: np.ndarray) -> list:
+    """Nested lists with integral values as ints (JSON-friendly; -inf padding as null)."""
+    if a.ndim == 0:
+        v = float(a)
+        return None if not math.isfinite(v) else (int(v) if v.is_integer() else v)
+    return [plain(r) for r in a]
+
+
+def grid_text(a: np.ndarray | list, indent: str = "  ") -> str:
+    a = np.asarray(a, dtype=object)
+    rows = [a] if a.ndim == 1 else list(a)
+    cells = [[v if isinstance(v, str) else fmt(v) for v in r] for r in rows]
+    width = max(len(c) for r in cells for c in r)
+    return "\n".join(indent + " ".join(c.rjust(width) for c in r) for r in cells)
+
+
+def result_dict(r: GridResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"op": r.op, "dims": r.dims, "input": plain(r.image), "output": plain(r.output),
+                           "output_shape": list(r.output.shape), "stride": r.s, "padding": r.p,
+                           "size_formula": r.sizes}
+    if r.kernel is not None:
+        out.update(kernel=plain(r.kernel), kernel_name=r.kernel_name, flip=r.flip,
+                   mode="convolution (kernel flipped)" if r.flip else "cross-correlation")
+    else:
+        out["pool_size"] = r.f[0]
+    if r.cell is not None:
+        c = r.cell
+        out["at"] = {"index": list(c.index), "window": plain(c.window), "value": plain(np.array(c.value))}
+        if c.products is not None:
+            out["at"].update(kernel=plain(c.kernel), products=plain(c.products))
+    return out
+
+
+def result_text(r: GridResult) -> str:
+    shape = "x".join(map(str, r.image.shape))
+    pad = ""
+    if r.p:
+        pad = f", padded with {r.p} {'-inf cells (never the max)' if r.op == 'max' else 'zeros'} per side"
+    lines = [f"input ({shape}{pad}):", grid_text(r.image)]
+    if r.kernel is not None:
+        name = f" {r.kernel_name}" if r.kernel_name else ""
+        lines += [f"kernel{name} ({'x'.join(map(str, r.kernel.shape))}):", grid_text(r.kernel)]
+        if r.flip:
+            used = r.kernel[::-1] if r.dims == 1 else r.kernel[::-1, ::-1]
+            lines += ["kernel flipped (true convolution):", grid_text(used)]
+        what = "convolution" if r.flip else "cross-correlation (no flip, as PyTorch/TensorFlow)"
+    else:
+        what = f"{r.op} pooling, size {r.f[0]}"
+    lines.append(f"output ({'x'.join(map(str, r.output.shape))}), {what}, stride {r.s}, padding {r.p}:")
+    lines.append(grid_text(r.output))
+    lines += ["size: " + "; ".join(r.sizes)]
+    if r.cell is not None:
+        c = r.cell
+        idx = ",".join(map(str, c.index))
+        lines += [f"at [{idx}]: window", grid_text(c.window)]
+        flat = c.window.ravel()
+        if c.products is not None:
+            lines += ["element-wise products (window * kernel):", grid_text(c.products)]
+            terms = " + ".join(f"{fmt(a)}*{_paren(b)}" for a, b in zip(flat, c.kernel.ravel()))
+            lines.append(f"out[{idx}] = {terms} = {fmt(c.value)}")
+        elif c.op == "max":
+            lines.append(f"out[{idx}] = max({', '.join(fmt(v) for v in flat)}) = {fmt(c.value)}")
+        else:
+            lines.append(f"out[{idx}] = ({' + '.join(fmt(v) for v in flat)}) / {flat.size} = {fmt(c.value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _paren(v: float) -> str:
+    s = fmt(v)
+    return f"({s})" if s.startswith("-") or "/" in s else s
+
+
+def matrix_text(d: dict[str, Any]) -> str:
+    lines = [f"convolution weight matrix, n={d['n']}, f={d['f']}, s={d['s']}: "
+             f"{d['rows']} rows (= {d['rows_formula']}) x {d['cols']} columns (= n)",
+             grid_text(d["symbolic"])]
+    kernel = "w = " + " ".join(fmt(v) for v in d["kernel"]) + ("" if d["kernel_given"] else " (w0..w{} = 1..{})".format(d["f"] - 1, d["f"]))
+    lines += [f"check with {kernel}, x = " + " ".join(fmt(v) for v in d["signal"]),
+              "  matrix @ x = " + " ".join(fmt(v) for v in d["product"]),
+              "  sliding    = " + " ".join(fmt(v) for v in d["sliding"]),
+              "  equal" if d["equal"] else "  NOT EQUAL"]
+    return "\n".join(lines) + "\n"
