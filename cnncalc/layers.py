@@ -102,7 +102,7 @@ def fmt_shape(shape: Shape) -> str:
 
 def per_axis(layer: Layer, argname: str, value, dims: int) -> tuple:
     """Expand an int (same on every axis) or check a list has one entry per spatial axis."""
-    if isinstance(value, int) or isinstance(value, str):
+    if value is None or isinstance(value, int) or isinstance(value, str):
         return (value,) * dims
     if len(value) != dims:
         raise ShapeError(
