@@ -10,7 +10,8 @@ the layer names with every character other than ASCII letters, digits and `_` re
 (`features.0` -> `features_0`); a name starting with a digit or `_` gets a `layer_` prefix; a
 Python keyword, an `nn.Module` attribute (`train`, `forward`, ...) or a name the generated
 code uses itself (`x`, `torch`, `nn`, ...) gets a trailing `_`; a clash gets `_2`, `_3`.
-Keras layer names keep the spec's names (only `/`, which Keras refuses, becomes `_`).
+Keras layer names keep the spec's names, except `/` (Keras refuses it) and `.` (its torch
+backend refuses it), which become `_`.
 
 What a framework cannot express exactly is an ExportError naming the layer, never code that
 computes something else. Sizes come from the layer's own geometry (`layer.axes(inp)`) and the
@@ -80,6 +81,11 @@ def identifier(name: str) -> str:
     if keyword.iskeyword(out) or out in TORCH_MODULE_ATTRS or out in RESERVED:
         out += "_"
     return out
+
+
+def keras_name(name: str) -> str:
+    """A layer name Keras accepts on every backend: `/` (Keras) and `.` (torch) become `_`."""
+    return name.replace("/", "_").replace(".", "_")
 
 
 def class_name(spec_name: str) -> str:
@@ -194,6 +200,15 @@ def per_axis_ops(r: LayerResult) -> tuple:
     op = r.layer.output_padding
     n = len(r.axes)
     return (op,) * n if op is None or isinstance(op, int) else tuple(op)
+
+
+def _try(compute):
+    """The value, or None where the arithmetic has no valid answer (no window fits)."""
+    from .errors import ShapeError
+    try:
+        return compute()
+    except ShapeError:
+        return None
 
 
 def refuse(message: str):
@@ -371,7 +386,8 @@ def t_pool(r: LayerResult, ctx) -> list[Part]:
             # torch pads symmetrically: the `before` side, and ceil_mode gives the last window,
             # which reads the input only (count_include_pad=False divides by what it reads)
             befores = [b for b, _ in pads]
-            got = tuple(Fm.pool_out(a.n, a.f, a.s, (b, b), a.d, True) for a, b in zip(axes, befores))
+            got = _try(lambda: tuple(Fm.pool_out(a.n, a.f, a.s, (b, b), a.d, True)
+                                     for a, b in zip(axes, befores)))
             if got != tuple(out):
                 refuse(f"PyTorch cannot express Keras 'same' average pooling with padding "
                        f"{pads} (before, after per axis): its padding is symmetric; "
@@ -383,7 +399,7 @@ def t_pool(r: LayerResult, ctx) -> list[Part]:
         padding, comment = ints(b for b, _ in pads), ""
     else:
         pre_n = [Fm.padded(a.n, a.pad) for a in axes]
-        got = tuple(Fm.pool_out(n, a.f, a.s, (0, 0), a.d, ceil) for n, a in zip(pre_n, axes))
+        got = _try(lambda: tuple(Fm.pool_out(n, a.f, a.s, (0, 0), a.d, ceil) for n, a in zip(pre_n, axes)))
         if got != tuple(out) or (not is_max and not include):
             refuse(f"PyTorch pooling pads symmetrically; the asymmetric padding {pads} "
                    f"{'with count_include_pad: false ' if not include and not is_max else ''}"
@@ -598,7 +614,7 @@ def k_pool(r: LayerResult, ctx) -> list[Part]:
     pads = [a.pad for a in axes]
     out = tuple(r.output_shape[:-1])
     include = getattr(L, "count_include_pad", True)
-    floor_out = tuple(Fm.pool_out(a.n, a.f, a.s, a.pad, a.d, False) for a in axes) \
+    floor_out = _try(lambda: tuple(Fm.pool_out(a.n, a.f, a.s, a.pad, a.d, False) for a in axes)) \
         if L.padding != "same" else out
     ceil_effect = out != floor_out
     zero = all(b == 0 and a == 0 for b, a in pads)
@@ -623,7 +639,8 @@ def k_pool(r: LayerResult, ctx) -> list[Part]:
                           "zero padding = torch's -inf here: the input is >= 0"))
         padding = '"valid"'
     elif ceil_effect:
-        refuse(f"ceil_mode gives output {fmt_shape(out)} where floor gives {fmt_shape(floor_out)}, "
+        floor = fmt_shape(floor_out) if floor_out else "no output"
+        refuse(f"ceil_mode gives output {fmt_shape(out)} where floor gives {floor}, "
                "and no Keras padding mode reads the same windows; export to pytorch or drop ceil_mode")
     elif is_max:
         refuse(f"Keras cannot pad max pooling with -inf by {pads} (before, after per axis) and the "
@@ -939,7 +956,7 @@ def _torch_code(summary: Summary, planned, ctx, chain) -> Export:
 def _keras_code(summary: Summary, planned, ctx, chain) -> Export:
     spec = summary.spec
     cls = class_name(spec.name)
-    named, _ = _name_ops(planned, lambda n: n.replace("/", "_"))
+    named, _ = _name_ops(planned, keras_name)
     taken = {n for ops in named.values() for n, _ in ops}
     input_name = Names(taken).take("input")
     variables = Names(RESERVED | {"input_"})
