@@ -425,7 +425,7 @@ def t_global_pool(r: LayerResult, ctx) -> list[Part]:
     pool = f"nn.Adaptive{kind}Pool{d}d(1)"
     if r.layer.keepdims:
         return [Part(pool)]
-    return [Part(pool, "pool"), Part("nn.Flatten()", "flat")]
+    return [Part(pool), Part("nn.Flatten()", "flat")]
 
 
 def t_adaptive(r: LayerResult, ctx) -> list[Part]:
@@ -479,13 +479,18 @@ def t_activation(r: LayerResult, ctx) -> list[Part]:
     return [Part(torch_act(r.layer.kind, getattr(r.layer, "negative_slope", None)))]
 
 
-def torch_dim(r: LayerResult, axis) -> int:
-    """A spec axis (channels-last, no batch) as a torch dim (batch first, channels at 1)."""
+def concat_position(r: LayerResult) -> int:
+    """The concat axis as a position in the batch-less channels-last shape. The spec counts
+    `axis` as Keras does, with the batch as axis 0: -1 is the channels, 1 is H (or L)."""
+    axis = getattr(r.layer, "axis", -1)
     rank = len(r.input_shapes[0])
-    if axis in (None, "channels", "channel"):
-        return 1
-    a = axis % rank
-    return 1 if a == rank - 1 else a + 2
+    return axis - 1 if axis > 0 else rank + axis
+
+
+def torch_dim(r: LayerResult) -> int:
+    """The concat axis as a torch dim (batch first, channels at 1)."""
+    rank, pos = len(r.input_shapes[0]), concat_position(r)
+    return 1 if pos == rank - 1 else pos + 2
 
 
 def t_add(r: LayerResult, ctx) -> list[Part]:
@@ -500,7 +505,7 @@ def t_multiply(r: LayerResult, ctx) -> list[Part]:
 
 def t_concat(r: LayerResult, ctx) -> list[Part]:
     ctx.helpers.add("Concat")
-    dim = torch_dim(r, getattr(r.layer, "axis", -1))
+    dim = torch_dim(r)
     return [Part(f"Concat(dim={dim})" if dim != 1 else "Concat()", comment="dim 1: channels" if dim == 1 else "")]
 
 
@@ -509,17 +514,22 @@ def upsample_factor(r: LayerResult) -> tuple[int, ...]:
     return tuple(o // i for o, i in zip(r.output_shape[:-1], r.input_shape[:-1]))
 
 
-def check_nearest(r: LayerResult, framework: str) -> None:
-    mode = getattr(r.layer, "mode", None) or getattr(r.layer, "interpolation", None) or "nearest"
-    if mode != "nearest":
-        refuse(f"{framework} export supports nearest upsampling only, not `{mode}`")
+def upsample_mode(r: LayerResult) -> str:
+    return getattr(r.layer, "mode", None) or "nearest"
+
+
+TORCH_INTERPOLATION = {("nearest", d): "nearest" for d in (1, 2, 3)}
+TORCH_INTERPOLATION.update({("bilinear", 1): "linear", ("bilinear", 2): "bilinear",
+                            ("bilinear", 3): "trilinear"})
 
 
 def t_upsample(r: LayerResult, ctx) -> list[Part]:
-    check_nearest(r, "PyTorch")
+    mode = TORCH_INTERPOLATION.get((upsample_mode(r), dims_of(r)))
+    if mode is None:
+        refuse(f"the PyTorch export knows nearest and bilinear upsampling, not `{upsample_mode(r)}`")
     f = upsample_factor(r)
     sf = str(float(f[0])) if len(set(f)) == 1 else "(" + ", ".join(str(float(v)) for v in f) + ")"
-    return [Part(f'nn.Upsample(scale_factor={sf}, mode="nearest")')]
+    return [Part(f'nn.Upsample(scale_factor={sf}, mode="{mode}")')]
 
 
 # -- Keras -------------------------------------------------------------------------------------
@@ -712,12 +722,9 @@ def k_activation(r: LayerResult, ctx) -> list[Part]:
     return [Part(f'layers.Activation("{KERAS_ACTS[kind]}")')]
 
 
-def keras_axis(r: LayerResult, axis) -> int:
-    rank = len(r.input_shapes[0])
-    if axis in (None, "channels", "channel"):
-        return -1
-    a = axis % rank
-    return -1 if a == rank - 1 else a + 1
+def keras_axis(r: LayerResult) -> int:
+    rank, pos = len(r.input_shapes[0]), concat_position(r)
+    return -1 if pos == rank - 1 else pos + 1
 
 
 def k_add(r: LayerResult, ctx) -> list[Part]:
@@ -729,14 +736,18 @@ def k_multiply(r: LayerResult, ctx) -> list[Part]:
 
 
 def k_concat(r: LayerResult, ctx) -> list[Part]:
-    axis = keras_axis(r, getattr(r.layer, "axis", -1))
+    axis = keras_axis(r)
     return [Part(f"layers.Concatenate(axis={axis})" if axis != -1 else "layers.Concatenate()")]
 
 
 def k_upsample(r: LayerResult, ctx) -> list[Part]:
-    check_nearest(r, "Keras")
-    f = upsample_factor(r)
-    return [Part(f"layers.UpSampling{dims_of(r)}D({ints(f)})")]
+    mode, d = upsample_mode(r), dims_of(r)
+    f = ints(upsample_factor(r))
+    if mode == "nearest":
+        return [Part(f"layers.UpSampling{d}D({f})")]
+    if mode == "bilinear" and d == 2:
+        return [Part(f'layers.UpSampling2D({f}, interpolation="bilinear")')]
+    refuse(f"Keras UpSampling{d}D has no `{mode}` interpolation; export to pytorch")
 
 
 def _kind_table(conv, tconv, pool, gpool, adaptive, flatten, dense, dropout, bn, zeropad, lrn,
@@ -750,7 +761,7 @@ def _kind_table(conv, tconv, pool, gpool, adaptive, flatten, dense, dropout, bn,
             table["maxpool" + d] = table["avgpool" + d] = pool
             table["adaptive_avgpool" + d] = table["adaptive_maxpool" + d] = adaptive
             table["zeropad" + d] = zeropad
-            table["upsample" + d] = upsample
+        table["upsample" + d] = upsample
     table.update(depthwise_conv2d=conv, global_avgpool=gpool, global_maxpool=gpool, flatten=flatten,
                  dense=dense, dropout=dropout, batchnorm=bn, lrn=lrn, embedding=embedding,
                  add=add, multiply=multiply, concat=concat)
@@ -785,7 +796,10 @@ def _graph(summary: Summary) -> list[tuple[LayerResult, tuple[str | None, ...]]]
     out = []
     for r in summary.layers:
         L = r.layer
-        refs = (previous,) if L.inputs is None else tuple(by_ref[ref] for ref in L.inputs)
+        if getattr(r, "sources", ()):
+            refs = tuple(None if s == "input" else s for s in r.sources)
+        else:
+            refs = (previous,) if L.inputs is None else tuple(by_ref[ref] for ref in L.inputs)
         out.append((r, refs))
         by_ref[L.name] = L.name
         if L.id is not None:
