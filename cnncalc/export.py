@@ -8,8 +8,8 @@ the op whose output is the layer's output; the tests hook those ops.
 Names: PyTorch attributes (and, in branched graphs, the tensor variables of both exports) are
 the layer names with every character other than ASCII letters, digits and `_` replaced by `_`
 (`features.0` -> `features_0`); a name starting with a digit or `_` gets a `layer_` prefix; a
-Python keyword, an `nn.Module` attribute (`train`, `forward`, ...) or a name the generated
-code uses itself (`x`, `torch`, `nn`, ...) gets a trailing `_`; a clash gets `_2`, `_3`.
+Python keyword or builtin (`class`, `sum`), an `nn.Module` attribute (`train`, `forward`) or a
+name the generated code uses itself (`x`, `torch`, `nn`, ...) gets a trailing `_`; a clash gets `_2`, `_3`.
 Keras layer names keep the spec's names, except `/` (Keras refuses it) and `.` (its torch
 backend refuses it), which become `_`.
 
@@ -20,6 +20,7 @@ translations (documented where they are).
 """
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ TORCH_MODULE_ATTRS = frozenset((
     "training", "type", "xpu", "zero_grad",
 ))  # dir(torch.nn.Module) in torch 2.13, plus the `training` flag
 RESERVED = frozenset(("x", "inputs", "outputs", "model", "self", "torch", "nn", "keras", "layers",
-                      "super", "print", "tuple", "build_model"))
+                      "build_model", *(n for n in dir(builtins) if n.islower() and n[0] != "_")))
 
 
 def identifier(name: str) -> str:
@@ -169,7 +170,10 @@ def statement(indent: str, head: str, expr: str, comment: str = "", tail: str = 
         return lines + [line]
     fn, inner = expr[:expr.index("(")], expr[expr.index("(") + 1:-1]
     lines.append(f"{indent}{head}{fn}(")
-    lines += [f"{indent}    {a}," for a in split_args(inner)]
+    if len(indent) + 4 + len(inner) <= LINE:  # black's first choice: the arguments on one line
+        lines.append(f"{indent}    {inner}")
+    else:
+        lines += [f"{indent}    {a}," for a in split_args(inner)]
     lines.append(f"{indent}){tail}")
     return lines
 
@@ -561,8 +565,9 @@ def k_conv(r: LayerResult, ctx) -> list[Part]:
     keras_no_stride_dilation(axes)
     parts: list[Part] = []
     pads = [a.pad for a in axes]
-    if L.padding == "same":
-        padding = '"same"'
+    if L.padding == "same" or all(a.pad == Fm.same_padding(a.n, a.f, a.s, a.d) for a in axes) \
+            and any(b or a for b, a in pads):
+        padding = '"same"'  # explicit padding equal to Keras' 'same' rows is 'same'
     else:
         padding = '"valid"'
         if any(b or a for b, a in pads):
@@ -880,17 +885,23 @@ def _source_name(summary: Summary) -> str:
     return summary.spec.path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _renames(summary: Summary, names: dict[str, str]) -> list[str]:
-    pairs = [f"{k} -> {v}" for k, v in names.items() if k != v]
-    if not pairs:
-        return []
-    lines, line = [], "Renamed (spec -> code):"
-    for p in pairs:
-        if len(line) + len(p) + 2 > 92:
-            lines.append(line)
-            line = "   "
-        line += f" {p},"
-    lines.append(line.rstrip(","))
+def _renames(names: dict[str, str]) -> list[str]:
+    """Docstring lines: the renaming rule with an example, and each rename it does not explain."""
+    simple = {k: re.sub(r"[^0-9A-Za-z_]", "_", k) for k in names}
+    lines = []
+    example = next((k for k, v in names.items() if k != v and simple[k] == v), None)
+    if example:
+        lines.append("Characters other than letters, digits and _ in layer names become _ "
+                     f"({example} -> {names[example]}).")
+    others = [f"{k} -> {v}" for k, v in names.items() if simple[k] != v]
+    if others:
+        line = "Also renamed (keywords, module attributes, clashes):"
+        for p in others:
+            if len(line) + len(p) + 2 > 92:
+                lines.append(line)
+                line = "   "
+            line += f" {p},"
+        lines.append(line.rstrip(","))
     return lines
 
 
@@ -929,7 +940,7 @@ def _torch_code(summary: Summary, planned, ctx, chain) -> Export:
             f"for the class: `from <this module> import {cls}; model = {cls}()`.",
             "Each spec layer is the attribute of its name; helpers (padding, activation) add a",
             "suffix (`_pad`, `_act`, ...)."]
-    doc += _renames(summary, {k: v for k, v in bases.items()})
+    doc += _renames(bases)
     doc.append('"""')
     lines = doc + ["import torch", "from torch import nn", "", ""]
     for h in TORCH_HELPERS:

@@ -9,14 +9,7 @@ Run this file to build the model and print its output shape on zeros; import it
 for the class: `from <this module> import AlexNetTorchvision; model = AlexNetTorchvision()`.
 Each spec layer is the attribute of its name; helpers (padding, activation) add a
 suffix (`_pad`, `_act`, ...).
-Renamed (spec -> code): features.0 -> features_0, features.1 -> features_1,
-    features.2 -> features_2, features.3 -> features_3, features.4 -> features_4,
-    features.5 -> features_5, features.6 -> features_6, features.7 -> features_7,
-    features.8 -> features_8, features.9 -> features_9, features.10 -> features_10,
-    features.11 -> features_11, features.12 -> features_12, classifier.0 -> classifier_0,
-    classifier.1 -> classifier_1, classifier.2 -> classifier_2,
-    classifier.3 -> classifier_3, classifier.4 -> classifier_4,
-    classifier.5 -> classifier_5, classifier.6 -> classifier_6
+Characters other than letters, digits and _ in layer names become _ (features.0 -> features_0).
 """
 import torch
 from torch import nn

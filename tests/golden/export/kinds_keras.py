@@ -30,8 +30,7 @@ def build_model():
     x = layers.Conv2DTranspose(8, 3, strides=2, padding="same", name="up")(x)
     x = layers.Conv2D(8, 3, padding="same", dilation_rate=2, name="dilated")(x)
     x = layers.LeakyReLU(negative_slope=0.01, name="dilated_act")(x)
-    x = layers.ZeroPadding2D(((1, 1), (0, 0)), name="class_pad")(x)
-    x = layers.Conv2D(16, (3, 1), groups=4, activation="gelu", name="class")(x)
+    x = layers.Conv2D(16, (3, 1), padding="same", groups=4, activation="gelu", name="class")(x)
     # PyTorch-style padding: valid, then crop
     x = layers.Conv2DTranspose(4, 3, strides=2, output_padding=1, name="up2")(x)
     x = layers.Cropping2D(((1, 1), (1, 1)), name="up2_crop")(x)
@@ -41,11 +40,7 @@ def build_model():
     x = layers.Flatten(name="flatten_1")(x)
     x = layers.Dense(10, use_bias=False, name="forward")(x)
     x = layers.BatchNormalization(
-        momentum=0.9,
-        epsilon=1e-05,
-        center=False,
-        scale=False,
-        name="batchnorm_1",
+        momentum=0.9, epsilon=1e-05, center=False, scale=False, name="batchnorm_1"
     )(x)
     x = layers.Activation("softmax", name="softmax_1")(x)
     return keras.Model(inputs, x, name="ExportKinds")

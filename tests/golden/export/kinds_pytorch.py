@@ -10,8 +10,8 @@ Run this file to build the model and print its output shape on zeros; import it
 for the class: `from <this module> import ExportKinds; model = ExportKinds()`.
 Each spec layer is the attribute of its name; helpers (padding, activation) add a
 suffix (`_pad`, `_act`, ...).
-Renamed (spec -> code): stem/conv -> stem_conv, stem.bn -> stem_bn, class -> class_,
-    forward -> forward_
+Characters other than letters, digits and _ in layer names become _ (stem/conv -> stem_conv).
+Also renamed (keywords, module attributes, clashes): class -> class_, forward -> forward_
 """
 import torch
 from torch import nn
