@@ -54,6 +54,7 @@ class Export:
     class_name: str
     outputs: dict[str, str]            # spec layer name -> op giving the layer's output
     ops: dict[str, tuple[str, ...]]    # spec layer name -> all its ops, in order
+    main: dict[str, str]               # spec layer name -> the op carrying its name and weights
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -973,9 +974,7 @@ def _torch_code(summary: Summary, planned, ctx, chain) -> Export:
               "        y = model(x)",
               '    print("output shape:", tuple(y.shape))',
               '    print("parameters:", sum(p.numel() for p in model.parameters()))']
-    return Export("\n".join(lines) + "\n", cls,
-                  {r.layer.name: named[r.layer.name][-1][0] for r, _, _ in planned},
-                  {r.layer.name: tuple(n for n, _ in named[r.layer.name]) for r, _, _ in planned})
+    return _result(lines, cls, planned, named)
 
 
 def _keras_code(summary: Summary, planned, ctx, chain) -> Export:
@@ -1024,9 +1023,15 @@ def _keras_code(summary: Summary, planned, ctx, chain) -> Export:
     lines += [f'    return keras.Model(inputs, {last}, name="{cls}")', "", "",
               'if __name__ == "__main__":', "    model = build_model()", "    model.summary()",
               '    print("parameters:", model.count_params())']
+    return _result(lines, cls, planned, named)
+
+
+def _result(lines: list[str], cls: str, planned, named) -> Export:
+    layers_ = [r.layer.name for r, _, _ in planned]
     return Export("\n".join(lines) + "\n", cls,
-                  {r.layer.name: named[r.layer.name][-1][0] for r, _, _ in planned},
-                  {r.layer.name: tuple(n for n, _ in named[r.layer.name]) for r, _, _ in planned})
+                  outputs={n: named[n][-1][0] for n in layers_},
+                  ops={n: tuple(op for op, _ in named[n]) for n in layers_},
+                  main={n: next(op for op, p in named[n] if p.role == "main") for n in layers_})
 
 
 def _keras_named(code: str, name: str) -> str:
