@@ -137,7 +137,11 @@ def test_golden_specs(name):
     compare(infer(load_spec(str(GOLDEN / name))))
 
 
-@pytest.mark.parametrize("name", ["lenet5.yaml", "signal1d.yaml", "lenet_homework.yaml"])
+SMALL_ZOO = [n for n in ("lenet5.yaml", "signal1d.yaml", "lenet_homework.yaml", "unet_small.yaml")
+             if (ZOO / n).exists()]  # U-Net: branches (concat) and transposed convolutions
+
+
+@pytest.mark.parametrize("name", SMALL_ZOO)
 def test_small_zoo(name):
     compare(infer(load_spec(str(ZOO / name))))
 
