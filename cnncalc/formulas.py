@@ -130,3 +130,18 @@ def product(values) -> int:
     for v in values:
         out *= v
     return out
+
+
+def rf_step(size: int, jump: int, start: int, f: int, s: int = 1, pad_before: int = 0,
+            d: int = 1) -> tuple[int, int, int]:
+    """Receptive field (size, jump, start) after one sliding window, from the one before it.
+
+    size' = size + d*(f-1)*jump; jump' = jump*s; start' = start - pad_before*jump
+    (Araujo et al., "Computing Receptive Fields of Convolutional Neural Networks", 2019).
+    """
+    return size + (effective_kernel(f, d) - 1) * jump, jump * s, start - pad_before * jump
+
+
+def adaptive_window(o: int, n: int, m: int) -> tuple[int, int]:
+    """PyTorch adaptive pooling: output o of m over n inputs reads [floor(o*n/m), ceil((o+1)*n/m))."""
+    return (o * n) // m, ceil_div((o + 1) * n, m)

@@ -22,14 +22,36 @@ class Column(str, Enum):
     OUTPUT_SHAPE = "output_shape"
     ACTIVATION_SIZE = "activation_size"
     PARAMS = "params"
+    MACS = "macs"
+    FLOPS = "flops"
+    RF = "rf"
+    RF_JUMP = "rf_jump"
+    RF_START = "rf_start"
+    PARAM_BYTES = "param_bytes"
+    ACTIVATION_BYTES = "activation_bytes"
+    TRAINING_BYTES = "training_bytes"
+    PARAMS_SHARE = "params_share"
+    MACS_SHARE = "macs_share"
 
 
 HEADERS = {
     Column.INDEX: "#", Column.NAME: "Name", Column.KIND: "Kind", Column.HYPER: "Hyper-params",
     Column.OUTPUT_SHAPE: "Output shape", Column.ACTIVATION_SIZE: "Activations", Column.PARAMS: "Params",
 }
+HEADERS.update({
+    Column.MACS: "MACs", Column.FLOPS: "FLOPs", Column.RF: "RF", Column.RF_JUMP: "Jump",
+    Column.RF_START: "RF start", Column.PARAM_BYTES: "Param mem", Column.ACTIVATION_BYTES: "Act mem",
+    Column.TRAINING_BYTES: "Train mem", Column.PARAMS_SHARE: "Params share", Column.MACS_SHARE: "MACs share",
+})
 NUMERIC = {Column.INDEX, Column.ACTIVATION_SIZE, Column.PARAMS}
-DEFAULT_COLUMNS = tuple(Column)
+NUMERIC |= {Column.MACS, Column.FLOPS, Column.RF, Column.RF_JUMP, Column.RF_START, Column.PARAM_BYTES,
+            Column.ACTIVATION_BYTES, Column.TRAINING_BYTES}
+METRIC_COLUMNS = (Column.MACS, Column.FLOPS, Column.RF, Column.RF_JUMP, Column.RF_START,
+                  Column.PARAM_BYTES, Column.ACTIVATION_BYTES, Column.TRAINING_BYTES,
+                  Column.PARAMS_SHARE, Column.MACS_SHARE)
+# Readable at 100 characters for VGG-16: activations, FLOPs, memory and bars via --columns.
+DEFAULT_COLUMNS = (Column.INDEX, Column.NAME, Column.KIND, Column.HYPER, Column.OUTPUT_SHAPE,
+                   Column.PARAMS, Column.MACS, Column.RF)
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -86,25 +108,121 @@ CELLS: dict[Column, Callable[[LayerResult], Any]] = {
 }
 
 
-def _input_row(summary: Summary, columns) -> list[str]:
+UNKNOWN = "?"  # a metric cnncalc has no formula for: never shown as 0
+BYTE_COLUMNS = {Column.PARAM_BYTES, Column.ACTIVATION_BYTES, Column.TRAINING_BYTES}
+SHARE_COLUMNS = {Column.PARAMS_SHARE, Column.MACS_SHARE}
+
+
+def _metrics(summary: Summary, metrics=None):
+    """The metrics to show: those given, else metrics.compute's defaults (batch 1, sgd, 2macs)."""
+    if metrics is None:
+        from .metrics import compute
+        metrics = compute(summary)
+    return metrics
+
+
+def _rf(key: str):
+    return lambda m: None if m.rf is None else tuple(getattr(x, key) for x in m.rf)
+
+
+METRIC_CELLS: dict[Column, Callable[[Any], Any]] = {
+    Column.MACS: lambda m: m.macs,
+    Column.FLOPS: lambda m: m.flops,
+    Column.RF: _rf("size"),
+    Column.RF_JUMP: _rf("jump"),
+    Column.RF_START: _rf("start"),
+    Column.PARAM_BYTES: lambda m: m.memory.params,
+    Column.ACTIVATION_BYTES: lambda m: m.memory.activations,
+    Column.TRAINING_BYTES: lambda m: m.memory.training,
+    Column.PARAMS_SHARE: lambda m: m.params_share,
+    Column.MACS_SHARE: lambda m: m.macs_share,
+}
+
+
+def bar(share: float, width: int = 6) -> str:
+    """A share in 0..1 as a bar of eighth blocks and a percentage: '███▍   57.1%'."""
+    full, part = divmod(round(share * width * 8), 8)
+    text = "█" * full + ("" if part == 0 else " ▏▎▍▌▋▊▉"[part])
+    return f"{text:<{width}} {share:6.1%}"
+
+
+def metric_text(c: Column, value: Any, plain: bool = False) -> str:
+    """One metric cell. `plain` (CSV): bare integers, bytes, fractions; unknown is empty."""
+    if value is None:
+        return "" if plain else UNKNOWN
+    if c in SHARE_COLUMNS:
+        return f"{value:.6f}" if plain else bar(value)
+    if isinstance(value, tuple):  # per-axis receptive field figures
+        return _axes(value) if value else ("" if plain else "-")
+    if c in BYTE_COLUMNS and not plain:
+        return mib(value)
+    return str(value) if plain else num(value)
+
+
+def si(n: int) -> str:
+    """15,470,264,320 -> '15.47 G' (decimal prefixes, as the published figures use)."""
+    for unit, size in (("T", 10**12), ("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if n >= size:
+            return f"{n / size:.2f} {unit}"
+    return str(n)
+
+
+def _input_row(summary: Summary, columns, metrics=None, plain: bool = False) -> list[str]:
     values = {Column.INDEX: "0", Column.NAME: "input", Column.KIND: "input",
               Column.OUTPUT_SHAPE: fmt_shape(summary.spec.input),
               Column.ACTIVATION_SIZE: num(summary.totals.input_size), Column.PARAMS: "0"}
+    if metrics is not None:
+        from .metrics import input_rf
+        rf = input_rf(summary.spec.input)
+        values.update({c: metric_text(c, tuple(getattr(x, k) for x in rf), plain) for c, k in
+                       ((Column.RF, "size"), (Column.RF_JUMP, "jump"), (Column.RF_START, "start"))})
+        values[Column.ACTIVATION_BYTES] = metric_text(Column.ACTIVATION_BYTES, metrics.totals.input_bytes, plain)
     return [values.get(c, "") for c in columns]
 
 
-def text_rows(summary: Summary, columns=DEFAULT_COLUMNS) -> list[list[str]]:
+def _cell(c: Column, r: LayerResult, m, plain: bool) -> str:
+    if c in METRIC_CELLS:
+        return metric_text(c, METRIC_CELLS[c](m), plain)
+    v = CELLS[c](r)
+    return num(v) if isinstance(v, int) and c in NUMERIC and c is not Column.INDEX else str(v)
+
+
+def text_rows(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, plain: bool = False) -> list[list[str]]:
     """Every cell as display text, the input first."""
-    rows = [_input_row(summary, columns)]
-    for r in summary.layers:
-        rows.append([num(v) if isinstance(v, int) and c in NUMERIC and c is not Column.INDEX else str(v)
-                     for c, v in ((c, CELLS[c](r)) for c in columns)])
+    if any(c in METRIC_CELLS for c in columns):
+        metrics = _metrics(summary, metrics)
+    rows = [_input_row(summary, columns, metrics, plain)]
+    for i, r in enumerate(summary.layers):
+        m = metrics.layers[i] if metrics is not None else None
+        rows.append([_cell(c, r, m, plain) for c in columns])
     return rows
 
 
-def totals_lines(summary: Summary) -> list[str]:
-    t = summary.totals
+def metric_lines(summary: Summary, metrics=None) -> list[str]:
+    """Totals of the metrics, each with its definition and convention."""
+    from .metrics import CONVENTION_LABELS
+    ms = _metrics(summary, metrics)
+    t, mem = ms.totals, ms.totals.memory
+
+    def count(value, unknown) -> str:
+        if value is None:
+            more = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
+            return f"unknown (no formula for {unknown[0]}{more})"
+        return f"{num(value)} ({si(value)})"
     return [
+        f"MACs (batch {ms.batch}): {count(t.macs, t.unknown_macs)}, multiply-accumulates of "
+        "weights, no bias",
+        f"FLOPs ({ms.flops_convention}: {CONVENTION_LABELS[ms.flops_convention]}): "
+        f"{count(t.flops, t.unknown_flops)}",
+        f"Training memory estimate (batch {ms.batch}, {ms.optimizer}): params {mib(mem.params)} + "
+        f"gradients {mib(mem.gradients)} + optimizer state {mib(mem.optimizer)} + activations "
+        f"{mib(mem.activations)} = {mib(mem.training)}, plus the input batch {mib(t.input_bytes)}",
+    ]
+
+
+def totals_lines(summary: Summary, metrics=None) -> list[str]:
+    t = summary.totals
+    lines = [
         f"Total params: {num(t.params)}",
         f"Trainable params: {num(t.trainable_params)}",
         f"Non-trainable params: {num(t.non_trainable_params)}",
@@ -114,31 +232,33 @@ def totals_lines(summary: Summary) -> list[str]:
         f"Params size: {mib(t.param_bytes)}",
         f"Memory figures are {t.dtype} ({t.bytes_per_value} bytes a value); KiB/MiB/GiB = 2^10/2^20/2^30 bytes.",
     ]
+    return lines[:-1] + metric_lines(summary, metrics) + lines[-1:]
 
 
-def table(summary: Summary, columns=DEFAULT_COLUMNS):
+def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None):
     """A rich Table (imported here so json/csv output never loads rich)."""
     from rich.table import Table
     from rich import box
 
     spec = summary.spec
-    tab = Table(title=f"{spec.name}: input {fmt_shape(spec.input)}", box=box.SIMPLE_HEAD,
-                caption="\n".join(totals_lines(summary)), caption_justify="left")
+    metrics = _metrics(summary, metrics)
+    tab = Table(title=f"{spec.name}: input {fmt_shape(spec.input)}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+                caption="\n".join(totals_lines(summary, metrics)), caption_justify="left")
     for c in columns:
         tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left",
-                       overflow="fold", no_wrap=c is Column.OUTPUT_SHAPE)
-    for row in text_rows(summary, columns):
+                       overflow="fold", no_wrap=c is Column.OUTPUT_SHAPE or c in NUMERIC or c in SHARE_COLUMNS)
+    for row in text_rows(summary, columns, metrics):
         tab.add_row(*row)
     return tab
 
 
-def table_text(summary: Summary, columns=DEFAULT_COLUMNS, width: int = 120) -> str:
+def table_text(summary: Summary, columns=DEFAULT_COLUMNS, width: int = 120, metrics=None) -> str:
     """The table as plain text at a fixed width, no colour: what golden files hold."""
     from rich.console import Console
 
     out = io.StringIO()
     Console(file=out, width=width, color_system=None, force_terminal=False,
-            legacy_windows=False).print(table(summary, columns))
+            legacy_windows=False).print(table(summary, columns, metrics))
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
 
 
@@ -148,8 +268,36 @@ def _hyper_json(r: LayerResult) -> dict[str, Any]:
     return {k: plain(v) for k, v in r.hyper.items()}
 
 
-def to_dict(summary: Summary) -> dict[str, Any]:
+def _metrics_json(m) -> dict[str, Any]:
+    """One layer's metrics for JSON: counts, the receptive field per axis, memory in bytes."""
+    rf = None if m.rf is None else {k: [getattr(x, k) for x in m.rf]
+                                    for k in ("size", "jump", "start", "center", "padding")}
+    return {"macs": m.macs, "flops": m.flops, "receptive_field": rf,
+            "param_bytes": m.memory.params, "activation_bytes": m.memory.activations,
+            "gradient_bytes": m.memory.gradients, "optimizer_bytes": m.memory.optimizer,
+            "training_bytes": m.memory.training}
+
+
+def _metric_totals_json(ms) -> dict[str, Any]:
+    t, mem = ms.totals, ms.totals.memory
+    return {"macs": t.macs, "flops": t.flops, "activation_bytes": mem.activations,
+            "gradient_bytes": mem.gradients, "optimizer_bytes": mem.optimizer,
+            "training_bytes": mem.training, "input_bytes": t.input_bytes}
+
+
+def to_dict(summary: Summary, metrics=None) -> dict[str, Any]:
     """The stable JSON document: shapes channels last, memory in bytes."""
+    doc = _to_dict(summary)
+    ms = _metrics(summary, metrics)
+    for layer, m in zip(doc["layers"], ms.layers):
+        layer.update(_metrics_json(m))
+    doc["totals"].update(_metric_totals_json(ms))
+    doc["metrics"] = {"batch": ms.batch, "optimizer": ms.optimizer, "flops_convention": ms.flops_convention,
+                      "dtype": ms.dtype, "bytes_per_value": ms.bytes_per_value, "memory_unit": "bytes"}
+    return doc
+
+
+def _to_dict(summary: Summary) -> dict[str, Any]:
     t = summary.totals
     return {
         "name": summary.spec.name,
@@ -170,35 +318,114 @@ def to_dict(summary: Summary) -> dict[str, Any]:
     }
 
 
-def to_json(summary: Summary) -> str:
-    return json.dumps(to_dict(summary), indent=2) + "\n"
+def to_json(summary: Summary, metrics=None) -> str:
+    return json.dumps(to_dict(summary, metrics), indent=2) + "\n"
 
 
-def to_csv(summary: Summary, columns=DEFAULT_COLUMNS) -> str:
+def to_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.value for c in columns])
-    rows = text_rows(summary, columns)
+    rows = text_rows(summary, columns, metrics, plain=True)
     for row in rows:
         writer.writerow([cell.replace(",", "") if c in NUMERIC else cell for c, cell in zip(columns, row)])
     return out.getvalue()
 
 
-def to_markdown(summary: Summary, columns=DEFAULT_COLUMNS) -> str:
+def to_markdown(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
     head = [HEADERS[c] for c in columns]
     lines = [f"**{summary.spec.name}**: input {fmt_shape(summary.spec.input)}", "",
              "| " + " | ".join(head) + " |",
              "|" + "|".join("---:" if c in NUMERIC else "---" for c in columns) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in text_rows(summary, columns)]
-    lines += [""] + [f"- {line}" for line in totals_lines(summary)]
+    metrics = _metrics(summary, metrics)
+    lines += ["| " + " | ".join(row) + " |" for row in text_rows(summary, columns, metrics)]
+    lines += [""] + [f"- {line}" for line in totals_lines(summary, metrics)]
     return "\n".join(lines) + "\n"
 
 
-def render(summary: Summary, fmt: str, columns=DEFAULT_COLUMNS, width: int = 120) -> str:
+def render(summary: Summary, fmt: str, columns=DEFAULT_COLUMNS, width: int = 120, metrics=None) -> str:
     if fmt == "json":
-        return to_json(summary)
+        return to_json(summary, metrics)
     if fmt == "csv":
-        return to_csv(summary, columns)
+        return to_csv(summary, columns, metrics)
     if fmt == "markdown":
-        return to_markdown(summary, columns)
-    return table_text(summary, columns, width)
+        return to_markdown(summary, columns, metrics)
+    return table_text(summary, columns, width, metrics)
+
+
+def parse_columns(text: str) -> tuple[Column, ...]:
+    """--columns: comma-separated column names (torchinfo's col_names); 'default' and 'all'
+    stand for those sets, a leading '+' adds to the default set."""
+    from .errors import ArgumentError
+
+    names = [w.strip().lower().replace("-", "_") for w in text.split(",") if w.strip()]
+    extend = bool(names) and names[0].startswith("+")
+    out: list[Column] = list(DEFAULT_COLUMNS) if extend else []
+    for name in names:
+        name = name.lstrip("+")
+        if name in ("default", "all"):
+            out += DEFAULT_COLUMNS if name == "default" else tuple(Column)
+            continue
+        try:
+            out.append(Column(name))
+        except ValueError:
+            raise ArgumentError(f"unknown column '{name}' in --columns; use any of "
+                                f"{', '.join(c.value for c in Column)}, 'default' or 'all'") from None
+    if not out:
+        raise ArgumentError("--columns is empty; give column names, e.g. --columns name,output_shape,macs")
+    return tuple(dict.fromkeys(out))  # each column once, in the order first named
+
+
+# -- the course's three-column table (instructors' answer keys and worksheets) --------------
+COURSE_HEADERS = ("Layer", "Activation shape", "Activation size", "# parameters")
+
+
+def folded(layer) -> bool:
+    """Layers a course table leaves out: flatten, dropout and stand-alone activations, which
+    learn nothing and which the notes fold into the row before or after them."""
+    from .layers import Activation, Dropout, Flatten
+    return isinstance(layer, (Activation, Dropout, Flatten))
+
+
+def course_label(r: LayerResult) -> str:
+    """`CONV1 (f=5, s=1, p=0)`: the layer's name with its hyper-parameters, as the notes write it."""
+    hyper = hyper_text(r)
+    return f"{r.layer.name} ({', '.join(hyper.split())})" if hyper else r.layer.name
+
+
+def course_rows(summary: Summary, blank: bool = False) -> list[list[str]]:
+    """Input first, then every layer a course table shows; empty value cells when `blank`."""
+    rows = [["Input", fmt_shape(summary.spec.input), num(summary.totals.input_size), "0"]]
+    rows += [[course_label(r), fmt_shape(r.output_shape), num(r.activation_size), num(r.params)]
+             for r in summary.layers if not folded(r.layer)]
+    if blank:  # the input shape is given; everything else is the student's to fill in
+        return [[row[0], row[1] if i == 0 else "", "", ""] for i, row in enumerate(rows)]
+    return rows
+
+
+def to_course_markdown(summary: Summary, blank: bool = False) -> str:
+    """The notes' homework table: Activation shape, Activation size, # parameters per layer."""
+    rows = course_rows(summary, blank)
+    widths = [max(len(r[i]) for r in [list(COURSE_HEADERS), *rows]) for i in range(4)]
+    widths = [max(w, 3) for w in widths]
+
+    def line(cells, right=False):
+        return "| " + " | ".join(c.ljust(w) if i < 2 or not right else c.rjust(w)
+                                 for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+    title = f"**{summary.spec.name}**: input {fmt_shape(summary.spec.input)}"
+    lines = [title + (" (fill in the empty cells)" if blank else ""), "", line(COURSE_HEADERS),
+             "|" + "|".join(("-" * (w + 2)) if i < 2 else ("-" * (w + 1) + ":")
+                            for i, w in enumerate(widths)) + "|"]
+    lines += [line(r, right=True) for r in rows]
+    if not blank:
+        lines += ["", f"Total params: {num(summary.totals.params)}"]
+    return "\n".join(lines) + "\n"
+
+
+def to_course_csv(summary: Summary, blank: bool = False) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COURSE_HEADERS)
+    for row in course_rows(summary, blank):
+        writer.writerow([row[0], row[1], row[2].replace(",", ""), row[3].replace(",", "")])
+    return out.getvalue()
