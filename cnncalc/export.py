@@ -23,13 +23,14 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
 from . import formulas as Fm
 from .errors import CnncalcError
 from .infer import LayerResult, Summary
-from .layers import fmt_shape
+from .layers import AXIS_NAMES, fmt_shape
 
 FRAMEWORKS = ("pytorch", "keras")
 LINE = 99  # longest generated line
@@ -166,7 +167,7 @@ def statement(indent: str, head: str, expr: str, comment: str = "", tail: str = 
     line = f"{indent}{head}{expr}{tail}"
     if comment and len(line) + 2 + len(comment) + 2 <= LINE:
         return [f"{line}  # {comment}"]
-    lines = [f"{indent}# {comment}"] if comment else []
+    lines = [f"{indent}# {c}" for c in textwrap.wrap(comment, LINE - len(indent) - 2)] if comment else []
     if len(line) <= LINE or "(" not in expr or not expr.endswith(")"):
         return lines + [line]
     fn, inner = expr[:expr.index("(")], expr[expr.index("(") + 1:-1]
@@ -296,19 +297,33 @@ def torch_fused_act(r: LayerResult) -> list[Part]:
     return [] if act in (None, "linear") else [Part(torch_act(act), "act")]
 
 
+def pad_text(pads) -> str:
+    """'(0, 1) on H and W' or '(0, 1) on H, (1, 1) on W': (before, after) per axis."""
+    pads = tuple(tuple(p) for p in pads)
+    names = AXIS_NAMES.get(len(pads), tuple(str(i) for i in range(len(pads))))
+    if len(set(pads)) == 1:
+        return f"({pads[0][0]}, {pads[0][1]}) on {' and '.join(names)}"
+    return ", ".join(f"({b}, {a}) on {n}" for (b, a), n in zip(pads, names))
+
+
 def t_conv(r: LayerResult, ctx) -> list[Part]:
     L, d, axes = r.layer, dims_of(r), r.axes
     pads = [a.pad for a in axes]
     parts: list[Part] = []
-    same = " ('same')" if L.padding == "same" else ""
+    depthwise = L.kind == "depthwise_conv2d"
+    notes = ["depthwise: groups = C"] if depthwise else []
     if all(b == a for b, a in pads):
         padding = ints(b for b, _ in pads)
+        if L.padding == "same" and any(b for b, _ in pads):
+            notes.append(f"'same': {padding} on each side")
     else:
-        parts.append(Part(f"nn.ZeroPad{d}d({torch_pad(pads)})", "pad",
-                          f"asymmetric padding{same}: {', '.join(f'({b}, {a})' for b, a in pads)}"
-                          " per axis, before/after"))
+        if L.padding == "same":
+            what = ("'same' with stride > 1: " if any(a.s > 1 for a in axes) else "'same': ") + \
+                f"TF pads {pad_text(pads)} (before, after)"
+        else:
+            what = f"asymmetric padding {pad_text(pads)} (before, after)"
+        parts.append(Part(f"nn.ZeroPad{d}d({torch_pad(pads)})", "pad", what))
         padding = "0"
-    depthwise = L.kind == "depthwise_conv2d"
     c_in = r.input_shape[-1]
     c_out = r.output_shape[-1]
     groups = c_in if depthwise else L.groups
@@ -318,10 +333,7 @@ def t_conv(r: LayerResult, ctx) -> list[Part]:
                   ("dilation", ints(a.d for a in axes), all(a.d == 1 for a in axes)),
                   ("groups", str(groups), groups == 1),
                   ("bias", "False", L.bias))
-    comment = f"depthwise: groups = C = {c_in}, out = C*{L.depth_multiplier}" if depthwise else ""
-    if same and not parts:
-        comment = f"'same': {ints(b for b, _ in pads)} on each side"
-    parts.append(Part(call(f"nn.Conv{d}d", str(c_in), str(c_out), args), comment=comment))
+    parts.append(Part(call(f"nn.Conv{d}d", str(c_in), str(c_out), args), comment="; ".join(notes)))
     return parts + torch_fused_act(r)
 
 
@@ -411,7 +423,7 @@ def t_pool(r: LayerResult, ctx) -> list[Part]:
                    "cannot be expressed exactly; use symmetric padding")
         fill = 'float("-inf")' if is_max else "0.0"
         parts.append(Part(f"nn.ConstantPad{d}d({torch_pad(pads)}, {fill})", "pad",
-                          "asymmetric padding, before/after per axis"))
+                          f"asymmetric padding {pad_text(pads)} (before, after)"))
         padding, comment = "0", ""
     pairs = [("kernel_size", k, False), ("stride", strides, stride_default),
              ("padding", padding, padding == "0")]

@@ -164,3 +164,8 @@ def test_cli_bad_arguments(proc, args, code, text):
 def test_bad_spec_is_exit_2(proc, spec_file):
     r = proc("export", spec_file("input: [5, 5, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 7}\n"), "--to", "pytorch")
     assert r.code == 2 and "Traceback" not in r.err and "spec.yaml:3:5: layer 1" in r.err
+
+
+def test_help_has_an_example(cli):
+    r = cli("export", "--help")
+    assert r.code == 0 and "Example: cnncalc export" in r.out and "--to" in r.out

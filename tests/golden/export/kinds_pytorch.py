@@ -28,7 +28,7 @@ class ExportKinds(nn.Module):
         self.stem_bn = nn.BatchNorm2d(8, momentum=0.01)
         self.relu6_1 = nn.ReLU6()
         self.pool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.dw = nn.Conv2d(8, 16, kernel_size=3, padding=1, groups=8, bias=False)
         self.leaky_relu_1 = nn.LeakyReLU(0.1)
         self.up = nn.ConvTranspose2d(16, 8, kernel_size=3, stride=2)  # Keras 'same'

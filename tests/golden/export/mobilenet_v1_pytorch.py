@@ -20,104 +20,104 @@ class MobileNetV1(nn.Module):
 
     def __init__(self):
         super().__init__()
-        # asymmetric padding ('same'): (0, 1), (0, 1) per axis, before/after
+        # 'same' with stride > 1: TF pads (0, 1) on H and W (before, after)
         self.conv1_pad = nn.ZeroPad2d((0, 1, 0, 1))
         self.conv1 = nn.Conv2d(3, 32, kernel_size=3, stride=2, bias=False)
         self.conv1_bn = nn.BatchNorm2d(32)
         self.conv1_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_1 = nn.Conv2d(32, 32, kernel_size=3, padding=1, groups=32, bias=False)
         self.conv_dw_1_bn = nn.BatchNorm2d(32)
         self.conv_dw_1_relu = nn.ReLU6()
         self.conv_pw_1 = nn.Conv2d(32, 64, kernel_size=1, bias=False)
         self.conv_pw_1_bn = nn.BatchNorm2d(64)
         self.conv_pw_1_relu = nn.ReLU6()
-        # asymmetric padding ('same'): (0, 1), (0, 1) per axis, before/after
+        # 'same' with stride > 1: TF pads (0, 1) on H and W (before, after)
         self.conv_dw_2_pad = nn.ZeroPad2d((0, 1, 0, 1))
-        # depthwise: groups = C = 64, out = C*1
+        # depthwise: groups = C
         self.conv_dw_2 = nn.Conv2d(64, 64, kernel_size=3, stride=2, groups=64, bias=False)
         self.conv_dw_2_bn = nn.BatchNorm2d(64)
         self.conv_dw_2_relu = nn.ReLU6()
         self.conv_pw_2 = nn.Conv2d(64, 128, kernel_size=1, bias=False)
         self.conv_pw_2_bn = nn.BatchNorm2d(128)
         self.conv_pw_2_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_3 = nn.Conv2d(128, 128, kernel_size=3, padding=1, groups=128, bias=False)
         self.conv_dw_3_bn = nn.BatchNorm2d(128)
         self.conv_dw_3_relu = nn.ReLU6()
         self.conv_pw_3 = nn.Conv2d(128, 128, kernel_size=1, bias=False)
         self.conv_pw_3_bn = nn.BatchNorm2d(128)
         self.conv_pw_3_relu = nn.ReLU6()
-        # asymmetric padding ('same'): (0, 1), (0, 1) per axis, before/after
+        # 'same' with stride > 1: TF pads (0, 1) on H and W (before, after)
         self.conv_dw_4_pad = nn.ZeroPad2d((0, 1, 0, 1))
-        # depthwise: groups = C = 128, out = C*1
+        # depthwise: groups = C
         self.conv_dw_4 = nn.Conv2d(128, 128, kernel_size=3, stride=2, groups=128, bias=False)
         self.conv_dw_4_bn = nn.BatchNorm2d(128)
         self.conv_dw_4_relu = nn.ReLU6()
         self.conv_pw_4 = nn.Conv2d(128, 256, kernel_size=1, bias=False)
         self.conv_pw_4_bn = nn.BatchNorm2d(256)
         self.conv_pw_4_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_5 = nn.Conv2d(256, 256, kernel_size=3, padding=1, groups=256, bias=False)
         self.conv_dw_5_bn = nn.BatchNorm2d(256)
         self.conv_dw_5_relu = nn.ReLU6()
         self.conv_pw_5 = nn.Conv2d(256, 256, kernel_size=1, bias=False)
         self.conv_pw_5_bn = nn.BatchNorm2d(256)
         self.conv_pw_5_relu = nn.ReLU6()
-        # asymmetric padding ('same'): (0, 1), (0, 1) per axis, before/after
+        # 'same' with stride > 1: TF pads (0, 1) on H and W (before, after)
         self.conv_dw_6_pad = nn.ZeroPad2d((0, 1, 0, 1))
-        # depthwise: groups = C = 256, out = C*1
+        # depthwise: groups = C
         self.conv_dw_6 = nn.Conv2d(256, 256, kernel_size=3, stride=2, groups=256, bias=False)
         self.conv_dw_6_bn = nn.BatchNorm2d(256)
         self.conv_dw_6_relu = nn.ReLU6()
         self.conv_pw_6 = nn.Conv2d(256, 512, kernel_size=1, bias=False)
         self.conv_pw_6_bn = nn.BatchNorm2d(512)
         self.conv_pw_6_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_7 = nn.Conv2d(512, 512, kernel_size=3, padding=1, groups=512, bias=False)
         self.conv_dw_7_bn = nn.BatchNorm2d(512)
         self.conv_dw_7_relu = nn.ReLU6()
         self.conv_pw_7 = nn.Conv2d(512, 512, kernel_size=1, bias=False)
         self.conv_pw_7_bn = nn.BatchNorm2d(512)
         self.conv_pw_7_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_8 = nn.Conv2d(512, 512, kernel_size=3, padding=1, groups=512, bias=False)
         self.conv_dw_8_bn = nn.BatchNorm2d(512)
         self.conv_dw_8_relu = nn.ReLU6()
         self.conv_pw_8 = nn.Conv2d(512, 512, kernel_size=1, bias=False)
         self.conv_pw_8_bn = nn.BatchNorm2d(512)
         self.conv_pw_8_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_9 = nn.Conv2d(512, 512, kernel_size=3, padding=1, groups=512, bias=False)
         self.conv_dw_9_bn = nn.BatchNorm2d(512)
         self.conv_dw_9_relu = nn.ReLU6()
         self.conv_pw_9 = nn.Conv2d(512, 512, kernel_size=1, bias=False)
         self.conv_pw_9_bn = nn.BatchNorm2d(512)
         self.conv_pw_9_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_10 = nn.Conv2d(512, 512, kernel_size=3, padding=1, groups=512, bias=False)
         self.conv_dw_10_bn = nn.BatchNorm2d(512)
         self.conv_dw_10_relu = nn.ReLU6()
         self.conv_pw_10 = nn.Conv2d(512, 512, kernel_size=1, bias=False)
         self.conv_pw_10_bn = nn.BatchNorm2d(512)
         self.conv_pw_10_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_11 = nn.Conv2d(512, 512, kernel_size=3, padding=1, groups=512, bias=False)
         self.conv_dw_11_bn = nn.BatchNorm2d(512)
         self.conv_dw_11_relu = nn.ReLU6()
         self.conv_pw_11 = nn.Conv2d(512, 512, kernel_size=1, bias=False)
         self.conv_pw_11_bn = nn.BatchNorm2d(512)
         self.conv_pw_11_relu = nn.ReLU6()
-        # asymmetric padding ('same'): (0, 1), (0, 1) per axis, before/after
+        # 'same' with stride > 1: TF pads (0, 1) on H and W (before, after)
         self.conv_dw_12_pad = nn.ZeroPad2d((0, 1, 0, 1))
-        # depthwise: groups = C = 512, out = C*1
+        # depthwise: groups = C
         self.conv_dw_12 = nn.Conv2d(512, 512, kernel_size=3, stride=2, groups=512, bias=False)
         self.conv_dw_12_bn = nn.BatchNorm2d(512)
         self.conv_dw_12_relu = nn.ReLU6()
         self.conv_pw_12 = nn.Conv2d(512, 1024, kernel_size=1, bias=False)
         self.conv_pw_12_bn = nn.BatchNorm2d(1024)
         self.conv_pw_12_relu = nn.ReLU6()
-        # 'same': 1 on each side
+        # depthwise: groups = C; 'same': 1 on each side
         self.conv_dw_13 = nn.Conv2d(1024, 1024, kernel_size=3, padding=1, groups=1024, bias=False)
         self.conv_dw_13_bn = nn.BatchNorm2d(1024)
         self.conv_dw_13_relu = nn.ReLU6()
