@@ -223,7 +223,7 @@ def refuse(message: str):
 
 def nonnegative(r: LayerResult, producers: dict[str, LayerResult | None]) -> bool:
     """True when the layer's input is known >= 0 (it comes from relu, relu6, sigmoid, softmax,
-    or a layer with such an activation, possibly through max pooling or dropout)."""
+    or a layer with such an activation, possibly through pooling, padding, upsampling or dropout)."""
     src = producers.get(r.layer.name)
     seen = 0
     while src is not None and seen < 1000:
@@ -233,7 +233,7 @@ def nonnegative(r: LayerResult, producers: dict[str, LayerResult | None]) -> boo
         if kind in ("relu", "relu6", "sigmoid", "softmax", "hard_sigmoid", "softplus") or \
                 act in ("relu", "relu6", "sigmoid", "softmax", "hard_sigmoid", "softplus"):
             return True
-        if kind.startswith("maxpool") or kind in ("dropout",) or kind.startswith("zeropad"):
+        if kind.startswith(("maxpool", "avgpool", "zeropad", "upsample")) or kind == "dropout":
             src = producers.get(src.layer.name)
             continue
         return False
