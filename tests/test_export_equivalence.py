@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 
 from cnncalc import CnncalcError, infer, load_spec, parse_spec  # noqa: E402
 from cnncalc.export import ExportError, export  # noqa: E402
+from cnncalc.layers import ACTIVATIONS  # noqa: E402
 from tests.conftest import ZOO  # noqa: E402
 from tests.test_export_torch import GOLDEN_SPECS, LAYER_SPECS, channels_last, window_layer  # noqa: E402
 
@@ -30,23 +31,34 @@ def load(code: str, name: str):
     return ns[name]
 
 
-def flatten_source(summary, r):
-    """The shape a dense layer's input had before a flatten (through dropout), else None."""
-    by_name = {x.layer.name: x for x in summary.layers}
-    src = by_name.get(r.sources[0]) if getattr(r, "sources", ()) else None
-    if src is None:
-        i = summary.layers.index(r)
-        src = summary.layers[i - 1] if i else None
-    while src is not None and src.layer.kind == "dropout":
-        i = summary.layers.index(src)
-        src = summary.layers[i - 1] if i else None
-    if src is not None and src.layer.kind == "flatten" and len(src.input_shape) > 1:
-        return src.input_shape
-    return None
+ELEMENTWISE = ("dropout", *ACTIVATIONS)
+
+
+def flat_orders(summary) -> dict:
+    """Layers whose outputs torch holds in another order than Keras: a flatten of (*S, C)
+    (torch flattens (C, *S)) and the element-wise layers after it -> the shape (*S, C)."""
+    out: dict = {}
+    previous = None
+    for r in summary.layers:
+        src = r.sources[0] if getattr(r, "sources", ()) else previous
+        if r.layer.kind == "flatten" and len(r.input_shape) > 1:
+            out[r.layer.name] = r.input_shape
+        elif r.layer.kind in ELEMENTWISE and src in out:
+            out[r.layer.name] = out[src]
+        previous = r.layer.name
+    return out
+
+
+def source_of(summary, r):
+    if getattr(r, "sources", ()):
+        return r.sources[0]
+    i = summary.layers.index(r)
+    return summary.layers[i - 1].layer.name if i else None
 
 
 def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
     tmods = dict(tmodel.named_modules())
+    orders = flat_orders(summary)
     for r in summary.layers:
         kl = kmodel.get_layer(kex.main[r.layer.name])
         tm = tmods[tex.main[r.layer.name]]
@@ -56,6 +68,8 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
         kind = r.layer.kind
         if kind == "batchnorm":
             ws[-1] = np.abs(ws[-1]) + 0.5  # a positive moving variance
+        elif kind.startswith(("conv", "depthwise", "dense")):
+            ws[0] /= np.sqrt(np.prod(ws[0].shape[:-1]))  # keep deep nets' activations near 1
         kl.set_weights(ws)
         t = [torch.from_numpy(w) for w in ws]
         with torch.no_grad():
@@ -71,7 +85,7 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
                     tm.bias.copy_(t[1])
             elif kind == "dense":
                 k = t[0]
-                shape = flatten_source(summary, r)
+                shape = orders.get(source_of(summary, r))
                 if shape is not None:  # Keras flattened (*S, C), torch (C, *S)
                     k = k.reshape(*shape, -1).movedim(len(shape) - 1, 0).reshape(k.shape)
                 tm.weight.copy_(k.T)
@@ -116,12 +130,13 @@ def compare(summary, seed: int = 0) -> None:
         torch.from_numpy(x if len(inp) == 1 else np.moveaxis(x, -1, 1).copy())
     with torch.no_grad():
         tmodel(tx)
+    orders = flat_orders(summary)
     for r, k in zip(summary.layers, kouts):
         n = r.layer.name
         k = np.asarray(k.detach().cpu() if hasattr(k, "detach") else k)
         t = touts[n]
-        if r.layer.kind == "flatten" and len(r.input_shape) > 1:  # torch's (C, *S) order -> (*S, C)
-            shape = r.input_shape
+        if n in orders:  # torch's (C, *S) order -> Keras' (*S, C)
+            shape = orders[n]
             t = np.moveaxis(t.reshape(len(t), shape[-1], *shape[:-1]), 1, -1).reshape(len(t), -1)
         t = t if t.ndim == 2 else np.moveaxis(t, 1, -1)
         assert k.shape == t.shape, n
