@@ -429,3 +429,22 @@ def to_course_csv(summary: Summary, blank: bool = False) -> str:
     for row in course_rows(summary, blank):
         writer.writerow([row[0], row[1], row[2].replace(",", ""), row[3].replace(",", "")])
     return out.getvalue()
+
+
+def explained_text(summary: Summary, working: list[list[str]], columns=DEFAULT_COLUMNS, metrics=None) -> str:
+    """The table as plain text with each layer's working lines (one list per layer, from
+    explain.layer_lines) indented under its row: what `summary --explain` prints."""
+    metrics = _metrics(summary, metrics)
+    head = [HEADERS[c] for c in columns]
+    rows = text_rows(summary, columns, metrics)
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(columns))]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if col in NUMERIC else c.ljust(w)
+                         for c, w, col in zip(cells, widths, columns)).rstrip()
+    out = [f"{summary.spec.name}: input {fmt_shape(summary.spec.input)}", "", line(head),
+           "-" * len(line(head)), line(rows[0])]
+    for row, lines in zip(rows[1:], working):
+        out.append(line(row))
+        out += [f"      {text}" for text in lines]
+    return "\n".join(out + [""] + totals_lines(summary, metrics)) + "\n"

@@ -1,0 +1,525 @@
+"""Inverse problems and the single-layer calculator: every integer answer, or why there is none.
+
+Each solver is a pure function returning a frozen `Answer`: the question in words, the formula
+with the numbers plugged in, and every solution marked exact (the division leaves no rows
+unread) or not (the floor drops `dropped` rows at the end of the axis). Sizes come from
+formulas.py and layers.py; this module only inverts them by search over their few candidates.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from . import explain as X
+from . import formulas as F
+from .errors import ArgumentError, CnncalcError
+from .layers import AXIS_NAMES, Axis, Conv, Dense, DepthwiseConv, Layer, Pool, fmt_shape
+
+MAX_LISTED = 20  # a stride range longer than this is summarised, not listed
+MAX_SCAN = 1 << 16  # solve input scans at most this many sizes per axis
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One answer: `value` of `quantity` gives `output`; `dropped` rows are never read."""
+    quantity: str              # "padding", "kernel", "stride" or "input"
+    value: Any                 # int, or (before, after) for an asymmetric padding
+    output: int
+    exact: bool
+    dropped: int
+    working: str               # the forward formula with this value plugged in
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A solver's reply. No solutions means "no": `reason` says why."""
+    question: str
+    formula: str
+    solutions: tuple[Solution, ...]
+    notes: tuple[str, ...] = ()
+    reason: str | None = None
+    tf_same: Solution | None = None   # what TensorFlow/Keras padding='same' gives instead
+
+    @property
+    def solved(self) -> bool:
+        return bool(self.solutions)
+
+
+def positive(**values: int | None) -> None:
+    """Every given size must be an integer >= 1 (padding is checked with `nonnegative`)."""
+    for name, v in values.items():
+        if v is not None and v < 1:
+            raise ArgumentError(f"{name} must be a positive integer, got {v}; e.g. {name}=1")
+
+
+def nonnegative(**values: int) -> None:
+    for name, v in values.items():
+        if v < 0:
+            raise ArgumentError(f"{name} must be 0 or more, got {v}; padding adds zero rows")
+
+
+def _pad_text(pad: F.Pad) -> str:
+    return str(pad[0]) if pad[0] == pad[1] else f"({pad[0]}, {pad[1]})"
+
+
+def _solution(quantity: str, value: Any, n: int, f: int, s: int, pad: F.Pad, d: int,
+              note: str = "") -> Solution:
+    """Evaluate one candidate with the library's own formula."""
+    a = Axis(n, f, s, pad, d)
+    out = F.conv_out(n, f, s, pad, d)
+    r = F.dropped(n, f, s, pad, d)
+    working = X.conv_text(a, out)
+    if r:
+        note = (note + "; " if note else "") + f"the floor leaves {X.unread_text(r, pad)} unread"
+    return Solution(quantity, value, out, r == 0, r, working, note)
+
+
+# ---- padding ------------------------------------------------------------------------------
+
+def padding(n: int, f: int, s: int = 1, d: int = 1, out: int | None = None) -> Answer:
+    """Padding that makes an n-row axis give `out` rows (default out = n, the course's "same").
+
+    Exact p = ((out-1)*s + d*(f-1) + 1 - n)/2; with out = n, d = 1 that is the course's
+    p = (n*s - n + f - s)/2. Lists every symmetric p reaching `out` under the floor rule,
+    the exact asymmetric split when the total is odd, and TensorFlow's 'same' for contrast.
+    """
+    positive(n=n, f=f, s=s, d=d, out=out)
+    target = n if out is None else out
+    span = F.effective_kernel(f, d)
+    need = (target - 1) * s + span - n  # total padding that makes the division exact
+    kern = str(f) if d == 1 else f"({d}*({f}-1) + 1)"
+    if out is None and d == 1:
+        formula = f"p = (n*s - n + f - s)/2 = ({n}*{s} - {n} + {f} - {s})/2"
+    else:
+        formula = f"p = ((out-1)*s + {'f' if d == 1 else 'd*(f-1) + 1'} - n)/2 = (({target}-1)*{s} + {kern} - {n})/2"
+    formula += f" = {X.fraction(need, 2)}"
+    dil = f", d={d}" if d != 1 else ""
+    question = f"padding p so that n={n}, f={f}, s={s}{dil} gives an output of {target}"
+    tf = _tf_same(n, f, s, d)
+    lo, hi = max(need, 0), need + s - 1  # every total padding whose floor reaches the target
+    if hi < 0:
+        least = F.conv_out(n, f, s, (0, 0), d)
+        return Answer(question, formula, (), reason=(
+            f"even with no padding the output is {X.conv_text(Axis(n, f, s, (0, 0), d), least)}, "
+            f"more than {target}, and padding only makes it larger; use a larger kernel or stride"),
+            tf_same=tf)
+    sols = [_solution("padding", p, n, f, s, (p, p), d)
+            for p in range(-(-lo // 2), hi // 2 + 1)]
+    if need % 2 and need > 0:
+        split = (need // 2, need - need // 2)
+        sols.append(_solution("padding", split, n, f, s, split, d,
+                              note="the odd row after, as TensorFlow places it"))
+    sols.sort(key=lambda sol: (not sol.exact, sol.dropped))
+    notes = []
+    low = need // 2  # the exact p rounded down
+    if need > 0 and need % 2 and n + 2 * low >= span:  # rounding down never reaches the target
+        got = F.conv_out(n, f, s, (low, low), d)
+        notes.append(f"p = {low} (rounding {X.ratio(need, 2)} down) gives "
+                     f"{X.conv_text(Axis(n, f, s, (low, low), d), got)}, not {target}: round up")
+    if need < 0:
+        notes.append(f"the exact p is negative: with no padding the floor already gives {target}, "
+                     f"leaving {X.rows(-need)} unread")
+    if not any(isinstance(sol.value, int) for sol in sols):
+        notes.append(f"no symmetric padding gives {target}; use the split padding")
+    over = [sol for sol in sols if max(_pair(sol.value)) > f // 2]
+    if over:
+        notes.append(f"for a pooling layer: PyTorch refuses padding above f//2 = {f // 2}")
+    if tf.output != target:
+        notes.append(f"TensorFlow/Keras padding='same' keeps ceil(n/s) = {tf.output} rows, not {target}")
+    return Answer(question, formula, tuple(sols), tuple(notes), tf_same=tf)
+
+
+def _pair(value) -> F.Pad:
+    return value if isinstance(value, tuple) else (value, value)
+
+
+def _tf_same(n: int, f: int, s: int, d: int) -> Solution:
+    pad = F.same_padding(n, f, s, d)
+    out = F.same_out(n, s)
+    r = F.dropped(n, f, s, pad, d)
+    total = pad[0] + pad[1]
+    working = (f"out = {X.same_text(n, s, out)}; total padding max(({out}-1)*{s} + "
+               f"{F.effective_kernel(f, d)} - {n}, 0) = {total}, split {pad}")
+    return Solution("padding", pad, out, r == 0, r, working, "TensorFlow/Keras padding='same'")
+
+
+# ---- kernel -------------------------------------------------------------------------------
+
+def kernel(n: int, out: int, s: int = 1, pad: F.Pad = (0, 0), d: int = 1) -> Answer:
+    """Kernel sizes f giving `out` from n rows: span d*(f-1)+1 = n + 2p - (out-1)*s - r, r < s.
+
+    r = 0 is the exact solution; each r > 0 is a kernel the floor also accepts, leaving r
+    rows unread.
+    """
+    positive(n=n, out=out, s=s, d=d)
+    nonnegative(p=min(pad))
+    room = F.padded(n, pad) - (out - 1) * s  # the span plus the rows the floor drops
+    p = X.pad_terms(pad)
+    lhs = "f" if d == 1 else "d*(f-1) + 1"
+    formula = f"{lhs} = n + 2p - (out-1)*s = {n}{p} - ({out}-1)*{s} = {room}"
+    if d != 1:
+        formula += f", so f = ({room} - 1)/{d} + 1 = {X.ratio(room - 1 + d, d)}"
+    dil = f", d={d}" if d != 1 else ""
+    question = f"kernel f so that n={n}, p={_pad_text(pad)}, s={s}{dil} gives an output of {out}"
+    sols = []
+    for r in range(s):
+        span = room - r
+        if span >= 1 and (span - 1) % d == 0:
+            sols.append(_solution("kernel", (span - 1) // d + 1, n, (span - 1) // d + 1, s, pad, d))
+    if not sols:
+        if room < 1:
+            reason = (f"an output of {out} needs at least ({out}-1)*{s} + 1 = {(out - 1) * s + 1} "
+                      f"padded rows but there are {F.padded(n, pad)}; use a smaller stride or more padding")
+        else:
+            reason = (f"the span d*(f-1)+1 must be one of {room - s + 1}..{room}, and none is "
+                      f"1 more than a multiple of d={d}; change the dilation or the padding")
+        return Answer(question, formula, (), reason=reason)
+    notes = ()
+    if not sols[0].exact:
+        notes = ("no kernel divides exactly; every listed one drops rows",)
+    return Answer(question, formula, tuple(sols), notes)
+
+
+# ---- stride -------------------------------------------------------------------------------
+
+def stride(n: int, out: int, f: int, pad: F.Pad = (0, 0), d: int = 1) -> Answer:
+    """Strides s giving `out`: floor(L/s) = out - 1 with L = n + 2p - d*(f-1) - 1.
+
+    Exact: s = L/(out-1). Under the floor every s in (L/out, L/(out-1)] works.
+    """
+    positive(n=n, out=out, f=f, d=d)
+    nonnegative(p=min(pad))
+    F.conv_out(n, f, 1, pad, d)  # the kernel must fit: same refusal as the summary
+    span = F.effective_kernel(f, d)
+    L = F.padded(n, pad) - span
+    num = X.window_numerator(n, f, pad, d)
+    dil = f", d={d}" if d != 1 else ""
+    question = f"stride s so that n={n}, f={f}, p={_pad_text(pad)}{dil} gives an output of {out}"
+    if out == 1:
+        formula = f"out = 1 needs floor(({num})/s) = 0, i.e. s > {L}"
+        first = L + 1 if L else 1
+        note = "any stride gives 1" if L == 0 else f"every stride from {L + 1} up gives 1"
+        sol = _solution("stride", first, n, f, first, pad, d, note=note)
+        return Answer(question, formula, (sol,))
+    formula = f"s = (n + 2p - f)/(out - 1) = ({num})/({out}-1) = {X.fraction(L, out - 1)}"
+    lo, hi = L // out + 1, L // (out - 1)
+    if lo > hi:
+        if hi < 1:
+            reason = (f"even stride 1 gives only {X.conv_text(Axis(n, f, 1, pad, d), L + 1)}; "
+                      "use a smaller kernel or more padding")
+        else:
+            a, b = F.conv_out(n, f, hi, pad, d), F.conv_out(n, f, hi + 1, pad, d)
+            reason = (f"stride {hi} gives {a} and stride {hi + 1} gives {b}: no integer stride "
+                      f"gives {out}; change the padding or the kernel")
+        return Answer(question, formula, (), reason=reason)
+    strides = list(range(lo, hi + 1))
+    notes = []
+    if len(strides) > MAX_LISTED:
+        keep = strides[:MAX_LISTED - 1] + [hi]
+        notes.append(f"every stride from {lo} to {hi} gives {out}; {len(keep)} of them are listed")
+        strides = keep
+    sols = sorted((_solution("stride", s, n, f, s, pad, d) for s in strides),
+                  key=lambda sol: (not sol.exact, sol.value))
+    return Answer(question, formula, tuple(sols), tuple(notes))
+
+
+# ---- size: the forward question with the working ---------------------------------------
+
+@dataclass(frozen=True)
+class AxisSize:
+    name: str
+    axis: Axis
+    output: int
+    exact: bool
+    dropped: int
+    working: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SizeAnswer:
+    question: str
+    formula: str
+    mode: str                      # "floor", "ceil" or "transposed"
+    axes: tuple[AxisSize, ...]
+
+    @property
+    def output(self) -> tuple[int, ...]:
+        return tuple(a.output for a in self.axes)
+
+    @property
+    def exact(self) -> bool:
+        return all(a.exact for a in self.axes)
+
+
+def per_axis(name: str, values: tuple, dims: int) -> tuple:
+    if len(values) == 1:
+        return values * dims
+    if len(values) != dims:
+        raise ArgumentError(f"{name} has {len(values)} values but the input has {dims} axes; "
+                            f"give one value or {dims} joined by 'x'")
+    return values
+
+
+def size(ns: tuple[int, ...], fs: tuple[int, ...], ss: tuple[int, ...] = (1,),
+         pads: tuple[F.Pad, ...] | str = ((0, 0),), ds: tuple[int, ...] = (1,),
+         mode: str = "floor", output_padding: tuple[int, ...] = (0,)) -> SizeAnswer:
+    """Output size per axis with the working: floor (PyTorch Conv, pooling), ceil (PyTorch
+    ceil_mode) or transposed (PyTorch ConvTranspose). pads may be 'same' (TensorFlow's)."""
+    dims = len(ns)
+    positive(**{f"n[{i}]": v for i, v in enumerate(ns)})
+    fs, ss, ds = per_axis("-f", fs, dims), per_axis("-s", ss, dims), per_axis("-d", ds, dims)
+    for i in range(dims):
+        positive(f=fs[i], s=ss[i], d=ds[i])
+    if pads in ("same", "valid"):
+        if mode == "transposed":
+            raise ArgumentError(f"-p {pads} is not defined here for --transposed; give padding sizes")
+        pads = tuple((F.same_padding(n, f, s, d) if pads == "same" else (0, 0))
+                     for n, f, s, d in zip(ns, fs, ss, ds))
+    pads = per_axis("-p", tuple(pads), dims)
+    ops = per_axis("--output-padding", tuple(output_padding), dims)
+    for pad in pads:
+        nonnegative(p=min(pad))
+    names = AXIS_NAMES.get(dims, tuple(str(i) for i in range(dims))) if dims > 1 else ("n",)
+    axes = []
+    for name, n, f, s, pad, d, op in zip(names, ns, fs, ss, pads, ds, ops):
+        a = Axis(n, f, s, pad, d)
+        if mode == "transposed":
+            out = F.transposed_out(n, f, s, pad, d, op)
+            axes.append(AxisSize(name, a, out, True, 0, X.transposed_text(a, op, out)))
+            continue
+        r = F.dropped(n, f, s, pad, d) if F.effective_kernel(f, d) <= F.padded(n, pad) else 0
+        if mode == "ceil":
+            out = F.pool_out(n, f, s, pad, d, ceil_mode=True)
+            work = X.ceil_text(a, out)
+            over = F.effective_kernel(f, d) - F.padded(n, pad)
+            if over > 0:  # PyTorch still gives 1 window when it overhangs by less than a stride
+                note = (f"the window ({F.effective_kernel(f, d)}) is {over} larger than the padded input "
+                        f"({F.padded(n, pad)}); ceil_mode still keeps one window (without it: refused)")
+                axes.append(AxisSize(name, a, out, False, 0, work, note))
+                continue
+            floor_out = F.conv_out(n, f, s, pad, d)
+            if r and out == floor_out:
+                note = f"{X.division_note(a)} (ceil_mode removed the window that starts in the padding)"
+                axes.append(AxisSize(name, a, out, False, r, work, note))
+            elif r:
+                note = (f"{X.fraction(F.padded(n, pad) - F.effective_kernel(f, d), s)} is not an "
+                        f"integer: ceil_mode keeps a last window that runs {s - r} row"
+                        f"{'s' if s - r != 1 else ''} past the padded input (floor would give {floor_out})")
+                axes.append(AxisSize(name, a, out, False, 0, work, note))
+            else:
+                axes.append(AxisSize(name, a, out, True, 0, work, X.division_note(a)))
+            continue
+        out = F.conv_out(n, f, s, pad, d)
+        axes.append(AxisSize(name, a, out, r == 0, r, X.conv_text(a, out), X.division_note(a)))
+    formula = {
+        "floor": "out = floor((n + 2p - f)/s) + 1",
+        "ceil": "out = ceil((n + 2p - f)/s) + 1, minus 1 if the last window would start in the right padding (PyTorch ceil_mode)",
+        "transposed": "out = (n-1)*s - 2p + d*(f-1) + output_padding + 1 (PyTorch ConvTranspose)",
+    }[mode]
+    if mode != "transposed" and any(d != 1 for d in ds):
+        formula = formula.replace("- f)", "- d*(f-1) - 1)")
+    shape = "x".join(map(str, ns))
+    question = f"output size of a {'transposed ' if mode == 'transposed' else ''}window on {shape}"
+    return SizeAnswer(question, formula, mode, tuple(axes))
+
+
+def strict_error(answer: SizeAnswer) -> str | None:
+    """The --strict refusal for the first axis whose division is not exact, else None."""
+    for a in answer.axes:
+        if not a.exact:
+            return X.strict_message(a.axis, ceil_mode=answer.mode == "ceil")
+    return None
+
+
+# ---- layer: one layer's shape, parameters and MACs ---------------------------------------
+
+@dataclass(frozen=True)
+class LayerAnswer:
+    question: str
+    layer: Layer
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    shape_lines: tuple[str, ...]
+    activation_size: int
+    activation_text: str
+    params: int
+    params_text: str
+    macs: int
+    macs_text: str
+    notes: tuple[str, ...] = ()
+
+
+def layer(kind: str, input_shape: tuple[int, ...], **args: Any) -> LayerAnswer:
+    """Build the layer descriptor (layers.py), ask it for its shape and parameters, and show
+    the working. kind: conv, maxpool, avgpool or dense (a multi-axis input is flattened)."""
+    from .infer import infer_layer
+    from .metrics import layer_macs
+
+    positive(**{f"input[{i}]": v for i, v in enumerate(input_shape)})
+    notes: list[str] = []
+    inp = input_shape
+    if kind == "dense" and len(inp) > 1:
+        notes.append(f"the input {fmt_shape(inp)} is flattened first: "
+                     f"{'*'.join(map(str, inp))} = {X.num(F.product(inp))}")
+        inp = (F.product(inp),)
+    dims = len(inp) - 1
+    if kind != "dense" and dims < 1:
+        raise ArgumentError(f"--input {fmt_shape(inp)} has no spatial axis; give spatial sizes "
+                            "and channels, e.g. --input 32x32x3 (H x W x C) or 100x1 (L x C)")
+    if kind == "conv":
+        desc: Layer = Conv(kind=f"conv{dims}d", name="conv", index=1, **args)
+    elif kind in ("maxpool", "avgpool"):
+        desc = Pool(kind=f"{kind}{dims}d", name=kind, index=1, **args)
+    elif kind == "dense":
+        desc = Dense(kind="dense", name="dense", index=1, **args)
+    else:
+        raise ArgumentError(f"unknown layer kind `{kind}`; use conv, maxpool, avgpool or dense")
+    try:
+        result = infer_layer(desc, (inp,))
+    except CnncalcError as e:
+        e.layer = f"{desc.kind} on {fmt_shape(inp)}"
+        raise
+    out = result.output_shape
+    shape_lines = tuple(X.layer_lines(result))
+    shape_lines = tuple(line for line in shape_lines if not line.startswith("params ="))
+    act = result.activation_size
+    act_text = X.num(act) if len(out) == 1 else f"{'*'.join(map(str, out))} = {X.num(act)}"
+    params = result.params
+    macs = layer_macs(result)  # metrics.py: the same count `summary` shows
+    if isinstance(desc, Conv):
+        fs = tuple(a.f for a in result.axes)
+        if desc.groups == 1 and desc.bias:  # the course's form: one bias per filter
+            params_text = X.conv_params_course_text(fs, inp[-1], desc.filters, params)
+        else:
+            params_text = X.conv_params_text(fs, inp[-1], desc.filters, desc.groups, desc.bias, params)
+        macs_text = X.conv_macs_text(out, fs, inp[-1], desc.groups, macs)
+    elif isinstance(desc, Dense):
+        params_text = X.dense_params_text(inp[0], desc.units, desc.bias, params)
+        macs_text = f"{inp[0]}*{desc.units} = {X.num(macs)}"
+    else:
+        params_text = "0 (pooling learns nothing)"
+        macs_text = "0 (pooling compares or averages; it multiplies no weights)"
+    question = f"{desc.kind} on {fmt_shape(inp)}"
+    return LayerAnswer(question, desc, inp, out, shape_lines, act, act_text, params, params_text,
+                       macs, macs_text, tuple(notes))
+
+
+# ---- input sizes of a whole network ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Drop:
+    """A layer whose division is not exact on one axis, for one input."""
+    layer: str
+    axis: str
+    dropped: int
+    working: str
+    note: str
+
+
+@dataclass(frozen=True)
+class InputAnswer:
+    question: str
+    formula: str
+    axis: str                          # "H=W" (scanned together) or one axis name
+    exact_sizes: tuple[int, ...]
+    smallest: int | None
+    max_size: int
+    given: tuple[int, ...]
+    given_drops: tuple[Drop, ...]
+    given_error: str | None = None
+    per_axis: tuple["InputAnswer", ...] = ()
+
+    @property
+    def solved(self) -> bool:
+        if self.per_axis:
+            return all(a.solved for a in self.per_axis)
+        return bool(self.exact_sizes)
+
+
+def _drops(summary) -> list[Drop]:
+    """Every (layer, axis) whose window division leaves rows unread or overhangs (ceil_mode)."""
+    out = []
+    for r in summary.layers:
+        if not isinstance(r.layer, (Conv, DepthwiseConv, Pool)) or not r.axes:
+            continue
+        dims = len(r.axes)
+        names = AXIS_NAMES.get(dims, tuple(str(i) for i in range(dims)))
+        for i, a in enumerate(r.axes):
+            rem = F.dropped(a.n, a.f, a.s, a.pad, a.d)
+            if rem:
+                ceil = isinstance(r.layer, Pool) and r.layer.ceil_mode
+                work = X.ceil_text(a, r.output_shape[i]) if ceil else X.conv_text(a, r.output_shape[i])
+                out.append(Drop(r.layer.label, names[i], 0 if ceil else rem, work, X.division_note(a)))
+    return out
+
+
+def _try(spec, shape):
+    from .infer import infer
+    try:
+        return infer(dataclasses.replace(spec, input=shape)), None
+    except CnncalcError as e:
+        return None, str(e)
+
+
+def input_sizes(spec, max_size: int = 2048, given: tuple[int, ...] | None = None) -> InputAnswer:
+    """Input sizes (1..max_size) for which every window division is exact, the smallest input
+    the network accepts, and for `given` (default: the spec's input) the layers that drop rows.
+
+    A square input (all spatial sizes equal) is scanned as n x n; otherwise each spatial axis
+    is scanned on its own with the others kept at the spec's sizes."""
+    positive(max=max_size)
+    if max_size > MAX_SCAN:
+        raise ArgumentError(f"--max {max_size} is too many sizes to scan (each runs the whole network); "
+                            f"use --max {MAX_SCAN} or less")
+    base = spec.input if given is None else given
+    if len(spec.input) < 2:
+        raise ArgumentError(f"the input {fmt_shape(spec.input)} has no spatial axis to solve for")
+    if len(base) != len(spec.input):
+        raise ArgumentError(f"--input {fmt_shape(base)} has {len(base)} values but the spec's input "
+                            f"{fmt_shape(spec.input)} has {len(spec.input)}; keep the channels, e.g. "
+                            f"--input {'x'.join(map(str, spec.input))}")
+    dims = len(base) - 1
+    names = AXIS_NAMES.get(dims, tuple(str(i) for i in range(dims)))
+    summary, err = _try(spec, base)
+    drops = tuple(_drops(summary)) if summary else ()
+    if len(set(base[:-1])) == 1:
+        scans = [("=".join(names), tuple(range(dims)))]
+    else:
+        scans = [(names[i], (i,)) for i in range(dims)]
+    answers = []
+    for label, which in scans:
+        exact, smallest = [], None
+        for n in range(1, max_size + 1):
+            shape = tuple(n if i in which else v for i, v in enumerate(base))
+            s, _ = _try(spec, shape)
+            if s is None:
+                continue
+            if smallest is None:
+                smallest = n
+            if not any(d.axis in label.split("=") for d in _drops(s)):
+                exact.append(n)
+        answers.append(InputAnswer(
+            f"input sizes {label} = 1..{max_size} of {spec.name} for which every division is exact",
+            "every conv/pool layer: (n + p_before + p_after - d*(f-1) - 1) mod s = 0",
+            label, tuple(exact), smallest, max_size, base, drops, err))
+    if len(answers) == 1:
+        return answers[0]
+    first = answers[0]
+    return dataclasses.replace(first, question=f"input sizes per axis of {spec.name} for which every "
+                               "division is exact", axis="per axis", exact_sizes=(),
+                               smallest=None, per_axis=tuple(answers))
+
+
+def progression(values: tuple[int, ...]) -> str:
+    """'32, 64, ..., 2048 (every multiple of 32)' when the values step evenly, else a list."""
+    if len(values) <= 6:
+        return ", ".join(map(str, values)) if values else "none"
+    step = values[1] - values[0]
+    if all(b - a == step for a, b in zip(values, values[1:])):
+        what = (f"every multiple of {step}" if values[0] % step == 0 and values[0] == step
+                else f"{values[0]} + {step}k")
+        return f"{values[0]}, {values[1]}, {values[2]}, ..., {values[-1]} ({what})"
+    return ", ".join(map(str, values[:12])) + (f", ... ({len(values)} sizes)" if len(values) > 12 else "")
