@@ -170,6 +170,13 @@ def statement(indent: str, head: str, expr: str, comment: str = "", tail: str = 
     lines = [f"{indent}# {c}" for c in textwrap.wrap(comment, LINE - len(indent) - 2)] if comment else []
     if len(line) <= LINE or "(" not in expr or not expr.endswith(")"):
         return lines + [line]
+    first = f"{indent}{head}{expr}{tail[:1]}"
+    if tail and len(first) <= LINE:  # black splits the last brackets first: `x = f(a)(` ... `)`
+        inner = tail[1:-1]
+        if len(indent) + 4 + len(inner) <= LINE or not inner.startswith("["):
+            return lines + [first, f"{indent}    {inner}", f"{indent})"]
+        return lines + [first, f"{indent}    ["] + [f"{indent}        {a}," for a in split_args(inner[1:-1])] \
+            + [f"{indent}    ]", f"{indent})"]
     fn, inner = expr[:expr.index("(")], expr[expr.index("(") + 1:-1]
     lines.append(f"{indent}{head}{fn}(")
     if len(indent) + 4 + len(inner) <= LINE:  # black's first choice: the arguments on one line
@@ -955,7 +962,7 @@ def _torch_code(summary: Summary, planned, ctx, chain) -> Export:
             "suffix (`_pad`, `_act`, ...)."]
     doc += _renames(bases)
     doc.append('"""')
-    lines = doc + ["import torch", "from torch import nn", "", ""]
+    lines = doc + ["", "import torch", "from torch import nn", "", ""]
     for h in TORCH_HELPERS:
         if h in ctx.helpers:
             lines += TORCH_HELPERS[h].split("\n") + ["", ""]
@@ -1011,7 +1018,7 @@ def _keras_code(summary: Summary, planned, ctx, chain) -> Export:
     doc += ["", "Run this file (any Keras 3 backend, e.g. KERAS_BACKEND=torch) to build the model and",
             "print its summary; import it for `build_model()`, which returns the keras.Model.",
             "Each spec layer is the Keras layer of its name; helpers (padding, activation) add a",
-            "suffix (`_pad`, `_act`, ...).", '"""',
+            "suffix (`_pad`, `_act`, ...).", '"""', "",
             "import keras", "from keras import layers", "", "",
             "def build_model():",
             f'    """{spec.name}: input {fmt_shape(spec.input)}, {total:,} parameters."""']

@@ -169,3 +169,11 @@ def test_bad_spec_is_exit_2(proc, spec_file):
 def test_help_has_an_example(cli):
     r = cli("export", "--help")
     assert r.code == 0 and "Example: cnncalc export" in r.out and "--to" in r.out
+
+
+def test_goldens_are_black_formatted():
+    black = pytest.importorskip("black")  # not a dependency; checked where it is installed
+    mode = black.Mode(line_length=99)
+    for path in sorted(GOLDEN.glob("*.py")):
+        code = path.read_text()
+        assert black.format_str(code, mode=mode) == code, path.name

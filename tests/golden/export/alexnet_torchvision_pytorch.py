@@ -11,6 +11,7 @@ Each spec layer is the attribute of its name; helpers (padding, activation) add 
 suffix (`_pad`, `_act`, ...).
 Characters other than letters, digits and _ in layer names become _ (features.0 -> features_0).
 """
+
 import torch
 from torch import nn
 

@@ -11,6 +11,7 @@ print its summary; import it for `build_model()`, which returns the keras.Model.
 Each spec layer is the Keras layer of its name; helpers (padding, activation) add a
 suffix (`_pad`, `_act`, ...).
 """
+
 import keras
 from keras import layers
 

@@ -13,6 +13,7 @@ suffix (`_pad`, `_act`, ...).
 Characters other than letters, digits and _ in layer names become _ (b.bn -> b_bn).
 Also renamed (keywords, module attributes, clashes): sum -> sum_
 """
+
 import torch
 from torch import nn
 

@@ -13,6 +13,7 @@ suffix (`_pad`, `_act`, ...).
 Characters other than letters, digits and _ in layer names become _ (stem/conv -> stem_conv).
 Also renamed (keywords, module attributes, clashes): class -> class_, forward -> forward_
 """
+
 import torch
 from torch import nn
 

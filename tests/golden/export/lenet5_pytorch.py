@@ -10,6 +10,7 @@ for the class: `from <this module> import LeNet5; model = LeNet5()`.
 Each spec layer is the attribute of its name; helpers (padding, activation) add a
 suffix (`_pad`, `_act`, ...).
 """
+
 import torch
 from torch import nn
 

@@ -11,6 +11,7 @@ for the class: `from <this module> import MobileNetV1; model = MobileNetV1()`.
 Each spec layer is the attribute of its name; helpers (padding, activation) add a
 suffix (`_pad`, `_act`, ...).
 """
+
 import torch
 from torch import nn
 
