@@ -9,7 +9,8 @@ Names: PyTorch attributes (and, in branched graphs, the tensor variables of both
 the layer names with every character other than ASCII letters, digits and `_` replaced by `_`
 (`features.0` -> `features_0`); a name starting with a digit or `_` gets a `layer_` prefix; a
 Python keyword or builtin (`class`, `sum`), an `nn.Module` attribute (`train`, `forward`) or a
-name the generated code uses itself (`x`, `torch`, `nn`, ...) gets a trailing `_`; a clash gets `_2`, `_3`.
+name the generated code uses itself (`x`, `torch`, `nn`, ...) gets a trailing `_`; a clash gets
+`_2`, `_3`.
 Keras layer names keep the spec's names, except `/` (Keras refuses it) and `.` (its torch
 backend refuses it), which become `_`.
 
@@ -460,7 +461,8 @@ def t_adaptive(r: LayerResult, ctx) -> list[Part]:
 def t_flatten(r: LayerResult, ctx) -> list[Part]:
     comment = ""
     if len(r.input_shape) > 1:
-        comment = "torch flattens (C, H, W), Keras (H, W, C): same count, other order"
+        axes = ", ".join(AXIS_NAMES.get(len(r.input_shape) - 1, ("...",)))
+        comment = f"torch flattens (C, {axes}), Keras ({axes}, C): same count, other order"
     return [Part("nn.Flatten()", comment=comment)]
 
 
