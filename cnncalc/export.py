@@ -584,7 +584,8 @@ def keras_no_stride_dilation(axes) -> None:
 
 def k_conv(r: LayerResult, ctx) -> list[Part]:
     L, d, axes = r.layer, dims_of(r), r.axes
-    keras_no_stride_dilation(axes)
+    if L.kind != "depthwise_conv2d":  # Keras' DepthwiseConv2D takes both
+        keras_no_stride_dilation(axes)
     parts: list[Part] = []
     pads = [a.pad for a in axes]
     if L.padding == "same" or all(a.pad == Fm.same_padding(a.n, a.f, a.s, a.d) for a in axes) \

@@ -74,6 +74,8 @@ LAYER_SPECS = [
     ("[9, 9, 2]", "conv2d: {filters: 4, kernel: 4, padding: same, dilation: 2}"),
     ("[9, 9, 4]", "conv2d: {filters: 6, kernel: 3, padding: [[1, 2], [0, 3]], groups: 2}"),
     ("[9, 9, 4]", "depthwise_conv2d: {kernel: 3, depth_multiplier: 3, stride: 2, padding: same}"),
+    ("[9, 9, 4]", "depthwise_conv2d: {kernel: 3, stride: 2, dilation: 2, padding: same}"),
+    ("[9, 9, 4]", "depthwise_conv2d: {kernel: 3, stride: 2, dilation: 2}"),
     ("[5, 5, 3]", "conv_transpose2d: {filters: 2, kernel: 3, stride: 2, padding: 1, output_padding: 1}"),
     ("[5, 5, 3]", "conv_transpose2d: {filters: 2, kernel: 3, stride: 2, padding: same}"),
     ("[5, 5, 3]", "conv_transpose2d: {filters: 2, kernel: 4, stride: 1, padding: same}"),
