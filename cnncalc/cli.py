@@ -104,6 +104,9 @@ def summary(
     cols = render.DEFAULT_COLUMNS if columns is None or course else render.parse_columns(columns)
     n = M.parse_batch(batch)
     M.compute_options(n, optimizer, flops_convention)  # bad option values fail before the spec is read
+    if width is not None and width < 40:
+        raise ArgumentError(f"--width {width} is too narrow for the table; use at least 40, "
+                            "or leave it out for the terminal's width")
     result = infer(load_spec(str(spec)), dtype=dtype)
     if blank or course:
         if fmt is Format.json or (blank and columns is not None and not course):
@@ -451,5 +454,111 @@ def export(
     typer.echo(f"wrote {output} ({to.value}, {code.count(chr(10))} lines)", err=True)
 
 
+def _fast_summary(argv: list[str]) -> bool:
+    """Run `cnncalc summary FILE [options]` without typer's parameter parsing.
+
+    typer 0.29 converts every parameter through a pydantic TypeAdapter, which imports pydantic
+    and builds the adapters: about half of `cnncalc summary`'s start-up. This path reads the
+    options from `summary`'s own signature (so new options are picked up) and calls the same
+    command body; anything it does not fully understand (help, other commands, a repeated,
+    missing or invalid value, an unusual type) returns False and typer handles it as usual.
+    """
+    if len(argv) < 2 or argv[0] != "summary":
+        return False
+    import inspect
+    import re
+    import typing
+    from enum import Enum
+
+    from typer.models import ArgumentInfo
+
+    hints = typing.get_type_hints(summary)
+    values: dict = {}
+    by_flag: dict = {}
+    positional: list[str] = []
+    for p in inspect.signature(summary).parameters.values():
+        info = p.default
+        values[p.name] = getattr(info, "default", None)
+        if isinstance(info, ArgumentInfo):
+            positional.append(p.name)
+        else:
+            for flag in info.param_decls or (f"--{p.name.replace('_', '-')}",):
+                by_flag[flag] = p.name
+
+    def convert(name: str, text: str):
+        kind = hints.get(name)
+        if typing.get_origin(kind) is typing.Union:
+            kind = next((a for a in typing.get_args(kind) if a is not type(None)), None)
+        if kind is str:
+            return text
+        if kind is Path:
+            return Path(text)
+        if kind is int and re.fullmatch(r"[0-9]+", text):
+            return int(text)
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            return next((m for m in kind if m.value == text), ValueError)
+        return ValueError
+
+    seen: set = set()
+    i = 1
+    while i < len(argv):
+        word = argv[i]
+        flag, eq, text = word.partition("=")
+        name = by_flag.get(flag if eq and flag.startswith("--") else word)
+        if name is not None and hints.get(name) is bool:
+            if eq:
+                return False
+            value = True
+        elif name is not None and (eq or i + 1 < len(argv)):
+            if not eq:
+                text, i = argv[i + 1], i + 1
+            value = convert(name, text)
+        elif not word.startswith("-") and positional and positional[0] not in seen:
+            name = positional[0]
+            value = convert(name, word)
+        else:
+            return False
+        if value is ValueError or name in seen:
+            return False
+        seen.add(name)
+        if name in positional:
+            positional.remove(name)
+        values[name] = value
+        i += 1
+    if positional:  # a required argument is missing: typer says so
+        return False
+    try:
+        summary(**values)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    return True
+
+
+def _usage_line(error) -> str:
+    """typer's boxed usage error as one line: `cnncalc: what is wrong; see cnncalc CMD --help`."""
+    names, ctx = [], getattr(error, "ctx", None)
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    what = error.format_message().replace("Value error, ", "").rstrip(".")
+    see = f"see `cnncalc {' '.join([*reversed(names), '--help'])}`"
+    return f"cnncalc: {what} {see[0].upper() + see[1:]}" if what.endswith("?") else f"cnncalc: {what}; {see}"
+
+
 def main() -> None:
-    app()
+    if _fast_summary(sys.argv[1:]):
+        return
+    if not sys.argv[1:]:
+        app()  # no arguments: typer prints the help
+        return
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("cnncalc: aborted", err=True)
+        sys.exit(1)
+    except Exception as e:  # typer vendors click: its UsageError is matched by what it offers
+        if not (hasattr(e, "format_message") and getattr(e, "exit_code", None) == 2):
+            raise
+        typer.echo(_usage_line(e), err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

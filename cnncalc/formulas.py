@@ -65,7 +65,8 @@ def pool_out(n: int, f: int, s: int, pad: Pad = (0, 0), d: int = 1, ceil_mode: b
     if out < 1:
         raise ShapeError(
             f"pooling window {span} does not fit the padded input {n}+{pad[0]}+{pad[1]} = {total}: "
-            f"output size would be {out}; use a smaller kernel or more padding")
+            f"output size would be ({total} - {span}{f' + {s - 1}' if ceil_mode else ''})//{s} + 1 = {out}; "
+            "use a smaller kernel or more padding")
     return out
 
 
@@ -98,7 +99,12 @@ def keras_transposed_out(n: int, f: int, s: int, mode: str, d: int = 1,
     if output_padding is None:
         return n * s if mode == "same" else n * s + max(span - s, 0)
     pad = span // 2 if mode == "same" else 0
-    return (n - 1) * s + span - 2 * pad + output_padding
+    out = (n - 1) * s + span - 2 * pad + output_padding
+    if out < 1:  # only 'same' with n = 1, an even span and output_padding 0
+        raise ShapeError(
+            f"output size ({n}-1)*{s} + {span} - 2*{pad} + {output_padding} = {out} is less than 1; "
+            "use a larger output_padding, an odd kernel, or leave output_padding out")
+    return out
 
 
 def same_out(n: int, s: int) -> int:

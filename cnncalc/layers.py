@@ -75,6 +75,8 @@ class Layer:
             hint = ""
             if len(inp) > rank == 1:
                 hint = "; add a `flatten` (or `global_avgpool`) layer before it"
+            elif rank > 1 and self.kind[-2:] in ("1d", "2d", "3d") and 2 <= len(inp) <= 4:
+                hint = f"; for a {fmt_shape(inp)} input use {self.kind[:-2]}{len(inp) - 1}d"
             elif len(inp) < rank:
                 hint = "; check the input rank or remove the `flatten` before it"
             raise ShapeError(f"needs {want} input but got {fmt_shape(inp)}{hint}")
@@ -107,7 +109,7 @@ def per_axis(layer: Layer, argname: str, value, dims: int) -> tuple:
     if len(value) != dims:
         raise ShapeError(
             f"{argname} {list(value)} has {len(value)} entries but the input has {dims} "
-            f"spatial axes {AXIS_NAMES[dims]}; give one int or {dims} entries", arg=argname)
+            f"spatial axes ({', '.join(AXIS_NAMES[dims])}); give one int or {dims} entries", arg=argname)
     return tuple(value)
 
 
@@ -290,6 +292,10 @@ class ConvTranspose(Layer):
         axes = self.axes(inp)
         self._check_groups(inp[-1], self.filters)
         ops = per_axis(self, "output_padding", self.output_padding, len(axes))
+        if isinstance(self.padding, str) and any(a.s > 1 and a.d > 1 for a in axes):
+            raise ShapeError(f"'{self.padding}' padding with both stride > 1 and dilation > 1 is refused "
+                             "by Keras; use stride 1, dilation 1, or integer padding (PyTorch's rule)",
+                             arg="padding")
         out = []
         for i, (a, op) in enumerate(zip(axes, ops)):
             try:
@@ -311,8 +317,12 @@ class ConvTranspose(Layer):
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
         op = self.output_padding
-        return _hyper(self.axes(inp), op=op if op not in (None, 0) else None,
-                      g=self.groups if self.groups != 1 else None)
+        shown = op is not None and any(v for v in (op if isinstance(op, tuple) else (op,)))
+        out = _hyper(self.axes(inp), op=op if shown else None,
+                     g=self.groups if self.groups != 1 else None)
+        if isinstance(self.padding, str):
+            out["p"] = self.padding  # Keras's output rule, not explicit (before, after) rows
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -340,7 +350,7 @@ class Pool(Layer):
 
     def output_shape(self, inp: Shape) -> Shape:
         axes = self.axes(inp)
-        if self.kind.startswith("avg") and self.dilation != 1:
+        if self.kind.startswith("avg") and any(a.d != 1 for a in axes):
             raise ShapeError("average pooling has no dilation (PyTorch and Keras refuse it); remove `dilation`",
                              arg="dilation")
         if not isinstance(self.padding, str):
@@ -350,6 +360,14 @@ class Pool(Layer):
                         f"padding {max(a.pad)} is more than half the kernel {a.f} "
                         f"({a.f}//2 = {a.f // 2}); PyTorch refuses it: use padding <= {a.f // 2}",
                         arg="padding")
+            if self.kind == "avgpool3d":  # torch's avg_pool3d checks the input before padding
+                for i, a in enumerate(axes):
+                    if a.n < a.f:
+                        raise ShapeError(
+                            f"on axis {AXIS_NAMES[3][i]} of input {fmt_shape(inp)}: the input {a.n} is "
+                            f"smaller than the kernel {a.f}; PyTorch's avg_pool3d refuses that even with "
+                            "padding: use a kernel of at most the input size, or `padding: same`",
+                            arg="kernel")
         out = []
         for i, a in enumerate(axes):
             try:

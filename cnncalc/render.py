@@ -86,7 +86,9 @@ def hyper_text(r: LayerResult) -> str:
     """The course's notation: f=3 s=1 p=1, then d=, g=, m= where they are not 1."""
     parts = []
     for key, value in r.hyper.items():
-        if key == "p":
+        if key == "p" and isinstance(value, str):
+            parts.append(f"p={value}")
+        elif key == "p":
             parts.append(f"p={_pads(value, getattr(r.layer, 'padding', None))}")
         elif key == "ceil":
             parts.append("ceil")
@@ -246,7 +248,8 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None):
                 caption="\n".join(totals_lines(summary, metrics)), caption_justify="left")
     for c in columns:
         tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left",
-                       overflow="fold", no_wrap=c is Column.OUTPUT_SHAPE or c in NUMERIC or c in SHARE_COLUMNS)
+                       overflow="fold",
+                       no_wrap=c in (Column.OUTPUT_SHAPE, Column.KIND) or c in NUMERIC or c in SHARE_COLUMNS)
     for row in text_rows(summary, columns, metrics):
         tab.add_row(*row)
     return tab

@@ -69,6 +69,11 @@ def parse_spec(text: str, path: str = "<spec>") -> Spec:
         what = e.problem or e.context or "invalid YAML"
         if e.context and e.problem:
             what = f"{e.context}, {e.problem}"
+        if e.context_mark and mark and e.context_mark.line != mark.line:
+            what += f" (the construct started on line {e.context_mark.line + 1}, column {e.context_mark.column + 1})"
+        bad_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        if "\t" in bad_line[:mark.column + 1 if mark else 0]:
+            what += "; YAML indents with spaces, not tabs"
         raise SpecError(f"YAML syntax error: {what}", path=path,
                         line=mark.line + 1 if mark else None, col=mark.column + 1 if mark else None) from None
     except yaml.YAMLError as e:
@@ -95,6 +100,27 @@ def _suggest(word: str, choices) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
+def _suggest_kind(word: str) -> str:
+    """A did-you-mean for a kind: cnncalc's names first, then Keras / PyTorch spellings, with
+    the dimension the user wrote (MaxPooling1d -> maxpool1d; no digit -> the 2-D kind)."""
+    close = difflib.get_close_matches(normal(word), [normal(k) for k in KINDS], n=1, cutoff=0.6)
+    if close:
+        kind = KIND_ALIASES[close[0]]
+    else:
+        close = difflib.get_close_matches(normal(word), list(KIND_ALIASES), n=1, cutoff=0.7)
+        kind = KIND_ALIASES[close[0]] if close else None
+    if kind is None:
+        return ("; known kinds include conv2d, depthwise_conv2d, conv_transpose2d, maxpool2d, "
+                "avgpool2d, global_avgpool, flatten, dense, dropout, batchnorm, relu (see the README)")
+    if re.search(r"[123]d$", kind):
+        digit = re.search(r"[123]", word)
+        if digit:
+            kind = kind[:-2] + digit.group() + "d"
+        else:
+            kind = kind[:-2] if kind[:-2] in KINDS else kind[:-2] + "2d"
+    return f"; did you mean `{kind}`?"
+
+
 def _show(node) -> str:
     """The user's own text for a node, for messages."""
     if isinstance(node, yaml.ScalarNode):
@@ -114,7 +140,7 @@ class _Reader:
             raise _err(node, f"the spec expands to more than {MAX_NODES:,} YAML nodes "
                              "(an alias bomb?); write the layers out")
         if depth > MAX_DEPTH:
-            raise _err(node, f"the spec nests deeper than {MAX_DEPTH} levels (a recursive alias?)")
+            raise _err(node, f"the spec nests deeper than {MAX_DEPTH} levels (a recursive alias?); remove the alias that refers to itself")
         if node.tag not in _SAFE_TAGS:
             raise _err(node, f"unsupported YAML tag {node.tag.replace(_T, '!!')}; "
                              "cnncalc reads plain YAML only: remove the tag")
@@ -124,9 +150,9 @@ class _Reader:
                 if not isinstance(key, yaml.ScalarNode):
                     raise _err(key, "a key must be a plain word, not a list or mapping")
                 if key.value in seen:
-                    first = seen[key.value].start_mark.line + 1
-                    raise _err(key, f"duplicate key `{key.value}` (first given on line {first}); "
-                                    "keep one of them")
+                    first = seen[key.value].start_mark
+                    raise _err(key, f"duplicate key `{key.value}` (first given on line {first.line + 1}, "
+                                    f"column {first.column + 1}); keep one of them")
                 seen[key.value] = key
                 self.check_tree(value, depth + 1)
         elif isinstance(node, yaml.SequenceNode):
@@ -165,8 +191,10 @@ class _Reader:
 
     def input_shape(self, node) -> tuple[int, ...]:
         if not isinstance(node, yaml.SequenceNode) or not 1 <= len(node.value) <= 4:
+            got = (f"{len(node.value)} sizes" if isinstance(node, yaml.SequenceNode) and node.value
+                   else _show(node))
             raise _err(node, f"input must be a list of 1 to 4 sizes, channels last: [H, W, C] "
-                             f"(or [L, C], [D, H, W, C], [L] for token ids), not {_show(node)}")
+                             f"(or [L, C], [D, H, W, C], [L] for token ids), not {got}")
         return tuple(self.integer(item, "input", minimum=1) for item in node.value)
 
     # -- layers ----------------------------------------------------------------------------
@@ -175,7 +203,13 @@ class _Reader:
         names: dict[str, int] = {}
         counts: dict[str, int] = {}
         for index, item in enumerate(items, start=1):
-            kind, cls, args, marks, given_name = self.layer_item(item, index)
+            def auto(kind: str) -> str:
+                """The name an unnamed layer of this kind gets, so errors can say it."""
+                k = counts.get(kind, 0) + 1
+                while f"{kind}_{k}" in names:
+                    k += 1
+                return f"{kind}_{k}"
+            kind, cls, args, marks, given_name = self.layer_item(item, index, auto)
             name = given_name
             if name is None:
                 while True:
@@ -191,7 +225,7 @@ class _Reader:
             layers.append(layer)
         return tuple(layers)
 
-    def layer_item(self, item, index: int):
+    def layer_item(self, item, index: int, auto=None):
         """(kind, class, arguments, marks, name) from `- kind`, `- kind: main` or `- kind: {args}`."""
         def fail(node, message, label=None):
             return _err(node, message, layer=label or f"layer {index}")
@@ -214,9 +248,9 @@ class _Reader:
         word = kind_node.value
         kind = KIND_ALIASES.get(normal(word))
         if kind is None:
-            raise fail(kind_node, f"unknown layer kind `{word}`{_suggest(word, list(KINDS))}")
+            raise fail(kind_node, f"unknown layer kind `{word}`{_suggest_kind(word)}")
         cls = KINDS[kind]
-        label = f"layer {index} ({kind})"
+        label = f"layer {index} ({auto(kind)}, {kind})" if auto else f"layer {index} ({kind})"
         spec_args = cls.spec_args()
         raw: dict[str, Any] = {}  # canonical name -> (key node, value node)
         if body is None or (isinstance(body, yaml.ScalarNode) and body.tag == _T + "null"):
@@ -262,6 +296,9 @@ class _Reader:
 
     def arg_name(self, key, spec_args, kind: str, label: str) -> str:
         word = key.value
+        if word == "<<":
+            raise _err(key, "YAML merge keys (`<<: *anchor`) are not supported; write the arguments out, "
+                            "or repeat the whole layer with `- kind: *anchor`", layer=label)
         by_normal = {normal(n): n for n in (*spec_args, *COMMON_ARGS)}
         if normal(word) in by_normal:
             return by_normal[normal(word)]
@@ -315,7 +352,7 @@ class _Reader:
         if tag == _T + "bool":
             meaning = "true" if text.lower() in ("true", "yes", "on", "y") else "false"
             yaml11 = f" (YAML 1.1 reads `{text}` as {meaning})" if text.lower() not in ("true", "false") else ""
-            raise _err(node, f"{what} must be an integer, not the boolean {text}{yaml11}")
+            raise _err(node, f"{what} must be an integer, not the boolean {text}{yaml11}; write a whole number")
         if tag == _T + "null":
             raise _err(node, f"{what} has no value; write an integer")
         if tag == _T + "int" and not _DECIMAL.match(text):
@@ -329,12 +366,17 @@ class _Reader:
                                  f"{yaml.safe_load(text)}; write {int(text.replace('_', ''))} without the leading zero")
             raise _err(node, f"{what} `{text}` is not a plain decimal integer (YAML 1.1 reads it as "
                              f"{yaml.safe_load(text)}); write it in decimal digits only")
+        if tag == _T + "str" and _DECIMAL.match(text):  # an explicit `!!str 3`
+            raise _err(node, f"{what} must be an integer, not the string {text!r}; remove the `!!str` tag")
         if tag == _T + "float" or (tag == _T + "str" and _FLOAT.match(text)):
             try:
                 x = float(text.replace("_", ""))
             except ValueError:
                 x = math.nan
-            hint = f"; write {int(x)}" if math.isfinite(x) and x == int(x) else ""
+            hint = ""
+            if math.isfinite(x):
+                low = math.floor(x)
+                hint = f"; write {low}" if x == low else f"; write {low} or {low + 1}"
             raise _err(node, f"{what} must be a whole number, not {text}{hint}")
         if tag != _T + "int":
             raise _err(node, f"{what} must be an integer, not {_show(node)}")
@@ -371,8 +413,8 @@ class _Reader:
             mode = node.value.lower()
             if mode in ("same", "valid"):
                 return mode
-            raise _err(node, f"padding `{node.value}` is not a size or a mode{_suggest(mode, ['same', 'valid'])}; "
-                             "use an int, a list per axis, [before, after] pairs, `same` or `valid`")
+            raise _err(node, f"padding `{node.value}` is not a size or a mode (use an int, a list per axis, "
+                             f"[before, after] pairs, `same` or `valid`){_suggest(mode, ['same', 'valid'])}")
         if isinstance(node, yaml.SequenceNode):
             if not 1 <= len(node.value) <= 3:
                 raise _err(node, "padding must list 1 to 3 axes: an int or a [before, after] pair for each; "
