@@ -168,8 +168,8 @@ def _per_axis(texts: list[str], dims: int) -> list[str]:
 
 def layer_lines(r: Any) -> list[str]:
     """The shape and parameter working of one infer.LayerResult, numbers plugged in."""
-    from .layers import (BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Embedding,
-                         Flatten, Pool, ZeroPad)
+    from .layers import (BatchNorm, Concat, Conv, ConvTranspose, Dense, DepthwiseConv, Embedding,
+                         Flatten, Pool, Upsample, ZeroPad)
 
     layer, out = r.layer, r.output_shape
     inp = r.input_shapes[0] if len(r.input_shapes) == 1 else None
@@ -198,6 +198,13 @@ def layer_lines(r: Any) -> list[str]:
                            len(axes))
     elif isinstance(layer, Flatten) and inp is not None:
         lines.append(f"out = {'*'.join(map(str, inp))} = {num(out[0])}")
+    elif isinstance(layer, Concat):  # issue 7: the concatenated axis is the sum of the inputs'
+        pos = layer._axis(out)
+        name = (*_axis_names(len(out) - 1), "C")[pos] if len(out) > 1 else "n"
+        lines.append(f"{name}: out = {' + '.join(str(s[pos]) for s in r.input_shapes)} = {out[pos]}")
+    elif isinstance(layer, Upsample) and inp is not None:
+        texts = [f"{n}*{f} = {o}" for n, f, o in zip(inp, r.hyper["factor"], out)]
+        lines += _per_axis(texts, len(texts))
 
     total = r.params
     if inp is None:

@@ -1,7 +1,7 @@
 """Fold the layers of a Spec into one result per layer and the totals. Pure integer arithmetic."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import CnncalcError, ShapeError
@@ -24,6 +24,7 @@ class LayerResult:
     non_trainable_params: int
     axes: tuple[Axis, ...]
     hyper: dict[str, Any]
+    sources: tuple[str, ...] = ()  # names of the layers it reads; "input" for the network input
 
     @property
     def input_shape(self) -> Shape:
@@ -97,6 +98,8 @@ def infer(spec: Spec, dtype: str = "float32") -> Summary:
     results: list[LayerResult] = []
     by_ref: dict[str, Shape] = {"input": spec.input}
     previous = spec.input
+    names: dict[str, str] = {"input": "input"}  # reference -> layer name
+    prev_name = "input"
     try:
         for layer in spec.layers:
             if layer.inputs is None:
@@ -108,6 +111,10 @@ def infer(spec: Spec, dtype: str = "float32") -> Summary:
                     line, col = layer.marks.get("inputs", (layer.line, layer.col))
                     raise e.located(layer=layer.label, line=line, col=col) from None
             result = infer_layer(layer, inputs)
+            result = replace(result, sources=tuple(names.get(r, r) for r in layer.inputs or (prev_name,)))
+            prev_name = names[layer.name] = layer.name
+            if layer.id is not None:
+                names[layer.id] = layer.name
             results.append(result)
             previous = result.output_shape
             by_ref[layer.name] = previous

@@ -53,12 +53,13 @@ class Layer:
     line: int | None = None
     col: int | None = None
     marks: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    via: str | None = field(default=None, compare=False, repr=False)  # "in block b used at line 40"
 
     RANK: ClassVar[int | None] = None  # required input rank, None for any
 
     @property
     def label(self) -> str:
-        return f"layer {self.index} ({self.name}, {self.kind})"
+        return f"layer {self.index} ({self.name}, {self.kind})" + (f" {self.via}" if self.via else "")
 
     @classmethod
     def spec_args(cls) -> dict[str, dataclasses.Field]:
@@ -520,6 +521,117 @@ class Activation(Layer):
     negative_slope: float | None = arg(None, type="float")
 
 
+def _source(layer: Layer, i: int) -> str:
+    """How a merge layer names its i-th input in messages: the source layer's name."""
+    refs = layer.inputs or ()
+    return f"`{refs[i]}`" if i < len(refs) else f"input {i + 1}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Merge(Layer):
+    """Element-wise merge of two or more inputs (add, multiply; Keras Add / Multiply).
+
+    Shape: every input has the same shape, which is the output shape. Params: 0.
+    """
+    MULTI_INPUT: ClassVar[bool] = True
+
+    def _check_count(self, shapes: tuple[Shape, ...]) -> None:
+        if len(shapes) < 2:
+            raise ShapeError(f"{self.kind} merges two or more inputs but got {len(shapes)}; "
+                             "list them, e.g. `inputs: [conv3, shortcut]`", arg="inputs")
+
+    def output_shape(self, shapes: tuple[Shape, ...]) -> Shape:
+        self._check_count(shapes)
+        for i, shape in enumerate(shapes[1:], start=1):
+            if shape != shapes[0]:
+                raise ShapeError(
+                    f"{self.kind} needs inputs of one shape, but {_source(self, 0)} gives "
+                    f"{fmt_shape(shapes[0])} and {_source(self, i)} gives {fmt_shape(shape)}; "
+                    "make them match (e.g. a 1x1 conv with the right stride and filters on the shortcut)",
+                    arg="inputs")
+        return shapes[0]
+
+    def params(self, shapes) -> tuple[int, int]:
+        return (0, 0)
+
+    def axes(self, shapes) -> tuple[Axis, ...]:
+        return ()
+
+    def hyper(self, shapes) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Concat(Merge):
+    """Concatenation along one axis (Keras Concatenate, torch.cat); channels by default.
+
+    `axis` counts as Keras does, with the batch as axis 0: -1 (the default) and rank are the
+    channels, 1 is H (or L). torch.cat(dim=1) on NCHW tensors is `axis: -1` here.
+    Shape: the inputs' shapes with their `axis` sizes summed; every other size must match.
+    Params: 0.
+    """
+    axis: int = arg(-1, type="int", main=True)
+
+    def _axis(self, shape: Shape) -> int:
+        """The position of `axis` in a batch-less shape."""
+        rank = len(shape)
+        pos = self.axis - 1 if self.axis > 0 else rank + self.axis
+        if self.axis == 0 or not 0 <= pos < rank:
+            raise ShapeError(f"axis {self.axis} is not an axis of the inputs {fmt_shape(shape)} "
+                             f"(axis 0 is the batch); use 1 to {rank} or -1 to -{rank}, -1 for channels",
+                             arg="axis")
+        return pos
+
+    def output_shape(self, shapes: tuple[Shape, ...]) -> Shape:
+        self._check_count(shapes)
+        first = shapes[0]
+        pos = self._axis(first)
+        names = (*AXIS_NAMES.get(len(first) - 1, ()), "C") if len(first) > 1 else ("n",)
+        for i, shape in enumerate(shapes[1:], start=1):
+            if len(shape) != len(first):
+                raise ShapeError(
+                    f"concat needs inputs of one rank, but {_source(self, 0)} gives {fmt_shape(first)} "
+                    f"and {_source(self, i)} gives {fmt_shape(shape)}", arg="inputs")
+            for k, (a, b) in enumerate(zip(first, shape)):
+                if k != pos and a != b:
+                    raise ShapeError(
+                        f"concat along axis {self.axis} ({names[pos]}) needs every other size to match, "
+                        f"but {_source(self, 0)} gives {fmt_shape(first)} and {_source(self, i)} gives "
+                        f"{fmt_shape(shape)} ({names[k]} {a} vs {b}); crop, pad or resample one of them",
+                        arg="inputs")
+        return tuple(sum(s[k] for s in shapes) if k == pos else n for k, n in enumerate(first))
+
+    def hyper(self, shapes) -> dict[str, Any]:
+        return {"axis": self.axis} if self.axis != -1 else {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upsample(Layer):
+    """Nearest (or bilinear) upsampling by an integer factor per spatial axis
+    (upsample1d/2d/3d; Keras UpSampling2D(size), torch Upsample(scale_factor)).
+
+    Shape: out_i = n_i * factor_i; channels unchanged. Params: 0.
+    """
+    factor: Any = arg(2, type="ints", main=True)
+    mode: str = arg("nearest", type="str")
+    size: Any = arg(None, type="ints")
+
+    def _factors(self, inp: Shape) -> tuple[int, ...]:
+        if self.size is not None:
+            raise ShapeError("`size` is ambiguous: Keras UpSampling2D(size=2) means the factor, torch "
+                             "Upsample(size=56) the output size; write `factor: 2` (the output is n*factor)",
+                             arg="size")
+        dims = spatial_dims(self, inp, kind_dims(self.kind))
+        return per_axis(self, "factor", self.factor, dims)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        fs = self._factors(inp)
+        return (*(n * f for n, f in zip(inp, fs)), inp[-1])
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"factor": self._factors(inp)}
+
+
 def _kinds() -> dict[str, type[Layer]]:
     table: dict[str, type[Layer]] = {}
     for d in ("", "1d", "2d", "3d"):
@@ -533,6 +645,8 @@ def _kinds() -> dict[str, type[Layer]]:
                  flatten=Flatten, dense=Dense, dropout=Dropout, batchnorm=BatchNorm, lrn=LRN,
                  embedding=Embedding)
     table.update({a: Activation for a in ACTIVATIONS})
+    table.update(add=Merge, multiply=Merge, concat=Concat, upsample=Upsample,
+                 **{f"upsample{d}d": Upsample for d in "123"})
     return table
 
 
@@ -566,6 +680,9 @@ KIND_ALIASES: dict[str, str] = {
     "batchnormalization": "batchnorm", "bn": "batchnorm", "localresponsenorm": "lrn",
     "globalaveragepool": "global_avgpool", "identity": "linear", "leakyrelu": "leaky_relu",
     "hardsigmoid": "hard_sigmoid", "logsoftmax": "log_softmax",
+    **{f"upsampling{d}d": f"upsample{d}d" for d in "123"},
+    **{f"upsamplingnearest{d}d": f"upsample{d}d" for d in "123"},
+    "concatenate": "concat", "cat": "concat", "mul": "multiply",
 }
 
 # Argument spellings (normalised) from Keras and PyTorch, mapped to cnncalc's names.
@@ -579,5 +696,6 @@ ARG_ALIASES: dict[str, tuple[str, ...]] = {
     "numfeatures": ("num_features",), "eps": ("epsilon",), "alpha": ("negative_slope",),
     "inputdim": ("vocab",), "numembeddings": ("vocab",), "outputdim": ("dim",),
     "embeddingdim": ("dim",), "outputsize": ("output",), "ceil": ("ceil_mode",),
-    "keepdim": ("keepdims",), "k": ("kernel",),
+    "keepdim": ("keepdims",), "k": ("kernel",), "scalefactor": ("factor",),
+    "interpolation": ("mode",),
 }

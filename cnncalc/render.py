@@ -32,11 +32,13 @@ class Column(str, Enum):
     TRAINING_BYTES = "training_bytes"
     PARAMS_SHARE = "params_share"
     MACS_SHARE = "macs_share"
+    INPUTS = "inputs"
 
 
 HEADERS = {
     Column.INDEX: "#", Column.NAME: "Name", Column.KIND: "Kind", Column.HYPER: "Hyper-params",
     Column.OUTPUT_SHAPE: "Output shape", Column.ACTIVATION_SIZE: "Activations", Column.PARAMS: "Params",
+    Column.INPUTS: "Connected to",
 }
 HEADERS.update({
     Column.MACS: "MACs", Column.FLOPS: "FLOPs", Column.RF: "RF", Column.RF_JUMP: "Jump",
@@ -107,7 +109,18 @@ CELLS: dict[Column, Callable[[LayerResult], Any]] = {
     Column.OUTPUT_SHAPE: lambda r: fmt_shape(r.output_shape),
     Column.ACTIVATION_SIZE: lambda r: r.activation_size,
     Column.PARAMS: lambda r: r.params,
+    Column.INPUTS: lambda r: ", ".join(r.sources),
 }
+
+
+def with_inputs(summary: Summary, columns) -> tuple:
+    """The default columns gain "Connected to" (Keras's name) when the network branches."""
+    from .graph import branches
+
+    columns = tuple(columns)
+    if columns != DEFAULT_COLUMNS or not branches(summary.spec.layers):
+        return columns
+    return (*columns, Column.INPUTS)
 
 
 UNKNOWN = "?"  # a metric cnncalc has no formula for: never shown as 0
@@ -243,6 +256,7 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None):
     from rich import box
 
     spec = summary.spec
+    columns = with_inputs(summary, columns)
     metrics = _metrics(summary, metrics)
     tab = Table(title=f"{spec.name}: input {fmt_shape(spec.input)}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
                 caption="\n".join(totals_lines(summary, metrics)), caption_justify="left")
@@ -311,6 +325,7 @@ def _to_dict(summary: Summary) -> dict[str, Any]:
             "input_shape": list(r.input_shape), "output_shape": list(r.output_shape),
             "hyper": _hyper_json(r), "activation_size": r.activation_size, "params": r.params,
             "trainable_params": r.trainable_params, "non_trainable_params": r.non_trainable_params,
+            "inputs": list(r.sources),
         } for r in summary.layers],
         "totals": {
             "params": t.params, "trainable_params": t.trainable_params,
@@ -326,6 +341,7 @@ def to_json(summary: Summary, metrics=None) -> str:
 
 
 def to_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
+    columns = with_inputs(summary, columns)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.value for c in columns])
@@ -336,6 +352,7 @@ def to_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
 
 
 def to_markdown(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
+    columns = with_inputs(summary, columns)
     head = [HEADERS[c] for c in columns]
     lines = [f"**{summary.spec.name}**: input {fmt_shape(summary.spec.input)}", "",
              "| " + " | ".join(head) + " |",

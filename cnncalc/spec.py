@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
+from .blocks import Expander, read_blocks
 from .errors import SpecError
+from .graph import resolve
 from .layers import ACTIVATIONS, ARG_ALIASES, KIND_ALIASES, KINDS, Layer, normal
 
 MAX_SIZE = 1 << 24     # any size above 16,777,216 is a typo, not a network
@@ -29,7 +31,7 @@ _T = "tag:yaml.org,2002:"
 _SAFE_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
-TOP_KEYS = ("name", "input", "layers")
+TOP_KEYS = ("name", "input", "layers", "blocks")
 COMMON_ARGS = ("name", "id", "inputs")
 
 
@@ -184,7 +186,8 @@ class _Reader:
             raise _err(layers_node, "`layers` must be a non-empty list, each item `- kind: {arguments}`")
         if len(layers_node.value) > MAX_LAYERS:
             raise _err(layers_node, f"{len(layers_node.value):,} layers is more than the {MAX_LAYERS:,} allowed")
-        layers = self.layers(layers_node.value)
+        self.blocks = read_blocks(self, top["blocks"][1]) if "blocks" in top else {}
+        layers = resolve(self.layers(layers_node.value))
         stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         return Spec(name=name or stem, input=shape, layers=layers, path=self.path,
                     input_mark=(_at(in_node)["line"], _at(in_node)["col"]))
@@ -199,31 +202,8 @@ class _Reader:
 
     # -- layers ----------------------------------------------------------------------------
     def layers(self, items) -> tuple[Layer, ...]:
-        layers: list[Layer] = []
-        names: dict[str, int] = {}
-        counts: dict[str, int] = {}
-        for index, item in enumerate(items, start=1):
-            def auto(kind: str) -> str:
-                """The name an unnamed layer of this kind gets, so errors can say it."""
-                k = counts.get(kind, 0) + 1
-                while f"{kind}_{k}" in names:
-                    k += 1
-                return f"{kind}_{k}"
-            kind, cls, args, marks, given_name = self.layer_item(item, index, auto)
-            name = given_name
-            if name is None:
-                while True:
-                    counts[kind] = counts.get(kind, 0) + 1
-                    name = f"{kind}_{counts[kind]}"
-                    if name not in names:
-                        break
-            elif name in names:
-                raise SpecError(f"layer {index} ({name}, {kind}): the name `{name}` is already used by "
-                                f"layer {names[name]}; give each layer its own name", **_at(item))
-            names[name] = index
-            layer = cls(kind=kind, name=name, index=index, marks=marks, **_at(item), **args)
-            layers.append(layer)
-        return tuple(layers)
+        """The flat layers, block uses expanded (see blocks.py)."""
+        return Expander(self, getattr(self, "blocks", {}), MAX_LAYERS).run(items)
 
     def layer_item(self, item, index: int, auto=None):
         """(kind, class, arguments, marks, name) from `- kind`, `- kind: main` or `- kind: {args}`."""

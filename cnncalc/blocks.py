@@ -1,0 +1,469 @@
+"""Reusable, parameterised blocks: `blocks:` definitions expanded into the flat list of layers.
+
+    blocks:
+      basic:                                  # a block: parameters (with defaults) and layers
+        params: {filters: 64, stride: 1, project: false}
+        layers:
+          - conv2d: {filters: $filters, kernel: 3, stride: $stride, padding: 1, name: conv1}
+          - relu
+          - conv2d: {filters: $filters*2, kernel: 3, padding: 1, name: conv2}
+          - conv2d: {filters: $filters*2, kernel: 1, stride: $stride, inputs: in, when: $project, name: down}
+          - add: {inputs: [conv2, down]}
+    layers:
+      - basic: {filters: 64, repeat: 2, name: stage1, first: {stride: 2, project: true}}
+
+Rules: a plain value starting with `$` is a parameter (`$filters`, kept as given: number, word,
+boolean or list) or a whole-number expression over parameters (`$filters*4`, `($c + 1)//2`:
+integers, + - * // % and parentheses; read by a small parser, never eval). Inside a block,
+`inputs` name the block's own layers (by name or id) or `in`, the block's input; other names
+are layers outside. `when: false` leaves a layer out, and whatever reads it reads its input
+instead. A use takes the block's parameters plus `name`, `id`, `inputs` (the block's input),
+`repeat` (copies, each reading the previous) and `first` (parameters for the first copy only).
+Layer names are `use.local` or, with `repeat`, `use.blockK.local`; a use's name (or id) stands
+for the output of its last copy.
+"""
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import SpecError
+from .layers import KIND_ALIASES, Layer, normal
+
+_T = "tag:yaml.org,2002:"
+USE_KEYS = ("name", "id", "inputs", "repeat", "first", "when")
+BLOCK_KEYS = ("params", "layers")
+BLOCK_INPUT = "in"
+INPUT = "input"
+MAX_EXPR = 200
+MAX_ITEMS = 200_000  # layer items visited while expanding, left-out ones included
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)$")
+_TOKEN = re.compile(r"\s*(?:\$([A-Za-z_]\w*)|(\d+)|(//|[-+*%()]))")
+
+
+def _at(node) -> dict:
+    return {"line": node.start_mark.line + 1, "col": node.start_mark.column + 1}
+
+
+def _err(node, message: str, **kw) -> SpecError:
+    return SpecError(message, **_at(node), **kw)
+
+
+def _hint(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _is_null(node) -> bool:
+    return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _T + "null")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block definition: parameter defaults (None: must be given) and its layer nodes."""
+    name: str
+    params: dict[str, Any]
+    layers: tuple
+    line: int
+
+
+def read_blocks(reader, node) -> dict[str, Block]:
+    """The `blocks:` mapping: block name -> {params: {name: default}, layers: [...]}."""
+    if _is_null(node):
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise _err(node, "`blocks` must be a mapping: block name -> {params: {...}, layers: [...]}")
+    out: dict[str, Block] = {}
+    for key, value in node.value:
+        name = key.value
+        if not re.fullmatch(r"[A-Za-z_][\w.-]*", name):
+            raise _err(key, f"block name `{name}` must be a word (letters, digits, _ . -)")
+        if normal(name) in KIND_ALIASES:
+            raise _err(key, f"block name `{name}` is already a layer kind ({KIND_ALIASES[normal(name)]}); "
+                            "give the block another name")
+        if not isinstance(value, yaml.MappingNode):
+            raise _err(value, f"block `{name}` must be a mapping with `layers:` (and `params:`)")
+        parts = {k.value: (k, v) for k, v in value.value}
+        for word, (k, _) in parts.items():
+            if word not in BLOCK_KEYS:
+                raise _err(k, f"unknown key `{word}` in block `{name}`{_hint(word, BLOCK_KEYS)} "
+                              "(a block takes params and layers)")
+        if "layers" not in parts:
+            raise _err(value, f"block `{name}` needs `layers:`, a list of layers")
+        layers = parts["layers"][1]
+        if not isinstance(layers, yaml.SequenceNode) or not layers.value:
+            raise _err(layers, f"`layers` of block `{name}` must be a non-empty list of layers")
+        params: dict[str, Any] = {}
+        pnode = parts["params"][1] if "params" in parts else None
+        if isinstance(pnode, yaml.SequenceNode):  # [filters, stride]: every one must be given
+            entries = [(p, None) for p in pnode.value]
+        elif isinstance(pnode, yaml.MappingNode):
+            entries = list(pnode.value)
+        elif _is_null(pnode):
+            entries = []
+        else:
+            raise _err(pnode, f"`params` of block `{name}` must be a mapping of defaults, "
+                              "e.g. {filters: 64, stride: 1}")
+        for pkey, default in entries:
+            word = reader.string(pkey, "a parameter name")
+            if not re.fullmatch(r"[A-Za-z_]\w*", word):
+                raise _err(pkey, f"parameter name `{word}` must be a word of letters, digits and _")
+            if word in USE_KEYS:
+                raise _err(pkey, f"`{word}` cannot be a parameter: every block use takes it "
+                                 f"({', '.join(USE_KEYS)}); rename the parameter")
+            params[word] = None if _is_null(default) else default
+        out[name] = Block(name, params, tuple(layers.value), _at(key)["line"])
+    return out
+
+
+def evaluate(text: str, lookup) -> int:
+    """A whole-number expression over `$name`s: integers, + - * // % and parentheses.
+
+    A tiny recursive-descent parser; `lookup(name)` gives a parameter's integer value.
+    """
+    if len(text) > MAX_EXPR:
+        raise ValueError(f"is longer than {MAX_EXPR} characters")
+    tokens: list[tuple[str, Any]] = []
+    pos, end = 0, len(text.rstrip())
+    while pos < end:
+        m = _TOKEN.match(text, pos)
+        if not m:
+            at = len(text) - len(text[pos:].lstrip())
+            why = "; `/` is not whole-number division, use `//`" if text[at] == "/" else ""
+            raise ValueError(f"cannot read `{text[at]}` at character {at + 1}{why}")
+        if m.group(1):
+            tokens.append(("param", m.group(1)))
+        elif m.group(2):
+            tokens.append(("int", int(m.group(2))))
+        else:
+            tokens.append(("op", m.group(3)))
+        pos = m.end()
+    tokens.append(("end", None))
+    i = 0
+
+    def peek():
+        return tokens[i]
+
+    def take():
+        nonlocal i
+        i += 1
+        return tokens[i - 1]
+
+    def expr() -> int:
+        value = term()
+        while peek() in (("op", "+"), ("op", "-")):
+            op = take()[1]
+            value = value + term() if op == "+" else value - term()
+        return value
+
+    def term() -> int:
+        value = factor()
+        while peek() in (("op", "*"), ("op", "//"), ("op", "%")):
+            op = take()[1]
+            right = factor()
+            if op == "*":
+                value *= right
+            elif right == 0:
+                raise ValueError("divides by zero")
+            else:
+                value = value // right if op == "//" else value % right
+            if abs(value) > 1 << 40:
+                raise ValueError("is absurdly large")
+        return value
+
+    def factor() -> int:
+        kind, value = take()
+        if (kind, value) in (("op", "-"), ("op", "+")):
+            inner = factor()
+            return -inner if value == "-" else inner
+        if kind == "int":
+            return value
+        if kind == "param":
+            return lookup(value)
+        if (kind, value) == ("op", "("):
+            inner = expr()
+            if take() != ("op", ")"):
+                raise ValueError("has a `(` without its `)`")
+            return inner
+        raise ValueError("ends too early" if kind == "end" else f"has `{value}` where a number belongs")
+
+    value = expr()
+    if peek()[0] != "end":
+        raise ValueError(f"has `{peek()[1]}` where an operator belongs")
+    return value
+
+
+@dataclass
+class _Ctx:
+    """Where a layer is being expanded: the top level, or one copy of a block."""
+    prefix: str = ""
+    params: dict[str, Any] | None = None
+    block: str | None = None
+    local: dict[str, str] = field(default_factory=dict)  # local name/id -> layer name
+    counts: dict[str, int] = field(default_factory=dict)
+    via: str = ""
+    block_in: str = INPUT
+    stack: tuple[str, ...] = ()
+
+
+class Expander:
+    """Reads the layer items, expanding block uses; gives the flat tuple of Layers."""
+
+    def __init__(self, reader, blocks: dict[str, Block], max_layers: int):
+        self.r = reader
+        self.blocks = blocks
+        self.max_layers = max_layers
+        self.out: list[Layer] = []
+        self.names: dict[str, int] = {}
+        self.alias: dict[str, str] = {}  # use names/ids and left-out layers -> the layer they stand for
+        self.prev = INPUT  # what a layer without `inputs` reads
+        self.ids: set[str] = set()
+        self.visited = 0
+        # a reader whose layer_item takes `auto` names unnamed layers in its error labels
+        self.takes_auto = "auto" in inspect.signature(type(reader).layer_item).parameters
+
+    def run(self, items) -> tuple[Layer, ...]:
+        ctx = _Ctx()
+        for item in items:
+            self.item(item, ctx)
+        return tuple(self.out)
+
+    # -- one item -----------------------------------------------------------------------
+    def item(self, node, ctx: _Ctx) -> None:
+        index = len(self.out) + 1
+        self.visited += 1
+        try:
+            if self.visited > MAX_ITEMS:  # left-out layers cost work too: no silent expansion bombs
+                raise _err(node, f"the blocks expand to more than {MAX_ITEMS:,} items; use fewer `repeat`s")
+            node = self.subst(node, ctx)
+            kind_node, body = _split(node)
+            if isinstance(body, yaml.MappingNode) and any(k.value == "when" for k, _ in body.value):
+                keep = [(k, v) for k, v in body.value if k.value != "when"]
+                when = next(v for k, v in body.value if k.value == "when")
+                body = yaml.MappingNode(body.tag, keep, body.start_mark, body.end_mark, body.flow_style)
+                node = yaml.MappingNode(node.tag, [(kind_node, body)], node.start_mark, node.end_mark)
+                if not self.r.boolean(when, "when"):
+                    return self.leave_out(body, ctx)
+            word = kind_node.value if isinstance(kind_node, yaml.ScalarNode) else None
+            if word in self.blocks:
+                return self.use(node, kind_node, body, self.blocks[word], ctx)
+            if word is not None and normal(word) not in KIND_ALIASES and self.blocks:
+                close = _hint(word, self.blocks)
+                if close:
+                    raise _err(kind_node, f"unknown layer kind or block `{word}`{close}")
+            self.layer(node, index, ctx)
+        except SpecError as e:
+            e.located(layer=f"layer {index}")
+            if ctx.via and ctx.via not in e.layer:
+                e.layer += f" {ctx.via}"
+            raise
+
+    def layer(self, node, index: int, ctx: _Ctx) -> None:
+        if index > self.max_layers:
+            raise _err(node, f"the blocks expand to more than {self.max_layers:,} layers; "
+                             "use fewer `repeat`s")
+        def auto(kind: str, commit: bool = False) -> str:
+            """The name an unnamed layer of this kind gets (`commit` takes it)."""
+            k = ctx.counts.get(kind, 0) + 1
+            while f"{ctx.prefix}{kind}_{k}" in self.names or f"{ctx.prefix}{kind}_{k}" in self.alias:
+                k += 1
+            if commit:
+                ctx.counts[kind] = k
+            return f"{ctx.prefix}{kind}_{k}"
+
+        kind, cls, args, marks, given = self.r.layer_item(node, index, *((auto,) if self.takes_auto else ()))
+        name = ctx.prefix + given if given is not None else auto(kind, commit=True)
+        label = f"layer {index} ({name}, {kind})"
+        if name == INPUT:
+            raise _err(node, "`input` cannot be a layer's name: it stands for the network input; "
+                             "choose another name", layer=label)
+        if name in self.names:
+            raise _err(node, f"the name `{name}` is already used by layer {self.names[name]}; "
+                             "give each layer its own name", layer=label)
+        if name in self.alias:
+            raise _err(node, f"the name `{name}` is already the name of a block use or a left-out "
+                             "layer; give each its own name", layer=label)
+        if "inputs" in args:
+            at = dict(zip(("line", "col"), marks["inputs"]))
+            try:
+                args["inputs"] = tuple(self.ref(r, ctx, at) for r in args["inputs"])
+            except SpecError as e:
+                raise e.located(layer=label) from None
+        elif self.prev != (self.out[-1].name if self.out else INPUT):
+            args["inputs"] = (self.prev,)
+        if ctx.block is not None:
+            if "id" in args:
+                ctx.local[args.pop("id")] = name
+            ctx.local[given or name[len(ctx.prefix):]] = name
+        elif "id" in args:
+            self.ids.add(args["id"])
+        at = _at(node)
+        self.out.append(cls(kind=kind, name=name, index=index, marks=marks, via=ctx.via or None,
+                            **at, **args))
+        self.names[name] = index
+        self.prev = name
+
+    def leave_out(self, body, ctx: _Ctx) -> None:
+        """`when: false`: the layer is left out; whatever reads it reads its input."""
+        fields = {normal(k.value): v for k, v in body.value} if isinstance(body, yaml.MappingNode) else {}
+        source = self.prev
+        if "inputs" in fields:
+            node = fields["inputs"]
+            refs = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            if len(refs) != 1:
+                raise _err(node, "a layer left out by `when: false` must have one input, so that "
+                                 f"whatever reads it can read that instead; it has {len(refs)}")
+            source = self.ref(self.r.string(refs[0], "inputs"), ctx, _at(node))
+        table = ctx.local if ctx.block is not None else self.alias
+        for key in ("name", "id"):
+            if key in fields:
+                table[self.r.string(fields[key], key)] = source
+        self.prev = source
+
+    def use(self, node, kind_node, body, block: Block, ctx: _Ctx) -> None:
+        """Expand `- block: {params..., name, id, inputs, repeat, first}`."""
+        index = len(self.out) + 1
+        where = f"layer {index} (block {block.name})"
+        if block.name in ctx.stack:
+            chain = " -> ".join((*ctx.stack[ctx.stack.index(block.name):], block.name))
+            raise _err(kind_node, f"block `{block.name}` uses itself ({chain}); blocks cannot be "
+                                  "recursive", layer=where)
+        if _is_null(body):
+            entries = []
+        elif isinstance(body, yaml.MappingNode):
+            entries = body.value
+        else:
+            raise _err(body, f"a block takes named arguments, e.g. `- {block.name}: "
+                             f"{{{', '.join(f'{p}: ...' for p in block.params) or 'name: ...'}}}`",
+                       layer=where)
+        given: dict[str, Any] = {}
+        use: dict[str, Any] = {}
+        for key, value in entries:
+            word = key.value
+            if word in USE_KEYS:
+                use[word] = value
+            elif word in block.params:
+                given[word] = value
+            else:
+                takes = ", ".join([*block.params, *USE_KEYS[:-1]])
+                raise _err(key, f"unknown argument `{word}` for block {block.name}"
+                                f"{_hint(word, [*block.params, *USE_KEYS])} ({block.name} takes {takes})",
+                           layer=where)
+        first: dict[str, Any] = {}
+        if "first" in use:
+            fnode = use["first"]
+            if not isinstance(fnode, yaml.MappingNode):
+                raise _err(fnode, "`first` takes the parameters of the first copy, e.g. "
+                                  "`first: {stride: 2}`", layer=where)
+            for key, value in fnode.value:
+                if key.value not in block.params:
+                    raise _err(key, f"`first` sets parameters, and block {block.name} has no "
+                                    f"`{key.value}`{_hint(key.value, block.params)} "
+                                    f"(it takes {', '.join(block.params) or 'none'})", layer=where)
+                first[key.value] = value
+        repeat = self.r.integer(use["repeat"], "repeat", minimum=1) if "repeat" in use else 1
+        local = self.r.string(use["name"], "name") if "name" in use else None
+        if local is None:
+            counts = ctx.counts
+            counts[block.name] = counts.get(block.name, 0) + 1
+            local = f"{block.name}_{counts[block.name]}"
+        name = ctx.prefix + local
+        if name in self.names or name in self.alias or name == INPUT:
+            raise _err(kind_node, f"the name `{name}` is already used; give each block use its own name",
+                       layer=where)
+        block_in = self.prev
+        if "inputs" in use:
+            inode = use["inputs"]
+            refs = inode.value if isinstance(inode, yaml.SequenceNode) else [inode]
+            if len(refs) != 1:
+                raise _err(inode, f"a block reads one input (`in` inside it), but this use lists {len(refs)}; "
+                                  "pass other sources as parameters, e.g. `skip: enc2`", layer=where)
+            block_in = self.ref(self.r.string(refs[0], "inputs"), ctx, _at(inode))
+        via = f"in block {block.name} used at line {_at(kind_node)['line']}"
+        via += f", {ctx.via}" if ctx.via else ""
+        for k in range(1, repeat + 1):
+            params = {**block.params, **given, **(first if k == 1 else {})}
+            missing = [p for p, v in params.items() if v is None]
+            if missing:
+                raise _err(kind_node, f"block {block.name} needs {', '.join('`' + m + '`' for m in missing)} "
+                                      f"(no default), e.g. `- {block.name}: {{{missing[0]}: 64}}`",
+                           layer=where)
+            prefix = f"{name}.block{k}." if "repeat" in use else f"{name}."
+            sub = _Ctx(prefix=prefix, params=params, block=block.name, via=via, block_in=block_in,
+                       stack=(*ctx.stack, block.name))
+            self.prev = block_in
+            for item in block.layers:
+                self.item(item, sub)
+            block_in = self.prev
+        table = ctx.local if ctx.block is not None else self.alias
+        table[local] = self.prev
+        if "id" in use:
+            table[self.r.string(use["id"], "id")] = self.prev
+
+    # -- references and parameters ------------------------------------------------------
+    def ref(self, ref: str, ctx: _Ctx, at: dict) -> str:
+        """The layer name a reference stands for; inside a block, local names and `in` first."""
+        if ref in ctx.local:
+            return ctx.local[ref]
+        if ctx.block is not None and ref == BLOCK_INPUT:
+            return ctx.block_in
+        ref = self.alias.get(ref, ref)
+        if ctx.block is not None and ref not in self.names and ref not in self.ids and ref != INPUT:
+            local = list(ctx.local)
+            raise SpecError(f"inputs names `{ref}`, which is no layer of block {ctx.block} "
+                                         f"above it{_hint(ref, [*local, BLOCK_INPUT])} (it can read "
+                                         f"{', '.join('`' + n + '`' for n in [BLOCK_INPUT, *local])}, "
+                                         "or a layer above the block by its full name)", **at)
+        return ref
+
+    def subst(self, node, ctx: _Ctx):
+        """The node with every `$...` value replaced by its parameter or computed integer."""
+        if isinstance(node, yaml.ScalarNode):
+            if node.style in (None, "") and node.tag == _T + "str" and node.value.startswith("$"):
+                return self.expr(node, ctx)
+            return node
+        if isinstance(node, yaml.SequenceNode):
+            return yaml.SequenceNode(node.tag, [self.subst(v, ctx) for v in node.value],
+                                     node.start_mark, node.end_mark, node.flow_style)
+        if isinstance(node, yaml.MappingNode):
+            return yaml.MappingNode(node.tag, [(k, self.subst(v, ctx)) for k, v in node.value],
+                                    node.start_mark, node.end_mark, node.flow_style)
+        return node
+
+    def expr(self, node, ctx: _Ctx):
+        text = node.value
+        if ctx.params is None:
+            raise _err(node, f"`{text}` is a block parameter, but this layer is in no block; "
+                             "write the value itself, or define the layer in `blocks:`")
+        m = _PARAM.match(text)
+        if m:
+            return self.param(m.group(1), node, ctx)
+
+        def lookup(name: str) -> int:
+            return self.r.integer(self.param(name, node, ctx), f"${name}")
+        try:
+            value = evaluate(text, lookup)
+        except ValueError as e:
+            raise _err(node, f"the expression `{text}` {e}; write whole-number arithmetic such as "
+                             "`$filters*4` or `($c + 1)//2`") from None
+        return yaml.ScalarNode(_T + "int", str(value), node.start_mark, node.end_mark)
+
+    def param(self, name: str, node, ctx: _Ctx):
+        if name not in ctx.params:
+            raise _err(node, f"unknown parameter `${name}` in block {ctx.block}{_hint(name, ctx.params)} "
+                             f"(its parameters are {', '.join('$' + p for p in ctx.params) or 'none'})")
+        return ctx.params[name]
+
+
+def _split(node):
+    """(kind node, body) of `- kind` / `- kind: body`; (None, None) when malformed."""
+    if isinstance(node, yaml.ScalarNode):
+        return node, None
+    if isinstance(node, yaml.MappingNode) and len(node.value) == 1:
+        return node.value[0]
+    return None, None
