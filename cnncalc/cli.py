@@ -427,6 +427,11 @@ class ExecFormat(str, Enum):
     json = "json"
 
 
+class Framework(str, Enum):
+    pytorch = "pytorch"
+    keras = "keras"
+
+
 @app.command()
 @guarded
 def verify(
@@ -573,6 +578,33 @@ def conv_matrix(
     emit(json.dumps(d, indent=2) + "\n" if fmt is ExecFormat.json else grids.matrix_text(d))
     if not d["equal"]:
         raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def export(
+    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    to: Framework = typer.Option(..., "--to", "-t", help="pytorch or keras.", show_default=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the code to this file (default: stdout)."),
+) -> None:
+    """Generate PyTorch (nn.Module) or Keras 3 (functional) code for a spec.
+
+    Example: cnncalc export architectures/vgg16.yaml --to pytorch -o vgg16.py
+    """
+    from .errors import ArgumentError
+    from .export import export_code
+    from .infer import infer
+    from .spec import load_spec
+
+    code = export_code(infer(load_spec(str(spec))), to.value)
+    if output is None:
+        emit(code)
+        return
+    try:
+        output.write_text(code, encoding="utf-8")
+    except OSError as e:
+        raise ArgumentError(f"cannot write {output}: {e.strerror}; give a writable path with -o") from None
+    typer.echo(f"wrote {output} ({to.value}, {code.count(chr(10))} lines)", err=True)
 
 
 def _fast_summary(argv: list[str]) -> bool:
