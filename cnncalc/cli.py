@@ -77,9 +77,9 @@ def summary(
         help="Comma-separated columns (table, csv, markdown), like torchinfo's col_names: index, name, "
              "kind, hyper, output_shape, activation_size, params, macs, flops, rf, rf_jump, rf_start, "
              "param_bytes, activation_bytes, training_bytes, params_share, macs_share; 'all'; "
-             "'+macs_share' adds to the default set (#, name, kind, hyper, output shape, params, MACs, RF); "
-             "'course': the notes' three-column table (Layer, Activation shape, Activation size, "
-             "# parameters), as markdown (or csv with --format csv)."),
+             "'+macs_share' adds to the default set (#, name, kind, hyper, output shape, activations, params, "
+             "MACs, RF); 'course': the notes' three-column table (Layer, Activation shape, Activation size, "
+             "# parameters), what --format markdown prints when --columns is not given."),
     flops_convention: str = typer.Option(
         "2macs", "--flops-convention", help="FLOPs as 2macs (2 x MACs), macs (= MACs, as fvcore/ptflops "
         "print them) or full (every op: bias, batchnorm, pooling, activations, as torch-scan counts)."),
@@ -93,14 +93,15 @@ def summary(
 
     Example: cnncalc summary architectures/vgg16.yaml --columns +flops,training_bytes --batch 32 --optimizer adam
 
-    Course table: cnncalc summary architectures/lenet_homework.yaml --format markdown --columns course (add --blank for a worksheet)
+    Course table: cnncalc summary architectures/lenet_homework.yaml --format markdown (add --blank for a worksheet; --columns all for every column)
     """
     from . import metrics as M
     from . import render
     from .infer import infer
     from .spec import load_spec
 
-    course = columns is not None and columns.strip().lower() == "course"
+    # markdown without --columns is the course's table, as homework sheets print it
+    course = (columns.strip().lower() == "course") if columns is not None else fmt is Format.markdown
     cols = render.DEFAULT_COLUMNS if columns is None or course else render.parse_columns(columns)
     n = M.parse_batch(batch)
     M.compute_options(n, optimizer, flops_convention)  # bad option values fail before the spec is read
@@ -119,7 +120,8 @@ def summary(
         return _explained(result, fmt, cols, ms)
     if fmt is Format.table:
         from rich.console import Console
-        Console(width=width).print(render.table(result, cols, ms))
+        console = Console(width=width)
+        console.print(render.table(result, cols, ms, width=console.width))
     else:
         emit(render.render(result, fmt.value, cols, metrics=ms))
 
@@ -607,86 +609,6 @@ def export(
     typer.echo(f"wrote {output} ({to.value}, {code.count(chr(10))} lines)", err=True)
 
 
-def _fast_summary(argv: list[str]) -> bool:
-    """Run `cnncalc summary FILE [options]` without typer's parameter parsing.
-
-    typer 0.29 converts every parameter through a pydantic TypeAdapter, which imports pydantic
-    and builds the adapters: about half of `cnncalc summary`'s start-up. This path reads the
-    options from `summary`'s own signature (so new options are picked up) and calls the same
-    command body; anything it does not fully understand (help, other commands, a repeated,
-    missing or invalid value, an unusual type) returns False and typer handles it as usual.
-    """
-    if len(argv) < 2 or argv[0] != "summary":
-        return False
-    import inspect
-    import re
-    import typing
-    from enum import Enum
-
-    from typer.models import ArgumentInfo
-
-    hints = typing.get_type_hints(summary)
-    values: dict = {}
-    by_flag: dict = {}
-    positional: list[str] = []
-    for p in inspect.signature(summary).parameters.values():
-        info = p.default
-        values[p.name] = getattr(info, "default", None)
-        if isinstance(info, ArgumentInfo):
-            positional.append(p.name)
-        else:
-            for flag in info.param_decls or (f"--{p.name.replace('_', '-')}",):
-                by_flag[flag] = p.name
-
-    def convert(name: str, text: str):
-        kind = hints.get(name)
-        if typing.get_origin(kind) is typing.Union:
-            kind = next((a for a in typing.get_args(kind) if a is not type(None)), None)
-        if kind is str:
-            return text
-        if kind is Path:
-            return Path(text)
-        if kind is int and re.fullmatch(r"[0-9]+", text):
-            return int(text)
-        if isinstance(kind, type) and issubclass(kind, Enum):
-            return next((m for m in kind if m.value == text), ValueError)
-        return ValueError
-
-    seen: set = set()
-    i = 1
-    while i < len(argv):
-        word = argv[i]
-        flag, eq, text = word.partition("=")
-        name = by_flag.get(flag if eq and flag.startswith("--") else word)
-        if name is not None and hints.get(name) is bool:
-            if eq:
-                return False
-            value = True
-        elif name is not None and (eq or i + 1 < len(argv)):
-            if not eq:
-                text, i = argv[i + 1], i + 1
-            value = convert(name, text)
-        elif not word.startswith("-") and positional and positional[0] not in seen:
-            name = positional[0]
-            value = convert(name, word)
-        else:
-            return False
-        if value is ValueError or name in seen:
-            return False
-        seen.add(name)
-        if name in positional:
-            positional.remove(name)
-        values[name] = value
-        i += 1
-    if positional:  # a required argument is missing: typer says so
-        return False
-    try:
-        summary(**values)
-    except typer.Exit as e:
-        sys.exit(e.exit_code)
-    return True
-
-
 def _usage_line(error) -> str:
     """typer's boxed usage error as one line: `cnncalc: what is wrong; see cnncalc CMD --help`."""
     names, ctx = [], getattr(error, "ctx", None)
@@ -784,8 +706,6 @@ def plot(
 
 
 def main() -> None:
-    if _fast_summary(sys.argv[1:]):
-        return
     if not sys.argv[1:]:
         app()  # no arguments: typer prints the help
         return

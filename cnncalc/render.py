@@ -53,7 +53,7 @@ METRIC_COLUMNS = (Column.MACS, Column.FLOPS, Column.RF, Column.RF_JUMP, Column.R
                   Column.PARAMS_SHARE, Column.MACS_SHARE)
 # Readable at 100 characters for VGG-16: activations, FLOPs, memory and bars via --columns.
 DEFAULT_COLUMNS = (Column.INDEX, Column.NAME, Column.KIND, Column.HYPER, Column.OUTPUT_SHAPE,
-                   Column.PARAMS, Column.MACS, Column.RF)
+                   Column.ACTIVATION_SIZE, Column.PARAMS, Column.MACS, Column.RF)
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -250,21 +250,50 @@ def totals_lines(summary: Summary, metrics=None) -> list[str]:
     return lines[:-1] + metric_lines(summary, metrics) + lines[-1:]
 
 
-def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None):
-    """A rich Table (imported here so json/csv output never loads rich)."""
+# The default table leaves out these columns, first to last, when it is wider than the screen
+# (numbers are never cut or wrapped); --columns asks for columns explicitly and is never cut.
+FIT_ORDER = (Column.RF, Column.INPUTS, Column.HYPER, Column.MACS, Column.KIND, Column.ACTIVATION_SIZE)
+
+
+def fit(columns: tuple, rows: list[list[str]], width: int) -> tuple[tuple, list]:
+    """The columns whose widest cells fit in `width` characters, and those left out."""
+    def need(cols):
+        return sum(max(len(HEADERS[c]), *(len(r[columns.index(c)]) for r in rows)) for c in cols) + 2 * (len(cols) - 1)
+    kept, hidden = list(columns), []
+    for c in FIT_ORDER:
+        if need(kept) <= width:
+            break
+        if c in kept:
+            kept.remove(c)
+            hidden.append(c)
+    return tuple(kept), hidden
+
+
+def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
+    """A rich Table (imported here so json/csv output never loads rich). With `width`, the
+    default columns are fitted to it (see FIT_ORDER) and the caption says what was left out."""
     from rich.table import Table
     from rich import box
 
     spec = summary.spec
+    default = tuple(columns) == DEFAULT_COLUMNS
     columns = with_inputs(summary, columns)
     metrics = _metrics(summary, metrics)
-    tab = Table(title=f"{spec.name}: input {fmt_shape(spec.input)}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
-                caption="\n".join(totals_lines(summary, metrics)), caption_justify="left")
+    rows = text_rows(summary, columns, metrics)
+    caption = totals_lines(summary, metrics)
+    if width is not None and default:
+        kept, hidden = fit(columns, rows, width)
+        if hidden:
+            rows = [[r[columns.index(c)] for c in kept] for r in rows]
+            columns = kept
+            caption.append(f"Left out to fit {width} characters: {', '.join(HEADERS[c] for c in hidden)} "
+                           "(widen the terminal, or choose with --columns).")
+    tab = Table(title=f"{spec.name}: input {fmt_shape(spec.input)}", box=box.SIMPLE_HEAD, pad_edge=False,
+                collapse_padding=True, caption="\n".join(caption), caption_justify="left")
     for c in columns:
-        tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left",
-                       overflow="fold",
+        tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left", overflow="fold",
                        no_wrap=c in (Column.OUTPUT_SHAPE, Column.KIND) or c in NUMERIC or c in SHARE_COLUMNS)
-    for row in text_rows(summary, columns, metrics):
+    for row in rows:
         tab.add_row(*row)
     return tab
 
@@ -275,7 +304,7 @@ def table_text(summary: Summary, columns=DEFAULT_COLUMNS, width: int = 120, metr
 
     out = io.StringIO()
     Console(file=out, width=width, color_system=None, force_terminal=False,
-            legacy_windows=False).print(table(summary, columns, metrics))
+            legacy_windows=False).print(table(summary, columns, metrics, width))
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
 
 

@@ -95,12 +95,8 @@ def _cards(summary: Summary, macs_total: int | None) -> str:
 
 
 def table_columns(summary: Summary) -> tuple:
-    """`cnncalc summary`'s default columns (with "Connected to" when the net branches), plus
-    the activation size the charts show."""
-    columns = list(render.with_inputs(summary, render.DEFAULT_COLUMNS))
-    if render.Column.ACTIVATION_SIZE not in columns:
-        columns.insert(columns.index(render.Column.OUTPUT_SHAPE) + 1, render.Column.ACTIVATION_SIZE)
-    return tuple(columns)
+    """`cnncalc summary`'s default columns, with "Connected to" when the net branches."""
+    return render.with_inputs(summary, render.DEFAULT_COLUMNS)
 
 
 def table_html(summary: Summary, metrics=None) -> str:

@@ -432,8 +432,10 @@ def test_blank_worksheet(cli, tmp_path):
     assert r.code == 0 and "Blank cells:" in r.out
 
 
-def test_full_markdown_is_the_default_and_json_refuses_blank(cli):
-    r = cli("summary", HOMEWORK, "--format", "markdown")
+def test_course_markdown_is_the_default_and_json_refuses_blank(cli):
+    r = cli("summary", HOMEWORK, "--format", "markdown")  # issue 4: the course's table
+    assert r.code == 0 and "| CONV1 (f=5, s=1, p=0) |" in r.out and "Hyper-params" not in r.out
+    r = cli("summary", HOMEWORK, "--format", "markdown", "--columns", "default")
     assert r.code == 0 and "Hyper-params" in r.out and "flatten_1" in r.out
     r = cli("summary", HOMEWORK, "--columns", "course")  # the terminal gets the markdown table
     assert r.code == 0 and "| CONV1 (f=5, s=1, p=0) |" in r.out

@@ -458,16 +458,20 @@ def test_cli_batch_optimizer_convention(cli):
     assert doc["metrics"]["flops_convention"] == "full"
 
 
-def test_default_table_fits_100_columns(cli):
-    r = cli("summary", ZOO / "vgg16.yaml", "--width", "100")
+@pytest.mark.parametrize("width, left_out", [(100, ("Hyper-params", "RF")), (120, ())])
+def test_default_table_fits_its_width(cli, width, left_out):
+    r = cli("summary", ZOO / "vgg16.yaml", "--width", str(width))
     assert r.code == 0
     lines = r.out.splitlines()
-    assert max(len(line.rstrip()) for line in lines) <= 100
+    assert max(len(line.rstrip()) for line in lines) <= width
     head = next(line for line in lines if "Name" in line)
-    for header in ("#", "Name", "Kind", "Hyper-params", "Output shape", "Params", "MACs", "RF"):
-        assert header in head
-    assert "1,849,688,064" in r.out and "15,470,264,320" in r.out  # numbers never fold
-    assert next(line for line in lines if "block5_pool" in line).rstrip().endswith(" 212")
+    for header in ("#", "Name", "Kind", "Hyper-params", "Output shape", "Activations", "Params", "MACs", "RF"):
+        assert (header in head) == (header not in left_out)
+    if left_out:  # the table says what it left out, and numbers never fold
+        assert f"Left out to fit {width} characters: RF, Hyper-params" in " ".join(lines)
+    else:
+        assert next(line for line in lines if "block5_pool" in line).rstrip().endswith(" 212")
+    assert "1,849,688,064" in r.out and "15,470,264,320" in r.out
 
 
 @pytest.mark.parametrize("columns, headers", [
@@ -500,7 +504,7 @@ def test_csv_and_markdown_carry_metrics(cli):
     assert c1["macs"] == str(28*28*6 * 5*5*1) and c1["rf"] == "5"
     assert c1["training_bytes"] == str(2 * 156 * 4 + 28*28*6 * 4)
     assert 0 < float(c1["macs_share"]) < 1
-    md = cli("summary", ZOO / "lenet5.yaml", "-F", "markdown").out
+    md = cli("summary", ZOO / "lenet5.yaml", "-F", "markdown", "--columns", "default").out
     assert "| MACs | RF |" in md and "MACs (batch 1): 416,520" in md
 
 

@@ -129,7 +129,7 @@ def test_csv(net, cli):
 
 @pytest.mark.parametrize("net", NETS)
 def test_markdown(net, cli):
-    r = cli("summary", ZOO / f"{net}.yaml", "--format", "markdown")
+    r = cli("summary", ZOO / f"{net}.yaml", "--format", "markdown", "--columns", "default")
     s = summary(net)
     table = [line for line in r.out.splitlines() if line.startswith("|")]
     assert len(table) == 2 + 1 + len(s.layers)  # header, rule, input row, layers
