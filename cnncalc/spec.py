@@ -317,7 +317,10 @@ class _Reader:
             if isinstance(node, yaml.ScalarNode) and node.tag == _T + "null":
                 return None
             text = self.string(node, what)
-            act = KIND_ALIASES.get(normal(text))
+            if normal(text) == "none":  # Keras' activation=None: no activation
+                return None
+            # an activation's own name first: `linear` is the identity here, not torch's Linear
+            act = next((a for a in ACTIVATIONS if normal(a) == normal(text)), KIND_ALIASES.get(normal(text)))
             if act not in ACTIVATIONS:
                 raise _err(node, f"unknown activation `{text}`{_suggest(text, ACTIVATIONS)}")
             return act
