@@ -144,3 +144,10 @@ def test_json_inputs(cli):
     assert by_name["layer2.block1.add"]["inputs"] == ["layer2.block1.bn2", "layer2.block1.downsample_bn"]
     assert by_name["layer2.block1.downsample"]["inputs"] == ["layer1.block2.relu"]
     assert by_name["fc"]["inputs"] == ["flatten"]
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnet34", "resnet50", "resnet50_keras", "googlenet",
+                                  "densenet121", "unet_small"])
+def test_verify_runs_every_branched_network(cli, name):
+    r = cli("verify", ZOO / f"{name}.yaml")
+    assert r.code == 0 and "layers agree" in r.out.splitlines()[-1] and "Traceback" not in r.err
