@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from . import formulas as F
-from .errors import CnncalcError
+from .errors import CnncalcError, read_text
 from .infer import LayerResult, Summary, infer_layer
 from .layers import (Activation, BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout,
                      Flatten, GlobalPool, Pool, Shape, fmt_shape, normal)
@@ -77,21 +77,8 @@ def header_key(text: str) -> str | None:
 def read_answers(path: str, fmt: str | None = None) -> AnswerTable:
     """Read a table of answers from a file (`-` for stdin). `fmt`: md, csv, tsv, yaml or None
     to decide by the extension, then by the text."""
-    try:
-        if path == "-":
-            import sys
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8-sig") as fh:
-                text = fh.read()
-    except FileNotFoundError:
-        raise AnswerError("no such file; give the student's table (Markdown, CSV or YAML)", path=path) from None
-    except IsADirectoryError:
-        raise AnswerError("is a directory, not a table of answers", path=path) from None
-    except UnicodeDecodeError as e:
-        raise AnswerError(f"is not UTF-8 text (byte {e.start}); save the table as UTF-8", path=path) from None
-    except OSError as e:
-        raise AnswerError(f"cannot be read: {e.strerror}", path=path) from None
+    text = read_text(path, AnswerError, "a table of answers",
+                     "the student's table (Markdown, CSV or YAML)")
     return parse_answers(text, path, fmt)
 
 

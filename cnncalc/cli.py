@@ -25,6 +25,12 @@ def _root() -> None:
     """Exact shapes, parameters and compute of convolutional networks from a short YAML spec."""
 
 
+class TextFormat(str, Enum):
+    """--format of the commands that print working or grids: text for people, or JSON."""
+    table = "table"
+    json = "json"
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -133,17 +139,13 @@ class AnswersFormat(str, Enum):
     yaml = "yaml"
 
 
-class CheckFormat(str, Enum):
-    table = "table"
-    json = "json"
-
 
 @app.command()
 @guarded
 def check(
     answers: str = typer.Argument(..., help="The student's table: Markdown, CSV, TSV or YAML (`-` for stdin).", show_default=False),
     spec: Path = typer.Option(..., "--spec", "-s", help="YAML spec of the network the table is about.", show_default=False),
-    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-F", help="table (for people) or json (one entry per cell)."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table (for people) or json (one entry per cell)."),
     read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as md, csv, tsv or yaml (default: by extension, then by content)."),
 ) -> None:
     """Grade a filled-in table of activation shapes, sizes and # parameters against a spec.
@@ -160,7 +162,7 @@ def check(
 
     table = read_answers(answers, read_as.value if read_as else None)
     report = check_table(table, infer(load_spec(str(spec))))
-    emit(report_json(report) if fmt is CheckFormat.json else report_text(report))
+    emit(report_json(report) if fmt is TextFormat.json else report_text(report))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -187,19 +189,15 @@ def _explained(result, fmt: Format, columns, metrics) -> None:
 
 # ---- solvers and "show your work" (issue 3) -------------------------------------------------
 
-class AnswerFormat(str, Enum):
-    table = "table"
-    json = "json"
-
 
 _FMT_HELP = "table (the working, as text) or json."
 _ONE_LINE = {"ignore_unknown_options": True}  # `-5` reaches our own check, not click's usage box
 
 
-def _show(fmt: "AnswerFormat", data, text: str, ok: bool = True) -> None:
+def _show(fmt: "TextFormat", data, text: str, ok: bool = True) -> None:
     """Print the answer; a well-formed "no" (no solution) exits 1."""
     from . import answers as A
-    emit(A.to_json(data) if fmt is AnswerFormat.json else text)
+    emit(A.to_json(data) if fmt is TextFormat.json else text)
     if not ok:
         raise typer.Exit(1)
 
@@ -216,7 +214,7 @@ def size(
     transposed: bool = typer.Option(False, "--transposed", help="Transposed convolution (PyTorch ConvTranspose)."),
     output_padding: str = typer.Option("0", "--output-padding", help="Extra rows of a transposed conv (< s)."),
     strict: bool = typer.Option(False, "--strict", help="A division that is not exact is a 'no' (exit 1)."),
-    fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """Output size of one conv/pool window, with the formula and the rows the floor drops.
 
@@ -257,7 +255,7 @@ def layer_conv(
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation."),
     groups: str = typer.Option("1", "--groups", "-g", help="Groups (C_in and filters must divide)."),
     no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms."),
-    fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """A convolution layer: shape, activations, parameters and MACs, each with its formula.
 
@@ -283,7 +281,7 @@ def layer_pool(
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation (max pooling only)."),
     ceil: bool = typer.Option(False, "--ceil", help="PyTorch ceil_mode rule."),
     avg: bool = typer.Option(False, "--avg", help="Average pooling instead of max pooling."),
-    fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """A max (or --avg) pooling layer: shape and activations, with the formula; 0 parameters.
 
@@ -306,7 +304,7 @@ def layer_dense(
     input: Optional[str] = typer.Option(None, "--input", "-i", help="Input size, 400 (or a shape, which is flattened: 5x5x16)."),
     units: Optional[str] = typer.Option(None, "--units", "-u", help="Number of units."),
     no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms."),
-    fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """A fully connected layer: parameters n_in*units + units and MACs, with the numbers.
 
@@ -343,7 +341,7 @@ def solve_padding(
     stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Target output size (default: n, 'same')."),
-    fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """Padding that gives a target output (default: output = input), every integer answer.
 
@@ -365,7 +363,7 @@ def solve_kernel(
     stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
     pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, or before,after."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
-    fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """Kernel sizes that give a target output, each marked exact or not; exit 1 if none.
 
@@ -387,7 +385,7 @@ def solve_stride(
     kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f."),
     pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, or before,after."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
-    fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """Strides that give a target output, each marked exact or not; exit 1 if none.
 
@@ -407,7 +405,7 @@ def solve_input(
     spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
     input: Optional[str] = typer.Option(None, "--input", "-i", help="Input to check (default: the spec's), e.g. 225x225x3."),
     max_size: str = typer.Option("2048", "--max", help="Largest size scanned."),
-    fmt: AnswerFormat = typer.Option(AnswerFormat.table, "--format", "-F", help=_FMT_HELP),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """Input sizes for which every layer divides exactly, and the first layer that drops rows.
 
@@ -424,10 +422,6 @@ def solve_input(
     _show(fmt, A.input_dict(a), A.input_text(a), a.solved)
 
 
-class ExecFormat(str, Enum):
-    table = "table"
-    json = "json"
-
 
 class Framework(str, Enum):
     pytorch = "pytorch"
@@ -440,7 +434,7 @@ def verify(
     spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
     batch: int = typer.Option(1, "--batch", "-b", help="Batch size of the random input."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random weights and input."),
-    fmt: ExecFormat = typer.Option(ExecFormat.table, "--format", "-F", help="table or json."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
 ) -> None:
     """Run the network in NumPy and compare every layer's executed shape and weights with summary's.
@@ -469,7 +463,7 @@ def verify(
         "ms": round(c.seconds * 1000, 3), **({"error": c.error} if c.error else {}),
     } for c in result.checks]
     bad = [r for r in rows if not r["agree"]]
-    if fmt is ExecFormat.json:
+    if fmt is TextFormat.json:
         emit(json.dumps({"name": loaded.name, "input": list(loaded.input), "batch": batch, "seed": seed,
                          "layers": rows, "agree": not bad, "disagreements": len(bad),
                          "weights": sum(r["weights"] for r in rows), "params": sum(r["params"] for r in rows),
@@ -500,11 +494,11 @@ def verify(
         raise typer.Exit(1)
 
 
-def _emit_grid(result, fmt: "ExecFormat") -> None:
+def _emit_grid(result, fmt: "TextFormat") -> None:
     import json
 
     from . import grids
-    if fmt is ExecFormat.json:
+    if fmt is TextFormat.json:
         emit(json.dumps(grids.result_dict(result), indent=2) + "\n")
     else:
         emit(grids.result_text(result))
@@ -519,7 +513,7 @@ def conv(
     padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
     flip: bool = typer.Option(False, "--flip", help="Flip the kernel (true convolution); default is cross-correlation, as PyTorch/TensorFlow."),
     at: Optional[str] = typer.Option(None, "--at", help="Show the window, element-wise products and sum for output cell i,j (0-based)."),
-    fmt: ExecFormat = typer.Option(ExecFormat.table, "--format", "-F", help="table or json."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
 ) -> None:
     """Cross-correlate (or with --flip convolve) an image or signal with a kernel; print the grids.
 
@@ -545,7 +539,7 @@ def pool(
     padding: int = typer.Option(0, "--padding", "-p", help="Padding on every side (at most f//2)."),
     op: PoolOp = typer.Option(PoolOp.max, "--op", help="max or avg."),
     at: Optional[str] = typer.Option(None, "--at", help="Show the window and its max/average for output cell i,j."),
-    fmt: ExecFormat = typer.Option(ExecFormat.table, "--format", "-F", help="table or json."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
 ) -> None:
     """Max or average pooling of a small matrix; print input and output grids.
 
@@ -563,7 +557,7 @@ def conv_matrix(
     stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
     kernel: Optional[str] = typer.Option(None, "--kernel", "-k", help='A 1-D kernel like "1 2 3" (default: symbols w0..w(f-1), checked with 1..f).'),
     signal: Optional[str] = typer.Option(None, "--signal", "-x", help="The n input values for the check (default 0..n-1)."),
-    fmt: ExecFormat = typer.Option(ExecFormat.table, "--format", "-F", help="table or json."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
 ) -> None:
     """The convolution weight matrix (Toeplitz form) of a 1-D kernel, checked against sliding.
 
@@ -577,7 +571,7 @@ def conv_matrix(
     ker = grids.parse_matrix(kernel, "--kernel") if kernel is not None else None
     sig = grids.parse_matrix(signal, "--signal") if signal is not None else None
     d = grids.conv_matrix(n, f, stride, ker, sig)
-    emit(json.dumps(d, indent=2) + "\n" if fmt is ExecFormat.json else grids.matrix_text(d))
+    emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else grids.matrix_text(d))
     if not d["equal"]:
         raise typer.Exit(1)
 

@@ -55,3 +55,23 @@ class ShapeError(CnncalcError):
 
 class ArgumentError(CnncalcError):
     """A command-line argument is invalid (zero, negative, malformed)."""
+
+
+def read_text(path: str, error: type[CnncalcError], what: str, example: str) -> str:
+    """A UTF-8 text file's contents (`-` is standard input); a file that cannot be read is
+    one `error` naming the path, e.g. "no such file; give <example>". `what` names the file's
+    kind: "is a directory, not <what>"."""
+    try:
+        if path == "-":
+            import sys
+            return sys.stdin.read()
+        with open(path, encoding="utf-8-sig") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise error(f"no such file; give {example}", path=path) from None
+    except IsADirectoryError:
+        raise error(f"is a directory, not {what}", path=path) from None
+    except UnicodeDecodeError as e:
+        raise error(f"is not UTF-8 text (byte {e.start}); save it as UTF-8", path=path) from None
+    except OSError as e:
+        raise error(f"cannot be read: {e.strerror}", path=path) from None

@@ -780,21 +780,15 @@ def k_upsample(r: LayerResult, ctx) -> list[Part]:
 
 def _kind_table(conv, tconv, pool, gpool, adaptive, flatten, dense, dropout, bn, zeropad, lrn,
                 embedding, act, add, multiply, concat, upsample) -> dict[str, Callable]:
-    from .layers import ACTIVATIONS
-    table: dict[str, Callable] = {}
-    for d in ("", "1d", "2d", "3d"):
-        table["conv" + d] = conv
-        if d:
-            table["conv_transpose" + d] = tconv
-            table["maxpool" + d] = table["avgpool" + d] = pool
-            table["adaptive_avgpool" + d] = table["adaptive_maxpool" + d] = adaptive
-            table["zeropad" + d] = zeropad
-        table["upsample" + d] = upsample
-    table.update(depthwise_conv2d=conv, global_avgpool=gpool, global_maxpool=gpool, flatten=flatten,
-                 dense=dense, dropout=dropout, batchnorm=bn, lrn=lrn, embedding=embedding,
-                 add=add, multiply=multiply, concat=concat)
-    table.update({a: act for a in ACTIVATIONS})
-    return table
+    """kind -> translator, through the layer registry (layers.KINDS): one entry per class,
+    with `add` and `multiply` (one class, Merge) told apart by kind."""
+    from . import layers as L
+    by_class = {L.Conv: conv, L.DepthwiseConv: conv, L.ConvTranspose: tconv, L.Pool: pool,
+                L.GlobalPool: gpool, L.AdaptivePool: adaptive, L.Flatten: flatten, L.Dense: dense,
+                L.Dropout: dropout, L.BatchNorm: bn, L.ZeroPad: zeropad, L.LRN: lrn,
+                L.Embedding: embedding, L.Activation: act, L.Concat: concat, L.Upsample: upsample}
+    by_kind = {"add": add, "multiply": multiply}
+    return {kind: by_kind.get(kind) or by_class[cls] for kind, cls in L.KINDS.items()}
 
 
 # One table per framework: kind -> translator (LayerResult, context) -> parts.

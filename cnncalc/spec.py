@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .blocks import Expander, read_blocks
-from .errors import SpecError
+from .errors import SpecError, read_text
 from .graph import resolve
 from .layers import ACTIVATIONS, ARG_ALIASES, KIND_ALIASES, KINDS, Layer, normal
 
@@ -47,18 +47,7 @@ class Spec:
 
 def load_spec(path: str) -> Spec:
     """Read and parse a spec file; a missing or unreadable file is a SpecError."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise SpecError("no such file; give the path of a YAML spec, e.g. architectures/vgg16.yaml",
-                        path=path) from None
-    except IsADirectoryError:
-        raise SpecError("is a directory, not a YAML spec file", path=path) from None
-    except UnicodeDecodeError as e:
-        raise SpecError(f"is not UTF-8 text (byte {e.start}); save the spec as UTF-8", path=path) from None
-    except OSError as e:
-        raise SpecError(f"cannot be read: {e.strerror}", path=path) from None
+    text = read_text(path, SpecError, "a YAML spec file", "the path of a YAML spec, e.g. architectures/vgg16.yaml")
     return parse_spec(text, path)
 
 

@@ -257,7 +257,7 @@ def test_not_utf8(tmp_path):
     path.write_bytes(b"name: caf\xe9\ninput: [4, 4, 1]\nlayers: [relu]\n")
     with pytest.raises(CnncalcError) as e:
         load_spec(str(path))
-    assert str(e.value) == f"{path}: is not UTF-8 text (byte 9); save the spec as UTF-8"
+    assert str(e.value) == f"{path}: is not UTF-8 text (byte 9); save it as UTF-8"
 
 
 @pytest.mark.parametrize("text", [
