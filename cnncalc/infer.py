@@ -50,6 +50,10 @@ class Totals:
     bytes_per_value: int
 
     @property
+    def input_bytes(self) -> int:
+        return self.input_size * self.bytes_per_value
+
+    @property
     def param_bytes(self) -> int:
         return self.params * self.bytes_per_value
 

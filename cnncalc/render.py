@@ -241,7 +241,7 @@ def totals_lines(summary: Summary, metrics=None) -> list[str]:
         f"Total params: {num(t.params)}",
         f"Trainable params: {num(t.trainable_params)}",
         f"Non-trainable params: {num(t.non_trainable_params)}",
-        f"Input size: {num(t.input_size)} values, {mib(t.input_size * t.bytes_per_value)}",
+        f"Input size: {num(t.input_size)} values, {mib(t.input_bytes)}",
         f"Activations (all layer outputs, batch 1): {num(t.activation_size)} values, "
         f"{mib(t.activation_bytes)}",
         f"Params size: {mib(t.param_bytes)}",
