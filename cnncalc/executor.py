@@ -332,6 +332,18 @@ def _w_transpose(layer, r, rng, dtype):
     return _conv_weights(layer, r, rng, dtype, r.input_shape[-1], layer.filters, layer.groups, True)
 
 
+@weights("separable_conv1d", "separable_conv2d")
+def _w_separable(layer, r, rng, dtype):
+    """depthwise (C*m, 1, *f) without bias, pointwise (filters, C*m, 1, ...) with the bias."""
+    c, m, dims = r.input_shape[-1], layer.depth_multiplier, len(r.axes)
+    kv = math.prod(a.f for a in r.axes)
+    w = {"depthwise": _uniform(rng, (c * m, 1, *(a.f for a in r.axes)), kv, dtype),
+         "pointwise": _uniform(rng, (layer.filters, c * m, *(1,) * dims), c * m, dtype)}
+    if layer.bias:
+        w["bias"] = _uniform(rng, (layer.filters,), 2, dtype) * 0.1
+    return w
+
+
 @weights("dense")
 def _w_dense(layer, r, rng, dtype):
     n = r.input_shape[0]
@@ -400,6 +412,16 @@ def transposed_crop(layer, axes: tuple[Axis, ...]) -> tuple[int, ...]:
     return tuple(a.pad[0] for a in axes)
 
 
+@forward("separable_conv1d", "separable_conv2d")
+def _f_separable(layer, x, w, r):
+    """Depthwise (groups = C) with r.axes, then pointwise 1x1, stride 1, no padding."""
+    mid = tuple(r.output_shape[:-1])
+    y = conv_nd(x, w["depthwise"], r.axes, mid, x.shape[-1])
+    one = tuple(Axis(n, 1, 1, (0, 0)) for n in mid)
+    y = conv_nd(y, w["pointwise"], one, mid, 1, w.get("bias"))
+    return activate(layer.activation, y, inplace=True)
+
+
 @forward("conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 def _f_transpose(layer, x, w, r):
     y = conv_transpose_nd(x, w["weight"], r.axes, _spatial(r), transposed_crop(layer, r.axes),
@@ -465,6 +487,17 @@ def _f_batchnorm(layer, x, w, r):
 @forward("zeropad1d", "zeropad2d", "zeropad3d")
 def _f_zeropad(layer, x, w, r):
     return _pad(x, [a.pad for a in r.axes])
+
+
+@forward("reshape")
+def _f_reshape(layer, x, w, r):
+    return x.reshape(x.shape[0], *r.output_shape)  # row-major, channels last: Keras's Reshape
+
+
+@forward("cropping1d", "cropping2d", "cropping3d")
+def _f_cropping(layer, x, w, r):
+    crops = layer.crops(r.input_shape)
+    return x[(slice(None), *(slice(b, b + n) for (b, _), n in zip(crops, _spatial(r))))]
 
 
 @forward("lrn")
