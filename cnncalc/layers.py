@@ -706,8 +706,9 @@ class Reshape(Layer):
                              "give every size but at most one", arg="target")
         if free:
             if total % known:
-                raise ShapeError(f"the input {fmt_shape(inp)} has {total} values, which the other sizes "
-                                 f"of {list(target)} ({known}) do not divide; fix the sizes", arg="target")
+                raise ShapeError(f"the input {fmt_shape(inp)} holds {' * '.join(map(str, inp))} = {total} values, "
+                                 f"which the other sizes of {list(target)} ({known}) do not divide: {total} % {known} "
+                                 f"= {total % known}; fix the sizes", arg="target")
             target = tuple(total // known if v == -1 else v for v in target)
         elif known != total:
             raise ShapeError(f"target {list(target)} holds {' * '.join(map(str, target))} = {known} values but "
@@ -729,8 +730,11 @@ class Cropping(Layer):
         dims = spatial_dims(self, inp, kind_dims(self.kind))
         if isinstance(self.cropping, str):
             raise ShapeError(f"cropping takes sizes, not '{self.cropping}'", arg="cropping")
+        value = self.cropping
+        if dims == 1 and isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
+            value = (value,)  # Keras Cropping1D((before, after))
         out = []
-        for p in per_axis(self, "cropping", self.cropping, dims):
+        for p in per_axis(self, "cropping", value, dims):
             out.append(tuple(p) if isinstance(p, tuple) else (p, p))
         return tuple(out)
 
