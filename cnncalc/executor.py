@@ -364,6 +364,14 @@ def _w_batchnorm(layer, r, rng, dtype):
     return w
 
 
+@weights("layernorm", "groupnorm")
+def _w_norm(layer, r, rng, dtype):
+    c = r.input_shape[-1]
+    if not layer.affine:
+        return {}
+    return {"gamma": rng.uniform(0.5, 1.5, c).astype(dtype), "beta": (rng.standard_normal(c) * 0.1).astype(dtype)}
+
+
 @weights("embedding")
 def _w_embedding(layer, r, rng, dtype):
     return {"weight": rng.standard_normal((layer.vocab, layer.dim)).astype(dtype)}
@@ -482,6 +490,25 @@ def _f_batchnorm(layer, x, w, r):
     if "gamma" in w:
         scale, shift = scale * w["gamma"], shift * w["gamma"] + w["beta"]
     return x * scale.astype(x.dtype) + shift.astype(x.dtype)
+
+
+@forward("layernorm", "groupnorm")
+def _f_norm(layer, x, w, r):
+    """(x - mean) / sqrt(var + eps) * gamma + beta; layernorm: statistics over the channels of
+    each position; groupnorm: over C/groups consecutive channels and every position."""
+    if layer.kind == "layernorm":
+        mean = x.mean(axis=-1, keepdims=True)
+        var = x.var(axis=-1, keepdims=True)
+        y = (x - mean) / np.sqrt(var + layer.epsilon)
+    else:
+        g = x.reshape(*x.shape[:-1], layer.groups, -1)
+        axes = (*range(1, x.ndim - 1), x.ndim)  # every position and the channels of one group
+        mean = g.mean(axis=axes, keepdims=True)
+        var = g.var(axis=axes, keepdims=True)
+        y = ((g - mean) / np.sqrt(var + layer.epsilon)).reshape(x.shape)
+    if "gamma" in w:
+        y = y * w["gamma"] + w["beta"]
+    return y.astype(x.dtype)
 
 
 @forward("zeropad1d", "zeropad2d", "zeropad3d")

@@ -293,6 +293,14 @@ TORCH_HELPERS = {
             x = x.movedim(1, -1)
         x = x.reshape(x.shape[0], *self.shape)
         return x.movedim(-1, 1) if x.dim() > 2 else x''',
+    "LayerNormChannels": '''class LayerNormChannels(nn.LayerNorm):
+    """Keras' LayerNormalization(axis=-1): normalise over the channels at each position; the
+    channels are dim 1 here, so they go last for nn.LayerNorm and back."""
+
+    def forward(self, x):
+        if x.dim() <= 2:
+            return super().forward(x)
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)''',
     "Concat": '''class Concat(nn.Module):
     """Concatenation of the inputs along `dim` (1: channels)."""
 
@@ -602,6 +610,19 @@ def t_reshape(r: LayerResult, ctx) -> list[Part]:
                  comment="in Keras' channels-last order")]
 
 
+def t_layernorm(r: LayerResult, ctx) -> list[Part]:
+    L = r.layer
+    ctx.helpers.add("LayerNormChannels")
+    args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("elementwise_affine", "False", L.affine))
+    return [Part(call("LayerNormChannels", str(r.input_shape[-1]), args), comment="over the channels")]
+
+
+def t_groupnorm(r: LayerResult, ctx) -> list[Part]:
+    L = r.layer
+    args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("affine", "False", L.affine))
+    return [Part(call("nn.GroupNorm", str(L.groups), str(r.input_shape[-1]), args))]
+
+
 def t_cropping(r: LayerResult, ctx) -> list[Part]:
     crops = r.layer.crops(r.input_shape)
     return [Part(f"nn.ZeroPad{dims_of(r)}d({torch_pad((-b, -a) for b, a in crops)})",
@@ -856,6 +877,19 @@ def k_reshape(r: LayerResult, ctx) -> list[Part]:
     return [Part(f"layers.Reshape({tuple_text(r.output_shape)})")]
 
 
+def k_layernorm(r: LayerResult, ctx) -> list[Part]:
+    L = r.layer
+    args = kwargs(("epsilon", num(L.epsilon), False), ("center", "False", L.affine), ("scale", "False", L.affine))
+    return [Part(call("layers.LayerNormalization", args))]
+
+
+def k_groupnorm(r: LayerResult, ctx) -> list[Part]:
+    L = r.layer
+    args = kwargs(("groups", str(L.groups), False), ("epsilon", num(L.epsilon), False),
+                  ("center", "False", L.affine), ("scale", "False", L.affine))
+    return [Part(call("layers.GroupNormalization", args))]
+
+
 def k_cropping(r: LayerResult, ctx) -> list[Part]:
     return [Part(f"layers.Cropping{dims_of(r)}D({keras_pairs(r.layer.crops(r.input_shape))})")]
 
@@ -876,12 +910,14 @@ def _kind_table(conv, tconv, pool, gpool, adaptive, flatten, dense, dropout, bn,
 
 def _more_torch() -> dict:
     from . import layers as L
-    return {L.SeparableConv: t_separable, L.Reshape: t_reshape, L.Cropping: t_cropping}
+    return {L.SeparableConv: t_separable, L.Reshape: t_reshape, L.Cropping: t_cropping,
+            L.LayerNorm: t_layernorm, L.GroupNorm: t_groupnorm}
 
 
 def _more_keras() -> dict:
     from . import layers as L
-    return {L.SeparableConv: k_separable, L.Reshape: k_reshape, L.Cropping: k_cropping}
+    return {L.SeparableConv: k_separable, L.Reshape: k_reshape, L.Cropping: k_cropping,
+            L.LayerNorm: k_layernorm, L.GroupNorm: k_groupnorm}
 
 
 # One table per framework: kind -> translator (LayerResult, context) -> parts.

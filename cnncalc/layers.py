@@ -752,6 +752,50 @@ class Cropping(Layer):
         return {"crop": self.crops(inp)}
 
 
+@dataclass(frozen=True, kw_only=True)
+class LayerNorm(Layer):
+    """Layer normalisation over the channel (last) axis at each position (Keras
+    LayerNormalization(axis=-1); PyTorch LayerNorm(C) on channels-last values).
+
+    Shape: unchanged. Params: 2C (gamma, beta) trainable; 0 with `affine: false`.
+    """
+    epsilon: float = arg(1e-5, type="float")
+    affine: bool = arg(True, type="bool")
+    num_features: int | None = arg(None, type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        check_channels(self, self.num_features, inp[-1], "num_features")
+        return inp
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        return (2 * inp[-1] if self.affine else 0, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupNorm(Layer):
+    """Group normalisation (Keras GroupNormalization, PyTorch GroupNorm): the channels split into
+    `groups` runs of C/groups consecutive channels, each normalised over them and every position.
+
+    Shape: unchanged; groups must divide C. Params: 2C (gamma, beta); 0 with `affine: false`.
+    """
+    groups: int = arg(32, type="size", main=True)  # Keras' default
+    epsilon: float = arg(1e-5, type="float")
+    affine: bool = arg(True, type="bool")
+    num_features: int | None = arg(None, type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        c = inp[-1]
+        check_channels(self, self.num_features, c, "num_features")
+        if c % self.groups:
+            divisors = [g for g in range(1, c + 1) if c % g == 0]
+            raise ShapeError(f"groups {self.groups} does not divide the {c} channels ({c} % {self.groups} = "
+                             f"{c % self.groups}); use one of {divisors}", arg="groups")
+        return inp
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        return (2 * inp[-1] if self.affine else 0, 0)
+
+
 def _kinds() -> dict[str, type[Layer]]:
     table: dict[str, type[Layer]] = {}
     for d in ("", "1d", "2d", "3d"):
@@ -766,7 +810,8 @@ def _kinds() -> dict[str, type[Layer]]:
                  flatten=Flatten, dense=Dense, dropout=Dropout, batchnorm=BatchNorm, lrn=LRN,
                  embedding=Embedding)
     table.update({a: Activation for a in ACTIVATIONS})
-    table.update(separable_conv1d=SeparableConv, separable_conv2d=SeparableConv, reshape=Reshape)
+    table.update(separable_conv1d=SeparableConv, separable_conv2d=SeparableConv, reshape=Reshape,
+                 layernorm=LayerNorm, groupnorm=GroupNorm)
     table.update(add=Merge, multiply=Merge, concat=Concat, upsample=Upsample,
                  **{f"upsample{d}d": Upsample for d in "123"})
     return table
@@ -807,6 +852,8 @@ KIND_ALIASES: dict[str, str] = {
     "concatenate": "concat", "cat": "concat", "mul": "multiply",
     **{f"separableconvolution{d}d": f"separable_conv{d}d" for d in "12"},
     **{f"crop{d}d": f"cropping{d}d" for d in "123"},
+    "layernormalization": "layernorm", "ln": "layernorm", "groupnormalization": "groupnorm",
+    "gn": "groupnorm",
 }
 
 # Argument spellings (normalised) from Keras and PyTorch, mapped to cnncalc's names.
@@ -823,4 +870,6 @@ ARG_ALIASES: dict[str, tuple[str, ...]] = {
     "keepdim": ("keepdims",), "k": ("kernel",), "scalefactor": ("factor",),
     "interpolation": ("mode",),
     "targetshape": ("target",), "shape": ("target",), "crop": ("cropping",),
+    "numgroups": ("groups",), "normalizedshape": ("num_features",), "numchannels": ("num_features",),
+    "elementwiseaffine": ("affine",),
 }

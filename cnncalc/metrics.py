@@ -118,6 +118,7 @@ MACS: dict[type, MetricFn] = {
     L.Flatten: macs_none, L.Dropout: macs_none, L.BatchNorm: macs_none, L.ZeroPad: macs_none,
     L.LRN: macs_none, L.Embedding: macs_none, L.Activation: macs_none,
     L.SeparableConv: macs_separable, L.Reshape: macs_none, L.Cropping: macs_none,
+    L.LayerNorm: macs_none, L.GroupNorm: macs_none,
 }
 
 # Merge and resampling kinds are matched by kind name, whichever class implements them.
@@ -252,6 +253,19 @@ def flops_batchnorm(r: LayerResult) -> int:
     return 2 * c + 2 * values + (2 * values if r.layer.affine else 0)
 
 
+def flops_norm(r: LayerResult) -> int:
+    """Layer / group normalisation from the sample's own statistics. Per value: add into the
+    mean (1), subtract the mean (1), square and add into the variance (2), divide (1) = 5; per
+    group of statistics (each position for layernorm, each group for groupnorm): the mean's
+    and the variance's divisions, + eps and sqrt (4); * gamma + beta (2 per value)."""
+    values = product(r.input_shape)
+    if r.layer.kind == "layernorm":
+        stats = product(r.input_shape[:-1])  # one mean and variance per position
+    else:
+        stats = r.layer.groups               # one per group, over every position
+    return 5 * values + 4 * stats + (2 * values if r.layer.affine else 0)
+
+
 def flops_lrn(r: LayerResult) -> int:
     """Per value: square `size` neighbours and sum them (2*size - 1), * alpha and + k (2),
     the power beta (1), divide (1): 2*size + 3."""
@@ -286,6 +300,7 @@ FULL_FLOPS: dict[type, MetricFn] = {
     L.Activation: flops_activation, L.Flatten: flops_zero, L.Dropout: flops_zero,
     L.ZeroPad: flops_zero, L.Embedding: flops_zero,
     L.SeparableConv: flops_separable, L.Reshape: flops_zero, L.Cropping: flops_zero,
+    L.LayerNorm: flops_norm, L.GroupNorm: flops_norm,
 }
 FULL_FLOPS_BY_KIND: dict[str, MetricFn] = {
     "add": flops_elementwise_merge, "multiply": flops_elementwise_merge, "concat": flops_zero,
@@ -431,6 +446,9 @@ RF_FNS: dict[type, Callable] = {
     L.Flatten: rf_same, L.Dropout: rf_same, L.BatchNorm: rf_same, L.LRN: rf_same,
     L.Activation: rf_same, L.Embedding: rf_embedding,
     L.SeparableConv: rf_window, L.Reshape: rf_reshape, L.Cropping: rf_cropping,
+    # normalisation statistics are not counted as reading (as for batchnorm); groupnorm's
+    # mean and variance do depend on every position of the sample
+    L.LayerNorm: rf_same, L.GroupNorm: rf_same,
     # L.ConvTranspose: not listed on purpose. An output unit reads a different number of
     # inputs depending on its position (jump 1/s): no single size, so unknown.
 }

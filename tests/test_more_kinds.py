@@ -40,7 +40,7 @@ def test_keras_golden(case):
 
 def test_golden_file_is_complete():
     cases = json.loads((GOLDEN / "keras_kinds.json").read_text())["cases"]
-    assert (len(cases), sum("error" in c for c in cases)) == (82, 5)
+    assert (len(cases), sum("error" in c for c in cases)) == (91, 7)
 
 
 # (kind, input, args, output shape, params)
@@ -74,6 +74,13 @@ SHAPES = [
     ("cropping1d", (10, 4), {"cropping": [3, 1]}, (10 - 3 - 1, 4), 0),  # Keras Cropping1D((3, 1))
     ("cropping1d", (10, 4), 2, (10 - 2 - 2, 4), 0),
     ("cropping3d", (8, 9, 10, 2), {"cropping": [1, [2, 0], [0, 3]]}, (8 - 1 - 1, 9 - 2 - 0, 10 - 0 - 3, 2), 0),
+    # LayerNormalization / GroupNormalization: gamma and beta per channel, 2C
+    ("LayerNormalization", (8, 8, 6), {}, (8, 8, 6), 2 * 6),
+    ("layernorm", (100,), {"epsilon": 1e-3}, (100,), 2 * 100),
+    ("LayerNorm", (16, 3), {"normalized_shape": 3, "elementwise_affine": False}, (16, 3), 0),
+    ("GroupNormalization", (8, 8, 64), {}, (8, 8, 64), 2 * 64),  # Keras' default groups=32
+    ("GroupNorm", (8, 8, 12), {"num_groups": 4, "num_channels": 12}, (8, 8, 12), 2 * 12),
+    ("groupnorm", (4, 4, 4, 6), 2, (4, 4, 4, 6), 2 * 6),
 ]
 
 
@@ -93,6 +100,9 @@ ERRORS = [
     ("separable_conv1d", (8, 1), {"filters": 2, "kernel": 3, "padding": "causal"}, "padding: [[2, 0]]"),
     ("maxpool1d", (8, 1), {"kernel": 2, "padding": "causal"}, "for 1-D convolutions only"),
     ("conv_transpose1d", (8, 1), {"filters": 2, "kernel": 3, "padding": "causal"}, "not transposed"),
+    ("groupnorm", (8, 8, 12), {"groups": 5}, "groups 5 does not divide the 12 channels (12 % 5 = 2); use one of [1, 2, 3, 4, 6, 12]"),
+    ("groupnorm", (8, 8, 16), {}, "groups 32 does not divide the 16 channels"),
+    ("layernorm", (8, 8, 16), {"normalized_shape": 8}, "num_features is 8 but the input has 16 channels"),
 ]
 
 
@@ -129,6 +139,8 @@ layers:
   - reshape: [-1, 64]
   - conv1d: {filters: 8, kernel: 3, padding: causal, dilation: 2}
   - separable_conv1d: {filters: 4, kernel: 3, padding: [[2, 0]], stride: 2}
+  - layernorm: {epsilon: 0.001}
+  - groupnorm: {groups: 2}
 """
 
 
@@ -158,6 +170,15 @@ def test_full_flops_separable():
     assert r.layers[0].macs == pos * (9 * cm + cm * 4)
 
 
+def test_norm_flops():
+    text = "input: [4, 4, 6]\nlayers:\n  - layernorm: {}\n  - groupnorm: {groups: 3, affine: false}\n"
+    m = compute(infer(parse_spec(text, "s.yaml")), flops_convention="full")
+    values = 4 * 4 * 6
+    # 5 per value, 4 per set of statistics (16 positions / 3 groups), 2 per value for gamma, beta
+    assert [r.flops for r in m.layers] == [5 * values + 4 * 16 + 2 * values, 5 * values + 4 * 3]
+    assert [r.macs for r in m.layers] == [0, 0]
+
+
 RF_CASES = [
     # causal conv1d k=3 d=2: size 1 + 2*(3-1) = 5, start -d*(f-1) = -4
     ("input: [16, 1]\nlayers:\n  - conv1d: {filters: 1, kernel: 3, dilation: 2, padding: causal}\n",
@@ -184,6 +205,21 @@ def test_receptive_field(text, want):
 
 def test_dcgan_rf_is_spatially_empty():
     assert metrics_of(DCGAN).layers[3].rf == ()  # no spatial axes in a (100,) input
+
+
+def test_executor_norm_values():
+    np = pytest.importorskip("numpy")
+    from cnncalc.executor import run_layer
+    s = infer(parse_spec("input: [3, 4]\nlayers:\n  - layernorm: {affine: false, epsilon: 0}\n"
+                         "  - groupnorm: {groups: 2, affine: false, epsilon: 0}\n", "s.yaml"))
+    x = np.array([[[1, 2, 3, 4], [0, 0, 2, 2], [5, 1, 5, 1]]], dtype=np.float64)
+    y, _ = run_layer(s.layers[0].layer, x, {}, result=s.layers[0])
+    # row [0, 0, 2, 2]: mean 1, variance 1 -> [-1, -1, 1, 1]
+    assert np.allclose(y[0, 1], [-1, -1, 1, 1])
+    g, _ = run_layer(s.layers[1].layer, x, {}, result=s.layers[1])
+    # group 1 = channels 0, 1 over the 3 positions: 1, 2, 0, 0, 5, 1 (mean 9/6 = 1.5)
+    vals = np.array([1, 2, 0, 0, 5, 1.0])
+    assert np.allclose(g[0, :, :2].ravel(), (vals - vals.mean()) / vals.std())
 
 
 def test_executor_agrees():

@@ -37,6 +37,10 @@ layers:
   - reshape: [4, 4, -1]
   - separable_conv2d: {filters: 5, kernel: 3, stride: 2, padding: same, bias: false}
   - cropping2d: [[0, 1], [1, 0]]
+  - groupnorm: {groups: 5, epsilon: 0.001}
+  - layernorm: {}
+  - flatten
+  - layernorm: {}
 """,
 }
 
@@ -86,12 +90,16 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> list:
                 dw = next(op for op in tex.ops[r.layer.name] if op.endswith("_dw"))
                 mods[dw].weight.copy_(torch.from_numpy(ex["depthwise"]))
                 mods[tex.main[r.layer.name]].weight.copy_(torch.from_numpy(ex["pointwise"]))
+            elif kind in ("layernorm", "groupnorm"):
+                ex = {"gamma": ws[0], "beta": ws[1]}
+                tm = mods[tex.main[r.layer.name]]
+                tm.weight.copy_(t[0]), tm.bias.copy_(t[1])
             elif kind == "batchnorm":
                 tm = mods[tex.main[r.layer.name]]
                 tm.weight.copy_(t[0]), tm.bias.copy_(t[1]), tm.running_mean.copy_(t[2]), tm.running_var.copy_(t[3])
             elif "weight" in ex:
                 mods[tex.main[r.layer.name]].weight.copy_(torch.from_numpy(ex["weight"]))
-            if kind != "batchnorm" and ws and getattr(r.layer, "bias", False):
+            if kind not in ("batchnorm", "layernorm", "groupnorm") and ws and getattr(r.layer, "bias", False):
                 mods[tex.main[r.layer.name]].bias.copy_(t[-1])
                 ex["bias"] = ws[-1]
         out.append(ex)

@@ -41,6 +41,11 @@ def make_layer(kind, a):
         if kind == "cropping1d" and isinstance(c, list):  # Cropping1D takes the pair itself
             c = c[0] if isinstance(c[0], list) else c
         return cls(tuple(tuple(p) if isinstance(p, list) else p for p in c) if isinstance(c, list) else c)
+    if kind == "layernorm":
+        return L.LayerNormalization(center=a.get("affine", True), scale=a.get("affine", True))
+    if kind == "groupnorm":
+        return L.GroupNormalization(groups=a.get("groups", 32), center=a.get("affine", True),
+                                    scale=a.get("affine", True))
     raise ValueError(kind)
 
 
@@ -86,6 +91,15 @@ def cases():
         ("cropping1d", (10, 4), {"cropping": [[3, 1]]}),
         ("cropping1d", (10, 4), {"cropping": 2}),
         ("cropping3d", (8, 9, 10, 2), {"cropping": [1, [2, 0], [0, 3]]}),
+        ("layernorm", (8, 8, 6), {}),
+        ("layernorm", (100,), {}),
+        ("layernorm", (16, 3), {"affine": False}),
+        ("groupnorm", (8, 8, 64), {}),
+        ("groupnorm", (8, 8, 12), {"groups": 4}),
+        ("groupnorm", (10, 12), {"groups": 3, "affine": False}),
+        ("groupnorm", (4, 4, 4, 6), {"groups": 2}),
+        ("groupnorm", (8, 8, 12), {"groups": 5}),
+        ("groupnorm", (8, 8, 16), {}),
     ]
     rng = random.Random(SEED)
     for _ in range(30):
