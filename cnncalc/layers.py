@@ -795,6 +795,9 @@ class GroupNorm(Layer):
     def params(self, inp: Shape) -> tuple[int, int]:
         return (2 * inp[-1] if self.affine else 0, 0)
 
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"g": self.groups}
+
 
 def _kinds() -> dict[str, type[Layer]]:
     table: dict[str, type[Layer]] = {}

@@ -256,3 +256,13 @@ def test_export_code_mentions_the_translation():
     assert "groups=128, bias=False" in torch_code and "nn.ZeroPad2d((-3, -3, -1, -2))" in torch_code
     assert "layers.Reshape((7, 7, 256)" in keras_code and 'padding="causal"' in keras_code
     assert "layers.SeparableConv2D(\n        64, 3" in keras_code and "layers.Cropping2D(((1, 2), (3, 3))" in keras_code
+
+
+def test_explain_plugs_in_the_numbers(cli, spec_file):
+    path = spec_file(DCGAN)
+    run = cli("summary", path, "--explain", "--format", "table")
+    assert run.code == 0, run.err
+    for line in ("params = 3*3*128*2 + 128*2*64 + 64 = 18,752 (depthwise, pointwise 1x1, bias)",
+                 "H: out = 7 - 1 - 2 = 4", "-1 = 4*1*64 / (64) = 4",
+                 "causal: d*(f-1) = 2*(3-1) = 4 zeros before", "params = 2*4 = 8 (gamma, beta per channel)"):
+        assert line in run.out
