@@ -266,3 +266,13 @@ def test_explain_plugs_in_the_numbers(cli, spec_file):
                  "H: out = 7 - 1 - 2 = 4", "-1 = 4*1*64 / (64) = 4",
                  "causal: d*(f-1) = 2*(3-1) = 4 zeros before", "params = 2*4 = 8 (gamma, beta per channel)"):
         assert line in run.out
+
+
+def test_check_grades_a_separable_conv_row():
+    from cnncalc.check import check_table, parse_answers
+    spec = "input: [8, 8, 3]\nlayers:\n  - separable_conv2d: {filters: 4, kernel: 3}\n  - layernorm\n"
+    table = ("| Layer | Activation shape | # parameters |\n|---|---|---|\n"
+             "| CONV1 | (6, 6, 4) | 3*3*3 + 3*4 + 4 |\n| LN1 | (6, 6, 4) | 9 |\n")
+    report = check_table(parse_answers(table, "a.md", "md"), infer(parse_spec(spec, "s.yaml")))
+    wrong = {(v.layer, v.column): v for v in report.wrong}
+    assert set(wrong) == {("layernorm_1", "params")} and wrong[("layernorm_1", "params")].expected == 2 * 4
