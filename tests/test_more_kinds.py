@@ -276,3 +276,16 @@ def test_check_grades_a_separable_conv_row():
     report = check_table(parse_answers(table, "a.md", "md"), infer(parse_spec(spec, "s.yaml")))
     wrong = {(v.layer, v.column): v for v in report.wrong}
     assert set(wrong) == {("layernorm_1", "params")} and wrong[("layernorm_1", "params")].expected == 2 * 4
+
+
+def test_dcgan_generator_zoo_published_totals():
+    from cnncalc import load_spec
+    from tests.conftest import ZOO
+    s = infer(load_spec(str(ZOO / "dcgan_generator.yaml")))
+    # TensorFlow DCGAN tutorial, generator.summary(): 2,330,944 total, 25,472 non-trainable
+    dense, convs = 100 * 7 * 7 * 256, 5 * 5 * 256 * 128 + 5 * 5 * 128 * 64 + 5 * 5 * 64 * 1
+    bn = 4 * (7 * 7 * 256 + 128 + 64)
+    assert (s.totals.params, s.totals.non_trainable_params) == (dense + convs + bn, 2 * (7 * 7 * 256 + 128 + 64))
+    assert (s.totals.params, s.totals.non_trainable_params) == (2_330_944, 25_472)
+    assert [r.output_shape for r in s.layers if r.layer.kind != "batchnorm"][2:] == [
+        (7, 7, 256), (7, 7, 128), (7, 7, 128), (14, 14, 64), (14, 14, 64), (28, 28, 1)]
