@@ -289,3 +289,10 @@ def test_dcgan_generator_zoo_published_totals():
     assert (s.totals.params, s.totals.non_trainable_params) == (2_330_944, 25_472)
     assert [r.output_shape for r in s.layers if r.layer.kind != "batchnorm"][2:] == [
         (7, 7, 256), (7, 7, 128), (7, 7, 128), (14, 14, 64), (14, 14, 64), (28, 28, 1)]
+
+
+def test_hyper_text_names_causal():
+    from cnncalc.render import hyper_text
+    s = infer(parse_spec("input: [16, 2]\nlayers:\n  - conv1d: {filters: 2, kernel: 3, dilation: 2, padding: causal}\n",
+                         "s.yaml"))
+    assert hyper_text(s.layers[0]) == "f=3 s=1 p=causal(4,0) d=2"
