@@ -296,3 +296,26 @@ def test_hyper_text_names_causal():
     s = infer(parse_spec("input: [16, 2]\nlayers:\n  - conv1d: {filters: 2, kernel: 3, dilation: 2, padding: causal}\n",
                          "s.yaml"))
     assert hyper_text(s.layers[0]) == "f=3 s=1 p=causal(4,0) d=2"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(n=st.integers(3, 12), c=st.integers(1, 4), f=st.integers(1, 3), s=st.integers(1, 2),
+       m=st.integers(1, 2), pad=st.sampled_from(["valid", "same", 1]), crop=st.integers(0, 1),
+       causal_f=st.integers(1, 3), d=st.integers(1, 2))
+def test_executor_matches_infer_on_random_stacks(n, c, f, s, m, pad, crop, causal_f, d):
+    pytest.importorskip("numpy")
+    from cnncalc.executor import verify
+    text = (f"input: [{n}, {n}, {c}]\nlayers:\n"
+            f"  - separable_conv2d: {{filters: 3, kernel: {f}, stride: {s}, padding: {pad}, depth_multiplier: {m}}}\n"
+            f"  - cropping2d: [{crop}, 0]\n  - groupnorm: 3\n  - layernorm\n  - reshape: [-1, 3]\n"
+            f"  - conv1d: {{filters: 2, kernel: {causal_f}, dilation: {d}, padding: causal}}\n")
+    try:
+        spec = parse_spec(text, "s.yaml")
+        infer(spec)
+    except ShapeError:
+        return  # a window that does not fit: refused before running
+    v = verify(spec, batch=2)
+    assert v.agree, [c.error for c in v.checks]
