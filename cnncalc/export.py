@@ -605,6 +605,14 @@ def t_separable(r: LayerResult, ctx) -> list[Part]:
 
 
 def t_reshape(r: LayerResult, ctx) -> list[Part]:
+    from .layers import ACTIVATIONS
+    src = ctx.producers.get(r.layer.name)
+    while src is not None and src.layer.kind in ("dropout", *ACTIVATIONS):
+        src = ctx.producers.get(src.layer.name)
+    if src is not None and src.layer.kind == "flatten" and len(src.input_shape) > 1:
+        refuse(f"this reshape reads `{src.layer.name}`, a flatten of {fmt_shape(src.input_shape)}: nn.Flatten "
+               "orders the values (C, ...) where Keras orders them (..., C), so the reshape would move "
+               "them elsewhere in PyTorch; reshape the unflattened tensor instead (drop the flatten)")
     ctx.helpers.add("ReshapeChannelsLast")
     return [Part(f"ReshapeChannelsLast({', '.join(map(str, r.output_shape))})",
                  comment="in Keras' channels-last order")]

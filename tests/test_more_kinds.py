@@ -319,3 +319,22 @@ def test_executor_matches_infer_on_random_stacks(n, c, f, s, m, pad, crop, causa
         return  # a window that does not fit: refused before running
     v = verify(spec, batch=2)
     assert v.agree, [c.error for c in v.checks]
+
+
+def test_torch_export_refuses_reshape_after_flatten():
+    from cnncalc.export import ExportError, export
+    text = "input: [4, 4, 2]\nlayers:\n  - flatten\n  - relu\n  - reshape: [4, 4, 2]\n"
+    s = infer(parse_spec(text, "s.yaml"))
+    with pytest.raises(ExportError) as e:
+        export(s, "pytorch")
+    assert "reads `flatten_1`, a flatten of (4, 4, 2)" in str(e.value) and "layer 3 (reshape_1, reshape)" in str(e.value)
+    assert "layers.Reshape((4, 4, 2)" in export(s, "keras").code
+    # a flat network input, or a dense in between, is fine
+    ok = infer(parse_spec("input: [4, 4, 2]\nlayers:\n  - flatten\n  - dense: 32\n  - reshape: [4, 4, 2]\n", "s.yaml"))
+    assert "ReshapeChannelsLast(4, 4, 2)" in export(ok, "pytorch").code
+
+
+def test_cli_export_refusal_is_exit_1(cli, spec_file):
+    path = spec_file("input: [4, 4, 2]\nlayers:\n  - flatten\n  - reshape: [4, 4, 2]\n")
+    run = cli("export", path, "--to", "pytorch")
+    assert run.code == 1 and "Traceback" not in run.err and "nn.Flatten orders the values" in run.err
