@@ -27,6 +27,7 @@ from .errors import CnncalcError, read_text
 from .infer import LayerResult, Summary, infer_layer
 from .layers import (Activation, BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout,
                      Flatten, GlobalPool, Pool, Shape, fmt_shape, normal)
+from .layers import GroupNorm, LayerNorm, SeparableConv
 from .render import folded, num
 
 COLUMNS = ("shape", "size", "params")
@@ -874,6 +875,10 @@ FAMILIES = {
     "fc": (Dense,), "dense": (Dense,), "f": (Dense,), "linear": (Dense,), "fullyconnected": (Dense,),
     "bn": (BatchNorm,), "batchnorm": (BatchNorm,),
 }
+FAMILIES["conv"] += (SeparableConv,)  # more-kinds: separable convs count as convolutions
+FAMILIES["convolution"] += (SeparableConv,)
+FAMILIES.update(sepconv=(SeparableConv,), separableconv=(SeparableConv,), ln=(LayerNorm,),
+                layernorm=(LayerNorm,), gn=(GroupNorm,), groupnorm=(GroupNorm,))
 
 
 def label_key(label: str) -> str:

@@ -332,6 +332,18 @@ def _w_transpose(layer, r, rng, dtype):
     return _conv_weights(layer, r, rng, dtype, r.input_shape[-1], layer.filters, layer.groups, True)
 
 
+@weights("separable_conv1d", "separable_conv2d")
+def _w_separable(layer, r, rng, dtype):
+    """depthwise (C*m, 1, *f) without bias, pointwise (filters, C*m, 1, ...) with the bias."""
+    c, m, dims = r.input_shape[-1], layer.depth_multiplier, len(r.axes)
+    kv = math.prod(a.f for a in r.axes)
+    w = {"depthwise": _uniform(rng, (c * m, 1, *(a.f for a in r.axes)), kv, dtype),
+         "pointwise": _uniform(rng, (layer.filters, c * m, *(1,) * dims), c * m, dtype)}
+    if layer.bias:
+        w["bias"] = _uniform(rng, (layer.filters,), 2, dtype) * 0.1
+    return w
+
+
 @weights("dense")
 def _w_dense(layer, r, rng, dtype):
     n = r.input_shape[0]
@@ -350,6 +362,14 @@ def _w_batchnorm(layer, r, rng, dtype):
         w["gamma"] = rng.uniform(0.5, 1.5, c).astype(dtype)
         w["beta"] = (rng.standard_normal(c) * 0.1).astype(dtype)
     return w
+
+
+@weights("layernorm", "groupnorm")
+def _w_norm(layer, r, rng, dtype):
+    c = r.input_shape[-1]
+    if not layer.affine:
+        return {}
+    return {"gamma": rng.uniform(0.5, 1.5, c).astype(dtype), "beta": (rng.standard_normal(c) * 0.1).astype(dtype)}
 
 
 @weights("embedding")
@@ -398,6 +418,16 @@ def transposed_crop(layer, axes: tuple[Axis, ...]) -> tuple[int, ...]:
             crops.append(span - 1 - min(F.ceil_div(pad_len, 2), span - 1))
         return tuple(crops)
     return tuple(a.pad[0] for a in axes)
+
+
+@forward("separable_conv1d", "separable_conv2d")
+def _f_separable(layer, x, w, r):
+    """Depthwise (groups = C) with r.axes, then pointwise 1x1, stride 1, no padding."""
+    mid = tuple(r.output_shape[:-1])
+    y = conv_nd(x, w["depthwise"], r.axes, mid, x.shape[-1])
+    one = tuple(Axis(n, 1, 1, (0, 0)) for n in mid)
+    y = conv_nd(y, w["pointwise"], one, mid, 1, w.get("bias"))
+    return activate(layer.activation, y, inplace=True)
 
 
 @forward("conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
@@ -462,9 +492,39 @@ def _f_batchnorm(layer, x, w, r):
     return x * scale.astype(x.dtype) + shift.astype(x.dtype)
 
 
+@forward("layernorm", "groupnorm")
+def _f_norm(layer, x, w, r):
+    """(x - mean) / sqrt(var + eps) * gamma + beta; layernorm: statistics over the channels of
+    each position; groupnorm: over C/groups consecutive channels and every position."""
+    if layer.kind == "layernorm":
+        mean = x.mean(axis=-1, keepdims=True)
+        var = x.var(axis=-1, keepdims=True)
+        y = (x - mean) / np.sqrt(var + layer.epsilon)
+    else:
+        g = x.reshape(*x.shape[:-1], layer.groups, -1)
+        axes = (*range(1, x.ndim - 1), x.ndim)  # every position and the channels of one group
+        mean = g.mean(axis=axes, keepdims=True)
+        var = g.var(axis=axes, keepdims=True)
+        y = ((g - mean) / np.sqrt(var + layer.epsilon)).reshape(x.shape)
+    if "gamma" in w:
+        y = y * w["gamma"] + w["beta"]
+    return y.astype(x.dtype)
+
+
 @forward("zeropad1d", "zeropad2d", "zeropad3d")
 def _f_zeropad(layer, x, w, r):
     return _pad(x, [a.pad for a in r.axes])
+
+
+@forward("reshape")
+def _f_reshape(layer, x, w, r):
+    return x.reshape(x.shape[0], *r.output_shape)  # row-major, channels last: Keras's Reshape
+
+
+@forward("cropping1d", "cropping2d", "cropping3d")
+def _f_cropping(layer, x, w, r):
+    crops = layer.crops(r.input_shape)
+    return x[(slice(None), *(slice(b, b + n) for (b, _), n in zip(crops, _spatial(r))))]
 
 
 @forward("lrn")

@@ -170,6 +170,7 @@ def layer_lines(r: Any) -> list[str]:
     """The shape and parameter working of one infer.LayerResult, numbers plugged in."""
     from .layers import (BatchNorm, Concat, Conv, ConvTranspose, Dense, DepthwiseConv, Embedding,
                          Flatten, Pool, Upsample, ZeroPad)
+    from .layers import Cropping, GroupNorm, LayerNorm, Reshape, SeparableConv
 
     layer, out = r.layer, r.output_shape
     inp = r.input_shapes[0] if len(r.input_shapes) == 1 else None
@@ -189,13 +190,25 @@ def layer_lines(r: Any) -> list[str]:
         lines += _per_axis([same_text(a.n, a.s, o) for a, o in zip(axes, out)], len(axes))
     elif isinstance(layer, Pool) and layer.ceil_mode:
         lines += _per_axis([ceil_text(a, o, as_2p) for a, o in zip(axes, out)], len(axes))
-    elif isinstance(layer, (Conv, DepthwiseConv, Pool)):
+    elif isinstance(layer, (Conv, DepthwiseConv, Pool, SeparableConv)):
+        if padding == "causal":
+            lines.append("causal: " + ", ".join(f"d*(f-1) = {a.d}*({a.f}-1) = {a.pad[0]} zeros before"
+                                                for a in axes))
         lines += _per_axis([conv_text(a, o, as_2p) for a, o in zip(axes, out)], len(axes))
         notes = [division_note(a) for a in axes if F.dropped(a.n, a.f, a.s, a.pad, a.d)]
         lines += [f"note: {n}" for n in dict.fromkeys(notes)]
     elif isinstance(layer, ZeroPad):
         lines += _per_axis([f"{a.n} + {a.pad[0]} + {a.pad[1]} = {o}" for a, o in zip(axes, out)],
                            len(axes))
+    elif isinstance(layer, Cropping) and inp is not None:
+        crops = layer.crops(inp)
+        lines += _per_axis([f"{n} - {b} - {a} = {o}" for n, (b, a), o in zip(inp, crops, out)], len(crops))
+    elif isinstance(layer, Reshape) and inp is not None:
+        free = [i for i, v in enumerate(layer.target) if v == -1]
+        if free:
+            known = "*".join(str(v) for v in layer.target if v != -1) or "1"
+            lines.append(f"-1 = {'*'.join(map(str, inp))} / ({known}) = {out[free[0]]}")
+        lines.append(f"values: {'*'.join(map(str, out))} = {'*'.join(map(str, inp))} = {num(F.product(inp))}")
     elif isinstance(layer, Flatten) and inp is not None:
         lines.append(f"out = {'*'.join(map(str, inp))} = {num(out[0])}")
     elif isinstance(layer, Concat):  # issue 7: the concatenated axis is the sum of the inputs'
@@ -230,6 +243,13 @@ def layer_lines(r: Any) -> list[str]:
         lines.append(f"params = {'4' if layer.affine else '2'}*{c} = {num(total)} "
                      f"({r.trainable_params:,} trainable gamma, beta; {r.non_trainable_params:,} "
                      "moving mean, variance)")
+    elif isinstance(layer, SeparableConv):
+        kp, c, m = kernel_product(tuple(a.f for a in axes)), inp[-1], layer.depth_multiplier
+        b = f" + {out[-1]}" if layer.bias else ""
+        lines.append(f"params = {kp}*{c}*{m} + {c}*{m}*{out[-1]}{b} = {num(total)} "
+                     "(depthwise, pointwise 1x1, bias)")
+    elif isinstance(layer, (LayerNorm, GroupNorm)) and total:
+        lines.append(f"params = 2*{inp[-1]} = {num(total)} (gamma, beta per channel)")
     elif isinstance(layer, Embedding):
         lines.append(f"params = {layer.vocab}*{layer.dim} = {num(total)}")
     elif total:

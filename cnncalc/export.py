@@ -280,6 +280,27 @@ TORCH_HELPERS = {
         for x in xs[1:]:
             out = out * x
         return out''',
+    "ReshapeChannelsLast": '''class ReshapeChannelsLast(nn.Module):
+    """Keras' Reshape: reshape the channels-last order, (N, C, *S) -> (N, *S, C) -> target,
+    then put the channels first again."""
+
+    def __init__(self, *shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        if x.dim() > 2:
+            x = x.movedim(1, -1)
+        x = x.reshape(x.shape[0], *self.shape)
+        return x.movedim(-1, 1) if x.dim() > 2 else x''',
+    "LayerNormChannels": '''class LayerNormChannels(nn.LayerNorm):
+    """Keras' LayerNormalization(axis=-1): normalise over the channels at each position; the
+    channels are dim 1 here, so they go last for nn.LayerNorm and back."""
+
+    def forward(self, x):
+        if x.dim() <= 2:
+            return super().forward(x)
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)''',
     "Concat": '''class Concat(nn.Module):
     """Concatenation of the inputs along `dim` (1: channels)."""
 
@@ -328,6 +349,8 @@ def t_conv(r: LayerResult, ctx) -> list[Part]:
         if L.padding == "same":
             what = ("'same' with stride > 1: " if any(a.s > 1 for a in axes) else "'same': ") + \
                 f"TF pads {pad_text(pads)} (before, after)"
+        elif L.padding == "causal":
+            what = f"Keras 'causal': d*(f-1) = {pads[0][0]} zeros before, none after"
         else:
             what = f"asymmetric padding {pad_text(pads)} (before, after)"
         parts.append(Part(f"nn.ZeroPad{d}d({torch_pad(pads)})", "pad", what))
@@ -558,6 +581,62 @@ def t_upsample(r: LayerResult, ctx) -> list[Part]:
     return [Part(f'nn.Upsample(scale_factor={sf}, mode="{mode}")')]
 
 
+def separable_parts(r: LayerResult) -> tuple[LayerResult, LayerResult]:
+    """A separable conv as two convs: depthwise (groups = C, C*m filters, no bias) with the
+    layer's geometry, then pointwise 1x1 to `filters` with the bias and the activation."""
+    from .infer import infer_layer
+    from .layers import Conv
+    L, d = r.layer, dims_of(r)
+    c, m = r.input_shape[-1], L.depth_multiplier
+    common = dict(kind=f"conv{d}d", name=L.name, index=L.index)
+    dw = Conv(**common, filters=c * m, kernel=L.kernel, stride=L.stride, padding=L.padding,
+              dilation=L.dilation, groups=c, bias=False)
+    rd = infer_layer(dw, (r.input_shape,))
+    pw = Conv(**common, filters=L.filters, kernel=1, bias=L.bias, activation=L.activation)
+    return rd, infer_layer(pw, (rd.output_shape,))
+
+
+def t_separable(r: LayerResult, ctx) -> list[Part]:
+    rd, rp = separable_parts(r)
+    dw = [Part(p.code, "dw" if p.role == "main" else p.role, p.comment or
+               ("depthwise: groups = C" if p.role == "main" else "")) for p in t_conv(rd, ctx)]
+    pw = t_conv(rp, ctx)
+    return dw + [Part(pw[0].code, comment="pointwise 1x1, with the bias")] + pw[1:]
+
+
+def t_reshape(r: LayerResult, ctx) -> list[Part]:
+    from .layers import ACTIVATIONS
+    src = ctx.producers.get(r.layer.name)
+    while src is not None and src.layer.kind in ("dropout", *ACTIVATIONS):
+        src = ctx.producers.get(src.layer.name)
+    if src is not None and src.layer.kind == "flatten" and len(src.input_shape) > 1:
+        refuse(f"this reshape reads `{src.layer.name}`, a flatten of {fmt_shape(src.input_shape)}: nn.Flatten "
+               "orders the values (C, ...) where Keras orders them (..., C), so the reshape would move "
+               "them elsewhere in PyTorch; reshape the unflattened tensor instead (drop the flatten)")
+    ctx.helpers.add("ReshapeChannelsLast")
+    return [Part(f"ReshapeChannelsLast({', '.join(map(str, r.output_shape))})",
+                 comment="in Keras' channels-last order")]
+
+
+def t_layernorm(r: LayerResult, ctx) -> list[Part]:
+    L = r.layer
+    ctx.helpers.add("LayerNormChannels")
+    args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("elementwise_affine", "False", L.affine))
+    return [Part(call("LayerNormChannels", str(r.input_shape[-1]), args), comment="over the channels")]
+
+
+def t_groupnorm(r: LayerResult, ctx) -> list[Part]:
+    L = r.layer
+    args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("affine", "False", L.affine))
+    return [Part(call("nn.GroupNorm", str(L.groups), str(r.input_shape[-1]), args))]
+
+
+def t_cropping(r: LayerResult, ctx) -> list[Part]:
+    crops = r.layer.crops(r.input_shape)
+    return [Part(f"nn.ZeroPad{dims_of(r)}d({torch_pad((-b, -a) for b, a in crops)})",
+                 comment="negative padding crops")]
+
+
 # -- Keras -------------------------------------------------------------------------------------
 KERAS_ACTS = {a: a for a in ("linear", "relu", "relu6", "elu", "selu", "gelu", "silu", "mish",
                              "hard_sigmoid", "sigmoid", "tanh", "softmax", "log_softmax",
@@ -588,7 +667,9 @@ def k_conv(r: LayerResult, ctx) -> list[Part]:
         keras_no_stride_dilation(axes)
     parts: list[Part] = []
     pads = [a.pad for a in axes]
-    if L.padding == "same" or all(a.pad == Fm.same_padding(a.n, a.f, a.s, a.d) for a in axes) \
+    if L.padding == "causal":
+        padding = '"causal"'
+    elif L.padding == "same" or all(a.pad == Fm.same_padding(a.n, a.f, a.s, a.d) for a in axes) \
             and any(b or a for b, a in pads):
         padding = '"same"'  # explicit padding equal to Keras' 'same' rows is 'same'
     else:
@@ -778,26 +859,82 @@ def k_upsample(r: LayerResult, ctx) -> list[Part]:
     refuse(f"Keras UpSampling{d}D has no `{mode}` interpolation; export to pytorch")
 
 
+def k_separable(r: LayerResult, ctx) -> list[Part]:
+    L, d, axes = r.layer, dims_of(r), r.axes
+    keras_no_stride_dilation(axes)
+    parts: list[Part] = []
+    pads = [a.pad for a in axes]
+    if L.padding in ("causal", "same"):
+        padding = f'"{L.padding}"'
+    else:
+        padding = '"valid"'
+        if any(b or a for b, a in pads):
+            parts.append(Part(f"layers.ZeroPadding{d}D({keras_pairs(pads)})", "pad"))
+    act, post = keras_fused_act(r)
+    m = L.depth_multiplier
+    args = kwargs(("strides", ints(a.s for a in axes), all(a.s == 1 for a in axes)),
+                  ("padding", padding, padding == '"valid"'),
+                  ("depth_multiplier", str(m), m == 1),
+                  ("dilation_rate", ints(a.d for a in axes), all(a.d == 1 for a in axes)),
+                  ("use_bias", "False", L.bias))
+    parts.append(Part(call(f"layers.SeparableConv{d}D", str(L.filters), ints(a.f for a in axes), args, act)))
+    return parts + post
+
+
+def k_reshape(r: LayerResult, ctx) -> list[Part]:
+    return [Part(f"layers.Reshape({tuple_text(r.output_shape)})")]
+
+
+def k_layernorm(r: LayerResult, ctx) -> list[Part]:
+    L = r.layer
+    args = kwargs(("epsilon", num(L.epsilon), False), ("center", "False", L.affine), ("scale", "False", L.affine))
+    return [Part(call("layers.LayerNormalization", args))]
+
+
+def k_groupnorm(r: LayerResult, ctx) -> list[Part]:
+    L = r.layer
+    args = kwargs(("groups", str(L.groups), False), ("epsilon", num(L.epsilon), False),
+                  ("center", "False", L.affine), ("scale", "False", L.affine))
+    return [Part(call("layers.GroupNormalization", args))]
+
+
+def k_cropping(r: LayerResult, ctx) -> list[Part]:
+    return [Part(f"layers.Cropping{dims_of(r)}D({keras_pairs(r.layer.crops(r.input_shape))})")]
+
+
 def _kind_table(conv, tconv, pool, gpool, adaptive, flatten, dense, dropout, bn, zeropad, lrn,
-                embedding, act, add, multiply, concat, upsample) -> dict[str, Callable]:
+                embedding, act, add, multiply, concat, upsample, more=None) -> dict[str, Callable]:
     """kind -> translator, through the layer registry (layers.KINDS): one entry per class,
     with `add` and `multiply` (one class, Merge) told apart by kind."""
     from . import layers as L
     by_class = {L.Conv: conv, L.DepthwiseConv: conv, L.ConvTranspose: tconv, L.Pool: pool,
                 L.GlobalPool: gpool, L.AdaptivePool: adaptive, L.Flatten: flatten, L.Dense: dense,
                 L.Dropout: dropout, L.BatchNorm: bn, L.ZeroPad: zeropad, L.LRN: lrn,
-                L.Embedding: embedding, L.Activation: act, L.Concat: concat, L.Upsample: upsample}
+                L.Embedding: embedding, L.Activation: act, L.Concat: concat, L.Upsample: upsample,
+                **(more or {})}
     by_kind = {"add": add, "multiply": multiply}
     return {kind: by_kind.get(kind) or by_class[cls] for kind, cls in L.KINDS.items()}
+
+
+def _more_torch() -> dict:
+    from . import layers as L
+    return {L.SeparableConv: t_separable, L.Reshape: t_reshape, L.Cropping: t_cropping,
+            L.LayerNorm: t_layernorm, L.GroupNorm: t_groupnorm}
+
+
+def _more_keras() -> dict:
+    from . import layers as L
+    return {L.SeparableConv: k_separable, L.Reshape: k_reshape, L.Cropping: k_cropping,
+            L.LayerNorm: k_layernorm, L.GroupNorm: k_groupnorm}
 
 
 # One table per framework: kind -> translator (LayerResult, context) -> parts.
 TORCH = _kind_table(t_conv, t_conv_transpose, t_pool, t_global_pool, t_adaptive, t_flatten,
                     t_dense, t_dropout, t_batchnorm, t_zeropad, t_lrn, t_embedding, t_activation,
-                    t_add, t_multiply, t_concat, t_upsample)
+                    t_add, t_multiply, t_concat, t_upsample, more=_more_torch())
 KERAS = _kind_table(k_conv, k_conv_transpose, k_pool, k_global_pool, k_adaptive, k_flatten,
                     k_dense, k_dropout, k_batchnorm, k_zeropad, k_lrn, k_embedding, k_activation,
-                    k_add, k_multiply, k_concat, k_upsample)
+                    k_add, k_multiply, k_concat, k_upsample, more=_more_keras())
 TABLES = {"pytorch": TORCH, "keras": KERAS}
 
 

@@ -115,7 +115,16 @@ def per_axis(layer: Layer, argname: str, value, dims: int) -> tuple:
 
 
 def resolve_padding(layer: Layer, padding, dims: int, ns, fs, ss, ds) -> tuple[F.Pad, ...]:
-    """Per-axis (before, after) pairs from int / list / pairs / 'valid' / 'same'."""
+    """Per-axis (before, after) pairs from int / list / pairs / 'valid' / 'same' / 'causal'
+    (Keras Conv1D: d*(f-1) zeros before, none after)."""
+    if padding == "causal":
+        zeros = [[d * (f - 1), 0] for f, d in zip(fs, ds)]
+        if dims != 1 or not isinstance(layer, Conv):
+            raise ShapeError(f"'causal' padding is for 1-D convolutions only (Keras Conv1D; its "
+                             f"SeparableConv1D and pooling refuse it), not {layer.kind} on {dims} spatial "
+                             f"axes; write the zeros d*(f-1) before as pairs, e.g. padding: {zeros}",
+                             arg="padding")
+        return tuple((d * (f - 1), 0) for f, d in zip(fs, ds))
     if padding == "same":
         return tuple(F.same_padding(n, f, s, d) for n, f, s, d in zip(ns, fs, ss, ds))
     if padding == "valid":
@@ -283,6 +292,9 @@ class ConvTranspose(Layer):
         fs = per_axis(self, "kernel", self.kernel, dims)
         ss = per_axis(self, "stride", self.stride, dims)
         ds = per_axis(self, "dilation", self.dilation, dims)
+        if self.padding == "causal":
+            raise ShapeError("'causal' padding is for 1-D convolutions, not transposed ones (Keras "
+                             "Conv1DTranspose refuses it); use 'same', 'valid' or sizes", arg="padding")
         if isinstance(self.padding, str):
             pads = ((0, 0),) * dims  # keras modes: the output rule is applied in output_shape
         else:
@@ -632,6 +644,161 @@ class Upsample(Layer):
         return {"factor": self._factors(inp)}
 
 
+@dataclass(frozen=True, kw_only=True)
+class SeparableConv(Layer):
+    """Depthwise-separable convolution (separable_conv1d/2d; Keras SeparableConv1D/2D): a
+    depthwise f x f conv with `depth_multiplier` m and no bias, then a pointwise 1x1 conv to
+    `filters` with the bias.
+
+    Shape: spatial as conv; C_out = filters. (Keras refuses 'causal' here: give pairs instead.)
+    Params: prod(f) * C_in * m (depthwise) + C_in * m * filters (pointwise) + filters (bias).
+    """
+    filters: int = arg(type="size", main=True)
+    kernel: Any = arg(type="ints")
+    stride: Any = arg(1, type="ints")
+    padding: Any = arg(0, type="padding")
+    dilation: Any = arg(1, type="ints")
+    depth_multiplier: int = arg(1, type="size")
+    bias: bool = arg(True, type="bool")
+    activation: str | None = arg(None, type="activation")
+
+    axes = Conv.axes
+
+    def output_shape(self, inp: Shape) -> Shape:
+        axes = self.axes(inp)
+        if self.padding == "same" and any(a.s > 1 and a.d > 1 for a in axes):
+            raise ShapeError("'same' padding with both stride > 1 and dilation > 1 is refused "
+                             "by Keras; use stride 1 or explicit padding", arg="padding")
+        out = []
+        for i, a in enumerate(axes):
+            try:
+                out.append(F.conv_out(a.n, a.f, a.s, a.pad, a.d))
+            except ShapeError as e:
+                raise window_error(self, inp, i, e) from None
+        return (*out, self.filters)
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        c, m = inp[-1], self.depth_multiplier
+        kv = F.product(a.f for a in self.axes(inp))
+        return (F.conv_params(kv, c, c * m, c, False) + F.conv_params(1, c * m, self.filters, 1, self.bias), 0)
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        m = self.depth_multiplier
+        return _hyper(self.axes(inp), m=m if m != 1 else None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reshape(Layer):
+    """Reshape to `target` (Keras Reshape(target_shape)), channels-last, batch left out; one
+    entry may be -1 (the size that makes the counts match).
+
+    Shape: target, with -1 = prod(input) / prod(the other sizes). Params: 0.
+    """
+    target: Any = arg(type="shape", main=True)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        target = tuple(self.target)
+        total = F.product(inp)
+        known = F.product(v for v in target if v != -1)
+        free = sum(v == -1 for v in target)
+        if free > 1 or 0 in target:
+            raise ShapeError(f"target {list(target)} may hold one -1 and otherwise sizes >= 1; "
+                             "give every size but at most one", arg="target")
+        if free:
+            if total % known:
+                raise ShapeError(f"the input {fmt_shape(inp)} holds {' * '.join(map(str, inp))} = {total} values, "
+                                 f"which the other sizes of {list(target)} ({known}) do not divide: {total} % {known} "
+                                 f"= {total % known}; fix the sizes", arg="target")
+            target = tuple(total // known if v == -1 else v for v in target)
+        elif known != total:
+            raise ShapeError(f"target {list(target)} holds {' * '.join(map(str, target))} = {known} values but "
+                             f"the input {fmt_shape(inp)} holds {' * '.join(map(str, inp))} = {total}; "
+                             "make the products equal (or use -1 for one size)", arg="target")
+        return target
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"target": self.output_shape(inp)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cropping(Layer):
+    """Cropping (cropping1d/2d/3d; Keras Cropping2D): an int, one per axis, or [before, after]
+    pairs. Shape: n_i - c_before - c_after per axis (>= 1). Params: 0."""
+    cropping: Any = arg(type="padding", main=True)
+
+    def crops(self, inp: Shape) -> tuple[F.Pad, ...]:
+        dims = spatial_dims(self, inp, kind_dims(self.kind))
+        if isinstance(self.cropping, str):
+            raise ShapeError(f"cropping takes sizes, not '{self.cropping}'", arg="cropping")
+        value = self.cropping
+        if dims == 1 and isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
+            value = (value,)  # Keras Cropping1D((before, after))
+        out = []
+        for p in per_axis(self, "cropping", value, dims):
+            out.append(tuple(p) if isinstance(p, tuple) else (p, p))
+        return tuple(out)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        out = []
+        for i, (n, (b, a)) in enumerate(zip(inp, self.crops(inp))):
+            if n - b - a < 1:
+                name = AXIS_NAMES[len(inp) - 1][i]
+                raise ShapeError(f"cropping {b} + {a} from {name} = {n} leaves {n} - {b} - {a} = {n - b - a}; "
+                                 f"crop at most {n - 1} in total", arg="cropping")
+            out.append(n - b - a)
+        return (*out, inp[-1])
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"crop": self.crops(inp)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayerNorm(Layer):
+    """Layer normalisation over the channel (last) axis at each position (Keras
+    LayerNormalization(axis=-1); PyTorch LayerNorm(C) on channels-last values).
+
+    Shape: unchanged. Params: 2C (gamma, beta) trainable; 0 with `affine: false`.
+    """
+    epsilon: float = arg(1e-5, type="float")
+    affine: bool = arg(True, type="bool")
+    num_features: int | None = arg(None, type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        check_channels(self, self.num_features, inp[-1], "num_features")
+        return inp
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        return (2 * inp[-1] if self.affine else 0, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupNorm(Layer):
+    """Group normalisation (Keras GroupNormalization, PyTorch GroupNorm): the channels split into
+    `groups` runs of C/groups consecutive channels, each normalised over them and every position.
+
+    Shape: unchanged; groups must divide C. Params: 2C (gamma, beta); 0 with `affine: false`.
+    """
+    groups: int = arg(32, type="size", main=True)  # Keras' default
+    epsilon: float = arg(1e-5, type="float")
+    affine: bool = arg(True, type="bool")
+    num_features: int | None = arg(None, type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        c = inp[-1]
+        check_channels(self, self.num_features, c, "num_features")
+        if c % self.groups:
+            divisors = [g for g in range(1, c + 1) if c % g == 0]
+            raise ShapeError(f"groups {self.groups} does not divide the {c} channels ({c} % {self.groups} = "
+                             f"{c % self.groups}); use one of {divisors}", arg="groups")
+        return inp
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        return (2 * inp[-1] if self.affine else 0, 0)
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"g": self.groups}
+
+
 def _kinds() -> dict[str, type[Layer]]:
     table: dict[str, type[Layer]] = {}
     for d in ("", "1d", "2d", "3d"):
@@ -641,10 +808,13 @@ def _kinds() -> dict[str, type[Layer]]:
             table["maxpool" + d] = table["avgpool" + d] = Pool
             table["adaptive_avgpool" + d] = table["adaptive_maxpool" + d] = AdaptivePool
             table["zeropad" + d] = ZeroPad
+            table["cropping" + d] = Cropping
     table.update(depthwise_conv2d=DepthwiseConv, global_avgpool=GlobalPool, global_maxpool=GlobalPool,
                  flatten=Flatten, dense=Dense, dropout=Dropout, batchnorm=BatchNorm, lrn=LRN,
                  embedding=Embedding)
     table.update({a: Activation for a in ACTIVATIONS})
+    table.update(separable_conv1d=SeparableConv, separable_conv2d=SeparableConv, reshape=Reshape,
+                 layernorm=LayerNorm, groupnorm=GroupNorm)
     table.update(add=Merge, multiply=Merge, concat=Concat, upsample=Upsample,
                  **{f"upsample{d}d": Upsample for d in "123"})
     return table
@@ -683,6 +853,10 @@ KIND_ALIASES: dict[str, str] = {
     **{f"upsampling{d}d": f"upsample{d}d" for d in "123"},
     **{f"upsamplingnearest{d}d": f"upsample{d}d" for d in "123"},
     "concatenate": "concat", "cat": "concat", "mul": "multiply",
+    **{f"separableconvolution{d}d": f"separable_conv{d}d" for d in "12"},
+    **{f"crop{d}d": f"cropping{d}d" for d in "123"},
+    "layernormalization": "layernorm", "ln": "layernorm", "groupnormalization": "groupnorm",
+    "gn": "groupnorm",
 }
 
 # Argument spellings (normalised) from Keras and PyTorch, mapped to cnncalc's names.
@@ -698,4 +872,7 @@ ARG_ALIASES: dict[str, tuple[str, ...]] = {
     "embeddingdim": ("dim",), "outputsize": ("output",), "ceil": ("ceil_mode",),
     "keepdim": ("keepdims",), "k": ("kernel",), "scalefactor": ("factor",),
     "interpolation": ("mode",),
+    "targetshape": ("target",), "shape": ("target",), "crop": ("cropping",),
+    "numgroups": ("groups",), "normalizedshape": ("num_features",), "numchannels": ("num_features",),
+    "elementwiseaffine": ("affine",),
 }

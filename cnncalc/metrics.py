@@ -98,6 +98,14 @@ def macs_dense(r: LayerResult) -> int:
     return r.input_shape[0] * r.layer.units
 
 
+def macs_separable(r: LayerResult) -> int:
+    """Separable: the depthwise part, out positions * kernel volume * C_in*m, plus the pointwise
+    1x1 part, out positions * C_in*m * filters."""
+    positions = product(r.output_shape[:-1])               # H_out * W_out
+    cm = r.input_shape[-1] * r.layer.depth_multiplier      # depthwise outputs per position
+    return positions * (_kernel_volume(r) * cm + cm * r.output_shape[-1])
+
+
 def macs_none(r: LayerResult) -> int:
     """No weights to multiply: pooling, activations, batchnorm (as a scale, counted in FLOPs),
     dropout, reshapes, padding, embedding lookups, merges."""
@@ -109,6 +117,8 @@ MACS: dict[type, MetricFn] = {
     L.Dense: macs_dense, L.Pool: macs_none, L.GlobalPool: macs_none, L.AdaptivePool: macs_none,
     L.Flatten: macs_none, L.Dropout: macs_none, L.BatchNorm: macs_none, L.ZeroPad: macs_none,
     L.LRN: macs_none, L.Embedding: macs_none, L.Activation: macs_none,
+    L.SeparableConv: macs_separable, L.Reshape: macs_none, L.Cropping: macs_none,
+    L.LayerNorm: macs_none, L.GroupNorm: macs_none,
 }
 
 # Merge and resampling kinds are matched by kind name, whichever class implements them.
@@ -198,6 +208,18 @@ def flops_dense(r: LayerResult) -> int | None:
     return _weighted_flops(r, macs_dense(r), dot=True)
 
 
+def flops_separable(r: LayerResult) -> int | None:
+    """Two dot products per position: depthwise outputs kv-term (2kv-1 each, C_in*m of them),
+    pointwise outputs C_in*m-term (2*C_in*m - 1 each); bias and activation on the output."""
+    positions = product(r.output_shape[:-1])
+    cm = r.input_shape[-1] * r.layer.depth_multiplier
+    depthwise = positions * cm * (2 * _kernel_volume(r) - 1)
+    pointwise = product(r.output_shape) * (2 * cm - 1)
+    act = _activation_ops(r, r.layer.activation)
+    bias = product(r.output_shape) if r.layer.bias else 0
+    return None if act is None else depthwise + pointwise + bias + act
+
+
 def flops_pool(r: LayerResult) -> int:
     """Max: kv-1 compares per output value. Average: kv-1 adds and one divide = kv.
     (Windows cut by ceil_mode are counted whole: an upper bound there.)"""
@@ -229,6 +251,19 @@ def flops_batchnorm(r: LayerResult) -> int:
     the square root (2C); per value subtract the mean and divide (2), then * gamma + beta (2)."""
     c, values = r.input_shape[-1], product(r.input_shape)
     return 2 * c + 2 * values + (2 * values if r.layer.affine else 0)
+
+
+def flops_norm(r: LayerResult) -> int:
+    """Layer / group normalisation from the sample's own statistics. Per value: add into the
+    mean (1), subtract the mean (1), square and add into the variance (2), divide (1) = 5; per
+    group of statistics (each position for layernorm, each group for groupnorm): the mean's
+    and the variance's divisions, + eps and sqrt (4); * gamma + beta (2 per value)."""
+    values = product(r.input_shape)
+    if r.layer.kind == "layernorm":
+        stats = product(r.input_shape[:-1])  # one mean and variance per position
+    else:
+        stats = r.layer.groups               # one per group, over every position
+    return 5 * values + 4 * stats + (2 * values if r.layer.affine else 0)
 
 
 def flops_lrn(r: LayerResult) -> int:
@@ -264,6 +299,8 @@ FULL_FLOPS: dict[type, MetricFn] = {
     L.AdaptivePool: flops_adaptive_pool, L.BatchNorm: flops_batchnorm, L.LRN: flops_lrn,
     L.Activation: flops_activation, L.Flatten: flops_zero, L.Dropout: flops_zero,
     L.ZeroPad: flops_zero, L.Embedding: flops_zero,
+    L.SeparableConv: flops_separable, L.Reshape: flops_zero, L.Cropping: flops_zero,
+    L.LayerNorm: flops_norm, L.GroupNorm: flops_norm,
 }
 FULL_FLOPS_BY_KIND: dict[str, MetricFn] = {
     "add": flops_elementwise_merge, "multiply": flops_elementwise_merge, "concat": flops_zero,
@@ -361,6 +398,23 @@ def rf_adaptive(r: LayerResult, ins) -> RF:
     return tuple(out)
 
 
+def rf_reshape(r: LayerResult, ins) -> RF:
+    """A reshape keeps each unit's window when it keeps the spatial sizes (only the channels
+    change); a network input without spatial axes stays without; otherwise units move between
+    axes and the receptive field is unknown."""
+    (prev,) = ins
+    if prev == () or tuple(r.input_shape[:-1]) == tuple(r.output_shape[:-1]):
+        return prev
+    return None
+
+
+def rf_cropping(r: LayerResult, ins) -> RF:
+    """Cropping c_before off an axis: the first unit is the one c_before jumps later."""
+    (prev,) = ins
+    return tuple(AxisRF(size=x.size, jump=x.jump, start=x.start + b * x.jump, n=n)
+                 for x, (b, _), n in zip(prev, r.layer.crops(r.input_shape), r.output_shape))
+
+
 def rf_embedding(r: LayerResult, ins) -> RF:
     """Token ids (L,) become (L, dim): the sequence becomes a spatial axis, one token a unit."""
     return (AxisRF(size=1, jump=1, start=0, n=r.output_shape[0]),)
@@ -391,6 +445,10 @@ RF_FNS: dict[type, Callable] = {
     L.GlobalPool: rf_global, L.Dense: rf_global, L.AdaptivePool: rf_adaptive,
     L.Flatten: rf_same, L.Dropout: rf_same, L.BatchNorm: rf_same, L.LRN: rf_same,
     L.Activation: rf_same, L.Embedding: rf_embedding,
+    L.SeparableConv: rf_window, L.Reshape: rf_reshape, L.Cropping: rf_cropping,
+    # normalisation statistics are not counted as reading (as for batchnorm); groupnorm's
+    # mean and variance do depend on every position of the sample
+    L.LayerNorm: rf_same, L.GroupNorm: rf_same,
     # L.ConvTranspose: not listed on purpose. An output unit reads a different number of
     # inputs depending on its position (jump 1/s): no single size, so unknown.
 }

@@ -81,7 +81,7 @@ def _pads(pairs: tuple, mode: Any) -> str:
         text = f"({pairs[0][0]},{pairs[0][1]})"
     else:
         text = "x".join(f"({b},{a})" for b, a in pairs)
-    return f"same{text if text.startswith('(') else '(' + text + ')'}" if mode == "same" else text
+    return f"{mode}{text if text.startswith('(') else '(' + text + ')'}" if mode in ("same", "causal") else text
 
 
 def hyper_text(r: LayerResult) -> str:

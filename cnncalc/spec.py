@@ -295,6 +295,9 @@ class _Reader:
             return self.integer(node, what, minimum=low)
         if type_ == "padding":
             return self.padding(node)
+        if type_ == "shape":  # reshape targets: any length, sizes >= 1 or one -1
+            items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            return tuple(self.integer(n, what, minimum=-1) for n in items)
         if type_ == "bool":
             return self.boolean(node, what)
         if type_ in ("float", "rate"):
@@ -383,10 +386,10 @@ class _Reader:
     def padding(self, node):
         if isinstance(node, yaml.ScalarNode) and node.tag == _T + "str" and node.style in (None, ""):
             mode = node.value.lower()
-            if mode in ("same", "valid"):
+            if mode in ("same", "valid", "causal"):
                 return mode
             raise _err(node, f"padding `{node.value}` is not a size or a mode (use an int, a list per axis, "
-                             f"[before, after] pairs, `same` or `valid`){_suggest(mode, ['same', 'valid'])}")
+                             f"[before, after] pairs, `same`, `valid` or `causal`){_suggest(mode, ['same', 'valid', 'causal'])}")
         if isinstance(node, yaml.SequenceNode):
             if not 1 <= len(node.value) <= 3:
                 raise _err(node, "padding must list 1 to 3 axes: an int or a [before, after] pair for each; "

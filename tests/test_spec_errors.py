@@ -171,7 +171,7 @@ BAD = [
      "spec.yaml:3:34: layer 1 (conv2d_1, conv2d): kernel [3, 3, 3] has 3 entries but the input has 2 spatial axes (H, W); give one int or 2 entries"),
     ('padding_word',
      H + '  - conv2d: {filters: 4, kernel: 3, padding: sme}\n',
-     'spec.yaml:3:46: layer 1 (conv2d_1, conv2d): padding `sme` is not a size or a mode (use an int, a list per axis, [before, after] pairs, `same` or `valid`); did you mean `same`?'),
+     'spec.yaml:3:46: layer 1 (conv2d_1, conv2d): padding `sme` is not a size or a mode (use an int, a list per axis, [before, after] pairs, `same`, `valid` or `causal`); did you mean `same`?'),
     ('activation_bad',
      H + '  - conv2d: {filters: 4, kernel: 3, activation: rellu}\n',
      'spec.yaml:3:49: layer 1 (conv2d_1, conv2d): unknown activation `rellu`; did you mean `relu`?'),
