@@ -165,6 +165,21 @@ def window_error(layer: Layer, inp: Shape, axis: int, err: ShapeError) -> ShapeE
     return ShapeError(f"on axis {name} of input {fmt_shape(inp)}: {err.message}", arg=err.arg)
 
 
+def conv_spatial(layer: Layer, inp: Shape, axes: tuple[Axis, ...], keras_same_rule: bool = True) -> tuple[int, ...]:
+    """Spatial output sizes of a convolution (formulas.conv_out on each axis). Keras refuses
+    'same' with both stride > 1 and dilation > 1 in Conv and SeparableConv (not Depthwise)."""
+    if keras_same_rule and layer.padding == "same" and any(a.s > 1 and a.d > 1 for a in axes):
+        raise ShapeError("'same' padding with both stride > 1 and dilation > 1 is refused "
+                         "by Keras; use stride 1 or explicit padding", arg="padding")
+    out = []
+    for i, a in enumerate(axes):
+        try:
+            out.append(F.conv_out(a.n, a.f, a.s, a.pad, a.d))
+        except ShapeError as e:
+            raise window_error(layer, inp, i, e) from None
+    return tuple(out)
+
+
 def _hyper(axes: tuple[Axis, ...], **extra) -> dict[str, Any]:
     out: dict[str, Any] = {"f": tuple(a.f for a in axes), "s": tuple(a.s for a in axes),
                            "p": tuple(a.pad for a in axes)}
@@ -210,16 +225,7 @@ class Conv(Layer):
     def output_shape(self, inp: Shape) -> Shape:
         axes = self.axes(inp)
         self._check_groups(inp[-1], self.filters)
-        if self.padding == "same" and any(a.s > 1 and a.d > 1 for a in axes):
-            raise ShapeError("'same' padding with both stride > 1 and dilation > 1 is refused "
-                             "by Keras; use stride 1 or explicit padding", arg="padding")
-        out = []
-        for i, a in enumerate(axes):
-            try:
-                out.append(F.conv_out(a.n, a.f, a.s, a.pad, a.d))
-            except ShapeError as e:
-                raise window_error(self, inp, i, e) from None
-        return (*out, self.filters)
+        return (*conv_spatial(self, inp, axes), self.filters)
 
     def params(self, inp: Shape) -> tuple[int, int]:
         fs = self.axes(inp)
@@ -247,13 +253,7 @@ class DepthwiseConv(Layer):
     axes = Conv.axes
 
     def output_shape(self, inp: Shape) -> Shape:
-        out = []
-        for i, a in enumerate(self.axes(inp)):
-            try:
-                out.append(F.conv_out(a.n, a.f, a.s, a.pad, a.d))
-            except ShapeError as e:
-                raise window_error(self, inp, i, e) from None
-        return (*out, inp[-1] * self.depth_multiplier)
+        return (*conv_spatial(self, inp, self.axes(inp), keras_same_rule=False), inp[-1] * self.depth_multiplier)
 
     def params(self, inp: Shape) -> tuple[int, int]:
         c = inp[-1]
@@ -665,17 +665,7 @@ class SeparableConv(Layer):
     axes = Conv.axes
 
     def output_shape(self, inp: Shape) -> Shape:
-        axes = self.axes(inp)
-        if self.padding == "same" and any(a.s > 1 and a.d > 1 for a in axes):
-            raise ShapeError("'same' padding with both stride > 1 and dilation > 1 is refused "
-                             "by Keras; use stride 1 or explicit padding", arg="padding")
-        out = []
-        for i, a in enumerate(axes):
-            try:
-                out.append(F.conv_out(a.n, a.f, a.s, a.pad, a.d))
-            except ShapeError as e:
-                raise window_error(self, inp, i, e) from None
-        return (*out, self.filters)
+        return (*conv_spatial(self, inp, self.axes(inp)), self.filters)
 
     def params(self, inp: Shape) -> tuple[int, int]:
         c, m = inp[-1], self.depth_multiplier
