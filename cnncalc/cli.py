@@ -25,6 +25,11 @@ def _root() -> None:
     """Exact shapes, parameters and compute of convolutional networks from a short YAML spec."""
 
 
+# Options several commands share, declared once.
+SPEC_ARG = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False)
+DTYPE_OPT = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8.")
+
+
 class TextFormat(str, Enum):
     """--format of the commands that print working or grids: text for people, or JSON."""
     table = "table"
@@ -73,9 +78,9 @@ def emit(text: str) -> None:
 @app.command()
 @guarded
 def summary(
-    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    spec: Path = SPEC_ARG,
     fmt: Format = typer.Option(Format.table, "--format", "-F", help="table, json, csv or markdown."),
-    dtype: str = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8."),
+    dtype: str = DTYPE_OPT,
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
     explain: bool = typer.Option(False, "--explain", help="Under each row, the shape and parameter formulas with the numbers (table or json)."),
     columns: Optional[str] = typer.Option(
@@ -137,7 +142,6 @@ class AnswersFormat(str, Enum):
     csv = "csv"
     tsv = "tsv"
     yaml = "yaml"
-
 
 
 @app.command()
@@ -402,7 +406,7 @@ def solve_stride(
 @solve_app.command("input", context_settings=_ONE_LINE)
 @guarded
 def solve_input(
-    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    spec: Path = SPEC_ARG,
     input: Optional[str] = typer.Option(None, "--input", "-i", help="Input to check (default: the spec's), e.g. 225x225x3."),
     max_size: str = typer.Option("2048", "--max", help="Largest size scanned."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
@@ -431,7 +435,7 @@ class Framework(str, Enum):
 @app.command()
 @guarded
 def verify(
-    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    spec: Path = SPEC_ARG,
     batch: int = typer.Option(1, "--batch", "-b", help="Batch size of the random input."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random weights and input."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
@@ -579,7 +583,7 @@ def conv_matrix(
 @app.command()
 @guarded
 def export(
-    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    spec: Path = SPEC_ARG,
     to: Framework = typer.Option(..., "--to", "-t", help="pytorch or keras.", show_default=False),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the code to this file (default: stdout)."),
 ) -> None:
@@ -636,9 +640,9 @@ def _write(path: Path, data: bytes | str) -> None:
 @app.command()
 @guarded
 def report(
-    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    spec: Path = SPEC_ARG,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: the spec's name with .html, here)."),
-    dtype: str = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8."),
+    dtype: str = DTYPE_OPT,
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Include the matplotlib charts (needs cnncalc\\[plot])."),
 ) -> None:
     r"""One self-contained HTML report: diagram, per-layer charts, table, totals and the spec.
@@ -665,7 +669,7 @@ def report(
 @app.command()
 @guarded
 def plot(
-    spec: Path = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False),
+    spec: Path = SPEC_ARG,
     output: Path = typer.Option(..., "--output", "-o", help="Picture to write: .svg or .png.", show_default=False),
     chart: Chart = typer.Option(Chart.diagram, "--chart", "-c", help="diagram, params, macs, activations, or all charts side by side."),
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value (noted on the activations chart)."),
