@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from .errors import ArgumentError
-from .layers import fmt_shape
+from .kinds import fmt_shape
 from .solve import Answer, InputAnswer, LayerAnswer, SizeAnswer, Solution, progression
 
 # ---- reading arguments --------------------------------------------------------------------

@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from .errors import SpecError
-from .layers import KIND_ALIASES, Layer, normal
+from .kinds import KIND_ALIASES, Layer, normal
 
 _T = "tag:yaml.org,2002:"
 USE_KEYS = ("name", "id", "inputs", "repeat", "first", "when")

@@ -25,9 +25,9 @@ import yaml
 from . import formulas as F
 from .errors import CnncalcError, read_text
 from .infer import LayerResult, Summary, infer_layer
-from .layers import (Activation, BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout,
+from .kinds import (Activation, BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout,
                      Flatten, GlobalPool, Pool, Shape, fmt_shape, normal)
-from .layers import GroupNorm, LayerNorm, SeparableConv
+from .kinds import GroupNorm, LayerNorm, SeparableConv
 from .render import folded, num
 
 COLUMNS = ("shape", "size", "params")
@@ -1010,7 +1010,7 @@ def _by_position(table: AnswerTable, course: list[int]) -> list[tuple[int | None
 
 
 def _kind_of(key: str):
-    from .layers import KIND_ALIASES, KINDS
+    from .kinds import KIND_ALIASES, KINDS
     if key in FAMILIES:
         return FAMILIES[key]
     if key in KIND_ALIASES:

@@ -476,7 +476,7 @@ def verify(
         from rich.console import Console
         from rich.table import Table
 
-        from .layers import fmt_shape
+        from .kinds import fmt_shape
         table = Table(title=f"{loaded.name}: inferred vs executed (NumPy, batch {batch}, seed {seed})")
         for head in ("#", "Name", "Kind", "Inferred", "Executed", "Weights", "Params", "", "ms"):
             table.add_column(head, justify="right" if head in ("#", "Weights", "Params", "ms") else "left")

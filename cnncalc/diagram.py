@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from .infer import Summary
-from .layers import ACTIVATIONS, Shape
+from .kinds import ACTIVATIONS, Shape
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 CHAR_W = 0.6          # average glyph width, as a fraction of the font size

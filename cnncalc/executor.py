@@ -27,7 +27,7 @@ import numpy as np
 from . import formulas as F
 from .errors import CnncalcError
 from .infer import LayerResult, infer, infer_layer
-from .layers import Axis, Layer, Shape
+from .kinds import Axis, Layer, Shape
 from .spec import Spec
 
 Forward = Callable[[Layer, "np.ndarray", dict, LayerResult], "np.ndarray"]

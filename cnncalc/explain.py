@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import formulas as F
-from .layers import AXIS_NAMES, Axis
+from .kinds import AXIS_NAMES, Axis
 
 
 def num(n: int) -> str:
@@ -168,9 +168,9 @@ def _per_axis(texts: list[str], dims: int) -> list[str]:
 
 def layer_lines(r: Any) -> list[str]:
     """The shape and parameter working of one infer.LayerResult, numbers plugged in."""
-    from .layers import (BatchNorm, Concat, Conv, ConvTranspose, Dense, DepthwiseConv, Embedding,
+    from .kinds import (BatchNorm, Concat, Conv, ConvTranspose, Dense, DepthwiseConv, Embedding,
                          Flatten, Pool, Upsample, ZeroPad)
-    from .layers import Cropping, GroupNorm, LayerNorm, Reshape, SeparableConv
+    from .kinds import Cropping, GroupNorm, LayerNorm, Reshape, SeparableConv
 
     layer, out = r.layer, r.output_shape
     inp = r.input_shapes[0] if len(r.input_shapes) == 1 else None
@@ -179,7 +179,7 @@ def layer_lines(r: Any) -> list[str]:
     padding = getattr(layer, "padding", None)
     as_2p = not isinstance(padding, str)
     if isinstance(layer, ConvTranspose):
-        from .layers import per_axis
+        from .kinds import per_axis
         ops = per_axis(layer, "output_padding", layer.output_padding, len(axes))
         if isinstance(padding, str):
             texts = [keras_transposed_text(a, padding, o, op) for a, o, op in zip(axes, out, ops)]

@@ -31,7 +31,7 @@ from typing import Callable
 from . import formulas as Fm
 from .errors import CnncalcError
 from .infer import LayerResult, Summary
-from .layers import AXIS_NAMES, fmt_shape
+from .kinds import AXIS_NAMES, fmt_shape
 
 FRAMEWORKS = ("pytorch", "keras")
 LINE = 99  # longest generated line
@@ -585,7 +585,7 @@ def separable_parts(r: LayerResult) -> tuple[LayerResult, LayerResult]:
     """A separable conv as two convs: depthwise (groups = C, C*m filters, no bias) with the
     layer's geometry, then pointwise 1x1 to `filters` with the bias and the activation."""
     from .infer import infer_layer
-    from .layers import Conv
+    from .kinds import Conv
     L, d = r.layer, dims_of(r)
     c, m = r.input_shape[-1], L.depth_multiplier
     common = dict(kind=f"conv{d}d", name=L.name, index=L.index)
@@ -605,7 +605,7 @@ def t_separable(r: LayerResult, ctx) -> list[Part]:
 
 
 def t_reshape(r: LayerResult, ctx) -> list[Part]:
-    from .layers import ACTIVATIONS
+    from .kinds import ACTIVATIONS
     src = ctx.producers.get(r.layer.name)
     while src is not None and src.layer.kind in ("dropout", *ACTIVATIONS):
         src = ctx.producers.get(src.layer.name)
@@ -906,7 +906,7 @@ def _kind_table(conv, tconv, pool, gpool, adaptive, flatten, dense, dropout, bn,
                 embedding, act, add, multiply, concat, upsample, more=None) -> dict[str, Callable]:
     """kind -> translator, through the layer registry (layers.KINDS): one entry per class,
     with `add` and `multiply` (one class, Merge) told apart by kind."""
-    from . import layers as L
+    from . import kinds as L
     by_class = {L.Conv: conv, L.DepthwiseConv: conv, L.ConvTranspose: tconv, L.Pool: pool,
                 L.GlobalPool: gpool, L.AdaptivePool: adaptive, L.Flatten: flatten, L.Dense: dense,
                 L.Dropout: dropout, L.BatchNorm: bn, L.ZeroPad: zeropad, L.LRN: lrn,
@@ -917,13 +917,13 @@ def _kind_table(conv, tconv, pool, gpool, adaptive, flatten, dense, dropout, bn,
 
 
 def _more_torch() -> dict:
-    from . import layers as L
+    from . import kinds as L
     return {L.SeparableConv: t_separable, L.Reshape: t_reshape, L.Cropping: t_cropping,
             L.LayerNorm: t_layernorm, L.GroupNorm: t_groupnorm}
 
 
 def _more_keras() -> dict:
-    from . import layers as L
+    from . import kinds as L
     return {L.SeparableConv: k_separable, L.Reshape: k_reshape, L.Cropping: k_cropping,
             L.LayerNorm: k_layernorm, L.GroupNorm: k_groupnorm}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 
 from .errors import SpecError
-from .layers import Layer
+from .kinds import Layer
 
 INPUT = "input"
 

@@ -21,7 +21,7 @@ import numpy as np
 from . import formulas as F
 from .errors import ArgumentError
 from .executor import conv_nd, pool_nd
-from .layers import Axis
+from .kinds import Axis
 
 Grid = list[list[float]]
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Callable
 
 from .errors import CnncalcError, ShapeError
 from .formulas import product
-from .layers import Axis, Layer, Shape, fmt_shape
+from .kinds import Axis, Layer, Shape, fmt_shape
 from .spec import Spec
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1, "uint8": 1, "int32": 4}
@@ -25,6 +25,7 @@ class LayerResult:
     axes: tuple[Axis, ...]
     hyper: dict[str, Any]
     sources: tuple[str, ...] = ()  # names of the layers it reads; "input" for the network input
+    inputs: tuple[int, ...] = ()   # positions in Summary.layers of the layers it reads; -1: the input
 
     @property
     def input_shape(self) -> Shape:
@@ -73,6 +74,15 @@ class Summary:
     def output_shape(self) -> Shape:
         return self.layers[-1].output_shape
 
+    def fold(self, start: Any, step: Callable[[LayerResult, tuple], Any]) -> list:
+        """The one walk over the layer graph: `step(result, values of its inputs)` for every
+        layer in order (each layer's inputs come before it), `start` standing for the network
+        input. Returns each layer's value. Metrics, the executor, export and the diagram use it."""
+        values: list = []
+        for r in self.layers:
+            values.append(step(r, tuple(start if j < 0 else values[j] for j in r.inputs)))
+        return values
+
 
 def dtype_bytes(dtype: str) -> tuple[str, int]:
     name = DTYPE_ALIASES.get(dtype.lower(), dtype.lower())
@@ -101,6 +111,7 @@ def infer(spec: Spec, dtype: str = "float32") -> Summary:
     dtype, nbytes = dtype_bytes(dtype)
     results: list[LayerResult] = []
     by_ref: dict[str, Shape] = {"input": spec.input}
+    position: dict[str, int] = {"input": -1}  # reference -> index in results
     previous = spec.input
     names: dict[str, str] = {"input": "input"}  # reference -> layer name
     prev_name = "input"
@@ -115,15 +126,19 @@ def infer(spec: Spec, dtype: str = "float32") -> Summary:
                     line, col = layer.marks.get("inputs", (layer.line, layer.col))
                     raise e.located(layer=layer.label, line=line, col=col) from None
             result = infer_layer(layer, inputs)
-            result = replace(result, sources=tuple(names.get(r, r) for r in layer.inputs or (prev_name,)))
+            refs = layer.inputs or (prev_name,)
+            result = replace(result, sources=tuple(names.get(r, r) for r in refs),
+                             inputs=tuple(position[r] for r in refs))
             prev_name = names[layer.name] = layer.name
             if layer.id is not None:
                 names[layer.id] = layer.name
             results.append(result)
             previous = result.output_shape
             by_ref[layer.name] = previous
+            position[layer.name] = len(results) - 1
             if layer.id is not None:
                 by_ref[layer.id] = previous
+                position[layer.id] = len(results) - 1
     except CnncalcError as e:
         if len(spec.input) >= 3 and spec.input[0] in (1, 3) and spec.input[-1] > 4:
             e.message += (f" (the input {fmt_shape(spec.input)} looks channels-first; "

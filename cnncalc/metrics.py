@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from . import formulas as F
-from . import layers as L
+from . import kinds as L
 from .errors import ArgumentError
 from .formulas import product
 from .infer import LayerResult, Summary

@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any, Callable
 
 from .infer import LayerResult, Summary
-from .layers import fmt_shape
+from .kinds import fmt_shape
 
 MIB = 1 << 20  # MiB means 2^20 bytes
 
@@ -432,7 +432,7 @@ COURSE_HEADERS = ("Layer", "Activation shape", "Activation size", "# parameters"
 def folded(layer) -> bool:
     """Layers a course table leaves out: flatten, dropout and stand-alone activations, which
     learn nothing and which the notes fold into the row before or after them."""
-    from .layers import Activation, Dropout, Flatten
+    from .kinds import Activation, Dropout, Flatten
     return isinstance(layer, (Activation, Dropout, Flatten))
 
 

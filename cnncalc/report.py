@@ -15,7 +15,7 @@ from html import escape
 
 from . import __version__, render
 from .infer import Summary
-from .layers import fmt_shape
+from .kinds import fmt_shape
 
 PAGE_RATIO = 1.3  # a figure at most this tall for its width stays on one printed page
 

@@ -14,7 +14,7 @@ from typing import Any
 from . import explain as X
 from . import formulas as F
 from .errors import ArgumentError, CnncalcError
-from .layers import AXIS_NAMES, Axis, Conv, Dense, DepthwiseConv, Layer, Pool, fmt_shape
+from .kinds import AXIS_NAMES, Axis, Conv, Dense, DepthwiseConv, Layer, Pool, fmt_shape
 
 MAX_LISTED = 20  # a stride range longer than this is summarised, not listed
 MAX_SCAN = 1 << 16  # solve input scans at most this many sizes per axis

@@ -19,7 +19,7 @@ import yaml
 from .blocks import Expander, read_blocks
 from .errors import SpecError, read_text
 from .graph import resolve
-from .layers import ACTIVATIONS, ARG_ALIASES, KIND_ALIASES, KINDS, Layer, normal
+from .kinds import ACTIVATIONS, ARG_ALIASES, KIND_ALIASES, KINDS, Layer, normal
 
 MAX_SIZE = 1 << 24     # any size above 16,777,216 is a typo, not a network
 MAX_LAYERS = 100_000

@@ -2,7 +2,7 @@
 import pytest
 
 from cnncalc import infer, parse_spec
-from cnncalc.layers import ACTIVATIONS
+from cnncalc.kinds import ACTIVATIONS
 
 
 @pytest.mark.parametrize("name", [*ACTIVATIONS, "ReLU", "LeakyReLU", "identity", "none", "Linear"])

@@ -12,7 +12,7 @@ import pytest
 
 from cnncalc import infer, load_spec, parse_spec
 from cnncalc.executor import FORWARD, conv_nd, pool_nd, run_layer, verify
-from cnncalc.layers import KINDS, Axis
+from cnncalc.kinds import KINDS, Axis
 from tests.conftest import ZOO
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from cnncalc import infer, load_spec, parse_spec
 from cnncalc.export import KERAS, TORCH, ExportError, class_name, export, export_code, identifier
-from cnncalc.layers import KINDS
+from cnncalc.kinds import KINDS
 from tests.conftest import ZOO
 
 GOLDEN = Path(__file__).parent / "golden" / "export"

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 
 from cnncalc import CnncalcError, infer, load_spec, parse_spec  # noqa: E402
 from cnncalc.export import ExportError, export  # noqa: E402
-from cnncalc.layers import ACTIVATIONS  # noqa: E402
+from cnncalc.kinds import ACTIVATIONS  # noqa: E402
 from tests.conftest import ZOO  # noqa: E402
 from tests.test_export_torch import GOLDEN_SPECS, LAYER_SPECS, channels_last, window_layer  # noqa: E402
 
@@ -146,7 +146,7 @@ def compare(summary, seed: int = 0) -> None:
 
 @pytest.mark.parametrize("name", GOLDEN_SPECS)
 def test_golden_specs(name):
-    from cnncalc.layers import KINDS
+    from cnncalc.kinds import KINDS
     if name == "branched.yaml" and "add" not in KINDS:
         pytest.skip("branch kinds (add, concat, ...) not in this checkout")
     compare(infer(load_spec(str(GOLDEN / name))))

@@ -111,7 +111,7 @@ GOLDEN_SPECS = ["kinds.yaml", "text.yaml", "branched.yaml"]  # tests/golden/expo
 
 @pytest.mark.parametrize("name", GOLDEN_SPECS)
 def test_golden_specs(name):
-    from cnncalc.layers import KINDS
+    from cnncalc.kinds import KINDS
     if name == "branched.yaml" and "add" not in KINDS:
         pytest.skip("branch kinds (add, concat, ...) not in this checkout")
     run_and_compare(infer(load_spec(str(ZOO.parent / "tests" / "golden" / "export" / name))))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cnncalc import infer, load_spec, parse_spec
-from cnncalc import layers as L
+from cnncalc import kinds as L
 from cnncalc import metrics as M
 from cnncalc import render
 from cnncalc.spec import Spec
@@ -269,6 +269,7 @@ def test_rf_unknown_where_windows_vary(layer, shape):
 class FakeMerge(L.Layer):
     """Stands in for the merge kinds another branch adds (add / concat / multiply)."""
     MULTI_INPUT = True
+    params = L.base.no_params
 
     def output_shape(self, inp):
         return inp[0] if self.kind != "concat" else (*inp[0][:-1], sum(s[-1] for s in inp))
@@ -277,6 +278,7 @@ class FakeMerge(L.Layer):
 @dataclass(frozen=True, kw_only=True)
 class Mystery(L.Layer):
     """A kind metrics has no formula for."""
+    output_shape = L.base.unchanged_shape
 
     def params(self, inp):
         return (7, 0)
@@ -367,6 +369,7 @@ def test_upsample_other_than_nearest_has_no_flop_count():
     @dataclass(frozen=True, kw_only=True)
     class Up(L.Layer):
         mode: str = "bilinear"
+        params = L.base.no_params
 
         def output_shape(self, inp):
             return (inp[0] * 2, inp[1] * 2, inp[2])

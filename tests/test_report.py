@@ -12,7 +12,8 @@ import pytest
 
 from cnncalc import infer, load_spec, render
 from cnncalc import diagram as D
-from cnncalc.layers import Activation, BatchNorm, Conv, Dense, GlobalPool, Layer
+from cnncalc.kinds import Activation, BatchNorm, Conv, Dense, GlobalPool, Layer
+from cnncalc.kinds.base import no_params
 from cnncalc.spec import Spec
 from tests.conftest import ROOT, ZOO
 
@@ -71,6 +72,7 @@ def check_html(html: str) -> Balance:
 class FakeAdd(Layer):
     """A merge for these tests, so they do not depend on which merge kinds exist."""
     MULTI_INPUT = True
+    params = no_params
 
     def output_shape(self, inp):
         return inp[0]

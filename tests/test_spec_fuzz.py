@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnncalc import CnncalcError, infer, parse_spec
-from cnncalc.layers import ARG_ALIASES, KINDS
+from cnncalc.kinds import ARG_ALIASES, KINDS
 
 ARGS = sorted({n for cls in set(KINDS.values()) for n in cls.spec_args()} | {"name", "id", "inputs"}
               | set(ARG_ALIASES))

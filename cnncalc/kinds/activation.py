@@ -1,0 +1,71 @@
+"""Element-wise layers that learn nothing: activations and dropout."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .base import ACTIVATIONS, Layer, Shape, arg, no_params, pending, unchanged_shape
+
+
+@dataclass(frozen=True, kw_only=True)
+class Activation(Layer):
+    """An activation as a layer (relu, tanh, softmax, ...). Shape: unchanged. Params: 0."""
+    NAMES: ClassVar[tuple[str, ...]] = ACTIVATIONS
+    ALIASES: ClassVar[dict[str, str]] = {"identity": "linear", "leakyrelu": "leaky_relu", "hardsigmoid": "hard_sigmoid", "logsoftmax": "log_softmax"}
+    negative_slope: float | None = arg(None, type="float")
+
+    output_shape = unchanged_shape
+
+    params = no_params
+
+    macs = pending("Activation.macs")
+
+    flops = pending("Activation.flops")
+
+    rf = pending("Activation.rf")
+
+    make_weights = pending("Activation.make_weights")
+
+    forward = pending("Activation.forward")
+
+    to_torch = pending("Activation.to_torch")
+
+    to_keras = pending("Activation.to_keras")
+
+    explain = pending("Activation.explain")
+
+    DIAGNOSES = pending("Activation.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dropout(Layer):
+    """Shape: unchanged. Params: 0."""
+    NAMES: ClassVar[tuple[str, ...]] = ("dropout",)
+    ALIASES: ClassVar[dict[str, str]] = {}
+    rate: float = arg(0.5, type="rate", main=True)
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"rate": self.rate}
+
+    output_shape = unchanged_shape
+
+    params = no_params
+
+    macs = pending("Dropout.macs")
+
+    flops = pending("Dropout.flops")
+
+    rf = pending("Dropout.rf")
+
+    make_weights = pending("Dropout.make_weights")
+
+    forward = pending("Dropout.forward")
+
+    to_torch = pending("Dropout.to_torch")
+
+    to_keras = pending("Dropout.to_keras")
+
+    explain = pending("Dropout.explain")
+
+    DIAGNOSES = pending("Dropout.DIAGNOSES")
+

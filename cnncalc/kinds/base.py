@@ -1,0 +1,251 @@
+"""The base of every layer kind: the descriptor fields, the facets a kind declares, and the
+geometry helpers the window kinds share.
+
+Shapes are channels-last tuples without the batch axis: (H, W, C) for 2-D, (L, C) for 1-D,
+(D, H, W, C) for 3-D, (n,) when flat. The arithmetic itself lives in `formulas`.
+
+A kind is one frozen dataclass in one module of `cnncalc.kinds`, and it declares every facet in
+FACETS (the completeness test in tests/test_kinds.py walks the registry and fails on a gap):
+
+  shape      output_shape(inp) -> Shape            (docstring: its `Shape:` formula)
+  params     params(inp) -> (trainable, non-trainable)
+  macs       macs(r) -> int | None                 (r: infer.LayerResult; None = unknown)
+  flops      flops(r) -> int | None                (every operation: the `full` convention)
+  rf         rf(r, ins) -> receptive field         (ins: the inputs' fields, metrics.AxisRF)
+  weights    make_weights(r, rng, dtype) -> dict   (NumPy arrays, the spec's layout)
+  forward    forward(x, w, r) -> array             (NumPy, batch first, channels last)
+  torch      to_torch(r, ctx) -> list[Part]        (export.common.Part)
+  keras      to_keras(r, ctx) -> list[Part]
+  explain    explain(r) -> list[str]               (the working, numbers plugged in)
+  diagnoses  DIAGNOSES: tuple of checker mistakes that apply (check.diagnoses)
+
+A facet that does not apply is declared as such, never left out: a shared implementation
+bound by name (`params = no_params`), a metric that returns None (unknown, never 0), or an
+export that refuses with the reason. NumPy and the exporters are imported inside the facets
+that use them, so `cnncalc summary` never loads them.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping
+
+from .. import formulas as F
+from ..errors import ShapeError
+
+Shape = tuple[int, ...]
+
+
+AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+ACTIVATIONS = (
+    "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
+    "hardswish", "hard_sigmoid", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
+    "softsign",
+)
+
+
+def arg(default: Any = dataclasses.MISSING, *, type: str = "int", main: bool = False,
+        keras: str | None = None, torch: str | None = None):
+    """Declare a spec argument. `type` drives coercion in spec.py: int, size (>= 1), nonneg,
+    ints (int or one per axis), nonneg_ints, padding, bool, float, rate, str, activation.
+    `keras` and `torch` are the frameworks' spellings of it (for docs/kinds.md and readers)."""
+    meta = {"type": type, "main": main, "keras": keras, "torch": torch}
+    if default is dataclasses.MISSING:
+        return field(metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+FACETS: dict[str, str] = {
+    "shape": "output_shape", "params": "params", "macs": "macs", "flops": "flops", "rf": "rf",
+    "weights": "make_weights", "forward": "forward", "torch": "to_torch", "keras": "to_keras",
+    "explain": "explain", "diagnoses": "DIAGNOSES",
+}
+
+
+class MissingFacet(NotImplementedError):
+    """A kind was asked for a facet it does not declare: a bug, caught by tests/test_kinds.py."""
+
+
+def pending(where: str):
+    """The placeholder of a facet not declared yet; calling it is a bug."""
+    def missing(self, *args, **kwargs):
+        raise MissingFacet(f"{where} is not declared")
+    missing.pending = True
+    return missing
+
+
+def unchanged_shape(self, inp: Shape) -> Shape:
+    """Shape: unchanged (element-wise layers)."""
+    return inp
+
+
+def no_params(self, inp: Shape) -> tuple[int, int]:
+    """Params: 0 (nothing learned)."""
+    return (0, 0)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One spatial axis of a sliding window: kernel f, stride s, padding (before, after), dilation d."""
+    n: int
+    f: int
+    s: int
+    pad: F.Pad
+    d: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Layer:
+    """Common descriptor fields. `index` is 1-based; `line`/`col` locate it in the spec."""
+    kind: str
+    name: str
+    index: int
+    id: str | None = None
+    inputs: tuple[str, ...] | None = None
+    line: int | None = None
+    col: int | None = None
+    marks: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    via: str | None = field(default=None, compare=False, repr=False)  # "in block b used at line 40"
+
+    RANK: ClassVar[int | None] = None  # required input rank, None for any
+    NAMES: ClassVar[tuple[str, ...]] = ()       # the kind names this class declares
+    ALIASES: ClassVar[dict[str, str]] = {}      # Keras / torch spellings (normalised) -> a name
+    CAUSAL_OK: ClassVar[bool] = False           # takes `padding: causal` (Keras Conv1D)
+
+    @property
+    def label(self) -> str:
+        return f"layer {self.index} ({self.name}, {self.kind})" + (f" {self.via}" if self.via else "")
+
+    @classmethod
+    def spec_args(cls) -> dict[str, dataclasses.Field]:
+        base = {f.name for f in dataclasses.fields(Layer)}
+        return {f.name: f for f in dataclasses.fields(cls) if f.name not in base}
+
+    @classmethod
+    def main_arg(cls) -> str | None:
+        return next((n for n, f in cls.spec_args().items() if f.metadata.get("main")), None)
+
+    def check_rank(self, inp: Shape, rank: int | None) -> None:
+        if rank is not None and len(inp) != rank:
+            want = {1: "a flat (n,)", 2: "(L, C)", 3: "(H, W, C)", 4: "(D, H, W, C)"}[rank]
+            hint = ""
+            if len(inp) > rank == 1:
+                hint = "; add a `flatten` (or `global_avgpool`) layer before it"
+            elif rank > 1 and self.kind[-2:] in ("1d", "2d", "3d") and 2 <= len(inp) <= 4:
+                hint = f"; for a {fmt_shape(inp)} input use {self.kind[:-2]}{len(inp) - 1}d"
+            elif len(inp) < rank:
+                hint = "; check the input rank or remove the `flatten` before it"
+            raise ShapeError(f"needs {want} input but got {fmt_shape(inp)}{hint}")
+
+    output_shape = pending("output_shape")
+    params = pending("params")
+    macs = pending("macs")
+    flops = pending("flops")
+    rf = pending("rf")
+    make_weights = pending("make_weights")
+    forward = pending("forward")
+    to_torch = pending("to_torch")
+    to_keras = pending("to_keras")
+    explain = pending("explain")
+    DIAGNOSES: ClassVar[tuple | None] = None  # None: not declared
+
+    def axes(self, inp: Shape) -> tuple[Axis, ...]:
+        """Sliding-window geometry per spatial axis; empty for layers without a window."""
+        return ()
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        """Hyper-parameters worth showing, in the course's notation."""
+        return {}
+
+
+def fmt_shape(shape: Shape) -> str:
+    return "(" + ", ".join(str(v) for v in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def per_axis(layer: Layer, argname: str, value, dims: int) -> tuple:
+    """Expand an int (same on every axis) or check a list has one entry per spatial axis."""
+    if value is None or isinstance(value, int) or isinstance(value, str):
+        return (value,) * dims
+    if len(value) != dims:
+        raise ShapeError(
+            f"{argname} {list(value)} has {len(value)} entries but the input has {dims} "
+            f"spatial axes ({', '.join(AXIS_NAMES[dims])}); give one int or {dims} entries", arg=argname)
+    return tuple(value)
+
+
+def resolve_padding(layer: Layer, padding, dims: int, ns, fs, ss, ds) -> tuple[F.Pad, ...]:
+    """Per-axis (before, after) pairs from int / list / pairs / 'valid' / 'same' / 'causal'
+    (Keras Conv1D: d*(f-1) zeros before, none after)."""
+    if padding == "causal":
+        zeros = [[d * (f - 1), 0] for f, d in zip(fs, ds)]
+        if dims != 1 or not layer.CAUSAL_OK:
+            raise ShapeError(f"'causal' padding is for 1-D convolutions only (Keras Conv1D; its "
+                             f"SeparableConv1D and pooling refuse it), not {layer.kind} on {dims} spatial "
+                             f"axes; write the zeros d*(f-1) before as pairs, e.g. padding: {zeros}",
+                             arg="padding")
+        return tuple((d * (f - 1), 0) for f, d in zip(fs, ds))
+    if padding == "same":
+        return tuple(F.same_padding(n, f, s, d) for n, f, s, d in zip(ns, fs, ss, ds))
+    if padding == "valid":
+        return ((0, 0),) * dims
+    out = []
+    for p in per_axis(layer, "padding", padding, dims):
+        out.append(tuple(p) if isinstance(p, tuple) else (p, p))
+    return tuple(out)
+
+
+def spatial_dims(layer: Layer, inp: Shape, dims: int | None) -> int:
+    """Spatial axes a window layer works on: fixed by its kind (conv2d -> 2) or by the input."""
+    if dims is None:
+        if len(inp) not in (2, 3, 4):
+            raise ShapeError(f"needs an input of rank 2, 3 or 4 (spatial axes + channels) but got {fmt_shape(inp)}")
+        return len(inp) - 1
+    layer.check_rank(inp, dims + 1)
+    return dims
+
+
+def kind_dims(kind: str) -> int | None:
+    """The spatial dimension a kind name carries: conv2d -> 2, conv -> None."""
+    for ch in kind:
+        if ch in "123":
+            return int(ch)
+    return None
+
+
+def check_channels(layer: Layer, given: int | None, actual: int, argname: str) -> None:
+    if given is not None and given != actual:
+        raise ShapeError(f"{argname} is {given} but the input has {actual} channels; "
+                         f"set {argname}: {actual} or remove it", arg=argname)
+
+
+def window_error(layer: Layer, inp: Shape, axis: int, err: ShapeError) -> ShapeError:
+    dims = len(inp) - 1
+    name = AXIS_NAMES[dims][axis] if dims in AXIS_NAMES else str(axis)
+    return ShapeError(f"on axis {name} of input {fmt_shape(inp)}: {err.message}", arg=err.arg)
+
+
+def conv_spatial(layer: Layer, inp: Shape, axes: tuple[Axis, ...], keras_same_rule: bool = True) -> tuple[int, ...]:
+    """Spatial output sizes of a convolution (formulas.conv_out on each axis). Keras refuses
+    'same' with both stride > 1 and dilation > 1 in Conv and SeparableConv (not Depthwise)."""
+    if keras_same_rule and layer.padding == "same" and any(a.s > 1 and a.d > 1 for a in axes):
+        raise ShapeError("'same' padding with both stride > 1 and dilation > 1 is refused "
+                         "by Keras; use stride 1 or explicit padding", arg="padding")
+    out = []
+    for i, a in enumerate(axes):
+        try:
+            out.append(F.conv_out(a.n, a.f, a.s, a.pad, a.d))
+        except ShapeError as e:
+            raise window_error(layer, inp, i, e) from None
+    return tuple(out)
+
+
+def _hyper(axes: tuple[Axis, ...], **extra) -> dict[str, Any]:
+    out: dict[str, Any] = {"f": tuple(a.f for a in axes), "s": tuple(a.s for a in axes),
+                           "p": tuple(a.pad for a in axes)}
+    if any(a.d != 1 for a in axes):
+        out["d"] = tuple(a.d for a in axes)
+    out.update({k: v for k, v in extra.items() if v is not None})
+    return out
+

@@ -1,0 +1,86 @@
+"""Dense (fully connected) and embedding layers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .. import formulas as F
+from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dense(Layer):
+    """Fully connected (Keras Dense, PyTorch Linear) on a flat input.
+
+    Shape: (units,). Params: n_in * units + units (bias).
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("dense",)
+    ALIASES: ClassVar[dict[str, str]] = {"linear": "dense", "fullyconnected": "dense", "fc": "dense"}
+    units: int = arg(type="size", main=True)
+    bias: bool = arg(True, type="bool")
+    activation: str | None = arg(None, type="activation")
+    in_features: int | None = arg(None, type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        self.check_rank(inp, 1)
+        check_channels(self, self.in_features, inp[0], "in_features")
+        return (self.units,)
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        return (F.dense_params(inp[0], self.units, self.bias), 0)
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"units": self.units}
+
+    macs = pending("Dense.macs")
+
+    flops = pending("Dense.flops")
+
+    rf = pending("Dense.rf")
+
+    make_weights = pending("Dense.make_weights")
+
+    forward = pending("Dense.forward")
+
+    to_torch = pending("Dense.to_torch")
+
+    to_keras = pending("Dense.to_keras")
+
+    explain = pending("Dense.explain")
+
+    DIAGNOSES = pending("Dense.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Embedding(Layer):
+    """Token embedding on an input of token ids (L,). Shape: (L, dim). Params: vocab * dim."""
+    NAMES: ClassVar[tuple[str, ...]] = ("embedding",)
+    ALIASES: ClassVar[dict[str, str]] = {}
+    vocab: int = arg(type="size")
+    dim: int = arg(type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        self.check_rank(inp, 1)
+        return (inp[0], self.dim)
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        return (self.vocab * self.dim, 0)
+
+    macs = pending("Embedding.macs")
+
+    flops = pending("Embedding.flops")
+
+    rf = pending("Embedding.rf")
+
+    make_weights = pending("Embedding.make_weights")
+
+    forward = pending("Embedding.forward")
+
+    to_torch = pending("Embedding.to_torch")
+
+    to_keras = pending("Embedding.to_keras")
+
+    explain = pending("Embedding.explain")
+
+    DIAGNOSES = pending("Embedding.DIAGNOSES")
+

@@ -1,0 +1,133 @@
+"""Merges of two or more inputs: add, multiply, concat."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..errors import ShapeError
+from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, fmt_shape, no_params, pending, unchanged_shape)
+
+
+def _source(layer: Layer, i: int) -> str:
+    """How a merge layer names its i-th input in messages: the source layer's name."""
+    refs = layer.inputs or ()
+    return f"`{refs[i]}`" if i < len(refs) else f"input {i + 1}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Merge(Layer):
+    """Element-wise merge of two or more inputs (add, multiply; Keras Add / Multiply).
+
+    Shape: every input has the same shape, which is the output shape. Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("add", "multiply")
+    ALIASES: ClassVar[dict[str, str]] = {"mul": "multiply"}
+    MULTI_INPUT: ClassVar[bool] = True
+
+    def _check_count(self, shapes: tuple[Shape, ...]) -> None:
+        if len(shapes) < 2:
+            raise ShapeError(f"{self.kind} merges two or more inputs but got {len(shapes)}; "
+                             "list them, e.g. `inputs: [conv3, shortcut]`", arg="inputs")
+
+    def output_shape(self, shapes: tuple[Shape, ...]) -> Shape:
+        self._check_count(shapes)
+        for i, shape in enumerate(shapes[1:], start=1):
+            if shape != shapes[0]:
+                raise ShapeError(
+                    f"{self.kind} needs inputs of one shape, but {_source(self, 0)} gives "
+                    f"{fmt_shape(shapes[0])} and {_source(self, i)} gives {fmt_shape(shape)}; "
+                    "make them match (e.g. a 1x1 conv with the right stride and filters on the shortcut)",
+                    arg="inputs")
+        return shapes[0]
+
+    def params(self, shapes) -> tuple[int, int]:
+        return (0, 0)
+
+    def axes(self, shapes) -> tuple[Axis, ...]:
+        return ()
+
+    def hyper(self, shapes) -> dict[str, Any]:
+        return {}
+
+    macs = pending("Merge.macs")
+
+    flops = pending("Merge.flops")
+
+    rf = pending("Merge.rf")
+
+    make_weights = pending("Merge.make_weights")
+
+    forward = pending("Merge.forward")
+
+    to_torch = pending("Merge.to_torch")
+
+    to_keras = pending("Merge.to_keras")
+
+    explain = pending("Merge.explain")
+
+    DIAGNOSES = pending("Merge.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Concat(Merge):
+    """Concatenation along one axis (Keras Concatenate, torch.cat); channels by default.
+
+    `axis` counts as Keras does, with the batch as axis 0: -1 (the default) and rank are the
+    channels, 1 is H (or L). torch.cat(dim=1) on NCHW tensors is `axis: -1` here.
+    Shape: the inputs' shapes with their `axis` sizes summed; every other size must match.
+    Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("concat",)
+    ALIASES: ClassVar[dict[str, str]] = {"concatenate": "concat", "cat": "concat"}
+    axis: int = arg(-1, type="int", main=True)
+
+    def _axis(self, shape: Shape) -> int:
+        """The position of `axis` in a batch-less shape."""
+        rank = len(shape)
+        pos = self.axis - 1 if self.axis > 0 else rank + self.axis
+        if self.axis == 0 or not 0 <= pos < rank:
+            raise ShapeError(f"axis {self.axis} is not an axis of the inputs {fmt_shape(shape)} "
+                             f"(axis 0 is the batch); use 1 to {rank} or -1 to -{rank}, -1 for channels",
+                             arg="axis")
+        return pos
+
+    def output_shape(self, shapes: tuple[Shape, ...]) -> Shape:
+        self._check_count(shapes)
+        first = shapes[0]
+        pos = self._axis(first)
+        names = (*AXIS_NAMES.get(len(first) - 1, ()), "C") if len(first) > 1 else ("n",)
+        for i, shape in enumerate(shapes[1:], start=1):
+            if len(shape) != len(first):
+                raise ShapeError(
+                    f"concat needs inputs of one rank, but {_source(self, 0)} gives {fmt_shape(first)} "
+                    f"and {_source(self, i)} gives {fmt_shape(shape)}", arg="inputs")
+            for k, (a, b) in enumerate(zip(first, shape)):
+                if k != pos and a != b:
+                    raise ShapeError(
+                        f"concat along axis {self.axis} ({names[pos]}) needs every other size to match, "
+                        f"but {_source(self, 0)} gives {fmt_shape(first)} and {_source(self, i)} gives "
+                        f"{fmt_shape(shape)} ({names[k]} {a} vs {b}); crop, pad or resample one of them",
+                        arg="inputs")
+        return tuple(sum(s[k] for s in shapes) if k == pos else n for k, n in enumerate(first))
+
+    def hyper(self, shapes) -> dict[str, Any]:
+        return {"axis": self.axis} if self.axis != -1 else {}
+
+    macs = pending("Concat.macs")
+
+    flops = pending("Concat.flops")
+
+    rf = pending("Concat.rf")
+
+    make_weights = pending("Concat.make_weights")
+
+    forward = pending("Concat.forward")
+
+    to_torch = pending("Concat.to_torch")
+
+    to_keras = pending("Concat.to_keras")
+
+    explain = pending("Concat.explain")
+
+    DIAGNOSES = pending("Concat.DIAGNOSES")
+

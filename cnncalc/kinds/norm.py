@@ -1,0 +1,171 @@
+"""Normalisation: batchnorm, layernorm, groupnorm and local response normalisation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..errors import ShapeError
+from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchNorm(Layer):
+    """Batch normalisation over the channel (last) axis.
+
+    Shape: unchanged. Params: 4C as Keras counts them: gamma and beta trainable (2C), the
+    moving mean and variance non-trainable (2C). PyTorch keeps those two as buffers, so its
+    parameters() shows only 2C. `affine: false` drops gamma and beta.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
+    ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
+    affine: bool = arg(True, type="bool")
+    epsilon: float = arg(1e-5, type="float")
+    momentum: float = arg(0.1, type="float")
+    num_features: int | None = arg(None, type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        check_channels(self, self.num_features, inp[-1], "num_features")
+        return inp
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        c = inp[-1]
+        return (2 * c if self.affine else 0, 2 * c)
+
+    macs = pending("BatchNorm.macs")
+
+    flops = pending("BatchNorm.flops")
+
+    rf = pending("BatchNorm.rf")
+
+    make_weights = pending("BatchNorm.make_weights")
+
+    forward = pending("BatchNorm.forward")
+
+    to_torch = pending("BatchNorm.to_torch")
+
+    to_keras = pending("BatchNorm.to_keras")
+
+    explain = pending("BatchNorm.explain")
+
+    DIAGNOSES = pending("BatchNorm.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayerNorm(Layer):
+    """Layer normalisation over the channel (last) axis at each position (Keras
+    LayerNormalization(axis=-1); PyTorch LayerNorm(C) on channels-last values).
+
+    Shape: unchanged. Params: 2C (gamma, beta) trainable; 0 with `affine: false`.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("layernorm",)
+    ALIASES: ClassVar[dict[str, str]] = {"layernormalization": "layernorm", "ln": "layernorm"}
+    epsilon: float = arg(1e-5, type="float")
+    affine: bool = arg(True, type="bool")
+    num_features: int | None = arg(None, type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        check_channels(self, self.num_features, inp[-1], "num_features")
+        return inp
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        return (2 * inp[-1] if self.affine else 0, 0)
+
+    macs = pending("LayerNorm.macs")
+
+    flops = pending("LayerNorm.flops")
+
+    rf = pending("LayerNorm.rf")
+
+    make_weights = pending("LayerNorm.make_weights")
+
+    forward = pending("LayerNorm.forward")
+
+    to_torch = pending("LayerNorm.to_torch")
+
+    to_keras = pending("LayerNorm.to_keras")
+
+    explain = pending("LayerNorm.explain")
+
+    DIAGNOSES = pending("LayerNorm.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupNorm(Layer):
+    """Group normalisation (Keras GroupNormalization, PyTorch GroupNorm): the channels split into
+    `groups` runs of C/groups consecutive channels, each normalised over them and every position.
+
+    Shape: unchanged; groups must divide C. Params: 2C (gamma, beta); 0 with `affine: false`.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("groupnorm",)
+    ALIASES: ClassVar[dict[str, str]] = {"groupnormalization": "groupnorm", "gn": "groupnorm"}
+    groups: int = arg(32, type="size", main=True)  # Keras' default
+    epsilon: float = arg(1e-5, type="float")
+    affine: bool = arg(True, type="bool")
+    num_features: int | None = arg(None, type="size")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        c = inp[-1]
+        check_channels(self, self.num_features, c, "num_features")
+        if c % self.groups:
+            divisors = [g for g in range(1, c + 1) if c % g == 0]
+            raise ShapeError(f"groups {self.groups} does not divide the {c} channels ({c} % {self.groups} = "
+                             f"{c % self.groups}); use one of {divisors}", arg="groups")
+        return inp
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        return (2 * inp[-1] if self.affine else 0, 0)
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"g": self.groups}
+
+    macs = pending("GroupNorm.macs")
+
+    flops = pending("GroupNorm.flops")
+
+    rf = pending("GroupNorm.rf")
+
+    make_weights = pending("GroupNorm.make_weights")
+
+    forward = pending("GroupNorm.forward")
+
+    to_torch = pending("GroupNorm.to_torch")
+
+    to_keras = pending("GroupNorm.to_keras")
+
+    explain = pending("GroupNorm.explain")
+
+    DIAGNOSES = pending("GroupNorm.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LRN(Layer):
+    """Local response normalisation across channels (AlexNet). Shape: unchanged. Params: 0."""
+    NAMES: ClassVar[tuple[str, ...]] = ("lrn",)
+    ALIASES: ClassVar[dict[str, str]] = {"localresponsenorm": "lrn"}
+    size: int = arg(5, type="size", main=True)
+    alpha: float = arg(1e-4, type="float")
+    beta: float = arg(0.75, type="float")
+    k: float = arg(1.0, type="float")
+
+    output_shape = unchanged_shape
+
+    params = no_params
+
+    macs = pending("LRN.macs")
+
+    flops = pending("LRN.flops")
+
+    rf = pending("LRN.rf")
+
+    make_weights = pending("LRN.make_weights")
+
+    forward = pending("LRN.forward")
+
+    to_torch = pending("LRN.to_torch")
+
+    to_keras = pending("LRN.to_keras")
+
+    explain = pending("LRN.explain")
+
+    DIAGNOSES = pending("LRN.DIAGNOSES")
+

@@ -1,0 +1,162 @@
+"""Pooling: max and average windows, global and adaptive pooling."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .. import formulas as F
+from ..errors import ShapeError
+from .base import (AXIS_NAMES, Axis, Layer, Shape, _hyper, arg, fmt_shape, kind_dims, no_params, pending,
+    per_axis, resolve_padding, spatial_dims, unchanged_shape, window_error)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pool(Layer):
+    """Max or average pooling (maxpool1d/2d/3d, avgpool1d/2d/3d); stride defaults to the kernel.
+
+    Shape (PyTorch): out = floor((n + p_b + p_a - d*(f-1) - 1 [+ s-1 with ceil_mode]) / s) + 1,
+    dropping a last ceil_mode window that would start in the right padding. 'same': ceil(n/s).
+    Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = tuple(f"{op}pool{d}d" for d in "123" for op in ("max", "avg"))
+    ALIASES: ClassVar[dict[str, str]] = {**{f"maxpooling{d}d": f"maxpool{d}d" for d in "123"}, **{f"averagepooling{d}d": f"avgpool{d}d" for d in "123"}, **{f"avgpooling{d}d": f"avgpool{d}d" for d in "123"}}
+    kernel: Any = arg(type="ints", main=True)
+    stride: Any = arg(None, type="ints")
+    padding: Any = arg(0, type="padding")
+    dilation: Any = arg(1, type="ints")
+    ceil_mode: bool = arg(False, type="bool")
+    count_include_pad: bool = arg(True, type="bool")
+
+    def axes(self, inp: Shape) -> tuple[Axis, ...]:
+        dims = spatial_dims(self, inp, kind_dims(self.kind))
+        fs = per_axis(self, "kernel", self.kernel, dims)
+        ss = fs if self.stride is None else per_axis(self, "stride", self.stride, dims)
+        ds = per_axis(self, "dilation", self.dilation, dims)
+        pads = resolve_padding(self, self.padding, dims, inp[:dims], fs, ss, ds)
+        return tuple(Axis(*a) for a in zip(inp[:dims], fs, ss, pads, ds))
+
+    def output_shape(self, inp: Shape) -> Shape:
+        axes = self.axes(inp)
+        if self.kind.startswith("avg") and any(a.d != 1 for a in axes):
+            raise ShapeError("average pooling has no dilation (PyTorch and Keras refuse it); remove `dilation`",
+                             arg="dilation")
+        if not isinstance(self.padding, str):
+            for a in axes:
+                if max(a.pad) > a.f // 2:
+                    raise ShapeError(
+                        f"padding {max(a.pad)} is more than half the kernel {a.f} "
+                        f"({a.f}//2 = {a.f // 2}); PyTorch refuses it: use padding <= {a.f // 2}",
+                        arg="padding")
+            if self.kind == "avgpool3d":  # torch's avg_pool3d checks the input before padding
+                for i, a in enumerate(axes):
+                    if a.n < a.f:
+                        raise ShapeError(
+                            f"on axis {AXIS_NAMES[3][i]} of input {fmt_shape(inp)}: the input {a.n} is "
+                            f"smaller than the kernel {a.f}; PyTorch's avg_pool3d refuses that even with "
+                            "padding: use a kernel of at most the input size, or `padding: same`",
+                            arg="kernel")
+        out = []
+        for i, a in enumerate(axes):
+            try:
+                if self.padding == "same":
+                    out.append(F.same_out(a.n, a.s))
+                else:
+                    out.append(F.pool_out(a.n, a.f, a.s, a.pad, a.d, self.ceil_mode))
+            except ShapeError as e:
+                raise window_error(self, inp, i, e) from None
+        return (*out, inp[-1])
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return _hyper(self.axes(inp), ceil=True if self.ceil_mode else None)
+
+    params = no_params
+
+    macs = pending("Pool.macs")
+
+    flops = pending("Pool.flops")
+
+    rf = pending("Pool.rf")
+
+    make_weights = pending("Pool.make_weights")
+
+    forward = pending("Pool.forward")
+
+    to_torch = pending("Pool.to_torch")
+
+    to_keras = pending("Pool.to_keras")
+
+    explain = pending("Pool.explain")
+
+    DIAGNOSES = pending("Pool.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GlobalPool(Layer):
+    """Global average / max pooling over every spatial axis.
+
+    Shape: (C,), or (1, ..., 1, C) with keepdims. Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("global_avgpool", "global_maxpool")
+    ALIASES: ClassVar[dict[str, str]] = {**{f"globalaveragepooling{d}d": "global_avgpool" for d in "123"}, **{f"globalavgpool{d}d": "global_avgpool" for d in "123"}, **{f"globalmaxpooling{d}d": "global_maxpool" for d in "123"}, **{f"globalmaxpool{d}d": "global_maxpool" for d in "123"}, "globalaveragepool": "global_avgpool"}
+    keepdims: bool = arg(False, type="bool")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        if len(inp) < 2:
+            raise ShapeError(f"needs spatial axes and channels but got {fmt_shape(inp)}")
+        return (*(1,) * (len(inp) - 1), inp[-1]) if self.keepdims else (inp[-1],)
+
+    params = no_params
+
+    macs = pending("GlobalPool.macs")
+
+    flops = pending("GlobalPool.flops")
+
+    rf = pending("GlobalPool.rf")
+
+    make_weights = pending("GlobalPool.make_weights")
+
+    forward = pending("GlobalPool.forward")
+
+    to_torch = pending("GlobalPool.to_torch")
+
+    to_keras = pending("GlobalPool.to_keras")
+
+    explain = pending("GlobalPool.explain")
+
+    DIAGNOSES = pending("GlobalPool.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdaptivePool(Layer):
+    """Adaptive average / max pooling (PyTorch AdaptiveAvgPool2d): a fixed output size.
+
+    Shape: (*output, C). Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = tuple(f"adaptive_{op}pool{d}d" for d in "123" for op in ("avg", "max"))
+    ALIASES: ClassVar[dict[str, str]] = {**{f"adaptiveavgpool{d}d": f"adaptive_avgpool{d}d" for d in "123"}, **{f"adaptivemaxpool{d}d": f"adaptive_maxpool{d}d" for d in "123"}}
+    output: Any = arg(type="ints", main=True)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        dims = spatial_dims(self, inp, kind_dims(self.kind))
+        return (*per_axis(self, "output", self.output, dims), inp[-1])
+
+    params = no_params
+
+    macs = pending("AdaptivePool.macs")
+
+    flops = pending("AdaptivePool.flops")
+
+    rf = pending("AdaptivePool.rf")
+
+    make_weights = pending("AdaptivePool.make_weights")
+
+    forward = pending("AdaptivePool.forward")
+
+    to_torch = pending("AdaptivePool.to_torch")
+
+    to_keras = pending("AdaptivePool.to_keras")
+
+    explain = pending("AdaptivePool.explain")
+
+    DIAGNOSES = pending("AdaptivePool.DIAGNOSES")
+

@@ -1,0 +1,240 @@
+"""Layers that move values without arithmetic: flatten, reshape, padding, cropping, upsampling."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .. import formulas as F
+from ..errors import ShapeError
+from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, fmt_shape, kind_dims, no_params, pending, per_axis,
+    resolve_padding, spatial_dims, unchanged_shape)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Flatten(Layer):
+    """Shape: (prod(shape),). Params: 0."""
+    NAMES: ClassVar[tuple[str, ...]] = ("flatten",)
+    ALIASES: ClassVar[dict[str, str]] = {}
+
+    def output_shape(self, inp: Shape) -> Shape:
+        return (F.product(inp),)
+
+    params = no_params
+
+    macs = pending("Flatten.macs")
+
+    flops = pending("Flatten.flops")
+
+    rf = pending("Flatten.rf")
+
+    make_weights = pending("Flatten.make_weights")
+
+    forward = pending("Flatten.forward")
+
+    to_torch = pending("Flatten.to_torch")
+
+    to_keras = pending("Flatten.to_keras")
+
+    explain = pending("Flatten.explain")
+
+    DIAGNOSES = pending("Flatten.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reshape(Layer):
+    """Reshape to `target` (Keras Reshape(target_shape)), channels-last, batch left out; one
+    entry may be -1 (the size that makes the counts match).
+
+    Shape: target, with -1 = prod(input) / prod(the other sizes). Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("reshape",)
+    ALIASES: ClassVar[dict[str, str]] = {}
+    target: Any = arg(type="shape", main=True)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        target = tuple(self.target)
+        total = F.product(inp)
+        known = F.product(v for v in target if v != -1)
+        free = sum(v == -1 for v in target)
+        if free > 1 or 0 in target:
+            raise ShapeError(f"target {list(target)} may hold one -1 and otherwise sizes >= 1; "
+                             "give every size but at most one", arg="target")
+        if free:
+            if total % known:
+                raise ShapeError(f"the input {fmt_shape(inp)} holds {' * '.join(map(str, inp))} = {total} values, "
+                                 f"which the other sizes of {list(target)} ({known}) do not divide: {total} % {known} "
+                                 f"= {total % known}; fix the sizes", arg="target")
+            target = tuple(total // known if v == -1 else v for v in target)
+        elif known != total:
+            raise ShapeError(f"target {list(target)} holds {' * '.join(map(str, target))} = {known} values but "
+                             f"the input {fmt_shape(inp)} holds {' * '.join(map(str, inp))} = {total}; "
+                             "make the products equal (or use -1 for one size)", arg="target")
+        return target
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"target": self.output_shape(inp)}
+
+    params = no_params
+
+    macs = pending("Reshape.macs")
+
+    flops = pending("Reshape.flops")
+
+    rf = pending("Reshape.rf")
+
+    make_weights = pending("Reshape.make_weights")
+
+    forward = pending("Reshape.forward")
+
+    to_torch = pending("Reshape.to_torch")
+
+    to_keras = pending("Reshape.to_keras")
+
+    explain = pending("Reshape.explain")
+
+    DIAGNOSES = pending("Reshape.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZeroPad(Layer):
+    """Zero padding (zeropad1d/2d/3d). Shape: n_i + p_before + p_after per axis. Params: 0."""
+    NAMES: ClassVar[tuple[str, ...]] = tuple(f"zeropad{d}d" for d in "123")
+    ALIASES: ClassVar[dict[str, str]] = {f"zeropadding{d}d": f"zeropad{d}d" for d in "123"}
+    padding: Any = arg(type="padding", main=True)
+
+    def axes(self, inp: Shape) -> tuple[Axis, ...]:
+        dims = spatial_dims(self, inp, kind_dims(self.kind))
+        if isinstance(self.padding, str):
+            raise ShapeError(f"zero padding takes sizes, not '{self.padding}'", arg="padding")
+        pads = resolve_padding(self, self.padding, dims, (), (), (), ())
+        return tuple(Axis(n, 1, 1, p) for n, p in zip(inp, pads))
+
+    def output_shape(self, inp: Shape) -> Shape:
+        return (*(F.padded(a.n, a.pad) for a in self.axes(inp)), inp[-1])
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"p": tuple(a.pad for a in self.axes(inp))}
+
+    params = no_params
+
+    macs = pending("ZeroPad.macs")
+
+    flops = pending("ZeroPad.flops")
+
+    rf = pending("ZeroPad.rf")
+
+    make_weights = pending("ZeroPad.make_weights")
+
+    forward = pending("ZeroPad.forward")
+
+    to_torch = pending("ZeroPad.to_torch")
+
+    to_keras = pending("ZeroPad.to_keras")
+
+    explain = pending("ZeroPad.explain")
+
+    DIAGNOSES = pending("ZeroPad.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cropping(Layer):
+    """Cropping (cropping1d/2d/3d; Keras Cropping2D): an int, one per axis, or [before, after]
+    pairs. Shape: n_i - c_before - c_after per axis (>= 1). Params: 0."""
+    NAMES: ClassVar[tuple[str, ...]] = tuple(f"cropping{d}d" for d in "123")
+    ALIASES: ClassVar[dict[str, str]] = {f"crop{d}d": f"cropping{d}d" for d in "123"}
+    cropping: Any = arg(type="padding", main=True)
+
+    def crops(self, inp: Shape) -> tuple[F.Pad, ...]:
+        dims = spatial_dims(self, inp, kind_dims(self.kind))
+        if isinstance(self.cropping, str):
+            raise ShapeError(f"cropping takes sizes, not '{self.cropping}'", arg="cropping")
+        value = self.cropping
+        if dims == 1 and isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
+            value = (value,)  # Keras Cropping1D((before, after))
+        out = []
+        for p in per_axis(self, "cropping", value, dims):
+            out.append(tuple(p) if isinstance(p, tuple) else (p, p))
+        return tuple(out)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        out = []
+        for i, (n, (b, a)) in enumerate(zip(inp, self.crops(inp))):
+            if n - b - a < 1:
+                name = AXIS_NAMES[len(inp) - 1][i]
+                raise ShapeError(f"cropping {b} + {a} from {name} = {n} leaves {n} - {b} - {a} = {n - b - a}; "
+                                 f"crop at most {n - 1} in total", arg="cropping")
+            out.append(n - b - a)
+        return (*out, inp[-1])
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"crop": self.crops(inp)}
+
+    params = no_params
+
+    macs = pending("Cropping.macs")
+
+    flops = pending("Cropping.flops")
+
+    rf = pending("Cropping.rf")
+
+    make_weights = pending("Cropping.make_weights")
+
+    forward = pending("Cropping.forward")
+
+    to_torch = pending("Cropping.to_torch")
+
+    to_keras = pending("Cropping.to_keras")
+
+    explain = pending("Cropping.explain")
+
+    DIAGNOSES = pending("Cropping.DIAGNOSES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upsample(Layer):
+    """Nearest (or bilinear) upsampling by an integer factor per spatial axis
+    (upsample1d/2d/3d; Keras UpSampling2D(size), torch Upsample(scale_factor)).
+
+    Shape: out_i = n_i * factor_i; channels unchanged. Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("upsample", "upsample1d", "upsample2d", "upsample3d")
+    ALIASES: ClassVar[dict[str, str]] = {**{f"upsampling{d}d": f"upsample{d}d" for d in "123"}, **{f"upsamplingnearest{d}d": f"upsample{d}d" for d in "123"}}
+    factor: Any = arg(2, type="ints", main=True)
+    mode: str = arg("nearest", type="str")
+    size: Any = arg(None, type="ints")
+
+    def _factors(self, inp: Shape) -> tuple[int, ...]:
+        if self.size is not None:
+            raise ShapeError("`size` is ambiguous: Keras UpSampling2D(size=2) means the factor, torch "
+                             "Upsample(size=56) the output size; write `factor: 2` (the output is n*factor)",
+                             arg="size")
+        dims = spatial_dims(self, inp, kind_dims(self.kind))
+        return per_axis(self, "factor", self.factor, dims)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        fs = self._factors(inp)
+        return (*(n * f for n, f in zip(inp, fs)), inp[-1])
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"factor": self._factors(inp)}
+
+    params = no_params
+
+    macs = pending("Upsample.macs")
+
+    flops = pending("Upsample.flops")
+
+    rf = pending("Upsample.rf")
+
+    make_weights = pending("Upsample.make_weights")
+
+    forward = pending("Upsample.forward")
+
+    to_torch = pending("Upsample.to_torch")
+
+    to_keras = pending("Upsample.to_keras")
+
+    explain = pending("Upsample.explain")
+
+    DIAGNOSES = pending("Upsample.DIAGNOSES")
+
