@@ -57,21 +57,77 @@ class ArgumentError(CnncalcError):
     """A command-line argument is invalid (zero, negative, malformed)."""
 
 
+MAX_INPUT_BYTES = 10 << 20  # spec and answer files, stdin included: 10 MiB (CNNCALC_MAX_INPUT)
+
+
+def max_input_bytes() -> int:
+    """The input cap in bytes: 10 MiB, or the environment's CNNCALC_MAX_INPUT (bytes, or with
+    a k/M/G suffix)."""
+    import os
+    text = os.environ.get("CNNCALC_MAX_INPUT", "").strip()
+    if not text:
+        return MAX_INPUT_BYTES
+    scale = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(text[-1].lower(), 1)
+    digits = text[:-1] if scale > 1 else text
+    if not digits.isdigit() or len(digits) > 12:
+        raise ArgumentError(f"CNNCALC_MAX_INPUT must be a byte count such as 10M, got {text!r}")
+    return int(digits) * scale
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset in text."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def decode(data: bytes, path: str, error: type[CnncalcError]) -> str:
+    """UTF-8 text (a BOM is dropped); a bad byte is an error at its line and column."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        good = data[:e.start].decode("utf-8-sig", errors="replace")
+        line, col = position(good, len(good))
+        raise error(f"is not UTF-8 text: byte 0x{data[e.start]:02x} cannot be read; save the file as UTF-8",
+                    path=path, line=line, col=col) from None
+
+
 def read_text(path: str, error: type[CnncalcError], what: str, example: str) -> str:
-    """A UTF-8 text file's contents (`-` is standard input); a file that cannot be read is
-    one `error` naming the path, e.g. "no such file; give <example>". `what` names the file's
-    kind: "is a directory, not <what>"."""
+    """A UTF-8 text file's contents (`-` is standard input, read once), at most
+    max_input_bytes(); a file that cannot be read is one `error` naming the path, e.g. "no
+    such file; give <example>". `what` names the file's kind: "is a directory, not <what>"."""
+    cap = max_input_bytes()
     try:
         if path == "-":
             import sys
-            return sys.stdin.read()
-        with open(path, encoding="utf-8-sig") as fh:
-            return fh.read()
+            if sys.stdin is None or sys.stdin.closed:
+                raise error("standard input is closed; give a file path instead of -", path=path)
+            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+            if stream is None:
+                data = sys.stdin.read(cap + 1).encode("utf-8")
+            else:
+                data = stream.read(cap + 1)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(cap + 1)
     except FileNotFoundError:
         raise error(f"no such file; give {example}", path=path) from None
     except IsADirectoryError:
         raise error(f"is a directory, not {what}", path=path) from None
-    except UnicodeDecodeError as e:
-        raise error(f"is not UTF-8 text (byte {e.start}); save it as UTF-8", path=path) from None
-    except OSError as e:
-        raise error(f"cannot be read: {e.strerror}", path=path) from None
+    except (OSError, ValueError) as e:  # ValueError: standard input is closed
+        reason = getattr(e, "strerror", None) or str(e)
+        raise error(f"cannot be read: {reason}", path=path) from None
+    if len(data) > cap:
+        raise error(f"is larger than the {cap:,}-byte input limit; give a smaller file, or raise the "
+                    "limit with CNNCALC_MAX_INPUT=20M", path=path)
+    return decode(data, path, error)
+
+
+def check_characters(text: str, path: str, error: type[CnncalcError]) -> None:
+    """Control characters (NUL, escapes) other than tab, newline and CR are an error at their
+    line and column, shown escaped."""
+    import re
+    bad = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]", text)
+    if bad:
+        line, col = position(text, bad.start())
+        raise error(f"control character {bad.group()!r} is not allowed in the text; remove it",
+                    path=path, line=line, col=col)

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .blocks import Expander, read_blocks
-from .errors import SpecError, read_text
+from .errors import SpecError, check_characters, read_text
 from .graph import resolve
 from .kinds import ACTIVATIONS, ARG_ALIASES, KIND_ALIASES, KINDS, Layer, normal
 
@@ -53,6 +53,7 @@ def load_spec(path: str) -> Spec:
 
 def parse_spec(text: str, path: str = "<spec>") -> Spec:
     """Parse spec text. Every error carries path, line and column (1-based)."""
+    check_characters(text, path, SpecError)
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as e:
@@ -176,7 +177,10 @@ class _Reader:
         if len(layers_node.value) > MAX_LAYERS:
             raise _err(layers_node, f"{len(layers_node.value):,} layers is more than the {MAX_LAYERS:,} allowed")
         self.blocks = read_blocks(self, top["blocks"][1]) if "blocks" in top else {}
-        layers = resolve(self.layers(layers_node.value))
+        layers = self.layers(layers_node.value)
+        if not layers:
+            raise _err(layers_node, "no layers are left: `when: false` removed every one; keep at least one layer")
+        layers = resolve(layers)
         stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         return Spec(name=name or stem, input=shape, layers=layers, path=self.path,
                     input_mark=(_at(in_node)["line"], _at(in_node)["col"]))
@@ -300,10 +304,12 @@ class _Reader:
             return tuple(self.integer(n, what, minimum=-1) for n in items)
         if type_ == "bool":
             return self.boolean(node, what)
-        if type_ in ("float", "rate"):
+        if type_ in ("float", "rate", "positive"):
             x = self.real(node, what)
             if type_ == "rate" and not 0 <= x <= 1:
                 raise _err(node, f"{what} must be between 0 and 1, got {node.value}")
+            if type_ == "positive" and not x > 0:
+                raise _err(node, f"{what} must be greater than 0, got {node.value}; e.g. 1e-5")
             return x
         if type_ == "activation":
             if isinstance(node, yaml.ScalarNode) and node.tag == _T + "null":
@@ -355,6 +361,10 @@ class _Reader:
             raise _err(node, f"{what} must be a whole number, not {text}{hint}")
         if tag != _T + "int":
             raise _err(node, f"{what} must be an integer, not {_show(node)}")
+        digits = len(text.lstrip("+-").replace("_", ""))
+        if digits > 18:  # before int(): Python refuses over 4,300 digits, and no size needs 19
+            raise _err(node, f"{what} has {digits:,} digits, more than any size (at most {MAX_SIZE:,}); "
+                             "check the number")
         value = int(text)
         if minimum is not None and value < minimum:
             rule = "at least 1" if minimum == 1 else "0 or more"
@@ -375,7 +385,11 @@ class _Reader:
     def real(self, node, what: str) -> float:
         if (isinstance(node, yaml.ScalarNode) and node.style not in ("'", '"')
                 and node.tag in (_T + "int", _T + "float", _T + "str") and _FLOAT.match(node.value)):
-            return float(node.value)  # YAML 1.2 floats such as 1e-5, which PyYAML leaves as strings
+            x = float(node.value)  # YAML 1.2 floats such as 1e-5, which PyYAML leaves as strings
+            if not math.isfinite(x):
+                raise _err(node, f"{what} {node.value} is not a finite number (it reads as {x}); "
+                                 "write a number like 0.5 or 1e-5")
+            return x
         raise _err(node, f"{what} must be a number like 0.5 or 1e-5, not {_show(node)}")
 
     def string(self, node, what: str, label: str | None = None) -> str:

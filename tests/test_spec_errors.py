@@ -257,7 +257,8 @@ def test_not_utf8(tmp_path):
     path.write_bytes(b"name: caf\xe9\ninput: [4, 4, 1]\nlayers: [relu]\n")
     with pytest.raises(CnncalcError) as e:
         load_spec(str(path))
-    assert str(e.value) == f"{path}: is not UTF-8 text (byte 9); save it as UTF-8"
+    # the bad byte is at line 1, column len("name: caf") + 1
+    assert str(e.value) == f"{path}:1:{len('name: caf') + 1}: is not UTF-8 text: byte 0xe9 cannot be read; save the file as UTF-8"
 
 
 @pytest.mark.parametrize("text", [
