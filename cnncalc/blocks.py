@@ -42,6 +42,7 @@ BLOCK_INPUT = "in"
 INPUT = "input"
 MAX_EXPR = 200
 MAX_ITEMS = 200_000  # layer items visited while expanding, left-out ones included
+MAX_COPIED = 2_000_000  # YAML nodes copied by substitution: a small file cannot expand for hours
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)$")
 _TOKEN = re.compile(r"\s*(?:\$([A-Za-z_]\w*)|(\d+)|(//|[-+*%()]))")
 
@@ -224,6 +225,7 @@ class Expander:
         self.prev = INPUT  # what a layer without `inputs` reads
         self.ids: set[str] = set()
         self.visited = 0
+        self.copied = 0
         # a reader whose layer_item takes `auto` names unnamed layers in its error labels
         self.takes_auto = "auto" in inspect.signature(type(reader).layer_item).parameters
 
@@ -423,6 +425,10 @@ class Expander:
 
     def subst(self, node, ctx: _Ctx):
         """The node with every `$...` value replaced by its parameter or computed integer."""
+        self.copied += 1
+        if self.copied > MAX_COPIED:
+            raise _err(node, f"the blocks copy more than {MAX_COPIED:,} YAML nodes while expanding "
+                             "(a large list parameter used many times?); use fewer `repeat`s or smaller parameters")
         if isinstance(node, yaml.ScalarNode):
             if node.style in (None, "") and node.tag == _T + "str" and node.value.startswith("$"):
                 return self.expr(node, ctx)
