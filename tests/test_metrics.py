@@ -265,14 +265,9 @@ def test_rf_unknown_where_windows_vary(layer, shape):
 
 # --- graphs: merges take the maximum over their input paths ---------------------------------
 
-@dataclass(frozen=True, kw_only=True)
-class FakeMerge(L.Layer):
-    """Stands in for the merge kinds another branch adds (add / concat / multiply)."""
-    MULTI_INPUT = True
-    params = L.base.no_params
-
-    def output_shape(self, inp):
-        return inp[0] if self.kind != "concat" else (*inp[0][:-1], sum(s[-1] for s in inp))
+def FakeMerge(kind: str, **kw) -> L.Layer:
+    """A merge layer of the kind (add / concat / multiply)."""
+    return (L.Concat if kind == "concat" else L.Merge)(kind=kind, **kw)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -308,13 +303,8 @@ def test_merge_rf_is_the_max_over_paths(kind):
 
 
 def test_concat_along_a_spatial_axis_has_no_single_field():
-    @dataclass(frozen=True, kw_only=True)
-    class Cat(FakeMerge):
-        axis: int = 1
-
-        def output_shape(self, inp):
-            return (inp[0][0] + inp[1][0], *inp[0][1:])
-    ms = graph(conv(1, "a", 3, 1), Cat(kind="concat", name="m", index=2, inputs=("input", "a")), shape=(6, 6, 2))
+    cat = L.Concat(kind="concat", name="m", index=2, inputs=("input", "a"), axis=1)
+    ms = graph(conv(1, "a", 3, 1), cat, shape=(6, 6, 2))
     assert by_name(ms, "m").rf is None
 
 
@@ -366,13 +356,8 @@ def test_unknown_renders_as_unknown():
 
 
 def test_upsample_other_than_nearest_has_no_flop_count():
-    @dataclass(frozen=True, kw_only=True)
-    class Up(L.Layer):
-        mode: str = "bilinear"
-        params = L.base.no_params
-
-        def output_shape(self, inp):
-            return (inp[0] * 2, inp[1] * 2, inp[2])
+    def Up(**kw):
+        return L.Upsample(**{"mode": "bilinear", **kw})
     s = infer(Spec("u", (4, 4, 2), (Up(kind="upsample2d", name="up", index=1),)))
     assert M.compute(s, flops_convention="full").layers[0].flops is None
     assert M.compute(s).layers[0].macs == 0

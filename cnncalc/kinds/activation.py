@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .base import ACTIVATIONS, Layer, Shape, arg, no_params, pending, unchanged_shape
+from .measure import activation_ops, no_macs, rf_same, zero_flops
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,11 +19,12 @@ class Activation(Layer):
 
     params = no_params
 
-    macs = pending("Activation.macs")
+    macs = no_macs
 
-    flops = pending("Activation.flops")
+    def flops(self, r) -> int | None:
+        return activation_ops(r, self.kind)
 
-    rf = pending("Activation.rf")
+    rf = rf_same
 
     make_weights = pending("Activation.make_weights")
 
@@ -51,11 +53,11 @@ class Dropout(Layer):
 
     params = no_params
 
-    macs = pending("Dropout.macs")
+    macs = no_macs
 
-    flops = pending("Dropout.flops")
+    flops = zero_flops  # the identity at inference
 
-    rf = pending("Dropout.rf")
+    rf = rf_same
 
     make_weights = pending("Dropout.make_weights")
 

@@ -8,6 +8,8 @@ from .. import formulas as F
 from ..errors import ShapeError
 from .base import (Axis, Layer, Shape, _hyper, arg, check_channels, conv_spatial, kind_dims, no_params,
     pending, per_axis, resolve_padding, spatial_dims, unchanged_shape, window_error)
+from ..formulas import product
+from .measure import activation_ops, kernel_volume, rf_unknown, rf_window, weighted_flops
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,11 +60,16 @@ class Conv(Layer):
     def hyper(self, inp: Shape) -> dict[str, Any]:
         return _hyper(self.axes(inp), g=self.groups if self.groups != 1 else None)
 
-    macs = pending("Conv.macs")
+    def macs(self, r) -> int:
+        """Every output value is a dot product of kernel volume * C_in/groups terms."""
+        out = product(r.output_shape)              # H_out * W_out * C_out output values
+        c_in = r.input_shape[-1] // self.groups    # each filter sees only its group's channels
+        return out * kernel_volume(r) * c_in       # groups divide once, here
 
-    flops = pending("Conv.flops")
+    def flops(self, r) -> int | None:
+        return weighted_flops(r, self.macs(r), dot=True)
 
-    rf = pending("Conv.rf")
+    rf = rf_window
 
     make_weights = pending("Conv.make_weights")
 
@@ -108,11 +115,14 @@ class DepthwiseConv(Layer):
         m = self.depth_multiplier
         return _hyper(self.axes(inp), m=m if m != 1 else None)
 
-    macs = pending("DepthwiseConv.macs")
+    def macs(self, r) -> int:
+        """groups = C_in, so every output value reads one channel's f x f window."""
+        return product(r.output_shape) * kernel_volume(r)  # H_out * W_out * C_in*m values, * (C_in/groups = 1)
 
-    flops = pending("DepthwiseConv.flops")
+    def flops(self, r) -> int | None:
+        return weighted_flops(r, self.macs(r), dot=True)
 
-    rf = pending("DepthwiseConv.rf")
+    rf = rf_window
 
     make_weights = pending("DepthwiseConv.make_weights")
 
@@ -201,11 +211,18 @@ class ConvTranspose(Layer):
             out["p"] = self.padding  # Keras's output rule, not explicit (before, after) rows
         return out
 
-    macs = pending("ConvTranspose.macs")
+    def macs(self, r) -> int:
+        """What it really computes, the scatter form: every input value is multiplied by the
+        kernel volume * C_out/groups weights it is connected to. (Counting output size * kernel
+        instead, as many counters do, over-counts by about stride^dims.)"""
+        inputs = product(r.input_shape)               # H_in * W_in * C_in input values
+        c_out = r.output_shape[-1] // self.groups     # each input channel feeds C_out/groups filters
+        return inputs * kernel_volume(r) * c_out
 
-    flops = pending("ConvTranspose.flops")
+    def flops(self, r) -> int | None:
+        return weighted_flops(r, self.macs(r), dot=False)  # scatter: every product is added
 
-    rf = pending("ConvTranspose.rf")
+    rf = rf_unknown  # an output unit reads 1 or more inputs by its position: no single size
 
     make_weights = pending("ConvTranspose.make_weights")
 
@@ -254,11 +271,25 @@ class SeparableConv(Layer):
         m = self.depth_multiplier
         return _hyper(self.axes(inp), m=m if m != 1 else None)
 
-    macs = pending("SeparableConv.macs")
+    def macs(self, r) -> int:
+        """The depthwise part, out positions * kernel volume * C_in*m, plus the pointwise 1x1
+        part, out positions * C_in*m * filters."""
+        positions = product(r.output_shape[:-1])          # H_out * W_out
+        cm = r.input_shape[-1] * self.depth_multiplier    # depthwise outputs per position
+        return positions * (kernel_volume(r) * cm + cm * r.output_shape[-1])
 
-    flops = pending("SeparableConv.flops")
+    def flops(self, r) -> int | None:
+        """Two dot products per position: depthwise outputs kv-term (2kv-1 each, C_in*m of them),
+        pointwise outputs C_in*m-term (2*C_in*m - 1 each); bias and activation on the output."""
+        positions = product(r.output_shape[:-1])
+        cm = r.input_shape[-1] * self.depth_multiplier
+        depthwise = positions * cm * (2 * kernel_volume(r) - 1)
+        pointwise = product(r.output_shape) * (2 * cm - 1)
+        act = activation_ops(r, self.activation)
+        bias = product(r.output_shape) if self.bias else 0
+        return None if act is None else depthwise + pointwise + bias + act
 
-    rf = pending("SeparableConv.rf")
+    rf = rf_window
 
     make_weights = pending("SeparableConv.make_weights")
 

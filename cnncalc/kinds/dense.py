@@ -6,6 +6,8 @@ from typing import Any, ClassVar
 
 from .. import formulas as F
 from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
+from ..formulas import product
+from .measure import AxisRF, no_macs, rf_global, weighted_flops, zero_flops
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,11 +34,14 @@ class Dense(Layer):
     def hyper(self, inp: Shape) -> dict[str, Any]:
         return {"units": self.units}
 
-    macs = pending("Dense.macs")
+    def macs(self, r) -> int:
+        """in * units weights, each used once."""
+        return r.input_shape[0] * self.units
 
-    flops = pending("Dense.flops")
+    def flops(self, r) -> int | None:
+        return weighted_flops(r, self.macs(r), dot=True)
 
-    rf = pending("Dense.rf")
+    rf = rf_global
 
     make_weights = pending("Dense.make_weights")
 
@@ -66,11 +71,13 @@ class Embedding(Layer):
     def params(self, inp: Shape) -> tuple[int, int]:
         return (self.vocab * self.dim, 0)
 
-    macs = pending("Embedding.macs")
+    macs = no_macs
 
-    flops = pending("Embedding.flops")
+    flops = zero_flops  # a lookup
 
-    rf = pending("Embedding.rf")
+    def rf(self, r, ins):
+        """Token ids (L,) become (L, dim): the sequence becomes a spatial axis, one token a unit."""
+        return (AxisRF(size=1, jump=1, start=0, n=r.output_shape[0]),)
 
     make_weights = pending("Embedding.make_weights")
 

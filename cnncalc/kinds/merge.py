@@ -6,6 +6,8 @@ from typing import Any, ClassVar
 
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, fmt_shape, no_params, pending, unchanged_shape)
+from ..formulas import product
+from .measure import no_macs, rf_union, zero_flops
 
 
 def _source(layer: Layer, i: int) -> str:
@@ -49,11 +51,17 @@ class Merge(Layer):
     def hyper(self, shapes) -> dict[str, Any]:
         return {}
 
-    macs = pending("Merge.macs")
+    macs = no_macs
 
-    flops = pending("Merge.flops")
+    def flops(self, r) -> int:
+        """add / multiply of k inputs: k-1 operations per output value."""
+        return (len(r.input_shapes) - 1) * product(r.output_shape)
 
-    rf = pending("Merge.rf")
+    def rf(self, r, ins):
+        """Merges take the union of their inputs' windows: the maximum over the paths. With the
+        windows nested (the usual case) the size is the largest input's size. Inputs whose units
+        are spaced differently (different jumps) have no single receptive field: unknown."""
+        return rf_union(r, ins)
 
     make_weights = pending("Merge.make_weights")
 
@@ -113,11 +121,15 @@ class Concat(Merge):
     def hyper(self, shapes) -> dict[str, Any]:
         return {"axis": self.axis} if self.axis != -1 else {}
 
-    macs = pending("Concat.macs")
+    macs = no_macs
 
-    flops = pending("Concat.flops")
+    flops = zero_flops  # data movement
 
-    rf = pending("Concat.rf")
+    def rf(self, r, ins):
+        """Merges take the union of their inputs' windows: the maximum over the paths. With the
+        windows nested (the usual case) the size is the largest input's size. Inputs whose units
+        are spaced differently (different jumps) have no single receptive field: unknown."""
+        return rf_union(r, ins)
 
     make_weights = pending("Concat.make_weights")
 

@@ -6,6 +6,8 @@ from typing import Any, ClassVar
 
 from ..errors import ShapeError
 from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
+from ..formulas import product
+from .measure import no_macs, rf_same
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,11 +33,15 @@ class BatchNorm(Layer):
         c = inp[-1]
         return (2 * c if self.affine else 0, 2 * c)
 
-    macs = pending("BatchNorm.macs")
+    macs = no_macs
 
-    flops = pending("BatchNorm.flops")
+    def flops(self, r) -> int:
+        """Inference batchnorm (torch-scan's count): per channel add eps to the variance and take
+        the square root (2C); per value subtract the mean and divide (2), then * gamma + beta (2)."""
+        c, values = r.input_shape[-1], product(r.input_shape)
+        return 2 * c + 2 * values + (2 * values if self.affine else 0)
 
-    rf = pending("BatchNorm.rf")
+    rf = rf_same
 
     make_weights = pending("BatchNorm.make_weights")
 
@@ -70,11 +76,17 @@ class LayerNorm(Layer):
     def params(self, inp: Shape) -> tuple[int, int]:
         return (2 * inp[-1] if self.affine else 0, 0)
 
-    macs = pending("LayerNorm.macs")
+    macs = no_macs
 
-    flops = pending("LayerNorm.flops")
+    def flops(self, r) -> int:
+        """Normalisation from the sample's own statistics: per value add into the mean, subtract
+        it, square and add into the variance, divide (5); per group of statistics the mean's and
+        the variance's divisions, + eps and sqrt (4); * gamma + beta (2 per value)."""
+        values = product(r.input_shape)
+        stats = product(r.input_shape[:-1])  # one mean and variance per position
+        return 5 * values + 4 * stats + (2 * values if self.affine else 0)
 
-    rf = pending("LayerNorm.rf")
+    rf = rf_same  # statistics are not counted as reading (as for batchnorm)
 
     make_weights = pending("LayerNorm.make_weights")
 
@@ -118,11 +130,17 @@ class GroupNorm(Layer):
     def hyper(self, inp: Shape) -> dict[str, Any]:
         return {"g": self.groups}
 
-    macs = pending("GroupNorm.macs")
+    macs = no_macs
 
-    flops = pending("GroupNorm.flops")
+    def flops(self, r) -> int:
+        """Normalisation from the sample's own statistics: per value add into the mean, subtract
+        it, square and add into the variance, divide (5); per group of statistics the mean's and
+        the variance's divisions, + eps and sqrt (4); * gamma + beta (2 per value)."""
+        values = product(r.input_shape)
+        stats = self.groups  # one mean and variance per group, over every position
+        return 5 * values + 4 * stats + (2 * values if self.affine else 0)
 
-    rf = pending("GroupNorm.rf")
+    rf = rf_same  # statistics are not counted as reading (as for batchnorm)
 
     make_weights = pending("GroupNorm.make_weights")
 
@@ -151,11 +169,14 @@ class LRN(Layer):
 
     params = no_params
 
-    macs = pending("LRN.macs")
+    macs = no_macs
 
-    flops = pending("LRN.flops")
+    def flops(self, r) -> int:
+        """Per value: square `size` neighbours and sum them (2*size - 1), * alpha and + k (2),
+        the power beta (1), divide (1): 2*size + 3."""
+        return (2 * self.size + 3) * product(r.output_shape)
 
-    rf = pending("LRN.rf")
+    rf = rf_same
 
     make_weights = pending("LRN.make_weights")
 

@@ -8,6 +8,8 @@ from .. import formulas as F
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, _hyper, arg, fmt_shape, kind_dims, no_params, pending,
     per_axis, resolve_padding, spatial_dims, unchanged_shape, window_error)
+from ..formulas import product
+from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,11 +73,15 @@ class Pool(Layer):
 
     params = no_params
 
-    macs = pending("Pool.macs")
+    macs = no_macs
 
-    flops = pending("Pool.flops")
+    def flops(self, r) -> int:
+        """Max: kv-1 compares per output value. Average: kv-1 adds and one divide = kv.
+        (Windows cut by ceil_mode are counted whole: an upper bound there.)"""
+        out, kv = product(r.output_shape), kernel_volume(r)
+        return out * (kv - 1) if self.kind.startswith("max") else out * kv
 
-    rf = pending("Pool.rf")
+    rf = rf_window
 
     make_weights = pending("Pool.make_weights")
 
@@ -107,11 +113,15 @@ class GlobalPool(Layer):
 
     params = no_params
 
-    macs = pending("GlobalPool.macs")
+    macs = no_macs
 
-    flops = pending("GlobalPool.flops")
+    def flops(self, r) -> int:
+        """One window over all n spatial positions per channel: n-1 compares (max) or n-1 adds
+        and one divide (average)."""
+        n, c = product(r.input_shape[:-1]), r.input_shape[-1]
+        return c * (n - 1) if "max" in self.kind else c * n
 
-    rf = pending("GlobalPool.rf")
+    rf = rf_global
 
     make_weights = pending("GlobalPool.make_weights")
 
@@ -142,11 +152,31 @@ class AdaptivePool(Layer):
 
     params = no_params
 
-    macs = pending("AdaptivePool.macs")
+    macs = no_macs
 
-    flops = pending("AdaptivePool.flops")
+    def flops(self, r) -> int:
+        """Adaptive windows (PyTorch): output o of m on an axis of n reads inputs
+        floor(o*n/m) .. ceil((o+1)*n/m) - 1. Summed exactly over every window."""
+        reads = 1
+        for n, m in zip(r.input_shape[:-1], r.output_shape[:-1]):
+            # total window length along this axis: sum over o of (end - start)
+            reads *= sum(end - begin for begin, end in (F.adaptive_window(o, n, m) for o in range(m)))
+        reads *= r.input_shape[-1]     # every channel
+        out = product(r.output_shape)
+        return reads - out if "max" in self.kind else reads  # max: kv-1 per window; avg: kv
 
-    rf = pending("AdaptivePool.rf")
+    def rf(self, r, ins):
+        """A regular window f = s = n/m when m divides n; otherwise the windows differ in size
+        from unit to unit and the receptive field is unknown."""
+        (prev,) = ins
+        out = []
+        for x, n, m in zip(prev, r.input_shape[:-1], r.output_shape[:-1]):
+            if n % m:
+                return None
+            k = n // m  # every window is k wide and k apart
+            size, jump, start = F.rf_step(x.size, x.jump, x.start, f=k, s=k)
+            out.append(AxisRF(size=size, jump=jump, start=start, n=m))
+        return tuple(out)
 
     make_weights = pending("AdaptivePool.make_weights")
 

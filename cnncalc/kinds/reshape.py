@@ -8,6 +8,7 @@ from .. import formulas as F
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, fmt_shape, kind_dims, no_params, pending, per_axis,
     resolve_padding, spatial_dims, unchanged_shape)
+from .measure import AxisRF, no_macs, rf_same, rf_unknown, rf_window, zero_flops
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,11 +22,11 @@ class Flatten(Layer):
 
     params = no_params
 
-    macs = pending("Flatten.macs")
+    macs = no_macs
 
-    flops = pending("Flatten.flops")
+    flops = zero_flops
 
-    rf = pending("Flatten.rf")
+    rf = rf_same  # each value is still one unit of its input
 
     make_weights = pending("Flatten.make_weights")
 
@@ -76,11 +77,18 @@ class Reshape(Layer):
 
     params = no_params
 
-    macs = pending("Reshape.macs")
+    macs = no_macs
 
-    flops = pending("Reshape.flops")
+    flops = zero_flops
 
-    rf = pending("Reshape.rf")
+    def rf(self, r, ins):
+        """A reshape keeps each unit's window when it keeps the spatial sizes (only the channels
+        change); a network input without spatial axes stays without; otherwise units move between
+        axes and the receptive field is unknown."""
+        (prev,) = ins
+        if prev == () or tuple(r.input_shape[:-1]) == tuple(r.output_shape[:-1]):
+            return prev
+        return None
 
     make_weights = pending("Reshape.make_weights")
 
@@ -117,11 +125,11 @@ class ZeroPad(Layer):
 
     params = no_params
 
-    macs = pending("ZeroPad.macs")
+    macs = no_macs
 
-    flops = pending("ZeroPad.flops")
+    flops = zero_flops
 
-    rf = pending("ZeroPad.rf")
+    rf = rf_window
 
     make_weights = pending("ZeroPad.make_weights")
 
@@ -171,11 +179,15 @@ class Cropping(Layer):
 
     params = no_params
 
-    macs = pending("Cropping.macs")
+    macs = no_macs
 
-    flops = pending("Cropping.flops")
+    flops = zero_flops
 
-    rf = pending("Cropping.rf")
+    def rf(self, r, ins):
+        """Cropping c_before off an axis: the first unit is the one c_before jumps later."""
+        (prev,) = ins
+        return tuple(AxisRF(size=x.size, jump=x.jump, start=x.start + b * x.jump, n=n)
+                     for x, (b, _), n in zip(prev, self.crops(r.input_shape), r.output_shape))
 
     make_weights = pending("Cropping.make_weights")
 
@@ -220,11 +232,13 @@ class Upsample(Layer):
 
     params = no_params
 
-    macs = pending("Upsample.macs")
+    macs = no_macs
 
-    flops = pending("Upsample.flops")
+    def flops(self, r) -> int | None:
+        """Nearest upsampling copies values (0); other interpolations have no count here."""
+        return 0 if self.mode == "nearest" else None
 
-    rf = pending("Upsample.rf")
+    rf = rf_unknown  # a unit is repeated factor times: no single window step
 
     make_weights = pending("Upsample.make_weights")
 
