@@ -20,7 +20,7 @@ import numpy as np
 
 from . import formulas as F
 from .errors import ArgumentError
-from .executor import conv_nd, pool_nd
+from .kernels import conv_nd, pool_nd
 from .kinds import Axis
 
 Grid = list[list[float]]

@@ -54,7 +54,8 @@ def test_verify_table(cli):
 
 
 def test_verify_disagreement_exits_1(cli, monkeypatch):
-    monkeypatch.setitem(executor.FORWARD, "flatten", lambda layer, x, w, r: x)  # a broken flatten
+    from cnncalc.kinds import Flatten
+    monkeypatch.setattr(Flatten, "forward", lambda layer, x, w, r: x)  # a broken flatten
     r = cli("verify", ZOO / "lenet5.yaml", "--width", "140")
     assert r.code == 1 and "DISAGREE" in r.out and "disagree" in r.out
     d = json.loads(cli("verify", ZOO / "lenet5.yaml", "--format", "json").out)

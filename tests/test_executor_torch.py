@@ -206,11 +206,11 @@ def test_dense_and_embedding_match_torch():
 @pytest.mark.parametrize("factor", [(2, 2), (3, 2), (1, 4)])
 def test_upsample_matches_torch(mode, torch_mode, factor):
     from types import SimpleNamespace
-    from cnncalc.executor import FORWARD
+    from cnncalc.kinds import Upsample
     x = np.random.default_rng(5).standard_normal((2, 3, 5, 4))
     out = (3 * factor[0], 5 * factor[1], 4)
-    y = FORWARD["upsample2d"](SimpleNamespace(kind="upsample2d", mode=mode), x, {},
-                              SimpleNamespace(output_shape=out, axes=()))
+    y = Upsample(kind="upsample2d", name="up", index=1, mode=mode).forward(
+        x, {}, SimpleNamespace(output_shape=out, axes=()))
     ref = F.interpolate(nchw(x), scale_factor=factor, mode=torch_mode,
                         **({} if mode == "nearest" else {"align_corners": False}))
     close(y, nhwc(ref))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .base import ACTIVATIONS, Layer, Shape, arg, no_params, pending, unchanged_shape
+from .base import identity_forward, kernels, no_weights
 from .measure import activation_ops, no_macs, rf_same, zero_flops
 
 
@@ -26,9 +27,10 @@ class Activation(Layer):
 
     rf = rf_same
 
-    make_weights = pending("Activation.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Activation.forward")
+    def forward(self, x, w, r):
+        return kernels().activate(self.kind, x, self.negative_slope)
 
     to_torch = pending("Activation.to_torch")
 
@@ -59,9 +61,9 @@ class Dropout(Layer):
 
     rf = rf_same
 
-    make_weights = pending("Dropout.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Dropout.forward")
+    forward = identity_forward  # inference
 
     to_torch = pending("Dropout.to_torch")
 

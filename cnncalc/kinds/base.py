@@ -249,3 +249,20 @@ def _hyper(axes: tuple[Axis, ...], **extra) -> dict[str, Any]:
     out.update({k: v for k, v in extra.items() if v is not None})
     return out
 
+
+
+def kernels():
+    """The NumPy kernels (cnncalc.kernels), imported on first use: the `forward` and
+    `make_weights` facets call it, so `import cnncalc.kinds` never imports numpy."""
+    from .. import kernels as K
+    return K
+
+
+def no_weights(self, r, rng, dtype) -> dict:
+    """Weights: none (nothing learned)."""
+    return {}
+
+
+def identity_forward(self, x, w, r):
+    """Forward: the input unchanged (dropout and friends at inference)."""
+    return x

@@ -8,6 +8,7 @@ from .. import formulas as F
 from ..errors import ShapeError
 from .base import (Axis, Layer, Shape, _hyper, arg, check_channels, conv_spatial, kind_dims, no_params,
     pending, per_axis, resolve_padding, spatial_dims, unchanged_shape, window_error)
+from .base import identity_forward, kernels, no_weights
 from ..formulas import product
 from .measure import activation_ops, kernel_volume, rf_unknown, rf_window, weighted_flops
 
@@ -71,9 +72,14 @@ class Conv(Layer):
 
     rf = rf_window
 
-    make_weights = pending("Conv.make_weights")
+    def make_weights(self, r, rng, dtype) -> dict:
+        """weight (C_out, C_in/groups, *f) and bias (C_out,), torch's layout."""
+        return kernels().conv_weights(self, r, rng, dtype, r.input_shape[-1], self.filters, self.groups)
 
-    forward = pending("Conv.forward")
+    def forward(self, x, w, r):
+        K = kernels()
+        y = K.conv_nd(x, w["weight"], r.axes, r.output_shape[:-1], self.groups, w.get("bias"))
+        return K.activate(self.activation, y, inplace=True)
 
     to_torch = pending("Conv.to_torch")
 
@@ -124,9 +130,15 @@ class DepthwiseConv(Layer):
 
     rf = rf_window
 
-    make_weights = pending("DepthwiseConv.make_weights")
+    def make_weights(self, r, rng, dtype) -> dict:
+        """weight (C*m, 1, *f) and bias (C*m,): a conv with groups = C."""
+        c = r.input_shape[-1]
+        return kernels().conv_weights(self, r, rng, dtype, c, c * self.depth_multiplier, c)
 
-    forward = pending("DepthwiseConv.forward")
+    def forward(self, x, w, r):
+        K = kernels()
+        y = K.conv_nd(x, w["weight"], r.axes, r.output_shape[:-1], x.shape[-1], w.get("bias"))
+        return K.activate(self.activation, y, inplace=True)
 
     to_torch = pending("DepthwiseConv.to_torch")
 
@@ -224,9 +236,15 @@ class ConvTranspose(Layer):
 
     rf = rf_unknown  # an output unit reads 1 or more inputs by its position: no single size
 
-    make_weights = pending("ConvTranspose.make_weights")
+    def make_weights(self, r, rng, dtype) -> dict:
+        """weight (C_in, C_out/groups, *f) and bias (C_out,), torch's layout."""
+        return kernels().conv_weights(self, r, rng, dtype, r.input_shape[-1], self.filters, self.groups, True)
 
-    forward = pending("ConvTranspose.forward")
+    def forward(self, x, w, r):
+        K = kernels()
+        y = K.conv_transpose_nd(x, w["weight"], r.axes, r.output_shape[:-1], K.transposed_crop(self, r.axes),
+                                self.groups, w.get("bias"))
+        return K.activate(self.activation, y, inplace=True)
 
     to_torch = pending("ConvTranspose.to_torch")
 
@@ -291,9 +309,25 @@ class SeparableConv(Layer):
 
     rf = rf_window
 
-    make_weights = pending("SeparableConv.make_weights")
+    def make_weights(self, r, rng, dtype) -> dict:
+        """depthwise (C*m, 1, *f) without bias, pointwise (filters, C*m, 1, ...) with the bias."""
+        K = kernels()
+        c, m, dims = r.input_shape[-1], self.depth_multiplier, len(r.axes)
+        kv = product(a.f for a in r.axes)
+        w = {"depthwise": K.uniform(rng, (c * m, 1, *(a.f for a in r.axes)), kv, dtype),
+             "pointwise": K.uniform(rng, (self.filters, c * m, *(1,) * dims), c * m, dtype)}
+        if self.bias:
+            w["bias"] = K.uniform(rng, (self.filters,), 2, dtype) * 0.1
+        return w
 
-    forward = pending("SeparableConv.forward")
+    def forward(self, x, w, r):
+        """Depthwise (groups = C) with r.axes, then pointwise 1x1, stride 1, no padding."""
+        K = kernels()
+        mid = tuple(r.output_shape[:-1])
+        y = K.conv_nd(x, w["depthwise"], r.axes, mid, x.shape[-1])
+        one = tuple(Axis(n, 1, 1, (0, 0)) for n in mid)
+        y = K.conv_nd(y, w["pointwise"], one, mid, 1, w.get("bias"))
+        return K.activate(self.activation, y, inplace=True)
 
     to_torch = pending("SeparableConv.to_torch")
 

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from .. import formulas as F
 from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
+from .base import identity_forward, kernels, no_weights
 from ..formulas import product
 from .measure import AxisRF, no_macs, rf_global, weighted_flops, zero_flops
 
@@ -43,9 +44,20 @@ class Dense(Layer):
 
     rf = rf_global
 
-    make_weights = pending("Dense.make_weights")
+    def make_weights(self, r, rng, dtype) -> dict:
+        """weight (units, n_in) and bias (units,), torch's layout."""
+        K = kernels()
+        n = r.input_shape[0]
+        w = {"weight": K.uniform(rng, (self.units, n), n, dtype)}
+        if self.bias:
+            w["bias"] = K.uniform(rng, (self.units,), 2, dtype) * 0.1
+        return w
 
-    forward = pending("Dense.forward")
+    def forward(self, x, w, r):
+        y = x @ w["weight"].T
+        if "bias" in w:
+            y += w["bias"]
+        return kernels().activate(self.activation, y, inplace=True)
 
     to_torch = pending("Dense.to_torch")
 
@@ -79,9 +91,12 @@ class Embedding(Layer):
         """Token ids (L,) become (L, dim): the sequence becomes a spatial axis, one token a unit."""
         return (AxisRF(size=1, jump=1, start=0, n=r.output_shape[0]),)
 
-    make_weights = pending("Embedding.make_weights")
+    def make_weights(self, r, rng, dtype) -> dict:
+        """weight (vocab, dim)."""
+        return {"weight": rng.standard_normal((self.vocab, self.dim)).astype(dtype)}
 
-    forward = pending("Embedding.forward")
+    def forward(self, x, w, r):
+        return w["weight"][x.astype(kernels().np.intp)]
 
     to_torch = pending("Embedding.to_torch")
 

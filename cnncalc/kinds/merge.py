@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, fmt_shape, no_params, pending, unchanged_shape)
+from .base import identity_forward, kernels, no_weights
 from ..formulas import product
 from .measure import no_macs, rf_union, zero_flops
 
@@ -63,9 +64,16 @@ class Merge(Layer):
         are spaced differently (different jumps) have no single receptive field: unknown."""
         return rf_union(r, ins)
 
-    make_weights = pending("Merge.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Merge.forward")
+    def forward(self, xs, w, r):
+        out = xs[0].copy()
+        for v in xs[1:]:
+            if self.kind == "add":
+                out += v
+            else:
+                out *= v
+        return out
 
     to_torch = pending("Merge.to_torch")
 
@@ -131,9 +139,11 @@ class Concat(Merge):
         are spaced differently (different jumps) have no single receptive field: unknown."""
         return rf_union(r, ins)
 
-    make_weights = pending("Concat.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Concat.forward")
+    def forward(self, xs, w, r):
+        # `axis` counts as Keras does, batch = axis 0, -1 = channels: the arrays' own numbering
+        return kernels().np.concatenate(xs, axis=self.axis)
 
     to_torch = pending("Concat.to_torch")
 

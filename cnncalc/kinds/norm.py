@@ -6,8 +6,24 @@ from typing import Any, ClassVar
 
 from ..errors import ShapeError
 from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
+from .base import identity_forward, kernels, no_weights
 from ..formulas import product
 from .measure import no_macs, rf_same
+
+
+def affine_weights(self, r, rng, dtype) -> dict:
+    """gamma and beta (C,) when affine, else none."""
+    c = r.input_shape[-1]
+    if not self.affine:
+        return {}
+    return {"gamma": rng.uniform(0.5, 1.5, c).astype(dtype), "beta": (rng.standard_normal(c) * 0.1).astype(dtype)}
+
+
+def scale_shift(y, w, dtype):
+    """y * gamma + beta when the layer has them, in the input's dtype."""
+    if "gamma" in w:
+        y = y * w["gamma"] + w["beta"]
+    return y.astype(dtype)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,9 +59,23 @@ class BatchNorm(Layer):
 
     rf = rf_same
 
-    make_weights = pending("BatchNorm.make_weights")
+    def make_weights(self, r, rng, dtype) -> dict:
+        """running_mean, running_var, and gamma, beta when affine: (C,) each."""
+        c = r.input_shape[-1]
+        w = {"running_mean": (rng.standard_normal(c) * 0.1).astype(dtype),
+             "running_var": rng.uniform(0.5, 1.5, c).astype(dtype)}
+        if self.affine:
+            w["gamma"] = rng.uniform(0.5, 1.5, c).astype(dtype)
+            w["beta"] = (rng.standard_normal(c) * 0.1).astype(dtype)
+        return w
 
-    forward = pending("BatchNorm.forward")
+    def forward(self, x, w, r):
+        """Inference: (x - running_mean) / sqrt(running_var + eps) * gamma + beta, per channel."""
+        scale = 1.0 / kernels().np.sqrt(w["running_var"] + self.epsilon)
+        shift = -w["running_mean"] * scale
+        if "gamma" in w:
+            scale, shift = scale * w["gamma"], shift * w["gamma"] + w["beta"]
+        return x * scale.astype(x.dtype) + shift.astype(x.dtype)
 
     to_torch = pending("BatchNorm.to_torch")
 
@@ -88,9 +118,13 @@ class LayerNorm(Layer):
 
     rf = rf_same  # statistics are not counted as reading (as for batchnorm)
 
-    make_weights = pending("LayerNorm.make_weights")
+    make_weights = affine_weights
 
-    forward = pending("LayerNorm.forward")
+    def forward(self, x, w, r):
+        """(x - mean) / sqrt(var + eps) * gamma + beta, statistics over the channels of each position."""
+        mean = x.mean(axis=-1, keepdims=True)
+        var = x.var(axis=-1, keepdims=True)
+        return scale_shift((x - mean) / kernels().np.sqrt(var + self.epsilon), w, x.dtype)
 
     to_torch = pending("LayerNorm.to_torch")
 
@@ -142,9 +176,16 @@ class GroupNorm(Layer):
 
     rf = rf_same  # statistics are not counted as reading (as for batchnorm)
 
-    make_weights = pending("GroupNorm.make_weights")
+    make_weights = affine_weights
 
-    forward = pending("GroupNorm.forward")
+    def forward(self, x, w, r):
+        """(x - mean) / sqrt(var + eps) * gamma + beta, statistics over C/groups consecutive
+        channels and every position."""
+        g = x.reshape(*x.shape[:-1], self.groups, -1)
+        axes = (*range(1, x.ndim - 1), x.ndim)  # every position and the channels of one group
+        mean = g.mean(axis=axes, keepdims=True)
+        var = g.var(axis=axes, keepdims=True)
+        return scale_shift(((g - mean) / kernels().np.sqrt(var + self.epsilon)).reshape(x.shape), w, x.dtype)
 
     to_torch = pending("GroupNorm.to_torch")
 
@@ -178,9 +219,15 @@ class LRN(Layer):
 
     rf = rf_same
 
-    make_weights = pending("LRN.make_weights")
+    make_weights = no_weights
 
-    forward = pending("LRN.forward")
+    def forward(self, x, w, r):
+        """torch.nn.functional.local_response_norm: x / (k + alpha/size * sum of x^2 over `size`
+        neighbouring channels, size//2 before and (size-1)//2 after)^beta."""
+        sq = kernels().np.pad(x * x, [(0, 0)] * (x.ndim - 1) + [(self.size // 2, (self.size - 1) // 2)])
+        c = x.shape[-1]
+        acc = sum(sq[..., i:i + c] for i in range(self.size))
+        return x / (self.k + self.alpha / self.size * acc) ** self.beta
 
     to_torch = pending("LRN.to_torch")
 
@@ -189,4 +236,5 @@ class LRN(Layer):
     explain = pending("LRN.explain")
 
     DIAGNOSES = pending("LRN.DIAGNOSES")
+
 

@@ -8,6 +8,7 @@ from .. import formulas as F
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, _hyper, arg, fmt_shape, kind_dims, no_params, pending,
     per_axis, resolve_padding, spatial_dims, unchanged_shape, window_error)
+from .base import identity_forward, kernels, no_weights
 from ..formulas import product
 from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
 
@@ -83,9 +84,12 @@ class Pool(Layer):
 
     rf = rf_window
 
-    make_weights = pending("Pool.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Pool.forward")
+    def forward(self, x, w, r):
+        # Keras 'same' average pooling divides by the real cells only
+        include = self.count_include_pad and self.padding != "same"
+        return kernels().pool_nd(x, r.axes, r.output_shape[:-1], self.kind[:3], include)
 
     to_torch = pending("Pool.to_torch")
 
@@ -123,9 +127,11 @@ class GlobalPool(Layer):
 
     rf = rf_global
 
-    make_weights = pending("GlobalPool.make_weights")
+    make_weights = no_weights
 
-    forward = pending("GlobalPool.forward")
+    def forward(self, x, w, r):
+        spatial = tuple(range(1, x.ndim - 1))
+        return (x.mean if self.kind == "global_avgpool" else x.max)(axis=spatial, keepdims=self.keepdims)
 
     to_torch = pending("GlobalPool.to_torch")
 
@@ -178,9 +184,19 @@ class AdaptivePool(Layer):
             out.append(AxisRF(size=size, jump=jump, start=start, n=m))
         return tuple(out)
 
-    make_weights = pending("AdaptivePool.make_weights")
+    make_weights = no_weights
 
-    forward = pending("AdaptivePool.forward")
+    def forward(self, x, w, r):
+        """PyTorch's bins: output i reads floor(i*n/o) .. ceil((i+1)*n/o); both reductions are
+        separable over axes, so one axis at a time."""
+        np = kernels().np
+        reduce = np.max if self.kind.startswith("adaptive_max") else np.mean
+        for axis, o in enumerate(r.output_shape[:-1], start=1):
+            n = x.shape[axis]
+            parts = [reduce(x.take(range(i * n // o, F.ceil_div((i + 1) * n, o)), axis=axis), axis=axis, keepdims=True)
+                     for i in range(o)]
+            x = np.concatenate(parts, axis=axis)
+        return x
 
     to_torch = pending("AdaptivePool.to_torch")
 

@@ -8,6 +8,7 @@ from .. import formulas as F
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, fmt_shape, kind_dims, no_params, pending, per_axis,
     resolve_padding, spatial_dims, unchanged_shape)
+from .base import identity_forward, kernels, no_weights
 from .measure import AxisRF, no_macs, rf_same, rf_unknown, rf_window, zero_flops
 
 
@@ -28,9 +29,10 @@ class Flatten(Layer):
 
     rf = rf_same  # each value is still one unit of its input
 
-    make_weights = pending("Flatten.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Flatten.forward")
+    def forward(self, x, w, r):
+        return x.reshape(x.shape[0], -1)  # row-major over (*spatial, C): Keras's order
 
     to_torch = pending("Flatten.to_torch")
 
@@ -90,9 +92,10 @@ class Reshape(Layer):
             return prev
         return None
 
-    make_weights = pending("Reshape.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Reshape.forward")
+    def forward(self, x, w, r):
+        return x.reshape(x.shape[0], *r.output_shape)  # row-major, channels last: Keras's Reshape
 
     to_torch = pending("Reshape.to_torch")
 
@@ -131,9 +134,10 @@ class ZeroPad(Layer):
 
     rf = rf_window
 
-    make_weights = pending("ZeroPad.make_weights")
+    make_weights = no_weights
 
-    forward = pending("ZeroPad.forward")
+    def forward(self, x, w, r):
+        return kernels().pad(x, [a.pad for a in r.axes])
 
     to_torch = pending("ZeroPad.to_torch")
 
@@ -189,9 +193,11 @@ class Cropping(Layer):
         return tuple(AxisRF(size=x.size, jump=x.jump, start=x.start + b * x.jump, n=n)
                      for x, (b, _), n in zip(prev, self.crops(r.input_shape), r.output_shape))
 
-    make_weights = pending("Cropping.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Cropping.forward")
+    def forward(self, x, w, r):
+        crops = self.crops(r.input_shape)
+        return x[(slice(None), *(slice(b, b + n) for (b, _), n in zip(crops, r.output_shape[:-1])))]
 
     to_torch = pending("Cropping.to_torch")
 
@@ -240,9 +246,13 @@ class Upsample(Layer):
 
     rf = rf_unknown  # a unit is repeated factor times: no single window step
 
-    make_weights = pending("Upsample.make_weights")
+    make_weights = no_weights
 
-    forward = pending("Upsample.forward")
+    def forward(self, x, w, r):
+        """Nearest: every cell repeated `factor` times per axis. Linear modes (bilinear, ...):
+        PyTorch's align_corners=False sampling, src = (i + 0.5)/factor - 0.5 clamped at 0, one axis
+        at a time (linear interpolation is separable). The factor is out // n from infer."""
+        return kernels().upsample(x, r.output_shape[:-1], str(self.mode).lower())
 
     to_torch = pending("Upsample.to_torch")
 
