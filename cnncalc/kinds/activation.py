@@ -32,9 +32,17 @@ class Activation(Layer):
     def forward(self, x, w, r):
         return kernels().activate(self.kind, x, self.negative_slope)
 
-    to_torch = pending("Activation.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, torch_act
+        return [Part(torch_act(r.layer.kind, getattr(r.layer, "negative_slope", None)))]
 
-    to_keras = pending("Activation.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, KERAS_ACTS, LEAKY_DEFAULT, num
+        kind = r.layer.kind
+        if kind == "leaky_relu":
+            slope = getattr(r.layer, "negative_slope", None)
+            return [Part(f"layers.LeakyReLU(negative_slope={num(LEAKY_DEFAULT if slope is None else slope)})")]
+        return [Part(f'layers.Activation("{KERAS_ACTS[kind]}")')]
 
     explain = pending("Activation.explain")
 
@@ -65,9 +73,13 @@ class Dropout(Layer):
 
     forward = identity_forward  # inference
 
-    to_torch = pending("Dropout.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, num
+        return [Part(f"nn.Dropout({num(r.layer.rate)})")]
 
-    to_keras = pending("Dropout.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, num
+        return [Part(f"layers.Dropout({num(r.layer.rate)})")]
 
     explain = pending("Dropout.explain")
 

@@ -81,9 +81,71 @@ class Conv(Layer):
         y = K.conv_nd(x, w["weight"], r.axes, r.output_shape[:-1], self.groups, w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
 
-    to_torch = pending("Conv.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, call, dims_of, ints, kwargs, pad_text, torch_fused_act, torch_pad
+        L, d, axes = r.layer, dims_of(r), r.axes
+        pads = [a.pad for a in axes]
+        parts: list[Part] = []
+        depthwise = L.kind == "depthwise_conv2d"
+        notes = ["depthwise: groups = C"] if depthwise else []
+        if all(b == a for b, a in pads):
+            padding = ints(b for b, _ in pads)
+            if L.padding == "same" and any(b for b, _ in pads):
+                notes.append(f"'same': {padding} on each side")
+        else:
+            if L.padding == "same":
+                what = ("'same' with stride > 1: " if any(a.s > 1 for a in axes) else "'same': ") + \
+                    f"TF pads {pad_text(pads)} (before, after)"
+            elif L.padding == "causal":
+                what = f"Keras 'causal': d*(f-1) = {pads[0][0]} zeros before, none after"
+            else:
+                what = f"asymmetric padding {pad_text(pads)} (before, after)"
+            parts.append(Part(f"nn.ZeroPad{d}d({torch_pad(pads)})", "pad", what))
+            padding = "0"
+        c_in = r.input_shape[-1]
+        c_out = r.output_shape[-1]
+        groups = c_in if depthwise else L.groups
+        args = kwargs(("kernel_size", ints(a.f for a in axes), False),
+                      ("stride", ints(a.s for a in axes), all(a.s == 1 for a in axes)),
+                      ("padding", padding, padding == "0"),
+                      ("dilation", ints(a.d for a in axes), all(a.d == 1 for a in axes)),
+                      ("groups", str(groups), groups == 1),
+                      ("bias", "False", L.bias))
+        parts.append(Part(call(f"nn.Conv{d}d", str(c_in), str(c_out), args), comment="; ".join(notes)))
+        return parts + torch_fused_act(r)
 
-    to_keras = pending("Conv.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import (Part, Fm, call, dims_of, ints, keras_fused_act, keras_no_stride_dilation, keras_pairs,
+            kwargs)
+        L, d, axes = r.layer, dims_of(r), r.axes
+        if L.kind != "depthwise_conv2d":  # Keras' DepthwiseConv2D takes both
+            keras_no_stride_dilation(axes)
+        parts: list[Part] = []
+        pads = [a.pad for a in axes]
+        if L.padding == "causal":
+            padding = '"causal"'
+        elif L.padding == "same" or all(a.pad == Fm.same_padding(a.n, a.f, a.s, a.d) for a in axes) \
+                and any(b or a for b, a in pads):
+            padding = '"same"'  # explicit padding equal to Keras' 'same' rows is 'same'
+        else:
+            padding = '"valid"'
+            if any(b or a for b, a in pads):
+                parts.append(Part(f"layers.ZeroPadding{d}D({keras_pairs(pads)})", "pad"))
+        depthwise = L.kind == "depthwise_conv2d"
+        act, post = keras_fused_act(r)
+        common = [("strides", ints(a.s for a in axes), all(a.s == 1 for a in axes)),
+                  ("padding", padding, padding == '"valid"')]
+        if depthwise:
+            m = L.depth_multiplier
+            args = kwargs(*common, ("depth_multiplier", str(m), m == 1),
+                          ("dilation_rate", ints(a.d for a in axes), all(a.d == 1 for a in axes)),
+                          ("use_bias", "False", L.bias))
+            parts.append(Part(call("layers.DepthwiseConv2D", ints(a.f for a in axes), args, act)))
+        else:
+            args = kwargs(*common, ("dilation_rate", ints(a.d for a in axes), all(a.d == 1 for a in axes)),
+                          ("groups", str(L.groups), L.groups == 1), ("use_bias", "False", L.bias))
+            parts.append(Part(call(f"layers.Conv{d}D", str(L.filters), ints(a.f for a in axes), args, act)))
+        return parts + post
 
     explain = pending("Conv.explain")
 
@@ -140,9 +202,9 @@ class DepthwiseConv(Layer):
         y = K.conv_nd(x, w["weight"], r.axes, r.output_shape[:-1], x.shape[-1], w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
 
-    to_torch = pending("DepthwiseConv.to_torch")
+    to_torch = Conv.to_torch
 
-    to_keras = pending("DepthwiseConv.to_keras")
+    to_keras = Conv.to_keras
 
     explain = pending("DepthwiseConv.explain")
 
@@ -246,9 +308,81 @@ class ConvTranspose(Layer):
                                 self.groups, w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
 
-    to_torch = pending("ConvTranspose.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import (Part, Fm, call, dims_of, ints, keras_transposed_crops, kwargs, per_axis_ops,
+            torch_fused_act, torch_pad)
+        L, d, axes = r.layer, dims_of(r), r.axes
+        ops = per_axis_ops(r)
+        pad, out_pad, post = [], [], []
+        for a, op in zip(axes, ops):
+            if isinstance(L.padding, str):
+                cb, ca = keras_transposed_crops(a, L.padding, op)
+                natural = (a.n - 1) * a.s + Fm.effective_kernel(a.f, a.d)
+            else:
+                cb, ca = a.pad
+                natural = (a.n - 1) * a.s + Fm.effective_kernel(a.f, a.d) + (op or 0)
+                if cb == ca:
+                    pad.append(cb), out_pad.append(op or 0), post.append((0, 0))
+                    continue
+                m = min(cb, ca)
+                pad.append(m), out_pad.append(op or 0), post.append((m - cb, m - ca))
+                continue
+            # Keras modes: crop (cb, ca) off the natural size, through torch's padding and
+            # output_padding where they can say it, else an explicit crop (negative padding)
+            if cb == ca >= 0:
+                pad.append(cb), out_pad.append(0), post.append((0, 0))
+            elif cb >= 0 and 0 < cb - ca < max(a.s, a.d):
+                pad.append(cb), out_pad.append(cb - ca), post.append((0, 0))
+            else:
+                pad.append(0), out_pad.append(0), post.append((-cb, -ca))
+            assert natural - cb - ca == r.output_shape[len(pad) - 1]
+        args = kwargs(("kernel_size", ints(a.f for a in axes), False),
+                      ("stride", ints(a.s for a in axes), all(a.s == 1 for a in axes)),
+                      ("padding", ints(pad), not any(pad)),
+                      ("output_padding", ints(out_pad), not any(out_pad)),
+                      ("groups", str(L.groups), L.groups == 1),
+                      ("bias", "False", L.bias),
+                      ("dilation", ints(a.d for a in axes), all(a.d == 1 for a in axes)))
+        comment = f"Keras '{L.padding}'" if isinstance(L.padding, str) else ""
+        parts = [Part(call(f"nn.ConvTranspose{d}d", str(r.input_shape[-1]), str(L.filters), args),
+                      comment=comment)]
+        if any(b or a for b, a in post):
+            what = "negative padding crops" if all(b <= 0 and a <= 0 for b, a in post) else \
+                "negative padding crops, positive pads"
+            parts.append(Part(f"nn.ZeroPad{d}d({torch_pad(post)})", "crop", what))
+        return parts + torch_fused_act(r)
 
-    to_keras = pending("ConvTranspose.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import (Part, call, dims_of, ints, keras_fused_act, keras_no_stride_dilation, keras_pairs,
+            kwargs, per_axis_ops, refuse)
+        L, d, axes = r.layer, dims_of(r), r.axes
+        if L.groups != 1:
+            refuse(f"Keras transposed convolutions have no groups (groups {L.groups}); export to pytorch")
+        keras_no_stride_dilation(axes)
+        ops = per_axis_ops(r)
+        act, post = keras_fused_act(r)
+        crop = []
+        if isinstance(L.padding, str):
+            padding, out_pad = f'"{L.padding}"', None if ops[0] is None else ops
+        else:
+            padding, out_pad = '"valid"', tuple(op or 0 for op in ops)
+            crop = [a.pad for a in axes]
+        if out_pad is not None:
+            for a, op in zip(axes, out_pad):
+                if op >= a.s:
+                    refuse(f"Keras needs output_padding < stride, got output_padding {op} with stride "
+                           f"{a.s} (PyTorch also accepts output_padding < dilation); export to pytorch")
+        args = kwargs(("strides", ints(a.s for a in axes), all(a.s == 1 for a in axes)),
+                      ("padding", padding, padding == '"valid"'),
+                      ("output_padding", ints(out_pad) if out_pad is not None else "", out_pad is None),
+                      ("dilation_rate", ints(a.d for a in axes), all(a.d == 1 for a in axes)),
+                      ("use_bias", "False", L.bias))
+        comment = "PyTorch-style padding: valid, then crop" if crop and any(b or a for b, a in crop) else ""
+        parts = [Part(call(f"layers.Conv{d}DTranspose", str(L.filters), ints(a.f for a in axes), args, act),
+                      comment=comment)]
+        if crop and any(b or a for b, a in crop):
+            parts.append(Part(f"layers.Cropping{d}D({keras_pairs(crop)})", "crop"))
+        return parts + post
 
     explain = pending("ConvTranspose.explain")
 
@@ -329,9 +463,36 @@ class SeparableConv(Layer):
         y = K.conv_nd(y, w["pointwise"], one, mid, 1, w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
 
-    to_torch = pending("SeparableConv.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, separable_parts
+        rd, rp = separable_parts(r)
+        dw = [Part(p.code, "dw" if p.role == "main" else p.role, p.comment or
+                   ("depthwise: groups = C" if p.role == "main" else "")) for p in rd.layer.to_torch(rd, ctx)]
+        pw = rp.layer.to_torch(rp, ctx)
+        return dw + [Part(pw[0].code, comment="pointwise 1x1, with the bias")] + pw[1:]
 
-    to_keras = pending("SeparableConv.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import (Part, call, dims_of, ints, keras_fused_act, keras_no_stride_dilation, keras_pairs,
+            kwargs)
+        L, d, axes = r.layer, dims_of(r), r.axes
+        keras_no_stride_dilation(axes)
+        parts: list[Part] = []
+        pads = [a.pad for a in axes]
+        if L.padding in ("causal", "same"):
+            padding = f'"{L.padding}"'
+        else:
+            padding = '"valid"'
+            if any(b or a for b, a in pads):
+                parts.append(Part(f"layers.ZeroPadding{d}D({keras_pairs(pads)})", "pad"))
+        act, post = keras_fused_act(r)
+        m = L.depth_multiplier
+        args = kwargs(("strides", ints(a.s for a in axes), all(a.s == 1 for a in axes)),
+                      ("padding", padding, padding == '"valid"'),
+                      ("depth_multiplier", str(m), m == 1),
+                      ("dilation_rate", ints(a.d for a in axes), all(a.d == 1 for a in axes)),
+                      ("use_bias", "False", L.bias))
+        parts.append(Part(call(f"layers.SeparableConv{d}D", str(L.filters), ints(a.f for a in axes), args, act)))
+        return parts + post
 
     explain = pending("SeparableConv.explain")
 

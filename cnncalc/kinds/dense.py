@@ -59,9 +59,16 @@ class Dense(Layer):
             y += w["bias"]
         return kernels().activate(self.activation, y, inplace=True)
 
-    to_torch = pending("Dense.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, call, kwargs, torch_fused_act
+        L = r.layer
+        args = kwargs(("bias", "False", L.bias))
+        return [Part(call("nn.Linear", str(r.input_shape[0]), str(L.units), args))] + torch_fused_act(r)
 
-    to_keras = pending("Dense.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, call, keras_fused_act, kwargs
+        act, post = keras_fused_act(r)
+        return [Part(call("layers.Dense", str(r.layer.units), kwargs(("use_bias", "False", r.layer.bias)), act))] + post
 
     explain = pending("Dense.explain")
 
@@ -98,9 +105,15 @@ class Embedding(Layer):
     def forward(self, x, w, r):
         return w["weight"][x.astype(kernels().np.intp)]
 
-    to_torch = pending("Embedding.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part
+        ctx.helpers.add("ChannelsFirst")
+        return [Part(f"nn.Embedding({r.layer.vocab}, {r.layer.dim})"),
+                Part("ChannelsFirst()", "cf", "(N, L, C) -> (N, C, L)")]
 
-    to_keras = pending("Embedding.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part
+        return [Part(f"layers.Embedding({r.layer.vocab}, {r.layer.dim})")]
 
     explain = pending("Embedding.explain")
 

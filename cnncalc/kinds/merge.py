@@ -75,9 +75,15 @@ class Merge(Layer):
                 out *= v
         return out
 
-    to_torch = pending("Merge.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part
+        helper = {"add": "Add", "multiply": "Multiply"}[self.kind]
+        ctx.helpers.add(helper)
+        return [Part(f"{helper}()")]
 
-    to_keras = pending("Merge.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part
+        return [Part({"add": "layers.Add()", "multiply": "layers.Multiply()"}[self.kind])]
 
     explain = pending("Merge.explain")
 
@@ -145,9 +151,16 @@ class Concat(Merge):
         # `axis` counts as Keras does, batch = axis 0, -1 = channels: the arrays' own numbering
         return kernels().np.concatenate(xs, axis=self.axis)
 
-    to_torch = pending("Concat.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, torch_dim
+        ctx.helpers.add("Concat")
+        dim = torch_dim(r)
+        return [Part(f"Concat(dim={dim})" if dim != 1 else "Concat()", comment="dim 1: channels" if dim == 1 else "")]
 
-    to_keras = pending("Concat.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, keras_axis
+        axis = keras_axis(r)
+        return [Part(f"layers.Concatenate(axis={axis})" if axis != -1 else "layers.Concatenate()")]
 
     explain = pending("Concat.explain")
 

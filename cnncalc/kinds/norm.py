@@ -77,9 +77,20 @@ class BatchNorm(Layer):
             scale, shift = scale * w["gamma"], shift * w["gamma"] + w["beta"]
         return x * scale.astype(x.dtype) + shift.astype(x.dtype)
 
-    to_torch = pending("BatchNorm.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, call, kwargs, num
+        L = r.layer
+        d = max(len(r.input_shape) - 1, 1)  # (n,) and (L, C) -> BatchNorm1d
+        args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("momentum", num(L.momentum), L.momentum == 0.1),
+                      ("affine", "False", L.affine))
+        return [Part(call(f"nn.BatchNorm{d}d", str(r.input_shape[-1]), args))]
 
-    to_keras = pending("BatchNorm.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, call, kwargs, num
+        L = r.layer
+        args = kwargs(("momentum", num(1 - L.momentum), False), ("epsilon", num(L.epsilon), False),
+                      ("center", "False", L.affine), ("scale", "False", L.affine))
+        return [Part(call("layers.BatchNormalization", args))]
 
     explain = pending("BatchNorm.explain")
 
@@ -126,9 +137,18 @@ class LayerNorm(Layer):
         var = x.var(axis=-1, keepdims=True)
         return scale_shift((x - mean) / kernels().np.sqrt(var + self.epsilon), w, x.dtype)
 
-    to_torch = pending("LayerNorm.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, call, kwargs, num
+        L = r.layer
+        ctx.helpers.add("LayerNormChannels")
+        args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("elementwise_affine", "False", L.affine))
+        return [Part(call("LayerNormChannels", str(r.input_shape[-1]), args), comment="over the channels")]
 
-    to_keras = pending("LayerNorm.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, call, kwargs, num
+        L = r.layer
+        args = kwargs(("epsilon", num(L.epsilon), False), ("center", "False", L.affine), ("scale", "False", L.affine))
+        return [Part(call("layers.LayerNormalization", args))]
 
     explain = pending("LayerNorm.explain")
 
@@ -187,9 +207,18 @@ class GroupNorm(Layer):
         var = g.var(axis=axes, keepdims=True)
         return scale_shift(((g - mean) / kernels().np.sqrt(var + self.epsilon)).reshape(x.shape), w, x.dtype)
 
-    to_torch = pending("GroupNorm.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, call, kwargs, num
+        L = r.layer
+        args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("affine", "False", L.affine))
+        return [Part(call("nn.GroupNorm", str(L.groups), str(r.input_shape[-1]), args))]
 
-    to_keras = pending("GroupNorm.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, call, kwargs, num
+        L = r.layer
+        args = kwargs(("groups", str(L.groups), False), ("epsilon", num(L.epsilon), False),
+                      ("center", "False", L.affine), ("scale", "False", L.affine))
+        return [Part(call("layers.GroupNormalization", args))]
 
     explain = pending("GroupNorm.explain")
 
@@ -229,9 +258,17 @@ class LRN(Layer):
         acc = sum(sq[..., i:i + c] for i in range(self.size))
         return x / (self.k + self.alpha / self.size * acc) ** self.beta
 
-    to_torch = pending("LRN.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, call, kwargs, num
+        L = r.layer
+        args = kwargs(("alpha", num(L.alpha), L.alpha == 1e-4), ("beta", num(L.beta), L.beta == 0.75),
+                      ("k", num(L.k), L.k == 1.0))
+        return [Part(call("nn.LocalResponseNorm", str(L.size), args))]
 
-    to_keras = pending("LRN.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import refuse
+        refuse("Keras has no local response normalisation layer; export to pytorch, or remove it "
+               "(modern re-implementations of AlexNet drop it or use batchnorm)")
 
     explain = pending("LRN.explain")
 

@@ -91,9 +91,112 @@ class Pool(Layer):
         include = self.count_include_pad and self.padding != "same"
         return kernels().pool_nd(x, r.axes, r.output_shape[:-1], self.kind[:3], include)
 
-    to_torch = pending("Pool.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, Fm, _try, call, dims_of, ints, kwargs, pad_text, refuse, torch_pad
+        L, d, axes = r.layer, dims_of(r), r.axes
+        is_max = L.kind.startswith("max")
+        cls = f"nn.MaxPool{d}d" if is_max else f"nn.AvgPool{d}d"
+        pads = [a.pad for a in axes]
+        out = r.output_shape[:-1]
+        parts: list[Part] = []
+        ceil, include = L.ceil_mode, getattr(L, "count_include_pad", True)
+        k = ints(a.f for a in axes)
+        strides = ints(a.s for a in axes)
+        stride_default = all(a.s == a.f for a in axes)
+        if L.padding == "same":
+            sym = all(b == a for b, a in pads)
+            if is_max and not sym:
+                parts.append(Part(f"nn.ConstantPad{d}d({torch_pad(pads)}, float(\"-inf\"))", "pad",
+                                  "Keras 'same' max pooling pads with -inf, the odd row at the end"))
+                padding, ceil = "0", False
+            elif sym:
+                padding, ceil, include = ints(b for b, _ in pads), False, False
+            else:
+                # torch pads symmetrically: the `before` side, and ceil_mode gives the last window,
+                # which reads the input only (count_include_pad=False divides by what it reads)
+                befores = [b for b, _ in pads]
+                got = _try(lambda: tuple(Fm.pool_out(a.n, a.f, a.s, (b, b), a.d, True)
+                                         for a, b in zip(axes, befores)))
+                if got != tuple(out):
+                    refuse(f"PyTorch cannot express Keras 'same' average pooling with padding "
+                           f"{pads} (before, after per axis): its padding is symmetric; "
+                           "use explicit padding or max pooling")
+                padding, ceil, include = ints(befores), True, False
+            comment = "Keras 'same': padding excluded from the average" if not is_max and padding != "0" \
+                or (not is_max and ceil) else ""
+        elif all(b == a for b, a in pads):
+            padding, comment = ints(b for b, _ in pads), ""
+        else:
+            pre_n = [Fm.padded(a.n, a.pad) for a in axes]
+            got = _try(lambda: tuple(Fm.pool_out(n, a.f, a.s, (0, 0), a.d, ceil) for n, a in zip(pre_n, axes)))
+            if got != tuple(out) or (not is_max and not include):
+                refuse(f"PyTorch pooling pads symmetrically; the asymmetric padding {pads} "
+                       f"{'with count_include_pad: false ' if not include and not is_max else ''}"
+                       "cannot be expressed exactly; use symmetric padding")
+            fill = 'float("-inf")' if is_max else "0.0"
+            parts.append(Part(f"nn.ConstantPad{d}d({torch_pad(pads)}, {fill})", "pad",
+                              f"asymmetric padding {pad_text(pads)} (before, after)"))
+            padding, comment = "0", ""
+        pairs = [("kernel_size", k, False), ("stride", strides, stride_default),
+                 ("padding", padding, padding == "0")]
+        if is_max:
+            pairs.append(("dilation", ints(a.d for a in axes), all(a.d == 1 for a in axes)))
+        pairs.append(("ceil_mode", "True", not ceil))
+        if not is_max:
+            pairs.append(("count_include_pad", "False", include or padding == "0"))
+        parts.append(Part(call(cls, kwargs(*pairs)), comment=comment))
+        return parts
 
-    to_keras = pending("Pool.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import (Part, Fm, _try, call, dims_of, fmt_shape, ints, keras_pairs, kwargs, refuse
+)
+        L, d, axes = r.layer, dims_of(r), r.axes
+        is_max = L.kind.startswith("max")
+        cls = f"layers.MaxPooling{d}D" if is_max else f"layers.AveragePooling{d}D"
+        if any(a.d > 1 for a in axes):
+            refuse(f"Keras pooling has no dilation (dilation {ints(a.d for a in axes)}); export to pytorch")
+        pads = [a.pad for a in axes]
+        out = tuple(r.output_shape[:-1])
+        include = getattr(L, "count_include_pad", True)
+        floor_out = _try(lambda: tuple(Fm.pool_out(a.n, a.f, a.s, a.pad, a.d, False) for a in axes)) \
+            if L.padding != "same" else out
+        ceil_effect = out != floor_out
+        zero = all(b == 0 and a == 0 for b, a in pads)
+        parts: list[Part] = []
+        comment = ""
+        same_ok = all(Fm.same_out(a.n, a.s) == o and Fm.same_padding(a.n, a.f, a.s)[0] == a.pad[0]
+                      for a, o in zip(axes, out)) and (is_max or not include or zero)
+        if L.padding == "same":
+            padding = '"same"'
+        elif zero and not ceil_effect:
+            padding = '"valid"'
+        elif same_ok:
+            padding = '"same"'
+            comment = (f"ceil_mode: Keras 'same' gives the same windows" if ceil_effect
+                       else "Keras 'same' pads these same rows")
+        elif not ceil_effect and not is_max and include:
+            parts.append(Part(f"layers.ZeroPadding{d}D({keras_pairs(pads)})", "pad",
+                              "count_include_pad: the zeros count in the average"))
+            padding = '"valid"'
+        elif not ceil_effect and is_max and ctx.nonneg(r):
+            parts.append(Part(f"layers.ZeroPadding{d}D({keras_pairs(pads)})", "pad",
+                              "zero padding = torch's -inf here: the input is >= 0"))
+            padding = '"valid"'
+        elif ceil_effect:
+            floor = fmt_shape(floor_out) if floor_out else "no output"
+            refuse(f"ceil_mode gives output {fmt_shape(out)} where floor gives {floor}, "
+                   "and no Keras padding mode reads the same windows; export to pytorch or drop ceil_mode")
+        elif is_max:
+            refuse(f"Keras cannot pad max pooling with -inf by {pads} (before, after per axis) and the "
+                   "input may be negative, so zero padding would change the result; export to pytorch "
+                   "or put a relu before it")
+        else:
+            refuse(f"Keras cannot exclude the padding {pads} from the average "
+                   "(count_include_pad: false); export to pytorch")
+        args = kwargs(("strides", ints(a.s for a in axes), all(a.s == a.f for a in axes)),
+                      ("padding", padding, padding == '"valid"'))
+        parts.append(Part(call(cls, ints(a.f for a in axes), args), comment=comment))
+        return parts
 
     explain = pending("Pool.explain")
 
@@ -133,9 +236,20 @@ class GlobalPool(Layer):
         spatial = tuple(range(1, x.ndim - 1))
         return (x.mean if self.kind == "global_avgpool" else x.max)(axis=spatial, keepdims=self.keepdims)
 
-    to_torch = pending("GlobalPool.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, dims_of
+        d = dims_of(r)
+        kind = "Avg" if r.layer.kind == "global_avgpool" else "Max"
+        pool = f"nn.Adaptive{kind}Pool{d}d(1)"
+        if r.layer.keepdims:
+            return [Part(pool)]
+        return [Part(pool), Part("nn.Flatten()", "flat")]
 
-    to_keras = pending("GlobalPool.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, call, dims_of
+        kind = "Average" if r.layer.kind == "global_avgpool" else "Max"
+        args = "keepdims=True" if r.layer.keepdims else ""
+        return [Part(call(f"layers.Global{kind}Pooling{dims_of(r)}D", args))]
 
     explain = pending("GlobalPool.explain")
 
@@ -198,9 +312,20 @@ class AdaptivePool(Layer):
             x = np.concatenate(parts, axis=axis)
         return x
 
-    to_torch = pending("AdaptivePool.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, dims_of, ints
+        kind = "Avg" if "avg" in r.layer.kind else "Max"
+        return [Part(f"nn.Adaptive{kind}Pool{dims_of(r)}d({ints(r.output_shape[:-1])})")]
 
-    to_keras = pending("AdaptivePool.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, dims_of, fmt_shape, ints, refuse
+        ns, outs = r.input_shape[:-1], r.output_shape[:-1]
+        if any(n % o for n, o in zip(ns, outs)):
+            refuse(f"Keras has no adaptive pooling; it equals plain pooling only when the output "
+                   f"{fmt_shape(outs)} divides the input {fmt_shape(ns)}; export to pytorch")
+        kind = "Average" if "avg" in r.layer.kind else "Max"
+        k = ints(n // o for n, o in zip(ns, outs))
+        return [Part(f"layers.{kind}Pooling{dims_of(r)}D({k})", comment="adaptive, as plain pooling")]
 
     explain = pending("AdaptivePool.explain")
 

@@ -34,9 +34,17 @@ class Flatten(Layer):
     def forward(self, x, w, r):
         return x.reshape(x.shape[0], -1)  # row-major over (*spatial, C): Keras's order
 
-    to_torch = pending("Flatten.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, AXIS_NAMES
+        comment = ""
+        if len(r.input_shape) > 1:
+            axes = ", ".join(AXIS_NAMES.get(len(r.input_shape) - 1, ("...",)))
+            comment = f"torch flattens (C, {axes}), Keras ({axes}, C): same count, other order"
+        return [Part("nn.Flatten()", comment=comment)]
 
-    to_keras = pending("Flatten.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part
+        return [Part("layers.Flatten()")]
 
     explain = pending("Flatten.explain")
 
@@ -97,9 +105,23 @@ class Reshape(Layer):
     def forward(self, x, w, r):
         return x.reshape(x.shape[0], *r.output_shape)  # row-major, channels last: Keras's Reshape
 
-    to_torch = pending("Reshape.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, fmt_shape, refuse
+        from .base import ACTIVATIONS
+        src = ctx.producers.get(r.layer.name)
+        while src is not None and src.layer.kind in ("dropout", *ACTIVATIONS):
+            src = ctx.producers.get(src.layer.name)
+        if src is not None and src.layer.kind == "flatten" and len(src.input_shape) > 1:
+            refuse(f"this reshape reads `{src.layer.name}`, a flatten of {fmt_shape(src.input_shape)}: nn.Flatten "
+                   "orders the values (C, ...) where Keras orders them (..., C), so the reshape would move "
+                   "them elsewhere in PyTorch; reshape the unflattened tensor instead (drop the flatten)")
+        ctx.helpers.add("ReshapeChannelsLast")
+        return [Part(f"ReshapeChannelsLast({', '.join(map(str, r.output_shape))})",
+                     comment="in Keras' channels-last order")]
 
-    to_keras = pending("Reshape.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, tuple_text
+        return [Part(f"layers.Reshape({tuple_text(r.output_shape)})")]
 
     explain = pending("Reshape.explain")
 
@@ -139,9 +161,13 @@ class ZeroPad(Layer):
     def forward(self, x, w, r):
         return kernels().pad(x, [a.pad for a in r.axes])
 
-    to_torch = pending("ZeroPad.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, dims_of, torch_pad
+        return [Part(f"nn.ZeroPad{dims_of(r)}d({torch_pad(a.pad for a in r.axes)})")]
 
-    to_keras = pending("ZeroPad.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, dims_of, keras_pairs
+        return [Part(f"layers.ZeroPadding{dims_of(r)}D({keras_pairs(a.pad for a in r.axes)})")]
 
     explain = pending("ZeroPad.explain")
 
@@ -199,9 +225,15 @@ class Cropping(Layer):
         crops = self.crops(r.input_shape)
         return x[(slice(None), *(slice(b, b + n) for (b, _), n in zip(crops, r.output_shape[:-1])))]
 
-    to_torch = pending("Cropping.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, dims_of, torch_pad
+        crops = r.layer.crops(r.input_shape)
+        return [Part(f"nn.ZeroPad{dims_of(r)}d({torch_pad((-b, -a) for b, a in crops)})",
+                     comment="negative padding crops")]
 
-    to_keras = pending("Cropping.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, dims_of, keras_pairs
+        return [Part(f"layers.Cropping{dims_of(r)}D({keras_pairs(r.layer.crops(r.input_shape))})")]
 
     explain = pending("Cropping.explain")
 
@@ -254,9 +286,24 @@ class Upsample(Layer):
         at a time (linear interpolation is separable). The factor is out // n from infer."""
         return kernels().upsample(x, r.output_shape[:-1], str(self.mode).lower())
 
-    to_torch = pending("Upsample.to_torch")
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, TORCH_INTERPOLATION, dims_of, refuse, upsample_factor, upsample_mode
+        mode = TORCH_INTERPOLATION.get((upsample_mode(r), dims_of(r)))
+        if mode is None:
+            refuse(f"the PyTorch export knows nearest and bilinear upsampling, not `{upsample_mode(r)}`")
+        f = upsample_factor(r)
+        sf = str(float(f[0])) if len(set(f)) == 1 else "(" + ", ".join(str(float(v)) for v in f) + ")"
+        return [Part(f'nn.Upsample(scale_factor={sf}, mode="{mode}")')]
 
-    to_keras = pending("Upsample.to_keras")
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, dims_of, ints, refuse, upsample_factor, upsample_mode
+        mode, d = upsample_mode(r), dims_of(r)
+        f = ints(upsample_factor(r))
+        if mode == "nearest":
+            return [Part(f"layers.UpSampling{d}D({f})")]
+        if mode == "bilinear" and d == 2:
+            return [Part(f'layers.UpSampling2D({f}, interpolation="bilinear")')]
+        refuse(f"Keras UpSampling{d}D has no `{mode}` interpolation; export to pytorch")
 
     explain = pending("Upsample.explain")
 
