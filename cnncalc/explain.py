@@ -167,91 +167,29 @@ def _per_axis(texts: list[str], dims: int) -> list[str]:
 
 
 def layer_lines(r: Any) -> list[str]:
-    """The shape and parameter working of one infer.LayerResult, numbers plugged in."""
-    from .kinds import (BatchNorm, Concat, Conv, ConvTranspose, Dense, DepthwiseConv, Embedding,
-                         Flatten, Pool, Upsample, ZeroPad)
-    from .kinds import Cropping, GroupNorm, LayerNorm, Reshape, SeparableConv
+    """The shape and parameter working of one infer.LayerResult, numbers plugged in: the
+    layer kind's `explain` facet."""
+    return r.layer.explain(r)
 
-    layer, out = r.layer, r.output_shape
-    inp = r.input_shapes[0] if len(r.input_shapes) == 1 else None
-    lines: list[str] = []
-    axes = r.axes
-    padding = getattr(layer, "padding", None)
-    as_2p = not isinstance(padding, str)
-    if isinstance(layer, ConvTranspose):
-        from .kinds import per_axis
-        ops = per_axis(layer, "output_padding", layer.output_padding, len(axes))
-        if isinstance(padding, str):
-            texts = [keras_transposed_text(a, padding, o, op) for a, o, op in zip(axes, out, ops)]
-        else:
-            texts = [transposed_text(a, op or 0, o) for a, o, op in zip(axes, out, ops)]
-        lines += _per_axis(texts, len(axes))
-    elif isinstance(layer, Pool) and padding == "same":
-        lines += _per_axis([same_text(a.n, a.s, o) for a, o in zip(axes, out)], len(axes))
-    elif isinstance(layer, Pool) and layer.ceil_mode:
-        lines += _per_axis([ceil_text(a, o, as_2p) for a, o in zip(axes, out)], len(axes))
-    elif isinstance(layer, (Conv, DepthwiseConv, Pool, SeparableConv)):
-        if padding == "causal":
-            lines.append("causal: " + ", ".join(f"d*(f-1) = {a.d}*({a.f}-1) = {a.pad[0]} zeros before"
-                                                for a in axes))
-        lines += _per_axis([conv_text(a, o, as_2p) for a, o in zip(axes, out)], len(axes))
-        notes = [division_note(a) for a in axes if F.dropped(a.n, a.f, a.s, a.pad, a.d)]
-        lines += [f"note: {n}" for n in dict.fromkeys(notes)]
-    elif isinstance(layer, ZeroPad):
-        lines += _per_axis([f"{a.n} + {a.pad[0]} + {a.pad[1]} = {o}" for a, o in zip(axes, out)],
-                           len(axes))
-    elif isinstance(layer, Cropping) and inp is not None:
-        crops = layer.crops(inp)
-        lines += _per_axis([f"{n} - {b} - {a} = {o}" for n, (b, a), o in zip(inp, crops, out)], len(crops))
-    elif isinstance(layer, Reshape) and inp is not None:
-        free = [i for i, v in enumerate(layer.target) if v == -1]
-        if free:
-            known = "*".join(str(v) for v in layer.target if v != -1) or "1"
-            lines.append(f"-1 = {'*'.join(map(str, inp))} / ({known}) = {out[free[0]]}")
-        lines.append(f"values: {'*'.join(map(str, out))} = {'*'.join(map(str, inp))} = {num(F.product(inp))}")
-    elif isinstance(layer, Flatten) and inp is not None:
-        lines.append(f"out = {'*'.join(map(str, inp))} = {num(out[0])}")
-    elif isinstance(layer, Concat):  # issue 7: the concatenated axis is the sum of the inputs'
-        pos = layer._axis(out)
-        name = (*_axis_names(len(out) - 1), "C")[pos] if len(out) > 1 else "n"
-        lines.append(f"{name}: out = {' + '.join(str(s[pos]) for s in r.input_shapes)} = {out[pos]}")
-    elif isinstance(layer, Upsample) and inp is not None:
-        texts = [f"{n}*{f} = {o}" for n, f, o in zip(inp, r.hyper["factor"], out)]
-        lines += _per_axis(texts, len(texts))
 
-    total = r.params
-    if inp is None:
-        if total:
-            lines.append(f"params = {num(total)}")
-        return lines
-    if isinstance(layer, Conv):
-        fs = tuple(a.f for a in axes)
-        lines.append("params = " + conv_params_text(fs, inp[-1], out[-1], layer.groups, layer.bias, total))
-    elif isinstance(layer, DepthwiseConv):
-        kp, c, m = kernel_product(tuple(a.f for a in axes)), inp[-1], layer.depth_multiplier
-        b = f" + {c}*{m}" if layer.bias else ""
-        lines.append(f"params = {kp}*{c}*{m}{b} = {num(total)} (one {kp} filter per input channel)")
-    elif isinstance(layer, ConvTranspose):
-        fs = tuple(a.f for a in axes)
-        cout = str(layer.filters) if layer.groups == 1 else f"({layer.filters}/{layer.groups})"
-        b = f" + {layer.filters}" if layer.bias else ""
-        lines.append(f"params = {kernel_product(fs)}*{inp[-1]}*{cout}{b} = {num(total)}")
-    elif isinstance(layer, Dense):
-        lines.append("params = " + dense_params_text(inp[0], layer.units, layer.bias, total))
-    elif isinstance(layer, BatchNorm):
-        c = inp[-1]
-        lines.append(f"params = {'4' if layer.affine else '2'}*{c} = {num(total)} "
-                     f"({r.trainable_params:,} trainable gamma, beta; {r.non_trainable_params:,} "
-                     "moving mean, variance)")
-    elif isinstance(layer, SeparableConv):
-        kp, c, m = kernel_product(tuple(a.f for a in axes)), inp[-1], layer.depth_multiplier
-        b = f" + {out[-1]}" if layer.bias else ""
-        lines.append(f"params = {kp}*{c}*{m} + {c}*{m}*{out[-1]}{b} = {num(total)} "
-                     "(depthwise, pointwise 1x1, bias)")
-    elif isinstance(layer, (LayerNorm, GroupNorm)) and total:
-        lines.append(f"params = 2*{inp[-1]} = {num(total)} (gamma, beta per channel)")
-    elif isinstance(layer, Embedding):
-        lines.append(f"params = {layer.vocab}*{layer.dim} = {num(total)}")
-    elif total:
-        lines.append(f"params = {num(total)}")
-    return lines
+def window_lines(r: Any) -> list[str]:
+    """A sliding window's output sizes (conv, depthwise, separable, pooling), with the causal
+    zeros and a note where the floor drops rows."""
+    padding = getattr(r.layer, "padding", None)
+    lines = []
+    if padding == "causal":
+        lines.append("causal: " + ", ".join(f"d*(f-1) = {a.d}*({a.f}-1) = {a.pad[0]} zeros before"
+                                            for a in r.axes))
+    lines += per_axis_lines([conv_text(a, o, not isinstance(padding, str)) for a, o in zip(r.axes, r.output_shape)])
+    notes = [division_note(a) for a in r.axes if F.dropped(a.n, a.f, a.s, a.pad, a.d)]
+    return lines + [f"note: {n}" for n in dict.fromkeys(notes)]
+
+
+def per_axis_lines(texts: list[str]) -> list[str]:
+    """`out = ...` per spatial axis: one line when every axis has the same working."""
+    return _per_axis(texts, len(texts))
+
+
+def params_lines(r: Any) -> list[str]:
+    """The parameter total alone, for kinds with no formula worth spelling out."""
+    return [f"params = {num(r.params)}"] if r.params else []

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .base import ACTIVATIONS, Layer, Shape, arg, no_params, pending, unchanged_shape
+from .base import explain_params
 from .base import identity_forward, kernels, no_weights
 from .measure import activation_ops, no_macs, rf_same, zero_flops
 
@@ -44,7 +45,7 @@ class Activation(Layer):
             return [Part(f"layers.LeakyReLU(negative_slope={num(LEAKY_DEFAULT if slope is None else slope)})")]
         return [Part(f'layers.Activation("{KERAS_ACTS[kind]}")')]
 
-    explain = pending("Activation.explain")
+    explain = explain_params
 
     DIAGNOSES = pending("Activation.DIAGNOSES")
 
@@ -81,7 +82,7 @@ class Dropout(Layer):
         from ..export.common import Part, num
         return [Part(f"layers.Dropout({num(r.layer.rate)})")]
 
-    explain = pending("Dropout.explain")
+    explain = explain_params
 
     DIAGNOSES = pending("Dropout.DIAGNOSES")
 

@@ -266,3 +266,9 @@ def no_weights(self, r, rng, dtype) -> dict:
 def identity_forward(self, x, w, r):
     """Forward: the input unchanged (dropout and friends at inference)."""
     return x
+
+
+def explain_params(self, r) -> list[str]:
+    """Explain: only the parameter total (activations, merges, global pooling, dropout, LRN)."""
+    from ..explain import params_lines
+    return params_lines(r)

@@ -147,7 +147,11 @@ class Conv(Layer):
             parts.append(Part(call(f"layers.Conv{d}D", str(L.filters), ints(a.f for a in axes), args, act)))
         return parts + post
 
-    explain = pending("Conv.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        fs, inp = tuple(a.f for a in r.axes), r.input_shape
+        return X.window_lines(r) + [
+            "params = " + X.conv_params_text(fs, inp[-1], r.output_shape[-1], self.groups, self.bias, r.params)]
 
     DIAGNOSES = pending("Conv.DIAGNOSES")
 
@@ -206,7 +210,11 @@ class DepthwiseConv(Layer):
 
     to_keras = Conv.to_keras
 
-    explain = pending("DepthwiseConv.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        kp, c, m = X.kernel_product(tuple(a.f for a in r.axes)), r.input_shape[-1], self.depth_multiplier
+        b = f" + {c}*{m}" if self.bias else ""
+        return X.window_lines(r) + [f"params = {kp}*{c}*{m}{b} = {X.num(r.params)} (one {kp} filter per input channel)"]
 
     DIAGNOSES = pending("DepthwiseConv.DIAGNOSES")
 
@@ -384,7 +392,18 @@ class ConvTranspose(Layer):
             parts.append(Part(f"layers.Cropping{d}D({keras_pairs(crop)})", "crop"))
         return parts + post
 
-    explain = pending("ConvTranspose.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        axes, out, inp = r.axes, r.output_shape, r.input_shape
+        ops = per_axis(self, "output_padding", self.output_padding, len(axes))
+        if isinstance(self.padding, str):
+            texts = [X.keras_transposed_text(a, self.padding, o, op) for a, o, op in zip(axes, out, ops)]
+        else:
+            texts = [X.transposed_text(a, op or 0, o) for a, o, op in zip(axes, out, ops)]
+        cout = str(self.filters) if self.groups == 1 else f"({self.filters}/{self.groups})"
+        b = f" + {self.filters}" if self.bias else ""
+        return X.per_axis_lines(texts) + [
+            f"params = {X.kernel_product(tuple(a.f for a in axes))}*{inp[-1]}*{cout}{b} = {X.num(r.params)}"]
 
     DIAGNOSES = pending("ConvTranspose.DIAGNOSES")
 
@@ -494,7 +513,12 @@ class SeparableConv(Layer):
         parts.append(Part(call(f"layers.SeparableConv{d}D", str(L.filters), ints(a.f for a in axes), args, act)))
         return parts + post
 
-    explain = pending("SeparableConv.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        kp, c, m, out = X.kernel_product(tuple(a.f for a in r.axes)), r.input_shape[-1], self.depth_multiplier, r.output_shape
+        b = f" + {out[-1]}" if self.bias else ""
+        return X.window_lines(r) + [f"params = {kp}*{c}*{m} + {c}*{m}*{out[-1]}{b} = {X.num(r.params)} "
+                                    "(depthwise, pointwise 1x1, bias)"]
 
     DIAGNOSES = pending("SeparableConv.DIAGNOSES")
 

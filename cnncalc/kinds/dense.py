@@ -70,7 +70,9 @@ class Dense(Layer):
         act, post = keras_fused_act(r)
         return [Part(call("layers.Dense", str(r.layer.units), kwargs(("use_bias", "False", r.layer.bias)), act))] + post
 
-    explain = pending("Dense.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return ["params = " + X.dense_params_text(r.input_shape[0], self.units, self.bias, r.params)]
 
     DIAGNOSES = pending("Dense.DIAGNOSES")
 
@@ -115,7 +117,9 @@ class Embedding(Layer):
         from ..export.common import Part
         return [Part(f"layers.Embedding({r.layer.vocab}, {r.layer.dim})")]
 
-    explain = pending("Embedding.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return [f"params = {self.vocab}*{self.dim} = {X.num(r.params)}"]
 
     DIAGNOSES = pending("Embedding.DIAGNOSES")
 

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, fmt_shape, no_params, pending, unchanged_shape)
+from .base import explain_params
 from .base import identity_forward, kernels, no_weights
 from ..formulas import product
 from .measure import no_macs, rf_union, zero_flops
@@ -85,7 +86,7 @@ class Merge(Layer):
         from ..export.common import Part
         return [Part({"add": "layers.Add()", "multiply": "layers.Multiply()"}[self.kind])]
 
-    explain = pending("Merge.explain")
+    explain = explain_params
 
     DIAGNOSES = pending("Merge.DIAGNOSES")
 
@@ -162,7 +163,13 @@ class Concat(Merge):
         axis = keras_axis(r)
         return [Part(f"layers.Concatenate(axis={axis})" if axis != -1 else "layers.Concatenate()")]
 
-    explain = pending("Concat.explain")
+    def explain(self, r) -> list[str]:
+        """The concatenated axis is the sum of the inputs'."""
+        from .. import explain as X
+        out = r.output_shape
+        pos = self._axis(out)
+        name = (*X._axis_names(len(out) - 1), "C")[pos] if len(out) > 1 else "n"
+        return [f"{name}: out = {' + '.join(str(s[pos]) for s in r.input_shapes)} = {out[pos]}"] + X.params_lines(r)
 
     DIAGNOSES = pending("Concat.DIAGNOSES")
 

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from ..errors import ShapeError
 from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
+from .base import explain_params
 from .base import identity_forward, kernels, no_weights
 from ..formulas import product
 from .measure import no_macs, rf_same
@@ -92,7 +93,10 @@ class BatchNorm(Layer):
                       ("center", "False", L.affine), ("scale", "False", L.affine))
         return [Part(call("layers.BatchNormalization", args))]
 
-    explain = pending("BatchNorm.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return [f"params = {'4' if self.affine else '2'}*{r.input_shape[-1]} = {X.num(r.params)} "
+                f"({r.trainable_params:,} trainable gamma, beta; {r.non_trainable_params:,} moving mean, variance)"]
 
     DIAGNOSES = pending("BatchNorm.DIAGNOSES")
 
@@ -150,7 +154,9 @@ class LayerNorm(Layer):
         args = kwargs(("epsilon", num(L.epsilon), False), ("center", "False", L.affine), ("scale", "False", L.affine))
         return [Part(call("layers.LayerNormalization", args))]
 
-    explain = pending("LayerNorm.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return [f"params = 2*{r.input_shape[-1]} = {X.num(r.params)} (gamma, beta per channel)"] if r.params else []
 
     DIAGNOSES = pending("LayerNorm.DIAGNOSES")
 
@@ -220,7 +226,9 @@ class GroupNorm(Layer):
                       ("center", "False", L.affine), ("scale", "False", L.affine))
         return [Part(call("layers.GroupNormalization", args))]
 
-    explain = pending("GroupNorm.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return [f"params = 2*{r.input_shape[-1]} = {X.num(r.params)} (gamma, beta per channel)"] if r.params else []
 
     DIAGNOSES = pending("GroupNorm.DIAGNOSES")
 
@@ -270,7 +278,7 @@ class LRN(Layer):
         refuse("Keras has no local response normalisation layer; export to pytorch, or remove it "
                "(modern re-implementations of AlexNet drop it or use batchnorm)")
 
-    explain = pending("LRN.explain")
+    explain = explain_params
 
     DIAGNOSES = pending("LRN.DIAGNOSES")
 

@@ -8,6 +8,7 @@ from .. import formulas as F
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, _hyper, arg, fmt_shape, kind_dims, no_params, pending,
     per_axis, resolve_padding, spatial_dims, unchanged_shape, window_error)
+from .base import explain_params
 from .base import identity_forward, kernels, no_weights
 from ..formulas import product
 from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
@@ -198,7 +199,14 @@ class Pool(Layer):
         parts.append(Part(call(cls, ints(a.f for a in axes), args), comment=comment))
         return parts
 
-    explain = pending("Pool.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        pairs = list(zip(r.axes, r.output_shape))
+        if self.padding == "same":
+            return X.per_axis_lines([X.same_text(a.n, a.s, o) for a, o in pairs])
+        if self.ceil_mode:
+            return X.per_axis_lines([X.ceil_text(a, o, not isinstance(self.padding, str)) for a, o in pairs])
+        return X.window_lines(r)
 
     DIAGNOSES = pending("Pool.DIAGNOSES")
 
@@ -251,7 +259,7 @@ class GlobalPool(Layer):
         args = "keepdims=True" if r.layer.keepdims else ""
         return [Part(call(f"layers.Global{kind}Pooling{dims_of(r)}D", args))]
 
-    explain = pending("GlobalPool.explain")
+    explain = explain_params
 
     DIAGNOSES = pending("GlobalPool.DIAGNOSES")
 
@@ -327,7 +335,7 @@ class AdaptivePool(Layer):
         k = ints(n // o for n, o in zip(ns, outs))
         return [Part(f"layers.{kind}Pooling{dims_of(r)}D({k})", comment="adaptive, as plain pooling")]
 
-    explain = pending("AdaptivePool.explain")
+    explain = explain_params
 
     DIAGNOSES = pending("AdaptivePool.DIAGNOSES")
 

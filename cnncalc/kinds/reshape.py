@@ -46,7 +46,9 @@ class Flatten(Layer):
         from ..export.common import Part
         return [Part("layers.Flatten()")]
 
-    explain = pending("Flatten.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return [f"out = {'*'.join(map(str, r.input_shape))} = {X.num(r.output_shape[0])}"]
 
     DIAGNOSES = pending("Flatten.DIAGNOSES")
 
@@ -123,7 +125,15 @@ class Reshape(Layer):
         from ..export.common import Part, tuple_text
         return [Part(f"layers.Reshape({tuple_text(r.output_shape)})")]
 
-    explain = pending("Reshape.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        inp, out = r.input_shape, r.output_shape
+        lines = []
+        free = [i for i, v in enumerate(self.target) if v == -1]
+        if free:
+            known = "*".join(str(v) for v in self.target if v != -1) or "1"
+            lines.append(f"-1 = {'*'.join(map(str, inp))} / ({known}) = {out[free[0]]}")
+        return lines + [f"values: {'*'.join(map(str, out))} = {'*'.join(map(str, inp))} = {X.num(F.product(inp))}"]
 
     DIAGNOSES = pending("Reshape.DIAGNOSES")
 
@@ -169,7 +179,9 @@ class ZeroPad(Layer):
         from ..export.common import Part, dims_of, keras_pairs
         return [Part(f"layers.ZeroPadding{dims_of(r)}D({keras_pairs(a.pad for a in r.axes)})")]
 
-    explain = pending("ZeroPad.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return X.per_axis_lines([f"{a.n} + {a.pad[0]} + {a.pad[1]} = {o}" for a, o in zip(r.axes, r.output_shape)])
 
     DIAGNOSES = pending("ZeroPad.DIAGNOSES")
 
@@ -235,7 +247,10 @@ class Cropping(Layer):
         from ..export.common import Part, dims_of, keras_pairs
         return [Part(f"layers.Cropping{dims_of(r)}D({keras_pairs(r.layer.crops(r.input_shape))})")]
 
-    explain = pending("Cropping.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        inp = r.input_shape
+        return X.per_axis_lines([f"{n} - {b} - {a} = {o}" for n, (b, a), o in zip(inp, self.crops(inp), r.output_shape)])
 
     DIAGNOSES = pending("Cropping.DIAGNOSES")
 
@@ -305,7 +320,9 @@ class Upsample(Layer):
             return [Part(f'layers.UpSampling2D({f}, interpolation="bilinear")')]
         refuse(f"Keras UpSampling{d}D has no `{mode}` interpolation; export to pytorch")
 
-    explain = pending("Upsample.explain")
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return X.per_axis_lines([f"{n}*{f} = {o}" for n, f, o in zip(r.input_shape, r.hyper["factor"], r.output_shape)])
 
     DIAGNOSES = pending("Upsample.DIAGNOSES")
 
