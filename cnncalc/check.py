@@ -472,14 +472,25 @@ class Context:
 
 Candidate = tuple[Any, str]   # (the value the mistake gives, what the student did, with numbers)
 MISTAKES: dict[str, list[Callable[[Context], Iterable[Candidate]]]] = {c: [] for c in COLUMNS}
+SPECIFIC: set[str] = set()  # mistakes that run only for the kinds naming them in DIAGNOSES
 
 
-def mistake(column: str):
-    """Register a re-computation with one deliberate error for `column`."""
+def mistake(column: str, specific: bool = False):
+    """Register a re-computation with one deliberate error for `column`. A `specific` one
+    runs only for layers whose kind lists its name in `DIAGNOSES` (cnncalc/kinds)."""
     def register(fn):
         MISTAKES[column].append(fn)
+        if specific:
+            SPECIFIC.add(fn.__name__)
         return fn
     return register
+
+
+def applicable(column: str, ctx: Context):
+    """The mistakes of `column` that apply to this layer, in the order they were registered
+    (the order is the order of likelihood)."""
+    own = ctx.result.layer.DIAGNOSES or ()
+    return [fn for fn in MISTAKES[column] if fn.__name__ not in SPECIFIC or fn.__name__ in own]
 
 
 def _safe(fn: Callable[[], Any]) -> Any:
@@ -521,7 +532,7 @@ def carried_shape(ctx: Context) -> Iterable[Candidate]:
                         f"(should be {fmt_shape(r.input_shape)}): this step itself is right")
 
 
-@mistake("shape")
+@mistake("shape", specific=True)
 def ceil_for_floor(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if _window(ctx) and not isinstance(getattr(layer, "padding", 0), str) and not getattr(layer, "ceil_mode", False):
@@ -535,7 +546,7 @@ def ceil_for_floor(ctx: Context) -> Iterable[Candidate]:
                 f"the output size rounds down: floor(...) + 1 = {r.output_shape[0]}")
 
 
-@mistake("shape")
+@mistake("shape", specific=True)
 def plus_one_left_out(ctx: Context) -> Iterable[Candidate]:
     r = ctx.result
     if _window(ctx) and getattr(r.layer, "padding", 0) != "same":
@@ -545,7 +556,7 @@ def plus_one_left_out(ctx: Context) -> Iterable[Candidate]:
             f"but the output size is floor((n + 2p - f)/s) + 1 = {out[0]}")
 
 
-@mistake("shape")
+@mistake("shape", specific=True)
 def padding_forgotten(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if _window(ctx) and any(a.pad != (0, 0) for a in r.axes):
@@ -558,7 +569,7 @@ def padding_forgotten(ctx: Context) -> Iterable[Candidate]:
             yield once, f"padding counted on one side only: the formula has 2p = 2*{p[0]}"
 
 
-@mistake("shape")
+@mistake("shape", specific=True)
 def stride_ignored(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if _window(ctx) and any(a.s > 1 for a in r.axes) and getattr(layer, "padding", 0) != "same":
@@ -570,7 +581,7 @@ def stride_ignored(ctx: Context) -> Iterable[Candidate]:
             f"ceil({r.axes[0].n}/{r.axes[0].s}) = {r.output_shape[0]}")
 
 
-@mistake("shape")
+@mistake("shape", specific=True)
 def dilation_ignored(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if _window(ctx) and any(a.d > 1 for a in r.axes):
@@ -579,7 +590,7 @@ def dilation_ignored(ctx: Context) -> Iterable[Candidate]:
         yield got, f"dilation ignored: a dilated kernel spans d*(f-1)+1 = {a.d}*({a.f}-1)+1 = {F.effective_kernel(a.f, a.d)}"
 
 
-@mistake("shape")
+@mistake("shape", specific=True)
 def channels_kept(ctx: Context) -> Iterable[Candidate]:
     r = ctx.result
     if isinstance(r.layer, (Conv, ConvTranspose)) and r.input_shape[-1] != r.output_shape[-1]:
@@ -588,7 +599,7 @@ def channels_kept(ctx: Context) -> Iterable[Candidate]:
             f"filter, {r.output_shape[-1]}")
 
 
-@mistake("shape")
+@mistake("shape", specific=True)
 def weight_shape(ctx: Context) -> Iterable[Candidate]:
     r = ctx.result
     if isinstance(r.layer, Dense):
@@ -617,7 +628,7 @@ def size_of_given_shape(ctx: Context) -> Iterable[Candidate]:
 
 @mistake("size")
 def size_from_shape_mistakes(ctx: Context) -> Iterable[Candidate]:
-    for fn in MISTAKES["shape"]:
+    for fn in applicable("shape", ctx):
         if fn in (neighbour_shape, channels_first, weight_shape):
             continue
         for shape, why in fn(ctx):
@@ -655,7 +666,7 @@ def neighbour_size(ctx: Context) -> Iterable[Candidate]:
 
 
 # parameters -----------------------------------------------------------------------------------
-@mistake("params")
+@mistake("params", specific=True)
 def bias_mistakes(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if not isinstance(layer, (Conv, DepthwiseConv, ConvTranspose, Dense)):
@@ -674,7 +685,7 @@ def bias_mistakes(ctx: Context) -> Iterable[Candidate]:
         yield v, f"biases counted, but this layer has `bias: false`: {right}"
 
 
-@mistake("params")
+@mistake("params", specific=True)
 def conv_mistakes(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if not isinstance(layer, Conv) or not r.axes:
@@ -707,7 +718,7 @@ def conv_mistakes(ctx: Context) -> Iterable[Candidate]:
               f"{num(r.activation_size)}); a conv shares one small filter per output channel: {right}")
 
 
-@mistake("params")
+@mistake("params", specific=True)
 def dense_mistakes(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if not isinstance(layer, Dense):
@@ -762,7 +773,7 @@ def carried_params(ctx: Context) -> Iterable[Candidate]:
             yield got, f"carried forward from your wrong input {shown}: this step itself is right; {params_formula(r)}"
 
 
-@mistake("params")
+@mistake("params", specific=True)
 def other_count(ctx: Context) -> Iterable[Candidate]:
     """Solve the student's number for the filters, units or input channels it implies: the
     notes' own 6-filter CONV1 (456) graded against 8 filters gives 'as if 6 filters'."""
@@ -806,7 +817,7 @@ def params_on_parameter_free(ctx: Context) -> Iterable[Candidate]:
     yield ANY, f"{_what(layer)} has no parameters: it learns nothing, so 0"
 
 
-@mistake("params")
+@mistake("params", specific=True)
 def batchnorm_convention(ctx: Context) -> Iterable[Candidate]:
     layer = ctx.result.layer
     if isinstance(layer, BatchNorm) and layer.affine:
@@ -854,7 +865,7 @@ def diagnose(column: str, given: Any, ctx: Context) -> list[str]:
     """Every known mistake that gives exactly `given`, most likely first."""
     found: list[str] = []
     rules: list[str] = []  # statements that hold for any wrong value: only when nothing exact does
-    for fn in MISTAKES[column]:
+    for fn in applicable(column, ctx):
         for value, why in fn(ctx):
             if value is ANY:
                 rules.append(why)

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
-
-from .base import ACTIVATIONS, Layer, Shape, arg, no_params, pending, unchanged_shape
-from .base import explain_params
-from .base import identity_forward, kernels, no_weights
+from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, identity_forward, kernels,
+                   no_params, no_weights, unchanged_shape)
 from .measure import activation_ops, no_macs, rf_same, zero_flops
+
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +46,7 @@ class Activation(Layer):
 
     explain = explain_params
 
-    DIAGNOSES = pending("Activation.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,5 +83,5 @@ class Dropout(Layer):
 
     explain = explain_params
 
-    DIAGNOSES = pending("Dropout.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 

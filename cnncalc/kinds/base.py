@@ -272,3 +272,9 @@ def explain_params(self, r) -> list[str]:
     """Explain: only the parameter total (activations, merges, global pooling, dropout, LRN)."""
     from ..explain import params_lines
     return params_lines(r)
+
+
+# The checker's kind-specific diagnoses (cnncalc/check), by name: a kind lists those that apply.
+WINDOW_DIAGNOSES = ("ceil_for_floor", "plus_one_left_out", "padding_forgotten", "stride_ignored",
+                    "dilation_ignored")
+BIAS_DIAGNOSES = ("bias_mistakes",)

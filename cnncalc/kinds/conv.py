@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 from .. import formulas as F
 from ..errors import ShapeError
-from .base import (Axis, Layer, Shape, _hyper, arg, check_channels, conv_spatial, kind_dims, no_params,
-    pending, per_axis, resolve_padding, spatial_dims, unchanged_shape, window_error)
-from .base import identity_forward, kernels, no_weights
 from ..formulas import product
+from .base import (_hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
+                   check_channels, conv_spatial, kernels, kind_dims, per_axis, resolve_padding,
+                   spatial_dims, window_error)
 from .measure import activation_ops, kernel_volume, rf_unknown, rf_window, weighted_flops
 
 
@@ -153,7 +153,8 @@ class Conv(Layer):
         return X.window_lines(r) + [
             "params = " + X.conv_params_text(fs, inp[-1], r.output_shape[-1], self.groups, self.bias, r.params)]
 
-    DIAGNOSES = pending("Conv.DIAGNOSES")
+    DIAGNOSES = (*WINDOW_DIAGNOSES, "channels_kept", "weight_shape", *BIAS_DIAGNOSES, "conv_mistakes",
+                 "other_count")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,7 +217,7 @@ class DepthwiseConv(Layer):
         b = f" + {c}*{m}" if self.bias else ""
         return X.window_lines(r) + [f"params = {kp}*{c}*{m}{b} = {X.num(r.params)} (one {kp} filter per input channel)"]
 
-    DIAGNOSES = pending("DepthwiseConv.DIAGNOSES")
+    DIAGNOSES = (*WINDOW_DIAGNOSES, *BIAS_DIAGNOSES)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -405,7 +406,7 @@ class ConvTranspose(Layer):
         return X.per_axis_lines(texts) + [
             f"params = {X.kernel_product(tuple(a.f for a in axes))}*{inp[-1]}*{cout}{b} = {X.num(r.params)}"]
 
-    DIAGNOSES = pending("ConvTranspose.DIAGNOSES")
+    DIAGNOSES = ("channels_kept", *BIAS_DIAGNOSES)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -520,5 +521,5 @@ class SeparableConv(Layer):
         return X.window_lines(r) + [f"params = {kp}*{c}*{m} + {c}*{m}*{out[-1]}{b} = {X.num(r.params)} "
                                     "(depthwise, pointwise 1x1, bias)"]
 
-    DIAGNOSES = pending("SeparableConv.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 

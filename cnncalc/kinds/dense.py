@@ -5,9 +5,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import formulas as F
-from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
-from .base import identity_forward, kernels, no_weights
-from ..formulas import product
+from .base import BIAS_DIAGNOSES, Layer, Shape, arg, check_channels, kernels
 from .measure import AxisRF, no_macs, rf_global, weighted_flops, zero_flops
 
 
@@ -74,7 +72,7 @@ class Dense(Layer):
         from .. import explain as X
         return ["params = " + X.dense_params_text(r.input_shape[0], self.units, self.bias, r.params)]
 
-    DIAGNOSES = pending("Dense.DIAGNOSES")
+    DIAGNOSES = ("weight_shape", *BIAS_DIAGNOSES, "dense_mistakes", "other_count")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,5 +119,5 @@ class Embedding(Layer):
         from .. import explain as X
         return [f"params = {self.vocab}*{self.dim} = {X.num(r.params)}"]
 
-    DIAGNOSES = pending("Embedding.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 

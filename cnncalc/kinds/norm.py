@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import ShapeError
-from .base import Layer, Shape, arg, check_channels, no_params, pending, unchanged_shape
-from .base import explain_params
-from .base import identity_forward, kernels, no_weights
 from ..formulas import product
+from .base import (Layer, Shape, arg, check_channels, explain_params, kernels, no_params,
+                   no_weights, unchanged_shape)
 from .measure import no_macs, rf_same
 
 
@@ -98,7 +97,7 @@ class BatchNorm(Layer):
         return [f"params = {'4' if self.affine else '2'}*{r.input_shape[-1]} = {X.num(r.params)} "
                 f"({r.trainable_params:,} trainable gamma, beta; {r.non_trainable_params:,} moving mean, variance)"]
 
-    DIAGNOSES = pending("BatchNorm.DIAGNOSES")
+    DIAGNOSES = ("batchnorm_convention",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,7 +157,7 @@ class LayerNorm(Layer):
         from .. import explain as X
         return [f"params = 2*{r.input_shape[-1]} = {X.num(r.params)} (gamma, beta per channel)"] if r.params else []
 
-    DIAGNOSES = pending("LayerNorm.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,7 +229,7 @@ class GroupNorm(Layer):
         from .. import explain as X
         return [f"params = 2*{r.input_shape[-1]} = {X.num(r.params)} (gamma, beta per channel)"] if r.params else []
 
-    DIAGNOSES = pending("GroupNorm.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,6 +279,6 @@ class LRN(Layer):
 
     explain = explain_params
 
-    DIAGNOSES = pending("LRN.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 

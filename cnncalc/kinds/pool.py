@@ -6,11 +6,10 @@ from typing import Any, ClassVar
 
 from .. import formulas as F
 from ..errors import ShapeError
-from .base import (AXIS_NAMES, Axis, Layer, Shape, _hyper, arg, fmt_shape, kind_dims, no_params, pending,
-    per_axis, resolve_padding, spatial_dims, unchanged_shape, window_error)
-from .base import explain_params
-from .base import identity_forward, kernels, no_weights
 from ..formulas import product
+from .base import (_hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg, explain_params,
+                   fmt_shape, kernels, kind_dims, no_params, no_weights, per_axis, resolve_padding,
+                   spatial_dims, window_error)
 from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
 
 
@@ -208,7 +207,7 @@ class Pool(Layer):
             return X.per_axis_lines([X.ceil_text(a, o, not isinstance(self.padding, str)) for a, o in pairs])
         return X.window_lines(r)
 
-    DIAGNOSES = pending("Pool.DIAGNOSES")
+    DIAGNOSES = WINDOW_DIAGNOSES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -261,7 +260,7 @@ class GlobalPool(Layer):
 
     explain = explain_params
 
-    DIAGNOSES = pending("GlobalPool.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -337,5 +336,5 @@ class AdaptivePool(Layer):
 
     explain = explain_params
 
-    DIAGNOSES = pending("AdaptivePool.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 

@@ -6,9 +6,8 @@ from typing import Any, ClassVar
 
 from .. import formulas as F
 from ..errors import ShapeError
-from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, fmt_shape, kind_dims, no_params, pending, per_axis,
-    resolve_padding, spatial_dims, unchanged_shape)
-from .base import identity_forward, kernels, no_weights
+from .base import (Axis, AXIS_NAMES, Layer, Shape, arg, fmt_shape, kernels, kind_dims, no_params,
+                   no_weights, per_axis, resolve_padding, spatial_dims)
 from .measure import AxisRF, no_macs, rf_same, rf_unknown, rf_window, zero_flops
 
 
@@ -50,7 +49,7 @@ class Flatten(Layer):
         from .. import explain as X
         return [f"out = {'*'.join(map(str, r.input_shape))} = {X.num(r.output_shape[0])}"]
 
-    DIAGNOSES = pending("Flatten.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,7 +134,7 @@ class Reshape(Layer):
             lines.append(f"-1 = {'*'.join(map(str, inp))} / ({known}) = {out[free[0]]}")
         return lines + [f"values: {'*'.join(map(str, out))} = {'*'.join(map(str, inp))} = {X.num(F.product(inp))}"]
 
-    DIAGNOSES = pending("Reshape.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,7 +182,7 @@ class ZeroPad(Layer):
         from .. import explain as X
         return X.per_axis_lines([f"{a.n} + {a.pad[0]} + {a.pad[1]} = {o}" for a, o in zip(r.axes, r.output_shape)])
 
-    DIAGNOSES = pending("ZeroPad.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,7 +251,7 @@ class Cropping(Layer):
         inp = r.input_shape
         return X.per_axis_lines([f"{n} - {b} - {a} = {o}" for n, (b, a), o in zip(inp, self.crops(inp), r.output_shape)])
 
-    DIAGNOSES = pending("Cropping.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -324,5 +323,5 @@ class Upsample(Layer):
         from .. import explain as X
         return X.per_axis_lines([f"{n}*{f} = {o}" for n, f, o in zip(r.input_shape, r.hyper["factor"], r.output_shape)])
 
-    DIAGNOSES = pending("Upsample.DIAGNOSES")
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
