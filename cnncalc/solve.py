@@ -443,14 +443,14 @@ def _drops(summary) -> list[Drop]:
     """Every (layer, axis) whose window division leaves rows unread or overhangs (ceil_mode)."""
     out = []
     for r in summary.layers:
-        if not isinstance(r.layer, (Conv, DepthwiseConv, Pool)) or not r.axes:
+        if not r.layer.FLOORS or not r.axes:
             continue
         dims = len(r.axes)
         names = AXIS_NAMES.get(dims, tuple(str(i) for i in range(dims)))
         for i, a in enumerate(r.axes):
             rem = F.dropped(a.n, a.f, a.s, a.pad, a.d)
             if rem:
-                ceil = isinstance(r.layer, Pool) and r.layer.ceil_mode
+                ceil = getattr(r.layer, "ceil_mode", False)
                 work = X.ceil_text(a, r.output_shape[i]) if ceil else X.conv_text(a, r.output_shape[i])
                 out.append(Drop(r.layer.label, names[i], 0 if ceil else rem, work, X.division_note(a)))
     return out

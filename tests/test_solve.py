@@ -542,3 +542,28 @@ def test_explain_transposed_without_output_padding_and_keras_same():
     a, b = (layer_lines(r) for r in infer(spec).layers)
     assert a[0] == f"H and W: out = (16-1)*2 - 0 - 0 + 1*(3-1) + 1 = {(16-1)*2 + (3-1) + 1}"
     assert b[0] == f"H and W: out = 33*2 = {33*2} (Keras 'same')"
+
+
+# -- solve input asks each layer's geometry: every kind that floors its window --------------------
+@pytest.mark.parametrize("layer, n, exact", [
+    # (32 - 3) / 2 = 14.5: the separable conv drops a row at 32; odd n are exact
+    ("separable_conv2d: {filters: 8, kernel: 3, stride: 2}", 32, False),
+    ("separable_conv2d: {filters: 8, kernel: 3, stride: 2}", 33, True),
+    ("depthwise_conv2d: {kernel: 3, stride: 2}", 32, False),
+    ("conv2d: {filters: 4, kernel: 3, stride: 2}", 31, True),
+    ("maxpool2d: {kernel: 3, stride: 2}", 32, False),
+    ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2}", 32, True),  # nothing to drop
+])
+def test_input_sizes_every_windowed_kind(layer, n, exact):
+    from cnncalc.solve import input_sizes
+    spec = parse_spec(f"input: [{n}, {n}, 3]\nlayers:\n  - {layer}\n")
+    answer = input_sizes(spec, max_size=64)
+    assert (n in answer.exact_sizes) == exact
+    assert (not answer.given_drops) == exact
+
+
+def test_input_sizes_separable_exact_only_for_odd_sizes():
+    from cnncalc.solve import input_sizes
+    spec = parse_spec("input: [32, 32, 3]\nlayers:\n  - separable_conv2d: {filters: 8, kernel: 3, stride: 2}\n")
+    answer = input_sizes(spec, max_size=40)
+    assert answer.exact_sizes == tuple(range(3, 41, 2))  # (n - 3) % 2 == 0

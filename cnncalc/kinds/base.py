@@ -113,6 +113,7 @@ class Layer:
     NAMES: ClassVar[tuple[str, ...]] = ()       # the kind names this class declares
     ALIASES: ClassVar[dict[str, str]] = {}      # Keras / torch spellings (normalised) -> a name
     CAUSAL_OK: ClassVar[bool] = False           # takes `padding: causal` (Keras Conv1D)
+    FLOORS: ClassVar[bool] = False              # its output size floors (n + p - span)/s: it can drop rows
 
     @property
     def label(self) -> str:

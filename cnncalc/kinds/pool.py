@@ -23,6 +23,7 @@ class Pool(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"{op}pool{d}d" for d in "123" for op in ("max", "avg"))
     ALIASES: ClassVar[dict[str, str]] = {**{f"maxpooling{d}d": f"maxpool{d}d" for d in "123"}, **{f"averagepooling{d}d": f"avgpool{d}d" for d in "123"}, **{f"avgpooling{d}d": f"avgpool{d}d" for d in "123"}}
+    FLOORS: ClassVar[bool] = True
     kernel: Any = arg(type="ints", main=True)
     stride: Any = arg(None, type="ints")
     padding: Any = arg(0, type="padding")
