@@ -1,0 +1,344 @@
+"""Answer tables as students write them: Markdown, CSV/TSV or YAML, loose headers, cells as written."""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from ..errors import CnncalcError, read_text
+from ..kinds import Shape, normal
+
+COLUMNS = ("shape", "size", "params")
+COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
+COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
+BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
+INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
+TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
+
+
+class AnswerError(CnncalcError):
+    """The answers file cannot be read as a table (exit status 2)."""
+
+
+
+# -- reading ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    """One row as the student wrote it: its label, its cells by column key, its line (1-based)."""
+    label: str
+    cells: dict[str, str]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    path: str
+    rows: tuple[Row, ...]
+    headers: dict[str, str]            # column key -> header as written
+    ignored: tuple[str, ...] = ()      # headers that name no graded column
+    has_labels: bool = True
+
+
+def header_key(text: str) -> str | None:
+    """'# parameters', 'Params', '#params' -> 'params'; 'Activation Size' -> 'size';
+    'Output shape' -> 'shape'; '', 'Layer', 'Name' -> 'layer'; anything else None."""
+    word = re.sub(r"[^a-z0-9]", "", text.lower())
+    if "shape" in word or "dim" in word or word in ("output", "outputs", "out"):
+        return "shape"
+    if "param" in word or word in ("weights", "learnable", "nparams"):
+        return "params"
+    if "size" in word or word.startswith("activation") or word in ("numel", "elements", "neurons"):
+        return "size"
+    if word in ("", "index", "no", "nr", "type", "kind") or "layer" in word or "name" in word:
+        return "layer"
+    return None
+
+
+def read_answers(path: str, fmt: str | None = None) -> AnswerTable:
+    """Read a table of answers from a file (`-` for stdin). `fmt`: md, csv, tsv, yaml or None
+    to decide by the extension, then by the text."""
+    text = read_text(path, AnswerError, "a table of answers",
+                     "the student's table (Markdown, CSV or YAML)")
+    return parse_answers(text, path, fmt)
+
+
+FORMATS = {"md": "md", "markdown": "md", "csv": "csv", "tsv": "tsv", "tab": "tsv", "txt": None,
+           "yaml": "yaml", "yml": "yaml"}
+
+
+def sniff(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if any(ln.lstrip().startswith("|") for ln in lines):
+        return "md"
+    if any("\t" in ln for ln in lines):
+        return "tsv"
+    if lines and (lines[0].lstrip().startswith("- ") or re.match(r"^[^,|]*:\s*(\{|$)", lines[0])):
+        return "yaml"
+    return "csv"
+
+
+def parse_answers(text: str, path: str = "<answers>", fmt: str | None = None) -> AnswerTable:
+    """Parse answer text; errors carry path and line."""
+    if fmt is None:
+        ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+        fmt = FORMATS.get(ext) or sniff(text)
+    fmt = FORMATS.get(fmt.lower(), fmt.lower()) if fmt else fmt
+    if fmt not in ("md", "csv", "tsv", "yaml"):
+        raise AnswerError(f"unknown answers format `{fmt}`; use md, csv, tsv or yaml", path=path)
+    if not text.strip():
+        raise AnswerError("is empty; it should hold a table with a layer column and any of "
+                          "activation shape, activation size, # parameters", path=path)
+    try:
+        if fmt == "yaml":
+            return _yaml_table(text, path)
+        grid = _markdown_grid(text) if fmt == "md" else _delimited_grid(text, fmt)
+        return _table_from_grid(grid, path)
+    except AnswerError as e:
+        raise e.located(path=path) from None
+
+
+def _split_cells(line: str, sep: str) -> list[str]:
+    """Split on `sep` outside quotes, parentheses and brackets: `CONV1,(28,28,8),6272`."""
+    cells, cur, depth, quote = [], [], 0, False
+    for ch in line:
+        if ch == '"':
+            quote = not quote
+            continue
+        if not quote:
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth = max(depth - 1, 0)
+            elif ch == sep and depth == 0:
+                cells.append("".join(cur))
+                cur = []
+                continue
+        cur.append(ch)
+    cells.append("".join(cur))
+    return [c.strip() for c in cells]
+
+
+def _markdown_grid(text: str) -> list[tuple[int, list[str]]]:
+    """The first pipe table: (line, cells) for the header and every row, separator dropped."""
+    grid: list[tuple[int, list[str]]] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        s = line.strip()
+        if not s.startswith("|"):
+            if grid and any(header_key(c) in COLUMNS for c in grid[0][1]):
+                break  # the table ended
+            grid = []
+            continue
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s.strip("|"))]
+        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c) and any(cells):
+            continue
+        grid.append((lineno, cells))
+    if not grid:
+        raise AnswerError("has no Markdown table (lines starting with `|`); write "
+                          "`| Layer | Activation shape | Activation size | # parameters |`")
+    return grid
+
+
+def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
+    lines = list(enumerate(text.splitlines(), start=1))
+    if fmt == "tsv":
+        # the notes' table sits among prose: take the first block of tab-separated lines
+        block: list[tuple[int, str]] = []
+        for lineno, line in lines:
+            if "\t" in line:
+                block.append((lineno, line))
+            elif block and line.strip():
+                break
+        lines, sep = block, "\t"
+    else:
+        lines = [(n, ln) for n, ln in lines if ln.strip()]
+        head = lines[0][1] if lines else ""
+        sep = ";" if head.count(";") > head.count(",") else ","
+    if not lines:
+        raise AnswerError("has no rows")
+    if fmt == "tsv":
+        return [(n, [c.strip() for c in ln.split("\t")]) for n, ln in lines]
+    return [(n, _split_cells(ln, sep)) for n, ln in lines]
+
+
+def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTable:
+    head_line, header = grid[0]
+    keys = [header_key(h) for h in header]
+    if not any(k in COLUMNS for k in keys):
+        raise AnswerError(f"the header `{' | '.join(header)}` names no graded column; name them like "
+                          "`Activation shape`, `Activation size`, `# parameters`", line=head_line)
+    headers: dict[str, str] = {}
+    layer_col = None
+    named = [i for i, (k, h) in enumerate(zip(keys, header)) if k == "layer" and re.search(r"(?i)layer|name", h)]
+    for i, (k, h) in enumerate(zip(keys, header)):
+        if k == "layer":
+            layer_col = i if layer_col is None else layer_col
+        elif k in COLUMNS:
+            if k in headers:
+                raise AnswerError(f"two columns are read as {COLUMN_TITLES[k]}: `{headers[k]}` and "
+                                  f"`{h}`; keep one", line=head_line)
+            headers[k] = h
+    if named:
+        layer_col = named[0]  # `| # | Layer | ...`: the names, not the row numbers
+    if layer_col is None and keys[0] is None:
+        layer_col = 0  # an unrecognised first header: the labels
+    ignored = tuple(h for i, (k, h) in enumerate(zip(keys, header)) if k is None and i != layer_col)
+    rows = []
+    for lineno, cells in grid[1:]:
+        if not any(cells):
+            continue
+        if len(cells) > len(header):
+            extra = ", ".join(cells[len(header):])
+            raise AnswerError(f"the row has {len(cells)} cells but the header has {len(header)} "
+                              f"(extra: {extra}); quote cells that hold the separator, e.g. \"6,272\"",
+                              line=lineno)
+        cells = cells + [""] * (len(header) - len(cells))
+        label = cells[layer_col] if layer_col is not None else ""
+        rows.append(Row(label, {k: c for k, c in zip(keys, cells) if k in COLUMNS}, lineno))
+    if not rows:
+        raise AnswerError("the table has a header but no rows", line=head_line)
+    return AnswerTable(path, tuple(rows), headers, ignored, layer_col is not None)
+
+
+def _yaml_table(text: str, path: str) -> AnswerTable:
+    """A list of mappings (`- {layer: CONV1, shape: [28, 28, 8], params: 608}`) or a mapping
+    from layer label to mapping, optionally under `answers:`/`rows:`/`table:`. Scalars are
+    read as the text written (YAML does not reinterpret `6,272` or `1e3`)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise AnswerError(f"YAML syntax error: {e.problem or e.context}",
+                          line=mark.line + 1 if mark else None, col=mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as e:
+        raise AnswerError(f"YAML error: {e}") from None
+    if isinstance(root, yaml.MappingNode):
+        # `answers:` (or rows/table/layers) holds the table; other keys (student: ...) are notes
+        inner = [v for k, v in root.value if isinstance(k, yaml.ScalarNode)
+                 and normal(str(k.value)) in ("answers", "rows", "table", "layers")]
+        if len(inner) == 1 and isinstance(inner[0], (yaml.SequenceNode, yaml.MappingNode)):
+            root = inner[0]
+
+    def text_of(node) -> str:
+        if isinstance(node, yaml.ScalarNode):
+            return str(node.value)
+        if isinstance(node, yaml.SequenceNode) and all(isinstance(v, yaml.ScalarNode) for v in node.value):
+            return "(" + ", ".join(v.value for v in node.value) + ")"
+        raise AnswerError("a cell must be a number, a shape like [28, 28, 8] or text, not a nested "
+                          "mapping", line=node.start_mark.line + 1, col=node.start_mark.column + 1)
+
+    def row(label: str, node, line: int) -> Row:
+        if not isinstance(node, yaml.MappingNode):
+            raise AnswerError("each row must be a mapping like `{layer: CONV1, shape: [28, 28, 8], "
+                              "size: 6272, params: 608}`", line=line, col=node.start_mark.column + 1)
+        cells: dict[str, str] = {}
+        for k, v in node.value:
+            key = header_key(str(k.value))
+            if key == "layer":
+                label = text_of(v)
+            elif key in COLUMNS:
+                cells[key] = text_of(v)
+                headers.setdefault(key, COLUMN_TITLES[key])
+            else:
+                ignored.add(str(k.value))
+        return Row(label, cells, line)
+
+    headers: dict[str, str] = {}
+    ignored: set[str] = set()
+    rows: list[Row] = []
+    if isinstance(root, yaml.SequenceNode):
+        rows = [row("", item, item.start_mark.line + 1) for item in root.value]
+    elif isinstance(root, yaml.MappingNode):
+        rows = [row(text_of(k), v, k.start_mark.line + 1) for k, v in root.value]
+    else:
+        raise AnswerError("a YAML table must be a list of rows or a mapping from layer to row, "
+                          "e.g. `CONV1: {shape: [28, 28, 8], size: 6272, params: 608}`",
+                          line=root.start_mark.line + 1 if root is not None else None)
+    if not rows or not headers:
+        raise AnswerError("the YAML names no graded value; give each row any of `shape`, `size`, `params`")
+    labelled = any(r.label for r in rows)
+    return AnswerTable(path, tuple(rows), headers, tuple(sorted(ignored)), labelled)
+
+
+# -- cells -----------------------------------------------------------------------------------
+MARKS = re.compile(r"(←|→|⟵|⬅|<-+|✓|✔|✗|✘|❌|`)")
+EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")  # **bold**, _italic_
+_INT = re.compile(r"[+-]?\d{1,3}(?:[,_\u202f\u00a0 '’]\d{3})+|[+-]?\d+")
+
+
+def clean(text: str) -> str:
+    """Drop arrows, check marks, Markdown emphasis and LaTeX annotations: `3,072 $a^{(0)}$`
+    -> `3,072`; a cell written entirely in LaTeX keeps its content (`\\times` -> `*`)."""
+    t = EMPHASIS.sub(r"\2", MARKS.sub("", text)).strip()
+    bare = re.sub(r"\$[^$]*\$", "", t).strip()
+    if re.search(r"\d", bare):
+        t = bare
+    else:
+        t = t.replace("$", "")
+        t = re.sub(r"\\(times|cdot)", "*", t)
+        t = re.sub(r"\\left|\\right|\\,|\\;|[{}]", "", t)
+    return t.strip()
+
+
+def is_blank(text: str) -> bool:
+    return clean(text).lower().strip(" _") in BLANKS
+
+
+def parse_int(text: str) -> int:
+    """`6,272`, `6272`, `6 272`, `48_120`, `(5*5*3 + 1)*8 = 608` (the value after the last `=`),
+    or an integer expression `(5*5*3+1)*8`."""
+    t = clean(text)
+    if "=" in t:
+        t = t.rsplit("=", 1)[1].strip()
+    if _INT.fullmatch(t):
+        return int(re.sub(r"[^\d+-]", "", t))
+    expr = re.sub(r"(?<=\d)[ ,_](?=\d{3}\b)", "", t)
+    expr = re.sub(r"[×xX·⋅∙]", "*", expr).replace("^", "**")
+    try:
+        return _eval(ast.parse(expr, mode="eval").body, text)
+    except (SyntaxError, RecursionError, MemoryError):
+        raise ValueError(f"cannot read `{text}` as a whole number; write e.g. 6,272 or 6272") from None
+
+
+def _eval(node, text: str) -> int:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+        v = _eval(node.operand, text)
+        return v if isinstance(node.op, ast.UAdd) else -v
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Pow)):
+        a, b = _eval(node.left, text), _eval(node.right, text)
+        if isinstance(node.op, ast.Pow):
+            if not 0 <= b <= 8:
+                raise ValueError(f"cannot read `{text}`: only powers up to 8 are read")
+            return a ** b
+        if isinstance(node.op, (ast.Div, ast.FloorDiv)):
+            if b == 0 or a % b:
+                raise ValueError(f"`{text}` is not a whole number")
+            return a // b
+        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}[type(node.op)]
+    raise ValueError(f"cannot read `{text}` as a whole number; write e.g. 6,272 or 6272")
+
+
+BATCH = {"none", "?", "n", "b", "batch", "-1", "m"}
+
+
+def parse_shape(text: str) -> Shape:
+    """`(28,28,8)`, `28x28x8`, `28×28×8`, `[28, 28, 8]`, `(None, 28, 28, 8)` -> (28, 28, 8)."""
+    t = clean(text)
+    if "=" in t:
+        t = t.rsplit("=", 1)[1].strip()
+    parts = [p for p in re.split(r"[\s,x×X*·⋅∙]+", re.sub(r"[()\[\]{}]", " ", t)) if p]
+    if parts and parts[0].lower() in BATCH and len(parts) > 1:
+        parts = parts[1:]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ValueError(f"cannot read `{text}` as a shape; write it like (28, 28, 8) or 28x28x8")
+    return tuple(int(p) for p in parts)
+
+
+def same_shape(given: Shape, expected: Shape) -> bool:
+    """Equal, reading a flat (n,) as the column (n, 1) or row (1, n) the notes write."""
+    if given == expected:
+        return True
+    return len(expected) == 1 and given in ((expected[0], 1), (1, expected[0]))
