@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import CnncalcError, ShapeError
 from .formulas import product
 from .kinds import Axis, Layer, Shape, fmt_shape
-from .spec import Spec
+
+if TYPE_CHECKING:
+    from .spec import Spec
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1, "uint8": 1, "int32": 4}
 DTYPE_ALIASES = {"fp32": "float32", "fp16": "float16", "half": "float16", "bf16": "bfloat16",

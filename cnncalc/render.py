@@ -48,13 +48,9 @@ HEADERS.update({
 NUMERIC = {Column.INDEX, Column.ACTIVATION_SIZE, Column.PARAMS}
 NUMERIC |= {Column.MACS, Column.FLOPS, Column.RF, Column.RF_JUMP, Column.RF_START, Column.PARAM_BYTES,
             Column.ACTIVATION_BYTES, Column.TRAINING_BYTES}
-METRIC_COLUMNS = (Column.MACS, Column.FLOPS, Column.RF, Column.RF_JUMP, Column.RF_START,
-                  Column.PARAM_BYTES, Column.ACTIVATION_BYTES, Column.TRAINING_BYTES,
-                  Column.PARAMS_SHARE, Column.MACS_SHARE)
 # Readable at 100 characters for VGG-16: activations, FLOPs, memory and bars via --columns.
 DEFAULT_COLUMNS = (Column.INDEX, Column.NAME, Column.KIND, Column.HYPER, Column.OUTPUT_SHAPE,
                    Column.ACTIVATION_SIZE, Column.PARAMS, Column.MACS, Column.RF)
-FORMATS = ("table", "json", "csv", "markdown")
 
 
 def num(n: int) -> str:
@@ -129,10 +125,10 @@ SHARE_COLUMNS = {Column.PARAMS_SHARE, Column.MACS_SHARE}
 
 
 def _metrics(summary: Summary, metrics=None):
-    """The metrics to show: those given, else metrics.compute's defaults (batch 1, sgd, 2macs)."""
+    """The computed metrics to show: renderers format them and never compute them (the caller
+    passes metrics.compute's result; cnncalc.summarize does)."""
     if metrics is None:
-        from .metrics import compute
-        metrics = compute(summary)
+        raise TypeError("render formats computed metrics: pass metrics=metrics.compute(summary)")
     return metrics
 
 
@@ -497,3 +493,59 @@ def explained_text(summary: Summary, working: list[list[str]], columns=DEFAULT_C
         out.append(line(row))
         out += [f"      {text}" for text in lines]
     return "\n".join(out + [""] + totals_lines(summary, metrics)) + "\n"
+
+
+def explained_json(summary: Summary, working: list[list[str]], metrics) -> str:
+    """summary --explain --format json: the JSON document with each layer's working."""
+    doc = to_dict(summary, metrics)
+    for row, lines in zip(doc["layers"], working):
+        row["explain"] = lines
+    return json.dumps(doc, indent=2) + "\n"
+
+
+# ---- verify: the inferred and executed shapes side by side ------------------------------------
+
+def verification_rows(v) -> list[dict[str, Any]]:
+    """One row per executor.Check."""
+    return [{
+        "index": c.result.layer.index, "name": c.result.layer.name, "kind": c.result.layer.kind,
+        "inferred_shape": list(c.result.output_shape),
+        "executed_shape": None if c.executed_shape is None else list(c.executed_shape),
+        "weights": c.weights, "params": c.result.params, "agree": c.agree,
+        "ms": round(c.seconds * 1000, 3), **({"error": c.error} if c.error else {}),
+    } for c in v.checks]
+
+
+def verification_json(v) -> str:
+    rows = verification_rows(v)
+    bad = [r for r in rows if not r["agree"]]
+    return json.dumps({"name": v.spec.name, "input": list(v.spec.input), "batch": v.batch, "seed": v.seed,
+                       "layers": rows, "agree": not bad, "disagreements": len(bad),
+                       "weights": sum(r["weights"] for r in rows), "params": sum(r["params"] for r in rows),
+                       "seconds": round(v.seconds, 4)}, indent=2) + "\n"
+
+
+def print_verification(v, width: int | None = None) -> None:
+    """The verify table, the errors of failed layers and the verdict, on the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = verification_rows(v)
+    bad = [r for r in rows if not r["agree"]]
+    table = Table(title=f"{v.spec.name}: inferred vs executed (NumPy, batch {v.batch}, seed {v.seed})")
+    for head in ("#", "Name", "Kind", "Inferred", "Executed", "Weights", "Params", "", "ms"):
+        table.add_column(head, justify="right" if head in ("#", "Weights", "Params", "ms") else "left")
+    for r, c in zip(rows, v.checks):
+        executed = "-" if c.executed_shape is None else fmt_shape(c.executed_shape)
+        table.add_row(str(r["index"]), r["name"], r["kind"], fmt_shape(c.result.output_shape), executed,
+                      f"{r['weights']:,}", f"{r['params']:,}", "agree" if r["agree"] else "DISAGREE",
+                      f"{r['ms']:.1f}")
+    console = Console(width=width)
+    console.print(table)
+    for r in bad:
+        if "error" in r:
+            console.print(f"layer {r['index']} ({r['name']}): {r['error']}", markup=False)
+    verdict = f"all {len(rows)} layers agree" if not bad else f"{len(bad)} of {len(rows)} layers disagree"
+    weights, params = sum(r["weights"] for r in rows), sum(r["params"] for r in rows)
+    console.print(f"{verdict}; weights {weights:,} {'=' if weights == params else '!='} params "
+                  f"{params:,}; {v.seconds:.2f} s", markup=False)

@@ -141,15 +141,13 @@ def charts_html(summary: Summary) -> tuple[str, str | None, bool]:
             note, not fits)
 
 
-def build(summary: Summary, spec_text: str, charts: bool = True) -> tuple[str, list[str]]:
-    """The report as HTML text, and notes about what was left out (for stderr)."""
+def build(summary: Summary, metrics, spec_text: str, charts: bool = True) -> tuple[str, list[str]]:
+    """The report as HTML text, and notes about what was left out (for stderr). `metrics` is
+    metrics.compute's result: the report formats it and computes nothing."""
     from . import diagram
 
     spec = summary.spec
     notes: list[str] = []
-    from .metrics import compute
-
-    metrics = compute(summary)
     macs_total = metrics.totals.macs
     if charts:
         charts_body, note, charts_tall = charts_html(summary)

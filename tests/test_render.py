@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cnncalc.metrics import compute
 from cnncalc import infer, load_spec, parse_spec, render
 from tests.conftest import ZOO
 
@@ -32,7 +33,8 @@ def summary(net: str):
 @pytest.mark.parametrize("width", [100, 120])
 @pytest.mark.parametrize("net", NETS)
 def test_table_golden(net, width):
-    text = render.table_text(summary(net), width=width)
+    s = summary(net)
+    text = render.table_text(s, width=width, metrics=compute(s))
     path = GOLDEN / f"{net}_w{width}.txt"
     if REGEN:
         path.write_text(text)
@@ -44,7 +46,8 @@ def test_table_golden(net, width):
 def test_table_shows_same_split():
     # MobileNet conv1: 224 -> 112 with f=3 s=2: total padding (112-1)*2 + 3 - 224 = 1, the odd row
     # at the end: same(0,1); a stride-1 'same' 3x3 pads one on each side: same(1)
-    text = render.table_text(summary("mobilenet_v1"), width=160)
+    s = summary("mobilenet_v1")
+    text = render.table_text(s, width=160, metrics=compute(s))
     row = next(line for line in text.splitlines() if " conv1 " in line)
     assert "p=same(0,1)" in row and "(112, 112, 32)" in row
     row = next(line for line in text.splitlines() if " conv_dw_1 " in line)

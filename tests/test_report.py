@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from cnncalc.metrics import compute
 from cnncalc import infer, load_spec, render
 from cnncalc import diagram as D
 from cnncalc.kinds import Activation, BatchNorm, Conv, Dense, GlobalPool, Layer
@@ -202,17 +203,18 @@ def test_report_is_valid_self_contained_and_complete(name):
 
     summary = infer(load_spec(str(ZOO / name)))
     text = (ZOO / name).read_text()
-    html, _ = report.build(summary, text, charts=False)
+    html, _ = report.build(summary, compute(summary), text, charts=False)
     parser = check_html(html)
     assert {"architecture", "summary-table", "totals", "spec"} <= parser.ids
     for r in summary.layers:
         assert f'<td class="col-name">{escape(r.layer.name)}</td>' in html
-    for line in render.totals_lines(summary):   # the totals, exactly as `cnncalc summary` words them
+    ms = compute(summary)
+    for line in render.totals_lines(summary, ms):   # the totals, exactly as `cnncalc summary` words them
         assert escape(line) in html
     assert escape(text) in html                  # the spec itself
     columns = report.table_columns(summary)
     assert set(render.DEFAULT_COLUMNS) <= set(columns)
-    for row in render.text_rows(summary, columns):  # the table is render's, cell for cell
+    for row in render.text_rows(summary, columns, ms):  # the table is render's, cell for cell
         assert "".join(f'<td class="col-{c.value}{" num" if c in render.NUMERIC else ""}">{escape(cell)}</td>'
                        for c, cell in zip(columns, row)) in html
 
@@ -221,7 +223,7 @@ def test_report_of_a_branched_net():
     from cnncalc import report
 
     summary = infer(branched(3))
-    html, _ = report.build(summary, "(built in the test)", charts=False)
+    html, _ = report.build(summary, compute(summary), "(built in the test)", charts=False)
     check_html(html)
     assert all(escape(r.layer.name) in html for r in summary.layers)
 
@@ -325,11 +327,11 @@ def test_print_layout_of_short_and_tall_figures(spec_file):
     from cnncalc import report
 
     short = infer(load_spec(str(ZOO / "vgg16.yaml")))
-    html, _ = report.build(short, "", charts=False)
+    html, _ = report.build(short, compute(short), "", charts=False)
     assert '<section id="architecture-section">' in html and '<figure class="keep">' in html
     long_text = "input: [32, 32, 3]\nlayers:\n" + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 300
     tall = infer(load_spec(str(spec_file(long_text))))
-    html, _ = report.build(tall, long_text, charts=False)
+    html, _ = report.build(tall, compute(tall), long_text, charts=False)
     assert '<section id="architecture-section" class="tall">' in html
     assert "section.tall > h2 { display: none; }" in html and "@media print" in html
 
@@ -362,7 +364,7 @@ def test_report_of_resnet50_shows_connections():
     from cnncalc import report
 
     summary = infer(load_spec(str(ZOO / "resnet50.yaml")))
-    html, _ = report.build(summary, "", charts=False)
+    html, _ = report.build(summary, compute(summary), "", charts=False)
     check_html(html)
     assert "Connected to" in html and "25,557,032" in html  # torchvision resnet50 parameters
     assert '<td class="col-inputs">layer1.block1.bn3, layer1.block1.downsample_bn</td>' in html

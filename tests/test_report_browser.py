@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cnncalc.metrics import compute
 from cnncalc import infer, load_spec
 from tests.conftest import ZOO
 
@@ -72,7 +73,7 @@ def branched_report() -> tuple[str, int]:
     from cnncalc import report
     from tests.test_report import branched
     summary = infer(branched(4))
-    return report.build(summary, "(built in the test)")[0], len(summary.layers)
+    return report.build(summary, compute(summary), "(built in the test)")[0], len(summary.layers)
 
 
 def zoo_report(name: str) -> tuple[str, int]:
@@ -81,7 +82,7 @@ def zoo_report(name: str) -> tuple[str, int]:
     if not path.exists():
         pytest.skip(f"{path.name} is not in the zoo of this checkout (issue 7 adds ResNet-50)")
     summary = infer(load_spec(str(path)))
-    return report.build(summary, path.read_text())[0], len(summary.layers)
+    return report.build(summary, compute(summary), path.read_text())[0], len(summary.layers)
 
 
 # A small branched net stands in for ResNet-50 where the zoo does not have it yet.

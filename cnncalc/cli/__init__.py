@@ -1,0 +1,120 @@
+"""The `cnncalc` command: parse arguments, call the library, render, map errors to exit codes.
+
+Exit status: 0 success, 1 a well-formed "no" (no solution, a wrong answer, a disagreement),
+2 bad input (spec, file or argument), 3 an internal error (a bug: please report it).
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+
+import typer
+
+from ..errors import CnncalcError
+
+app = typer.Typer(
+    name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Exact shapes, parameters and compute of convolutional networks from a short YAML spec.",
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Exact shapes, parameters and compute of convolutional networks from a short YAML spec."""
+
+
+# Options several commands share, declared once.
+SPEC_ARG = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False)
+DTYPE_OPT = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8.")
+
+
+class TextFormat(str, Enum):
+    """--format of the commands that print working or grids: text for people, or JSON."""
+    table = "table"
+    json = "json"
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def fail(error: CnncalcError) -> None:
+    """One line on stderr, the error's exit status."""
+    typer.echo(f"cnncalc: {error}" if error.path is None else str(error), err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def guarded(fn):
+    """Run a command body: library errors become one line and exit 2, bugs one line and exit 3."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except CnncalcError as e:
+            fail(e)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except RecursionError:
+            typer.echo("cnncalc: the input nests too deeply to read", err=True)
+            raise typer.Exit(2)
+        except Exception as e:  # a bug; still one line, never a traceback
+            typer.echo(f"cnncalc: internal error ({type(e).__name__}: {e}); please report it "
+                       "with the command and spec that caused it", err=True)
+            raise typer.Exit(3)
+    return wrapper
+
+
+def emit(text: str) -> None:
+    sys.stdout.write(text)
+
+
+# ---- solvers and "show your work" (issue 3) -------------------------------------------------
+
+
+_FMT_HELP = "table (the working, as text) or json."
+_ONE_LINE = {"ignore_unknown_options": True}  # `-5` reaches our own check, not click's usage box
+
+
+def _show(fmt: "TextFormat", data, text: str, ok: bool = True) -> None:
+    """Print the answer; a well-formed "no" (no solution) exits 1."""
+    from .. import answers as A
+    emit(A.to_json(data) if fmt is TextFormat.json else text)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _usage_line(error) -> str:
+    """typer's boxed usage error as one line: `cnncalc: what is wrong; see cnncalc CMD --help`."""
+    names, ctx = [], getattr(error, "ctx", None)
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    what = error.format_message().replace("Value error, ", "").rstrip(".")
+    see = f"see `cnncalc {' '.join([*reversed(names), '--help'])}`"
+    return f"cnncalc: {what} {see[0].upper() + see[1:]}" if what.endswith("?") else f"cnncalc: {what}; {see}"
+
+
+# The commands register themselves on `app` when their modules load.
+from . import network, working, grids  # noqa: E402, F401
+
+
+def main() -> None:
+    if not sys.argv[1:]:
+        app()  # no arguments: typer prints the help
+        return
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("cnncalc: aborted", err=True)
+        sys.exit(1)
+    except Exception as e:  # typer vendors click: its UsageError is matched by what it offers
+        if not (hasattr(e, "format_message") and getattr(e, "exit_code", None) == 2):
+            raise
+        typer.echo(_usage_line(e), err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,91 @@
+"""Commands on small numeric grids: conv, pool, conv-matrix."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+
+import typer
+
+from . import TextFormat, app, emit, guarded
+
+
+def _emit_grid(result, fmt: "TextFormat") -> None:
+    import json
+
+    from .. import grids
+    if fmt is TextFormat.json:
+        emit(json.dumps(grids.result_dict(result), indent=2) + "\n")
+    else:
+        emit(grids.result_text(result))
+
+
+@app.command()
+@guarded
+def conv(
+    image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("1 0 1; 0 1 0; 1 1 1"), JSON, or a CSV/whitespace file; one row = a 1-D signal.', show_default=False),
+    kernel: str = typer.Option(..., "--kernel", "-k", help="A named kernel (identity, sharpen, laplacian, box_blur, gaussian_blur, vertical_edge, horizontal_edge, prewitt_x/y, sobel_x/y, scharr_x/y, lonely) or a matrix like --image.", show_default=False),
+    stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
+    padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
+    flip: bool = typer.Option(False, "--flip", help="Flip the kernel (true convolution); default is cross-correlation, as PyTorch/TensorFlow."),
+    at: Optional[str] = typer.Option(None, "--at", help="Show the window, element-wise products and sum for output cell i,j (0-based)."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
+) -> None:
+    """Cross-correlate (or with --flip convolve) an image or signal with a kernel; print the grids.
+
+    Example: cnncalc conv --image "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1" --kernel vertical_edge --at 0,1
+    """
+    from .. import grids
+    ker, name = grids.kernel_matrix(kernel)
+    img = grids.parse_matrix(image, "--image")
+    _emit_grid(grids.convolve(img, ker, stride, padding, flip, at, name), fmt)
+
+
+class PoolOp(str, Enum):
+    max = "max"
+    avg = "avg"
+
+
+@app.command()
+@guarded
+def pool(
+    image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("12 8; 20 12"), JSON, or a CSV/whitespace file.', show_default=False),
+    size: int = typer.Option(2, "-f", "--size", help="Pool size f (f x f windows)."),
+    stride: Optional[int] = typer.Option(None, "--stride", "-s", help="Stride (default: the pool size)."),
+    padding: int = typer.Option(0, "--padding", "-p", help="Padding on every side (at most f//2)."),
+    op: PoolOp = typer.Option(PoolOp.max, "--op", help="max or avg."),
+    at: Optional[str] = typer.Option(None, "--at", help="Show the window and its max/average for output cell i,j."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
+) -> None:
+    """Max or average pooling of a small matrix; print input and output grids.
+
+    Example: cnncalc pool --image "12 8 0 30; 20 12 0 8; 23 40 0 21; 108 32 22 12" -f 2 -s 2 --at 1,0
+    """
+    from .. import grids
+    _emit_grid(grids.pool(grids.parse_matrix(image, "--image"), size, stride, padding, op.value, at), fmt)
+
+
+@app.command("conv-matrix")
+@guarded
+def conv_matrix(
+    n: int = typer.Option(..., "-n", help="Signal length (columns).", show_default=False),
+    f: int = typer.Option(3, "-f", help="Kernel length (ignored when --kernel is given)."),
+    stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
+    kernel: Optional[str] = typer.Option(None, "--kernel", "-k", help='A 1-D kernel like "1 2 3" (default: symbols w0..w(f-1), checked with 1..f).'),
+    signal: Optional[str] = typer.Option(None, "--signal", "-x", help="The n input values for the check (default 0..n-1)."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
+) -> None:
+    """The convolution weight matrix (Toeplitz form) of a 1-D kernel, checked against sliding.
+
+    rows = floor((n - f)/s) + 1, n columns; checks that matrix @ x equals the sliding computation.
+
+    Example: cnncalc conv-matrix -n 8 -f 3 -s 2
+    """
+    import json
+
+    from .. import grids
+    ker = grids.parse_matrix(kernel, "--kernel") if kernel is not None else None
+    sig = grids.parse_matrix(signal, "--signal") if signal is not None else None
+    d = grids.conv_matrix(n, f, stride, ker, sig)
+    emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else grids.matrix_text(d))
+    if not d["equal"]:
+        raise typer.Exit(1)

@@ -1,0 +1,255 @@
+"""Commands on a whole network: summary, check, verify, export, report, plot."""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import ArgumentError, CnncalcError
+from . import DTYPE_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded
+
+
+@app.command()
+@guarded
+def summary(
+    spec: Path = SPEC_ARG,
+    fmt: Format = typer.Option(Format.table, "--format", "-F", help="table, json, csv or markdown."),
+    dtype: str = DTYPE_OPT,
+    width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
+    explain: bool = typer.Option(False, "--explain", help="Under each row, the shape and parameter formulas with the numbers (table or json)."),
+    columns: Optional[str] = typer.Option(
+        None, "--columns", show_default=False,
+        help="Comma-separated columns (table, csv, markdown), like torchinfo's col_names: index, name, "
+             "kind, hyper, output_shape, activation_size, params, macs, flops, rf, rf_jump, rf_start, "
+             "param_bytes, activation_bytes, training_bytes, params_share, macs_share; 'all'; "
+             "'+macs_share' adds to the default set (#, name, kind, hyper, output shape, activations, params, "
+             "MACs, RF); 'course': the notes' three-column table (Layer, Activation shape, Activation size, "
+             "# parameters), what --format markdown prints when --columns is not given."),
+    flops_convention: str = typer.Option(
+        "2macs", "--flops-convention", help="FLOPs as 2macs (2 x MACs), macs (= MACs, as fvcore/ptflops "
+        "print them) or full (every op: bias, batchnorm, pooling, activations, as torch-scan counts)."),
+    batch: str = typer.Option("1", "--batch", help="Samples per forward pass, for MACs, FLOPs and activation memory."),
+    optimizer: str = typer.Option(
+        "sgd", "--optimizer", help="Optimizer state in the training-memory estimate: sgd (none), "
+        "momentum (1 x params), adam (2 x params); also nesterov, rmsprop, adagrad, adamw."),
+    blank: bool = typer.Option(False, "--blank", help="The course table (--columns course) with empty cells, as a worksheet: markdown, or csv with --format csv."),
+) -> None:
+    """Per-layer output shape, parameters, MACs, receptive field and memory, with totals.
+
+    Example: cnncalc summary architectures/vgg16.yaml --columns +flops,training_bytes --batch 32 --optimizer adam
+
+    Course table: cnncalc summary architectures/lenet_homework.yaml --format markdown (add --blank for a worksheet; --columns all for every column)
+    """
+    from .. import api, render
+    from ..metrics import compute_options, parse_batch
+
+    # markdown without --columns is the course's table, as homework sheets print it
+    course = (columns.strip().lower() == "course") if columns is not None else fmt is Format.markdown
+    cols = render.DEFAULT_COLUMNS if columns is None or course else render.parse_columns(columns)
+    n = parse_batch(batch)
+    compute_options(n, optimizer, flops_convention)  # bad option values fail before the spec is read
+    if width is not None and width < 40:
+        raise ArgumentError(f"--width {width} is too narrow for the table; use at least 40, "
+                            "or leave it out for the terminal's width")
+    if blank or course:
+        if fmt is Format.json or (blank and columns is not None and not course):
+            raise ArgumentError("--blank and --columns course print the course table (Layer, Activation shape, "
+                                "Activation size, # parameters); use --format markdown or csv, without other --columns")
+        result = api.infer(spec, dtype=dtype)
+        emit(render.to_course_csv(result, blank) if fmt is Format.csv else render.to_course_markdown(result, blank))
+        return
+    s = api.summarize(spec, dtype=dtype, batch=n, optimizer=optimizer, flops_convention=flops_convention)
+    if explain:
+        return _explained(s, fmt, cols)
+    if fmt is Format.table:
+        from rich.console import Console
+        console = Console(width=width)
+        console.print(render.table(s.result, cols, s.metrics, width=console.width))
+    else:
+        emit(render.render(s.result, fmt.value, cols, metrics=s.metrics))
+
+
+class AnswersFormat(str, Enum):
+    md = "md"
+    csv = "csv"
+    tsv = "tsv"
+    yaml = "yaml"
+
+
+@app.command()
+@guarded
+def check(
+    answers: str = typer.Argument(..., help="The student's table: Markdown, CSV, TSV or YAML (`-` for stdin).", show_default=False),
+    spec: Path = typer.Option(..., "--spec", "-s", help="YAML spec of the network the table is about.", show_default=False),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table (for people) or json (one entry per cell)."),
+    read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as md, csv, tsv or yaml (default: by extension, then by content)."),
+) -> None:
+    """Grade a filled-in table of activation shapes, sizes and # parameters against a spec.
+
+    Each wrong cell gets the correct value, the formula with the numbers, and the mistake that gives exactly the student's number.
+
+    Exit status: 0 every given cell right; 1 a wrong cell or a row that matches no layer; 2 unreadable input.
+
+    Example: cnncalc check answers.md --spec architectures/lenet_homework.yaml
+    """
+    from .. import api
+    from ..check import report_json, report_text
+
+    report = api.check_answers(answers, spec, read_as=read_as.value if read_as else None)
+    emit(report_json(report) if fmt is TextFormat.json else report_text(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _explained(s, fmt: Format, columns) -> None:
+    """summary --explain: the working of every layer (each kind's explain facet) under its row."""
+    from .. import api, render
+
+    working = api.working(s)
+    if fmt is Format.table:
+        emit(render.explained_text(s.result, working, columns, s.metrics))
+    elif fmt is Format.json:
+        emit(render.explained_json(s.result, working, s.metrics))
+    else:
+        raise ArgumentError(f"--explain works with --format table or json, not {fmt.value}")
+
+
+class Framework(str, Enum):
+    pytorch = "pytorch"
+    keras = "keras"
+
+
+@app.command()
+@guarded
+def verify(
+    spec: Path = SPEC_ARG,
+    batch: int = typer.Option(1, "--batch", "-b", help="Batch size of the random input."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random weights and input."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
+    width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
+) -> None:
+    """Run the network in NumPy and compare every layer's executed shape and weights with summary's.
+
+    Random weights of exactly the inferred shapes, one forward pass layer by layer; per layer the
+    inferred and executed output shapes, the weight count and the time. Exit 1 on any disagreement.
+
+    Example: cnncalc verify architectures/vgg16.yaml --batch 2 --format json
+    """
+    from .. import api, render
+
+    if batch < 1:
+        raise ArgumentError(f"--batch {batch} must be at least 1; use --batch 1")
+    result = api.verify(spec, batch=batch, seed=seed)  # numpy: only for the commands that compute
+    if fmt is TextFormat.json:
+        emit(render.verification_json(result))
+    else:
+        render.print_verification(result, width)
+    if not result.agree:
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def export(
+    spec: Path = SPEC_ARG,
+    to: Framework = typer.Option(..., "--to", "-t", help="pytorch or keras.", show_default=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the code to this file (default: stdout)."),
+) -> None:
+    """Generate PyTorch (nn.Module) or Keras 3 (functional) code for a spec.
+
+    Example: cnncalc export architectures/vgg16.yaml --to pytorch -o vgg16.py
+    """
+    from .. import api
+
+    code = api.export_code(spec, to.value)
+    if output is None:
+        emit(code)
+        return
+    try:
+        output.write_text(code, encoding="utf-8")
+    except OSError as e:
+        raise ArgumentError(f"cannot write {output}: {e.strerror}; give a writable path with -o") from None
+    typer.echo(f"wrote {output} ({to.value}, {code.count(chr(10))} lines)", err=True)
+
+
+class Chart(str, Enum):
+    diagram = "diagram"
+    params = "params"
+    macs = "macs"
+    activations = "activations"
+    all = "all"
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    """Write an output file; a path that cannot be written is a one-line error (exit 2)."""
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except OSError as e:
+        raise CnncalcError(f"cannot write {path}: {e.strerror}; choose another -o path") from None
+
+
+@app.command()
+@guarded
+def report(
+    spec: Path = SPEC_ARG,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: the spec's name with .html, here)."),
+    dtype: str = DTYPE_OPT,
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Include the matplotlib charts (needs cnncalc\\[plot])."),
+) -> None:
+    r"""One self-contained HTML report: diagram, per-layer charts, table, totals and the spec.
+
+    Without matplotlib the report has the diagram, table, totals and spec, and says what to
+    install for the charts (pip install 'cnncalc\[plot]').
+
+    Example: cnncalc report architectures/vgg16.yaml -o vgg16.html
+    """
+    from .. import api
+    from ..errors import SpecError, read_text
+
+    text = read_text(str(spec), SpecError, "a YAML spec file", "the path of a YAML spec")
+    html, notes = api.report_html(api.load(text) if str(spec) == "-" else spec, text, dtype=dtype, charts=charts)
+    out = output or Path(spec.stem + ".html")
+    _write(out, html)
+    for note in notes:
+        typer.echo(f"cnncalc: note: {note}", err=True)
+    typer.echo(f"wrote {out} ({len(html.encode()) // 1024:,} KiB)")
+
+
+@app.command()
+@guarded
+def plot(
+    spec: Path = SPEC_ARG,
+    output: Path = typer.Option(..., "--output", "-o", help="Picture to write: .svg or .png.", show_default=False),
+    chart: Chart = typer.Option(Chart.diagram, "--chart", "-c", help="diagram, params, macs, activations, or all charts side by side."),
+    dtype: str = typer.Option("float32", "--dtype", help="Bytes per value (noted on the activations chart)."),
+) -> None:
+    r"""Write one picture: the architecture diagram or a per-layer chart.
+
+    The diagram as .svg needs nothing extra; charts and .png need matplotlib
+    (pip install 'cnncalc\[plot]').
+
+    Example: cnncalc plot architectures/vgg16.yaml -o vgg16.png --chart params
+    """
+    from .. import api
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png"):
+        raise ArgumentError(f"output {output} has suffix `{output.suffix}`; use a .svg or .png file name")
+    result = api.infer(spec, dtype=dtype)
+    if chart is Chart.diagram and fmt == "svg":
+        from .. import diagram
+        data: bytes | str = diagram.diagram_svg(result)
+    elif chart is Chart.diagram:
+        from .. import plot as plotting
+        data = plotting.diagram_png(result)
+    else:
+        from .. import plot as plotting
+        plotting.need_matplotlib()
+        data = plotting.chart_bytes(result, None if chart is Chart.all else chart.value, fmt)
+    _write(output, data)
+    typer.echo(f"wrote {output}")

@@ -1,0 +1,228 @@
+"""Commands that work one window or layer by hand: size, layer, solve."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import _FMT_HELP, _ONE_LINE, SPEC_ARG, TextFormat, _show, app, guarded
+
+
+@app.command(context_settings=_ONE_LINE)
+@guarded
+def size(
+    n: Optional[str] = typer.Argument(None, help="Input size per spatial axis: 32, 224x224 or 6x8.", show_default=False),
+    kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f (one, or one per axis: 3x5)."),
+    stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
+    pad: str = typer.Option("0", "-p", "--padding", help="Padding p per side; before,after (3,4); per axis 1x2; same; valid."),
+    dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
+    ceil: bool = typer.Option(False, "--ceil", help="PyTorch ceil_mode rule (pooling)."),
+    transposed: bool = typer.Option(False, "--transposed", help="Transposed convolution (PyTorch ConvTranspose)."),
+    output_padding: str = typer.Option("0", "--output-padding", help="Extra rows of a transposed conv (< s)."),
+    strict: bool = typer.Option(False, "--strict", help="A division that is not exact is a 'no' (exit 1)."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+) -> None:
+    """Output size of one conv/pool window, with the formula and the rows the floor drops.
+
+    Example: cnncalc size 32 -f 5 -s 2 -p 0   ->   floor((32 + 2*0 - 5)/2) + 1 = 14
+
+    With --strict a division that is not exact prints why on stderr and exits 1
+    (bad arguments exit 2).
+    """
+    from .. import answers as A
+    from ..errors import ArgumentError
+    from ..solve import size as solve_size, strict_error
+
+    if ceil and transposed:
+        raise ArgumentError("--ceil and --transposed do not combine; choose one")
+    ns = A.sizes(n, "the input size N", "cnncalc size 32 -f 5 -s 2")
+    answer = solve_size(ns, A.sizes(kernel, "-f", "3"), A.sizes(stride, "-s", "2"), A.padding(pad),
+                        A.sizes(dilation, "-d", "1"), "transposed" if transposed else "ceil" if ceil else "floor",
+                        A.sizes(output_padding, "--output-padding", "1", minimum=0))
+    problem = strict_error(answer) if strict and not transposed else None
+    if problem:
+        typer.echo(f"cnncalc: {problem}", err=True)
+        raise typer.Exit(1)
+    _show(fmt, A.size_dict(answer), A.size_text(answer))
+
+
+layer_app = typer.Typer(no_args_is_help=True, help="One layer's output shape, activations, parameters and MACs, with the working.\n\nExample: cnncalc layer conv --input 32x32x3 --filters 10 -f 3")
+app.add_typer(layer_app, name="layer")
+
+
+@layer_app.command("conv", context_settings=_ONE_LINE)
+@guarded
+def layer_conv(
+    input: Optional[str] = typer.Option(None, "--input", "-i", help="Input shape, channels last: 32x32x3 (H x W x C) or 100x1 (L x C)."),
+    filters: Optional[str] = typer.Option(None, "--filters", "-k", help="Number of filters (output channels)."),
+    kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size: 3, or per axis 3x5."),
+    stride: str = typer.Option("1", "-s", "--stride", help="Stride: 1, or per axis."),
+    pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, before,after (3,4), per axis 1x2, same or valid."),
+    dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation."),
+    groups: str = typer.Option("1", "--groups", "-g", help="Groups (C_in and filters must divide)."),
+    no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+) -> None:
+    """A convolution layer: shape, activations, parameters and MACs, each with its formula.
+
+    Example: cnncalc layer conv --input 32x32x3 --filters 10 -f 3   ->   params (3*3*3 + 1)*10 = 280
+    """
+    from .. import answers as A
+    from ..solve import layer as solve_layer
+
+    answer = solve_layer("conv", A.sizes(input, "--input"), filters=A.one(filters, "--filters", "10"),
+                         kernel=_axes_arg(A.sizes(kernel, "-f", "3")), stride=_axes_arg(A.sizes(stride, "-s", "1")),
+                         padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
+                         groups=A.one(groups, "--groups", "1"), bias=not no_bias)
+    _show(fmt, A.layer_dict(answer), A.layer_text(answer))
+
+
+@layer_app.command("pool", context_settings=_ONE_LINE)
+@guarded
+def layer_pool(
+    input: Optional[str] = typer.Option(None, "--input", "-i", help="Input shape, channels last: 143x143x64."),
+    kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Window size: 2, or per axis."),
+    stride: Optional[str] = typer.Option(None, "-s", "--stride", help="Stride (default: the window size)."),
+    pad: str = typer.Option("0", "-p", "--padding", help="Padding per side (PyTorch allows at most f//2), or same."),
+    dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation (max pooling only)."),
+    ceil: bool = typer.Option(False, "--ceil", help="PyTorch ceil_mode rule."),
+    avg: bool = typer.Option(False, "--avg", help="Average pooling instead of max pooling."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+) -> None:
+    """A max (or --avg) pooling layer: shape and activations, with the formula; 0 parameters.
+
+    Example: cnncalc layer pool --input 143x143x64 -f 3 -s 2   ->   floor((143 + 2*0 - 3)/2) + 1 = 71
+    """
+    from .. import answers as A
+    from ..solve import layer as solve_layer
+
+    answer = solve_layer("avgpool" if avg else "maxpool", A.sizes(input, "--input", "143x143x64"),
+                         kernel=_axes_arg(A.sizes(kernel, "-f", "2")),
+                         stride=None if stride is None else _axes_arg(A.sizes(stride, "-s", "2")),
+                         padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
+                         ceil_mode=ceil)
+    _show(fmt, A.layer_dict(answer), A.layer_text(answer))
+
+
+@layer_app.command("dense", context_settings=_ONE_LINE)
+@guarded
+def layer_dense(
+    input: Optional[str] = typer.Option(None, "--input", "-i", help="Input size, 400 (or a shape, which is flattened: 5x5x16)."),
+    units: Optional[str] = typer.Option(None, "--units", "-u", help="Number of units."),
+    no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+) -> None:
+    """A fully connected layer: parameters n_in*units + units and MACs, with the numbers.
+
+    Example: cnncalc layer dense --input 400 --units 120   ->   400*120 + 120 = 48,120
+    """
+    from .. import answers as A
+    from ..solve import layer as solve_layer
+
+    answer = solve_layer("dense", A.sizes(input, "--input", "400"), units=A.one(units, "--units", "120"),
+                         bias=not no_bias)
+    _show(fmt, A.layer_dict(answer), A.layer_text(answer))
+
+
+def _axes_arg(values: tuple[int, ...]):
+    return values[0] if len(values) == 1 else values
+
+
+def _pad_arg(pads):
+    if isinstance(pads, str):
+        return pads
+    pads = tuple(p[0] if p[0] == p[1] else p for p in pads)
+    return pads[0] if len(pads) == 1 else pads
+
+
+solve_app = typer.Typer(no_args_is_help=True, help="Inverse problems: the padding, kernel, stride or input size that gives an output.\n\nExample: cnncalc solve padding -n 6 -f 3 -s 2")
+app.add_typer(solve_app, name="solve")
+
+
+@solve_app.command("padding", context_settings=_ONE_LINE)
+@guarded
+def solve_padding(
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis)."),
+    kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f."),
+    stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
+    dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Target output size (default: n, 'same')."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+) -> None:
+    """Padding that gives a target output (default: output = input), every integer answer.
+
+    Example: cnncalc solve padding -n 6 -f 3 -s 2   ->   p = 3.5: p=4 (drops a padded row) or (3, 4) exactly
+    """
+    from .. import answers as A
+    from ..solve import padding as solve_pad
+
+    a = solve_pad(A.one(n, "-n", "6"), A.one(kernel, "-f", "3"), A.one(stride, "-s", "2"),
+                  A.one(dilation, "-d", "1"), A.one(out, "--out", "6", required=False))
+    _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
+
+
+@solve_app.command("kernel", context_settings=_ONE_LINE)
+@guarded
+def solve_kernel(
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis)."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Target output size."),
+    stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
+    pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, or before,after."),
+    dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+) -> None:
+    """Kernel sizes that give a target output, each marked exact or not; exit 1 if none.
+
+    Example: cnncalc solve kernel -n 288 --out 143 -s 2 -p 0   ->   f=4 exact; f=3 drops one row
+    """
+    from .. import answers as A
+    from ..solve import kernel as solve_k
+
+    a = solve_k(A.one(n, "-n", "288"), A.one(out, "--out", "143"), A.one(stride, "-s", "2"),
+                A.one_pad(pad), A.one(dilation, "-d", "1"))
+    _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
+
+
+@solve_app.command("stride", context_settings=_ONE_LINE)
+@guarded
+def solve_stride(
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis)."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Target output size."),
+    kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f."),
+    pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, or before,after."),
+    dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+) -> None:
+    """Strides that give a target output, each marked exact or not; exit 1 if none.
+
+    Example: cnncalc solve stride -n 5 -f 3 -p 1 --out 3   ->   s=2 exact
+    """
+    from .. import answers as A
+    from ..solve import stride as solve_s
+
+    a = solve_s(A.one(n, "-n", "5"), A.one(out, "--out", "3"), A.one(kernel, "-f", "3"),
+                A.one_pad(pad), A.one(dilation, "-d", "1"))
+    _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
+
+
+@solve_app.command("input", context_settings=_ONE_LINE)
+@guarded
+def solve_input(
+    spec: Path = SPEC_ARG,
+    input: Optional[str] = typer.Option(None, "--input", "-i", help="Input to check (default: the spec's), e.g. 225x225x3."),
+    max_size: str = typer.Option("2048", "--max", help="Largest size scanned."),
+    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+) -> None:
+    """Input sizes for which every layer divides exactly, and the first layer that drops rows.
+
+    Also the smallest input the network accepts. Exit 1 if no size up to --max is exact.
+
+    Example: cnncalc solve input architectures/vgg16.yaml --input 225x225x3
+    """
+    from .. import answers as A
+    from .. import api
+
+    a = api.solve_input(spec, max_size=A.one(max_size, "--max", "2048"),
+                        given=A.sizes(input, "--input", required=False))
+    _show(fmt, A.input_dict(a), A.input_text(a), a.solved)
