@@ -43,3 +43,42 @@ def test_kind_modules_do_not_import_numpy_or_exporters_at_import():
 def test_the_base_declares_no_facet_itself():
     for attr in FACETS.values():
         assert not _declared(Layer, attr) or attr == "DIAGNOSES"
+
+
+# -- rescaling: the worked example of docs/adding-a-kind.md -------------------------------------
+RESCALE = "input: [8, 8, 3]\nlayers:\n  - rescaling: {scale: 0.5, offset: -1}\n  - conv2d: {filters: 4, kernel: 3}\n"
+
+
+def test_rescaling_counts():
+    import cnncalc
+    s = cnncalc.summarize(cnncalc.load(RESCALE), flops_convention="full")
+    r, m = s.layers[0], s.metrics.layers[0]
+    assert (r.output_shape, r.params, m.macs, m.flops) == ((8, 8, 3), 0, 0, 2 * 8*8*3)
+    assert s.totals.params == 3*3*3*4 + 4
+    assert cnncalc.working(s)[0] == ["out = x * 0.5 - 1, per value; params = 0"]
+
+
+def test_rescaling_runs_and_exports(tmp_path):
+    import numpy as np
+
+    import cnncalc
+    from cnncalc.executor import run_layer
+    v = cnncalc.verify(cnncalc.load(RESCALE))
+    assert v.agree
+    x = np.arange(6, dtype=np.float32).reshape(1, 1, 2, 3)
+    layer = cnncalc.load(RESCALE).layers[0]
+    np.testing.assert_array_equal(run_layer(layer, x)[0], x * 0.5 - 1)
+    for to in ("pytorch", "keras"):
+        compile(cnncalc.export_code(cnncalc.load(RESCALE), to), "<export>", "exec")
+
+
+def test_rescaling_matches_keras():
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    import numpy as np
+    layer = keras.layers.Rescaling(0.5, offset=-1.0)
+    x = np.arange(6, dtype="float32").reshape(1, 1, 2, 3)
+    y = keras.ops.convert_to_numpy(layer(x))
+    np.testing.assert_allclose(y, x * 0.5 - 1)
+    assert layer.count_params() == 0  # keras 3.15.1

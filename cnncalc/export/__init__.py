@@ -22,9 +22,18 @@ from .common import (FRAMEWORKS, RESERVED, TORCH_HELPERS, Export, ExportError, N
 
 # -- the graph and the code --------------------------------------------------------------------
 class _Context:
+    """What the kinds' export facets share while one model is written: the helper classes the
+    code needs (by name from common.TORCH_HELPERS, or defined by a kind with `define`)."""
+
     def __init__(self, producers):
         self.helpers: set[str] = set()
+        self.defined: dict[str, str] = {}
         self.producers = producers
+
+    def define(self, name: str, source: str) -> None:
+        """A helper class a kind brings itself (the source of `class <name>(nn.Module): ...`)."""
+        self.helpers.add(name)
+        self.defined[name] = source
 
     def nonneg(self, r: LayerResult) -> bool:
         return nonnegative(r, self.producers)
@@ -161,9 +170,9 @@ def _torch_code(summary: Summary, planned, ctx, chain) -> Export:
     doc += _renames(bases)
     doc.append('"""')
     lines = doc + ["", "import torch", "from torch import nn", "", ""]
-    for h in TORCH_HELPERS:
+    for h, source in {**TORCH_HELPERS, **ctx.defined}.items():
         if h in ctx.helpers:
-            lines += TORCH_HELPERS[h].split("\n") + ["", ""]
+            lines += source.split("\n") + ["", ""]
     lines += [f"class {cls}(nn.Module):",
               f'    """{spec.name}: input {n_in}, output {n_out}."""', "",
               "    def __init__(self):", "        super().__init__()"]

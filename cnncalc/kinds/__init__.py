@@ -6,7 +6,7 @@ of these modules (or a new module listed in FAMILIES) plus its tests: docs/addin
 """
 from __future__ import annotations
 
-from . import activation, conv, dense, merge, norm, pool, reshape
+from . import activation, conv, dense, merge, norm, pool, reshape, scale
 from .activation import Activation, Dropout  # noqa: F401 (the registry re-exports every kind)
 from .base import (ACTIVATIONS, AXIS_NAMES, FACETS, Axis, Layer, MissingFacet, Shape, fmt_shape,
                    kind_dims, per_axis)
@@ -16,8 +16,9 @@ from .merge import Concat, Merge
 from .norm import LRN, BatchNorm, GroupNorm, LayerNorm
 from .pool import AdaptivePool, GlobalPool, Pool
 from .reshape import Cropping, Flatten, Reshape, Upsample, ZeroPad
+from .scale import Rescaling
 
-FAMILIES = (conv, pool, dense, norm, activation, merge, reshape)
+FAMILIES = (conv, pool, dense, norm, activation, merge, reshape, scale)
 
 
 def classes() -> tuple[type[Layer], ...]:

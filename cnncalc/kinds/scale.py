@@ -1,0 +1,68 @@
+"""Rescaling (Keras Rescaling): x * scale + offset on every value, nothing learned.
+
+The worked example of docs/adding-a-kind.md: a kind is one class declaring every facet.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..formulas import product
+from .base import Layer, arg, no_params, no_weights, unchanged_shape
+from .measure import no_macs, rf_same
+
+RESCALING_TORCH = '''class Rescaling(nn.Module):
+    """Keras' Rescaling: x * scale + offset."""
+
+    def __init__(self, scale, offset=0.0):
+        super().__init__()
+        self.scale, self.offset = scale, offset
+
+    def forward(self, x):
+        return x * self.scale + self.offset'''
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rescaling(Layer):
+    """Rescaling of every value (Keras Rescaling, e.g. scale 1/255 for pixels).
+
+    Shape: unchanged. Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("rescaling",)
+    ALIASES: ClassVar[dict[str, str]] = {"rescale": "rescaling"}
+    scale: float = arg(type="float", main=True, keras="scale")
+    offset: float = arg(0.0, type="float", keras="offset")
+
+    output_shape = unchanged_shape
+
+    params = no_params
+
+    macs = no_macs  # a scale is an elementwise product, not a multiply-accumulate of weights
+
+    def flops(self, r) -> int:
+        """One multiply per value, and one add when there is an offset."""
+        return product(r.output_shape) * (2 if self.offset else 1)
+
+    rf = rf_same
+
+    make_weights = no_weights
+
+    def forward(self, x, w, r):
+        return x * x.dtype.type(self.scale) + x.dtype.type(self.offset)
+
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, num
+        ctx.define("Rescaling", RESCALING_TORCH)
+        offset = f", {num(self.offset)}" if self.offset else ""
+        return [Part(f"Rescaling({num(self.scale)}{offset})")]
+
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, num
+        offset = f", offset={num(self.offset)}" if self.offset else ""
+        return [Part(f"layers.Rescaling({num(self.scale)}{offset})")]
+
+    def explain(self, r) -> list[str]:
+        shift = f" {'-' if self.offset < 0 else '+'} {abs(self.offset):g}" if self.offset else ""
+        return [f"out = x * {self.scale:g}{shift}, per value; params = 0"]
+
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
