@@ -1,8 +1,8 @@
 """Hypothesis strategy for the single-layer sweep: one conv / depthwise / transposed / pool layer
 with random n, f, s, p, d, groups, ceil_mode, output_padding, written as a cnncalc spec.
 
-Shared by tests/test_sweep.py (no framework: internal consistency with cnncalc.formulas) and
-tests/test_torch_live.py (against torch itself, where torch is importable).
+Shared by tests/test_formulas_sweep.py (no framework: internal consistency with cnncalc.formulas) and
+tests/test_infer_torch_live.py (against torch itself, where torch is importable).
 """
 from __future__ import annotations
 

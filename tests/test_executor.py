@@ -243,6 +243,7 @@ def test_every_kind_has_a_forward_function():
 # ---------------------------------------------------------------- the zoo
 
 # Every zoo file at its real input size (VGG-19 at 224 is the largest: ~1-2 s on 2 cores).
+@pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(ZOO.glob("*.yaml")), ids=lambda p: p.name)
 def test_zoo_verifies(path):
     v = verify(load_spec(str(path)))

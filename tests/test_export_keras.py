@@ -57,6 +57,7 @@ def run_and_compare(summary) -> None:
     assert model.count_params() == summary.totals.params
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ZOO_SPECS)
 def test_zoo(name):
     summary = infer(load_spec(str(ZOO / name)))

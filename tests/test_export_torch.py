@@ -62,6 +62,7 @@ def run_and_compare(summary, device: str = "cpu") -> None:
 BIG = 2_000_000  # parameters; above this the model is built on the meta device (shapes only)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ZOO_SPECS)
 def test_zoo(name):
     summary = infer(load_spec(str(ZOO / name)))

@@ -4,7 +4,7 @@ Hypothesis draws Conv1D/Conv2D, DepthwiseConv2D, Conv1DTranspose/Conv2DTranspose
 without output_padding) and 2-D pooling with padding 'same' or 'valid'; Keras runs the layer on
 a zero batch. cnncalc must refuse exactly when Keras refuses, and otherwise give Keras's output
 shape and `count_params()`.
-Run it with the torch venv: KERAS_BACKEND=torch /work/venv-torch/bin/python -m pytest tests/test_keras_live.py
+Run it with the torch venv: KERAS_BACKEND=torch /work/venv-torch/bin/python -m pytest tests/test_infer_keras_live.py
 """
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_single_layer_matches_keras(case):
     kind, inp, args = case
     if kind in ("conv1d", "conv2d", "conv3d") and args["padding"] == "valid" and args["stride"] > 1 < args["dilation"]:
         # Keras refuses stride > 1 with dilation > 1 at construction; 'valid' is padding 0,
-        # where PyTorch (the truth there) computes it: covered by tests/test_torch_live.py
+        # where PyTorch (the truth there) computes it: covered by tests/test_infer_torch_live.py
         return
     if kind == "avgpool3d" and args["padding"] == "same" and min(inp[:-1]) < args["kernel"]:
         # Keras on the torch backend hands this to torch's avg_pool3d, which refuses an input

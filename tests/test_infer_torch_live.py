@@ -4,7 +4,7 @@ Hypothesis draws one conv / depthwise / transposed / pool layer with random n, f
 groups, ceil_mode and output_padding (tests/layer_sweep.py); torch builds the same layer on a
 (1, C, *spatial) zero tensor. cnncalc must refuse exactly when torch refuses, and otherwise
 give torch's output shape (moved to channels last) and torch's parameter count.
-Run it with the torch venv: /work/venv-torch/bin/python -m pytest tests/test_torch_live.py
+Run it with the torch venv: /work/venv-torch/bin/python -m pytest tests/test_infer_torch_live.py
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ np = pytest.importorskip("numpy")
 from cnncalc import infer, parse_spec  # noqa: E402
 from cnncalc.executor import run_layer  # noqa: E402
 from cnncalc.export import export  # noqa: E402
-from tests.test_more_kinds import DCGAN  # noqa: E402
+from tests.test_kinds_more import DCGAN  # noqa: E402
 
 SPECS = {
     "dcgan": DCGAN,

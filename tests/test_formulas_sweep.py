@@ -1,6 +1,6 @@
 """The single-layer sweep without any framework: cnncalc agrees with its own formulas.
 
-The same hypothesis cases as tests/test_torch_live.py (tests/layer_sweep.py). Here each output
+The same hypothesis cases as tests/test_infer_torch_live.py (tests/layer_sweep.py). Here each output
 axis must equal formulas.conv_out / pool_out / transposed_out on that axis, the channels and
 parameters must follow the documented formulas, and cnncalc refuses exactly when one of the
 documented rules does (a formula raising, groups not dividing, pool padding over half the kernel,
