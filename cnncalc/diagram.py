@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from .infer import Summary
-from .kinds import ACTIVATIONS, Shape
+from .kinds import KINDS, Shape
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 CHAR_W = 0.6          # average glyph width, as a fraction of the font size
@@ -31,10 +31,6 @@ MAX_H = 128           # tallest block
 DEPTH = 0.22          # oblique (3-D) offset as a fraction of the block height
 MERGE_R = 12
 
-MERGE_KINDS = {"add": "+", "concat": "\u2016", "concatenate": "\u2016", "multiply": "\u00d7",
-               "subtract": "\u2212", "average": "avg", "maximum": "max", "minimum": "min"}
-ELEMENTWISE = set(ACTIVATIONS) | {"batchnorm", "dropout", "lrn", "layernorm", "groupnorm",
-                                  "instancenorm", "identity", "activation"}
 
 # category -> (fill of the front face, legend text)
 COLOURS = {
@@ -51,23 +47,17 @@ COLOURS = {
 
 
 def category(kind: str) -> str:
+    """The colour category a kind declares (its DIAGRAM); "other" for a kind the registry lacks."""
     if kind == "input":
         return "input"
-    if kind in MERGE_KINDS:
-        return "merge"
-    if kind.startswith(("conv_transpose", "upsample", "upsampling")):
-        return "transpose"
-    if kind.startswith(("conv", "depthwise", "separable")):
-        return "conv"
-    if kind.startswith(("global", "flatten")):
-        return "flat"
-    if "pool" in kind:
-        return "pool"
-    if kind in ("dense", "embedding"):
-        return "dense"
-    if kind in ELEMENTWISE:
-        return "norm"
-    return "other"
+    cls = KINDS.get(kind)
+    return cls.DIAGRAM if cls is not None else "other"
+
+
+def symbol(kind: str) -> str:
+    """The sign a merge kind declares (its SYMBOLS) for its circle."""
+    cls = KINDS.get(kind)
+    return (cls.SYMBOLS.get(kind) if cls is not None else None) or "?"
 
 
 def shape_text(shape: Shape) -> str:
@@ -158,14 +148,12 @@ class Node:
 
 
 def graph(summary: Summary) -> list[Node]:
-    """Nodes with their resolved inputs: the source layer names infer resolved for each layer
-    (`LayerResult.sources`: its `inputs` refs, or the previous layer; 'input' for the input)."""
+    """Nodes with their resolved inputs: the positions infer resolved for each layer
+    (`LayerResult.inputs`, -1 for the network input, node 0 here)."""
     nodes = [Node(0, "input", "input", tuple(summary.spec.input), 0, [])]
-    by_name = {"input": 0}
     for i, r in enumerate(summary.layers, start=1):
-        ins = [by_name[name] for name in r.sources if name in by_name]
+        ins = [j + 1 for j in r.inputs]
         nodes.append(Node(i, r.layer.name, r.layer.kind, tuple(r.output_shape), r.params, ins or [i - 1]))
-        by_name[r.layer.name] = i
     return nodes
 
 
@@ -333,7 +321,7 @@ def _block(n: Node, label_top: float) -> Group:
     cx = n.x + (n.w + n.d) / 2
     if cat == "merge":
         g.items.append(Circle(cx, n.cy, MERGE_R, fill))
-        g.items.append(Text(cx, n.cy + 5, MERGE_KINDS.get(n.kind, "?"), size=14, bold=True, fill="#ffffff"))
+        g.items.append(Text(cx, n.cy + 5, symbol(n.kind), size=14, bold=True, fill="#ffffff"))
     else:
         x0, y0, x1, y1, d = n.x, n.cy - n.h / 2, n.x + n.w, n.cy + n.h / 2, n.d
         dy = d * 0.7

@@ -14,6 +14,7 @@ class Activation(Layer):
     """An activation as a layer (relu, tanh, softmax, ...). Shape: unchanged. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ACTIVATIONS
     ALIASES: ClassVar[dict[str, str]] = {"identity": "linear", "leakyrelu": "leaky_relu", "hardsigmoid": "hard_sigmoid", "logsoftmax": "log_softmax"}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     negative_slope: float | None = arg(None, type="float")
 
     output_shape = unchanged_shape
@@ -54,6 +55,7 @@ class Dropout(Layer):
     """Shape: unchanged. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("dropout",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     rate: float = arg(0.5, type="rate", main=True)
 
     def hyper(self, inp: Shape) -> dict[str, Any]:

@@ -114,6 +114,8 @@ class Layer:
     ALIASES: ClassVar[dict[str, str]] = {}      # Keras / torch spellings (normalised) -> a name
     CAUSAL_OK: ClassVar[bool] = False           # takes `padding: causal` (Keras Conv1D)
     FLOORS: ClassVar[bool] = False              # its output size floors (n + p - span)/s: it can drop rows
+    DIAGRAM: ClassVar[str] = "other"            # colour category in the diagram (diagram.COLOURS)
+    SYMBOLS: ClassVar[dict[str, str]] = {}      # merges: the sign drawn for each kind name
 
     @property
     def label(self) -> str:

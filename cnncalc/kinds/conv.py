@@ -22,6 +22,7 @@ class Conv(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"conv{d}" for d in ("", "1d", "2d", "3d"))
     ALIASES: ClassVar[dict[str, str]] = {f"convolution{d}d": f"conv{d}d" for d in "123"}
+    DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     CAUSAL_OK: ClassVar[bool] = True
     filters: int = arg(type="size", main=True)
@@ -167,6 +168,7 @@ class DepthwiseConv(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("depthwise_conv2d",)
     ALIASES: ClassVar[dict[str, str]] = {"depthwiseconv2d": "depthwise_conv2d"}
+    DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     kernel: Any = arg(type="ints", main=True)
     depth_multiplier: int = arg(1, type="size")
@@ -233,6 +235,7 @@ class ConvTranspose(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"conv_transpose{d}d" for d in "123")
     ALIASES: ClassVar[dict[str, str]] = {**{f"conv{d}dtranspose": f"conv_transpose{d}d" for d in "123"}, **{f"convtranspose{d}d": f"conv_transpose{d}d" for d in "123"}, **{f"deconv{d}d": f"conv_transpose{d}d" for d in "123"}}
+    DIAGRAM: ClassVar[str] = "transpose"  # the diagram's colour category
     filters: int = arg(type="size", main=True)
     kernel: Any = arg(type="ints")
     stride: Any = arg(1, type="ints")
@@ -422,6 +425,7 @@ class SeparableConv(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("separable_conv1d", "separable_conv2d")
     ALIASES: ClassVar[dict[str, str]] = {f"separableconvolution{d}d": f"separable_conv{d}d" for d in "12"}
+    DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     filters: int = arg(type="size", main=True)
     kernel: Any = arg(type="ints")

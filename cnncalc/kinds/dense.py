@@ -17,6 +17,7 @@ class Dense(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("dense",)
     ALIASES: ClassVar[dict[str, str]] = {"linear": "dense", "fullyconnected": "dense", "fc": "dense"}
+    DIAGRAM: ClassVar[str] = "dense"  # the diagram's colour category
     units: int = arg(type="size", main=True)
     bias: bool = arg(True, type="bool")
     activation: str | None = arg(None, type="activation")
@@ -80,6 +81,7 @@ class Embedding(Layer):
     """Token embedding on an input of token ids (L,). Shape: (L, dim). Params: vocab * dim."""
     NAMES: ClassVar[tuple[str, ...]] = ("embedding",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    DIAGRAM: ClassVar[str] = "dense"  # the diagram's colour category
     vocab: int = arg(type="size")
     dim: int = arg(type="size")
 

@@ -25,6 +25,8 @@ class Merge(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("add", "multiply")
     ALIASES: ClassVar[dict[str, str]] = {"mul": "multiply"}
+    DIAGRAM: ClassVar[str] = "merge"  # the diagram's colour category
+    SYMBOLS: ClassVar[dict[str, str]] = {"add": "+", "multiply": "\u00d7"}  # drawn in the merge circle
     MULTI_INPUT: ClassVar[bool] = True
 
     def _check_count(self, shapes: tuple[Shape, ...]) -> None:
@@ -101,6 +103,8 @@ class Concat(Merge):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("concat",)
     ALIASES: ClassVar[dict[str, str]] = {"concatenate": "concat", "cat": "concat"}
+    DIAGRAM: ClassVar[str] = "merge"  # the diagram's colour category
+    SYMBOLS: ClassVar[dict[str, str]] = {"concat": "\u2016"}  # drawn in the merge circle
     axis: int = arg(-1, type="int", main=True)
 
     def _axis(self, shape: Shape) -> int:

@@ -36,6 +36,7 @@ class BatchNorm(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     affine: bool = arg(True, type="bool")
     epsilon: float = arg(1e-5, type="float")
     momentum: float = arg(0.1, type="float")
@@ -109,6 +110,7 @@ class LayerNorm(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("layernorm",)
     ALIASES: ClassVar[dict[str, str]] = {"layernormalization": "layernorm", "ln": "layernorm"}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     epsilon: float = arg(1e-5, type="float")
     affine: bool = arg(True, type="bool")
     num_features: int | None = arg(None, type="size")
@@ -169,6 +171,7 @@ class GroupNorm(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("groupnorm",)
     ALIASES: ClassVar[dict[str, str]] = {"groupnormalization": "groupnorm", "gn": "groupnorm"}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     groups: int = arg(32, type="size", main=True)  # Keras' default
     epsilon: float = arg(1e-5, type="float")
     affine: bool = arg(True, type="bool")
@@ -237,6 +240,7 @@ class LRN(Layer):
     """Local response normalisation across channels (AlexNet). Shape: unchanged. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("lrn",)
     ALIASES: ClassVar[dict[str, str]] = {"localresponsenorm": "lrn"}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     size: int = arg(5, type="size", main=True)
     alpha: float = arg(1e-4, type="float")
     beta: float = arg(0.75, type="float")

@@ -23,6 +23,7 @@ class Pool(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"{op}pool{d}d" for d in "123" for op in ("max", "avg"))
     ALIASES: ClassVar[dict[str, str]] = {**{f"maxpooling{d}d": f"maxpool{d}d" for d in "123"}, **{f"averagepooling{d}d": f"avgpool{d}d" for d in "123"}, **{f"avgpooling{d}d": f"avgpool{d}d" for d in "123"}}
+    DIAGRAM: ClassVar[str] = "pool"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     kernel: Any = arg(type="ints", main=True)
     stride: Any = arg(None, type="ints")
@@ -219,6 +220,7 @@ class GlobalPool(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("global_avgpool", "global_maxpool")
     ALIASES: ClassVar[dict[str, str]] = {**{f"globalaveragepooling{d}d": "global_avgpool" for d in "123"}, **{f"globalavgpool{d}d": "global_avgpool" for d in "123"}, **{f"globalmaxpooling{d}d": "global_maxpool" for d in "123"}, **{f"globalmaxpool{d}d": "global_maxpool" for d in "123"}, "globalaveragepool": "global_avgpool"}
+    DIAGRAM: ClassVar[str] = "flat"  # the diagram's colour category
     keepdims: bool = arg(False, type="bool")
 
     def output_shape(self, inp: Shape) -> Shape:
@@ -272,6 +274,7 @@ class AdaptivePool(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"adaptive_{op}pool{d}d" for d in "123" for op in ("avg", "max"))
     ALIASES: ClassVar[dict[str, str]] = {**{f"adaptiveavgpool{d}d": f"adaptive_avgpool{d}d" for d in "123"}, **{f"adaptivemaxpool{d}d": f"adaptive_maxpool{d}d" for d in "123"}}
+    DIAGRAM: ClassVar[str] = "pool"  # the diagram's colour category
     output: Any = arg(type="ints", main=True)
 
     def output_shape(self, inp: Shape) -> Shape:

@@ -16,6 +16,7 @@ class Flatten(Layer):
     """Shape: (prod(shape),). Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("flatten",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    DIAGRAM: ClassVar[str] = "flat"  # the diagram's colour category
 
     def output_shape(self, inp: Shape) -> Shape:
         return (F.product(inp),)
@@ -263,6 +264,7 @@ class Upsample(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("upsample", "upsample1d", "upsample2d", "upsample3d")
     ALIASES: ClassVar[dict[str, str]] = {**{f"upsampling{d}d": f"upsample{d}d" for d in "123"}, **{f"upsamplingnearest{d}d": f"upsample{d}d" for d in "123"}}
+    DIAGRAM: ClassVar[str] = "transpose"  # the diagram's colour category
     factor: Any = arg(2, type="ints", main=True)
     mode: str = arg("nearest", type="str")
     size: Any = arg(None, type="ints")
