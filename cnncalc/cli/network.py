@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import ArgumentError, CnncalcError
+from ..errors import ArgumentError
 from . import DTYPE_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded
 
 
@@ -155,22 +155,22 @@ def verify(
 def export(
     spec: Path = SPEC_ARG,
     to: Framework = typer.Option(..., "--to", "-t", help="pytorch or keras.", show_default=False),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the code to this file (default: stdout)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the code to this file (default, or -: stdout)."),
 ) -> None:
     """Generate PyTorch (nn.Module) or Keras 3 (functional) code for a spec.
 
     Example: cnncalc export architectures/vgg16.yaml --to pytorch -o vgg16.py
     """
     from .. import api
+    from ..files import check_target, write_output
 
+    if output not in (None, "-"):
+        check_target(output, (spec,))
     code = api.export_code(spec, to.value)
-    if output is None:
+    if output in (None, "-"):
         emit(code)
         return
-    try:
-        output.write_text(code, encoding="utf-8")
-    except OSError as e:
-        raise ArgumentError(f"cannot write {output}: {e.strerror}; give a writable path with -o") from None
+    write_output(output, code, (spec,))
     typer.echo(f"wrote {output} ({to.value}, {code.count(chr(10))} lines)", err=True)
 
 
@@ -182,24 +182,14 @@ class Chart(str, Enum):
     all = "all"
 
 
-def _write(path: Path, data: bytes | str) -> None:
-    """Write an output file; a path that cannot be written is a one-line error (exit 2)."""
-    try:
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8")
-        else:
-            path.write_bytes(data)
-    except OSError as e:
-        raise CnncalcError(f"cannot write {path}: {e.strerror}; choose another -o path") from None
-
-
 @app.command()
 @guarded
 def report(
     spec: Path = SPEC_ARG,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: the spec's name with .html, here)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="HTML file to write (default: the spec's name with .html, here; -: stdout)."),
     dtype: str = DTYPE_OPT,
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Include the matplotlib charts (needs cnncalc\\[plot])."),
+    force: bool = typer.Option(False, "--force", help="Replace the default output file if it exists."),
 ) -> None:
     r"""One self-contained HTML report: diagram, per-layer charts, table, totals and the spec.
 
@@ -210,21 +200,24 @@ def report(
     """
     from .. import api
     from ..errors import SpecError, read_text
+    from ..files import check_target, write_output
+    from ..spec import parse_spec
 
-    text = read_text(str(spec), SpecError, "a YAML spec file", "the path of a YAML spec")
-    html, notes = api.report_html(api.load(text) if str(spec) == "-" else spec, text, dtype=dtype, charts=charts)
-    out = output or Path(spec.stem + ".html")
-    _write(out, html)
+    out = output or (spec.stem if str(spec) != "-" else "report") + ".html"
+    check_target(out, (spec,), chosen=output is not None, force=force)
+    text = read_text(str(spec), SpecError, "a YAML spec file", "the path of a YAML spec")  # read once
+    html, notes = api.report_html(parse_spec(text, str(spec)), text, dtype=dtype, charts=charts)
+    where = write_output(out, html, (spec,), chosen=output is not None, force=force)
     for note in notes:
         typer.echo(f"cnncalc: note: {note}", err=True)
-    typer.echo(f"wrote {out} ({len(html.encode()) // 1024:,} KiB)")
+    typer.echo(f"wrote {where} ({len(html.encode()) // 1024:,} KiB)", err=out == "-")
 
 
 @app.command()
 @guarded
 def plot(
     spec: Path = SPEC_ARG,
-    output: Path = typer.Option(..., "--output", "-o", help="Picture to write: .svg or .png.", show_default=False),
+    output: str = typer.Option(..., "--output", "-o", help="Picture to write: .svg or .png (-: SVG on stdout).", show_default=False),
     chart: Chart = typer.Option(Chart.diagram, "--chart", "-c", help="diagram, params, macs, activations, or all charts side by side."),
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value (noted on the activations chart)."),
 ) -> None:
@@ -236,10 +229,13 @@ def plot(
     Example: cnncalc plot architectures/vgg16.yaml -o vgg16.png --chart params
     """
     from .. import api
+    from ..files import check_target, write_output
 
-    fmt = output.suffix.lower().lstrip(".")
+    suffix = Path(output).suffix
+    fmt = "svg" if output == "-" else suffix.lower().lstrip(".")
     if fmt not in ("svg", "png"):
-        raise ArgumentError(f"output {output} has suffix `{output.suffix}`; use a .svg or .png file name")
+        raise ArgumentError(f"output {output} has suffix `{suffix}`; use a .svg or .png file name")
+    check_target(output, (spec,))
     result = api.infer(spec, dtype=dtype)
     if chart is Chart.diagram and fmt == "svg":
         from .. import diagram
@@ -251,5 +247,5 @@ def plot(
         from .. import plot as plotting
         plotting.need_matplotlib()
         data = plotting.chart_bytes(result, None if chart is Chart.all else chart.value, fmt)
-    _write(output, data)
-    typer.echo(f"wrote {output}")
+    where = write_output(output, data, (spec,))
+    typer.echo(f"wrote {where}", err=output == "-")

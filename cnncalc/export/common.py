@@ -125,7 +125,27 @@ def ints(values) -> str:
 
 
 def num(x: float) -> str:
-    return repr(round(float(x), 12))
+    """A float literal; inf and nan have none (the spec reader refuses them: this is the guard)."""
+    x = float(x)
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ExportError(f"{x} has no Python literal; give a finite number")
+    return repr(round(x, 12))
+
+
+def str_literal(text: str) -> str:
+    """User text as a Python string literal: repr(), double-quoted where that is the same string
+    (black's style). The only way a name from the spec reaches generated code."""
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text:
+        literal = '"' + literal[1:-1] + '"'
+    return literal
+
+
+def prose(text: str, limit: int = 80) -> str:
+    """User text for a docstring or comment: printable characters only, and no quote or
+    backslash (they could end the docstring or start an escape); at most `limit` characters."""
+    out = "".join(c if c.isprintable() and c not in "\\\"'" else "?" for c in text)
+    return out if len(out) <= limit else out[:limit - 3] + "..."
 
 
 def kwargs(*pairs) -> str:
