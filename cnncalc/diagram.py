@@ -15,10 +15,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from html import escape
+from html import escape as _html_escape
 
 from .infer import Summary
 from .kinds import KINDS, Shape
+from .errors import visible
+
+
+def escape(text, keep: str = "\t\n\r") -> str:
+    """Text for SVG/HTML: control characters shown escaped (`\\x1b`), so the file stays
+    well-formed XML, then HTML-escaped."""
+    return _html_escape(visible(text, keep))
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 CHAR_W = 0.6          # average glyph width, as a fraction of the font size

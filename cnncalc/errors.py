@@ -131,3 +131,13 @@ def check_characters(text: str, path: str, error: type[CnncalcError]) -> None:
         line, col = position(text, bad.start())
         raise error(f"control character {bad.group()!r} is not allowed in the text; remove it",
                     path=path, line=line, col=col)
+
+
+def visible(text: str, keep: str = "") -> str:
+    """Text safe to show: every character that is not printable (escape sequences, NUL,
+    newlines) written as its Python escape, `\\x1b`, except those in `keep` (a report's
+    preformatted spec keeps its newlines and tabs)."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .errors import CnncalcError
 from .infer import Summary
+from .errors import visible
 
 INSTALL_HINT = "pip install 'cnncalc[plot]'"
 CHARTS = ("activations", "params", "macs")
@@ -33,6 +34,7 @@ def need_matplotlib(what: str = "charts"):
     try:
         import matplotlib
         matplotlib.use("Agg")
+        matplotlib.rcParams["text.parse_math"] = False  # names are plain text: `$` is never mathtext
         import matplotlib.pyplot as plt
     except ImportError:
         raise PlotUnavailable(f"{what} need matplotlib, which is not installed; install it with: "
@@ -111,7 +113,7 @@ def figure(summary: Summary, charts=None):
 
     charts = list(charts or available_charts(summary))
     data = [series(summary, c) for c in charts]
-    names = [f"{r.layer.name} ({r.layer.kind})" for r in summary.layers]
+    names = [visible(f"{r.layer.name} ({r.layer.kind})") for r in summary.layers]
     n = len(names)
     row = 0.22 if n <= 40 else 0.13 if n <= MAX_TICKS else 0.13 * MAX_TICKS / n
     font = 8 if n <= 40 else 5.5
@@ -157,7 +159,7 @@ def figure(summary: Summary, charts=None):
                             fontsize=6.5, color="#333333")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    fig.suptitle(f"{summary.spec.name}: per layer", fontsize=10, y=1 - 0.12 / height, va="top")
+    fig.suptitle(visible(f"{summary.spec.name}: per layer"), fontsize=10, y=1 - 0.12 / height, va="top")
     return fig
 
 

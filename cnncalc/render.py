@@ -4,9 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from enum import Enum
 from typing import Any, Callable
 
+from .errors import visible
 from .infer import LayerResult, Summary
 from .kinds import fmt_shape
 
@@ -205,7 +207,7 @@ def text_rows(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, plain: bo
     rows = [_input_row(summary, columns, metrics, plain)]
     for i, r in enumerate(summary.layers):
         m = metrics.layers[i] if metrics is not None else None
-        rows.append([_cell(c, r, m, plain) for c in columns])
+        rows.append([visible(_cell(c, r, m, plain)) for c in columns])  # names: escapes shown escaped
     return rows
 
 
@@ -284,13 +286,14 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | 
             columns = kept
             caption.append(f"Left out to fit {width} characters: {', '.join(HEADERS[c] for c in hidden)} "
                            "(widen the terminal, or choose with --columns).")
-    tab = Table(title=f"{spec.name}: input {fmt_shape(spec.input)}", box=box.SIMPLE_HEAD, pad_edge=False,
+    from rich.markup import escape
+    tab = Table(title=escape(f"{visible(spec.name)}: input {fmt_shape(spec.input)}"), box=box.SIMPLE_HEAD, pad_edge=False,
                 collapse_padding=True, caption="\n".join(caption), caption_justify="left")
     for c in columns:
         tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left", overflow="fold",
                        no_wrap=c in (Column.OUTPUT_SHAPE, Column.KIND) or c in NUMERIC or c in SHARE_COLUMNS)
     for row in rows:
-        tab.add_row(*row)
+        tab.add_row(*(escape(cell) for cell in row))  # a name is text, never rich markup
     return tab
 
 
@@ -365,6 +368,18 @@ def to_json(summary: Summary, metrics=None) -> str:
     return json.dumps(to_dict(summary, metrics), indent=2) + "\n"
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?(x-?\d+(\.\d+)?)*")  # 12, -3, 0.25, -1x-2 (per axis)
+
+
+def defuse(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a
+    leading ' (OWASP's rule for CSV injection). Plain numbers, a negative RF start among them,
+    stay numbers."""
+    if cell and cell[0] in "=+-@\t\r" and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def to_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
     columns = with_inputs(summary, columns)
     out = io.StringIO()
@@ -372,7 +387,7 @@ def to_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
     writer.writerow([c.value for c in columns])
     rows = text_rows(summary, columns, metrics, plain=True)
     for row in rows:
-        writer.writerow([cell.replace(",", "") if c in NUMERIC else cell for c, cell in zip(columns, row)])
+        writer.writerow([defuse(cell.replace(",", "") if c in NUMERIC else cell) for c, cell in zip(columns, row)])
     return out.getvalue()
 
 
@@ -472,7 +487,7 @@ def to_course_csv(summary: Summary, blank: bool = False) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COURSE_HEADERS)
     for row in course_rows(summary, blank):
-        writer.writerow([row[0], row[1], row[2].replace(",", ""), row[3].replace(",", "")])
+        writer.writerow([defuse(visible(row[0])), row[1], row[2].replace(",", ""), row[3].replace(",", "")])
     return out.getvalue()
 
 

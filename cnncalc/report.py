@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import base64
 import re
-from html import escape
+from html import escape as _html_escape
 
 from . import __version__, render
 from .infer import Summary
 from .kinds import fmt_shape
+from .errors import visible
+
+
+def escape(text, keep: str = "\t\n\r") -> str:
+    """Text for SVG/HTML: control characters shown escaped (`\\x1b`), so the file stays
+    well-formed XML, then HTML-escaped."""
+    return _html_escape(visible(text, keep))
 
 PAGE_RATIO = 1.3  # a figure at most this tall for its width stays on one printed page
 

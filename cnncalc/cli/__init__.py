@@ -10,7 +10,7 @@ from enum import Enum
 
 import typer
 
-from ..errors import CnncalcError
+from ..errors import CnncalcError, visible
 
 app = typer.Typer(
     name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -43,7 +43,7 @@ class Format(str, Enum):
 
 def fail(error: CnncalcError) -> None:
     """One line on stderr, the error's exit status."""
-    typer.echo(f"cnncalc: {error}" if error.path is None else str(error), err=True)
+    typer.echo(visible(f"cnncalc: {error}" if error.path is None else str(error)), err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -53,8 +53,11 @@ def guarded(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        import warnings
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():  # numpy's and matplotlib's never reach the terminal
+                warnings.simplefilter("ignore")
+                return fn(*args, **kwargs)
         except CnncalcError as e:
             fail(e)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -63,8 +66,8 @@ def guarded(fn):
             typer.echo("cnncalc: the input nests too deeply to read", err=True)
             raise typer.Exit(2)
         except Exception as e:  # a bug; still one line, never a traceback
-            typer.echo(f"cnncalc: internal error ({type(e).__name__}: {e}); please report it "
-                       "with the command and spec that caused it", err=True)
+            typer.echo(visible(f"cnncalc: internal error ({type(e).__name__}: {e}); please report it "
+                               "with the command and spec that caused it"), err=True)
             raise typer.Exit(3)
     return wrapper
 
@@ -109,12 +112,13 @@ def main() -> None:
         return
     try:
         code = app(standalone_mode=False)
-    except typer.Abort:
-        typer.echo("cnncalc: aborted", err=True)
-        sys.exit(1)
+    except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
+        typer.echo("cnncalc: interrupted", err=True)
+        sys.exit(130)
     except Exception as e:  # typer vendors click: its UsageError is matched by what it offers
         if not (hasattr(e, "format_message") and getattr(e, "exit_code", None) == 2):
-            raise
-        typer.echo(_usage_line(e), err=True)
+            typer.echo(visible(f"cnncalc: internal error ({type(e).__name__}: {e}); please report it"), err=True)
+            sys.exit(3)
+        typer.echo(visible(_usage_line(e)), err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
