@@ -23,6 +23,9 @@ def _int(text: str, option: str, example: str, minimum: int = 1) -> int:
     if not _INT.match(t):
         kind = "a whole number" if re.match(r"[-+]?(\d+\.\d*|\.\d+)$", t) is None else "an integer"
         raise ArgumentError(f"{option} `{text}` is not {kind}; sizes are whole numbers, e.g. {hint}")
+    digits = len(t.lstrip("+-"))
+    if digits > 18:  # before int(): no size needs 19 digits, and Python refuses over 4,300
+        raise ArgumentError(f"{option} has {digits:,} digits; sizes have at most 18, e.g. {hint}")
     v = int(t)
     if v < minimum:
         need = "positive" if minimum == 1 else f"at least {minimum}"

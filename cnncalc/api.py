@@ -99,10 +99,11 @@ def working(summary: Summary | Any) -> list[list[str]]:
     return [r.layer.explain(r) for r in result.layers]
 
 
-def verify(spec: SpecLike, *, batch: int = 1, seed: int = 0):
-    """Run the network in NumPy with random weights; executor.Verification."""
+def verify(spec: SpecLike, *, batch: int = 1, seed: int = 0, max_memory: int | None = None):
+    """Run the network in NumPy with random weights; executor.Verification. Refused before it
+    starts when its memory estimate is over `max_memory` bytes (default: half the available)."""
     from .executor import verify as run
-    return run(_spec(spec), batch=batch, seed=seed)
+    return run(_spec(spec), batch=batch, seed=seed, max_memory=max_memory)
 
 
 def check_answers(answers: str, spec: SpecLike, *, read_as: str | None = None):

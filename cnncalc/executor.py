@@ -80,9 +80,46 @@ def make_input(spec: Spec, batch: int, rng, dtype=np.float32) -> np.ndarray:
     return rng.standard_normal((batch, *spec.input)).astype(dtype)
 
 
-def verify(spec: Spec, batch: int = 1, seed: int = 0, dtype=np.float32, x: np.ndarray | None = None) -> Verification:
+def available_memory() -> int:
+    """Bytes of memory available now (Linux MemAvailable; else the physical memory)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import os
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def memory_estimate(summary, batch: int, dtype=np.float32) -> int:
+    """Peak bytes of a verify run: every layer's output for the batch is kept (branches read
+    them), plus the input, the largest layer's weights and one im2col chunk buffer."""
+    from .kernels import CHUNK_BYTES
+    size = np.dtype(dtype).itemsize
+    values = summary.totals.activation_size + summary.totals.input_size
+    return batch * values * size + max((r.params for r in summary.layers), default=0) * size + CHUNK_BYTES
+
+
+def check_memory(summary, batch: int, max_memory: int | None, dtype=np.float32) -> None:
+    """Refuse before the work starts when the estimate is over `max_memory` (default: half of
+    the available memory), naming both numbers."""
+    limit = available_memory() // 2 if max_memory is None else max_memory
+    need = memory_estimate(summary, batch, dtype)
+    if need > limit:
+        raise CnncalcError(f"verify would need about {need / 2**30:.2f} GiB ({need:,} bytes) for batch {batch}, "
+                           f"more than the {limit / 2**30:.2f} GiB allowed ({'--max-memory' if max_memory else 'half the available memory'}); "
+                           "use a smaller --batch, or raise --max-memory")
+
+
+def verify(spec: Spec, batch: int = 1, seed: int = 0, dtype=np.float32, x: np.ndarray | None = None,
+           max_memory: int | None = None) -> Verification:
     """Infer every shape, then run the network with random weights of exactly those shapes."""
+    if seed < 0:
+        raise CnncalcError(f"--seed {seed} must be 0 or more; use --seed 0")
     summary = infer(spec)
+    check_memory(summary, batch, max_memory, dtype)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     x = make_input(spec, batch, rng, dtype) if x is None else x

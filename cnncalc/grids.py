@@ -179,24 +179,42 @@ def _out_sizes(image: np.ndarray, f: tuple[int, ...], s: int, p: int, what: str,
     return tuple(out), text
 
 
-def _check(stride: int, padding: int) -> None:
+MAX_CELLS = 1_000_000  # a grid is worked by hand: a padded grid or matrix of up to a million cells
+
+
+def _check(stride: int, padding: int, shape: tuple[int, ...] = ()) -> None:
     if stride < 1:
         raise ArgumentError(f"stride {stride} must be at least 1; use -s 1 or more")
     if padding < 0:
         raise ArgumentError(f"padding {padding} must be 0 or more")
+    cells = 1
+    for n in shape:
+        cells *= n + 2 * padding
+    if shape and cells > MAX_CELLS:
+        padded = " x ".join(str(n + 2 * padding) for n in shape)
+        raise ArgumentError(f"the padded grid has {padded} = {cells:,} cells, more than the {MAX_CELLS:,} "
+                            "a worked grid may have; use less padding or a smaller grid")
+
+
+def _finite(out: np.ndarray, what: str) -> np.ndarray:
+    """A result that overflowed float64 is an input problem, not a crash."""
+    if not np.all(np.isfinite(out)):
+        raise ArgumentError(f"the {what} overflows (a value beyond +-1.8e308); use smaller numbers")
+    return out
 
 
 def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int = 0, flip: bool = False,
              at: str | None = None, kernel_name: str | None = None) -> GridResult:
     """Cross-correlation (or, with flip, convolution) of a 2-D image or 1-D signal."""
-    _check(stride, padding)
     dims = 1 if len(image) == 1 and len(kernel) == 1 else 2
     img, ker = _as_array(image, dims), _as_array(kernel, dims)
+    _check(stride, padding, img.shape)
     used = ker[::-1] if dims == 1 and flip else (ker[::-1, ::-1] if flip else ker)
     out_shape, sizes = _out_sizes(img, ker.shape, stride, padding, f"kernel {'x'.join(map(str, ker.shape))}")
     axes = tuple(Axis(n, f, stride, (padding, padding)) for n, f in zip(img.shape, ker.shape))
     w = np.ascontiguousarray(used)[None, None]
-    out = conv_nd(img[None, ..., None], w, axes, out_shape)[0, ..., 0]
+    with np.errstate(all="ignore"):
+        out = _finite(conv_nd(img[None, ..., None], w, axes, out_shape)[0, ..., 0], "convolution")
     res = GridResult("conv", dims, img, ker, out, ker.shape, stride, padding, flip, kernel_name, sizes=sizes)
     index = parse_at(at, dims)
     if index is not None:
@@ -221,7 +239,8 @@ def pool(image: Grid, f: int, stride: int | None = None, padding: int = 0, op: s
     fs = (f,) * dims
     out_shape, sizes = _out_sizes(img, fs, stride, padding, f"pool size {f}", pool=True)
     axes = tuple(Axis(n, f, stride, (padding, padding)) for n in img.shape)
-    out = pool_nd(img[None, ..., None], axes, out_shape, op)[0, ..., 0]
+    with np.errstate(all="ignore"):
+        out = _finite(pool_nd(img[None, ..., None], axes, out_shape, op)[0, ..., 0], "pooling")
     res = GridResult(op, dims, img, None, out, fs, stride, padding, sizes=sizes)
     index = parse_at(at, dims)
     if index is not None:
@@ -246,6 +265,9 @@ def conv_matrix(n: int, f: int, s: int = 1, kernel: Grid | None = None, signal: 
     for name, v in (("-n", n), ("-f", f), ("-s", s)):
         if v < 1:
             raise ArgumentError(f"{name} {v} must be at least 1")
+    if n * max(1, (n - 1) // s + 1) > MAX_CELLS:
+        raise ArgumentError(f"a {n}-sample matrix has about {n * ((n - 1) // s + 1):,} cells, more than the "
+                            f"{MAX_CELLS:,} a worked matrix may have; use a smaller -n")
     if kernel is not None:
         if len(kernel) != 1 and any(len(r) != 1 for r in kernel):
             raise ArgumentError("conv-matrix takes a 1-D kernel, one row like \"1 2 3\"")

@@ -214,12 +214,12 @@ def stride(n: int, out: int, f: int, pad: F.Pad = (0, 0), d: int = 1) -> Answer:
             reason = (f"stride {hi} gives {a} and stride {hi + 1} gives {b}: no integer stride "
                       f"gives {out}; change the padding or the kernel")
         return Answer(question, formula, (), reason=reason)
-    strides = list(range(lo, hi + 1))
     notes = []
-    if len(strides) > MAX_LISTED:
-        keep = strides[:MAX_LISTED - 1] + [hi]
-        notes.append(f"every stride from {lo} to {hi} gives {out}; {len(keep)} of them are listed")
-        strides = keep
+    if hi - lo + 1 > MAX_LISTED:  # a summarised range, never a listing of every stride
+        strides = [*range(lo, lo + MAX_LISTED - 1), hi]
+        notes.append(f"every stride from {lo} to {hi} gives {out}; {len(strides)} of them are listed")
+    else:
+        strides = list(range(lo, hi + 1))
     sols = sorted((_solution("stride", s, n, f, s, pad, d) for s in strides),
                   key=lambda sol: (not sol.exact, sol.value))
     return Answer(question, formula, tuple(sols), tuple(notes))

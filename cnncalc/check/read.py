@@ -291,6 +291,10 @@ def parse_int(text: str) -> int:
     t = clean(text)
     if "=" in t:
         t = t.rsplit("=", 1)[1].strip()
+    longest = max((len(run) for run in re.findall(r"\d+", t)), default=0)
+    if longest > 18 or len(t) > 200:  # before int() or ast: no count needs 19 digits
+        raise ValueError(f"cannot read `{text[:40]}...`: a number of {longest:,} digits (or an expression of "
+                         f"{len(t):,} characters) is no count of a network; write e.g. 6,272")
     if _INT.fullmatch(t):
         return int(re.sub(r"[^\d+-]", "", t))
     expr = re.sub(r"(?<=\d)[ ,_](?=\d{3}\b)", "", t)
@@ -299,6 +303,15 @@ def parse_int(text: str) -> int:
         return _eval(ast.parse(expr, mode="eval").body, text)
     except (SyntaxError, RecursionError, MemoryError):
         raise ValueError(f"cannot read `{text}` as a whole number; write e.g. 6,272 or 6272") from None
+
+
+MAX_VALUE = 10 ** 18  # no count of a network reaches it
+
+
+def _bounded(value: int, text: str) -> int:
+    if abs(value) > MAX_VALUE:
+        raise ValueError(f"cannot read `{text}`: the value has {len(str(abs(value)))} digits, beyond any count")
+    return value
 
 
 def _eval(node, text: str) -> int:
@@ -312,12 +325,16 @@ def _eval(node, text: str) -> int:
         if isinstance(node.op, ast.Pow):
             if not 0 <= b <= 8:
                 raise ValueError(f"cannot read `{text}`: only powers up to 8 are read")
-            return a ** b
+            if a and len(str(abs(a))) * b > 40:  # bound the result before computing it
+                raise ValueError(f"cannot read `{text}`: {a}^{b} is far beyond any count")
+            return _bounded(a ** b, text)
         if isinstance(node.op, (ast.Div, ast.FloorDiv)):
             if b == 0 or a % b:
                 raise ValueError(f"`{text}` is not a whole number")
             return a // b
-        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}[type(node.op)]
+        if isinstance(node.op, ast.Mult) and len(str(abs(a))) + len(str(abs(b))) > 40:
+            raise ValueError(f"cannot read `{text}`: the product is far beyond any count")
+        return _bounded({ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}[type(node.op)], text)
     raise ValueError(f"cannot read `{text}` as a whole number; write e.g. 6,272 or 6272")
 
 

@@ -129,6 +129,7 @@ def verify(
     seed: int = typer.Option(0, "--seed", help="Seed of the random weights and input."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
+    max_memory: Optional[str] = typer.Option(None, "--max-memory", help="Refuse runs estimated above this many bytes (512M, 4G; default: half the available memory)."),
 ) -> None:
     """Run the network in NumPy and compare every layer's executed shape and weights with summary's.
 
@@ -141,7 +142,7 @@ def verify(
 
     if batch < 1:
         raise ArgumentError(f"--batch {batch} must be at least 1; use --batch 1")
-    result = api.verify(spec, batch=batch, seed=seed)  # numpy: only for the commands that compute
+    result = api.verify(spec, batch=batch, seed=seed, max_memory=_bytes(max_memory))
     if fmt is TextFormat.json:
         emit(render.verification_json(result))
     else:
@@ -172,6 +173,18 @@ def export(
         return
     write_output(output, code, (spec,))
     typer.echo(f"wrote {output} ({to.value}, {code.count(chr(10))} lines)", err=True)
+
+
+def _bytes(text: str | None) -> int | None:
+    """--max-memory: bytes, or with a K/M/G suffix (powers of 1024)."""
+    if text is None:
+        return None
+    t = text.strip().upper().rstrip("B").rstrip("I")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
+    digits = t[:-1] if scale > 1 else t
+    if not digits.isdigit() or len(digits) > 15 or int(digits) < 1:
+        raise ArgumentError(f"--max-memory `{text}` is not a size; write bytes or e.g. 512M, 4G")
+    return int(digits) * scale
 
 
 class Chart(str, Enum):
