@@ -227,8 +227,15 @@ def _node_w(n: Node) -> float:
     return max(n.w + n.d, *(_text_w(t) for t in _labels(n)))
 
 
+MAX_LAYERS = 2000  # a bigger drawing is no picture anyone reads: summarise with `cnncalc summary`
+
+
 def layout(summary: Summary, max_width: float = 1100) -> Drawing:
     """Place every node, wrap columns into rows at `max_width` px, route the edges."""
+    if len(summary.layers) > MAX_LAYERS:
+        from .errors import ArgumentError
+        raise ArgumentError(f"the diagram of {len(summary.layers):,} layers is more than the {MAX_LAYERS:,} "
+                            "one picture can show; use `cnncalc summary`, or a chart (--chart params)")
     nodes = graph(summary)
     assign_lanes(nodes)
     for n in nodes:

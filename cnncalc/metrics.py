@@ -55,7 +55,7 @@ def _check_choice(what: str, value: str, choices) -> str:
 def parse_batch(text: str | int) -> int:
     """--batch: a whole number >= 1."""
     value = str(text).strip().replace("_", "")
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdigit() or len(value) > 12 or int(value) < 1:
         raise ArgumentError(f"--batch must be a whole number of samples >= 1, got '{text}'; "
                             "use e.g. --batch 32")
     return int(value)

@@ -162,9 +162,13 @@ def build(summary: Summary, metrics, spec_text: str, charts: bool = True) -> tup
             notes.append(note)
     else:
         charts_body, charts_tall = '<p class="note" id="charts-missing">Charts left out (--no-charts).</p>', False
-    drawing = diagram.layout(summary)
-    svg = diagram.to_svg(drawing)
-    fits = drawing.height <= PAGE_RATIO * drawing.width
+    if len(summary.layers) > diagram.MAX_LAYERS:
+        notes.append(f"the diagram is left out: {len(summary.layers):,} layers is more than {diagram.MAX_LAYERS:,}")
+        svg, fits = f'<p class="note">Diagram left out: {len(summary.layers):,} layers.</p>', True
+    else:
+        drawing = diagram.layout(summary)
+        svg = diagram.to_svg(drawing)
+        fits = drawing.height <= PAGE_RATIO * drawing.width
     keep, tall = (' class="keep"', "") if fits else ("", ' class="tall"')
     title = f"{spec.name}: cnncalc report"
     html = f"""<!DOCTYPE html>

@@ -105,14 +105,16 @@ def padding(n: int, f: int, s: int = 1, d: int = 1, out: int | None = None) -> A
             f"even with no padding the output is {X.conv_text(Axis(n, f, s, (0, 0), d), least)}, "
             f"more than {target}, and padding only makes it larger; use a larger kernel or stride"),
             tf_same=tf)
-    sols = [_solution("padding", p, n, f, s, (p, p), d)
-            for p in range(-(-lo // 2), hi // 2 + 1)]
+    first, last = -(-lo // 2), hi // 2
+    pads = list(range(first, last + 1)) if last - first < MAX_LISTED else [*range(first, first + MAX_LISTED - 1), last]
+    sols = [_solution("padding", p, n, f, s, (p, p), d) for p in pads]
     if need % 2 and need > 0:
         split = (need // 2, need - need // 2)
         sols.append(_solution("padding", split, n, f, s, split, d,
                               note="the odd row after, as TensorFlow places it"))
     sols.sort(key=lambda sol: (not sol.exact, sol.dropped))
-    notes = []
+    notes = [f"every p from {first} to {last} gives {target}; {len(pads)} of them are listed"] \
+        if len(pads) < last - first + 1 else []
     low = need // 2  # the exact p rounded down
     if need > 0 and need % 2 and n + 2 * low >= span:  # rounding down never reaches the target
         got = F.conv_out(n, f, s, (low, low), d)
