@@ -155,12 +155,14 @@ class Node:
 
 
 def graph(summary: Summary) -> list[Node]:
-    """Nodes with their resolved inputs: the positions infer resolved for each layer
-    (`LayerResult.inputs`, -1 for the network input, node 0 here)."""
+    """Nodes with their resolved inputs, from the one graph walk (`Summary.fold`): node 0 is
+    the network input, node i the i-th layer, reading the nodes of its inputs."""
     nodes = [Node(0, "input", "input", tuple(summary.spec.input), 0, [])]
-    for i, r in enumerate(summary.layers, start=1):
-        ins = [j + 1 for j in r.inputs]
-        nodes.append(Node(i, r.layer.name, r.layer.kind, tuple(r.output_shape), r.params, ins or [i - 1]))
+
+    def step(r, ins) -> int:
+        nodes.append(Node(len(nodes), r.layer.name, r.layer.kind, tuple(r.output_shape), r.params, list(ins)))
+        return nodes[-1].index
+    summary.fold(0, step)
     return nodes
 
 

@@ -19,11 +19,10 @@ Definitions (the README's "Compute, memory and receptive field" section says the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from .errors import ArgumentError
 from .infer import LayerResult, Summary
-from .kinds.base import Layer, MissingFacet
+from .kinds.base import Layer
 from .kinds.measure import RF, AxisRF  # noqa: F401 (AxisRF: part of this module's interface)
 
 FLOPS_CONVENTIONS = {
@@ -42,9 +41,6 @@ OPTIMIZERS = {"sgd": 0, "momentum": 1, "nesterov": 1, "rmsprop": 1, "adagrad": 1
               "adam": 2, "adamw": 2}
 DEFAULT_OPTIMIZER = "sgd"
 
-MetricFn = Callable[[LayerResult], Optional[int]]
-
-
 def _check_choice(what: str, value: str, choices) -> str:
     key = value.strip().lower()
     if key not in choices:
@@ -62,26 +58,18 @@ def parse_batch(text: str | int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Per layer: each kind's facets (cnncalc/kinds); a kind without a formula is unknown (None)
+# Per layer: each kind's facets (cnncalc/kinds); a kind without a formula returns None (unknown)
 # ---------------------------------------------------------------------------------------------
-
-def _facet(r: LayerResult, name: str, *args):
-    """A kind's metric facet; None (unknown) for a kind that does not declare it."""
-    try:
-        return getattr(r.layer, name)(r, *args)
-    except MissingFacet:
-        return None
-
 
 def layer_macs(r: LayerResult) -> int | None:
     """MACs of one sample; None when cnncalc has no formula for the kind."""
-    return _facet(r, "macs")
+    return r.layer.macs(r)
 
 
 def layer_flops(r: LayerResult, convention: str) -> int | None:
     """FLOPs of one sample under `convention`; None when unknown."""
     if convention == "full":
-        return _facet(r, "flops")
+        return r.layer.flops(r)
     macs = layer_macs(r)
     if macs is None:
         return None
@@ -100,7 +88,7 @@ def receptive_fields(summary: Summary) -> list[RF]:
     def step(r: LayerResult, ins) -> RF:
         if any(x is None for x in ins):
             return None
-        return _facet(r, "rf", ins)
+        return r.layer.rf(r, ins)
     return summary.fold(input_rf(summary.spec.input), step)
 
 

@@ -272,11 +272,20 @@ def FakeMerge(kind: str, **kw) -> L.Layer:
 
 @dataclass(frozen=True, kw_only=True)
 class Mystery(L.Layer):
-    """A kind metrics has no formula for."""
+    """A kind metrics has no formula for: it declares its MACs, FLOPs and field unknown."""
     output_shape = L.base.unchanged_shape
 
     def params(self, inp):
         return (7, 0)
+
+    def macs(self, r):
+        return None
+
+    def flops(self, r):
+        return None
+
+    def rf(self, r, ins):
+        return None
 
 
 def graph(*layers, shape=(12, 12, 2)) -> M.Metrics:

@@ -78,6 +78,15 @@ class FakeAdd(Layer):
     def output_shape(self, inp):
         return inp[0]
 
+    def macs(self, r):
+        return None  # the fake has no formula: unknown
+
+    def flops(self, r):
+        return None
+
+    def rf(self, r, ins):
+        return None
+
 
 def branched(blocks: int = 2) -> Spec:
     """A small ResNet-like net: stem, then blocks of conv-bn-relu-conv-bn + shortcut, add, relu;
