@@ -123,23 +123,24 @@ def verify(spec: Spec, batch: int = 1, seed: int = 0, dtype=np.float32, x: np.nd
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     x = make_input(spec, batch, rng, dtype) if x is None else x
-    outputs: list = []  # by position in summary.layers; None after a failure
-    checks, failed = [], False
-    for r in summary.layers:
+    checks: list[Check] = []
+
+    def step(r: LayerResult, xs: tuple):
+        """Run one layer on its inputs' outputs (None after a failure) and record its Check."""
         layer = r.layer
         t0 = time.perf_counter()
         y, count, error = None, 0, None
-        if failed:
+        if checks and checks[-1].error is not None:
             error = "not run: an earlier layer failed"
         else:
             try:
-                xs = tuple(x if j < 0 else outputs[j] for j in r.inputs)
-                multi = getattr(layer, "MULTI_INPUT", False)
                 w = make_weights(layer, r, rng, dtype)
                 count = sum(v.size for v in w.values())
-                y, _ = run_layer(layer, xs if multi else xs[0], w, result=r)
+                y, _ = run_layer(layer, xs if getattr(layer, "MULTI_INPUT", False) else xs[0], w, result=r)
             except Exception as e:  # reported as a disagreement, with what went wrong
-                error, failed = f"{type(e).__name__}: {e}", True
+                error = f"{type(e).__name__}: {e}"
         checks.append(Check(r, None if y is None else tuple(y.shape[1:]), count, time.perf_counter() - t0, error))
-        outputs.append(y)
+        return y
+
+    summary.fold(x, step)
     return Verification(spec, batch, seed, tuple(checks), time.perf_counter() - start)

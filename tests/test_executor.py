@@ -352,3 +352,12 @@ def test_cli_verify_branched_zoo(cli, path):
 def test_unexecuted_upsample_mode_is_a_named_disagreement():
     v = verify(parse_spec("input: [4, 4, 2]\nlayers:\n  - upsample2d: {factor: 2, mode: bicubic}\n"))
     assert not v.agree and "upsampling mode `bicubic` is not executed" in v.checks[0].error
+
+
+def test_layers_after_a_failure_are_not_run_even_on_another_branch():
+    v = verify(parse_spec("input: [4, 4, 2]\nlayers:\n  - upsample2d: {factor: 2, mode: bicubic, name: up}\n"
+                          "  - upsample2d: {factor: 2, inputs: [input], name: near}\n"
+                          "  - concat: {inputs: [up, near]}\n"))
+    assert [c.error is None for c in v.checks] == [False, False, False]
+    assert [c.error for c in v.checks[1:]] == ["not run: an earlier layer failed"] * 2
+    assert [(c.executed_shape, c.weights) for c in v.checks[1:]] == [(None, 0)] * 2
