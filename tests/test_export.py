@@ -75,6 +75,45 @@ def test_every_kind_has_a_translation_in_each_table():
                for cls in KINDS.values())
 
 
+
+@pytest.mark.parametrize("to", ["pytorch", "keras"])
+def test_a_kind_without_a_translation_is_an_error_naming_the_layer(to):
+    """A new kind whose export facets are still placeholders leaves the exporter importable and
+    refuses that one layer."""
+    import dataclasses
+
+    from cnncalc.kinds import Activation
+    from cnncalc.kinds.base import pending
+
+    class Untranslated(Activation):
+        to_torch = pending("Untranslated.to_torch")
+        to_keras = pending("Untranslated.to_keras")
+
+    s = one_layer("[4, 4, 3]", "relu: {name: r}")
+    L = s.layers[0].layer
+    new = Untranslated(**{f.name: getattr(L, f.name) for f in dataclasses.fields(L) if f.init})
+    s = dataclasses.replace(s, layers=(dataclasses.replace(s.layers[0], layer=new),))
+    with pytest.raises(ExportError, match=r"^net\.yaml:3:5: layer 1 \(r, relu\): .*no translation for the kind `relu` yet"):
+        export(s, to)
+
+
+def test_a_branch_reads_the_layer_it_names_not_the_one_before():
+    """Keras may zero-pad a max pool only when its input is >= 0: the pool reads the relu `a`
+    (by infer's input positions), not the linear conv `b` written just before it."""
+    text = """input: [8, 8, 3]
+layers:
+  - conv2d: {filters: 4, kernel: 1, activation: relu, name: a}
+  - conv2d: {filters: 4, kernel: 1, name: b}
+  - maxpool2d: {kernel: 3, stride: 2, padding: 1, inputs: a, name: p}
+  - maxpool2d: {kernel: 3, stride: 2, padding: 1, inputs: b, name: q}
+  - add: {inputs: [p, q]}
+"""
+    with pytest.raises(ExportError, match=r"layer 4 \(q, maxpool2d\): Keras cannot pad max pooling"):
+        export(infer(parse_spec(text, "net.yaml")), "keras")
+    ex = export(infer(parse_spec(text.replace("1, name: b", "1, activation: relu, name: b"), "net.yaml")), "keras")
+    assert ex.ops["p"] == ("p_pad", "p") and ex.ops["q"] == ("q_pad", "q")
+    assert "    p = layers.ZeroPadding2D(((1, 1), (1, 1)), name=\"p_pad\")(a)" in ex.code.splitlines()
+
 @pytest.mark.parametrize("name,expected", [
     ("conv1", "conv1"), ("features.0", "features_0"), ("stem/conv", "stem_conv"),
     ("block 1-a", "block_1_a"), ("1st", "layer_1st"), ("_hidden", "layer__hidden"),

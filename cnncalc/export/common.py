@@ -253,10 +253,11 @@ def refuse(message: str):
     raise ExportError(message)
 
 
-def nonnegative(r: LayerResult, producers: dict[str, LayerResult | None]) -> bool:
+def nonnegative(r: LayerResult, source) -> bool:
     """True when the layer's input is known >= 0 (it comes from relu, relu6, sigmoid, softmax,
-    or a layer with such an activation, possibly through pooling, padding, upsampling or dropout)."""
-    src = producers.get(r.layer.name)
+    or a layer with such an activation, possibly through pooling, padding, upsampling or dropout).
+    `source(r)` is the layer r reads first (None: the network input)."""
+    src = source(r)
     seen = 0
     while src is not None and seen < 1000:
         seen += 1
@@ -266,7 +267,7 @@ def nonnegative(r: LayerResult, producers: dict[str, LayerResult | None]) -> boo
                 act in ("relu", "relu6", "sigmoid", "softmax", "hard_sigmoid", "softplus"):
             return True
         if kind.startswith(("maxpool", "avgpool", "zeropad", "upsample")) or kind == "dropout":
-            src = producers.get(src.layer.name)
+            src = source(src)
             continue
         return False
     return False

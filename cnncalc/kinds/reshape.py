@@ -110,9 +110,9 @@ class Reshape(Layer):
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part, fmt_shape, refuse
         from .base import ACTIVATIONS
-        src = ctx.producers.get(r.layer.name)
+        src = ctx.source(r)
         while src is not None and src.layer.kind in ("dropout", *ACTIVATIONS):
-            src = ctx.producers.get(src.layer.name)
+            src = ctx.source(src)
         if src is not None and src.layer.kind == "flatten" and len(src.input_shape) > 1:
             refuse(f"this reshape reads `{src.layer.name}`, a flatten of {fmt_shape(src.input_shape)}: nn.Flatten "
                    "orders the values (C, ...) where Keras orders them (..., C), so the reshape would move "
