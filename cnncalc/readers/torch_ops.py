@@ -164,7 +164,7 @@ class Ops:
         if f == "Linear":
             self.fix_rank(x, 1, mod, node)
             r = self.rank(x, node)
-            if r > 1 and not (r == 2 and x.layout == "cl"):
+            if r > 1:
                 raise self.fail(_Pos(*at_), f"nn.Linear on a {r + 1}-dim tensor acts on its last dim, which "
                                             "in PyTorch's channels-first layout is a spatial axis, not the channels "
                                             "(flatten first?)")
@@ -459,8 +459,10 @@ class Ops:
             return self.reduce(x, method, a.get("dim"), a.get("keepdim", False), base, pos, node)
         if method in ("add", "mul"):
             return self.merge("add" if method == "add" else "multiply", x, args[0] if args else None, base, pos, node)
-        if method in ("transpose", "permute"):
+        if method in ("transpose", "permute", "movedim"):
             return self.swap(x, method, args, node)
+        if method in ("dim", "ndimension") and not args:
+            return self.rank(x, node) + 1
         if method in FUNCTIONS or method.rstrip("_") in FUNCTIONS:
             name = method.rstrip("_")
             key = name if name in ("leaky_relu", "softmax", "softplus") else \
@@ -470,15 +472,30 @@ class Ops:
         raise self.fail(node, f"the tensor method x.{method}()")
 
     def swap(self, x, method, args, node):
+        """Moving the channels last (torch's order is then cnncalc's) or back first."""
         from .torch_source import Tensor
         r = self.rank(x, node)
+        n = r + 1
         order = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
-        swaps = (order in ((1, 2), (2, 1), (-1, -2), (-2, -1), (1, -1), (-1, 1))) if method == "transpose" \
-            else order == (0, 2, 1)
-        if r != 2 or not swaps:
-            raise self.fail(node, f"x.{method}{order} (cnncalc follows only the (N, L, C) <-> (N, C, L) swap "
-                                  "around an embedding)")
-        return Tensor(x.ref, x.rank, "cf" if x.layout == "cl" else "cl", x.from_input)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in order):
+            raise self.error(node, f"x.{method} needs int dims, not {self.kind_of(order)}")
+        order = tuple(v + n if v < 0 else v for v in order)
+        last = {("movedim", (1, n - 1)), ("permute", (0, *range(2, n), 1))}
+        first = {("movedim", (n - 1, 1)), ("permute", (0, n - 1, *range(1, n - 1)))}
+        if r == 2:
+            last |= {("transpose", (1, 2)), ("transpose", (2, 1))}
+            first |= {("transpose", (1, 2)), ("transpose", (2, 1))}
+        if r > 1 and x.layout == "cf" and (method, order) in last:
+            return Tensor(x.ref, x.rank, "cl", x.from_input)
+        if r > 1 and x.layout == "cl" and (method, order) in first:
+            return Tensor(x.ref, x.rank, "cf", x.from_input)
+        if r > 1 and x.view is not None and (method, order) in first:
+            # view(N, a, b, c) then channels to dim 1: the sizes were channels last, (a, b, c) here
+            self.graph.by_name[x.view[0]].args["target"] = list(x.view[1])
+            self.graph.by_name[x.view[0]].note = f"x.view{tuple(x.view[1])} then x.{method}{tuple(args)}"
+            return Tensor(x.ref, x.rank, "cf", x.from_input)
+        raise self.fail(node, f"x.{method}{tuple(args)} (cnncalc follows only moving the channels last "
+                              "and back first)")
 
     def view(self, x, items, base, pos, node, what):
         from .torch_source import Batch, Rank
@@ -495,11 +512,15 @@ class Ops:
             raise self.error(node, f"{what} has two -1 sizes")
         if isinstance(head, Batch) and rest == [-1]:
             return self.flatten(x, 1, -1, base, pos, node, what)
-        if len(rest) == 1 or (r == 1 and x.layout == "cf"):
-            target = rest if len(rest) == 1 else rest[1:] + rest[:1]  # (C, H, W) -> (H, W, C)
-            note = what if len(rest) == 1 else f"{what}: channels-first sizes {tuple(rest)}, channels last here"
-            return self.emit("reshape", {"target": target}, [x], base, pos, rank=Rank(len(target)),
-                             layout="cf", note=note)
+        if len(rest) == 1 or r == 1 or x.layout == "cl":
+            moved = len(rest) > 1 and x.layout == "cf"  # a flat (N, n) viewed as (N, C, H, W)
+            target = rest[1:] + rest[:1] if moved else rest
+            note = f"{what}: channels-first sizes {tuple(rest)}, channels last here" if moved else what
+            out = self.emit("reshape", {"target": target}, [x], base, pos, rank=Rank(len(target)),
+                            layout="cl" if x.layout == "cl" and len(rest) > 1 else "cf", note=note)
+            if moved:
+                out.view = (out.ref, tuple(rest))
+            return out
         raise self.fail(node, f"{what} from a {r + 1}-dim tensor to {len(rest) + 1} dims (the element order "
                               "differs between channels first and channels last)")
 

@@ -120,6 +120,7 @@ class Tensor:
     rank: Rank
     layout: str = "cf"          # "cf": torch channels first; "cl": (N, L, C) as nn.Embedding gives
     from_input: bool = False    # the network input, through element-wise ops only
+    view: tuple | None = None   # (layer, torch sizes) of a flat tensor just viewed as (N, C, *S)
 
 
 @dataclass
@@ -141,7 +142,7 @@ class _State:
     classes: list = field(default_factory=list)
 
 
-class TorchReader(Interp, Ops):
+class TorchReader(Ops, Interp):
     DEFAULT_ALIASES = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch"}
 
     def __init__(self, path, tree):
@@ -305,7 +306,7 @@ class TorchReader(Interp, Ops):
         if isinstance(owner, Obj) and name in ("register_buffer", "register_parameter"):
             raise self.fail(node, f"self.{name}: parameters and buffers made by hand")
         if isinstance(owner, Tensor):
-            return ("tensor-method", owner, name)
+            return TShape(owner) if name == "shape" else ("tensor-method", owner, name)
         if isinstance(owner, TSeq) and name in ("children", "modules"):
             return None
         return None
