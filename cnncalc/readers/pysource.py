@@ -342,11 +342,13 @@ class Interp:
                     return result
             return result
         if isinstance(node, ast.Compare):
-            left = self._plain(self.eval(node.left, env), node.left)
+            left = self.eval(node.left, env)
             for op, comp in zip(node.ops, node.comparators):
                 right = self.eval(comp, env)
-                if not isinstance(right, (list, tuple, dict)):
-                    right = self._plain(right, comp)
+                if not isinstance(op, (ast.Is, ast.IsNot)):
+                    left = self._plain(left, node.left)
+                    if not isinstance(right, (list, tuple, dict)):
+                        right = self._plain(right, comp)
                 if not _CMPS[type(op)](left, right):
                     return False
                 left = right
