@@ -74,7 +74,7 @@ class OnnxReader:
         out = {}
         for a in node.attribute:
             value = onnx.helper.get_attribute_value(a)
-            out[a.name] = float(repr(np.float32(value))) if isinstance(value, float) else value
+            out[a.name] = float(str(np.float32(value))) if isinstance(value, float) else value
         return out
 
     def const(self, name):
