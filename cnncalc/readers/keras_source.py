@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .common import INPUT, Graph, InputHint
 from .keras_layers import POSITIONAL, Refused, convert, family, has_params
-from .pysource import Dotted, Function, Interp, Unknown, at, parse
+from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse
 
 MODEL_METHODS = {"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights", "load_weights",
                  "build", "count_params", "to_json", "get_config", "trainable_weights", "fit_generator"}
@@ -105,7 +105,8 @@ class KerasReader(Interp):
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and isinstance(self.globals.get(node.id), (KSeq, KModel, KTensor, KLayer)):
                 return True
-            if isinstance(node, ast.Attribute) and _keras(self.dotted(node)):
+            if isinstance(node, (ast.Attribute, ast.Name)) and (_keras(self.dotted(node)) or "").startswith(
+                    ("keras.layers.", "keras.Sequential", "keras.Model", "keras.models.", "keras.Input")):
                 return True
         return False
 
@@ -121,7 +122,7 @@ class KerasReader(Interp):
         if isinstance(node.func, ast.Attribute) and node.func.attr in MODEL_METHODS:
             owner = self.eval(node.func.value, env)
             if isinstance(owner, (KSeq, KModel, Unknown)):
-                return Unknown(f"`{ast.unparse(node)[:40]}` happens when the file runs", node.lineno)
+                return Ignored(f"`{ast.unparse(node)[:40]}` happens when the file runs", node.lineno)
         return super().call(node, env)
 
     # -- keras names -------------------------------------------------------------------------------

@@ -33,6 +33,10 @@ class Unknown:
         self.why, self.line = why, line
 
 
+class Ignored(Unknown):
+    """The result of a call cnncalc passes over on purpose (model.compile, model.fit)."""
+
+
 @dataclass
 class Dotted:
     """A name from an import: `torch.nn`, `keras.layers.Conv2D`."""
@@ -211,7 +215,9 @@ class Interp:
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return  # a docstring
-            self.eval(stmt.value, env)
+            value = self.eval(stmt.value, env)
+            if isinstance(value, Unknown) and not isinstance(value, Ignored) and self.depth > 0:
+                raise self.fail(stmt, f"the call `{ast.unparse(stmt.value)[:60]}`: {value.why}")
         elif isinstance(stmt, ast.Assign):
             value = self.eval(stmt.value, env)
             for target in stmt.targets:
@@ -278,6 +284,8 @@ class Interp:
         value = self.eval(test, env)
         if isinstance(value, PLAIN) or isinstance(value, (tuple, list, dict)):
             return bool(value)
+        if isinstance(value, Unknown):
+            raise self.fail(test, f"the condition `{ast.unparse(test)[:60]}`: {value.why}")
         raise self.fail(test, f"a condition on {self.kind_of(value)} (`{ast.unparse(test)[:60]}`), "
                               "which is not known without running the file")
 

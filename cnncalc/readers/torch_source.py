@@ -312,6 +312,9 @@ class TorchReader(Ops, Interp):
         return None
 
     def subscript_value(self, value, index, node):
+        if isinstance(value, TShape) and isinstance(index, slice):
+            raise self.fail(node, "a slice of a tensor's sizes, x.size()[a:b] (sizes are known only when the "
+                                  "model runs)")
         if isinstance(value, (TList, TSeq)):
             items = value.items if isinstance(value, TList) else [m for _, m in value.items]
             if isinstance(value, TList) and value.keys is not None and isinstance(index, str):
@@ -330,7 +333,8 @@ class TorchReader(Ops, Interp):
         if isinstance(value, TShape):
             if index == 0:
                 return Batch()
-            raise self.fail(node, "a tensor size other than the batch (x.shape[i], i > 0)")
+            raise self.fail(node, "a tensor size other than the batch, x.size()[i] or x.shape[i] for i > 0 (sizes "
+                                  "are known only when the model runs)")
         return None
 
     def call_value(self, fn, args, kwargs, marks, node):
