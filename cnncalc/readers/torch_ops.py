@@ -43,7 +43,7 @@ class Ops:
     # -- helpers ---------------------------------------------------------------------------------
     def emit(self, kind, args, inputs, base, pos, marks=None, rank=None, layout=None, keep_input=False,
              note=""):
-        from .torch_source import Rank, Tensor
+        from .torch_source import Tensor
         first = inputs[0]
         name = self.graph.add(kind, args, [t.ref for t in inputs], base, pos, marks, note)
         return Tensor(name, rank if rank is not None else first.rank, layout or first.layout,
