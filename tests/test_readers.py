@@ -229,6 +229,26 @@ TORCH_CASES = {
         "    def forward(self, x):\n"
         "        return torch.add(self.layer(x), self.proj(x))\n",
         (8, 8, 4), 9 * 4 * 8 + 4 * 8 + 9 * 8 * 8 + 4 * 8 + 4 * 8, (8, 8, 8)),
+    "nn.Sequential subclasses, add_module, OrderedDict": (
+        "from collections import OrderedDict\n"
+        "class Transition(nn.Sequential):\n"
+        "    def __init__(self, cin, cout):\n"
+        "        super().__init__()\n"
+        "        self.add_module('norm', nn.BatchNorm2d(cin))\n"
+        "        self.add_module('relu', nn.ReLU(inplace=True))\n"
+        "        self.add_module('conv', nn.Conv2d(cin, cout, kernel_size=1, bias=False))\n"
+        "        self.add_module('pool', nn.AvgPool2d(kernel_size=2, stride=2))\n"
+        "class ConvBNAct(nn.Sequential):\n"
+        "    def __init__(self, cin, cout):\n"
+        "        super().__init__(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.features = nn.Sequential(OrderedDict([('stem', ConvBNAct(3, 8)), ('trans', Transition(8, 4))]))\n"
+        "        self.classifier = nn.Linear(4 * 4 * 4, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.classifier(torch.flatten(self.features(x), 1))\n",
+        (8, 8), (3 * 3 * 3 * 8) + 4 * 8 + 4 * 8 + (8 * 4) + (64 * 2 + 2), (2,)),
 }
 
 
@@ -523,3 +543,11 @@ def test_an_unknown_onnx_op_is_refused_by_name(tmp_path):
     path = _onnx_graph(tmp_path, [onnx.helper.make_node("LpNormalization", ["x"], ["y"], name="norm")], {})
     with pytest.raises(ReaderError, match=r"node 1 \(norm, LpNormalization\): the op LpNormalization is not one"):
         load_model(path)
+
+
+def test_a_subclassed_keras_model_is_refused_at_its_class(tmp_path):
+    path = write(tmp_path, "m.py", "import keras\nfrom keras import layers\n\n"
+                                   "class MyModel(keras.Model):\n    def call(self, x):\n        return x\n")
+    with pytest.raises(ReaderError) as e:
+        load_model(path, input=(4,))
+    assert e.value.line == 4 and "subclassed keras.Model `MyModel`" in str(e.value)

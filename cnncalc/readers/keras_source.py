@@ -312,6 +312,11 @@ class KerasReader(Interp):
                                             "function that returns one also works)")
             name = class_name
         else:
+            subclassed = [c for c in self.classes.values()
+                           if any((_keras(self.dotted(b)) or "") in ("keras.Model", "keras.models.Model") for b in c.bases)]
+            if not self.candidates and subclassed:
+                raise self.fail(subclassed[-1], f"the subclassed keras.Model `{subclassed[-1].name}` (its call() is "
+                                                "code, not a graph cnncalc reads); build it with the functional API, or")
             if not self.candidates:
                 raise self.error(self.tree, "assigns no Keras model (keras.Sequential or keras.Model) to a "
                                             "module-level name; name the function that builds it with --class")

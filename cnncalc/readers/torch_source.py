@@ -170,7 +170,17 @@ class TorchReader(Ops, Interp):
                 if self.is_module_class(self.classes[base.id], depth + 1):
                     return True
             name = self.qualname(base)
-            if name in ("torch.nn.Module", "torch.nn.modules.module.Module"):
+            if name in ("torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.Sequential"):
+                return True
+        return False
+
+    def is_sequential_class(self, cls: ast.ClassDef, depth: int = 0) -> bool:
+        """A subclass of nn.Sequential: without its own forward it runs its layers in order."""
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in self.classes and depth < 64:
+                if self.is_sequential_class(self.classes[base.id], depth + 1):
+                    return True
+            if self.qualname(base) == "torch.nn.Sequential":
                 return True
         return False
 
@@ -214,6 +224,14 @@ class TorchReader(Ops, Interp):
             base = next((b.id for b in (cls.bases if cls else []) if isinstance(b, ast.Name)
                          and b.id in self.classes), None)
             init = self.method(self.classes[base], "__init__") if base and name == "super.__init__" else None
+            if init is None and obj is not None and self.is_sequential_class(cls):
+                items = list(args[0].items()) if len(args) == 1 and isinstance(args[0], dict) else \
+                    [(str(i), a) for i, a in enumerate(args)]
+                for key, item in items:
+                    if not isinstance(item, MODULES):
+                        raise self.fail(node, f"nn.Sequential holds {self.kind_of(item)}")
+                    self.set_attr(obj, key, item, node)
+                return True
             if init is not None:
                 self.state.classes.append((self.classes[base], obj))
                 try:
@@ -390,6 +408,11 @@ class TorchReader(Ops, Interp):
 
     def call_module(self, obj: Obj, args, kwargs, node):
         forward = self.method(obj.cls, "forward")
+        if forward is None and self.is_sequential_class(obj.cls) and len(args) == 1 and not kwargs:
+            x = args[0]
+            for child in [v for v in obj.attrs.values() if isinstance(v, MODULES)]:
+                x = self.apply(child, x, node)
+            return x
         if forward is None:
             raise self.fail(node, f"calling `{obj.cls.name}`, which has no forward()")
         self.state.prefix.append(obj.path)
@@ -423,10 +446,10 @@ class TorchReader(Ops, Interp):
             args, kwargs = self.constructor_args(name)
             root = self.instantiate(cls, args, kwargs, cls)
             self.name_tree(root, "")
-            if self.method(cls, "forward") is None:
+            if self.method(cls, "forward") is None and not self.is_sequential_class(cls):
                 raise self.error(cls, f"class `{name}` has no forward(); cnncalc reads the data flow from it")
             self.state.prefix = [""]
-            out = self.call_function(Function(self.method(cls, "forward"), root), [x], {}, cls)
+            out = self.call_module(root, [x], {}, cls)
             self.check_unused(root)
         else:
             root = self.globals[name]
