@@ -316,7 +316,7 @@ class KerasReader(Interp):
                            if any((_keras(self.dotted(b)) or "") in ("keras.Model", "keras.models.Model") for b in c.bases)]
             if not self.candidates and subclassed:
                 raise self.fail(subclassed[-1], f"the subclassed keras.Model `{subclassed[-1].name}` (its call() is "
-                                                "code, not a graph cnncalc reads); build it with the functional API, or")
+                                                "code, not a graph cnncalc reads); build it with the functional API")
             if not self.candidates:
                 raise self.error(self.tree, "assigns no Keras model (keras.Sequential or keras.Model) to a "
                                             "module-level name; name the function that builds it with --class")

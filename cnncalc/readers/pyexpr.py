@@ -398,7 +398,8 @@ class Expressions:
                     env[p] = self.eval(defaults[i - first_default], {})
                 else:
                     raise self.error(node, f"{fn.name}() needs the argument `{p}`, which has no default; "
-                                           "give it where the model is created")
+                                           "give it a default, or create the model in the file with it, "
+                                           f"e.g. `model = Model({p}=...)`")
         for p, d in zip(a.kwonlyargs, a.kw_defaults):
             if p.arg not in env:
                 if d is None:
