@@ -1,0 +1,176 @@
+"""What every reader shares: the error, the layer graph a reader builds, and the YAML it writes.
+
+A reader turns a framework file into a `Graph`: cnncalc layers (a kind and its spec arguments)
+with the framework's layer names, the layers each one reads, and where in the source file it
+was written. `Graph.yaml` writes the equivalent cnncalc spec and a table that maps every spec
+line back to the source position, so errors found in the spec point at the source file.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SpecError, visible
+
+INPUT = "input"
+MAX_LAYERS = 100_000     # as for YAML specs (spec.MAX_LAYERS)
+MAX_DEPTH = 64           # nested models and calls, as deep as YAML specs may nest
+FIX = "write this part in YAML"
+
+
+class ReaderError(SpecError):
+    """A framework file cnncalc cannot read exactly: one line `file:line: what; the fix`."""
+
+
+def unsupported(what: str, path: str, line: int | None = None, col: int | None = None) -> ReaderError:
+    """The construct cnncalc does not read, with the one fix that always works."""
+    return ReaderError(f"{what}; {FIX}", path=path, line=line, col=col)
+
+
+@dataclass
+class Node:
+    """One cnncalc layer read from the source: kind, spec arguments, name, inputs, position."""
+    kind: str
+    args: dict[str, Any]
+    name: str
+    inputs: tuple[str, ...]
+    line: int | None = None
+    col: int | None = None
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    note: str = ""  # shown as the layer's comment, e.g. the framework's class
+
+
+@dataclass
+class InputHint:
+    """What the file says about the network input: sizes known (None where it does not say),
+    and the words of the error that asks for --input when sizes are missing."""
+    shape: tuple[int | None, ...] | None = None
+    what: str = ""            # e.g. "the channels, 3, come from conv1 = nn.Conv2d(3, 6, 5)"
+    example: str = "32x32x3"  # the --input example of the error
+    line: int | None = None
+    col: int | None = None
+
+
+class Graph:
+    """Layers in the order they were created; names made unique the way frameworks do (`_2`)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.nodes: list[Node] = []
+        self.by_name: dict[str, Node] = {}
+        self.used = {INPUT}
+
+    def add(self, kind: str, args: dict, inputs, name: str, at=None, marks=None, note: str = "") -> str:
+        if len(self.nodes) >= MAX_LAYERS:
+            line, col = at or (None, None)
+            raise ReaderError(f"the model has more than {MAX_LAYERS:,} layers, the limit for a spec; "
+                              "read a smaller part", path=self.path, line=line, col=col)
+        name = self.unique(name or kind)
+        line, col = at or (None, None)
+        node = Node(kind, {k: v for k, v in args.items() if v is not None}, name, tuple(inputs),
+                    line, col, dict(marks or {}), note)
+        self.nodes.append(node)
+        self.by_name[name] = node
+        return name
+
+    def unique(self, base: str) -> str:
+        name, k = base, 2
+        while name in self.used:
+            name, k = f"{base}_{k}", k + 1
+        self.used.add(name)
+        return name
+
+    def select(self, output: str) -> list[Node]:
+        """The layers the output depends on, in creation order (other models' layers left out)."""
+        keep, stack = set(), [output]
+        while stack:
+            name = stack.pop()
+            if name == INPUT or name in keep:
+                continue
+            keep.add(name)
+            stack.extend(self.by_name[name].inputs)
+        return [n for n in self.nodes if n.name in keep]
+
+
+# -- writing the spec ----------------------------------------------------------------------------
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./\-]*$")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "none"}
+
+
+def scalar(value) -> str:
+    """One value as YAML flow text that spec.py reads back to the same value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not a finite number")
+        text = repr(value)
+        return text if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text) else f"{value:.17g}"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(scalar(v) for v in value) + "]"
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return json.dumps(text)  # a YAML double-quoted string: escapes quotes and control characters
+
+
+@dataclass(frozen=True)
+class Written:
+    """The spec text and, per spec line, the layer (index into nodes) and where each argument's
+    value starts on it."""
+    text: str
+    nodes: tuple[Node, ...]
+    layer_lines: dict[int, int]                  # spec line -> node index
+    arg_cols: dict[int, tuple[tuple[int, str], ...]]  # spec line -> ((col, arg), ...)
+    input_line: int
+    input_at: tuple[int, int] | None
+
+
+def write(nodes: list[Node], input_shape: tuple[int, ...], *, name: str, source: str,
+          what: str, input_at: tuple[int, int] | None = None) -> Written:
+    """The cnncalc spec of `nodes`, readable: a header naming the source, one layer per line
+    with the source line in a comment, `inputs:` only where a layer reads another than the
+    layer above it."""
+    shown = visible(source)
+    lines = [f"# Read by `cnncalc import` from {shown} ({visible(what)}).",
+             "# Layer names are the framework's; each comment gives the layer's line in the source.",
+             f"name: {scalar(name)}", f"input: {scalar(list(input_shape))}", "layers:"]
+    input_line = 4
+    layer_lines: dict[int, int] = {}
+    arg_cols: dict[int, tuple] = {}
+    previous = INPUT
+    for i, node in enumerate(nodes):
+        items = [(k, scalar(v)) for k, v in node.args.items()]
+        if node.inputs != (previous,):
+            items.append(("inputs", scalar(list(node.inputs))))
+        items.append(("name", scalar(node.name)))
+        text = f"  - {node.kind}: {{"
+        cols = []
+        for j, (key, value) in enumerate(items):
+            text += (", " if j else "") + f"{key}: "
+            cols.append((len(text) + 1, key))
+            text += value
+        text += "}"
+        comment = ", ".join(x for x in (f"line {node.line}" if node.line else "", visible(node.note)) if x)
+        if comment:
+            text += f"  # {comment}"
+        lines.append(text)
+        layer_lines[len(lines)] = i
+        arg_cols[len(lines)] = tuple(cols)
+        previous = node.name
+    return Written("\n".join(lines) + "\n", tuple(nodes), layer_lines, arg_cols, input_line, input_at)
+
+
+def check_used(graph: Graph, nodes: list[Node], path: str) -> None:
+    """Every layer the reader made must reach the output: a computation the output never uses
+    is refused, not dropped."""
+    kept = {n.name for n in nodes}
+    for node in graph.nodes:
+        if node.name not in kept:
+            raise unsupported(f"the result of `{node.name}` ({node.kind}) never reaches the model's "
+                              "output (cnncalc reads one input to one output)", path, node.line, node.col)

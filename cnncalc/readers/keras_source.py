@@ -1,0 +1,358 @@
+"""Keras source read with `ast`: `keras.Sequential([...])`, `model.add(...)` and the functional
+API (`keras.Input(shape=...)`, layer calls, `layers.add` / `concatenate`, `keras.Model`), with
+the `keras`, `tf.keras` and `tensorflow.keras` spellings. Nothing is imported or run.
+
+The model read is the last one assigned to a module-level name (`--class NAME` picks a name, or
+a function of the file that returns the model, called with its defaults). Training code around
+it (data loading, compile, fit) is passed over.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .common import INPUT, Graph, InputHint
+from .keras_layers import POSITIONAL, Refused, convert, family, has_params
+from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse
+
+MODEL_METHODS = {"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights", "load_weights",
+                 "build", "count_params", "to_json", "get_config", "trainable_weights", "fit_generator"}
+
+
+@dataclass
+class KLayer:
+    cls: str
+    cfg: dict
+    at: tuple
+    marks: dict
+    name: str
+    called: int = 0
+
+
+@dataclass
+class KTensor:
+    ref: str
+    shape: tuple | None = None
+    at: tuple | None = None
+
+
+@dataclass
+class KSeq:
+    layers: list
+    at: tuple
+    name: str
+    input: KTensor | None = None
+
+
+@dataclass
+class KModel:
+    input: KTensor
+    output: KTensor
+    at: tuple
+    name: str
+
+
+@dataclass
+class _Names:
+    counts: dict = field(default_factory=dict)
+
+    def take(self, base: str) -> str:
+        n = self.counts.get(base, 0)
+        self.counts[base] = n + 1
+        return base if n == 0 else f"{base}_{n}"
+
+
+def _snake(name: str) -> str:
+    import re
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _keras(name: str | None) -> str | None:
+    """`tf.keras.layers.Conv2D`, `tensorflow.keras.layers.Conv2D` -> `keras.layers.Conv2D`."""
+    if name is None:
+        return None
+    for prefix in ("tensorflow.keras.", "tensorflow.python.keras.", "keras.src.", "tf_keras."):
+        if name.startswith(prefix):
+            return "keras." + name[len(prefix):]
+    return name if name == "keras" or name.startswith("keras.") else None
+
+
+class KerasReader(Interp):
+    DEFAULT_ALIASES = {"tf": "tensorflow", "keras": "keras", "layers": "keras.layers"}
+
+    def __init__(self, path, tree):
+        super().__init__(path, tree)
+        self.graph = Graph(path)
+        self.names = _Names()
+        self.candidates: list[tuple[str, int]] = []
+
+    def defined(self, stmt) -> None:
+        if isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name) and isinstance(self.globals.get(t.id), (KSeq, KModel)):
+                    self.candidates.append((t.id, stmt.lineno))
+
+    def module_statement(self, stmt) -> None:
+        super().module_statement(stmt)
+        if isinstance(stmt, ast.If) and self.is_main_guard(stmt.test):
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign):
+                    self.defined(inner)
+
+    def strict_at_module(self, stmt) -> bool:
+        """A failing statement that touches a model, a layer or a keras name is an error."""
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(self.globals.get(node.id), (KSeq, KModel, KTensor, KLayer)):
+                return True
+            if isinstance(node, (ast.Attribute, ast.Name)) and (_keras(self.dotted(node)) or "").startswith(
+                    ("keras.layers.", "keras.Sequential", "keras.Model", "keras.models.", "keras.Input")):
+                return True
+        return False
+
+    def dotted(self, node):
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id, self.DEFAULT_ALIASES.get(node.id))
+        if isinstance(node, ast.Attribute):
+            head = self.dotted(node.value)
+            return f"{head}.{node.attr}" if head else None
+        return None
+
+    def call(self, node, env):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in MODEL_METHODS:
+            owner = self.eval(node.func.value, env)
+            if isinstance(owner, (KSeq, KModel, Unknown)):
+                return Ignored(f"`{ast.unparse(node)[:40]}` happens when the file runs", node.lineno)
+        return super().call(node, env)
+
+    # -- keras names -------------------------------------------------------------------------------
+    def call_dotted(self, name, args, kwargs, marks, node):
+        name = _keras(name) or name
+        short = name.rsplit(".", 1)[-1]
+        if name in ("keras.Input", "keras.layers.Input", "keras.Input"):
+            return self.make_input(args, kwargs, node)
+        if name in ("keras.Sequential", "keras.models.Sequential"):
+            items = list(self.iterate(args[0], node)) if args else list(self.iterate(kwargs.get("layers", []), node))
+            seq = KSeq([], at(node), kwargs.get("name") or self.names.take("sequential"))
+            for item in items:
+                self.seq_add(seq, item, node)
+            return seq
+        if name in ("keras.Model", "keras.models.Model"):
+            return self.make_model(args, kwargs, node)
+        if name.startswith("keras.layers.") and short in ("add", "multiply", "concatenate"):
+            cls = {"add": "Add", "multiply": "Multiply", "concatenate": "Concatenate"}[short]
+            tensors = list(self.iterate(args[0] if args else kwargs.pop("inputs"), node))
+            layer = self.make_layer(cls, list(args[1:]), {k: v for k, v in kwargs.items()}, marks, node)
+            return self.apply(layer, tensors, node)
+        if name.startswith("keras.layers.") and short[:1].isupper():
+            return self.make_layer(short, args, kwargs, marks, node)
+        if name.startswith("keras.applications."):
+            raise self.fail(node, f"{name}: a model from keras.applications (save it with model.to_json() "
+                                  "and give cnncalc that file)")
+        if name.startswith("keras."):
+            return None
+        return super().call_dotted(name, args, kwargs, marks, node)
+
+    def make_input(self, args, kwargs, node):
+        shape = args[0] if args else kwargs.get("shape")
+        if shape is None and kwargs.get("batch_shape") is not None:
+            shape = tuple(kwargs["batch_shape"])[1:]
+        if not isinstance(shape, (tuple, list)) or not all(v is None or isinstance(v, int) for v in shape):
+            raise self.error(node, f"keras.Input needs shape=(sizes), not {self.kind_of(shape)}")
+        return KTensor(INPUT, tuple(shape), at(node))
+
+    def make_model(self, args, kwargs, node):
+        inputs = args[0] if args else kwargs.get("inputs")
+        outputs = args[1] if len(args) > 1 else kwargs.get("outputs")
+        inputs = inputs[0] if isinstance(inputs, (list, tuple)) and len(inputs) == 1 else inputs
+        outputs = outputs[0] if isinstance(outputs, (list, tuple)) and len(outputs) == 1 else outputs
+        if isinstance(inputs, dict) or isinstance(outputs, dict) or isinstance(inputs, (list, tuple)) \
+                or isinstance(outputs, (list, tuple)):
+            raise self.fail(node, "a model with several inputs or outputs (a spec has one of each)")
+        if not isinstance(inputs, KTensor) or not isinstance(outputs, KTensor):
+            raise self.error(node, f"keras.Model(inputs, outputs) of {self.kind_of(inputs)} and {self.kind_of(outputs)}")
+        if inputs.ref != INPUT:
+            raise self.fail(node, "a model whose input is not a keras.Input")
+        return KModel(inputs, outputs, at(node), kwargs.get("name") or self.names.take("functional"))
+
+    def make_layer(self, cls, args, kwargs, marks, node):
+        fam = family(cls)
+        if fam is None and cls != "InputLayer":
+            raise self.fail(node, f"the Keras layer {cls} is not one cnncalc reads")
+        sig = POSITIONAL.get(fam, ("shape",)) if cls != "InputLayer" else ("shape",)
+        if len(args) > len(sig):
+            raise self.error(node, f"{cls} takes at most {len(sig)} positional arguments, got {len(args)}")
+        cfg, where = {}, {}
+        for i, v in enumerate(args):
+            cfg[sig[i]], where[sig[i]] = v, marks.get(i)
+        for k, v in kwargs.items():
+            cfg[k], where[k] = v, marks.get(k)
+        for k, v in cfg.items():
+            if isinstance(v, Unknown) and k not in ("name", "dtype", "seed"):
+                raise self.error(node, f"{cls}'s `{k}`: {v.why}; write the number in the file or write this "
+                                       "part in YAML")
+        if cls == "InputLayer":
+            return self.make_input([], {"shape": cfg.get("shape") or cfg.get("input_shape"),
+                                        "batch_shape": cfg.get("batch_shape") or cfg.get("batch_input_shape")}, node)
+        name = cfg.get("name") if isinstance(cfg.get("name"), str) else self.names.take(_snake(cls))
+        return KLayer(cls, cfg, at(node), where, name)
+
+    def seq_add(self, seq: KSeq, item, node) -> None:
+        if isinstance(item, KTensor):
+            if seq.layers or seq.input is not None:
+                raise self.error(node, "keras.Input must come first in a Sequential model")
+            seq.input = item
+            return
+        if not isinstance(item, (KLayer, KSeq, KModel)):
+            raise self.fail(node, f"a Sequential model holding {self.kind_of(item)}")
+        if isinstance(item, KLayer) and not seq.layers and seq.input is None:
+            shape = item.cfg.get("input_shape") or (
+                tuple(item.cfg["batch_input_shape"])[1:] if item.cfg.get("batch_input_shape") else None)
+            if shape is None and item.cfg.get("input_dim"):
+                shape = (item.cfg["input_dim"],)
+            if shape is not None:
+                seq.input = KTensor(INPUT, tuple(shape), item.at)
+        seq.layers.append(item)
+
+    # -- values ------------------------------------------------------------------------------
+    def attribute_value(self, owner, name, node):
+        if isinstance(owner, KSeq) and name in ("add", "pop"):
+            return ("seq", owner, name)
+        if isinstance(owner, list) and name in ("append", "extend"):
+            return ("list", owner, name)
+        if isinstance(owner, KModel) and name in ("output", "outputs"):
+            return owner.output
+        if isinstance(owner, KModel) and name in ("input", "inputs"):
+            return owner.input
+        return None
+
+    def call_value(self, fn, args, kwargs, marks, node):
+        if isinstance(fn, tuple) and fn[0] == "seq":
+            if fn[2] == "add":
+                self.seq_add(fn[1], args[0], node)
+            elif fn[1].layers:
+                fn[1].layers.pop()
+            return True
+        if isinstance(fn, tuple) and fn[0] == "list":
+            (fn[1].append if fn[2] == "append" else fn[1].extend)(args[0] if fn[2] == "append"
+                                                                 else self.iterate(args[0], node))
+            return True
+        if isinstance(fn, (KLayer, KSeq, KModel)):
+            x = args[0] if args else kwargs.get("inputs")
+            tensors = list(x) if isinstance(x, (list, tuple)) else [x]
+            if not all(isinstance(t, KTensor) for t in tensors):
+                raise self.fail(node, f"calling {self.kind_of(fn)} on {self.kind_of(x)}")
+            return self.apply(fn, tensors, node)
+        return None
+
+    def binop_value(self, op, left, right, node):
+        if isinstance(left, KTensor) and isinstance(right, KTensor) and isinstance(op, (ast.Add, ast.Mult)):
+            cls = "Add" if isinstance(op, ast.Add) else "Multiply"
+            return self.apply(self.make_layer(cls, [], {}, {}, node), [left, right], node)
+        return None
+
+    def kind_of(self, value) -> str:
+        if isinstance(value, KLayer):
+            return f"the Keras layer {value.cls} `{value.name}`"
+        if isinstance(value, KTensor):
+            return "a Keras tensor"
+        if isinstance(value, (KSeq, KModel)):
+            return f"the model `{value.name}`"
+        return super().kind_of(value)
+
+    # -- the graph ---------------------------------------------------------------------------------
+    def apply(self, layer, tensors, node, prefix: str = "", shared_ok: bool = False) -> KTensor:
+        if isinstance(layer, KSeq):
+            x = tensors[0]
+            for item in layer.layers:
+                x = self.apply(item, [x], node, prefix, shared_ok)
+            return x
+        if isinstance(layer, KModel):
+            return self.replay(layer, tensors[0], prefix or layer.name + "/")
+        if layer.called and has_params(layer.cls, layer.cfg) and not shared_ok:
+            raise self.fail(node, f"the layer `{layer.name}` is called a second time: its weights are shared, "
+                                  "and cnncalc counts each layer's own")
+        layer.called += 1
+        cfg = {k: v for k, v in layer.cfg.items() if k not in ("input_shape", "batch_input_shape", "input_dim")}
+        try:
+            kind, args, note = convert(layer.cls, cfg)
+        except Refused as e:
+            line, col = layer.marks.get(e.key) or layer.at
+            raise self.fail(_Pos(line, col), f"{layer.cls}: {e.what}") from None
+        marks = {}
+        for keras_key, spec_key in (("filters", "filters"), ("kernel_size", "kernel"), ("strides", "stride"),
+                                    ("padding", "padding"), ("units", "units"), ("pool_size", "kernel"),
+                                    ("dilation_rate", "dilation"), ("rate", "rate"), ("activation", "activation"),
+                                    ("target_shape", "target"), ("axis", "axis"), ("size", "factor")):
+            if layer.marks.get(keras_key):
+                marks[spec_key] = layer.marks[keras_key]
+        name = self.graph.add(kind, args, [t.ref for t in tensors], prefix + layer.name, layer.at, marks,
+                              note=note)
+        return KTensor(name)
+
+    def replay(self, model: KModel, x: KTensor, prefix: str) -> KTensor:
+        """A functional model called on a tensor: its layers again, on x, named `<model>/<layer>`."""
+        renamed = {INPUT: x.ref}
+        for n in self.graph.select(model.output.ref):
+            new = self.graph.add(n.kind, dict(n.args), [renamed[i] for i in n.inputs], prefix + n.name,
+                                 (n.line, n.col), n.marks, n.note)
+            renamed[n.name] = new
+        return KTensor(renamed[model.output.ref])
+
+    # -- the model ---------------------------------------------------------------------------------
+    def read(self, class_name, input_given):
+        self.run_module()
+        if class_name is not None:
+            value = self.globals.get(class_name)
+            if isinstance(value, Function):
+                value = self.call_function(value, [], {}, value.node)
+            if not isinstance(value, (KSeq, KModel)):
+                found = ", ".join(sorted({c[0] for c in self.candidates})) or "none"
+                raise self.error(self.tree, f"has no model `{class_name}` (module-level models: {found}; a "
+                                            "function that returns one also works)")
+            name = class_name
+        else:
+            subclassed = [c for c in self.classes.values()
+                           if any((_keras(self.dotted(b)) or "") in ("keras.Model", "keras.models.Model") for b in c.bases)]
+            if not self.candidates and subclassed:
+                raise self.fail(subclassed[-1], f"the subclassed keras.Model `{subclassed[-1].name}` (its call() is "
+                                                "code, not a graph cnncalc reads); build it with the functional API")
+            if not self.candidates:
+                raise self.error(self.tree, "assigns no Keras model (keras.Sequential or keras.Model) to a "
+                                            "module-level name; name the function that builds it with --class")
+            name = max(self.candidates, key=lambda c: c[1])[0]
+            value = self.globals[name]
+        if isinstance(value, KSeq):
+            x = value.input or KTensor(INPUT)
+            start = len(self.graph.nodes)
+            out = self.apply(value, [KTensor(INPUT)], self.tree, shared_ok=True)
+            nodes = self.graph.nodes[start:]
+            model_name = value.name
+        else:
+            x, out = value.input, value.output
+            nodes = self.graph.select(out.ref)
+            model_name = value.name
+        if not nodes:
+            raise self.error(self.tree, f"the model `{name}` has no layers")
+        if x.shape is not None:
+            example = "x".join(str(v or 32) for v in x.shape)
+            line, col = x.at or (None, None)
+            hint = InputHint(tuple(x.shape), "keras.Input leaves sizes open (None)", example, line, col)
+        else:
+            hint = InputHint(None, "the model has no keras.Input and its first layer no input_shape", "28x28x1")
+        what = f"Keras source, {'Sequential' if isinstance(value, KSeq) else 'functional'} model {name}"
+        return nodes, hint, model_name, what
+
+
+class _Pos:
+    def __init__(self, line, col):
+        self.lineno, self.col_offset = line, (col or 1) - 1
+
+
+def read_keras_source(path: str, class_name: str | None = None, input_given=None):
+    """(nodes, input hint, model name, description) of the Keras model in the file."""
+    _, tree = parse(path)
+    return KerasReader(path, tree).read(class_name, input_given)
+
+
+__all__ = ["read_keras_source", "Dotted"]

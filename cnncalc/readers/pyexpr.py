@@ -1,0 +1,494 @@
+"""The values and expressions of pysource's evaluator: plain Python values, the names the file
+defines, and the expressions over them (arithmetic, comparisons, subscripts, comprehensions,
+f-strings, calls and the few builtins model code uses). Framework values answer the hooks
+(`attribute_value`, `subscript_value`, `binop_value`, `call_dotted`, `call_value`).
+"""
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+from .common import MAX_DEPTH, ReaderError
+
+MAX_SEQUENCE = 100_000      # the longest list or range the evaluator builds
+
+
+class Unknown:
+    """A value the file computes in a way cnncalc does not follow (without running it)."""
+
+    def __init__(self, why: str, line: int | None = None):
+        self.why, self.line = why, line
+
+
+class Ignored(Unknown):
+    """The result of a call cnncalc passes over on purpose (model.compile, model.fit)."""
+
+
+@dataclass
+class Dotted:
+    """A name from an import: `torch.nn`, `keras.layers.Conv2D`."""
+    name: str
+
+
+@dataclass
+class Function:
+    node: ast.FunctionDef
+    bound: Any = None  # `self` for a method
+
+
+@dataclass
+class Builtin:
+    name: str
+
+
+class Obj:
+    """An instance of a class the file defines: its attributes and its class."""
+
+    def __init__(self, cls: ast.ClassDef, path: str = ""):
+        self.cls, self.attrs, self.path = cls, {}, path
+
+
+class _Return(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+BUILTINS = {"range", "len", "int", "float", "bool", "str", "tuple", "list", "dict", "zip", "enumerate",
+            "min", "max", "sum", "abs", "round", "reversed", "sorted", "isinstance", "super", "print",
+            "OrderedDict"}
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Div: operator.truediv,
+           ast.Pow: operator.pow}
+_CMPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+         ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+         ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
+PLAIN = (int, float, str, bool, type(None))
+
+
+def at(node) -> tuple[int | None, int | None]:
+    return getattr(node, "lineno", None), (node.col_offset + 1 if hasattr(node, "col_offset") else None)
+
+
+class Expressions:
+    """Mixed into pysource.Interp: everything that computes a value."""
+
+    # -- expressions --------------------------------------------------------------------------
+    def eval(self, node, env) -> Any:
+        self.tick(node)
+        value = self.eval_node(node, env)
+        if isinstance(value, Unknown) and not self.allow_unknown(node):
+            raise self.error(node, f"{value.why}, and the model needs it here; "
+                                   "write the number in the file or write this part in YAML")
+        return value
+
+    def allow_unknown(self, node) -> bool:
+        return isinstance(node, (ast.Name, ast.Attribute, ast.Call))
+
+    def eval_node(self, node, env) -> Any:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
+                raise self.fail(node, "a bytes, complex or ... constant")
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.lookup(node, env)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(self.eval(node.value, env), node.attr, node)
+        if isinstance(node, ast.Call):
+            return self.call(node, env)
+        if isinstance(node, ast.BinOp):
+            return self.binop(node.op, self.eval(node.left, env), self.eval(node.right, env), node)
+        if isinstance(node, ast.UnaryOp):
+            v = self.eval(node.operand, env)
+            if isinstance(node.op, ast.Not):
+                return not self._plain(v, node)
+            if isinstance(node.op, ast.USub) and isinstance(self._plain(v, node), (int, float)):
+                return -v
+            if isinstance(node.op, ast.UAdd) and isinstance(self._plain(v, node), (int, float)):
+                return +v
+            raise self.fail(node, f"the operator {type(node.op).__name__} on {self.kind_of(v)}")
+        if isinstance(node, ast.BoolOp):
+            result = None
+            for value in node.values:
+                result = self._plain(self.eval(value, env), value)
+                if isinstance(node.op, ast.And) and not result or isinstance(node.op, ast.Or) and result:
+                    return result
+            return result
+        if isinstance(node, ast.Compare):
+            left = self.eval(node.left, env)
+            for op, comp in zip(node.ops, node.comparators):
+                right = self.eval(comp, env)
+                if not isinstance(op, (ast.Is, ast.IsNot)):
+                    left = self._plain(left, node.left)
+                    if not isinstance(right, (list, tuple, dict)):
+                        right = self._plain(right, comp)
+                if not _CMPS[type(op)](left, right):
+                    return False
+                left = right
+            return True
+        if isinstance(node, ast.IfExp):
+            return self.eval(node.body if self.truth(node.test, env) else node.orelse, env)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items = []
+            for e in node.elts:
+                if isinstance(e, ast.Starred):
+                    items.extend(self.iterate(self.eval(e.value, env), e))
+                else:
+                    items.append(self.eval(e, env))
+            return tuple(items) if isinstance(node, ast.Tuple) else items
+        if isinstance(node, ast.Dict):
+            if any(k is None for k in node.keys):
+                raise self.fail(node, "a `**` inside a dict")
+            return {self._plain(self.eval(k, env), k): self.eval(v, env) for k, v in zip(node.keys, node.values)}
+        if isinstance(node, ast.Subscript):
+            return self.subscript(self.eval(node.value, env), node.slice, env, node)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            out: list = []
+            self.comprehension(node.generators, 0, dict(env), node.elt, out)
+            return out
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for v in node.values:
+                if isinstance(v, ast.Constant):
+                    parts.append(str(v.value))
+                else:
+                    inner = self._plain(self.eval(v.value, env), v)
+                    spec = self.eval(v.format_spec, env) if v.format_spec else ""
+                    parts.append(format(inner, spec))
+            return "".join(parts)
+        raise self.fail(node, f"the expression `{ast.unparse(node)[:60]}`")
+
+    def _plain(self, value, node):
+        if isinstance(value, PLAIN) or isinstance(value, (tuple, list)):
+            return value
+        raise self.fail(node, f"{self.kind_of(value)} used as a plain value")
+
+    def comprehension(self, gens, i, env, elt, out) -> None:
+        if i == len(gens):
+            out.append(self.eval(elt, env))
+            if len(out) > MAX_SEQUENCE:
+                raise self.error(elt, f"a list of more than {MAX_SEQUENCE:,} items")
+            return
+        gen = gens[i]
+        for item in self.iterate(self.eval(gen.iter, env), gen.iter):
+            self.assign(gen.target, item, env, gen.iter)
+            if all(self.truth(c, env) for c in gen.ifs):
+                self.comprehension(gens, i + 1, env, elt, out)
+
+    def lookup(self, node, env):
+        name = node.id
+        if name in env:
+            return env[name]
+        if name in self.globals:
+            return self.globals[name]
+        if name in self.aliases:
+            return Dotted(self.aliases[name])
+        if name in self.DEFAULT_ALIASES:
+            return Dotted(self.DEFAULT_ALIASES[name])
+        if name in BUILTINS:
+            return Builtin(name)
+        if name in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[name]
+        return Unknown(f"`{name}` is not defined in the file", node.lineno)
+
+    def attribute(self, owner, name: str, node):
+        if isinstance(owner, Dotted):
+            return Dotted(f"{owner.name}.{name}")
+        if isinstance(owner, Obj):
+            if name in owner.attrs:
+                return owner.attrs[name]
+            method = self.method(owner.cls, name)
+            if method is not None:
+                return Function(method, owner)
+            class_value = self.class_attr(owner.cls, name)
+            if class_value is not None:
+                return class_value
+        if isinstance(owner, Unknown):
+            return owner
+        value = self.attribute_value(owner, name, node)
+        if value is None:
+            raise self.fail(node, f"the attribute `{name}` of {self.kind_of(owner)}")
+        return value
+
+    def attribute_value(self, owner, name: str, node):
+        """Hook: an attribute of a framework value (a tensor method, a container's `append`)."""
+        return None
+
+    def method(self, cls: ast.ClassDef, name: str, seen=0):
+        for stmt in cls.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
+                return stmt
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in self.classes and seen < MAX_DEPTH:
+                found = self.method(self.classes[base.id], name, seen + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def class_attr(self, cls: ast.ClassDef, name: str):
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+                return self.eval(stmt.value, {})
+        return None
+
+    def subscript(self, value, index_node, env, node):
+        if isinstance(index_node, ast.Slice):
+            parts = [None if p is None else self._plain(self.eval(p, env), p)
+                     for p in (index_node.lower, index_node.upper, index_node.step)]
+            index = slice(*parts)
+        else:
+            index = self.eval(index_node, env)
+        if isinstance(value, (list, tuple, str)) and isinstance(index, (int, slice)) and not isinstance(index, bool):
+            try:
+                return value[index]
+            except IndexError:
+                raise self.error(node, f"index {index} is out of range for {len(value)} items") from None
+        if isinstance(value, dict) and isinstance(index, PLAIN):
+            if index not in value:
+                raise self.error(node, f"the key {index!r} is not in the dict")
+            return value[index]
+        out = self.subscript_value(value, index, node)
+        if out is None:
+            raise self.fail(node, f"indexing {self.kind_of(value)}")
+        return out
+
+    def subscript_value(self, value, index, node):
+        """Hook: indexing a framework value (`x.shape[0]`, a ModuleList item)."""
+        return None
+
+    def binop(self, op, left, right, node):
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)) and type(op) in _BINOPS:
+            if isinstance(op, ast.Pow) and (abs(right) > 64 or abs(left) > 1 << 24):
+                raise self.error(node, f"{left} ** {right} is too large for a model size")
+            try:
+                return _BINOPS[type(op)](left, right)
+            except ZeroDivisionError:
+                raise self.error(node, "divides by zero") from None
+        if isinstance(left, (list, tuple)) and isinstance(right, type(left)) and isinstance(op, ast.Add):
+            return left + right
+        if isinstance(left, (list, tuple)) and isinstance(right, int) and isinstance(op, ast.Mult):
+            if len(left) * right > MAX_SEQUENCE:
+                raise self.error(node, f"a list of more than {MAX_SEQUENCE:,} items")
+            return left * right
+        if isinstance(left, str) and isinstance(right, str) and isinstance(op, ast.Add):
+            return left + right
+        out = self.binop_value(op, left, right, node)
+        if out is None:
+            raise self.fail(node, f"the operator `{_OPS.get(type(op), type(op).__name__)}` on "
+                                  f"{self.kind_of(left)} and {self.kind_of(right)}")
+        return out
+
+    def binop_value(self, op, left, right, node):
+        """Hook: `+` and `*` of tensors."""
+        return None
+
+    # -- calls --------------------------------------------------------------------------------
+    def arguments(self, node, env) -> tuple[list, dict, dict]:
+        """Positional values, keyword values, and keyword positions (line, col)."""
+        args: list = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                args.extend(self.iterate(self.eval(a.value, env), a))
+            else:
+                args.append(self.eval(a, env))
+        kwargs, marks = {}, {}
+        for k in node.keywords:
+            if k.arg is None:
+                value = self.eval(k.value, env)
+                if not isinstance(value, dict):
+                    raise self.fail(k, "a `**` of something other than a dict")
+                kwargs.update(value)
+            else:
+                kwargs[k.arg] = self.eval(k.value, env)
+                marks[k.arg] = at(k.value)
+        for i, a in enumerate(node.args):
+            marks[i] = at(a)
+        return args, kwargs, marks
+
+    def call(self, node, env):
+        fn = self.eval(node.func, env)
+        args, kwargs, marks = self.arguments(node, env)
+        if isinstance(fn, Builtin):
+            return self.builtin(fn.name, args, kwargs, node)
+        if isinstance(fn, Function):
+            return self.call_function(fn, args, kwargs, node)
+        if isinstance(fn, ast.ClassDef):
+            return self.instantiate(fn, args, kwargs, node)
+        if isinstance(fn, Dotted):
+            out = self.call_dotted(fn.name, args, kwargs, marks, node)
+            if out is None:
+                raise self.fail(node, f"a call of `{fn.name}`, which cnncalc does not read")
+            return out
+        if isinstance(fn, Unknown):
+            return fn
+        out = self.call_value(fn, args, kwargs, marks, node)
+        if out is None:
+            raise self.fail(node, f"a call of {self.kind_of(fn)}")
+        return out
+
+    def call_dotted(self, name: str, args, kwargs, marks, node):
+        """Hook: a call of an imported name. None when the framework does not know it."""
+        if name in ("collections.OrderedDict",):
+            return self.builtin("OrderedDict", args, kwargs, node)
+        return None
+
+    def call_value(self, fn, args, kwargs, marks, node):
+        """Hook: a call of a framework value (a layer on a tensor, a tensor method)."""
+        return None
+
+    def instantiate(self, cls: ast.ClassDef, args, kwargs, node):
+        raise self.fail(node, f"creating an instance of the class `{cls.name}`")
+
+    def call_function(self, fn: Function, args, kwargs, node, env_extra=None):
+        if self.depth >= MAX_DEPTH:
+            raise self.error(node, f"calls nest deeper than {MAX_DEPTH} levels (a recursion?); "
+                                   "cnncalc does not follow it")
+        env = self.bind(fn.node, ([fn.bound] if fn.bound is not None else []) + list(args), kwargs, node)
+        if env_extra:
+            env.update(env_extra)
+        self.depth += 1
+        try:
+            self.exec_block(fn.node.body, env)
+        except _Return as r:
+            return r.value
+        finally:
+            self.depth -= 1
+        return None
+
+    def bind(self, fn: ast.FunctionDef, args, kwargs, node) -> dict:
+        a = fn.args
+        params = [p.arg for p in a.posonlyargs + a.args]
+        defaults = a.defaults
+        env: dict[str, Any] = {}
+        for i, p in enumerate(params):
+            if i < len(args):
+                env[p] = args[i]
+        if len(args) > len(params):
+            if a.vararg is None:
+                raise self.error(node, f"{fn.name}() takes {len(params)} arguments but is given {len(args)}")
+            env[a.vararg.arg] = tuple(args[len(params):])
+        elif a.vararg is not None:
+            env[a.vararg.arg] = ()
+        extra = {}
+        kwonly = [p.arg for p in a.kwonlyargs]
+        for k, v in kwargs.items():
+            if k in params or k in kwonly:
+                if k in env:
+                    raise self.error(node, f"{fn.name}() is given `{k}` twice")
+                env[k] = v
+            elif a.kwarg is not None:
+                extra[k] = v
+            else:
+                raise self.error(node, f"{fn.name}() has no argument `{k}`")
+        if a.kwarg is not None:
+            env[a.kwarg.arg] = extra
+        first_default = len(params) - len(defaults)
+        for i, p in enumerate(params):
+            if p not in env:
+                if i >= first_default:
+                    env[p] = self.eval(defaults[i - first_default], {})
+                else:
+                    raise self.error(node, f"{fn.name}() needs the argument `{p}`, which has no default; "
+                                           "give it a default, or create the model in the file with it, "
+                                           f"e.g. `model = Model({p}=...)`")
+        for p, d in zip(a.kwonlyargs, a.kw_defaults):
+            if p.arg not in env:
+                if d is None:
+                    raise self.error(node, f"{fn.name}() needs the keyword `{p.arg}`")
+                env[p.arg] = self.eval(d, {})
+        return env
+
+    def builtin(self, name: str, args, kwargs, node):
+        try:
+            if name == "range":
+                r = range(*[self._int(a, node) for a in args])
+                if len(r) > MAX_SEQUENCE:
+                    raise self.error(node, f"range of {len(r):,} items is more than the {MAX_SEQUENCE:,} "
+                                           "cnncalc unrolls")
+                return r
+            if name == "len":
+                value = args[0]
+                if isinstance(value, (list, tuple, str, dict, range)):
+                    return len(value)
+                items = self.iterate_value(value, node)
+                if items is not None:
+                    return len(items)
+                out = self.len_value(value, node)
+                if out is not None:
+                    return out
+            elif name in ("int", "float", "bool", "str", "abs", "round") and all(isinstance(a, PLAIN) for a in args):
+                return {"int": int, "float": float, "bool": bool, "str": str, "abs": abs, "round": round}[name](*args)
+            elif name in ("tuple", "list"):
+                items = self.iterate(args[0], node) if args else []
+                return tuple(items) if name == "tuple" else list(items)
+            elif name in ("dict", "OrderedDict"):
+                out = {}
+                if args:
+                    for pair in self.iterate(args[0], node):
+                        k, v = pair
+                        out[k] = v
+                out.update(kwargs)
+                return out
+            elif name == "zip":
+                return list(zip(*[self.iterate(a, node) for a in args]))
+            elif name == "enumerate":
+                return list(enumerate(self.iterate(args[0], node), *args[1:]))
+            elif name == "reversed":
+                return list(reversed(self.iterate(args[0], node)))
+            elif name in ("min", "max", "sum", "sorted"):
+                items = self.iterate(args[0], node) if len(args) == 1 else list(args)
+                if all(isinstance(i, (int, float)) for i in items):
+                    return {"min": min, "max": max, "sum": sum, "sorted": sorted}[name](items)
+            elif name == "isinstance":
+                raise self.fail(node, "isinstance(), a test of types")
+            elif name == "print":
+                return None
+            elif name == "super":
+                return Dotted("super")
+        except ReaderError:
+            raise
+        except (TypeError, ValueError, IndexError) as e:
+            raise self.error(node, f"{name}() fails on these values: {e}") from None
+        raise self.fail(node, f"{name}() on {', '.join(self.kind_of(a) for a in args) or 'nothing'}")
+
+    def len_value(self, value, node):
+        return None
+
+    def _int(self, value, node) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise self.fail(node, f"{self.kind_of(value)} where a whole number belongs")
+
+    def kind_of(self, value) -> str:
+        if isinstance(value, Unknown):
+            return "a value not known without running the file"
+        if isinstance(value, bool):
+            return f"the boolean {value}"
+        if isinstance(value, (int, float)):
+            return f"the number {value}"
+        if isinstance(value, str):
+            return f"the string {value[:40]!r}"
+        if value is None:
+            return "None"
+        if isinstance(value, (list, tuple)):
+            return f"a {type(value).__name__} of {len(value)}"
+        if isinstance(value, Dotted):
+            return f"`{value.name}`"
+        if isinstance(value, Obj):
+            return f"a `{value.cls.name}` object"
+        if isinstance(value, Function):
+            return f"the function `{value.node.name}`"
+        return type(value).__name__
+
+
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+        ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|"}

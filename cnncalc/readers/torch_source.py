@@ -1,0 +1,532 @@
+"""PyTorch source (`class Net(nn.Module)` or a module-level `nn.Sequential`) read with `ast`.
+
+`__init__` is followed to know the layers (nn.Sequential, nn.ModuleList, OrderedDict, nested
+modules of the file's own classes, loops over known ranges, helper methods such as
+`_make_layer`); `forward` is followed with a symbolic tensor to know the data flow (`F.*`,
+`torch.flatten`, `view` / `reshape`, `+`, `*`, `torch.cat`, `torch.add`, `mean` over the
+spatial axes). Tensors are channels first in PyTorch and channels last in cnncalc: a torch dim
+becomes a cnncalc axis by the rank each symbolic tensor carries, and what would act on another
+axis than cnncalc's (nn.Linear on an image, softmax over a spatial axis) is refused.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .common import INPUT, Graph, InputHint, check_used
+from .pysource import Dotted, Function, Interp, Obj, Unknown, at, parse
+from .torch_ops import FUNCTIONS, Ops
+
+SIGS = {
+    "Conv": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
+             "padding_mode", "device", "dtype"),
+    "ConvTranspose": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding",
+                      "groups", "bias", "dilation", "padding_mode", "device", "dtype"),
+    "Linear": ("in_features", "out_features", "bias", "device", "dtype"),
+    "BatchNorm": ("num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"),
+    "LayerNorm": ("normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype"),
+    "GroupNorm": ("num_groups", "num_channels", "eps", "affine", "device", "dtype"),
+    "LocalResponseNorm": ("size", "alpha", "beta", "k"),
+    "MaxPool": ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
+    "AvgPool": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
+    "AdaptivePool": ("output_size", "return_indices"),
+    "Dropout": ("p", "inplace"),
+    "Flatten": ("start_dim", "end_dim"),
+    "ZeroPad": ("padding",),
+    "ConstantPad": ("padding", "value"),
+    "Upsample": ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"),
+    "Embedding": ("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type",
+                  "scale_grad_by_freq", "sparse", "_weight", "_freeze", "device", "dtype"),
+    "Softmax": ("dim",), "LeakyReLU": ("negative_slope", "inplace"), "ELU": ("alpha", "inplace"),
+    "GELU": ("approximate",), "Softplus": ("beta", "threshold"), "Act": ("inplace",), "Identity": (),
+    "Hardtanh": ("min_val", "max_val", "inplace"),
+}
+ACTS = {"ReLU": "relu", "ReLU6": "relu6", "LeakyReLU": "leaky_relu", "ELU": "elu", "SELU": "selu",
+        "GELU": "gelu", "SiLU": "silu", "Mish": "mish", "Hardswish": "hardswish",
+        "Hardsigmoid": "hard_sigmoid", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax",
+        "LogSoftmax": "log_softmax", "Softplus": "softplus", "Softsign": "softsign", "Identity": "linear"}
+
+
+def family(cls: str) -> str | None:
+    """The signature family of an nn class name, None for one cnncalc does not read."""
+    for prefix in ("ConvTranspose", "Conv", "BatchNorm", "MaxPool", "AvgPool", "ZeroPad", "ConstantPad"):
+        if re.fullmatch(prefix + "[123]d", cls):
+            return prefix
+    if re.fullmatch(r"Adaptive(Avg|Max)Pool[123]d", cls):
+        return "AdaptivePool"
+    if re.fullmatch(r"(Alpha|FeatureAlpha)?Dropout([123]d)?", cls):
+        return "Dropout"
+    if cls in ("Linear", "LayerNorm", "GroupNorm", "LocalResponseNorm", "Flatten", "Upsample", "Embedding",
+               "Softmax", "LeakyReLU", "ELU", "GELU", "Softplus", "Identity", "Hardtanh"):
+        return cls
+    if cls == "LogSoftmax":
+        return "Softmax"
+    if cls in ("UpsamplingNearest2d", "UpsamplingBilinear2d"):
+        return "Upsample"
+    if cls in ACTS:
+        return "Act"
+    return None
+
+
+@dataclass
+class TMod:
+    """A torch.nn layer: its class, arguments by name, and where it was written."""
+    cls: str
+    args: dict
+    at: tuple
+    marks: dict
+    path: str = ""
+    used: int = 0
+
+    @property
+    def has_params(self) -> bool:
+        f = family(self.cls)
+        if f in ("Conv", "ConvTranspose", "Linear", "BatchNorm", "Embedding"):
+            return True
+        if f == "LayerNorm":
+            return bool(self.args.get("elementwise_affine", True))
+        return f == "GroupNorm" and bool(self.args.get("affine", True))
+
+
+@dataclass
+class TSeq:
+    """nn.Sequential: named children applied in order."""
+    items: list
+    at: tuple
+    path: str = ""
+
+
+@dataclass
+class TList:
+    """nn.ModuleList (or ModuleDict, `keys` set): children the forward indexes or loops over."""
+    items: list
+    at: tuple
+    keys: list | None = None
+    path: str = ""
+
+
+@dataclass
+class Rank:
+    """A tensor's rank without the batch (cnncalc's), shared by the tensors an element-wise op
+    passes through until a layer fixes it."""
+    value: int | None = None
+
+
+@dataclass
+class Tensor:
+    ref: str
+    rank: Rank
+    layout: str = "cf"          # "cf": torch channels first; "cl": (N, L, C) as nn.Embedding gives
+    from_input: bool = False    # the network input, through element-wise ops only
+    view: tuple | None = None   # (layer, torch sizes) of a flat tensor just viewed as (N, C, *S)
+
+
+@dataclass
+class Batch:
+    """x.size(0): the batch size, whatever it is."""
+
+
+@dataclass
+class TShape:
+    tensor: Tensor
+
+
+MODULES = (TMod, TSeq, TList, Obj)
+
+
+@dataclass
+class _State:
+    prefix: list = field(default_factory=lambda: [""])
+    classes: list = field(default_factory=list)
+
+
+class TorchReader(Ops, Interp):
+    DEFAULT_ALIASES = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch"}
+
+    def __init__(self, path, tree):
+        super().__init__(path, tree)
+        self.graph = Graph(path)
+        self.state = _State()
+        self.candidates: list[tuple[str, int, str]] = []   # (name, line, "class" / "sequential")
+        self.hint = InputHint()
+        self.input_rank = Rank()
+        self.input_given = None
+
+    # -- module level ---------------------------------------------------------------------------
+    def defined(self, stmt) -> None:
+        if isinstance(stmt, ast.ClassDef):
+            if self.is_module_class(stmt):
+                self.candidates.append((stmt.name, stmt.lineno, "class"))
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            value = self.globals.get(stmt.targets[0].id)
+            if isinstance(value, (TSeq, TMod)):
+                self.candidates.append((stmt.targets[0].id, stmt.lineno, "sequential"))
+
+    def is_module_class(self, cls: ast.ClassDef, depth: int = 0) -> bool:
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in self.classes and depth < 64:
+                if self.is_module_class(self.classes[base.id], depth + 1):
+                    return True
+            name = self.qualname(base)
+            if name in ("torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.Sequential"):
+                return True
+        return False
+
+    def is_sequential_class(self, cls: ast.ClassDef, depth: int = 0) -> bool:
+        """A subclass of nn.Sequential: without its own forward it runs its layers in order."""
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in self.classes and depth < 64:
+                if self.is_sequential_class(self.classes[base.id], depth + 1):
+                    return True
+            if self.qualname(base) == "torch.nn.Sequential":
+                return True
+        return False
+
+    def qualname(self, node) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id, self.DEFAULT_ALIASES.get(node.id))
+        if isinstance(node, ast.Attribute):
+            head = self.qualname(node.value)
+            return f"{head}.{node.attr}" if head else None
+        return None
+
+    # -- objects of the file's classes ------------------------------------------------------------
+    def instantiate(self, cls: ast.ClassDef, args, kwargs, node):
+        if not self.is_module_class(cls):
+            return super().instantiate(cls, args, kwargs, node)
+        obj = Obj(cls)
+        obj.attrs["training"] = Unknown("`self.training` (train or eval mode) is chosen when the model runs")
+        init = self.method(cls, "__init__")
+        self.state.classes.append((cls, obj))
+        try:
+            if init is not None:
+                self.call_function(Function(init, obj), args, kwargs, node)
+        finally:
+            self.state.classes.pop()
+        return obj
+
+    def set_attr(self, owner, name, value, node) -> None:
+        if isinstance(owner, Obj):
+            if isinstance(value, list) and any(isinstance(v, MODULES) for v in value):
+                raise self.fail(node, f"`self.{name}` is a plain list of layers, which torch does not "
+                                      "register (their parameters are not in parameters()); use nn.ModuleList")
+            if isinstance(value, TMod) and value.used == 0 and not value.path:
+                value.at = at(node)  # the layer is where `self.name = ...` is written
+            owner.attrs[name] = value
+            return
+        super().set_attr(owner, name, value, node)
+
+    def call_dotted(self, name, args, kwargs, marks, node):
+        if name in ("super.__init__", "torch.nn.Module.__init__"):
+            cls, obj = self.state.classes[-1] if self.state.classes else (None, None)
+            base = next((b.id for b in (cls.bases if cls else []) if isinstance(b, ast.Name)
+                         and b.id in self.classes), None)
+            init = self.method(self.classes[base], "__init__") if base and name == "super.__init__" else None
+            if init is None and obj is not None and self.is_sequential_class(cls):
+                items = list(args[0].items()) if len(args) == 1 and isinstance(args[0], dict) else \
+                    [(str(i), a) for i, a in enumerate(args)]
+                for key, item in items:
+                    if not isinstance(item, MODULES):
+                        raise self.fail(node, f"nn.Sequential holds {self.kind_of(item)}")
+                    self.set_attr(obj, key, item, node)
+                return True
+            if init is not None:
+                self.state.classes.append((self.classes[base], obj))
+                try:
+                    self.call_function(Function(init, obj), args, kwargs, node)
+                finally:
+                    self.state.classes.pop()
+            return True
+        if name.startswith("torch.nn.") and name.count(".") == 2:
+            return self.nn_module(name[len("torch.nn."):], args, kwargs, marks, node)
+        if name.startswith(("torch.nn.functional.", "torch.")) and any(isinstance(a, Tensor) for a in args) \
+                or name in ("torch.cat", "torch.concat", "torch.concatenate", "torch.add", "torch.mul"):
+            return self.function(name, args, kwargs, marks, node)
+        return super().call_dotted(name, args, kwargs, marks, node)
+
+    # -- nn layers -------------------------------------------------------------------------------
+    def nn_module(self, cls: str, args, kwargs, marks, node):
+        pos = at(node)
+        if cls == "Sequential":
+            if len(args) == 1 and isinstance(args[0], dict):
+                items = list(args[0].items())
+            else:
+                items = [(str(i), a) for i, a in enumerate(args)]
+            for name, item in items:
+                if not isinstance(item, MODULES):
+                    raise self.fail(node, f"nn.Sequential holds {self.kind_of(item)}")
+            return TSeq(items, pos)
+        if cls in ("ModuleList", "ModuleDict"):
+            items = self.iterate(args[0], node) if args else []
+            if cls == "ModuleDict":
+                source = args[0] if args else {}
+                pairs = list(source.items()) if isinstance(source, dict) else list(items)
+                return TList([v for _, v in pairs], pos, [k for k, _ in pairs])
+            return TList(list(items), pos)
+        f = family(cls)
+        if f is None:
+            raise self.fail(node, f"nn.{cls} is not a layer cnncalc reads")
+        sig = SIGS[f]
+        named: dict[str, Any] = {}
+        where: dict[str, tuple] = {}
+        if f == "Identity":
+            args, kwargs = [], {}
+        if len(args) > len(sig):
+            raise self.error(node, f"nn.{cls} takes at most {len(sig)} positional arguments, got {len(args)}")
+        for i, v in enumerate(args):
+            named[sig[i]] = v
+            where[sig[i]] = marks.get(i, pos)
+        for k, v in kwargs.items():
+            if k not in sig:
+                raise self.error(node, f"nn.{cls} has no argument `{k}` (it takes {', '.join(sig)})")
+            named[k] = v
+            where[k] = marks.get(k, pos)
+        for k, v in named.items():
+            if isinstance(v, Unknown) and k not in ("device", "dtype", "inplace"):
+                raise self.error(node, f"nn.{cls}'s `{k}`: {v.why}; write the number in the file or "
+                                       "write this part in YAML")
+        return TMod(cls, named, pos, where)
+
+    def kind_of(self, value) -> str:
+        if isinstance(value, TMod):
+            return f"the layer nn.{value.cls}" + (f" `{value.path}`" if value.path else "")
+        if isinstance(value, TSeq):
+            return "an nn.Sequential"
+        if isinstance(value, TList):
+            return "an nn.ModuleList"
+        if isinstance(value, Tensor):
+            return "a tensor"
+        if isinstance(value, Batch):
+            return "the batch size x.size(0)"
+        return super().kind_of(value)
+
+    # -- containers ------------------------------------------------------------------------------
+    def iterate_value(self, value, node):
+        if isinstance(value, TList):
+            return list(value.items)
+        if isinstance(value, TSeq):
+            return [m for _, m in value.items]
+        return None
+
+    def attribute_value(self, owner, name, node):
+        if isinstance(owner, TList) and name in ("append", "extend"):
+            return ("list-method", owner, name)
+        if isinstance(owner, list) and name in ("append", "extend", "insert"):
+            return ("list-method", owner, name)
+        if isinstance(owner, dict) and name in ("items", "keys", "values"):
+            return ("dict-method", owner, name)
+        if isinstance(owner, TSeq) and name == "add_module":
+            return ("seq-add", owner, name)
+        if isinstance(owner, Obj) and name in ("add_module", "register_module"):
+            return ("obj-add", owner, name)
+        if isinstance(owner, Obj) and name in ("register_buffer", "register_parameter"):
+            raise self.fail(node, f"self.{name}: parameters and buffers made by hand")
+        if isinstance(owner, Tensor):
+            return TShape(owner) if name == "shape" else ("tensor-method", owner, name)
+        if isinstance(owner, TSeq) and name in ("children", "modules"):
+            return None
+        return None
+
+    def subscript_value(self, value, index, node):
+        if isinstance(value, TShape) and isinstance(index, slice):
+            raise self.fail(node, "a slice of a tensor's sizes, x.size()[a:b] (sizes are known only when the "
+                                  "model runs)")
+        if isinstance(value, (TList, TSeq)):
+            items = value.items if isinstance(value, TList) else [m for _, m in value.items]
+            if isinstance(value, TList) and value.keys is not None and isinstance(index, str):
+                if index not in value.keys:
+                    raise self.error(node, f"the ModuleDict has no key {index!r}")
+                return items[value.keys.index(index)]
+            if isinstance(index, int):
+                try:
+                    return items[index]
+                except IndexError:
+                    raise self.error(node, f"index {index} is out of range for {len(items)} layers") from None
+            if isinstance(index, slice):
+                picked = items[index]
+                return TSeq([(str(i), m) for i, m in enumerate(picked)], value.at) if isinstance(value, TSeq) \
+                    else TList(picked, value.at)
+        if isinstance(value, TShape):
+            if index == 0:
+                return Batch()
+            raise self.fail(node, "a tensor size other than the batch, x.size()[i] or x.shape[i] for i > 0 (sizes "
+                                  "are known only when the model runs)")
+        return None
+
+    def call_value(self, fn, args, kwargs, marks, node):
+        if isinstance(fn, tuple) and fn[0] == "list-method":
+            target, method = fn[1], fn[2]
+            items = target.items if isinstance(target, TList) else target
+            if method == "append":
+                items.append(args[0])
+            elif method == "extend":
+                items.extend(self.iterate(args[0], node))
+            else:
+                items.insert(args[0], args[1])
+            return True
+        if isinstance(fn, tuple) and fn[0] == "dict-method":
+            d = fn[1]
+            return {"items": list(d.items()), "keys": list(d), "values": list(d.values())}[fn[2]]
+        if isinstance(fn, tuple) and fn[0] == "seq-add":
+            fn[1].items.append((args[0], args[1]))
+            return True
+        if isinstance(fn, tuple) and fn[0] == "obj-add":
+            self.set_attr(fn[1], args[0], args[1], node)
+            return True
+        if isinstance(fn, tuple) and fn[0] == "tensor-method":
+            return self.tensor_method(fn[1], fn[2], args, kwargs, marks, node)
+        if isinstance(fn, MODULES):
+            if len(args) != 1 or kwargs or not isinstance(args[0], Tensor):
+                if isinstance(fn, Obj):
+                    return self.call_module(fn, args, kwargs, node)
+                raise self.fail(node, f"calling {self.kind_of(fn)} on "
+                                      f"{', '.join(self.kind_of(a) for a in args) or 'nothing'}")
+            return self.apply(fn, args[0], node)
+        return None
+
+    def len_value(self, value, node):
+        if isinstance(value, (Tensor, TShape)):
+            return Batch() if isinstance(value, Tensor) else None
+        return None
+
+    def apply(self, mod, x: Tensor, node) -> Tensor:
+        if isinstance(mod, TSeq):
+            for _, child in mod.items:
+                x = self.apply(child, x, node)
+            return x
+        if isinstance(mod, TList):
+            raise self.fail(node, "calling an nn.ModuleList (torch refuses it; loop over it)")
+        if isinstance(mod, Obj):
+            return self.call_module(mod, [x], {}, node)
+        if mod.used and mod.has_params:
+            raise self.fail(node, f"`{mod.path or 'nn.' + mod.cls}` is called a second time: its weights "
+                                  "are shared, and cnncalc counts each layer's own")
+        mod.used += 1
+        return self.layer(mod, x, node)
+
+    def call_module(self, obj: Obj, args, kwargs, node):
+        forward = self.method(obj.cls, "forward")
+        if forward is None and self.is_sequential_class(obj.cls) and len(args) == 1 and not kwargs:
+            x = args[0]
+            for child in [v for v in obj.attrs.values() if isinstance(v, MODULES)]:
+                x = self.apply(child, x, node)
+            return x
+        if forward is None:
+            raise self.fail(node, f"calling `{obj.cls.name}`, which has no forward()")
+        self.state.prefix.append(obj.path)
+        try:
+            return self.call_function(Function(forward, obj), args, kwargs, node)
+        finally:
+            self.state.prefix.pop()
+
+    def name_for(self, base: str) -> str:
+        prefix = self.state.prefix[-1]
+        return f"{prefix}.{base}" if prefix else base
+
+    # -- the model ------------------------------------------------------------------------------------
+    def read(self, class_name: str | None, input_given: tuple | None):
+        self.run_module()
+        if not self.candidates:
+            raise self.error(self.tree, "defines no nn.Module class and no module-level nn.Sequential; "
+                                        "give the file that defines the model")
+        if class_name is not None:
+            chosen = [c for c in self.candidates if c[0] == class_name]
+            if not chosen:
+                names = ", ".join(c[0] for c in self.candidates)
+                raise self.error(self.tree, f"has no model `{class_name}`; --class takes one of: {names}")
+            name, line, what = chosen[-1]
+        else:
+            name, line, what = max(self.candidates, key=lambda c: c[1])
+        self.input_given = input_given  # its rank is checked against the first layer's later
+        x = Tensor(INPUT, self.input_rank, "cf", True)
+        if what == "class":
+            cls = self.classes[name]
+            args, kwargs = self.constructor_args(name)
+            root = self.instantiate(cls, args, kwargs, cls)
+            self.name_tree(root, "")
+            if self.method(cls, "forward") is None and not self.is_sequential_class(cls):
+                raise self.error(cls, f"class `{name}` has no forward(); cnncalc reads the data flow from it")
+            self.state.prefix = [""]
+            out = self.call_module(root, [x], {}, cls)
+            self.check_unused(root)
+        else:
+            root = self.globals[name]
+            self.name_tree(root, "")
+            out = self.apply(root, x, root.at and _FakeNode(*root.at))
+        if not isinstance(out, Tensor):
+            raise self.error(self.classes.get(name, self.tree),
+                             f"forward() returns {self.kind_of(out)}, not one tensor; cnncalc reads models "
+                             "with one output")
+        if out.ref == INPUT:
+            raise self.error(self.tree, "the model returns its input unchanged: it has no layers")
+        nodes = self.graph.select(out.ref)
+        check_used(self.graph, nodes, self.path)
+        return nodes, self.hint, name, f"PyTorch source, {'class' if what == 'class' else 'nn.Sequential'} {name}"
+
+    def constructor_args(self, name: str):
+        """The arguments of a module-level `net = Net(...)`, if the file has one."""
+        for stmt in self.tree.body:
+            value = getattr(stmt, "value", None)
+            if isinstance(stmt, (ast.Assign, ast.Expr)) and isinstance(value, ast.Call) \
+                    and isinstance(value.func, ast.Name) and value.func.id == name and (value.args or value.keywords):
+                args, kwargs, _ = self.arguments(value, dict(self.globals))
+                return args, kwargs
+        return [], {}
+
+    def name_tree(self, mod, path: str, depth: int = 0) -> None:
+        if depth > 64:
+            return
+        if isinstance(mod, TMod):
+            mod.path = mod.path or path or mod.cls.lower()
+        elif isinstance(mod, TSeq):
+            mod.path = mod.path or path
+            for key, child in mod.items:
+                self.name_tree(child, f"{path}.{key}" if path else str(key), depth + 1)
+        elif isinstance(mod, TList):
+            mod.path = mod.path or path
+            keys = mod.keys or [str(i) for i in range(len(mod.items))]
+            for key, child in zip(keys, mod.items):
+                self.name_tree(child, f"{path}.{key}" if path else str(key), depth + 1)
+        elif isinstance(mod, Obj):
+            if mod.path and depth:
+                return
+            mod.path = path
+            for key, child in mod.attrs.items():
+                if isinstance(child, MODULES):
+                    self.name_tree(child, f"{path}.{key}" if path else key, depth + 1)
+
+    def check_unused(self, mod, depth: int = 0) -> None:
+        if depth > 64:
+            return
+        children = []
+        if isinstance(mod, TMod):
+            if not mod.used and mod.has_params:
+                line, col = mod.at
+                raise self.error(_FakeNode(line, col),
+                                 f"`{mod.path}` (nn.{mod.cls}) is never called in forward(): torch counts its "
+                                 "parameters, cnncalc would not; call it, remove it, or write this part in YAML")
+        elif isinstance(mod, TSeq):
+            children = [m for _, m in mod.items]
+        elif isinstance(mod, TList):
+            children = mod.items
+        elif isinstance(mod, Obj):
+            children = [v for v in mod.attrs.values() if isinstance(v, MODULES)]
+        for child in children:
+            self.check_unused(child, depth + 1)
+
+
+class _FakeNode:
+    def __init__(self, line, col):
+        self.lineno, self.col_offset = line, (col or 1) - 1
+
+
+def read_torch(path: str, class_name: str | None = None, input_given=None):
+    """(nodes, input hint, model name, description) of the PyTorch model in the file."""
+    _, tree = parse(path)
+    reader = TorchReader(path, tree)
+    return reader.read(class_name, input_given)
+
+
+__all__ = ["read_torch", "FUNCTIONS", "Dotted"]
