@@ -233,6 +233,7 @@ ACTIVATION_GRADS: dict[str, Callable] = {
     "silu": lambda z, a, g, slope: g * _sigmoid(z) * (1 + z * (1 - _sigmoid(z))),
     "swish": lambda z, a, g, slope: g * _sigmoid(z) * (1 + z * (1 - _sigmoid(z))),
     "softsign": lambda z, a, g, slope: g / (1 + np.abs(z)) ** 2,
+    "mish": lambda z, a, g, slope: g * (np.tanh(np.logaddexp(0, z)) + z * _sigmoid(z) * (1 - np.tanh(np.logaddexp(0, z)) ** 2)),
     "hard_sigmoid": lambda z, a, g, slope: np.where((z > -3) & (z < 3), g / 6, 0.0),
     "hardswish": lambda z, a, g, slope: np.where(z < -3, 0.0, np.where(z <= 3, g * (z / 3 + 0.5), g)),
     "softmax": lambda z, a, g, slope: a * (g - (g * a).sum(axis=-1, keepdims=True)),
@@ -254,6 +255,20 @@ def activation_grad(name: str, z, a, g, slope=None):
 def _fused(layer) -> str | None:
     act = getattr(layer, "activation", None)
     return None if act in (None, "linear") else act
+
+
+def activate_grid(name: str, values, negative_slope: float | None = None):
+    """A = g(Z) element-wise on nested lists (`conv --activation`): linear, relu and relu6 keep
+    exact numbers; the others are the executor's functions (cnncalc.kernels) in float64."""
+    from .kernels import ACTIVATION_FUNCS, activate
+    exact = {"linear": lambda v: v, "relu": lambda v: max(v, 0), "relu6": lambda v: min(max(v, 0), 6)}.get(name)
+    if exact is not None:
+        return [activate_grid(name, v) for v in values] if isinstance(values, list) else exact(values)
+    if name in ("softmax", "log_softmax") or (name not in ACTIVATION_FUNCS and name != "leaky_relu"):
+        usable = ", ".join(n for n in (*ACTIVATION_FUNCS, "leaky_relu") if n not in ("softmax", "log_softmax"))
+        raise ArgumentError(f"--activation `{name}` is not an element-wise activation; use one of {usable}")
+    with np.errstate(over="ignore"):
+        return jsonable(activate(name, np.array(values, dtype=np.float64), negative_slope).tolist())
 
 
 # ---------------------------------------------------------------- reading inputs, targets, weights
@@ -302,15 +317,15 @@ def input_array(x: Any, shape: tuple[int, ...]):
 
 
 def target_array(t: Any, out_shape: tuple[int, ...], loss: str):
-    """The target in the output's shape; for cross_entropy a class index k is the one-hot
-    vector with 1 at k."""
+    """The target in the output's shape; for cross_entropy a number k is the class index (the
+    one-hot vector with 1 at k), a list the class probabilities."""
     a = _array(t, "--target")
     n = math.prod(out_shape)
     if loss == "cross_entropy":
         if len(out_shape) != 1:
             raise ArgumentError(f"cross_entropy needs a vector of class scores, but the network gives "
                                 f"{fmt_shape(out_shape)}; end it with flatten and dense, or use --loss mse")
-        if a.size == 1 and n > 1:
+        if a.ndim == 0:  # a number is a class index; a list, the probabilities
             k = float(a.reshape(()))
             if not k.is_integer() or not 0 <= k < n:
                 raise ArgumentError(f"--target {a.reshape(()).item():g} is not a class index 0 to {n - 1}; give the "
@@ -507,8 +522,9 @@ def check_supported(summary: Summary) -> None:
                                "add, multiply and concat")
         act = L.kind if isinstance(L, Activation) else _fused(L)
         if act is not None and act not in ACTIVATION_GRADS:
-            raise CnncalcError(f"{L.label}: backprop has no derivative for activation `{act}` (the executor's "
-                               f"{act} is an approximation); use one of {', '.join(ACTIVATION_GRADS)}")
+            why = " (the executor's gelu uses an approximate erf, 1.5e-7 off)" if act == "gelu" else ""
+            raise CnncalcError(f"{L.label}: backprop has no derivative for activation `{act}`{why}; use one of "
+                               f"{', '.join(ACTIVATION_GRADS)}")
 
 
 def check_size(summary: Summary) -> None:
@@ -532,16 +548,18 @@ def backprop(spec: Spec, x: Any, target: Any, loss: str = "mse", weights: dict |
     xa = input_array(x, spec.input)[None]
     ws = check_weights(summary, weights, seed)
     t = target_array(target, summary.output_shape, loss)
-    ins, outs, pres = [], [], []
+    ins, pres = [], []
+
+    def forward(r: LayerResult, xs: tuple):
+        """The layer's own forward facet; a fused activation applied apart, so z is kept."""
+        act = None if isinstance(r.layer, Activation) else _fused(r.layer)
+        core = replace(r.layer, activation=None) if act else r.layer
+        z = core.forward(xs if getattr(r.layer, "MULTI_INPUT", False) else xs[0], ws[len(ins)], r)
+        ins.append(xs)
+        pres.append(z if act else None)
+        return _activate(act, z) if act else z
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for r, w in zip(summary.layers, ws):
-            xs = tuple(xa if j < 0 else outs[j] for j in r.inputs)
-            act = None if isinstance(r.layer, Activation) else _fused(r.layer)
-            core = replace(r.layer, activation=None) if act else r.layer
-            z = core.forward(xs if getattr(r.layer, "MULTI_INPUT", False) else xs[0], w, r)
-            ins.append(xs)
-            pres.append(z if act else None)
-            outs.append(_activate(act, z) if act else z)
+        outs = summary.fold(xa, forward)
         y = outs[-1][0]
         probabilities = _reads_probabilities(summary, loss)
         value, dy, formula = loss_and_grad(loss, y, t, probabilities)

@@ -516,7 +516,8 @@ def parse_at(text: str, r: ConvGrad) -> str:
     they come first, as in the nested lists: "dK:o,c,i,j", "dX:c,i,j", "Z:o,i,j", "db:o"."""
     import re
     which, _, rest = text.partition(":")
-    chans = {"z": 1, "dk": 2, "dx": 1, "db": 1}.get(which.strip().lower().replace("dl/", "d").replace("dl_", "d"))
+    key = which.strip().lower().replace("/", "_").removeprefix("dl_d")
+    chans = {"z": 1, "k": 2, "x": 1, "b": 1, "dk": 2, "dx": 1, "db": 1}.get(key)
     try:
         idx = [int(v) for v in re.split(r"[,\s]+", rest.strip()) if v]
     except ValueError:
@@ -526,10 +527,10 @@ def parse_at(text: str, r: ConvGrad) -> str:
                             "(with channels first: dK:o,c,i,j, dX:c,i,j, Z:o,i,j, db:o)")
     if not r.multi:
         return r.working_at(which.strip(), *idx)
-    if len(idx) != chans + (0 if which.strip().lower().endswith("db") else r.dims):
+    if len(idx) != chans + (0 if key.endswith("b") else r.dims):
         raise ArgumentError(f"--at {text!r}: give the channel{'s o,c' if chans == 2 else ''} first, then the cell: "
                             "dK:o,c,i,j, dX:c,i,j, Z:o,i,j or db:o")
-    ch = dict(zip(("c",) if which.strip().lower().endswith("dx") else ("o", "c"), idx[:chans]))
+    ch = dict(zip(("c",) if key.endswith("x") else ("o", "c"), idx[:chans]))
     return r.working_at(which.strip(), *idx[chans:], **ch)
 
 

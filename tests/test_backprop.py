@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from cnncalc.backprop import backprop, load_weights, parse_array, result_text
+from cnncalc.backprop import activate_grid, backprop, load_weights, parse_array, result_text
 from cnncalc.errors import CnncalcError
 from cnncalc.grad import conv_grad
 from cnncalc.spec import load_spec, parse_spec
@@ -93,6 +93,23 @@ def test_cross_entropy_reads_softmax_outputs_or_logits():
     np.testing.assert_allclose(a.grads[0]["pre_activation"], np.exp(z) / np.exp(z).sum() - [0, 1, 0], rtol=1e-12)
     np.testing.assert_allclose(b.grads[0]["output"], a.grads[0]["pre_activation"], rtol=1e-12)
     assert "logits" in b.loss_formula and "softmax output" in a.loss_formula
+
+
+# 003:L206-228: the 5x5 image with its zero border (here: padding 1), the "lonely 1" filter, and
+# "after convolution & ReLU" a single 1 where a 1 has no 1 around it (row 1, column 4)
+LONELY = [[1, 0, 1, 0, 0], [1, 0, 1, 0, 1], [1, 1, 1, 0, 0], [1, 0, 1, 0, 1], [1, 0, 1, 0, 1]]
+LONELY_FILTER = [[-1, -1, -1], [-1, 1, -1], [-1, -1, -1]]
+
+
+def test_notes_conv_with_relu_on_a_grid():
+    z = conv_grad(LONELY, LONELY_FILTER, padding=1).Z
+    assert z[1][4] == -(0 + 0 + 0) + 1 - (0 + 0 + 0 + 0 + 0)   # Xp rows 1-3, columns 4-6 around the 1 at X[1,4]
+    assert z[0][0] == -(0 + 0 + 0 + 0 + 0 + 1 + 0 + 0) + 1       # the top-left 1 has one 1 (below it) around it
+    assert activate_grid("relu", z) == [[0] * 5, [0, 0, 0, 0, 1], [0] * 5, [0] * 5, [0] * 5]
+    assert activate_grid("relu", [[-1, 2]]) == [[0, 2]] and activate_grid("linear", [[-1, 2]]) == [[-1, 2]]
+    assert activate_grid("leaky_relu", [[-1, 2]]) == [[-0.01, 2]]
+    assert activate_grid("sigmoid", [[0]]) == [[0.5]]
+    bad(lambda: activate_grid("softmax", [[1, 2]]), "--activation `softmax` is not an element-wise activation")
 
 
 def test_random_weights_from_a_seed_are_shown_and_repeat():

@@ -169,6 +169,8 @@ def test_command_line_text():
     assert parse_at("dK:1,0,0,0", m) == "dL/dK[1][0][0,0] = X[0][0,0]*G[1][0,0] = 1*2 = 2"
     assert parse_at("dX:1,0,0", m) == "dL/dX[1][0,0] = G[0][0,0]*K[0][1][0,0] + G[1][0,0]*K[1][1][0,0] = 1*1 + 2*0 = 1"
     assert parse_at("db:1", m) == "dL/db[1] = G[1][0,0] = 2"
+    assert parse_at("dL/dX:1,0,0", m) == parse_at("dl_dx:1,0,0", m) == parse_at("dX:1,0,0", m)
+    assert parse_at("dL/dK:0,0", r) == r.working_at("dK", 0, 0)
     assert parse_channels("[[[1, 2]], [[3, 4]]]") == [[[1, 2]], [[3, 4]]]
     assert parse_channels("sobel_x", "--kernel", kernel=True)[0][1] == [2, 0, -2]
     assert json.loads(json.dumps(m.as_dict()))["dL_db"] == [1, 2]
