@@ -2,6 +2,7 @@
 docs/kinds.md is what the registry generates."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shlex
@@ -82,3 +83,34 @@ def test_readme_is_short_and_gives_both_commands():
     assert "pip install . && cnncalc summary architectures/vgg16.yaml" in text
     assert 'pip install -e ".[test,plot]" && python -m pytest' in text
     assert os.path.exists(ROOT / ".ci" / "run") and 'python -m pytest' in (ROOT / ".ci" / "run").read_text()
+
+
+SAMPLE = {"size": "2", "int": "1", "ints": "3", "nonneg_ints": "1", "nonneg": "1", "padding": "1", "bool": "false",
+          "float": "0.5", "rate": "0.25", "str": "bilinear", "activation": "relu", "shape": "[-1]", "positive": "2"}
+
+
+def spelled_args():
+    from cnncalc.kinds import classes
+    from cnncalc.kinds.doc import spellings
+    for cls in classes():
+        for arg, spelled in spellings(cls).items():
+            for word in dict.fromkeys(spelled["keras"] + spelled["torch"] + spelled["also"]):
+                yield pytest.param(cls, arg, word, id=f"{cls.__name__}.{arg}={word}")
+
+
+@pytest.mark.parametrize("cls, arg, word", list(spelled_args()))
+def test_every_spelling_in_kinds_md_is_accepted(cls, arg, word):
+    """The Keras, PyTorch and other spellings docs/kinds.md lists reach the same argument."""
+    from cnncalc.kinds import KIND_ALIASES, normal
+    from cnncalc.spec import parse_spec
+    kind = next(n for n in cls.NAMES if KIND_ALIASES[normal(n)] == n)  # `linear` is read as dense
+    args = cls.spec_args()
+    required = {n: SAMPLE[f.metadata["type"]] for n, f in args.items()
+                if n != arg and f.default is dataclasses.MISSING}
+    kind_of_value = args[arg].metadata["type"]
+    value = ("false" if args[arg].default else "true") if kind_of_value == "bool" else SAMPLE[kind_of_value]
+
+    def layer(key):
+        body = ", ".join(f"{k}: {v}" for k, v in {**required, key: value}.items())
+        return parse_spec(f"input: [8, 8, 4]\nlayers:\n  - {kind}: {{{body}}}\n").layers[0]
+    assert getattr(layer(word), arg) == getattr(layer(arg), arg) != args[arg].default
