@@ -1,5 +1,16 @@
-"""The README and docs/ are run: python blocks execute, `$ cnncalc ...` lines succeed, and
-docs/kinds.md is what the registry generates."""
+"""The README and docs/ are run: python blocks execute, every `$ cnncalc ...` line exits as
+documented and prints the output shown under it, specs in yaml blocks load, and docs/kinds.md
+is what the registry generates.
+
+Conventions in the docs' fenced blocks:
+- ```console / ```sh: a `$ cnncalc ...` line runs; it must exit 0, or N when it ends with
+  `# exit N`. Lines under it up to the next `$` line are its output (stdout, then stderr):
+  `...` alone stands for any lines, a line ending in `...` for any line that starts so.
+- ```python: runs; `# after: $ cnncalc ...` lines at its top run first; `# file: PATH` as its
+  first line means the block is PATH's text, verbatim (run as part of its package).
+- ```yaml: a spec (with `input:` and `layers:`) must load and summarize; `# file: NAME` as its
+  first line writes it to NAME where the examples run.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -12,27 +23,48 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
+FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.M | re.S)
+EXIT = re.compile(r"#\s*exit (\d+)")
 
 
-def blocks(lang: str):
-    for path in DOCS:
-        for m in FENCE.finditer(path.read_text()):
-            if m.group(1) == lang:
-                line = path.read_text()[:m.start()].count("\n") + 1
-                yield pytest.param(m.group(2), id=f"{path.name}:{line}")
-
-
-def commands():
+def fenced(langs: tuple[str, ...]):
+    """(path, line of the block's first content line, lang, text) of every block in langs."""
     for path in DOCS:
         text = path.read_text()
         for m in FENCE.finditer(text):
-            if m.group(1) not in ("console", "sh"):
-                continue
-            for k, line in enumerate(m.group(2).splitlines()):
-                if line.startswith("$ cnncalc "):
-                    at = text[:m.start()].count("\n") + 2 + k
-                    yield pytest.param(line[2:], id=f"{path.name}:{at}")
+            if m.group(1) in langs:
+                yield path, text[:m.start()].count("\n") + 2, m.group(1), m.group(2)
+
+
+def blocks(lang: str):
+    for path, line, _, code in fenced((lang,)):
+        yield pytest.param(code, id=f"{path.name}:{line}")
+
+
+def commands():
+    """(command line, expected output lines) of every `$ cnncalc` line."""
+    for path, first, _, code in fenced(("console", "sh")):
+        lines = code.splitlines()
+        for k, line in enumerate(lines):
+            if line.startswith("$ cnncalc "):
+                out = []
+                for following in lines[k + 1:]:
+                    if following.startswith("$ "):
+                        break
+                    out.append(following.rstrip())
+                while out and not out[-1]:
+                    out.pop()
+                yield pytest.param(line[2:], out, id=f"{path.name}:{first + k}")
+
+
+def doc_files() -> dict[str, str]:
+    """Files the docs write for their examples: yaml blocks whose first line is `# file: NAME`."""
+    out = {}
+    for _, _, _, code in fenced(("yaml",)):
+        m = re.match(r"# file: (\S+)\n", code)
+        if m:
+            out[m.group(1)] = code
+    return out
 
 
 @pytest.fixture
@@ -40,6 +72,8 @@ def in_tmp(tmp_path, monkeypatch):
     """Run where the docs' relative paths resolve, writing any output file to a temp folder."""
     for name in ("architectures", "examples", "tests", "docs"):
         (tmp_path / name).symlink_to(ROOT / name)
+    for name, text in doc_files().items():
+        (tmp_path / name).write_text(text)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "100")
     return tmp_path
@@ -57,18 +91,49 @@ def test_python_blocks_run(code, in_tmp, cli, monkeypatch):
     for framework in ("torch", "keras"):
         if re.search(rf"^import {framework}\b", code, re.M):
             pytest.importorskip(framework)
-    monkeypatch.syspath_prepend(str(in_tmp))
     module = types.ModuleType("docs_example")
+    quoted = re.match(r"# file: (\S+)\n", code)
+    if quoted:  # the block is that file, verbatim, and runs as part of its package
+        assert code in (ROOT / quoted.group(1)).read_text(), f"the block is not {quoted.group(1)}'s text"
+        module.__package__ = ".".join(Path(quoted.group(1)).parent.parts)
+    monkeypatch.syspath_prepend(str(in_tmp))
     monkeypatch.setitem(sys.modules, "docs_example", module)
     exec(compile(code, "<docs>", "exec"), module.__dict__)
 
 
-@pytest.mark.parametrize("line", list(commands()))
-def test_cli_lines_run(line, in_tmp, cli):
+def _matches(expected: list[str], actual: list[str]) -> bool:
+    """`...` alone: any lines; a line ending in `...`: any line that starts with the rest."""
+    pattern = ""
+    for line in expected:
+        if line.strip() == "...":
+            pattern += r"(?:.*\n)*?"
+        elif line.endswith("..."):
+            pattern += re.escape(line[:-3]) + r".*\n"
+        else:
+            pattern += re.escape(line) + r"\n"
+    return re.fullmatch(pattern, "".join(line + "\n" for line in actual)) is not None
+
+
+@pytest.mark.parametrize("line, output", list(commands()))
+def test_cli_lines_run(line, output, in_tmp, cli):
+    """Each line exits as documented (0, or `# exit N`) and prints the output shown under it."""
     words = shlex.split(line.split(" # ")[0].split(" > ")[0])
     run = cli(*words[1:])
-    assert run.code in (0, 1), (line, run.err)  # 1: a documented "no" (a wrong cell, no solution)
+    expected = int(EXIT.search(line).group(1)) if EXIT.search(line) else 0
+    assert run.code == expected, (line, run.err)
     assert "Traceback" not in run.err
+    if output:
+        actual = [x.rstrip() for x in (run.out + run.err).splitlines()]
+        while actual and not actual[-1]:
+            actual.pop()
+        assert _matches(output, actual), "\n".join(["the docs show:", *output, "", "it prints:", *actual])
+
+
+@pytest.mark.parametrize("text", [p for p in blocks("yaml") if "input:" in p.values[0] and "layers:" in p.values[0]])
+def test_yaml_specs_load(text):
+    import cnncalc
+    s = cnncalc.summarize(cnncalc.load(text))
+    assert s.layers and s.totals.params >= 0
 
 
 def test_kinds_md_is_current():
