@@ -14,6 +14,7 @@ Conventions in the docs' fenced blocks:
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import re
 import shlex
@@ -88,17 +89,25 @@ def test_python_blocks_run(code, in_tmp, cli, monkeypatch):
     for line in code.splitlines():
         if line.startswith("# after: $ cnncalc "):
             assert cli(*shlex.split(line[len("# after: $ cnncalc "):])).code == 0
+    monkeypatch.setenv("KERAS_BACKEND", os.environ.get("KERAS_BACKEND", "torch"))  # Keras 3 on torch
     for framework in ("torch", "keras"):
         if re.search(rf"^import {framework}\b", code, re.M):
             pytest.importorskip(framework)
     module = types.ModuleType("docs_example")
     quoted = re.match(r"# file: (\S+)\n", code)
-    if quoted:  # the block is that file, verbatim, and runs as part of its package
-        assert code in (ROOT / quoted.group(1)).read_text(), f"the block is not {quoted.group(1)}'s text"
-        module.__package__ = ".".join(Path(quoted.group(1)).parent.parts)
+    if quoted:  # the block is that file's text, verbatim: it runs in that module's namespace
+        path = quoted.group(1)
+        assert code[quoted.end():] in (ROOT / path).read_text(), \
+            f"the block is not {path}'s text: copy it again from the file"
+        import importlib
+        module.__dict__.update(vars(importlib.import_module(path[:-3].replace("/", "."))))
     monkeypatch.syspath_prepend(str(in_tmp))
     monkeypatch.setitem(sys.modules, "docs_example", module)
     exec(compile(code, "<docs>", "exec"), module.__dict__)
+    for name in re.findall(r"^def (test_\w+)\(", code, re.M):  # quoted tests run too
+        fixtures = {"tmp_path": in_tmp}
+        params = inspect.signature(module.__dict__[name]).parameters
+        module.__dict__[name](**{p: fixtures[p] for p in params})
 
 
 def _matches(expected: list[str], actual: list[str]) -> bool:
