@@ -188,3 +188,13 @@ def test_every_spelling_in_kinds_md_is_accepted(cls, arg, word):
         body = ", ".join(f"{k}: {v}" for k, v in {**required, key: value}.items())
         return parse_spec(f"input: [8, 8, 4]\nlayers:\n  - {kind}: {{{body}}}\n").layers[0]
     assert getattr(layer(word), arg) == getattr(layer(arg), arg) != args[arg].default
+
+
+def test_readme_tours_every_command():
+    import typer
+
+    from cnncalc.cli import app
+    names = typer.main.get_command(app).commands
+    text = (ROOT / "README.md").read_text()
+    toured = set(re.findall(r"^\$ cnncalc ([\w-]+)", text, re.M))
+    assert set(names) <= toured, f"README's tour has no example of: {sorted(set(names) - toured)}"
