@@ -119,10 +119,24 @@ def export_code(spec: SpecLike, to: str) -> str:
 
 
 def report_html(spec: SpecLike, spec_text: str = "", *, dtype: str = "float32", charts: bool = True) -> tuple[str, list[str]]:
-    """The self-contained HTML report, and notes on what was left out."""
+    """The self-contained HTML report, and notes on what was left out. A spec given as a path
+    (`-`: stdin) is read once and its text shown in the report; a loaded Spec shows `spec_text`."""
     from .report import build
+    if not spec_text and isinstance(spec, (str, Path)):
+        spec, spec_text = _read(spec)
     s = summarize(spec, dtype=dtype)
     return build(s.result, s.metrics, spec_text, charts=charts)
+
+
+def _read(path_or_text: str | Path):
+    """(Spec, its text), the file read once."""
+    from .errors import SpecError, read_text
+    from .spec import parse_spec
+    text = str(path_or_text)
+    if isinstance(path_or_text, str) and ("\n" in text or "layers:" in text):
+        return parse_spec(text), text
+    text = read_text(text, SpecError, "a YAML spec file", "the path of a YAML spec")
+    return parse_spec(text, str(path_or_text)), text
 
 
 def solve_input(spec: SpecLike, *, max_size: int = 2048, given: tuple[int, ...] | None = None):
@@ -147,3 +161,76 @@ def solve_stride(n: int, out: int, f: int, pad=(0, 0), d: int = 1):
     """Strides that give `out`; solve.Answer."""
     from .solve import stride
     return stride(n, out, f, pad, d)
+
+
+def summary_options(batch: int | str = 1, optimizer: str = "sgd", flops_convention: str = "2macs") -> tuple[int, str, str]:
+    """summarize's options checked, (batch, optimizer, convention); `batch` may be text ("32").
+    An ArgumentError names the bad value and the choices."""
+    from .metrics import compute_options, parse_batch
+    return compute_options(parse_batch(batch) if isinstance(batch, str) else batch, optimizer, flops_convention)
+
+
+def _axes(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _pads(value):
+    """'same'/'valid', p, or per axis p or (before, after): ((before, after), ...)."""
+    if isinstance(value, str):
+        return value
+    return tuple(tuple(p) if isinstance(p, (tuple, list)) else (p, p) for p in _axes(value))
+
+
+def solve_size(n, kernel, stride=1, padding=0, dilation=1, *, mode: str = "floor", output_padding=0):
+    """Output size of one window per axis with the working; solve.SizeAnswer. Sizes are an int
+    or one per axis; `padding` is p, (before, after) per axis, 'same' or 'valid'; `mode` is
+    floor (conv, pooling), ceil (PyTorch ceil_mode) or transposed (ConvTranspose)."""
+    from .solve import size
+    return size(_axes(n), _axes(kernel), _axes(stride), _pads(padding), _axes(dilation), mode, _axes(output_padding))
+
+
+def strict_error(answer) -> str | None:
+    """Why a solve_size answer is not exact (the first axis whose division drops rows), else None."""
+    from .solve import strict_error as first_inexact
+    return first_inexact(answer)
+
+
+def solve_layer(kind: str, input_shape: tuple[int, ...], **args: Any):
+    """One conv, maxpool, avgpool or dense layer: shape, activations, parameters and MACs with
+    the working; solve.LayerAnswer. `args` are the kind's spec arguments (filters=10, kernel=3)."""
+    from .solve import layer
+    return layer(kind, tuple(input_shape), **args)
+
+
+def _grid(value, what: str):
+    from .grids import parse_matrix
+    if isinstance(value, str):
+        return parse_matrix(value, what)
+    rows = [value] if all(isinstance(v, (int, float)) for v in value) else value  # a flat list is one row
+    return [[float(v) for v in row] for row in rows]
+
+
+def _at(at) -> str | None:
+    return at if at is None or isinstance(at, str) else ",".join(map(str, _axes(at)))
+
+
+def convolve(image, kernel, *, stride: int = 1, padding: int = 0, flip: bool = False, at=None):
+    """Cross-correlate (with `flip`, convolve) a small matrix or one-row signal with a kernel;
+    grids.GridResult. `image` is text ("1 0; 0 1") or rows of numbers, `kernel` also a name
+    (sobel_x, box_blur, ...); `at` (i, j) works out one output cell."""
+    from .grids import convolve as run, kernel_matrix
+    ker, name = kernel_matrix(kernel) if isinstance(kernel, str) else (_grid(kernel, "--kernel"), None)
+    return run(_grid(image, "--image"), ker, stride, padding, flip, _at(at), name)
+
+
+def pool(image, size: int = 2, *, stride: int | None = None, padding: int = 0, op: str = "max", at=None):
+    """Max or average pooling of a small matrix; grids.GridResult."""
+    from .grids import pool as run
+    return run(_grid(image, "--image"), size, stride, padding, op, _at(at))
+
+
+def conv_matrix(n: int, f: int = 3, *, stride: int = 1, kernel=None, signal=None) -> dict:
+    """The weight matrix (Toeplitz form) of a 1-D kernel on n samples, checked against sliding it."""
+    from .grids import conv_matrix as build
+    return build(n, f, stride, None if kernel is None else _grid(kernel, "--kernel"),
+                 None if signal is None else _grid(signal, "--signal"))

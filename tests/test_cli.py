@@ -151,3 +151,9 @@ def test_too_narrow_width_is_exit_2(proc, width):
     assert (r.code, r.out) == (2, "")
     assert r.err == (f"cnncalc: --width {width} is too narrow for the table; use at least 40, "
                      "or leave it out for the terminal's width\n")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "cnncalc" / "cli").glob("*.py")), ids=lambda p: p.name)
+def test_cli_modules_are_small(path):
+    """The CLI parses, calls cnncalc.api and renders (tests/test_api.py checks its imports)."""
+    assert len(path.read_text().splitlines()) <= 600

@@ -140,3 +140,26 @@ def test_markdown(net, cli):
     assert set(table[1]) <= set("|-:")
     assert f"Total params: {s.totals.params:,}" in r.out
     assert "\x1b[" not in r.out
+
+
+@pytest.mark.parametrize("call", [
+    lambda s: render.table_text(s),
+    lambda s: render.to_dict(s),
+    lambda s: render.to_csv(s),
+    lambda s: render.to_markdown(s),
+    lambda s: render.explained_text(s, [[] for _ in s.layers]),
+])
+def test_renderers_format_metrics_they_are_given(call, monkeypatch):
+    """A renderer never computes metrics: without them it refuses, and it never calls compute."""
+    import cnncalc
+    import cnncalc.metrics
+    s = infer(load_spec(str(ZOO / "lenet5.yaml")))
+    with pytest.raises(TypeError, match="pass metrics="):
+        call(s)
+    given, expected = compute(s), cnncalc.summarize(ZOO / "lenet5.yaml").table()
+    monkeypatch.setattr(cnncalc.metrics, "compute", lambda *a, **k: pytest.fail("render computed metrics"))
+    assert render.table_text(s, metrics=given) == expected
+
+
+def test_dead_tables_are_gone():
+    assert not hasattr(render, "METRIC_COLUMNS") and not hasattr(render, "FORMATS")

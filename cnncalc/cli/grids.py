@@ -12,11 +12,11 @@ from . import TextFormat, app, emit, guarded
 def _emit_grid(result, fmt: "TextFormat") -> None:
     import json
 
-    from .. import grids
+    from ..grids import result_dict, result_text
     if fmt is TextFormat.json:
-        emit(json.dumps(grids.result_dict(result), indent=2) + "\n")
+        emit(json.dumps(result_dict(result), indent=2) + "\n")
     else:
-        emit(grids.result_text(result))
+        emit(result_text(result))
 
 
 @app.command()
@@ -34,10 +34,8 @@ def conv(
 
     Example: cnncalc conv --image "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1" --kernel vertical_edge --at 0,1
     """
-    from .. import grids
-    ker, name = grids.kernel_matrix(kernel)
-    img = grids.parse_matrix(image, "--image")
-    _emit_grid(grids.convolve(img, ker, stride, padding, flip, at, name), fmt)
+    from .. import api
+    _emit_grid(api.convolve(image, kernel, stride=stride, padding=padding, flip=flip, at=at), fmt)
 
 
 class PoolOp(str, Enum):
@@ -60,8 +58,8 @@ def pool(
 
     Example: cnncalc pool --image "12 8 0 30; 20 12 0 8; 23 40 0 21; 108 32 22 12" -f 2 -s 2 --at 1,0
     """
-    from .. import grids
-    _emit_grid(grids.pool(grids.parse_matrix(image, "--image"), size, stride, padding, op.value, at), fmt)
+    from .. import api
+    _emit_grid(api.pool(image, size, stride=stride, padding=padding, op=op.value, at=at), fmt)
 
 
 @app.command("conv-matrix")
@@ -82,10 +80,9 @@ def conv_matrix(
     """
     import json
 
-    from .. import grids
-    ker = grids.parse_matrix(kernel, "--kernel") if kernel is not None else None
-    sig = grids.parse_matrix(signal, "--signal") if signal is not None else None
-    d = grids.conv_matrix(n, f, stride, ker, sig)
-    emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else grids.matrix_text(d))
+    from .. import api
+    from ..grids import matrix_text
+    d = api.conv_matrix(n, f, stride=stride, kernel=kernel, signal=signal)
+    emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else matrix_text(d))
     if not d["equal"]:
         raise typer.Exit(1)

@@ -43,13 +43,11 @@ def summary(
     Course table: cnncalc summary architectures/lenet_homework.yaml --format markdown (add --blank for a worksheet; --columns all for every column)
     """
     from .. import api, render
-    from ..metrics import compute_options, parse_batch
 
     # markdown without --columns is the course's table, as homework sheets print it
     course = (columns.strip().lower() == "course") if columns is not None else fmt is Format.markdown
     cols = render.DEFAULT_COLUMNS if columns is None or course else render.parse_columns(columns)
-    n = parse_batch(batch)
-    compute_options(n, optimizer, flops_convention)  # bad option values fail before the spec is read
+    n, optimizer, flops_convention = api.summary_options(batch, optimizer, flops_convention)  # before the spec is read
     if width is not None and width < 40:
         raise ArgumentError(f"--width {width} is too narrow for the table; use at least 40, "
                             "or leave it out for the terminal's width")
@@ -212,14 +210,11 @@ def report(
     Example: cnncalc report architectures/vgg16.yaml -o vgg16.html
     """
     from .. import api
-    from ..errors import SpecError, read_text
     from ..files import check_target, write_output
-    from ..spec import parse_spec
 
     out = output or (spec.stem if str(spec) != "-" else "report") + ".html"
     check_target(out, (spec,), chosen=output is not None, force=force)
-    text = read_text(str(spec), SpecError, "a YAML spec file", "the path of a YAML spec")  # read once
-    html, notes = api.report_html(parse_spec(text, str(spec)), text, dtype=dtype, charts=charts)
+    html, notes = api.report_html(spec, dtype=dtype, charts=charts)  # the spec is read once
     where = write_output(out, html, (spec,), chosen=output is not None, force=force)
     for note in notes:
         typer.echo(f"cnncalc: note: {note}", err=True)

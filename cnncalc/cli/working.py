@@ -31,16 +31,17 @@ def size(
     (bad arguments exit 2).
     """
     from .. import answers as A
+    from .. import api
     from ..errors import ArgumentError
-    from ..solve import size as solve_size, strict_error
 
     if ceil and transposed:
         raise ArgumentError("--ceil and --transposed do not combine; choose one")
     ns = A.sizes(n, "the input size N", "cnncalc size 32 -f 5 -s 2")
-    answer = solve_size(ns, A.sizes(kernel, "-f", "3"), A.sizes(stride, "-s", "2"), A.padding(pad),
-                        A.sizes(dilation, "-d", "1"), "transposed" if transposed else "ceil" if ceil else "floor",
-                        A.sizes(output_padding, "--output-padding", "1", minimum=0))
-    problem = strict_error(answer) if strict and not transposed else None
+    mode = "transposed" if transposed else "ceil" if ceil else "floor"
+    answer = api.solve_size(ns, A.sizes(kernel, "-f", "3"), A.sizes(stride, "-s", "2"), A.padding(pad),
+                            A.sizes(dilation, "-d", "1"), mode=mode,
+                            output_padding=A.sizes(output_padding, "--output-padding", "1", minimum=0))
+    problem = api.strict_error(answer) if strict and not transposed else None
     if problem:
         typer.echo(f"cnncalc: {problem}", err=True)
         raise typer.Exit(1)
@@ -69,12 +70,12 @@ def layer_conv(
     Example: cnncalc layer conv --input 32x32x3 --filters 10 -f 3   ->   params (3*3*3 + 1)*10 = 280
     """
     from .. import answers as A
-    from ..solve import layer as solve_layer
+    from .. import api
 
-    answer = solve_layer("conv", A.sizes(input, "--input"), filters=A.one(filters, "--filters", "10"),
-                         kernel=_axes_arg(A.sizes(kernel, "-f", "3")), stride=_axes_arg(A.sizes(stride, "-s", "1")),
-                         padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
-                         groups=A.one(groups, "--groups", "1"), bias=not no_bias)
+    answer = api.solve_layer("conv", A.sizes(input, "--input"), filters=A.one(filters, "--filters", "10"),
+                             kernel=_axes_arg(A.sizes(kernel, "-f", "3")), stride=_axes_arg(A.sizes(stride, "-s", "1")),
+                             padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
+                             groups=A.one(groups, "--groups", "1"), bias=not no_bias)
     _show(fmt, A.layer_dict(answer), A.layer_text(answer))
 
 
@@ -95,13 +96,13 @@ def layer_pool(
     Example: cnncalc layer pool --input 143x143x64 -f 3 -s 2   ->   floor((143 + 2*0 - 3)/2) + 1 = 71
     """
     from .. import answers as A
-    from ..solve import layer as solve_layer
+    from .. import api
 
-    answer = solve_layer("avgpool" if avg else "maxpool", A.sizes(input, "--input", "143x143x64"),
-                         kernel=_axes_arg(A.sizes(kernel, "-f", "2")),
-                         stride=None if stride is None else _axes_arg(A.sizes(stride, "-s", "2")),
-                         padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
-                         ceil_mode=ceil)
+    answer = api.solve_layer("avgpool" if avg else "maxpool", A.sizes(input, "--input", "143x143x64"),
+                             kernel=_axes_arg(A.sizes(kernel, "-f", "2")),
+                             stride=None if stride is None else _axes_arg(A.sizes(stride, "-s", "2")),
+                             padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
+                             ceil_mode=ceil)
     _show(fmt, A.layer_dict(answer), A.layer_text(answer))
 
 
@@ -118,10 +119,10 @@ def layer_dense(
     Example: cnncalc layer dense --input 400 --units 120   ->   400*120 + 120 = 48,120
     """
     from .. import answers as A
-    from ..solve import layer as solve_layer
+    from .. import api
 
-    answer = solve_layer("dense", A.sizes(input, "--input", "400"), units=A.one(units, "--units", "120"),
-                         bias=not no_bias)
+    answer = api.solve_layer("dense", A.sizes(input, "--input", "400"), units=A.one(units, "--units", "120"),
+                             bias=not no_bias)
     _show(fmt, A.layer_dict(answer), A.layer_text(answer))
 
 
@@ -155,10 +156,10 @@ def solve_padding(
     Example: cnncalc solve padding -n 6 -f 3 -s 2   ->   p = 3.5: p=4 (drops a padded row) or (3, 4) exactly
     """
     from .. import answers as A
-    from ..solve import padding as solve_pad
+    from .. import api
 
-    a = solve_pad(A.one(n, "-n", "6"), A.one(kernel, "-f", "3"), A.one(stride, "-s", "2"),
-                  A.one(dilation, "-d", "1"), A.one(out, "--out", "6", required=False))
+    a = api.solve_padding(A.one(n, "-n", "6"), A.one(kernel, "-f", "3"), A.one(stride, "-s", "2"),
+                          A.one(dilation, "-d", "1"), A.one(out, "--out", "6", required=False))
     _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
 
 
@@ -177,10 +178,10 @@ def solve_kernel(
     Example: cnncalc solve kernel -n 288 --out 143 -s 2 -p 0   ->   f=4 exact; f=3 drops one row
     """
     from .. import answers as A
-    from ..solve import kernel as solve_k
+    from .. import api
 
-    a = solve_k(A.one(n, "-n", "288"), A.one(out, "--out", "143"), A.one(stride, "-s", "2"),
-                A.one_pad(pad), A.one(dilation, "-d", "1"))
+    a = api.solve_kernel(A.one(n, "-n", "288"), A.one(out, "--out", "143"), A.one(stride, "-s", "2"),
+                         A.one_pad(pad), A.one(dilation, "-d", "1"))
     _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
 
 
@@ -199,10 +200,10 @@ def solve_stride(
     Example: cnncalc solve stride -n 5 -f 3 -p 1 --out 3   ->   s=2 exact
     """
     from .. import answers as A
-    from ..solve import stride as solve_s
+    from .. import api
 
-    a = solve_s(A.one(n, "-n", "5"), A.one(out, "--out", "3"), A.one(kernel, "-f", "3"),
-                A.one_pad(pad), A.one(dilation, "-d", "1"))
+    a = api.solve_stride(A.one(n, "-n", "5"), A.one(out, "--out", "3"), A.one(kernel, "-f", "3"),
+                         A.one_pad(pad), A.one(dilation, "-d", "1"))
     _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
 
 

@@ -15,7 +15,7 @@ class Activation(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ACTIVATIONS
     ALIASES: ClassVar[dict[str, str]] = {"identity": "linear", "leakyrelu": "leaky_relu", "hardsigmoid": "hard_sigmoid", "logsoftmax": "log_softmax"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    negative_slope: float | None = arg(None, type="float")
+    negative_slope: float | None = arg(None, type="float", keras="negative_slope", torch="negative_slope")
 
     output_shape = unchanged_shape
 
@@ -56,7 +56,7 @@ class Dropout(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("dropout",)
     ALIASES: ClassVar[dict[str, str]] = {}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    rate: float = arg(0.5, type="rate", main=True)
+    rate: float = arg(0.5, type="rate", main=True, keras="rate", torch="p")
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
         return {"rate": self.rate}

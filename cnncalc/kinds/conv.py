@@ -25,15 +25,15 @@ class Conv(Layer):
     DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     CAUSAL_OK: ClassVar[bool] = True
-    filters: int = arg(type="size", main=True)
-    kernel: Any = arg(type="ints")
-    stride: Any = arg(1, type="ints")
-    padding: Any = arg(0, type="padding")
-    dilation: Any = arg(1, type="ints")
-    groups: int = arg(1, type="size")
-    bias: bool = arg(True, type="bool")
-    activation: str | None = arg(None, type="activation")
-    in_channels: int | None = arg(None, type="size")
+    filters: int = arg(type="size", main=True, keras="filters", torch="out_channels")
+    kernel: Any = arg(type="ints", keras="kernel_size", torch="kernel_size")
+    stride: Any = arg(1, type="ints", keras="strides", torch="stride")
+    padding: Any = arg(0, type="padding", keras="padding", torch="padding")
+    dilation: Any = arg(1, type="ints", keras="dilation_rate", torch="dilation")
+    groups: int = arg(1, type="size", keras="groups", torch="groups")
+    bias: bool = arg(True, type="bool", keras="use_bias", torch="bias")
+    activation: str | None = arg(None, type="activation", keras="activation")
+    in_channels: int | None = arg(None, type="size", torch="in_channels")
 
     def axes(self, inp: Shape) -> tuple[Axis, ...]:
         dims = spatial_dims(self, inp, kind_dims(self.kind))
@@ -170,13 +170,13 @@ class DepthwiseConv(Layer):
     ALIASES: ClassVar[dict[str, str]] = {"depthwiseconv2d": "depthwise_conv2d"}
     DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
-    kernel: Any = arg(type="ints", main=True)
-    depth_multiplier: int = arg(1, type="size")
-    stride: Any = arg(1, type="ints")
-    padding: Any = arg(0, type="padding")
-    dilation: Any = arg(1, type="ints")
-    bias: bool = arg(True, type="bool")
-    activation: str | None = arg(None, type="activation")
+    kernel: Any = arg(type="ints", main=True, keras="kernel_size", torch="kernel_size")
+    depth_multiplier: int = arg(1, type="size", keras="depth_multiplier")
+    stride: Any = arg(1, type="ints", keras="strides", torch="stride")
+    padding: Any = arg(0, type="padding", keras="padding", torch="padding")
+    dilation: Any = arg(1, type="ints", keras="dilation_rate", torch="dilation")
+    bias: bool = arg(True, type="bool", keras="use_bias", torch="bias")
+    activation: str | None = arg(None, type="activation", keras="activation")
 
     axes = Conv.axes
 
@@ -236,16 +236,16 @@ class ConvTranspose(Layer):
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"conv_transpose{d}d" for d in "123")
     ALIASES: ClassVar[dict[str, str]] = {**{f"conv{d}dtranspose": f"conv_transpose{d}d" for d in "123"}, **{f"convtranspose{d}d": f"conv_transpose{d}d" for d in "123"}, **{f"deconv{d}d": f"conv_transpose{d}d" for d in "123"}}
     DIAGRAM: ClassVar[str] = "transpose"  # the diagram's colour category
-    filters: int = arg(type="size", main=True)
-    kernel: Any = arg(type="ints")
-    stride: Any = arg(1, type="ints")
-    padding: Any = arg(0, type="padding")
-    output_padding: Any = arg(None, type="nonneg_ints")
-    dilation: Any = arg(1, type="ints")
-    groups: int = arg(1, type="size")
-    bias: bool = arg(True, type="bool")
-    activation: str | None = arg(None, type="activation")
-    in_channels: int | None = arg(None, type="size")
+    filters: int = arg(type="size", main=True, keras="filters", torch="out_channels")
+    kernel: Any = arg(type="ints", keras="kernel_size", torch="kernel_size")
+    stride: Any = arg(1, type="ints", keras="strides", torch="stride")
+    padding: Any = arg(0, type="padding", keras="padding", torch="padding")
+    output_padding: Any = arg(None, type="nonneg_ints", keras="output_padding", torch="output_padding")
+    dilation: Any = arg(1, type="ints", keras="dilation_rate", torch="dilation")
+    groups: int = arg(1, type="size", torch="groups")
+    bias: bool = arg(True, type="bool", keras="use_bias", torch="bias")
+    activation: str | None = arg(None, type="activation", keras="activation")
+    in_channels: int | None = arg(None, type="size", torch="in_channels")
 
     _check_groups = Conv._check_groups
 
@@ -427,14 +427,14 @@ class SeparableConv(Layer):
     ALIASES: ClassVar[dict[str, str]] = {f"separableconvolution{d}d": f"separable_conv{d}d" for d in "12"}
     DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
-    filters: int = arg(type="size", main=True)
-    kernel: Any = arg(type="ints")
-    stride: Any = arg(1, type="ints")
-    padding: Any = arg(0, type="padding")
-    dilation: Any = arg(1, type="ints")
-    depth_multiplier: int = arg(1, type="size")
-    bias: bool = arg(True, type="bool")
-    activation: str | None = arg(None, type="activation")
+    filters: int = arg(type="size", main=True, keras="filters")
+    kernel: Any = arg(type="ints", keras="kernel_size")
+    stride: Any = arg(1, type="ints", keras="strides")
+    padding: Any = arg(0, type="padding", keras="padding")
+    dilation: Any = arg(1, type="ints", keras="dilation_rate")
+    depth_multiplier: int = arg(1, type="size", keras="depth_multiplier")
+    bias: bool = arg(True, type="bool", keras="use_bias")
+    activation: str | None = arg(None, type="activation", keras="activation")
 
     axes = Conv.axes
 

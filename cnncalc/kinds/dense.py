@@ -18,10 +18,10 @@ class Dense(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("dense",)
     ALIASES: ClassVar[dict[str, str]] = {"linear": "dense", "fullyconnected": "dense", "fc": "dense"}
     DIAGRAM: ClassVar[str] = "dense"  # the diagram's colour category
-    units: int = arg(type="size", main=True)
-    bias: bool = arg(True, type="bool")
-    activation: str | None = arg(None, type="activation")
-    in_features: int | None = arg(None, type="size")
+    units: int = arg(type="size", main=True, keras="units", torch="out_features")
+    bias: bool = arg(True, type="bool", keras="use_bias", torch="bias")
+    activation: str | None = arg(None, type="activation", keras="activation")
+    in_features: int | None = arg(None, type="size", torch="in_features")
 
     def output_shape(self, inp: Shape) -> Shape:
         self.check_rank(inp, 1)
@@ -82,8 +82,8 @@ class Embedding(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("embedding",)
     ALIASES: ClassVar[dict[str, str]] = {}
     DIAGRAM: ClassVar[str] = "dense"  # the diagram's colour category
-    vocab: int = arg(type="size")
-    dim: int = arg(type="size")
+    vocab: int = arg(type="size", keras="input_dim", torch="num_embeddings")
+    dim: int = arg(type="size", keras="output_dim", torch="embedding_dim")
 
     def output_shape(self, inp: Shape) -> Shape:
         self.check_rank(inp, 1)

@@ -1,22 +1,46 @@
-"""docs/kinds.md, generated from the registry: every kind, its names, spellings and arguments.
+"""docs/kinds.md, generated from the registry: every kind, its names, its arguments with their
+Keras and PyTorch spellings, and its docstring's Shape and Params lines.
 
     python -m cnncalc.kinds.doc > docs/kinds.md
 
-tests/test_docs.py fails when docs/kinds.md is stale.
+tests/test_docs.py fails when docs/kinds.md is stale, and parses a spec with every spelling
+listed here to show that the spec reader accepts it.
 """
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from . import ARG_ALIASES, classes, normal
 from .base import FACETS
 
+HEADER = """# Layer kinds
 
-def _spellings(argname: str, meta) -> list[str]:
-    """Other spellings the spec reader accepts for an argument (normalised keys of ARG_ALIASES)."""
-    out = [meta.get(k) for k in ("keras", "torch") if meta.get(k)]
-    out += [alias for alias, names in ARG_ALIASES.items() if argname in names and alias != normal(argname)]
-    return list(dict.fromkeys(out))
+Generated from the registry (`cnncalc/kinds/`) by `python -m cnncalc.kinds.doc > docs/kinds.md`;
+do not edit by hand. Shapes are channels last without the batch axis: (H, W, C), (L, C),
+(D, H, W, C), or (n,) when flat.
+
+Arguments: **Keras** and **PyTorch** give the frameworks' keyword for the argument (Keras 3's
+layer, PyTorch's `nn` class), and a spec accepts it as well as the name cnncalc uses; *also
+accepted* lists further spellings. Spellings match without case, `_` or `-`. The *main*
+argument is the one a scalar body sets: `- maxpool2d: 2`. A kind's Python class, and every
+facet it declares, is in its module; docs/adding-a-kind.md shows how one is written.
+"""
+
+
+def spellings(cls) -> dict[str, dict[str, list[str]]]:
+    """Per argument: its Keras and PyTorch spellings and the other keys the spec reader maps to
+    it (ARG_ALIASES entries whose first candidate the kind takes, as spec.py resolves them)."""
+    args = cls.spec_args()
+    out = {}
+    for name, f in args.items():
+        frameworks = {normal(f.metadata.get(k) or name) for k in ("keras", "torch")} | {normal(name)}
+        also = [alias for alias, names in ARG_ALIASES.items()
+                if next((n for n in names if n in args), None) == name
+                and alias not in frameworks and alias not in map(normal, args)]
+        out[name] = {"keras": [f.metadata["keras"]] if f.metadata.get("keras") else [],
+                     "torch": [f.metadata["torch"]] if f.metadata.get("torch") else [], "also": also}
+    return out
 
 
 def _default(f) -> str:
@@ -25,34 +49,41 @@ def _default(f) -> str:
     return "-" if f.default is None else f"`{f.default!r}`".replace("'", "")
 
 
-def _doc_lines(cls) -> list[str]:
-    return [line.strip() for line in (cls.__doc__ or "").strip().splitlines()]
+def doc_parts(cls) -> tuple[str, str, str]:
+    """(description, Shape line, Params line) of a kind's docstring, whitespace collapsed."""
+    text = " ".join((cls.__doc__ or "").split())
+    m = re.match(r"(?P<desc>.*?)\s*(?P<shape>\bShape\b.*?)?\s*(?P<params>\bParams:.*)?$", text)
+    return m.group("desc"), m.group("shape") or "", m.group("params") or ""
+
+
+def _code(words: list[str]) -> str:
+    return ", ".join(f"`{w}`" for w in words)
 
 
 def kind_section(cls) -> list[str]:
-    doc = _doc_lines(cls)
-    names = ", ".join(f"`{n}`" for n in cls.NAMES)
-    lines = [f"## {cls.__name__}", "", f"Kinds: {names}", ""]
+    desc, shape, params = doc_parts(cls)
+    lines = [f"## {cls.__name__}", "", f"Kinds: {_code(list(cls.NAMES))}", ""]
     if cls.ALIASES:
         lines += ["Also spelled: " + ", ".join(f"`{a}` ({n})" for a, n in sorted(cls.ALIASES.items())), ""]
-    lines += [" ".join(doc), ""]
+    if desc:
+        lines += [desc, ""]
+    lines += [f"- {line}" for line in (shape, params) if line] + [""]
     fields = cls.spec_args()
     if fields:
-        lines += ["| argument | type | default | main | other spellings |", "|---|---|---|---|---|"]
+        spelled = spellings(cls)
+        lines += ["| argument | type | default | Keras | PyTorch | also accepted |", "|---|---|---|---|---|---|"]
         for name, f in fields.items():
-            meta = f.metadata
-            spell = ", ".join(f"`{s}`" for s in _spellings(name, meta)) or ""
-            lines.append(f"| `{name}` | {meta.get('type', '')} | {_default(f)} | {'yes' if meta.get('main') else ''} | {spell} |")
+            s = spelled[name]
+            main = " (main)" if f.metadata.get("main") else ""
+            lines.append(f"| `{name}`{main} | {f.metadata.get('type', '')} | {_default(f)} | {_code(s['keras'])} "
+                         f"| {_code(s['torch'])} | {_code(s['also'])} |")
         lines.append("")
     lines += ["Facets: " + ", ".join(FACETS) + f" (module `{cls.__module__}`).", ""]
     return lines
 
 
 def render_kinds_md() -> str:
-    lines = ["# Layer kinds", "",
-             "Generated from the registry (`cnncalc/kinds/`) by `python -m cnncalc.kinds.doc > docs/kinds.md`;",
-             "do not edit by hand. Shapes are channels last without the batch axis: (H, W, C), (L, C),",
-             "(D, H, W, C), or (n,) when flat. Argument spellings are matched without case, `_` or `-`.", ""]
+    lines = HEADER.splitlines() + [""]
     for cls in classes():
         lines += kind_section(cls)
     return "\n".join(lines).rstrip() + "\n"

@@ -105,7 +105,7 @@ class Concat(Merge):
     ALIASES: ClassVar[dict[str, str]] = {"concatenate": "concat", "cat": "concat"}
     DIAGRAM: ClassVar[str] = "merge"  # the diagram's colour category
     SYMBOLS: ClassVar[dict[str, str]] = {"concat": "\u2016"}  # drawn in the merge circle
-    axis: int = arg(-1, type="int", main=True)
+    axis: int = arg(-1, type="int", main=True, keras="axis")
 
     def _axis(self, shape: Shape) -> int:
         """The position of `axis` in a batch-less shape."""

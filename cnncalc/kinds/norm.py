@@ -37,10 +37,10 @@ class BatchNorm(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    affine: bool = arg(True, type="bool")
-    epsilon: float = arg(1e-5, type="float")
-    momentum: float = arg(0.1, type="float")
-    num_features: int | None = arg(None, type="size")
+    affine: bool = arg(True, type="bool", torch="affine")
+    epsilon: float = arg(1e-5, type="float", keras="epsilon", torch="eps")
+    momentum: float = arg(0.1, type="float", torch="momentum")
+    num_features: int | None = arg(None, type="size", torch="num_features")
 
     def output_shape(self, inp: Shape) -> Shape:
         check_channels(self, self.num_features, inp[-1], "num_features")
@@ -111,9 +111,9 @@ class LayerNorm(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("layernorm",)
     ALIASES: ClassVar[dict[str, str]] = {"layernormalization": "layernorm", "ln": "layernorm"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    epsilon: float = arg(1e-5, type="float")
-    affine: bool = arg(True, type="bool")
-    num_features: int | None = arg(None, type="size")
+    epsilon: float = arg(1e-5, type="float", keras="epsilon", torch="eps")
+    affine: bool = arg(True, type="bool", torch="elementwise_affine")
+    num_features: int | None = arg(None, type="size", torch="normalized_shape")
 
     def output_shape(self, inp: Shape) -> Shape:
         check_channels(self, self.num_features, inp[-1], "num_features")
@@ -172,10 +172,10 @@ class GroupNorm(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("groupnorm",)
     ALIASES: ClassVar[dict[str, str]] = {"groupnormalization": "groupnorm", "gn": "groupnorm"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    groups: int = arg(32, type="size", main=True)  # Keras' default
-    epsilon: float = arg(1e-5, type="float")
-    affine: bool = arg(True, type="bool")
-    num_features: int | None = arg(None, type="size")
+    groups: int = arg(32, type="size", main=True, keras="groups", torch="num_groups")  # Keras' default
+    epsilon: float = arg(1e-5, type="float", keras="epsilon", torch="eps")
+    affine: bool = arg(True, type="bool", torch="affine")
+    num_features: int | None = arg(None, type="size", torch="num_channels")
 
     def output_shape(self, inp: Shape) -> Shape:
         c = inp[-1]
@@ -241,10 +241,10 @@ class LRN(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("lrn",)
     ALIASES: ClassVar[dict[str, str]] = {"localresponsenorm": "lrn"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    size: int = arg(5, type="size", main=True)
-    alpha: float = arg(1e-4, type="float")
-    beta: float = arg(0.75, type="float")
-    k: float = arg(1.0, type="float")
+    size: int = arg(5, type="size", main=True, torch="size")
+    alpha: float = arg(1e-4, type="float", torch="alpha")
+    beta: float = arg(0.75, type="float", torch="beta")
+    k: float = arg(1.0, type="float", torch="k")
 
     output_shape = unchanged_shape
 

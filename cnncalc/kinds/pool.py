@@ -25,12 +25,12 @@ class Pool(Layer):
     ALIASES: ClassVar[dict[str, str]] = {**{f"maxpooling{d}d": f"maxpool{d}d" for d in "123"}, **{f"averagepooling{d}d": f"avgpool{d}d" for d in "123"}, **{f"avgpooling{d}d": f"avgpool{d}d" for d in "123"}}
     DIAGRAM: ClassVar[str] = "pool"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
-    kernel: Any = arg(type="ints", main=True)
-    stride: Any = arg(None, type="ints")
-    padding: Any = arg(0, type="padding")
-    dilation: Any = arg(1, type="ints")
-    ceil_mode: bool = arg(False, type="bool")
-    count_include_pad: bool = arg(True, type="bool")
+    kernel: Any = arg(type="ints", main=True, keras="pool_size", torch="kernel_size")
+    stride: Any = arg(None, type="ints", keras="strides", torch="stride")
+    padding: Any = arg(0, type="padding", keras="padding", torch="padding")
+    dilation: Any = arg(1, type="ints", torch="dilation")
+    ceil_mode: bool = arg(False, type="bool", torch="ceil_mode")
+    count_include_pad: bool = arg(True, type="bool", torch="count_include_pad")
 
     def axes(self, inp: Shape) -> tuple[Axis, ...]:
         dims = spatial_dims(self, inp, kind_dims(self.kind))
@@ -221,7 +221,7 @@ class GlobalPool(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("global_avgpool", "global_maxpool")
     ALIASES: ClassVar[dict[str, str]] = {**{f"globalaveragepooling{d}d": "global_avgpool" for d in "123"}, **{f"globalavgpool{d}d": "global_avgpool" for d in "123"}, **{f"globalmaxpooling{d}d": "global_maxpool" for d in "123"}, **{f"globalmaxpool{d}d": "global_maxpool" for d in "123"}, "globalaveragepool": "global_avgpool"}
     DIAGRAM: ClassVar[str] = "flat"  # the diagram's colour category
-    keepdims: bool = arg(False, type="bool")
+    keepdims: bool = arg(False, type="bool", keras="keepdims", torch="keepdim")
 
     def output_shape(self, inp: Shape) -> Shape:
         if len(inp) < 2:
@@ -275,7 +275,7 @@ class AdaptivePool(Layer):
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"adaptive_{op}pool{d}d" for d in "123" for op in ("avg", "max"))
     ALIASES: ClassVar[dict[str, str]] = {**{f"adaptiveavgpool{d}d": f"adaptive_avgpool{d}d" for d in "123"}, **{f"adaptivemaxpool{d}d": f"adaptive_maxpool{d}d" for d in "123"}}
     DIAGRAM: ClassVar[str] = "pool"  # the diagram's colour category
-    output: Any = arg(type="ints", main=True)
+    output: Any = arg(type="ints", main=True, torch="output_size")
 
     def output_shape(self, inp: Shape) -> Shape:
         dims = spatial_dims(self, inp, kind_dims(self.kind))

@@ -62,7 +62,7 @@ class Reshape(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("reshape",)
     ALIASES: ClassVar[dict[str, str]] = {}
-    target: Any = arg(type="shape", main=True)
+    target: Any = arg(type="shape", main=True, keras="target_shape")
 
     def output_shape(self, inp: Shape) -> Shape:
         target = tuple(self.target)
@@ -143,7 +143,7 @@ class ZeroPad(Layer):
     """Zero padding (zeropad1d/2d/3d). Shape: n_i + p_before + p_after per axis. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"zeropad{d}d" for d in "123")
     ALIASES: ClassVar[dict[str, str]] = {f"zeropadding{d}d": f"zeropad{d}d" for d in "123"}
-    padding: Any = arg(type="padding", main=True)
+    padding: Any = arg(type="padding", main=True, keras="padding", torch="padding")
 
     def axes(self, inp: Shape) -> tuple[Axis, ...]:
         dims = spatial_dims(self, inp, kind_dims(self.kind))
@@ -192,7 +192,7 @@ class Cropping(Layer):
     pairs. Shape: n_i - c_before - c_after per axis (>= 1). Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"cropping{d}d" for d in "123")
     ALIASES: ClassVar[dict[str, str]] = {f"crop{d}d": f"cropping{d}d" for d in "123"}
-    cropping: Any = arg(type="padding", main=True)
+    cropping: Any = arg(type="padding", main=True, keras="cropping")
 
     def crops(self, inp: Shape) -> tuple[F.Pad, ...]:
         dims = spatial_dims(self, inp, kind_dims(self.kind))
@@ -265,9 +265,9 @@ class Upsample(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("upsample", "upsample1d", "upsample2d", "upsample3d")
     ALIASES: ClassVar[dict[str, str]] = {**{f"upsampling{d}d": f"upsample{d}d" for d in "123"}, **{f"upsamplingnearest{d}d": f"upsample{d}d" for d in "123"}}
     DIAGRAM: ClassVar[str] = "transpose"  # the diagram's colour category
-    factor: Any = arg(2, type="ints", main=True)
-    mode: str = arg("nearest", type="str")
-    size: Any = arg(None, type="ints")
+    factor: Any = arg(2, type="ints", main=True, torch="scale_factor")
+    mode: str = arg("nearest", type="str", keras="interpolation", torch="mode")
+    size: Any = arg(None, type="ints", torch="size")
 
     def _factors(self, inp: Shape) -> tuple[int, ...]:
         if self.size is not None:
