@@ -13,20 +13,8 @@ from ..infer import LayerResult, Summary, infer_layer
 from ..kinds import (BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Flatten, Pool, Shape,
                      fmt_shape)
 from ..render import folded, num
-from .read import same_shape
+from .read import COLUMNS, same_shape
 from .text import _kv, _what, params_formula, size_formula
-
-COLUMNS = ("shape", "size", "params")
-COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
-COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
-BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
-INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
-TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
-
-
-class AnswerError(CnncalcError):
-    """The answers file cannot be read as a table (exit status 2)."""
-
 
 
 # -- known mistakes --------------------------------------------------------------------------

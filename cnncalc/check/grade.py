@@ -6,26 +6,13 @@ from typing import Any
 
 
 from .. import formulas as F
-from ..errors import CnncalcError
 from ..infer import Summary
 from ..kinds import fmt_shape
 from ..render import folded, num
 from .diagnoses import Context, diagnose
 from .match import _name, match_rows
-from .read import AnswerTable, Row, is_blank, parse_int, parse_shape, same_shape
+from .read import COLUMNS, COLUMN_NAMES, AnswerTable, Row, is_blank, parse_int, parse_shape, same_shape
 from .text import params_formula, shape_formula, size_formula
-
-COLUMNS = ("shape", "size", "params")
-COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
-COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
-BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
-INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
-TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
-
-
-class AnswerError(CnncalcError):
-    """The answers file cannot be read as a table (exit status 2)."""
-
 
 
 # -- grading ---------------------------------------------------------------------------------

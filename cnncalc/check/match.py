@@ -4,24 +4,11 @@ from __future__ import annotations
 import re
 
 
-from ..errors import CnncalcError
 from ..infer import Summary
 from ..kinds import BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, GlobalPool, Pool, normal
 from ..kinds import GroupNorm, LayerNorm, SeparableConv
 from ..render import folded
-from .read import AnswerTable, clean
-
-COLUMNS = ("shape", "size", "params")
-COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
-COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
-BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
-INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
-TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
-
-
-class AnswerError(CnncalcError):
-    """The answers file cannot be read as a table (exit status 2)."""
-
+from .read import INPUT_WORDS, TOTAL_WORDS, AnswerTable, clean
 
 
 # -- matching rows to layers -----------------------------------------------------------------

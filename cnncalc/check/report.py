@@ -5,23 +5,10 @@ import json
 from typing import Any
 
 
-from ..errors import CnncalcError
 from ..kinds import fmt_shape
 from ..render import num
 from .grade import Report, Verdict
-from .read import MARKS
-
-COLUMNS = ("shape", "size", "params")
-COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
-COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
-BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
-INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
-TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
-
-
-class AnswerError(CnncalcError):
-    """The answers file cannot be read as a table (exit status 2)."""
-
+from .read import COLUMNS, COLUMN_TITLES, MARKS
 
 
 # -- the report as text and JSON (formatting only) -------------------------------------------

@@ -2,25 +2,11 @@
 from __future__ import annotations
 
 
-
 from .. import formulas as F
-from ..errors import CnncalcError
 from ..infer import LayerResult
 from ..kinds import (Activation, BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout,
                      Flatten, GlobalPool, Pool, Shape, fmt_shape)
 from ..render import num
-
-COLUMNS = ("shape", "size", "params")
-COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
-COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
-BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
-INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
-TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
-
-
-class AnswerError(CnncalcError):
-    """The answers file cannot be read as a table (exit status 2)."""
-
 
 
 # -- the arithmetic, written out with the numbers --------------------------------------------
