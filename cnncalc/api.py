@@ -59,18 +59,69 @@ class Summary:
 SpecLike = Union[str, Path, Any]
 
 
-def load(path_or_text: str | Path, *, input: tuple[int, ...] | None = None):
-    """A Spec from a file path or from YAML text (text is anything with a newline or a
-    `layers:` key). `input` overrides the spec's input shape, channels last: (32, 32, 3)."""
-    import dataclasses
+def load(path_or_text: str | Path, *, input: str | tuple[int, ...] | None = None,
+         class_name: str | None = None):
+    """A Spec from a YAML file path, from YAML text (anything with a newline or a `layers:` key),
+    or from a model file: PyTorch or Keras source (.py, read with `ast`, never run), .keras,
+    a Keras .json, .onnx (cnncalc.readers). `input` overrides the input shape, channels last:
+    (32, 32, 3) or "32x32x3"; the spatial sizes alone keep the channels. `class_name` picks
+    the class of a Python file (default: the last defined)."""
+    return load_text(path_or_text, input=input, class_name=class_name)[0]
 
-    from .spec import load_spec, parse_spec
+
+def load_text(path_or_text: str | Path, *, input: str | tuple[int, ...] | None = None,
+              class_name: str | None = None):
+    """(Spec, its YAML text) as `load` reads it, the file read once; for a model file the
+    text is the spec `cnncalc import` writes."""
+    from .errors import ArgumentError, SpecError, read_text
+    from .spec import parse_spec
+    given = input_shape(input)
     text = str(path_or_text)
     if isinstance(path_or_text, Path) or ("\n" not in text and "layers:" not in text):
-        spec = load_spec(text)
+        from .readers import is_model_file, load_model_text
+        if is_model_file(text):
+            return load_model_text(text, input=given, class_name=class_name)
+        body = read_text(text, SpecError, "a YAML spec file", "the path of a YAML spec, e.g. architectures/vgg16.yaml")
+        spec = parse_spec(body, text)
     else:
-        spec = parse_spec(text)
-    return spec if input is None else dataclasses.replace(spec, input=tuple(input))
+        body, spec = text, parse_spec(text)
+    if class_name is not None:
+        raise ArgumentError(f"--class {class_name} picks a class of a Python model file, but {text if len(text) < 80 else 'this'} "
+                            "is a YAML spec; leave --class out")
+    return (spec if given is None else _with_input(spec, given)), body
+
+
+def input_shape(value: str | tuple[int, ...] | None) -> tuple[int, ...] | None:
+    """--input as a shape: "32x32x3", "32 32 3", [32, 32, 3] or (32, 32, 3); None stays None."""
+    from .answers import sizes
+    if value is None or isinstance(value, tuple):
+        return value
+    return sizes(value if isinstance(value, str) else "x".join(map(str, value)), "--input", "32x32x3")
+
+
+def import_model(path: str | Path, *, input: str | tuple[int, ...] | None = None,
+                 class_name: str | None = None) -> str:
+    """The cnncalc YAML spec equivalent to a model file (`cnncalc import`), checked by parsing it."""
+    from .readers import read_model
+    return read_model(str(path), input=input_shape(input), class_name=class_name)
+
+
+def _with_input(spec, given: tuple[int, ...]):
+    """The spec with its input shape replaced; the spatial sizes alone keep the channels."""
+    import dataclasses
+
+    from .errors import ArgumentError
+    from .kinds import fmt_shape
+    have = spec.input
+    if len(given) == len(have) - 1 and len(have) > 1:
+        given = (*given, have[-1])
+    elif len(given) != len(have):
+        raise ArgumentError(f"--input {'x'.join(map(str, given))} has {len(given)} sizes but the spec's input "
+                            f"{fmt_shape(have)} has {len(have)}; give all {len(have)} (channels last) or the "
+                            f"{len(have) - 1} spatial sizes" if len(have) > 1 else
+                            f"--input {'x'.join(map(str, given))} has {len(given)} sizes but the spec's input "
+                            f"{fmt_shape(have)} has 1")
+    return dataclasses.replace(spec, input=given)
 
 
 def _spec(spec: SpecLike):
@@ -123,20 +174,9 @@ def report_html(spec: SpecLike, spec_text: str = "", *, dtype: str = "float32", 
     (`-`: stdin) is read once and its text shown in the report; a loaded Spec shows `spec_text`."""
     from .report import build
     if not spec_text and isinstance(spec, (str, Path)):
-        spec, spec_text = _read(spec)
+        spec, spec_text = load_text(spec)
     s = summarize(spec, dtype=dtype)
     return build(s.result, s.metrics, spec_text, charts=charts)
-
-
-def _read(path_or_text: str | Path):
-    """(Spec, its text), the file read once."""
-    from .errors import SpecError, read_text
-    from .spec import parse_spec
-    text = str(path_or_text)
-    if isinstance(path_or_text, str) and ("\n" in text or "layers:" in text):
-        return parse_spec(text), text
-    text = read_text(text, SpecError, "a YAML spec file", "the path of a YAML spec")
-    return parse_spec(text, str(path_or_text)), text
 
 
 def solve_input(spec: SpecLike, *, max_size: int = 2048, given: tuple[int, ...] | None = None):

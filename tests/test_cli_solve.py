@@ -242,7 +242,7 @@ BAD = [
     (["solve", "stride", "-n", "3", "-f", "5", "--out", "1"], "larger than the padded input"),
     (["solve", "stride", "-n", "5", "-f", "3", "--out", "2", "-p", "same"], "is not a size here"),
     (["solve", "input", "no_such_file.yaml"], "no such file"),
-    (["solve", "input", str(ZOO / "vgg16.yaml"), "--input", "224x224"], "keep the channels"),
+    (["solve", "input", str(ZOO / "vgg16.yaml"), "--input", "1x224x224x3"], "give all 3 (channels last) or the 2 spatial sizes"),
     (["solve", "input", str(ZOO / "vgg16.yaml"), "--max", "0"], "--max 0 must be positive"),
     (["solve", "input", str(ZOO / "vgg16.yaml"), "--max", "1000000"], "too many sizes to scan"),
 ]

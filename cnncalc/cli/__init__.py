@@ -24,7 +24,9 @@ def _root() -> None:
 
 
 # Options several commands share, declared once.
-SPEC_ARG = typer.Argument(..., help="YAML spec file, e.g. architectures/vgg16.yaml", show_default=False)
+SPEC_ARG = typer.Argument(..., help="YAML spec file (e.g. architectures/vgg16.yaml), or a model file: PyTorch or Keras source .py, .keras, Keras .json, .onnx.", show_default=False)
+INPUT_OPT = typer.Option(None, "--input", help="Override the input shape, channels last: 32x32x3 (HxWxC), 100x1 (LxC); the spatial sizes alone (32x32) keep the channels.", show_default=False)
+CLASS_OPT = typer.Option(None, "--class", help="The class to read from a Python model file (default: the last defined).", show_default=False)
 DTYPE_OPT = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8.")
 
 
@@ -72,6 +74,12 @@ def guarded(fn):
     return wrapper
 
 
+def load(path, input_shape: str | None, class_name: str | None):
+    """The spec a command works on: a YAML spec or a model file, with --input and --class."""
+    from .. import api
+    return api.load(str(path), input=input_shape, class_name=class_name)
+
+
 def emit(text: str) -> None:
     sys.stdout.write(text)
 
@@ -103,7 +111,7 @@ def _usage_line(error) -> str:
 
 
 # The commands register themselves on `app` when their modules load.
-from . import network, working, grids  # noqa: E402, F401
+from . import network, working, grids, imports  # noqa: E402, F401
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import ArgumentError
-from . import DTYPE_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded
+from . import CLASS_OPT, DTYPE_OPT, INPUT_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded, load
 
 
 @app.command()
@@ -35,6 +35,8 @@ def summary(
         "sgd", "--optimizer", help="Optimizer state in the training-memory estimate: sgd (none), "
         "momentum (1 x params), adam (2 x params); also nesterov, rmsprop, adagrad, adamw."),
     blank: bool = typer.Option(False, "--blank", help="The course table (--columns course) with empty cells, as a worksheet: markdown, or csv with --format csv."),
+    input_shape: Optional[str] = INPUT_OPT,
+    class_name: Optional[str] = CLASS_OPT,
 ) -> None:
     """Per-layer output shape, parameters, MACs, receptive field and memory, with totals.
 
@@ -51,10 +53,11 @@ def summary(
     if width is not None and width < 40:
         raise ArgumentError(f"--width {width} is too narrow for the table; use at least 40, "
                             "or leave it out for the terminal's width")
+    if (blank or course) and (fmt is Format.json or (blank and columns is not None and not course)):
+        raise ArgumentError("--blank and --columns course print the course table (Layer, Activation shape, "
+                            "Activation size, # parameters); use --format markdown or csv, without other --columns")
+    spec = load(spec, input_shape, class_name)
     if blank or course:
-        if fmt is Format.json or (blank and columns is not None and not course):
-            raise ArgumentError("--blank and --columns course print the course table (Layer, Activation shape, "
-                                "Activation size, # parameters); use --format markdown or csv, without other --columns")
         result = api.infer(spec, dtype=dtype)
         emit(render.to_course_csv(result, blank) if fmt is Format.csv else render.to_course_markdown(result, blank))
         return
@@ -80,9 +83,11 @@ class AnswersFormat(str, Enum):
 @guarded
 def check(
     answers: str = typer.Argument(..., help="The student's table: Markdown, CSV, TSV or YAML (`-` for stdin).", show_default=False),
-    spec: Path = typer.Option(..., "--spec", "-s", help="YAML spec of the network the table is about.", show_default=False),
+    spec: Path = typer.Option(..., "--spec", "-s", help="YAML spec (or model file) of the network the table is about.", show_default=False),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table (for people) or json (one entry per cell)."),
     read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as md, csv, tsv or yaml (default: by extension, then by content)."),
+    input_shape: Optional[str] = INPUT_OPT,
+    class_name: Optional[str] = CLASS_OPT,
 ) -> None:
     """Grade a filled-in table of activation shapes, sizes and # parameters against a spec.
 
@@ -95,7 +100,7 @@ def check(
     from .. import api
     from ..check import report_json, report_text
 
-    report = api.check_answers(answers, spec, read_as=read_as.value if read_as else None)
+    report = api.check_answers(answers, load(spec, input_shape, class_name), read_as=read_as.value if read_as else None)
     emit(report_json(report) if fmt is TextFormat.json else report_text(report))
     if not report.ok:
         raise typer.Exit(1)
@@ -128,6 +133,8 @@ def verify(
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
     max_memory: Optional[str] = typer.Option(None, "--max-memory", help="Refuse runs estimated above this many bytes (512M, 4G; default: half the available memory)."),
+    input_shape: Optional[str] = INPUT_OPT,
+    class_name: Optional[str] = CLASS_OPT,
 ) -> None:
     """Run the network in NumPy and compare every layer's executed shape and weights with summary's.
 
@@ -140,7 +147,7 @@ def verify(
 
     if batch < 1:
         raise ArgumentError(f"--batch {batch} must be at least 1; use --batch 1")
-    result = api.verify(spec, batch=batch, seed=seed, max_memory=_bytes(max_memory))
+    result = api.verify(load(spec, input_shape, class_name), batch=batch, seed=seed, max_memory=_bytes(max_memory))
     if fmt is TextFormat.json:
         emit(render.verification_json(result))
     else:
@@ -155,6 +162,8 @@ def export(
     spec: Path = SPEC_ARG,
     to: Framework = typer.Option(..., "--to", "-t", help="pytorch or keras.", show_default=False),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the code to this file (default, or -: stdout)."),
+    input_shape: Optional[str] = INPUT_OPT,
+    class_name: Optional[str] = CLASS_OPT,
 ) -> None:
     """Generate PyTorch (nn.Module) or Keras 3 (functional) code for a spec.
 
@@ -165,7 +174,7 @@ def export(
 
     if output not in (None, "-"):
         check_target(output, (spec,))
-    code = api.export_code(spec, to.value)
+    code = api.export_code(load(spec, input_shape, class_name), to.value)
     if output in (None, "-"):
         emit(code)
         return
@@ -201,6 +210,8 @@ def report(
     dtype: str = DTYPE_OPT,
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Include the matplotlib charts (needs cnncalc\\[plot])."),
     force: bool = typer.Option(False, "--force", help="Replace the default output file if it exists."),
+    input_shape: Optional[str] = INPUT_OPT,
+    class_name: Optional[str] = CLASS_OPT,
 ) -> None:
     r"""One self-contained HTML report: diagram, per-layer charts, table, totals and the spec.
 
@@ -214,7 +225,8 @@ def report(
 
     out = output or (spec.stem if str(spec) != "-" else "report") + ".html"
     check_target(out, (spec,), chosen=output is not None, force=force)
-    html, notes = api.report_html(spec, dtype=dtype, charts=charts)  # the spec is read once
+    loaded, text = api.load_text(str(spec), input=input_shape, class_name=class_name)  # the spec is read once
+    html, notes = api.report_html(loaded, text, dtype=dtype, charts=charts)
     where = write_output(out, html, (spec,), chosen=output is not None, force=force)
     for note in notes:
         typer.echo(f"cnncalc: note: {note}", err=True)
@@ -228,6 +240,8 @@ def plot(
     output: str = typer.Option(..., "--output", "-o", help="Picture to write: .svg or .png (-: SVG on stdout).", show_default=False),
     chart: Chart = typer.Option(Chart.diagram, "--chart", "-c", help="diagram, params, macs, activations, or all charts side by side."),
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value (noted on the activations chart)."),
+    input_shape: Optional[str] = INPUT_OPT,
+    class_name: Optional[str] = CLASS_OPT,
 ) -> None:
     r"""Write one picture: the architecture diagram or a per-layer chart.
 
@@ -244,7 +258,7 @@ def plot(
     if fmt not in ("svg", "png"):
         raise ArgumentError(f"output {output} has suffix `{suffix}`; use a .svg or .png file name")
     check_target(output, (spec,))
-    result = api.infer(spec, dtype=dtype)
+    result = api.infer(load(spec, input_shape, class_name), dtype=dtype)
     if chart is Chart.diagram and fmt == "svg":
         from .. import diagram
         data: bytes | str = diagram.diagram_svg(result)

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from . import _FMT_HELP, _ONE_LINE, SPEC_ARG, TextFormat, _show, app, guarded
+from . import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, TextFormat, _show, app, guarded, load
 
 
 @app.command(context_settings=_ONE_LINE)
@@ -214,6 +214,7 @@ def solve_input(
     input: Optional[str] = typer.Option(None, "--input", "-i", help="Input to check (default: the spec's), e.g. 225x225x3."),
     max_size: str = typer.Option("2048", "--max", help="Largest size scanned."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
+    class_name: Optional[str] = CLASS_OPT,
 ) -> None:
     """Input sizes for which every layer divides exactly, and the first layer that drops rows.
 
@@ -224,6 +225,6 @@ def solve_input(
     from .. import answers as A
     from .. import api
 
-    a = api.solve_input(spec, max_size=A.one(max_size, "--max", "2048"),
-                        given=A.sizes(input, "--input", required=False))
+    net = load(spec, input, class_name)
+    a = api.solve_input(net, max_size=A.one(max_size, "--max", "2048"), given=None if input is None else net.input)
     _show(fmt, A.input_dict(a), A.input_text(a), a.solved)

@@ -20,7 +20,7 @@ import re
 from ..errors import SpecError
 from .common import InputHint, ReaderError, Written, write
 
-__all__ = ["read_model", "load_model", "is_model_file", "model_format", "ReaderError", "FORMATS"]
+__all__ = ["read_model", "load_model", "load_model_text", "is_model_file", "model_format", "ReaderError", "FORMATS"]
 
 FORMATS = {
     "torch": "PyTorch source (.py)", "keras-source": "Keras source (.py)",
@@ -127,6 +127,13 @@ def load_model(path: str, *, input=None, class_name: str | None = None):
     """The model file as a cnncalc Spec whose layers point at the source file's lines."""
     path = os.fspath(path)
     return _parse(_read(path, input, class_name), path)
+
+
+def load_model_text(path: str, *, input=None, class_name: str | None = None):
+    """(Spec, the YAML text read_model writes), the file read once."""
+    path = os.fspath(path)
+    written = _read(path, input, class_name)
+    return _parse(written, path), written.text
 
 
 def _parse(written: Written, path: str):

@@ -1,0 +1,167 @@
+"""What a worked backprop reads from the command line: the input, the target and the
+weights, each checked against the network (the layouts are in cnncalc/backprop.py)."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+from .errors import ArgumentError, read_text
+from .infer import LayerResult, Summary
+from .kinds import BatchNorm, Conv, Dense, fmt_shape
+
+
+def parse_array(text: str, what: str = "--input") -> Any:
+    """Numbers from the command line: JSON ("[[1, 2], [3, 4]]", any depth, or a .json file),
+    one number ("3"), or grids.parse_matrix's forms ("1 2; 3 4", a CSV file)."""
+    source = text
+    if text and os.path.isfile(text):
+        source = read_text(text, ArgumentError, "a file of numbers", "a JSON or CSV file of numbers")
+    s = source.strip()
+    if s.startswith("["):
+        try:
+            return json.loads(s)
+        except json.JSONDecodeError:
+            raise ArgumentError(f"{what} starts with '[' but is not JSON; write [[1, 2], [3, 4]] or \"1 2; 3 4\"") from None
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    from .grids import parse_matrix
+    return parse_matrix(s, what)
+
+
+def _array(v: Any, what: str):
+    try:
+        a = np.array(v, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ArgumentError(f"{what} is not a (rectangular) nested list of numbers") from None
+    if a.dtype == object or not np.all(np.isfinite(a)):
+        raise ArgumentError(f"{what} has a value that is not a finite number")
+    return a
+
+
+def input_array(x: Any, shape: tuple[int, ...]):
+    """The input as an array of the spec's input shape; a grid without the channel axis is
+    taken for a one-channel input ((5,) or one row for (5, 1), H x W for (H, W, 1))."""
+    a = _array(x, "--input")
+    if a.shape == shape:
+        return a
+    if shape[-1] == 1 and a.size == math.prod(shape) and a.shape in (shape[:-1], (1, *shape[:-1])):
+        return a.reshape(shape)
+    names = {1: "(n,)", 2: "(L, C)", 3: "(H, W, C)", 4: "(D, H, W, C)"}.get(len(shape), "")
+    raise ArgumentError(f"--input has shape {fmt_shape(a.shape)} but the spec's input is {fmt_shape(shape)} {names}; "
+                        f"give {math.prod(shape):,} values in that shape (JSON nested lists, channels last)")
+
+
+def target_array(t: Any, out_shape: tuple[int, ...], loss: str):
+    """The target in the output's shape; for cross_entropy a number k is the class index (the
+    one-hot vector with 1 at k), a list the class probabilities."""
+    a = _array(t, "--target")
+    n = math.prod(out_shape)
+    if loss == "cross_entropy":
+        if len(out_shape) != 1:
+            raise ArgumentError(f"cross_entropy needs a vector of class scores, but the network gives "
+                                f"{fmt_shape(out_shape)}; end it with flatten and dense, or use --loss mse")
+        if a.ndim == 0:  # a number is a class index; a list, the probabilities
+            k = float(a.reshape(()))
+            if not k.is_integer() or not 0 <= k < n:
+                raise ArgumentError(f"--target {a.reshape(()).item():g} is not a class index 0 to {n - 1}; give the "
+                                    f"class number, or {n} probabilities")
+            one = np.zeros(out_shape)
+            one[int(k)] = 1.0
+            return one
+    if a.size != n:
+        raise ArgumentError(f"--target has {a.size} value{'s' if a.size != 1 else ''} but the network output is "
+                            f"{fmt_shape(out_shape)}, {n} value{'s' if n != 1 else ''}; give one target per output")
+    if loss == "bce" and (a.min() < 0 or a.max() > 1):
+        raise ArgumentError("--target for bce must be between 0 and 1 (a probability per output)")
+    return a.reshape(out_shape)
+
+
+def load_weights(path: str) -> dict:
+    """A weights file: JSON mapping layer names to their arrays."""
+    text = read_text(path, ArgumentError, "a JSON weights file",
+                     'a JSON file like {"conv1d_1": {"weight": [[[1, 0, -1]]], "bias": [0]}}')
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ArgumentError(f"--weights {path}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    if not isinstance(data, dict):
+        raise ArgumentError(f"--weights {path}: give a JSON object mapping layer names to their weights")
+    return data
+
+
+def _f_names(dims: int) -> str:
+    return {1: "f", 2: "f_h, f_w", 3: "f_d, f_h, f_w"}.get(dims, "*f")
+
+
+def layout(r: LayerResult) -> dict[str, str]:
+    """What each array's axes are, for the error messages."""
+    L = r.layer
+    if isinstance(L, Conv):
+        return {"weight": f"(C_out, C_in/groups, {_f_names(len(r.axes))})", "bias": "(C_out,)"}
+    if isinstance(L, Dense):
+        return {"weight": "(units, n_in)", "bias": "(units,)"}
+    if isinstance(L, BatchNorm):
+        return {k: "(C,)" for k in ("gamma", "beta", "running_mean", "running_var")}
+    return {}
+
+
+def _layout_text(r: LayerResult, expected: dict) -> str:
+    names = layout(r)
+    parts = [f'"{k}": {fmt_shape(v.shape)}' + (f" {names[k]}" if k in names else "") for k, v in expected.items()]
+    return "{" + ", ".join(parts) + "}"
+
+
+def check_weights(summary: Summary, given: dict | None, seed: int = 0) -> list[dict]:
+    """Each layer's arrays (float64): from `given` (checked: every learning layer, exact shapes)
+    or drawn from `seed` as the executor draws them."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ArgumentError(f"--seed {seed!r} must be a whole number, 0 or more; use --seed 0")
+    rng = np.random.default_rng(seed)
+    made = [r.layer.make_weights(r, rng, np.dtype(np.float64)) for r in summary.layers]
+    if given is None:
+        return made
+    learning = {r.layer.name: (r, m) for r, m in zip(summary.layers, made) if m}
+    for name in given:
+        if name not in learning:
+            known = ", ".join(learning) or "none"
+            raise ArgumentError(f"--weights names `{name}`, which is no layer with weights; the layers with "
+                                f"weights are: {known}")
+    out = []
+    for r, m in zip(summary.layers, made):
+        name, kind = r.layer.name, r.layer.kind
+        if not m:
+            out.append({})
+            continue
+        if name not in given:
+            raise ArgumentError(f"--weights has no `{name}` ({kind}); give \"{name}\": {_layout_text(r, m)} "
+                                "as nested lists (torch's layout)")
+        entry = given[name]
+        if isinstance(entry, list):
+            if len(m) != 1:
+                raise ArgumentError(f"--weights `{name}` ({kind}) is a bare list but the layer has {', '.join(m)}; "
+                                    f"give \"{name}\": {_layout_text(r, m)}")
+            entry = {next(iter(m)): entry}
+        if not isinstance(entry, dict):
+            raise ArgumentError(f"--weights `{name}` must be an object like {_layout_text(r, m)}")
+        for key in entry:
+            if key not in m:
+                raise ArgumentError(f"--weights `{name}` has `{key}`, which {kind} does not have; its arrays are "
+                                    f"{_layout_text(r, m)}")
+        arrays = {}
+        for key, want in m.items():
+            if key not in entry:
+                raise ArgumentError(f"--weights `{name}` has no `{key}`; {kind} needs {_layout_text(r, m)}")
+            a = _array(entry[key], f"--weights `{name}`.{key}")
+            if a.shape != want.shape:
+                what = layout(r).get(key, "")
+                raise ArgumentError(f"--weights `{name}`.{key} has shape {fmt_shape(a.shape)} but {kind} needs "
+                                    f"{fmt_shape(want.shape)}{' = ' + what if what else ''} (torch's layout)")
+            arrays[key] = a
+        out.append(arrays)
+    return out
