@@ -3,17 +3,21 @@
 The public API (docs/api.md): load, summarize (-> Summary with .layers, .totals, .metrics,
 .to_dict(), _repr_html_), infer, working, verify, check_answers, check_table, export_code,
 report_html, solve_input, solve_padding, solve_kernel, solve_stride, solve_size, solve_layer,
-convolve, pool, conv_matrix, and the exceptions (CnncalcError and its family: SpecError,
+convolve, pool, conv_matrix, import_model (model files, docs/models.md), gradient, backprop,
+jacobian (docs/gradients.md), and the exceptions (CnncalcError and its family: SpecError,
 ShapeError, ArgumentError). Heavy modules load on first use.
 """
 from . import infer as _infer_module  # noqa: F401 (bound first, so `cnncalc.infer` stays the function)
-from .api import (Summary, check_answers, conv_matrix, convolve, export_code, infer, load, pool,  # noqa: F401
-                  report_html, solve_input, solve_kernel, solve_layer, solve_padding, solve_size,
+from .api import (Summary, backprop, backprop_text, check_answers, conv_matrix, convolve,  # noqa: F401
+                  export_code, gradient, gradient_text, import_model, infer, jacobian, jacobian_text,
+                  load, load_text, pool, report_html, solve_input, solve_kernel, solve_layer, solve_padding, solve_size,
                   solve_stride, strict_error, summarize, summary_options, verify, working)
 from .errors import ArgumentError, CnncalcError, ShapeError, SpecError  # noqa: F401
 
 __version__ = "0.1.0"
-__all__ = ["ArgumentError", "CnncalcError", "ShapeError", "SpecError", "Summary", "check_answers",
+__all__ = ["ArgumentError", "CnncalcError", "ShapeError", "SpecError", "Summary", "backprop",
+           "backprop_text", "gradient", "gradient_text", "import_model", "jacobian", "jacobian_text",
+           "load_text", "check_answers",
            "check_table", "conv_matrix", "convolve", "export_code", "infer", "load", "load_spec",
            "parse_spec", "pool", "report_html", "solve_input", "solve_kernel", "solve_layer",
            "solve_padding", "solve_size", "solve_stride", "strict_error", "summarize",

@@ -254,13 +254,15 @@ def _at(at) -> str | None:
     return at if at is None or isinstance(at, str) else ",".join(map(str, _axes(at)))
 
 
-def convolve(image, kernel, *, stride: int = 1, padding: int = 0, flip: bool = False, at=None):
+def convolve(image, kernel, *, stride: int = 1, padding: int = 0, flip: bool = False, at=None,
+             bias: float | None = None, activation: str | None = None, show_padded: bool = False):
     """Cross-correlate (with `flip`, convolve) a small matrix or one-row signal with a kernel;
     grids.GridResult. `image` is text ("1 0; 0 1") or rows of numbers, `kernel` also a name
-    (sobel_x, box_blur, ...); `at` (i, j) works out one output cell."""
+    (sobel_x, box_blur, ...); `at` (i, j) works out one output cell; `bias` is added to every
+    cell (Z), `activation` applied after it (A = relu(Z)); `show_padded` keeps the padded input."""
     from .grids import convolve as run, kernel_matrix
     ker, name = kernel_matrix(kernel) if isinstance(kernel, str) else (_grid(kernel, "--kernel"), None)
-    return run(_grid(image, "--image"), ker, stride, padding, flip, _at(at), name)
+    return run(_grid(image, "--image"), ker, stride, padding, flip, _at(at), name, bias, activation, show_padded)
 
 
 def pool(image, size: int = 2, *, stride: int | None = None, padding: int = 0, op: str = "max", at=None):
@@ -274,3 +276,63 @@ def conv_matrix(n: int, f: int = 3, *, stride: int = 1, kernel=None, signal=None
     from .grids import conv_matrix as build
     return build(n, f, stride, None if kernel is None else _grid(kernel, "--kernel"),
                  None if signal is None else _grid(signal, "--signal"))
+
+
+def gradient(image, kernel, upstream=None, *, stride: int = 1, padding: int = 0, bias=None,
+             flip: bool = False):
+    """The forward output Z and dL/dK, dL/dX, dL/db of a single convolution (grad.ConvGrad),
+    exact for whole numbers. `image`, `upstream`: text ("1 2; 3 4", channels split by `|`) or
+    nested lists; `kernel` also a name (sobel_x) or one text per filter; `upstream` defaults to
+    all ones; `bias`: a number, or one per filter."""
+    from . import grad
+    if all(v is None or isinstance(v, str) for v in (image, upstream, bias)) and (
+            isinstance(kernel, str) or (isinstance(kernel, (list, tuple)) and all(isinstance(k, str) for k in kernel))):
+        return grad.from_text(image, kernel, upstream, stride, padding, bias, flip)
+    return grad.conv_grad(image, kernel, upstream, stride, padding, bias, flip)
+
+
+def gradient_dict(result, at: str | None = None) -> dict:
+    """`cnncalc grad --format json`: {"Z", "dL_dK", "dL_dX", "dL_db", ...}; `at` adds one cell's working."""
+    from .grad import parse_at
+    data = result.as_dict()
+    if at is not None:
+        data["at"] = parse_at(at, result)
+    return data
+
+
+def gradient_text(result, at: str | None = None) -> str:
+    """`cnncalc grad`'s text: every grid with its formula; `at` ("dK:0,0") works one cell."""
+    from .grad import result_text
+    return result_text(result, at)
+
+
+def backprop(spec: SpecLike, input, target, *, loss: str = "mse", weights=None, seed: int = 0):
+    """One forward and backward pass through a small network (backprop.Backprop): the loss, each
+    layer's output, and the gradients of the loss with respect to each layer's weights, bias
+    and output. `input`, `target`: numbers, nested lists, or text (JSON, "1 2; 3 4", a file);
+    `weights`: a mapping of layer names to arrays in torch's layout, or a JSON file's path
+    (None: drawn from `seed`)."""
+    from . import backward as B
+    x = B.parse_array(input, "--input") if isinstance(input, str) else input
+    t = B.parse_array(target, "--target") if isinstance(target, str) else target
+    w = B.load_weights(str(weights)) if isinstance(weights, (str, Path)) else weights
+    return B.backprop(_spec(spec), x, t, loss=loss, weights=w, seed=seed)
+
+
+def backprop_text(result) -> str:
+    """`cnncalc backprop`'s text."""
+    from .backward import result_text
+    return result_text(result)
+
+
+def jacobian(answer, *, dtype_bytes: int = 4) -> dict:
+    """The shapes of d out/d in and d out/d weights of one layer (a `solve_layer` answer), their
+    sizes in numbers and bytes (`cnncalc layer ... --jacobian`): why backprop never forms them."""
+    from .infer import infer_layer
+    from .jacobians import jacobian_shapes
+    return jacobian_shapes(infer_layer(answer.layer, (answer.input_shape,)), dtype_bytes)
+
+
+def jacobian_text(d: dict) -> str:
+    from .jacobians import jacobian_text as text
+    return text(d)

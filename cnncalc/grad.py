@@ -577,4 +577,4 @@ def result_text(r: ConvGrad, at: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-from .jacobian import jacobian_shapes, jacobian_text, weight_shapes  # noqa: E402,F401 (grad's interface)
+from .jacobians import jacobian_shapes, jacobian_text, weight_shapes  # noqa: E402,F401 (grad's interface)

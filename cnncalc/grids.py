@@ -159,6 +159,10 @@ class GridResult:
     kernel_name: str | None = None
     cell: Cell | None = None
     sizes: list[str] = field(default_factory=list)
+    bias: float | None = None             # conv --bias: Z = x * K + b
+    activation: str | None = None         # conv --activation: A = g(Z)
+    activated: np.ndarray | None = None
+    padded: np.ndarray | None = None      # conv --show-padded: the zero-padded input
 
 
 def _as_array(grid: Grid, dims: int) -> np.ndarray:
@@ -204,24 +208,49 @@ def _finite(out: np.ndarray, what: str) -> np.ndarray:
 
 
 def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int = 0, flip: bool = False,
-             at: str | None = None, kernel_name: str | None = None) -> GridResult:
-    """Cross-correlation (or, with flip, convolution) of a 2-D image or 1-D signal."""
+             at: str | None = None, kernel_name: str | None = None, bias: float | None = None,
+             activation: str | None = None, show_padded: bool = False) -> GridResult:
+    """Cross-correlation (or, with flip, convolution) of a 2-D image or 1-D signal, plus `bias`
+    (Z = x * K + b), then `activation` (A = g(Z), element-wise)."""
     dims = 1 if len(image) == 1 and len(kernel) == 1 else 2
     img, ker = _as_array(image, dims), _as_array(kernel, dims)
+    if bias is not None and not np.isfinite(bias):
+        raise ArgumentError(f"--bias {bias} is not a finite number; give e.g. --bias -1")
     _check(stride, padding, img.shape)
     used = ker[::-1] if dims == 1 and flip else (ker[::-1, ::-1] if flip else ker)
     out_shape, sizes = _out_sizes(img, ker.shape, stride, padding, f"kernel {'x'.join(map(str, ker.shape))}")
     axes = tuple(Axis(n, f, stride, (padding, padding)) for n, f in zip(img.shape, ker.shape))
     w = np.ascontiguousarray(used)[None, None]
     with np.errstate(all="ignore"):
-        out = _finite(conv_nd(img[None, ..., None], w, axes, out_shape)[0, ..., 0], "convolution")
-    res = GridResult("conv", dims, img, ker, out, ker.shape, stride, padding, flip, kernel_name, sizes=sizes)
+        out = _finite(conv_nd(img[None, ..., None], w, axes, out_shape)[0, ..., 0] + (bias or 0.0), "convolution")
+    res = GridResult("conv", dims, img, ker, out, ker.shape, stride, padding, flip, kernel_name, sizes=sizes,
+                     bias=bias, activation=_elementwise(activation),
+                     padded=np.pad(img, padding) if show_padded else None)
+    if res.activation is not None:
+        from .kernels import activate
+        with np.errstate(all="ignore"):
+            res.activated = _finite(activate(res.activation, out.copy()), res.activation)
     index = parse_at(at, dims)
     if index is not None:
         window = _window(img, index, out_shape, ker.shape, stride, padding)
         products = window * used
         res.cell = Cell(index, window, used, products, float(out[index]), "sum")
     return res
+
+
+def _elementwise_names() -> tuple[str, ...]:
+    from .kinds import ACTIVATIONS
+    return tuple(a for a in ACTIVATIONS if a not in ("softmax", "log_softmax"))
+
+
+def _elementwise(name: str | None) -> str | None:
+    """--activation: one of the element-wise activations (softmax needs a vector, not a grid)."""
+    if name is None:
+        return None
+    key, names = name.strip().lower().replace("-", "_"), _elementwise_names()
+    if key not in names:
+        raise ArgumentError(f"--activation {name} is not an element-wise activation; use one of {', '.join(names)}")
+    return key
 
 
 def pool(image: Grid, f: int, stride: int | None = None, padding: int = 0, op: str = "max",
@@ -341,6 +370,12 @@ def result_dict(r: GridResult) -> dict[str, Any]:
     if r.kernel is not None:
         out.update(kernel=plain(r.kernel), kernel_name=r.kernel_name, flip=r.flip,
                    mode="convolution (kernel flipped)" if r.flip else "cross-correlation")
+        if r.padded is not None:
+            out["padded"] = plain(r.padded)
+        if r.bias is not None:
+            out["bias"] = r.bias
+        if r.activation is not None:
+            out.update(activation=r.activation, activated=plain(r.activated))
     else:
         out["pool_size"] = r.f[0]
     if r.cell is not None:
@@ -357,6 +392,9 @@ def result_text(r: GridResult) -> str:
     if r.p:
         pad = f", padded with {r.p} {'-inf cells (never the max)' if r.op == 'max' else 'zeros'} per side"
     lines = [f"input ({shape}{pad}):", grid_text(r.image)]
+    if r.padded is not None:
+        lines += [f"padded input ({'x'.join(map(str, r.padded.shape))}), {r.p} zero{'s' if r.p != 1 else ''} per side:",
+                  grid_text(r.padded)]
     if r.kernel is not None:
         name = f" {r.kernel_name}" if r.kernel_name else ""
         lines += [f"kernel{name} ({'x'.join(map(str, r.kernel.shape))}):", grid_text(r.kernel)]
@@ -366,8 +404,12 @@ def result_text(r: GridResult) -> str:
         what = "convolution" if r.flip else "cross-correlation (no flip, as PyTorch/TensorFlow)"
     else:
         what = f"{r.op} pooling, size {r.f[0]}"
-    lines.append(f"output ({'x'.join(map(str, r.output.shape))}), {what}, stride {r.s}, padding {r.p}:")
+    z = "" if r.bias is None and r.activation is None else "Z "
+    plus = "" if r.bias is None else f" + bias {fmt(r.bias)}"
+    lines.append(f"output {z}({'x'.join(map(str, r.output.shape))}), {what}{plus}, stride {r.s}, padding {r.p}:")
     lines.append(grid_text(r.output))
+    if r.activation is not None:
+        lines += [f"A = {r.activation}(Z), element-wise:", grid_text(r.activated)]
     lines += ["size: " + "; ".join(r.sizes)]
     if r.cell is not None:
         c = r.cell

@@ -1,5 +1,5 @@
 """The torch side of the gradient tests: random small networks and one forward/backward pass of
-them through torch autograd (float64), for tests/test_backprop.py and tests/golden/make_grad.py.
+them through torch autograd (float64), for tests/test_backward.py and tests/golden/make_grad.py.
 
 The layer graph (which layer reads which, paddings as (before, after) pairs) is read from
 cnncalc's infer; every number is torch's. Values are kept channels last as cnncalc keeps them
@@ -11,7 +11,7 @@ from cnncalc.infer import infer
 from cnncalc.spec import parse_spec
 
 # hard_sigmoid is left out: torch 2.13's hardsigmoid_backward multiplies by float32(1/6) even in
-# float64 (3e-8 off); test_backprop.py::test_hard_sigmoid_gradient_is_exactly_a_sixth
+# float64 (3e-8 off); test_backward.py::test_hard_sigmoid_gradient_is_exactly_a_sixth
 ACTS = ("relu", "sigmoid", "tanh", "leaky_relu", "linear", "elu", "softplus", "silu", "relu6", "softsign",
         "hardswish", "selu", "mish")
 
@@ -158,7 +158,7 @@ def _act(torch, name, h, slope=None):
 
 
 def torch_backprop(torch, text: str, x, target, loss: str, weights: dict) -> dict:
-    """loss, every layer's output and the gradients, as cnncalc.backprop's as_dict names them."""
+    """loss, every layer's output and the gradients, as cnncalc.backward's as_dict names them."""
     F = torch.nn.functional
     summary = infer(parse_spec(text))
     T = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731

@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile"
 SPECS = sorted(p.name for p in HOSTILE.glob("*.yaml"))
+MODELS = sorted(p.name for p in HOSTILE.glob("*_model.*"))
 ANSWERS = sorted(p.name for p in HOSTILE.iterdir() if p.suffix in (".md", ".csv"))
 GOOD_SPEC = str(ROOT / "architectures" / "lenet_homework.yaml")
 
@@ -31,6 +32,7 @@ SPEC_RUNS = {
     "report": [["-o", "out.html", "--no-charts"]],
     "plot": [["-o", "out.svg"]],
     "solve input": [["--max", "64"]],
+    "backprop": [["--input", "1", "--target", "1"]],
 }
 GRID_RUNS = [
     ["conv", "--image", "1e308 1e308; 1e308 1e308", "--kernel", "1e308 1e308; 1e308 1e308"],
@@ -50,6 +52,20 @@ GRID_RUNS = [
     ["verify", str(ROOT / "architectures" / "vgg16.yaml"), "--batch", "100000"],
     ["summary", GOOD_SPEC, "--batch", "9" * 5000],
     ["summary", GOOD_SPEC, "--width", "-5"],
+    ["summary", GOOD_SPEC, "--input", "9" * 40],
+    ["summary", GOOD_SPEC, "--input", "0x0x1"],
+    ["summary", GOOD_SPEC, "--class", "Net"],
+    ["grad", "--image", "1e308 1e308; 1e308 1e308", "--kernel", "1e308 1e308; 1e308 1e308"],
+    ["grad", "--image", "1 2; 3 4", "--kernel", "1", "-p", "100000"],
+    ["grad", "--image", "1 2 3; 4 5 6; 7 8 9", "--kernel", "1 0; 0 1", "--upstream", "1 2 3"],
+    ["grad", "--image", "1 2; 3 4", "--kernel", "1", "--at", "dK:" + "9" * 40],
+    ["backprop", GOOD_SPEC, "--input", "1", "--target", "1"],
+    ["backprop", str(ROOT / "docs" / "examples" / "notes_1d.yaml"), "--input", "[1, 2]", "--target", "1"],
+    ["backprop", str(ROOT / "docs" / "examples" / "notes_1d.yaml"), "--input", "1 3 2 0 1", "--target", "1",
+     "--weights", str(HOSTILE / "junk.yaml")],
+    ["conv", "--image", "1 2; 3 4", "--kernel", "1", "--bias", "inf", "--activation", "relu"],
+    ["conv", "--image", "1 2; 3 4", "--kernel", "1", "--activation", "$(rm -rf /)"],
+    ["layer", "dense", "--input", "9" * 18, "--units", "9" * 18, "--jacobian"],
 ]
 
 
@@ -62,6 +78,11 @@ def runs(every: bool = True):
         for command, variants in SPEC_RUNS.items():
             for args in variants:
                 yield pytest.param([*command.split(), f"IN/{spec}", *args], id=f"{command}-{spec}-{'_'.join(args)}")
+    for model in MODELS:
+        yield pytest.param(["import", f"IN/{model}", "--input", "32x32x3"], id=f"import-{model}")
+        if every:
+            yield pytest.param(["summary", f"IN/{model}", "--input", "32x32x3"], id=f"summary-{model}")
+            yield pytest.param(["import", f"IN/{model}", "-o", "out.yaml"], id=f"import-o-{model}")
     for answers in ANSWERS:
         if not every:
             yield pytest.param(["check", f"IN/{answers}", "--spec", GOOD_SPEC], id=f"check-{answers}")
@@ -117,7 +138,7 @@ def test_every_command_is_in_the_corpus():
     for name, cmd in group.commands.items():
         sub = getattr(cmd, "commands", None)
         names |= {f"{name} {s}" for s in sub} if sub else {name}
-    covered = set(SPEC_RUNS) | {"check"} | {" ".join(a[:2]) if a[0] in ("layer", "solve") else a[0] for a in GRID_RUNS}
+    covered = set(SPEC_RUNS) | {"check", "import"} | {" ".join(a[:2]) if a[0] in ("layer", "solve") else a[0] for a in GRID_RUNS}
     missing = {n for n in names if n not in covered and n.split()[0] not in covered}
     assert not missing, f"commands the hostile corpus does not run: {sorted(missing)}"
 

@@ -111,7 +111,7 @@ def _usage_line(error) -> str:
 
 
 # The commands register themselves on `app` when their modules load.
-from . import network, working, grids, imports  # noqa: E402, F401
+from . import network, working, grids, imports, gradients  # noqa: E402, F401
 
 
 def main() -> None:

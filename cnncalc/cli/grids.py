@@ -28,14 +28,22 @@ def conv(
     padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
     flip: bool = typer.Option(False, "--flip", help="Flip the kernel (true convolution); default is cross-correlation, as PyTorch/TensorFlow."),
     at: Optional[str] = typer.Option(None, "--at", help="Show the window, element-wise products and sum for output cell i,j (0-based)."),
+    bias: Optional[float] = typer.Option(None, "--bias", help="Bias b added to every output cell: Z = X * K + b.", show_default=False),
+    activation: Optional[str] = typer.Option(None, "--activation", help="Activation applied to Z, printed as A: relu, sigmoid, tanh, leaky_relu, ...", show_default=False),
+    show_padded: bool = typer.Option(False, "--show-padded", help="Print the zero-padded input grid."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
 ) -> None:
     """Cross-correlate (or with --flip convolve) an image or signal with a kernel; print the grids.
 
+    With --bias and --activation it prints Z = X * K + b, then A = g(Z).
+
     Example: cnncalc conv --image "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1" --kernel vertical_edge --at 0,1
+
+    Example: cnncalc conv --image "1 2; 3 4" --kernel "1 -1; -1 1" -p 1 --bias -1 --activation relu --show-padded
     """
     from .. import api
-    _emit_grid(api.convolve(image, kernel, stride=stride, padding=padding, flip=flip, at=at), fmt)
+    _emit_grid(api.convolve(image, kernel, stride=stride, padding=padding, flip=flip, at=at, bias=bias,
+                            activation=activation, show_padded=show_padded), fmt)
 
 
 class PoolOp(str, Enum):

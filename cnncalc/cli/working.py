@@ -52,6 +52,19 @@ layer_app = typer.Typer(no_args_is_help=True, help="One layer's output shape, ac
 app.add_typer(layer_app, name="layer")
 
 
+JACOBIAN_OPT = typer.Option(False, "--jacobian", help="Also the shapes and sizes of d out/d in and d out/d weights, which backprop never forms.")
+
+
+def _show_layer(fmt: TextFormat, answer, jacobian: bool) -> None:
+    from .. import answers as A
+    from .. import api
+    data, text = A.layer_dict(answer), A.layer_text(answer)
+    if jacobian:
+        data["jacobian"] = api.jacobian(answer)
+        text += api.jacobian_text(data["jacobian"])
+    _show(fmt, data, text)
+
+
 @layer_app.command("conv", context_settings=_ONE_LINE)
 @guarded
 def layer_conv(
@@ -63,11 +76,14 @@ def layer_conv(
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation."),
     groups: str = typer.Option("1", "--groups", "-g", help="Groups (C_in and filters must divide)."),
     no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms."),
+    jacobian: bool = JACOBIAN_OPT,
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """A convolution layer: shape, activations, parameters and MACs, each with its formula.
 
     Example: cnncalc layer conv --input 32x32x3 --filters 10 -f 3   ->   params (3*3*3 + 1)*10 = 280
+
+    Example: cnncalc layer conv --input 6x6x1 --filters 1 -f 3 --jacobian
     """
     from .. import answers as A
     from .. import api
@@ -76,7 +92,7 @@ def layer_conv(
                              kernel=_axes_arg(A.sizes(kernel, "-f", "3")), stride=_axes_arg(A.sizes(stride, "-s", "1")),
                              padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
                              groups=A.one(groups, "--groups", "1"), bias=not no_bias)
-    _show(fmt, A.layer_dict(answer), A.layer_text(answer))
+    _show_layer(fmt, answer, jacobian)
 
 
 @layer_app.command("pool", context_settings=_ONE_LINE)
@@ -89,6 +105,7 @@ def layer_pool(
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation (max pooling only)."),
     ceil: bool = typer.Option(False, "--ceil", help="PyTorch ceil_mode rule."),
     avg: bool = typer.Option(False, "--avg", help="Average pooling instead of max pooling."),
+    jacobian: bool = JACOBIAN_OPT,
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """A max (or --avg) pooling layer: shape and activations, with the formula; 0 parameters.
@@ -103,7 +120,7 @@ def layer_pool(
                              stride=None if stride is None else _axes_arg(A.sizes(stride, "-s", "2")),
                              padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
                              ceil_mode=ceil)
-    _show(fmt, A.layer_dict(answer), A.layer_text(answer))
+    _show_layer(fmt, answer, jacobian)
 
 
 @layer_app.command("dense", context_settings=_ONE_LINE)
@@ -112,6 +129,7 @@ def layer_dense(
     input: Optional[str] = typer.Option(None, "--input", "-i", help="Input size, 400 (or a shape, which is flattened: 5x5x16)."),
     units: Optional[str] = typer.Option(None, "--units", "-u", help="Number of units."),
     no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms."),
+    jacobian: bool = JACOBIAN_OPT,
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """A fully connected layer: parameters n_in*units + units and MACs, with the numbers.
@@ -123,7 +141,7 @@ def layer_dense(
 
     answer = api.solve_layer("dense", A.sizes(input, "--input", "400"), units=A.one(units, "--units", "120"),
                              bias=not no_bias)
-    _show(fmt, A.layer_dict(answer), A.layer_text(answer))
+    _show_layer(fmt, answer, jacobian)
 
 
 def _axes_arg(values: tuple[int, ...]):

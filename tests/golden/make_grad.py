@@ -6,7 +6,7 @@ repository root:
     /work/venv/bin/python tests/golden/make_grad.py
 
 It writes tests/golden/torch_grad.json next to this file, which tests/test_grad.py and
-tests/test_backprop.py check without torch. Deterministic: configs come from
+tests/test_backward.py check without torch. Deterministic: configs come from
 random.Random(SEED), numbers from numpy's default_rng(seed of the case).
 
   * "conv": one convolution (1-D or 2-D, C_in and C_out 1-3, sizes 1-8, kernels 1-4, strides

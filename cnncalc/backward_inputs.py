@@ -1,5 +1,5 @@
 """What a worked backprop reads from the command line: the input, the target and the
-weights, each checked against the network (the layouts are in cnncalc/backprop.py)."""
+weights, each checked against the network (the layouts are in cnncalc/backward.py)."""
 from __future__ import annotations
 
 import json

@@ -78,12 +78,16 @@ def jacobian_shapes(r, dtype_bytes: int = 4) -> dict[str, Any]:
                     f"only the gradients, {formed:,} numbers ({formed * dtype_bytes:,} bytes)")}
 
 
+def _numbers(n: int) -> str:
+    return f"{n:,} number{'s' if n != 1 else ''}"
+
+
 def jacobian_text(d: dict[str, Any]) -> str:
     lines = [f"Jacobians of {d['layer']} ({d['kind']}), output {tuple(d['output_shape'])}, "
              f"{d['dtype_bytes']} bytes a number:"]
     for e in d["jacobians"]:
         lines.append(f"  {e['of']}: {tuple(e['shape'])} = {e['matrix'][0]:,} x {e['matrix'][1]:,} = "
-                     f"{e['elements']:,} numbers, {e['bytes']:,} bytes (the gradient itself: "
-                     f"{tuple(e['gradient_shape'])}, {e['gradient_elements']:,} numbers)")
+                     f"{_numbers(e['elements'])}, {e['bytes']:,} bytes (the gradient itself: "
+                     f"{tuple(e['gradient_shape'])}, {_numbers(e['gradient_elements'])})")
     lines.append(f"  {d['why']}")
     return "\n".join(lines) + "\n"

@@ -35,8 +35,8 @@ from .infer import LayerResult, Summary, infer
 from .kinds import (Activation, BatchNorm, Concat, Conv, Dense, Dropout, Flatten, GlobalPool, Merge, Pool,
                     fmt_shape)
 from .spec import Spec
-from .backprop_inputs import check_weights, input_array, target_array
-from .backprop_inputs import layout, load_weights, parse_array  # noqa: F401 (the interface)
+from .backward_inputs import check_weights, input_array, target_array
+from .backward_inputs import layout, load_weights, parse_array  # noqa: F401 (the interface)
 
 MAX_VALUES = 1_000_000  # input + activations + parameters of a worked example
 LOSSES = ("mse", "cross_entropy", "bce")
