@@ -301,3 +301,18 @@ def test_parse_does_not_touch_its_input():
     assert text == copy and spec.input == (32, 32, 3) and spec.layers[0].padding == "same"
     with pytest.raises(Exception):
         spec.layers[0].filters = 8  # frozen
+
+
+@pytest.mark.parametrize("layer, words", [
+    ("batchnorm: {epsilon: -1}", "epsilon must be greater than 0, got -1"),
+    ("batchnorm: {epsilon: 0}", "epsilon must be greater than 0, got 0"),
+    ("batchnorm: {eps: 1e400}", "epsilon"),
+    ("batchnorm: {momentum: 2}", "momentum must be between 0 and 1, got 2"),
+    ("layernorm: {eps: -0.1}", "epsilon must be greater than 0"),
+    ("groupnorm: {groups: 1, epsilon: 0}", "epsilon must be greater than 0"),
+])
+def test_norm_epsilon_is_positive_and_momentum_a_rate(layer, words):
+    """A negative epsilon gave NaN in verify, which then 'agreed' (issue 14)."""
+    with pytest.raises(CnncalcError) as e:
+        infer(parse_spec(f"input: [4, 4, 2]\nlayers:\n  - {layer}\n", "spec.yaml"))
+    assert words in str(e.value) and str(e.value).startswith("spec.yaml:3:")

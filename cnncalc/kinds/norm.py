@@ -38,8 +38,8 @@ class BatchNorm(Layer):
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     affine: bool = arg(True, type="bool", torch="affine")
-    epsilon: float = arg(1e-5, type="float", keras="epsilon", torch="eps")
-    momentum: float = arg(0.1, type="float", torch="momentum")
+    epsilon: float = arg(1e-5, type="positive", keras="epsilon", torch="eps")
+    momentum: float = arg(0.1, type="rate", torch="momentum")
     num_features: int | None = arg(None, type="size", torch="num_features")
 
     def output_shape(self, inp: Shape) -> Shape:
@@ -111,7 +111,7 @@ class LayerNorm(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("layernorm",)
     ALIASES: ClassVar[dict[str, str]] = {"layernormalization": "layernorm", "ln": "layernorm"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    epsilon: float = arg(1e-5, type="float", keras="epsilon", torch="eps")
+    epsilon: float = arg(1e-5, type="positive", keras="epsilon", torch="eps")
     affine: bool = arg(True, type="bool", torch="elementwise_affine")
     num_features: int | None = arg(None, type="size", torch="normalized_shape")
 
@@ -173,7 +173,7 @@ class GroupNorm(Layer):
     ALIASES: ClassVar[dict[str, str]] = {"groupnormalization": "groupnorm", "gn": "groupnorm"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     groups: int = arg(32, type="size", main=True, keras="groups", torch="num_groups")  # Keras' default
-    epsilon: float = arg(1e-5, type="float", keras="epsilon", torch="eps")
+    epsilon: float = arg(1e-5, type="positive", keras="epsilon", torch="eps")
     affine: bool = arg(True, type="bool", torch="affine")
     num_features: int | None = arg(None, type="size", torch="num_channels")
 
