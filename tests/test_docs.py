@@ -198,3 +198,14 @@ def test_readme_tours_every_command():
     text = (ROOT / "README.md").read_text()
     toured = set(re.findall(r"^\$ cnncalc ([\w-]+)", text, re.M))
     assert set(names) <= toured, f"README's tour has no example of: {sorted(set(names) - toured)}"
+
+
+def test_security_md_names_every_limit():
+    """Every module-level MAX_* limit in cnncalc/ is in docs/security.md with its default."""
+    text = (ROOT / "docs" / "security.md").read_text()
+    missing = []
+    for path in sorted((ROOT / "cnncalc").rglob("*.py")):
+        for name in re.findall(r"^(MAX_\w+) *=", path.read_text(), re.M):
+            if name not in text:
+                missing.append(f"{path.relative_to(ROOT)}:{name}")
+    assert not missing, f"docs/security.md does not name: {missing}"
