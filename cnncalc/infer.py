@@ -108,8 +108,9 @@ def infer_layer(layer: Layer, inputs: tuple[Shape, ...]) -> LayerResult:
         raise e.located(layer=layer.label, line=line, col=col) from None
 
 
-def infer(spec: Spec, dtype: str = "float32") -> Summary:
-    """Shapes and parameter counts of every layer of `spec`, in order, and the totals."""
+def infer(spec: Spec, dtype: str = "float32", memo: dict | None = None) -> Summary:
+    """Shapes and parameter counts of every layer of `spec`, in order, and the totals. `memo`
+    keeps each layer's result by its input shapes across calls (solve input's scan)."""
     dtype, nbytes = dtype_bytes(dtype)
     results: list[LayerResult] = []
     by_ref: dict[str, Shape] = {"input": spec.input}
@@ -127,10 +128,14 @@ def infer(spec: Spec, dtype: str = "float32") -> Summary:
                 except CnncalcError as e:
                     line, col = layer.marks.get("inputs", (layer.line, layer.col))
                     raise e.located(layer=layer.label, line=line, col=col) from None
-            result = infer_layer(layer, inputs)
-            refs = layer.inputs or (prev_name,)
-            result = replace(result, sources=tuple(names.get(r, r) for r in refs),
-                             inputs=tuple(position[r] for r in refs))
+            key = (len(results), inputs)
+            result = None if memo is None else memo.get(key)
+            if result is None:
+                refs = layer.inputs or (prev_name,)
+                result = replace(infer_layer(layer, inputs), sources=tuple(names.get(r, r) for r in refs),
+                                 inputs=tuple(position[r] for r in refs))
+                if memo is not None:
+                    memo[key] = result
             prev_name = names[layer.name] = layer.name
             if layer.id is not None:
                 names[layer.id] = layer.name

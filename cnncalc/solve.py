@@ -18,6 +18,7 @@ from .kinds import AXIS_NAMES, Axis, Conv, Dense, DepthwiseConv, Layer, Pool, fm
 
 MAX_LISTED = 20  # a stride range longer than this is summarised, not listed
 MAX_SCAN = 1 << 16  # solve input scans at most this many sizes per axis
+MAX_SCAN_STEPS = 4_000_000  # sizes x layers x scanned axes: about 30 s where no layer's result repeats
 
 
 @dataclass(frozen=True)
@@ -458,10 +459,10 @@ def _drops(summary) -> list[Drop]:
     return out
 
 
-def _try(spec, shape):
+def _try(spec, shape, memo: dict | None = None):
     from .infer import infer
     try:
-        return infer(dataclasses.replace(spec, input=shape)), None
+        return infer(dataclasses.replace(spec, input=shape), memo=memo), None
     except CnncalcError as e:
         return None, str(e)
 
@@ -484,19 +485,26 @@ def input_sizes(spec, max_size: int = 2048, given: tuple[int, ...] | None = None
                             f"{fmt_shape(spec.input)} has {len(spec.input)}; keep the channels, e.g. "
                             f"--input {'x'.join(map(str, spec.input))}")
     dims = len(base) - 1
+    scanned = 1 if len(set(base[:-1])) == 1 else dims
+    steps = max_size * len(spec.layers) * scanned
+    if steps > MAX_SCAN_STEPS:
+        fits = max(1, MAX_SCAN_STEPS // (len(spec.layers) * scanned))
+        raise ArgumentError(f"scanning {max_size:,} sizes{' per axis' if scanned > 1 else ''} through "
+                            f"{len(spec.layers):,} layers is {steps:,} layer steps, more than the "
+                            f"{MAX_SCAN_STEPS:,} a scan may take (about 30 s); use --max {fits:,} or less")
     names = AXIS_NAMES.get(dims, tuple(str(i) for i in range(dims)))
     summary, err = _try(spec, base)
     drops = tuple(_drops(summary)) if summary else ()
-    if len(set(base[:-1])) == 1:
+    if scanned == 1:
         scans = [("=".join(names), tuple(range(dims)))]
     else:
         scans = [(names[i], (i,)) for i in range(dims)]
-    answers = []
+    answers, memo = [], {}
     for label, which in scans:
         exact, smallest = [], None
         for n in range(1, max_size + 1):
             shape = tuple(n if i in which else v for i, v in enumerate(base))
-            s, _ = _try(spec, shape)
+            s, _ = _try(spec, shape, memo)
             if s is None:
                 continue
             if smallest is None:

@@ -567,3 +567,17 @@ def test_input_sizes_separable_exact_only_for_odd_sizes():
     spec = parse_spec("input: [32, 32, 3]\nlayers:\n  - separable_conv2d: {filters: 8, kernel: 3, stride: 2}\n")
     answer = input_sizes(spec, max_size=40)
     assert answer.exact_sizes == tuple(range(3, 41, 2))  # (n - 3) % 2 == 0
+
+
+def test_a_scan_too_long_is_refused_before_it_starts():
+    """5,000 layers x 65,536 sizes would run for most of an hour: refused with its numbers (issue 14)."""
+    import time
+    from cnncalc.errors import ArgumentError
+    from cnncalc.solve import MAX_SCAN_STEPS, input_sizes
+    from cnncalc.spec import parse_spec
+    spec = parse_spec("input: [64, 64, 8]\nlayers:\n" + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 5000)
+    start = time.perf_counter()
+    with pytest.raises(ArgumentError) as e:
+        input_sizes(spec, 65536)
+    assert time.perf_counter() - start < 60  # refused up front, not after an hour of scanning
+    assert f"{65536 * 5000:,} layer steps" in str(e.value) and f"--max {MAX_SCAN_STEPS // 5000:,} or less" in str(e.value)
