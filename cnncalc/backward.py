@@ -175,16 +175,26 @@ def batchnorm_backward(r, xs, w, g):
 
 
 def merge_backward(r, xs, w, g):
-    """add: every input gets G. multiply: input k gets G times the product of the others."""
-    if r.layer.kind == "add":
-        return tuple(g.copy() for _ in xs), {}
+    """add: every input gets G; subtract: G and -G; average: G/k; multiply: G times the
+    product of the others. An input that was broadcast gets G summed over the axes it grew."""
+    kind, k = r.layer.kind, len(xs)
+    if kind in ("maximum", "minimum"):
+        raise ArgumentError(f"backprop does not work {kind} merges (layer {r.layer.name}); "
+                            "use add, subtract, multiply, average or concat")
+    rank = g.ndim
+    full = [x.reshape(x.shape[:1] + (1,) * (rank - x.ndim) + x.shape[1:]) for x in xs]
     out = []
-    for k in range(len(xs)):
-        others = np.ones_like(g)
-        for j, v in enumerate(xs):
-            if j != k:
-                others = others * v
-        out.append(g * others)
+    for i, x in enumerate(full):
+        if kind == "multiply":
+            gi = g
+            for j, v in enumerate(full):
+                if j != i:
+                    gi = gi * v
+        else:
+            gi = g / k if kind == "average" else (-g if kind == "subtract" and i == 1 else g.copy())
+        grown = tuple(a for a in range(1, rank) if x.shape[a] == 1 and g.shape[a] != 1)
+        gi = gi.sum(axis=grown, keepdims=True) if grown else gi
+        out.append(gi.reshape(xs[i].shape))
     return tuple(out), {}
 
 

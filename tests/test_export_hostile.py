@@ -92,3 +92,18 @@ def test_a_hostile_export_builds_the_same_model(to, framework, tmp_path, monkeyp
     else:
         build = next(v for k, v in namespace.items() if k.startswith("build") and callable(v))
         assert build().count_params() == PARAMS
+
+
+@pytest.mark.parametrize("spec_name", ["None", "True", "class", "add", "Merge", "print", "torch", "nn", "1st"])
+@pytest.mark.parametrize("to", ["pytorch", "keras"])
+def test_spec_names_that_are_keywords_builtins_or_helpers(spec_name, to):
+    code = export_code(infer(with_names(spec_name, [""] * 6, "x.yaml")), to)
+    classes = [n.name for n in ast.walk(ast.parse(code)) if isinstance(n, ast.ClassDef)]
+    assert len(classes) == len(set(classes))
+
+
+def test_a_comma_in_a_name_never_splits_the_call():
+    """split_args reads with the tokenizer: a long call split one argument per line keeps a
+    name like "a, b)" whole (found by the hypothesis test above)."""
+    from cnncalc.export.common import split_args
+    assert split_args("4, 3, name='x, (y'") == ["4", "3", "name='x, (y'"]

@@ -98,9 +98,12 @@ def keras_name(name: str) -> str:
 
 def class_name(spec_name: str) -> str:
     """CamelCase of the spec's name: 'VGG-16' -> 'VGG16', 'MobileNet v1' -> 'MobileNetV1'."""
+    import builtins
+    import keyword
     words = re.findall(r"[0-9A-Za-z]+", spec_name)
     out = "".join(w[0].upper() + w[1:] for w in words) or "Model"
-    return "Net" + out if out[0].isdigit() else out
+    taken = out[0].isdigit() or keyword.iskeyword(out) or hasattr(builtins, out) or out in TORCH_HELPERS
+    return "Net" + out if taken else out
 
 
 class Names:
@@ -171,16 +174,21 @@ def keras_pairs(pairs) -> str:
 
 
 def split_args(text: str) -> list[str]:
-    """Top-level comma-separated pieces of an argument list."""
+    """Top-level comma-separated pieces of an argument list, read with Python's tokenizer so a
+    comma or bracket inside a string literal (a user's layer name) never splits it."""
+    import io
+    import tokenize
     out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type != tokenize.OP:
+            continue
+        if tok.string in "([{":
             depth += 1
-        elif ch in ")]}":
+        elif tok.string in ")]}":
             depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(text[start:i].strip())
-            start = i + 1
+        elif tok.string == "," and depth == 0:
+            out.append(text[start:tok.start[1]].strip())
+            start = tok.end[1]
     if text[start:].strip():
         out.append(text[start:].strip())
     return out

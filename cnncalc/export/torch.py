@@ -11,6 +11,7 @@ def torch_code(plan: Plan) -> Export:
     summary, ctx, chain = plan.summary, plan.ctx, plan.chain
     spec = summary.spec
     cls = class_name(spec.name)
+    cls = "Net" + cls if cls in ctx.defined else cls  # never the name of a helper class a kind brings
     named, bases = plan.name_ops(identifier)
     shape, ids = plan.input("pytorch")
     total, bn_stats = plan.counts()

@@ -1,4 +1,4 @@
-"""Merges of two or more inputs: add, multiply, concat."""
+"""Merges of two or more inputs: add, multiply, subtract, maximum, minimum, average, concat."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,39 +11,84 @@ from .base import (Axis, AXIS_NAMES, Layer, Shape, arg, explain_params, fmt_shap
 from .measure import no_macs, rf_union, zero_flops
 
 
+TORCH_MERGE = '''class Merge(nn.Module):
+    """Keras' element-wise merges, broadcast by NumPy's rules over the channels-last axes: an
+    input of lower rank gains size-1 axes after its channels, (N, C) -> (N, C, 1, 1)."""
+
+    def __init__(self, op):
+        super().__init__()
+        self.op = op
+
+    def forward(self, *xs):
+        rank = max(x.dim() for x in xs)
+        xs = [x.reshape(*x.shape[:2], *(1,) * (rank - x.dim()), *x.shape[2:]) for x in xs]
+        if self.op == "subtract":
+            return xs[0] - xs[1]
+        out = xs[0]
+        for x in xs[1:]:
+            if self.op in ("add", "average"):
+                out = out + x
+            elif self.op == "multiply":
+                out = out * x
+            else:
+                out = torch.maximum(out, x) if self.op == "maximum" else torch.minimum(out, x)
+        return out / len(xs) if self.op == "average" else out'''
+
+
 def _source(layer: Layer, i: int) -> str:
     """How a merge layer names its i-th input in messages: the source layer's name."""
     refs = layer.inputs or ()
     return f"`{refs[i]}`" if i < len(refs) else f"input {i + 1}"
 
 
+def _axis_names(rank: int) -> tuple[str, ...]:
+    return (*AXIS_NAMES.get(rank - 1, tuple(f"axis {i + 1}" for i in range(rank - 1))), "C") if rank > 1 else ("n",)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Merge(Layer):
-    """Element-wise merge of two or more inputs (add, multiply; Keras Add / Multiply).
+    """Element-wise merge of two or more inputs: add, multiply, subtract (two inputs), maximum,
+    minimum, average (Keras Add, Multiply, Subtract, Maximum, Minimum, Average).
 
-    Shape: every input has the same shape, which is the output shape. Params: 0.
+    Shape: the inputs broadcast by NumPy's rules over the non-batch axes, channels last: each
+    size equal or 1, and an input of lower rank is aligned at the channels ((C,) and (1, 1, C)
+    with (H, W, C) give (H, W, C): squeeze-and-excitation). Params: 0.
     """
-    NAMES: ClassVar[tuple[str, ...]] = ("add", "multiply")
-    ALIASES: ClassVar[dict[str, str]] = {"mul": "multiply"}
+    NAMES: ClassVar[tuple[str, ...]] = ("add", "multiply", "subtract", "maximum", "minimum", "average")
+    ALIASES: ClassVar[dict[str, str]] = {"mul": "multiply", "sub": "subtract", "max": "maximum",
+                                         "min": "minimum", "mean": "average"}
     DIAGRAM: ClassVar[str] = "merge"  # the diagram's colour category
-    SYMBOLS: ClassVar[dict[str, str]] = {"add": "+", "multiply": "\u00d7"}  # drawn in the merge circle
+    SYMBOLS: ClassVar[dict[str, str]] = {"add": "+", "multiply": "\u00d7", "subtract": "\u2212",
+                                         "maximum": "max", "minimum": "min", "average": "avg"}  # the merge circle
     MULTI_INPUT: ClassVar[bool] = True
 
     def _check_count(self, shapes: tuple[Shape, ...]) -> None:
         if len(shapes) < 2:
             raise ShapeError(f"{self.kind} merges two or more inputs but got {len(shapes)}; "
                              "list them, e.g. `inputs: [conv3, shortcut]`", arg="inputs")
+        if self.kind == "subtract" and len(shapes) != 2:
+            raise ShapeError(f"subtract takes exactly two inputs (the first minus the second), got "
+                             f"{len(shapes)}; list two, e.g. `inputs: [a, b]`", arg="inputs")
 
     def output_shape(self, shapes: tuple[Shape, ...]) -> Shape:
         self._check_count(shapes)
-        for i, shape in enumerate(shapes[1:], start=1):
-            if shape != shapes[0]:
-                raise ShapeError(
-                    f"{self.kind} needs inputs of one shape, but {_source(self, 0)} gives "
-                    f"{fmt_shape(shapes[0])} and {_source(self, i)} gives {fmt_shape(shape)}; "
-                    "make them match (e.g. a 1x1 conv with the right stride and filters on the shortcut)",
-                    arg="inputs")
-        return shapes[0]
+        rank = max(len(s) for s in shapes)
+        padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
+        out = []
+        for k in range(rank):
+            size = max(p[k] for p in padded)
+            for i, p in enumerate(padded):
+                if p[k] not in (1, size):
+                    j = next(j for j, q in enumerate(padded) if q[k] == size)
+                    same = all(s == shapes[0] for s in shapes)
+                    raise ShapeError(
+                        f"{self.kind} cannot broadcast {_source(self, i)} {fmt_shape(shapes[i])} with "
+                        f"{_source(self, j)} {fmt_shape(shapes[j])}: {_axis_names(rank)[k]} is {p[k]} vs "
+                        f"{size}, and NumPy's rule needs each size equal or 1; make them match"
+                        + ("" if same else " (e.g. a 1x1 conv with the right stride and filters on the shortcut)"),
+                        arg="inputs")
+            out.append(size)
+        return tuple(out)
 
     def params(self, shapes) -> tuple[int, int]:
         return (0, 0)
@@ -57,8 +102,9 @@ class Merge(Layer):
     macs = no_macs
 
     def flops(self, r) -> int:
-        """add / multiply of k inputs: k-1 operations per output value."""
-        return (len(r.input_shapes) - 1) * product(r.output_shape)
+        """k inputs: k-1 operations per output value (average: k, the k-1 sums and one scaling)."""
+        k = len(r.input_shapes)
+        return (k if self.kind == "average" else k - 1) * product(r.output_shape)
 
     def rf(self, r, ins):
         """Merges take the union of their inputs' windows: the maximum over the paths. With the
@@ -69,23 +115,31 @@ class Merge(Layer):
     make_weights = no_weights
 
     def forward(self, xs, w, r):
-        out = xs[0].copy()
+        np = kernels().np
+        rank = max(v.ndim for v in xs)  # a lower rank gains axes after the batch: (N, C) -> (N, 1, 1, C)
+        xs = [v.reshape(v.shape[:1] + (1,) * (rank - v.ndim) + v.shape[1:]) for v in xs]
+        if self.kind == "subtract":
+            return xs[0] - xs[1]
+        op = {"add": np.add, "multiply": np.multiply, "average": np.add, "maximum": np.maximum,
+              "minimum": np.minimum}[self.kind]
+        out = xs[0]
         for v in xs[1:]:
-            if self.kind == "add":
-                out += v
-            else:
-                out *= v
-        return out
+            out = op(out, v)
+        out = out * (1 / len(xs)) if self.kind == "average" else out
+        return np.ascontiguousarray(out, dtype=xs[0].dtype)
 
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part
-        helper = {"add": "Add", "multiply": "Multiply"}[self.kind]
-        ctx.helpers.add(helper)
-        return [Part(f"{helper}()")]
+        if self.kind in ("add", "multiply") and len({len(s) for s in r.input_shapes}) == 1:
+            helper = {"add": "Add", "multiply": "Multiply"}[self.kind]
+            ctx.helpers.add(helper)
+            return [Part(f"{helper}()")]
+        ctx.define("Merge", TORCH_MERGE)
+        return [Part(f"Merge({self.kind!r})")]
 
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part
-        return [Part({"add": "layers.Add()", "multiply": "layers.Multiply()"}[self.kind])]
+        return [Part(f"layers.{self.kind.capitalize()}()")]
 
     explain = explain_params
 
