@@ -195,9 +195,9 @@ blocks:
      "layer of block res above it; did you mean `conv`? (it can read `in`, `conv`, or a layer above the block "
      "by its full name)"),
     (BAD.replace("name: conv}", "name: conv}\n      - add: {inputs: [conv, in]}") + "layers:\n  - res: {filters: 8}\n",
-     "spec.yaml:7:23: layer 2 (res_1.add_1, add) in block res used at line 9: add needs inputs of one shape, "
-     "but `res_1.conv` gives (8, 8, 8) and `input` gives (8, 8, 3); make them match (e.g. a 1x1 conv with "
-     "the right stride and filters on the shortcut)"),
+     "spec.yaml:7:23: layer 2 (res_1.add_1, add) in block res used at line 9: add cannot broadcast "
+     "`res_1.conv` (8, 8, 8) with `input` (8, 8, 3): C is 8 vs 3, and NumPy's rule needs each size equal or 1; "
+     "make them match (e.g. a 1x1 conv with the right stride and filters on the shortcut)"),
     # names
     (BAD + "layers:\n  - relu: {name: s}\n  - res: {filters: 8, name: s}\n",
      "spec.yaml:9:5: layer 2 (block res): the name `s` is already used; give each block use its own name"),

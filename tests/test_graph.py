@@ -92,8 +92,9 @@ def test_upsample_size_is_refused_as_ambiguous(cli, spec_file):
     # mismatched add: both shapes, both sources
     ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, padding: 1, name: a}\n"
      "  - conv2d: {filters: 8, kernel: 3, stride: 2, padding: 1, name: b}\n  - add: {inputs: [a, b]}\n",
-     "spec.yaml:5:19: layer 3 (add_1, add): add needs inputs of one shape, but `a` gives (8, 8, 4) and `b` "
-     "gives (4, 4, 8); make them match (e.g. a 1x1 conv with the right stride and filters on the shortcut)"),
+     "spec.yaml:5:19: layer 3 (add_1, add): add cannot broadcast `a` (8, 8, 4) with `b` "
+     "(4, 4, 8): H is 8 vs 4, and NumPy's rule needs each size equal or 1; make them match (e.g. a 1x1 conv with "
+     "the right stride and filters on the shortcut)"),
     # concat of different spatial sizes
     ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, padding: 1, name: a}\n"
      "  - maxpool2d: {kernel: 2, name: b}\n  - concat: {inputs: [a, b], name: cat}\n",

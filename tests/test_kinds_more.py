@@ -210,8 +210,8 @@ def test_dcgan_rf_is_spatially_empty():
 def test_executor_norm_values():
     np = pytest.importorskip("numpy")
     from cnncalc.executor import run_layer
-    s = infer(parse_spec("input: [3, 4]\nlayers:\n  - layernorm: {affine: false, epsilon: 0}\n"
-                         "  - groupnorm: {groups: 2, affine: false, epsilon: 0}\n", "s.yaml"))
+    s = infer(parse_spec("input: [3, 4]\nlayers:\n  - layernorm: {affine: false, epsilon: 1e-12}\n"
+                         "  - groupnorm: {groups: 2, affine: false, epsilon: 1e-12}\n", "s.yaml"))
     x = np.array([[[1, 2, 3, 4], [0, 0, 2, 2], [5, 1, 5, 1]]], dtype=np.float64)
     y, _ = run_layer(s.layers[0].layer, x, {}, result=s.layers[0])
     # row [0, 0, 2, 2]: mean 1, variance 1 -> [-1, -1, 1, 1]

@@ -76,17 +76,15 @@ class Merge(Layer):
         padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
         out = []
         for k in range(rank):
-            size = max(p[k] for p in padded)
+            ref = next((i for i, p in enumerate(padded) if p[k] != 1), 0)
+            size = padded[ref][k]
             for i, p in enumerate(padded):
                 if p[k] not in (1, size):
-                    j = next(j for j, q in enumerate(padded) if q[k] == size)
-                    same = all(s == shapes[0] for s in shapes)
                     raise ShapeError(
-                        f"{self.kind} cannot broadcast {_source(self, i)} {fmt_shape(shapes[i])} with "
-                        f"{_source(self, j)} {fmt_shape(shapes[j])}: {_axis_names(rank)[k]} is {p[k]} vs "
-                        f"{size}, and NumPy's rule needs each size equal or 1; make them match"
-                        + ("" if same else " (e.g. a 1x1 conv with the right stride and filters on the shortcut)"),
-                        arg="inputs")
+                        f"{self.kind} cannot broadcast {_source(self, ref)} {fmt_shape(shapes[ref])} with "
+                        f"{_source(self, i)} {fmt_shape(shapes[i])}: {_axis_names(rank)[k]} is {size} vs "
+                        f"{p[k]}, and NumPy's rule needs each size equal or 1; make them match "
+                        "(e.g. a 1x1 conv with the right stride and filters on the shortcut)", arg="inputs")
             out.append(size)
         return tuple(out)
 

@@ -63,7 +63,7 @@ def family(cls: str) -> str | None:
         return "UpSampling"
     if re.fullmatch(r"(Spatial|Gaussian|Alpha)?Dropout([123]D)?", cls):
         return "Dropout"
-    if cls in ("Add", "Multiply"):
+    if cls in ("Add", "Multiply", "Subtract", "Maximum", "Minimum", "Average"):
         return "Merge"
     if cls in POSITIONAL:
         return cls

@@ -139,8 +139,9 @@ class KerasReader(Interp):
             return seq
         if name in ("keras.Model", "keras.models.Model"):
             return self.make_model(args, kwargs, node)
-        if name.startswith("keras.layers.") and short in ("add", "multiply", "concatenate"):
-            cls = {"add": "Add", "multiply": "Multiply", "concatenate": "Concatenate"}[short]
+        if name.startswith("keras.layers.") and short in ("add", "multiply", "subtract", "maximum", "minimum",
+                                                          "average", "concatenate"):
+            cls = "Concatenate" if short == "concatenate" else short.capitalize()
             tensors = list(self.iterate(args[0] if args else kwargs.pop("inputs"), node))
             layer = self.make_layer(cls, list(args[1:]), {k: v for k, v in kwargs.items()}, marks, node)
             return self.apply(layer, tensors, node)
