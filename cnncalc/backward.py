@@ -167,11 +167,13 @@ def batchnorm_backward(r, xs, w, g):
     fixed, so dX = G * gamma / sqrt(var + eps), dgamma = sum G * x_hat, dbeta = sum G."""
     x = xs[0]
     scale = 1.0 / np.sqrt(w["running_var"] + r.layer.epsilon)
-    if "gamma" not in w:
-        return (g * scale,), {}
-    xhat = (x - w["running_mean"]) * scale
     axes = tuple(range(x.ndim - 1))
-    return (g * scale * w["gamma"],), {"gamma": (g * xhat).sum(axis=axes), "beta": g.sum(axis=axes)}
+    grads = {}
+    if "gamma" in w:
+        grads["gamma"] = (g * (x - w["running_mean"]) * scale).sum(axis=axes)
+    if "beta" in w:
+        grads["beta"] = g.sum(axis=axes)
+    return (g * scale * w.get("gamma", 1.0),), grads
 
 
 def merge_backward(r, xs, w, g):

@@ -91,9 +91,10 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
                 tm.weight.copy_(k.T)
                 if len(t) > 1:
                     tm.bias.copy_(t[1])
-            elif kind == "batchnorm":
-                if r.layer.affine:
-                    tm.weight.copy_(t[0]), tm.bias.copy_(t[1])
+            elif kind == "batchnorm":  # Keras: gamma (scale), beta (center), moving mean, variance
+                learned = [a for a, on in (("weight", r.layer.has_gamma), ("bias", r.layer.has_beta)) if on]
+                for a, v in zip(learned, t):
+                    getattr(tm, a).copy_(v)
                 tm.running_mean.copy_(t[-2]), tm.running_var.copy_(t[-1])
             elif kind == "embedding":
                 tm.weight.copy_(t[0])

@@ -26,21 +26,51 @@ def scale_shift(y, w, dtype):
     return y.astype(dtype)
 
 
+TORCH_BN_PARTIAL = '''class BatchNormPartial(nn.Module):
+    """Keras' BatchNormalization with `scale` or `center` off: torch's BatchNorm without affine,
+    then gamma alone or beta alone, per channel (torch's affine has both or neither)."""
+
+    def __init__(self, dims, channels, scale=True, center=True, **kwargs):
+        super().__init__()
+        self.norm = getattr(nn, f"BatchNorm{dims}d")(channels, affine=False, **kwargs)
+        self.weight = nn.Parameter(torch.ones(channels)) if scale else None
+        self.bias = nn.Parameter(torch.zeros(channels)) if center else None
+        self.running_mean, self.running_var = self.norm.running_mean, self.norm.running_var
+
+    def forward(self, x):
+        y = self.norm(x)
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        if self.weight is not None:
+            y = y * self.weight.view(shape)
+        return y + self.bias.view(shape) if self.bias is not None else y'''
+
+
 @dataclass(frozen=True, kw_only=True)
 class BatchNorm(Layer):
     """Batch normalisation over the channel (last) axis.
 
     Shape: unchanged. Params: 4C as Keras counts them: gamma and beta trainable (2C), the
     moving mean and variance non-trainable (2C). PyTorch keeps those two as buffers, so its
-    parameters() shows only 2C. `affine: false` drops gamma and beta.
+    parameters() shows only 2C. Keras' `scale: false` drops gamma (C), `center: false` beta
+    (C); torch's `affine: false` drops both.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     affine: bool = arg(True, type="bool", torch="affine")
+    scale: bool = arg(True, type="bool", keras="scale")
+    center: bool = arg(True, type="bool", keras="center")
     epsilon: float = arg(1e-5, type="positive", keras="epsilon", torch="eps")
     momentum: float = arg(0.1, type="rate", torch="momentum")
     num_features: int | None = arg(None, type="size", torch="num_features")
+
+    @property
+    def has_gamma(self) -> bool:
+        return self.affine and self.scale
+
+    @property
+    def has_beta(self) -> bool:
+        return self.affine and self.center
 
     def output_shape(self, inp: Shape) -> Shape:
         check_channels(self, self.num_features, inp[-1], "num_features")
@@ -48,25 +78,26 @@ class BatchNorm(Layer):
 
     def params(self, inp: Shape) -> tuple[int, int]:
         c = inp[-1]
-        return (2 * c if self.affine else 0, 2 * c)
+        return (c * self.has_gamma + c * self.has_beta, 2 * c)
 
     macs = no_macs
 
     def flops(self, r) -> int:
         """Inference batchnorm (torch-scan's count): per channel add eps to the variance and take
-        the square root (2C); per value subtract the mean and divide (2), then * gamma + beta (2)."""
+        the square root (2C); per value subtract the mean and divide (2), then * gamma (1), + beta (1)."""
         c, values = r.input_shape[-1], product(r.input_shape)
-        return 2 * c + 2 * values + (2 * values if self.affine else 0)
+        return 2 * c + 2 * values + values * self.has_gamma + values * self.has_beta
 
     rf = rf_same
 
     def make_weights(self, r, rng, dtype) -> dict:
-        """running_mean, running_var, and gamma, beta when affine: (C,) each."""
+        """running_mean, running_var, and gamma (scale), beta (center): (C,) each."""
         c = r.input_shape[-1]
         w = {"running_mean": (rng.standard_normal(c) * 0.1).astype(dtype),
              "running_var": rng.uniform(0.5, 1.5, c).astype(dtype)}
-        if self.affine:
+        if self.has_gamma:
             w["gamma"] = rng.uniform(0.5, 1.5, c).astype(dtype)
+        if self.has_beta:
             w["beta"] = (rng.standard_normal(c) * 0.1).astype(dtype)
         return w
 
@@ -75,7 +106,9 @@ class BatchNorm(Layer):
         scale = 1.0 / kernels().np.sqrt(w["running_var"] + self.epsilon)
         shift = -w["running_mean"] * scale
         if "gamma" in w:
-            scale, shift = scale * w["gamma"], shift * w["gamma"] + w["beta"]
+            scale, shift = scale * w["gamma"], shift * w["gamma"]
+        if "beta" in w:
+            shift = shift + w["beta"]
         return x * scale.astype(x.dtype) + shift.astype(x.dtype)
 
     def to_torch(self, r, ctx) -> list:
@@ -84,19 +117,27 @@ class BatchNorm(Layer):
         d = max(len(r.input_shape) - 1, 1)  # (n,) and (L, C) -> BatchNorm1d
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("momentum", num(L.momentum), L.momentum == 0.1),
                       ("affine", "False", L.affine))
-        return [Part(call(f"nn.BatchNorm{d}d", str(r.input_shape[-1]), args))]
+        if L.has_gamma == L.has_beta:
+            return [Part(call(f"nn.BatchNorm{d}d", str(r.input_shape[-1]), args))]
+        ctx.define("BatchNormPartial", TORCH_BN_PARTIAL)
+        args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("momentum", num(L.momentum), L.momentum == 0.1),
+                      ("scale", "False", L.has_gamma), ("center", "False", L.has_beta))
+        return [Part(call("BatchNormPartial", str(d), str(r.input_shape[-1]), args))]
 
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part, call, kwargs, num
         L = r.layer
         args = kwargs(("momentum", num(1 - L.momentum), False), ("epsilon", num(L.epsilon), False),
-                      ("center", "False", L.affine), ("scale", "False", L.affine))
+                      ("center", "False", L.has_beta), ("scale", "False", L.has_gamma))
         return [Part(call("layers.BatchNormalization", args))]
 
     def explain(self, r) -> list[str]:
         from .. import explain as X
-        return [f"params = {'4' if self.affine else '2'}*{r.input_shape[-1]} = {X.num(r.params)} "
-                f"({r.trainable_params:,} trainable gamma, beta; {r.non_trainable_params:,} moving mean, variance)"]
+        learned = [n for n, on in (("gamma", self.has_gamma), ("beta", self.has_beta)) if on]
+        k = 2 + len(learned)
+        return [f"params = {k}*{r.input_shape[-1]} = {X.num(r.params)} "
+                f"({r.trainable_params:,} trainable {', '.join(learned or ('gamma', 'beta'))}; "
+                f"{r.non_trainable_params:,} moving mean, variance)"]
 
     DIAGNOSES = ("batchnorm_convention",)
 

@@ -200,11 +200,11 @@ def convert(cls: str, cfg: dict, rank: int | None = None) -> tuple[str, dict, st
         return "dropout", {"rate": float(g("rate", 0.5))}, cls
     if fam == "BatchNormalization":
         _axis_last(g("axis", -1), "axis", rank)
-        if bool(g("center", True)) != bool(g("scale", True)):
-            raise Refused("center and scale that differ (cnncalc's batchnorm has both or neither)", "center")
         momentum = round(1 - float(g("momentum", 0.99)), 12)
-        return "batchnorm", _drop({"epsilon": float(g("epsilon", 1e-3)), "momentum": momentum,
-                                   "affine": bool(g("center", True))}, affine=True), cls
+        center, scale = bool(g("center", True)), bool(g("scale", True))
+        both = {"affine": center} if center == scale else {"scale": scale, "center": center}
+        return "batchnorm", _drop({"epsilon": float(g("epsilon", 1e-3)), "momentum": momentum, **both},
+                                  affine=True, scale=True, center=True), cls
     if fam in ("LayerNormalization", "GroupNormalization"):
         _axis_last(g("axis", -1), "axis", rank)
         if bool(g("center", True)) != bool(g("scale", True)):
