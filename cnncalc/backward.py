@@ -91,9 +91,11 @@ def conv_backward(r: LayerResult, xs, w, g):
 
 def dense_backward(r, xs, w, g):
     """Z = X W^T + b: dW = G^T X, db = sum of G, dX = G W."""
-    grads = {"weight": g.T @ xs[0]}
+    x = xs[0].reshape(-1, xs[0].shape[-1])  # on a feature map: every position is a row
+    g2 = g.reshape(-1, g.shape[-1])
+    grads = {"weight": g2.T @ x}
     if "bias" in w:
-        grads["bias"] = g.sum(axis=0)
+        grads["bias"] = g2.sum(axis=0)
     return (g @ w["weight"],), grads
 
 

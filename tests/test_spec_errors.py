@@ -100,9 +100,9 @@ BAD = [
     ('pool_big',
      'input: [2, 2, 3]\nlayers:\n  - maxpool2d: 3\n',
      'spec.yaml:3:5: layer 1 (maxpool2d_1, maxpool2d): on axis H of input (2, 2, 3): pooling window 3 does not fit the padded input 2+0+0 = 2: output size would be (2 - 3)//3 + 1 = 0; use a smaller kernel or more padding'),
-    ('dense_nonflat',
-     H + '  - dense: 10\n',
-     'spec.yaml:3:5: layer 1 (dense_1, dense): needs a flat (n,) input but got (32, 32, 3); add a `flatten` (or `global_avgpool`) layer before it'),
+    ('dense_in_features',
+     H + '  - dense: {units: 10, in_features: 4}\n',
+     'spec.yaml:3:37: layer 1 (dense_1, dense): in_features is 4 but the input has 3 channels; set in_features: 3 or remove it'),
     ('absurd',
      H + '  - conv2d: {filters: 100000000, kernel: 3}\n',
      'spec.yaml:3:23: layer 1 (conv2d_1, conv2d): filters 100,000,000 is absurdly large (more than 16,777,216); check the number'),
@@ -225,7 +225,7 @@ def test_bad_spec_exact_line(text, line):
     ("kernel_big", "input: [4, 4, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 5}\n"),
     ("yaml_syntax", H + "  - conv2d: {filters: 4, kernel: 3\n"),
     ("unsafe", H + '  - !!python/object/apply:os.system ["echo hi"]\n'),
-    ("dense_nonflat", H + "  - dense: 10\n"),
+    ("dense_in_features", H + "  - dense: {units: 10, in_features: 4}\n"),
 ])
 def test_bad_spec_as_a_process(proc, spec_file, key, text):
     path = spec_file(text)

@@ -6,14 +6,24 @@ from typing import Any, ClassVar
 
 from .. import formulas as F
 from .base import BIAS_DIAGNOSES, Layer, Shape, arg, check_channels, kernels
-from .measure import AxisRF, no_macs, rf_global, weighted_flops, zero_flops
+from .measure import AxisRF, no_macs, rf_global, rf_same, weighted_flops, zero_flops
+
+TORCH_LINEAR_LAST = '''class LinearChannelsLast(nn.Linear):
+    """Keras' Dense on a feature map acts on the channels at each position: move them last for
+    nn.Linear and back, (N, C, *S) -> (N, *S, C) -> (N, units, *S)."""
+
+    def forward(self, x):
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)'''
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class Dense(Layer):
-    """Fully connected (Keras Dense, PyTorch Linear) on a flat input.
+    """Fully connected (Keras Dense, PyTorch Linear), on the last axis of its input: a flat
+    input (n,), or each position of a feature map (..., C), as Keras' Dense and torch's Linear
+    on channels-last values do (ConvNeXt's pointwise layers).
 
-    Shape: (units,). Params: n_in * units + units (bias).
+    Shape: (units,), or (..., units). Params: n_in * units + units (bias), n_in the last axis.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("dense",)
     ALIASES: ClassVar[dict[str, str]] = {"linear": "dense", "fullyconnected": "dense", "fc": "dense"}
@@ -24,29 +34,30 @@ class Dense(Layer):
     in_features: int | None = arg(None, type="size", torch="in_features")
 
     def output_shape(self, inp: Shape) -> Shape:
-        self.check_rank(inp, 1)
-        check_channels(self, self.in_features, inp[0], "in_features")
-        return (self.units,)
+        check_channels(self, self.in_features, inp[-1], "in_features")
+        return (*inp[:-1], self.units)
 
     def params(self, inp: Shape) -> tuple[int, int]:
-        return (F.dense_params(inp[0], self.units, self.bias), 0)
+        return (F.dense_params(inp[-1], self.units, self.bias), 0)
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
         return {"units": self.units}
 
     def macs(self, r) -> int:
-        """in * units weights, each used once."""
-        return r.input_shape[0] * self.units
+        """in * units weights, each used once per position: prod(leading axes) * in * units."""
+        return F.product(r.input_shape) * self.units
 
     def flops(self, r) -> int | None:
         return weighted_flops(r, self.macs(r), dot=True)
 
-    rf = rf_global
+    def rf(self, r, ins):
+        """Flat: every output reads every unit. On a feature map: per position, as a 1x1 conv."""
+        return rf_global(self, r, ins) if len(r.input_shape) == 1 else rf_same(self, r, ins)
 
     def make_weights(self, r, rng, dtype) -> dict:
         """weight (units, n_in) and bias (units,), torch's layout."""
         K = kernels()
-        n = r.input_shape[0]
+        n = r.input_shape[-1]
         w = {"weight": K.uniform(rng, (self.units, n), n, dtype)}
         if self.bias:
             w["bias"] = K.uniform(rng, (self.units,), 2, dtype) * 0.1
@@ -62,7 +73,11 @@ class Dense(Layer):
         from ..export.common import Part, call, kwargs, torch_fused_act
         L = r.layer
         args = kwargs(("bias", "False", L.bias))
-        return [Part(call("nn.Linear", str(r.input_shape[0]), str(L.units), args))] + torch_fused_act(r)
+        cls = "nn.Linear"
+        if len(r.input_shape) > 1:
+            ctx.define("LinearChannelsLast", TORCH_LINEAR_LAST)
+            cls = "LinearChannelsLast"
+        return [Part(call(cls, str(r.input_shape[-1]), str(L.units), args))] + torch_fused_act(r)
 
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part, call, keras_fused_act, kwargs
@@ -71,7 +86,11 @@ class Dense(Layer):
 
     def explain(self, r) -> list[str]:
         from .. import explain as X
-        return ["params = " + X.dense_params_text(r.input_shape[0], self.units, self.bias, r.params)]
+        lines = ["params = " + X.dense_params_text(r.input_shape[-1], self.units, self.bias, r.params)]
+        if len(r.input_shape) > 1:
+            lines.append(f"on the last axis at each of {'*'.join(map(str, r.input_shape[:-1]))} positions: "
+                         f"MACs = {'*'.join(map(str, r.input_shape))}*{self.units} = {X.num(self.macs(r))}")
+        return lines
 
     DIAGNOSES = ("weight_shape", *BIAS_DIAGNOSES, "dense_mistakes", "other_count")
 
