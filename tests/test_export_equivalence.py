@@ -62,7 +62,7 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
     for r in summary.layers:
         kl = kmodel.get_layer(kex.main[r.layer.name])
         tm = tmods[tex.main[r.layer.name]]
-        ws = [rng.standard_normal(w.shape).astype("float32") * 0.5 for w in kl.get_weights()]
+        ws = [np.asarray(rng.standard_normal(w.shape) * 0.5, dtype="float32") for w in kl.get_weights()]
         if not ws:
             continue
         kind = r.layer.kind
@@ -98,6 +98,12 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
                 tm.running_mean.copy_(t[-2]), tm.running_var.copy_(t[-1])
             elif kind == "embedding":
                 tm.weight.copy_(t[0])
+            elif kind == "layer_scale":
+                tm.gamma.copy_(t[0])
+            elif kind == "normalization":  # Keras: mean, variance, count
+                t[1] = t[1].abs() + 0.5
+                kl.set_weights([w if i != 1 else np.abs(w) + 0.5 for i, w in enumerate(ws)])
+                tm.mean.copy_(t[0]), tm.variance.copy_(t[1])
             else:
                 raise AssertionError(f"no weight mapping for {kind}")
 

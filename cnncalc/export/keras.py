@@ -32,8 +32,10 @@ def keras_code(plan: Plan) -> Export:
             "print its summary; import it for `build_model()`, which returns the keras.Model.",
             "Each spec layer is the Keras layer of its name; helpers (padding, activation) add a",
             "suffix (`_pad`, `_act`, ...).", '"""', "",
-            "import keras", "from keras import layers", "", "",
-            "def build_model():",
+            "import keras", "from keras import layers", "", ""]
+    for source in plan.ctx.defined.values():  # helper layers the kinds bring (ctx.define)
+        doc += source.split("\n") + ["", ""]
+    doc += ["def build_model():",
             f'    """{prose(spec.name)}: input {fmt_shape(spec.input)}, {total:,} parameters."""']
     dtype = ', dtype="int32"' if ids else ""
     lines = doc + [f'    inputs = keras.Input(shape={shape}{dtype}, name="{input_name}")']

@@ -64,9 +64,9 @@ class Plan:
         return (1, *inp), ids
 
     def counts(self) -> tuple[int, int]:
-        """(every parameter as Keras counts it, batchnorm's moving statistics)."""
+        """(every parameter as Keras counts it, the moving statistics of batchnorm and normalization, buffers in torch)."""
         s = self.summary
-        return s.totals.params, sum(r.non_trainable_params for r in s.layers if r.layer.kind == "batchnorm")
+        return s.totals.params, sum(r.non_trainable_params for r in s.layers if r.layer.kind in ("batchnorm", "normalization"))
 
     def source_name(self) -> str:
         return prose(self.summary.spec.path.replace("\\", "/").rsplit("/", 1)[-1])

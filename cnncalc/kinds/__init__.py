@@ -13,7 +13,7 @@ from .base import (ACTIVATIONS, AXIS_NAMES, FACETS, Axis, Layer, MissingFacet, S
 from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
 from .dense import Dense, Embedding
 from .merge import Concat, Merge
-from .norm import LRN, BatchNorm, GroupNorm, LayerNorm
+from .norm import LRN, BatchNorm, GroupNorm, LayerNorm, LayerScale, Normalization
 from .pool import AdaptivePool, GlobalPool, Pool
 from .reshape import Cropping, Flatten, Reshape, Upsample, ZeroPad
 from .scale import Rescaling
@@ -57,7 +57,7 @@ ARG_ALIASES: dict[str, tuple[str, ...]] = {
     "s": ("stride",), "p": ("padding", "rate"), "dilationrate": ("dilation",), "d": ("dilation",),
     "usebias": ("bias",), "outchannels": ("filters",), "outfeatures": ("units",),
     "inchannels": ("in_channels",), "infeatures": ("in_features",),
-    "numfeatures": ("num_features",), "eps": ("epsilon",), "alpha": ("negative_slope",),
+    "numfeatures": ("num_features",), "eps": ("epsilon",), "initvalues": ("init",), "layerscale": ("init",), "alpha": ("negative_slope",),
     "inputdim": ("vocab",), "numembeddings": ("vocab",), "outputdim": ("dim",),
     "embeddingdim": ("dim",), "outputsize": ("output",), "ceil": ("ceil_mode",),
     "keepdim": ("keepdims",), "k": ("kernel",), "scalefactor": ("factor",),

@@ -1,4 +1,5 @@
-"""Normalisation: batchnorm, layernorm, groupnorm and local response normalisation."""
+"""Normalisation: batchnorm, layernorm, groupnorm, local response normalisation, Keras'
+Normalization and layer scale."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -327,3 +328,162 @@ class LRN(Layer):
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
+LAYER_SCALE_TORCH = '''class LayerScale(nn.Module):
+    """ConvNeXt's layer scale: one learned factor per channel, x * gamma."""
+
+    def __init__(self, channels, init=1e-6):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((channels,), float(init)))
+
+    def forward(self, x):
+        return x * self.gamma.view(1, -1, *(1,) * (x.dim() - 2))'''
+
+LAYER_SCALE_KERAS = '''class LayerScale(layers.Layer):
+    """ConvNeXt's layer scale (keras.applications.convnext.LayerScale): x * gamma per channel."""
+
+    def __init__(self, init=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.init = init
+
+    def build(self, input_shape):
+        self.gamma = self.add_weight(shape=(input_shape[-1],), name="gamma",
+                                     initializer=keras.initializers.Constant(self.init))
+
+    def call(self, x):
+        return x * self.gamma'''
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayerScale(Layer):
+    """Layer scale (ConvNeXt, CaiT): one learned factor per channel, x * gamma, gamma starting
+    at `init` (keras.applications.convnext.LayerScale; torchvision's CNBlock.layer_scale).
+
+    Shape: unchanged. Params: C trainable. MACs: 0, an element-wise product like batchnorm's
+    gamma, not a multiply-accumulate of weights (docs/metrics.md).
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("layer_scale",)
+    ALIASES: ClassVar[dict[str, str]] = {"layerscale": "layer_scale"}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
+    init: float = arg(1e-6, type="float", main=True, keras="init_values", torch="layer_scale")
+
+    output_shape = unchanged_shape
+
+    def params(self, inp) -> tuple[int, int]:
+        return (inp[-1], 0)
+
+    macs = no_macs  # an elementwise product, not a multiply-accumulate
+
+    def flops(self, r) -> int:
+        """One multiply per value."""
+        return product(r.output_shape)
+
+    rf = rf_same
+
+    def make_weights(self, r, rng, dtype) -> dict:
+        """gamma (C,)."""
+        return {"gamma": rng.uniform(0.5, 1.5, r.input_shape[-1]).astype(dtype)}
+
+    def forward(self, x, w, r):
+        return x * w["gamma"].astype(x.dtype)
+
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, num
+        ctx.define("LayerScale", LAYER_SCALE_TORCH)
+        return [Part(f"LayerScale({r.input_shape[-1]}, {num(self.init)})")]
+
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, num
+        ctx.define("LayerScale", LAYER_SCALE_KERAS)
+        return [Part(f"LayerScale({num(self.init)})")]
+
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        return [f"params = C = {X.num(r.params)} (gamma, one factor per channel); MACs 0: an element-wise "
+                "product, as batchnorm's gamma"]
+
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+
+NORMALIZATION_TORCH = '''class Normalization(nn.Module):
+    """Keras' Normalization: (x - mean) / max(sqrt(variance), 1e-7) per channel, with the
+    statistics Keras adapts (buffers here, like batchnorm's)."""
+
+    def __init__(self, channels, mean=None, variance=None):
+        super().__init__()
+        self.register_buffer("mean", torch.full((channels,), 0.0 if mean is None else float(mean)))
+        self.register_buffer("variance", torch.full((channels,), 1.0 if variance is None else float(variance)))
+
+    def forward(self, x):
+        shape = (1, -1, *(1,) * (x.dim() - 2))
+        std = torch.clamp(torch.sqrt(self.variance), min=1e-7)
+        return (x - self.mean.view(shape)) / std.view(shape)'''
+
+
+@dataclass(frozen=True, kw_only=True)
+class Normalization(Layer):
+    """Keras' preprocessing Normalization over the channels: (x - mean) / sqrt(variance).
+
+    Shape: unchanged. Params: as Keras 3 counts them, mean C, variance C and count 1, all
+    non-trainable, when `mean` and `variance` are not given; 0 when they are (one number each,
+    for every channel).
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("normalization",)
+    ALIASES: ClassVar[dict[str, str]] = {}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
+    mean: float | None = arg(None, type="float", keras="mean")
+    variance: float | None = arg(None, type="float", keras="variance")
+
+    def output_shape(self, inp):
+        if (self.mean is None) != (self.variance is None):
+            raise ShapeError("normalization takes both mean and variance, or neither (Keras adapts them); "
+                             f"got {'mean' if self.variance is None else 'variance'} alone", arg="mean")
+        if self.variance is not None and self.variance < 0:
+            raise ShapeError(f"variance {self.variance} must be 0 or more", arg="variance")
+        return inp
+
+    def params(self, inp) -> tuple[int, int]:
+        return (0, 0) if self.mean is not None else (0, 2 * inp[-1] + 1)
+
+    macs = no_macs
+
+    def flops(self, r) -> int:
+        """A subtraction and a division per value."""
+        return 2 * product(r.output_shape)
+
+    rf = rf_same
+
+    def make_weights(self, r, rng, dtype) -> dict:
+        """mean (C,), variance (C,), count () when Keras holds them."""
+        if self.mean is not None:
+            return {}
+        np, c = kernels().np, r.input_shape[-1]
+        return {"mean": (rng.standard_normal(c) * 0.1).astype(dtype), "variance": rng.uniform(0.5, 1.5, c).astype(dtype),
+                "count": np.array(0, dtype=dtype)}
+
+    def forward(self, x, w, r):
+        np = kernels().np
+        mean = w["mean"] if w else np.full(x.shape[-1], self.mean)
+        var = w["variance"] if w else np.full(x.shape[-1], self.variance)
+        std = np.maximum(np.sqrt(var), 1e-7)
+        return ((x - mean) / std).astype(x.dtype)
+
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, num
+        ctx.define("Normalization", NORMALIZATION_TORCH)
+        given = f", {num(self.mean)}, {num(self.variance)}" if self.mean is not None else ""
+        return [Part(f"Normalization({r.input_shape[-1]}{given})")]
+
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, num
+        given = f"mean={num(self.mean)}, variance={num(self.variance)}" if self.mean is not None else ""
+        return [Part(f"layers.Normalization({given})")]
+
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        if self.mean is not None:
+            return ["params = 0 (mean and variance given)"]
+        c = r.input_shape[-1]
+        return [f"params = 2*{c} + 1 = {X.num(r.params)} non-trainable (mean, variance per channel, and the "
+                "count Keras adapts them with)"]
+
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
