@@ -9,11 +9,28 @@ import sys
 from enum import Enum
 
 import typer
+import typer.core
 
 from ..errors import CnncalcError, visible
 
+# Old short spellings kept where the command has no other use for them: each short flag
+# declared means one thing everywhere (tests/test_cli_grammar.py), these are rewritten first.
+OLD_SPELLINGS: dict[str, dict[str, str]] = {"check": {"-s": "--spec"}}
+
+
+class _Group(typer.core.TyperGroup):
+    """Rewrites a command's old short spellings (OLD_SPELLINGS) before click parses them."""
+
+    def resolve_command(self, ctx, args):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        old = OLD_SPELLINGS.get(name if ctx.parent is None else f"{ctx.info_name} {name}", {})
+        if old:
+            rest = [old.get(a, a) for a in rest]
+        return name, cmd, rest
+
+
 app = typer.Typer(
-    name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_Group,
     help="Exact shapes, parameters and compute of convolutional networks from a short YAML spec.",
 )
 
