@@ -104,7 +104,7 @@ def check_table(table: AnswerTable, summary: Summary, strict: bool = False) -> R
     """Grade every given cell of `table` against `summary`; `strict` counts carried cells wrong."""
     matches3 = match_rows_by(table, summary)
     matches = [(p, w) for p, w, _ in matches3]
-    style = file_style(t for row in table.rows for c, t in row.cells.items() if c != "shape")
+    style = file_style([t for row in table.rows for c, t in row.cells.items() if c != "shape"] + list(table.others))
     parsed: dict[int, dict[str, Any]] = {}
     given_by_position: dict[int, dict[str, Any]] = {}
     for row, (pos, _) in zip(table.rows, matches):
@@ -147,7 +147,8 @@ def check_table(table: AnswerTable, summary: Summary, strict: bool = False) -> R
             if right:
                 verdicts.append(Verdict(correct=True, status="right", ambiguous=vague, **common))
                 continue
-            reasons = diagnose(column, got, ctx) if ctx else _input_reasons(column, got, summary)
+            reasons = diagnose(column, got, ctx) if ctx else _input_reasons(column, got, summary,
+                                                                            given_by_position.get(0, {}))
             carried = [r for r in reasons if r.startswith(CARRIED)]
             if carried:
                 reasons = carried[:1] + [r for r in reasons if r != carried[0]]
@@ -176,8 +177,11 @@ def _axes_hint(got: Any, expected: Any, column: str) -> str:
     return f" ({', '.join(bad)} wrong; {', '.join(good)} right)" if good else ""
 
 
-def _input_reasons(column: str, got: Any, summary: Summary) -> list[str]:
+def _input_reasons(column: str, got: Any, summary: Summary, given: dict | None = None) -> list[str]:
     shape = summary.spec.input
+    own = (given or {}).get("shape")
+    if column == "size" and isinstance(own, tuple) and own != shape and got == F.product(own):
+        return [f"consistent with your shape {fmt_shape(own)}, which is wrong: the size is {size_formula(shape)}"]
     if column == "shape" and len(shape) > 1 and got == (shape[-1], *shape[:-1]):
         return [f"channels first {fmt_shape(got)}: the course and cnncalc write channels last (H, W, C) = {fmt_shape(shape)}"]
     if column == "shape" and sorted(got) == sorted(shape):
@@ -204,14 +208,19 @@ def _grade_total(row: Row, table: AnswerTable, summary: Summary, matches, style:
         return [Verdict(correct=False, diagnosis=str(cell), status="wrong", **common)]
     if cell.matches(total):
         return [Verdict(correct=True, status="right", ambiguous=cell.ambiguous, **common)]
-    own = 0
+    own, shifted = 0, total
     for r, (pos, _) in zip(table.rows, matches):
         if pos is not None and not is_blank(r.cells.get("params", "")):
             v = _parse("params", r.cells["params"], style)
             own += v.value if isinstance(v, Count) else 0
+            want = _expected(summary, pos)["params"][0]
+            shifted += v.value - want if isinstance(v, Count) and not v.matches(want) else 0
     if cell.value == own:
         return [Verdict(correct=False, diagnosis=f"carried forward: the sum of your parameter column "
                         f"({num(own)}), which has wrong cells", status="carried", **common)]
+    if cell.value == shifted != total:
+        return [Verdict(correct=False, diagnosis=f"carried forward: the right total {num(total)} changed "
+                        f"by your wrong parameter cells gives {num(shifted)}", status="carried", **common)]
     return [Verdict(correct=False, diagnosis="no known mistake gives this value; compare with the formula",
                     status="wrong", **common)]
 

@@ -119,6 +119,8 @@ def aligned_grid(text: str, header_at: int | None = None) -> Grid:
             grid[-1] = (n, [prev[0] + found[0][1]] + prev[1:])
             continue
         cells = [""] * len(cols)
+        if len(found) == len(cols):
+            cells, found = [t for _, t in found], []
         for pos, t in found:
             j = max((k for k, c in enumerate(cols) if c <= pos + 1), default=0)
             cells[j] = (cells[j] + " " + t).strip()
@@ -178,8 +180,24 @@ def tab_grid(lines: list[tuple[int, str]]) -> Grid:
     rows = [(n, [c.strip() for c in ln.split("\t")]) for n, ln in lines]
     width = max(len(c) for _, c in rows)
     rows = [(n, c + [""] * (width - len(c))) for n, c in rows]
-    keep = [j for j in range(width) if any(c[j] for _, c in rows)]
-    rows = [(n, [c[j] for j in keep]) for n, c in rows]
+    head = rows[0][1]
+    filled = [j for j, h in enumerate(head) if h]
+    inside = [j for j in range(filled[0], filled[-1]) if not head[j]] if filled else []
+    if len(filled) >= 2 and len(inside) >= len(filled) - 1:
+        # the header's own empty cells are doubled tabs: their content joins the cell on the left
+        keep = [j for j, h in enumerate(head) if h]
+        merged = []
+        for n, c in rows:
+            cells = [""] * len(keep)
+            for j, text in enumerate(c):
+                if text:
+                    k = max((i for i, kj in enumerate(keep) if kj <= j), default=0)
+                    cells[k] = (cells[k] + " " + text).strip()
+            merged.append((n, cells))
+        rows = merged
+    else:
+        keep = [j for j in range(width) if any(c[j] for _, c in rows)]
+        rows = [(n, [c[j] for j in keep]) for n, c in rows]
     header = rows[0][1]
     while header and not header[-1]:
         header = header[:-1]
@@ -221,12 +239,15 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def rejoin_numbers(cells: list[str], width: int) -> list[str]:
-    """`CONV1,(28,28,8),6,272,608` split on `,` gives 6 and 272: join a 3-digit cell to
-    the number before it while the row has more cells than the header."""
+    """`CONV1,28x28x8,6,272,608` split on `,` gives 6 and 272: join a 3-digit cell to the
+    1- or 2-digit cell before it (then to a 3-digit one) while the row has more cells than
+    the header."""
     cells = list(cells)
-    i = len(cells) - 1
-    while len(cells) > width and i > 0:
-        if re.fullmatch(r"\d{3}", cells[i]) and re.fullmatch(r"\d{1,3}(,\d{3})*", cells[i - 1]):
-            cells[i - 1:i + 1] = [cells[i - 1] + "," + cells[i]]
-        i -= 1
+    for left in (r"\d{1,2}", r"\d{1,3}(,\d{3})*"):
+        i = 1
+        while len(cells) > width and i < len(cells):
+            if re.fullmatch(r"\d{3}", cells[i]) and re.fullmatch(left, cells[i - 1]):
+                cells[i - 1:i + 1] = [cells[i - 1] + "," + cells[i]]
+            else:
+                i += 1
     return cells

@@ -175,8 +175,16 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
                        f"are not the {len(course) + 1} rows of the course table "
                        f"(Input and {len(course)} layers)", "")] * len(table.rows)
 
-    keys = [label_key(r.label) for r in table.rows]
     raws = [_raw(r.label) for r in table.rows]
+    keys = [label_key(r.label) for r in table.rows]
+    for i, r in enumerate(table.rows):  # `Eingabe (Input)`, `Gesamt (Total)`: the English in parentheses
+        inner = re.findall(r"\(([^()]*)\)", clean(r.label))
+        if keys[i] not in names and inner and normal(inner[-1].strip()) in INPUT_WORDS | TOTAL_WORDS:
+            keys[i] = normal(inner[-1].strip())
+    for i, raw in enumerate(raws):  # torchinfo's `Conv2d: 2-4`, torchsummary's `Conv2d-3`: the kind
+        m = re.fullmatch(r"([a-z][a-z0-9]*)(?::\s*\d+-\d+|-\d+)", raw)
+        if m and _kind_of(normal(m.group(1))) is not None:
+            keys[i] = raws[i] = normal(m.group(1))
     found: list = [None] * len(keys)
     method = [""] * len(keys)
     why = [""] * len(keys)

@@ -55,6 +55,11 @@ def file_style(cells) -> Style:
                 votes["group" + t[-4]] += 0.5  # a count is whole: 3.072 alone is 3072
     group = "," if votes["group,"] > votes["group."] else "." if votes["group."] > votes["group,"] else None
     dec = "," if votes["dec,"] > votes["dec."] else "." if votes["dec."] > votes["dec,"] else None
+    if group and group == dec:  # 1.568 beside 3.07k: the stronger evidence decides the mark
+        if votes["dec" + dec] >= votes["group" + group]:
+            group = None
+        else:
+            dec = None
     if group and not dec:
         dec = "." if group == "," else ","
     if dec and not group:

@@ -9,7 +9,9 @@ ZOO = Path(__file__).resolve().parents[2] / "architectures"
 
 
 def _right(report) -> int:
-    return sum(v.state == "right" for v in report.verdicts)
+    """Cells right, less a row's worth of cells for each row that names no layer."""
+    columns = max(len(report.table.headers), 1)
+    return sum(v.state == "right" for v in report.verdicts) - columns * len(report.unmatched)
 
 
 def better_fit(report) -> str:
@@ -20,7 +22,7 @@ def better_fit(report) -> str:
     from .grade import check_table
     own = _right(report)
     graded = sum(v.correct is not None for v in report.verdicts)
-    if graded < 4 or own == graded:
+    if graded < 4 or report.ok and not report.carried:
         return ""
     best, best_right = "", own
     spec = report.summary.spec
@@ -50,5 +52,4 @@ def better_fit(report) -> str:
             best, best_right = name or summary.spec.name, right
     if not best:
         return ""
-    return (f"This table fits {best} better: {best_right} of {graded} cells right against it, "
-            f"{own} against {spec.name}.")
+    return f"This table fits {best} better than {spec.name}."

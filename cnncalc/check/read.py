@@ -17,8 +17,9 @@ COLUMNS = ("shape", "size", "params")
 COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
 COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
 BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
-INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
-TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
+INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in",
+               "eingabe", "entrée", "entree", "entrada", "ingresso"}
+TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters", "gesamt", "summe", "somme"}
 
 
 class AnswerError(CnncalcError):
@@ -43,6 +44,7 @@ class AnswerTable:
     ignored: tuple[str, ...] = ()      # headers that name no graded column
     has_labels: bool = True
     form: str = ""                     # how it was read: md, csv, tsv, yaml, aligned, keras3, ...
+    others: tuple[str, ...] = ()       # cells of the columns not graded (their number style counts)
 
 
 def header_key(text: str) -> str | None:
@@ -218,9 +220,28 @@ def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
     return out
 
 
+def _headerless(grid: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]] | None:
+    """A table pasted without its header (the notes' `block1_conv1 (Conv2D) (224, 224, 64)`):
+    the first column is the label, a column of shapes (two or more numbers) is the shape."""
+    width = len(grid[0][1])
+    if width < 2 or len(grid) < 3 or any(len(c) != width for _, c in grid):
+        return None
+    shape_cols = [j for j in range(1, width)
+                  if all(re.fullmatch(r"\(?\[?\s*(None,\s*)?\d+(\s*[,x×]\s*\d+)+\s*\]?\)?", c[j].strip())
+                         for _, c in grid)]
+    if len(shape_cols) != 1:
+        return None
+    header = ["Layer"] + ["Output shape" if j == shape_cols[0] else f"column {j + 1}" for j in range(1, width)]
+    return [(grid[0][0], header)] + grid
+
+
 def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTable:
     head_line, header = grid[0]
     keys = [header_key(h) for h in header]
+    if not any(k in COLUMNS for k in keys) and (guessed := _headerless(grid)):
+        grid = guessed
+        head_line, header = grid[0]
+        keys = [header_key(h) for h in header]
     if not any(k in COLUMNS for k in keys):
         raise AnswerError(f"the header `{' | '.join(header)}` names no graded column; name them like "
                           "`Activation shape`, `Activation size`, `# parameters`", line=head_line)
@@ -254,7 +275,9 @@ def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTabl
         rows.append(Row(label, {k: c for k, c in zip(keys, cells) if k in COLUMNS}, lineno))
     if not rows:
         raise AnswerError("the table has a header but no rows", line=head_line)
-    return AnswerTable(path, tuple(rows), headers, ignored, layer_col is not None)
+    others = tuple(c for _, cells in grid[1:] for i, c in enumerate(cells[:len(keys)])
+                   if keys[i] is None and i != layer_col and c)
+    return AnswerTable(path, tuple(rows), headers, ignored, layer_col is not None, others=others)
 
 
 def _yaml_table(text: str, path: str) -> AnswerTable:
@@ -314,7 +337,7 @@ def _yaml_table(text: str, path: str) -> AnswerTable:
     if not rows or not headers:
         raise AnswerError("the YAML names no graded value; give each row any of `shape`, `size`, `params`")
     labelled = any(r.label for r in rows)
-    return AnswerTable(path, tuple(rows), headers, tuple(sorted(ignored)), labelled)
+    return AnswerTable(path, tuple(rows), headers, tuple(sorted(ignored)), labelled, form="yaml")
 
 
 # -- cells -----------------------------------------------------------------------------------

@@ -124,7 +124,8 @@ def report_text(report: Report, verbose: bool = False) -> str:
                 lines += _wrapped(f"or: {other}", "    ")
     if report.unmatched:
         lines += ["", "Rows that match no layer (not graded):"]
-        lines += [f"- line {r.line}: {why}" for r, why in report.unmatched]
+        for r, why in report.unmatched:
+            lines += _wrapped(f"- line {r.line}: {why}", "")
     blanks = [v for v in report.verdicts if v.correct is None]
     if report.missing or blanks:
         lines += [""]
