@@ -186,6 +186,8 @@ def tab_grid(lines: list[tuple[int, str]]) -> Grid:
     if len(filled) >= 2 and len(inside) >= len(filled) - 1:
         # the header's own empty cells are doubled tabs: their content joins the cell on the left
         keep = [j for j, h in enumerate(head) if h]
+        if keep[0] != 0 and any(c[0] for _, c in rows[1:]):
+            keep = [0] + keep  # the layer column, with an empty header cell
         merged = []
         for n, c in rows:
             cells = [""] * len(keep)
