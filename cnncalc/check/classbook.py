@@ -52,6 +52,8 @@ def grade_file(path: str, summary: Summary, strict: bool = False) -> Graded:
         return Graded(name, unreadable=" ".join(str(e).split()))
     except (OSError, UnicodeError, ValueError, RecursionError) as e:  # never stop the class
         return Graded(name, unreadable=f"{type(e).__name__}: {e}")
+    except Exception as e:  # a bug on one file: recorded (please report it), the class goes on
+        return Graded(name, unreadable=f"internal error ({type(e).__name__}: {e}); please report it")
     verdicts = report.verdicts
     wrong = report.wrong
     mistakes = tuple((v.layer, v.column, v.diagnosis or "") for v in wrong)

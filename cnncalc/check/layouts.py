@@ -103,10 +103,6 @@ def aligned_grid(text: str, header_at: int | None = None) -> Grid:
                 break
             continue
         if _RULE.match(line):
-            if re.match(r"^\s*=+\s*$", line) and len(grid) > 1 and i > start + 1 and lines[i - 1].strip():
-                last = i + 1
-                if not any(_TOTAL.match(x) is None and x.strip() and not _RULE.match(x) for x in lines[i + 1:i + 2]):
-                    pass
             continue
         if _TOTAL.match(line) or re.match(r"^\s*(Trainable|Non-trainable|Total mult|Input size|"
                                           r"Forward/backward|Params size|Estimated)", line):

@@ -118,6 +118,8 @@ def _readings(body: str) -> list[tuple[str, Fraction, int]]:
 def read_count(text: str, style: Style = Style(), expected: int | None = None) -> Count | None:
     """The count `text` writes (a bare number with an optional exponent or SI suffix), or None
     when it is not one. Raises ValueError for a number that is no whole count."""
+    if len(text) > 200:
+        return None  # the expression reader refuses it with its own bound
     m = NUMBER.fullmatch(text.strip())
     if not m:
         return None
