@@ -25,12 +25,29 @@ def report_dict(report: Report) -> dict[str, Any]:
         "note": report.note or None,
         "part_rows": [{"row": r.label, "line": r.line} for r in report.parts],
         "cells": [v.to_dict() for v in report.verdicts],
+        "rows": _rows(report),
         "unmatched_rows": [{"row": r.label, "line": r.line, "reason": why} for r, why in report.unmatched],
         "layers_without_row": list(report.missing),
         "optional_layers_without_row": list(report.optional),
         "ignored_columns": list(report.table.ignored),
         "matched_by_position": report.by_position,
     }
+
+
+def _rows(report: Report) -> list[dict[str, Any]]:
+    """Each row as written, the layer it was matched to and how (name, keras, torch, label,
+    order, total), or null when it matches none."""
+    seen: dict[tuple[str, int | None], dict[str, Any]] = {}
+    for v in report.verdicts:
+        seen.setdefault((v.row, v.line), {"row": v.row, "line": v.line, "layer": v.layer,
+                                          "matched_by": v.matched_by})
+    out = []
+    for r in report.table.rows:
+        got = seen.get((r.label, r.line))
+        part = any(p is r for p in report.parts)
+        out.append(got or {"row": r.label, "line": r.line, "layer": None,
+                           "matched_by": "part" if part else None})
+    return out
 
 
 def report_json(report: Report) -> str:
