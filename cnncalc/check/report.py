@@ -147,16 +147,16 @@ def report_text(report: Report, verbose: bool = False) -> str:
     if report.missing or blanks:
         lines += [""]
         if report.missing:
-            lines.append(f"Layers with no row: {_some(report.missing)}")
+            lines += _wrapped(f"Layers with no row: {_some(report.missing)}", "")
         if blanks:
-            lines.append("Blank cells: " + ", ".join(f"{v.layer} {COLUMN_TITLES[v.column]}" for v in blanks))
+            lines += _wrapped("Blank cells: " + ", ".join(f"{v.layer} {COLUMN_TITLES[v.column]}" for v in blanks), "")
     if report.optional:
-        lines.append(f"Not in the table (fine, a course table folds them): {_some(report.optional)}")
+        lines += _wrapped(f"Not in the table (fine, a course table folds them): {_some(report.optional)}", "")
     if report.by_position:
-        lines.append("Rows were matched to layers by their order: no label names a layer "
-                     "(use the layer names, Input, or course labels like CONV1 to match by name)")
+        lines += _wrapped("Rows were matched to layers by their order: no label names a layer "
+                          "(use the layer names, Input, or course labels like CONV1 to match by name)", "")
     if report.table.ignored:
-        lines.append(f"Columns not graded: {', '.join(report.table.ignored)}")
+        lines += _wrapped(f"Columns not graded: {', '.join(report.table.ignored)}", "")
     vague = [v for v in report.verdicts if v.ambiguous]
     if vague:
         lines += _wrapped("Ambiguous numbers (marked ?), read by this file's style and the count "
