@@ -46,12 +46,24 @@ def sizes(text: str | None, option: str, example: str = "32x32x3", minimum: int 
     return tuple(_int(p, option, example, minimum) for p in parts)
 
 
+def positional(arg: str | None, option_value: str | None, option: str) -> str | None:
+    """A size given as a positional argument or as its option (`size 32` = `size -n 32`)."""
+    if arg is not None and option_value is not None and arg != option_value:
+        raise ArgumentError(f"the size is given twice, {arg} and {option} {option_value}; give one")
+    return arg if arg is not None else option_value
+
+
 def one(text: str | None, option: str, example: str = "3", minimum: int = 1,
         required: bool = True) -> int | None:
-    """A single size: the solvers work on one axis at a time."""
+    """A single size: the solvers work on one axis at a time. `6x6` (square) and `32x32x3`
+    (H x W x C: the channels dropped) give their one spatial size."""
     got = sizes(text, option, example, minimum, required)
     if got is None:
         return None
+    if len(got) == 3 and option == "-n" and got[0] == got[1]:
+        got = got[:2]  # 32x32x3: height, width, channels
+    if len(got) > 1 and len(set(got)) == 1:
+        got = got[:1]
     if len(got) != 1:
         raise ArgumentError(f"{option} `{text}` has {len(got)} values but the solver works on one "
                             f"axis at a time; run it once per axis, e.g. {option} {got[0]}")
@@ -217,4 +229,4 @@ def input_text(a: InputAnswer) -> str:
 
 
 __all__ = ["answer_dict", "answer_text", "input_dict", "input_text", "layer_dict", "layer_text",
-           "one", "one_pad", "padding", "size_dict", "size_text", "sizes", "to_json"]
+           "one", "one_pad", "padding", "positional", "size_dict", "size_text", "sizes", "to_json"]

@@ -157,10 +157,35 @@ def verify(spec: SpecLike, *, batch: int = 1, seed: int = 0, max_memory: int | N
     return run(_spec(spec), batch=batch, seed=seed, max_memory=max_memory)
 
 
-def check_answers(answers: str, spec: SpecLike, *, read_as: str | None = None):
-    """Grade a table of answers (a path, `-` for stdin) against a spec; check.Report."""
+def check_answers(answers: str, spec: SpecLike, *, read_as: str | None = None, strict: bool = False,
+                  others: bool = True):
+    """Grade a table of answers (a path, `-` for stdin) against a spec; check.Report. `strict`
+    counts carried cells as wrong; `others` says when a zoo network fits the table better."""
+    from dataclasses import replace
+
     from .check import check_table, read_answers
-    return check_table(read_answers(answers, read_as), infer(spec))
+    from .check.others import better_fit
+    report = check_table(read_answers(answers, read_as), infer(spec), strict)
+    return replace(report, note=better_fit(report)) if others else report
+
+
+def check_class(folder: str, spec: SpecLike, *, strict: bool = False, workers: int | None = None):
+    """Grade every submission in `folder` against a spec; check.classbook.ClassReport (one
+    unreadable file is recorded, never stops the rest)."""
+    from .check.classbook import grade_folder
+    return grade_folder(str(folder), infer(spec), strict, workers)
+
+
+def gradebook_csv(report) -> str:
+    """The gradebook of a ClassReport as CSV text (cells defused against formulas)."""
+    from .check.classbook import gradebook_csv as csv_text
+    return csv_text(report)
+
+
+def class_text(report) -> str:
+    """The class summary of a ClassReport for people (80 columns)."""
+    from .check.classbook import class_text as text
+    return text(report)
 
 
 def export_code(spec: SpecLike, to: str) -> str:

@@ -240,7 +240,7 @@ def test_parse_shape(text, shape):
     assert parse_shape(text) == shape
 
 
-@pytest.mark.parametrize("text", ["six", "12.5", "1e3", "(28,28,8", "(" * 300 + "1" + ")" * 300, "2**99", "7/2"])
+@pytest.mark.parametrize("text", ["six", "12.5", "(28,28,8", "(" * 300 + "1" + ")" * 300, "2**99", "7/2"])
 def test_unreadable_cell_is_a_wrong_cell(text):
     v = cell(grade(HEADER + f"| CONV1 | | {text} | |\n"), "CONV1", "size")
     assert v.correct is False and ("cannot read" in v.diagnosis or "not a whole number" in v.diagnosis)
@@ -328,7 +328,7 @@ def test_unmatched_rows_and_missing_layers_are_reported(cli, tmp_path):
 
 
 def test_ambiguous_kind_and_positional_rows():
-    report = check_table(parse_answers(HEADER + "| dense | | | 0 |\n", "a.md"), infer(parse_spec(UNNAMED)))
+    report = check_table(parse_answers(HEADER + "| fc | | | 0 |\n", "a.md"), infer(parse_spec(UNNAMED)))
     assert "could be any of 3 layers" in report.unmatched[0][1]
     rows = "\n".join(["shape,size", "32x32x3,3072", "28x28x8,6272", "14x14x8,1568", "10x10x16,1600",
                       "5x5x16,400", "120,120", "84,84", "10,10"])
@@ -349,7 +349,7 @@ MALFORMED = [
     ("prose.md", "just some text\n", "has no Markdown table"),
     ("noheader.md", "| a | b |\n|---|---|\n| 1 | 2 |\n", "names no graded column"),
     ("norows.md", "| Layer | Params |\n|---|---|\n", "has a header but no rows"),
-    ("extra.csv", "Layer,Params\nCONV1,6,272\n", "the row has 3 cells but the header has 2"),
+    ("extra.csv", "Layer,Params\nCONV1,6,27,2\n", "the row has 4 cells but the header has 2"),
     ("twice.csv", "Layer,Params,# parameters\nCONV1,1,2\n", "two columns are read as # parameters"),
     ("bad.yaml", "- {layer: CONV1, params: [1, 2\n", "YAML syntax error"),
     ("scalar.yaml", "42\n", "a YAML table must be a list of rows"),
@@ -387,9 +387,9 @@ def test_malformed_files(tmp_path, cli):
 
 def test_error_carries_the_line(tmp_path, cli):
     path = tmp_path / "a.csv"
-    path.write_text("Layer,Params\nCONV1,608\nFC3,48,120\n")
+    path.write_text("Layer,Params\nCONV1,608\nFC3,48,12,0\n")
     r = cli("check", path, "--spec", HOMEWORK)
-    assert r.code == 2 and f"{path}:3: the row has 3 cells" in r.err
+    assert r.code == 2 and f"{path}:3: the row has 4 cells" in r.err
 
 
 # -- the course table for instructors ----------------------------------------------------------

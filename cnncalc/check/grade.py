@@ -10,8 +10,9 @@ from ..infer import Summary
 from ..kinds import fmt_shape
 from ..render import folded, num
 from .diagnoses import Context, diagnose
-from .match import _name, match_rows
-from .read import COLUMNS, COLUMN_NAMES, AnswerTable, Row, is_blank, parse_int, parse_shape, same_shape
+from .match import PART, _name, match_rows_by
+from .numbers import Count, Style, file_style
+from .read import COLUMNS, COLUMN_NAMES, AnswerTable, Row, is_blank, parse_count, parse_shape, same_shape
 from .text import params_formula, shape_formula, size_formula
 
 
@@ -29,13 +30,21 @@ class Verdict:
     formula: str
     diagnosis: str | None = None
     also: tuple[str, ...] = ()
+    status: str = ""                   # right, wrong, carried or ungraded
+    matched_by: str = ""               # name, keras, torch, label, order or total
+    ambiguous: bool = False            # the number's reading was a guess (3.072 in a `.`-decimal file)
+
+    @property
+    def state(self) -> str:
+        return self.status or ("ungraded" if self.correct is None else "right" if self.correct else "wrong")
 
     def to_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "row": self.row, "line": self.line,
                 "column": COLUMN_NAMES[self.column], "given": self.given,
                 "expected": list(self.expected) if isinstance(self.expected, tuple) else self.expected,
-                "correct": self.correct, "formula": self.formula, "diagnosis": self.diagnosis,
-                "also": list(self.also)}
+                "correct": self.correct, "status": self.state, "formula": self.formula,
+                "diagnosis": self.diagnosis, "also": list(self.also), "matched_by": self.matched_by,
+                "ambiguous": self.ambiguous}
 
 
 @dataclass(frozen=True)
@@ -47,10 +56,17 @@ class Report:
     missing: tuple[str, ...]           # layers a course table shows, with no row
     optional: tuple[str, ...] = ()     # folded layers (flatten, dropout, activations) with no row
     by_position: bool = False          # rows matched by their order, not by their labels
+    strict: bool = False               # carried cells count as wrong
+    parts: tuple[Row, ...] = ()        # rows of a layer's piece (a ReLU after a conv): not graded
+    note: str = ""                     # e.g. the table fits another network better
 
     @property
     def wrong(self) -> tuple[Verdict, ...]:
-        return tuple(v for v in self.verdicts if v.correct is False)
+        return tuple(v for v in self.verdicts if v.state == "wrong" or self.strict and v.state == "carried")
+
+    @property
+    def carried(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.state == "carried")
 
     @property
     def ok(self) -> bool:
@@ -69,26 +85,42 @@ def _expected(summary: Summary, pos: int) -> dict[str, tuple[Any, str]]:
             "params": (r.params, params_formula(r))}
 
 
-def _parse(column: str, text: str):
+def _parse(column: str, text: str, style: Style = Style(), expected: Any = None):
+    """A shape, or a Count; a ValueError saying why the cell cannot be read."""
     try:
-        return parse_shape(text) if column == "shape" else parse_int(text)
+        return parse_shape(text) if column == "shape" else parse_count(text, style, expected)
     except ValueError as e:
         return e
 
 
-def check_table(table: AnswerTable, summary: Summary) -> Report:
-    """Grade every given cell of `table` against `summary`."""
-    matches = match_rows(table, summary)
+def _value(got):
+    return got.value if isinstance(got, Count) else got
+
+
+CARRIED = ("carried forward", "consistent with your shape")
+
+
+def check_table(table: AnswerTable, summary: Summary, strict: bool = False) -> Report:
+    """Grade every given cell of `table` against `summary`; `strict` counts carried cells wrong."""
+    matches3 = match_rows_by(table, summary)
+    matches = [(p, w) for p, w, _ in matches3]
+    style = file_style([t for row in table.rows for c, t in row.cells.items() if c != "shape"] + list(table.others))
+    parsed: dict[int, dict[str, Any]] = {}
     given_by_position: dict[int, dict[str, Any]] = {}
     for row, (pos, _) in zip(table.rows, matches):
         if pos is not None:
-            given_by_position[pos] = {c: _parse(c, t) for c, t in row.cells.items() if not is_blank(t)}
+            expected = _expected(summary, pos)
+            parsed[pos] = {c: _parse(c, t, style, expected[c][0]) for c, t in row.cells.items() if not is_blank(t)}
+            given_by_position[pos] = {c: _value(v) for c, v in parsed[pos].items()}
     verdicts: list[Verdict] = []
     unmatched: list[tuple[Row, str]] = []
-    for row, (pos, why) in zip(table.rows, matches):
+    parts: list[Row] = []
+    for row, (pos, why, how) in zip(table.rows, matches3):
         if pos is None:
             if why == "total":
-                verdicts += _grade_total(row, table, summary, matches)
+                verdicts += _grade_total(row, table, summary, matches, style)
+            elif why == PART:
+                parts.append(row)
             else:
                 unmatched.append((row, why))
             continue
@@ -101,30 +133,38 @@ def check_table(table: AnswerTable, summary: Summary) -> Report:
             text = row.cells[column]
             value, formula = expected[column]
             common = dict(layer=_name(summary, pos), row=row.label, line=row.line, column=column,
-                          given=text, expected=value, formula=formula)
+                          given=text, expected=value, formula=formula, matched_by=how)
             if is_blank(text):
-                verdicts.append(Verdict(correct=None, diagnosis="blank", **common))
+                verdicts.append(Verdict(correct=None, diagnosis="blank", status="ungraded", **common))
                 continue
+            cell = parsed[pos][column]
             got = given_by_position[pos][column]
             if isinstance(got, ValueError):
-                verdicts.append(Verdict(correct=False, diagnosis=str(got), **common))
+                verdicts.append(Verdict(correct=False, diagnosis=str(got), status="wrong", **common))
                 continue
-            right = same_shape(got, value) if column == "shape" else got == value
+            vague = isinstance(cell, Count) and cell.ambiguous
+            right = same_shape(got, value) if column == "shape" else cell.matches(value)
             if right:
-                verdicts.append(Verdict(correct=True, **common))
+                verdicts.append(Verdict(correct=True, status="right", ambiguous=vague, **common))
                 continue
-            reasons = diagnose(column, got, ctx) if ctx else _input_reasons(column, got, summary)
+            reasons = diagnose(column, got, ctx) if ctx else _input_reasons(column, got, summary,
+                                                                            given_by_position.get(0, {}))
+            carried = [r for r in reasons if r.startswith(CARRIED)]
+            if carried:
+                reasons = carried[:1] + [r for r in reasons if r != carried[0]]
             verdicts.append(Verdict(correct=False, diagnosis=reasons[0] if reasons else
                                     "no known mistake gives this value; compare with the formula"
                                     + _axes_hint(got, value, column),
-                                    also=tuple(reasons[1:]), **common))
+                                    also=tuple(reasons[1:]), status="carried" if carried else "wrong",
+                                    ambiguous=vague, **common))
     rows_for = {p for p, _ in matches if p is not None}
     missing = tuple(_name(summary, p) for p in [0] + [i for i, r in enumerate(summary.layers, 1)
                                                        if not folded(r.layer)] if p not in rows_for)
     optional = tuple(r.layer.name for i, r in enumerate(summary.layers, 1)
                      if folded(r.layer) and i not in rows_for)
     by_position = bool(matches) and all(why == "by position" for _, why in matches)
-    return Report(summary, table, tuple(verdicts), tuple(unmatched), missing, optional, by_position)
+    return Report(summary, table, tuple(verdicts), tuple(unmatched), missing, optional, by_position,
+                  strict, tuple(parts))
 
 
 def _axes_hint(got: Any, expected: Any, column: str) -> str:
@@ -137,8 +177,11 @@ def _axes_hint(got: Any, expected: Any, column: str) -> str:
     return f" ({', '.join(bad)} wrong; {', '.join(good)} right)" if good else ""
 
 
-def _input_reasons(column: str, got: Any, summary: Summary) -> list[str]:
+def _input_reasons(column: str, got: Any, summary: Summary, given: dict | None = None) -> list[str]:
     shape = summary.spec.input
+    own = (given or {}).get("shape")
+    if column == "size" and isinstance(own, tuple) and own != shape and got == F.product(own):
+        return [f"consistent with your shape {fmt_shape(own)}, which is wrong: the size is {size_formula(shape)}"]
     if column == "shape" and len(shape) > 1 and got == (shape[-1], *shape[:-1]):
         return [f"channels first {fmt_shape(got)}: the course and cnncalc write channels last (H, W, C) = {fmt_shape(shape)}"]
     if column == "shape" and sorted(got) == sorted(shape):
@@ -150,7 +193,7 @@ def _input_reasons(column: str, got: Any, summary: Summary) -> list[str]:
     return []
 
 
-def _grade_total(row: Row, table: AnswerTable, summary: Summary, matches) -> list[Verdict]:
+def _grade_total(row: Row, table: AnswerTable, summary: Summary, matches, style: Style = Style()) -> list[Verdict]:
     """A `Total` row: its parameter cell against the spec's total; other cells are not graded."""
     text = row.cells.get("params", "")
     if is_blank(text):
@@ -159,18 +202,25 @@ def _grade_total(row: Row, table: AnswerTable, summary: Summary, matches) -> lis
     parts = [r.params for r in summary.layers if r.params]
     formula = " + ".join(num(p) for p in parts) + f" = {num(total)}" if len(parts) > 1 else num(total)
     common = dict(layer="total", row=row.label, line=row.line, column="params", given=text,
-                  expected=total, formula=formula)
-    got = _parse("params", text)
-    if isinstance(got, ValueError):
-        return [Verdict(correct=False, diagnosis=str(got), **common)]
-    if got == total:
-        return [Verdict(correct=True, **common)]
-    own = 0
+                  expected=total, formula=formula, matched_by="total")
+    cell = _parse("params", text, style, total)
+    if isinstance(cell, ValueError):
+        return [Verdict(correct=False, diagnosis=str(cell), status="wrong", **common)]
+    if cell.matches(total):
+        return [Verdict(correct=True, status="right", ambiguous=cell.ambiguous, **common)]
+    own, shifted = 0, total
     for r, (pos, _) in zip(table.rows, matches):
         if pos is not None and not is_blank(r.cells.get("params", "")):
-            v = _parse("params", r.cells["params"])
-            own += v if isinstance(v, int) else 0
-    why = (f"the sum of your parameter column ({num(own)}), which has wrong cells" if got == own
-           else "no known mistake gives this value; compare with the formula")
-    return [Verdict(correct=False, diagnosis=why, **common)]
+            v = _parse("params", r.cells["params"], style)
+            own += v.value if isinstance(v, Count) else 0
+            want = _expected(summary, pos)["params"][0]
+            shifted += v.value - want if isinstance(v, Count) and not v.matches(want) else 0
+    if cell.value == own:
+        return [Verdict(correct=False, diagnosis=f"carried forward: the sum of your parameter column "
+                        f"({num(own)}), which has wrong cells", status="carried", **common)]
+    if cell.value == shifted != total:
+        return [Verdict(correct=False, diagnosis=f"carried forward: the right total {num(total)} changed "
+                        f"by your wrong parameter cells gives {num(shifted)}", status="carried", **common)]
+    return [Verdict(correct=False, diagnosis="no known mistake gives this value; compare with the formula",
+                    status="wrong", **common)]
 

@@ -58,10 +58,108 @@ def _numbering(summary: Summary, scheme: str) -> dict[tuple[str, int], int]:
     return table
 
 
+PART = "part"   # `why` of a row that is a piece of a layer (torch's ReLU after a conv): not graded
+METHODS = ("name", "keras", "torch", "label", "order")
+
+
+def _snake(cls: str) -> str:
+    """Keras' own naming (keras.src.utils.naming.to_snake_case): MaxPooling2D -> max_pooling2d."""
+    name = re.sub(r"\W+", "", cls)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _ops(summary: Summary, to: str) -> list[tuple[str, int, str]]:
+    """Every framework op in order: (class name, position of its spec layer, role)."""
+    from ..errors import CnncalcError
+    from ..export.plan import make_plan
+    try:
+        plan = make_plan(summary, to)
+    except CnncalcError:
+        return []
+    out = []
+    for pos, parts in enumerate(plan.parts, start=1):
+        for part in parts:
+            m = re.match(r"\s*(?:layers|nn)\.(\w+)\(", part.code)
+            if m:
+                out.append((m.group(1), pos, part.role))
+    return out
+
+
+def keras_names(summary: Summary) -> dict[str, list[tuple[int, str]]]:
+    """Keras default name base -> [(position, role)] in order: the first is `conv2d`, the
+    next `conv2d_1`, as Keras numbers each kind in a fresh session."""
+    names: dict[str, list[tuple[int, str]]] = {}
+    for cls, pos, role in _ops(summary, "keras"):
+        names.setdefault(_snake(cls), []).append((pos, role))
+    return names
+
+
+def _raw(label: str) -> str:
+    t = clean(label).strip().lower()
+    while re.search(r"\([^()]*\)", t):
+        t = re.sub(r"\([^()]*\)", "", t)
+    return t.strip().strip(":").strip()
+
+
+def _match_keras(raws: list[str], found: list, method: list, summary: Summary) -> None:
+    bases = keras_names(summary)
+    if not bases:
+        return
+    rows: dict[str, list[tuple[int, int]]] = {}
+    for i, raw in enumerate(raws):
+        m = re.fullmatch(r"([a-z][a-z0-9_]*?)(?:_(\d+))?", raw)
+        if found[i] is None and m and m.group(1) in bases:
+            rows.setdefault(m.group(1), []).append((int(m.group(2) or 0), i))
+    for base, got in rows.items():
+        ops = bases[base]
+        if len({n for n, _ in got}) < len(got):
+            continue  # `Conv2d`, `Conv2d`: kind labels (torchinfo), not Keras names
+        offset = any(n >= len(ops) for n, _ in got)  # a second model in the session: conv2d_4, ...
+        for rank, (n, i) in enumerate(sorted(got)):
+            k = rank if offset else n
+            if k < len(ops):
+                pos, role = ops[k]
+                found[i], method[i] = (pos if role == "main" else PART), "keras"
+
+
+def _match_torch(raws: list[str], found: list, method: list, summary: Summary) -> None:
+    """`features.0`, `classifier.6`: index into the ops of one nn.Sequential per prefix; the
+    next prefix starts after the last op of the one before (past pooling to 1x1 and flatten)."""
+    paths = [(i, m.group(1), int(m.group(2))) for i, raw in enumerate(raws)
+             if found[i] is None and (m := re.fullmatch(r"((?:[a-z_]\w*\.)+)(\d+)", raw))]
+    if not paths:
+        return
+    ops = _ops(summary, "pytorch")
+    if not ops:
+        return
+    start, order = 0, []
+    for _, prefix, _ in paths:
+        if prefix not in order:
+            order.append(prefix)
+    for prefix in order:
+        idx = [(i, n) for i, p, n in paths if p == prefix]
+        for i, n in idx:
+            if start + n < len(ops):
+                _, pos, role = ops[start + n]
+                found[i], method[i] = (pos if role == "main" else PART), "torch"
+        start += max(n for _, n in idx) + 1
+        while start < len(ops) and ops[start][0] in ("Flatten", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+                                                     "AdaptiveAvgPool1d", "AdaptiveAvgPool3d"):
+            start += 1
+
+
 def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, str]]:
     """For each row: (position, '') with position 0 for the input and i for summary.layers[i-1],
-    or (None, why it matches no layer). Names and ids first, then 'input', an index, a
-    course label (the numbering that explains most rows wins), a kind named once."""
+    or (None, why it matches no layer)."""
+    return [(p, w) for p, w, _ in match_rows_by(table, summary)]
+
+
+def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None, str, str]]:
+    """(position or None, why not, how it matched) per row. Tried in order: the spec's names
+    (and Input, an index), Keras default names (`conv2d_1`), torch module paths
+    (`features.0`), course and kind labels (`CONV1`, `FC3`, `Softmax`, the n-th `Conv2d`),
+    then the rows' order."""
     layers = summary.layers
     names: dict[str, int] = {}
     for pos, r in enumerate(layers, start=1):
@@ -71,24 +169,38 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
     course = [pos for pos, r in enumerate(layers, start=1) if not folded(r.layer)]
     positional = _by_position(table, course)
     if not table.has_labels:
-        return positional or [(None, f"the table has no layer column, and its {len(table.rows)} rows "
-                                     f"are not the {len(course) + 1} rows of the course table "
-                                     f"(Input and {len(course)} layers)")] * len(table.rows)
+        if positional:
+            return [(p, w, "order") for p, w in positional]
+        return [(None, f"the table has no layer column, and its {len(table.rows)} rows "
+                       f"are not the {len(course) + 1} rows of the course table "
+                       f"(Input and {len(course)} layers)", "")] * len(table.rows)
 
+    raws = [_raw(r.label) for r in table.rows]
     keys = [label_key(r.label) for r in table.rows]
-    found: list[int | None] = [None] * len(keys)
+    for i, r in enumerate(table.rows):  # `Eingabe (Input)`, `Gesamt (Total)`: the English in parentheses
+        inner = re.findall(r"\(([^()]*)\)", clean(r.label))
+        if keys[i] not in names and inner and normal(inner[-1].strip()) in INPUT_WORDS | TOTAL_WORDS:
+            keys[i] = normal(inner[-1].strip())
+    for i, raw in enumerate(raws):  # torchinfo's `Conv2d: 2-4`, torchsummary's `Conv2d-3`: the kind
+        m = re.fullmatch(r"([a-z][a-z0-9]*)(?::\s*\d+-\d+|-\d+)", raw)
+        if m and _kind_of(normal(m.group(1))) is not None:
+            keys[i] = raws[i] = normal(m.group(1))
+    found: list = [None] * len(keys)
+    method = [""] * len(keys)
     why = [""] * len(keys)
     for i, key in enumerate(keys):
         if key in names:
-            found[i] = names[key]
-        elif key in INPUT_WORDS:
-            found[i] = 0
+            found[i], method[i] = names[key], "name"
+        elif key in INPUT_WORDS or re.fullmatch(r"input(layer)?\d*", key):
+            found[i], method[i] = 0, "name"
         elif re.fullmatch(r"(layer|l)?\d+", key):
             pos = int(re.sub(r"\D", "", key))
             if pos <= len(layers):
-                found[i] = pos
+                found[i], method[i] = pos, "name"
             else:
                 why[i] = f"there is no layer {pos}: the spec has {len(layers)} layers"
+    _match_keras(raws, found, method, summary)
+    _match_torch(raws, found, method, summary)
     labelled = {i: m for i, k in enumerate(keys) if found[i] is None and not why[i]
                 and (m := re.fullmatch(r"([a-z]+?)(\d+)", k)) and m.group(1) in FAMILIES}
     best: dict[int, int] = {}
@@ -96,15 +208,19 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
         numbering = _numbering(summary, scheme)
         got = {i: numbering[(m.group(1), int(m.group(2)))] for i, m in labelled.items()
                if (m.group(1), int(m.group(2))) in numbering and (scheme != "position" or len(m.group(1)) == 1)}
-        taken = set(p for p in found if p is not None)
+        taken = set(p for p in found if isinstance(p, int))
         if len(set(got.values())) == len(got) and not taken & set(got.values()) and len(got) > len(best):
             best = got
     for i, pos in best.items():
-        found[i] = pos
+        found[i], method[i] = pos, "label"
+    same_key: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if found[i] is None and not why[i]:
+            same_key.setdefault(key, []).append(i)
     for i, key in enumerate(keys):
         if found[i] is not None or why[i]:
             continue
-        if key in TOTAL_WORDS:
+        if key in TOTAL_WORDS or key.startswith("totalparam"):
             why[i] = "total"
             continue
         if not key:
@@ -115,15 +231,25 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
             cands = [pos for pos, r in enumerate(layers, start=1)
                      if isinstance(r.layer, kind) or (key == "softmax" and getattr(r.layer, "activation", None) == "softmax")
                      if pos not in found]
-            if len(cands) == 1:
-                found[i] = cands[0]
+            rows = same_key[key]
+            if len(cands) == 1 and len(rows) == 1:
+                found[i], method[i] = cands[0], "label"
+                continue
+            if len(cands) >= len(rows) > 1 or len(cands) > 1 and len(rows) == len(cands):
+                # torchinfo's `Conv2d`, `Conv2d`: the n-th row of a kind is its n-th layer
+                if len(rows) == len(cands):
+                    for j, pos in zip(rows, cands):
+                        found[j], method[j] = pos, "order"
+                    continue
+            if not cands and _folds(kind):
+                found[i], method[i] = PART, "label"  # a ReLU or Dropout row the spec folds into a layer
                 continue
             if len(cands) > 1:
                 why[i] = (f"`{table.rows[i].label}` could be any of {len(cands)} layers "
                           f"({', '.join(layers[p - 1].layer.name for p in cands[:4])}); number it or use the name")
                 continue
         if key in ("output", "out", "prediction", "predictions", "logits") and course and course[-1] not in found:
-            found[i] = course[-1]
+            found[i], method[i] = course[-1], "label"
             continue
         if i in labelled:
             why[i] = f"`{table.rows[i].label}` names no layer: the spec has " + _families_text(summary)
@@ -131,19 +257,27 @@ def match_rows(table: AnswerTable, summary: Summary) -> list[tuple[int | None, s
             why[i] = (f"`{table.rows[i].label}` names no layer; use a layer name "
                       f"({', '.join(r.layer.name for r in layers[:3])}{', ...' if len(layers) > 3 else ''}), "
                       "an index, Input or a course label like CONV1")
-    if positional and all(p is None or (i == 0 and p == positional[0][0]) for i, p in enumerate(found)) \
-            and not any(k in TOTAL_WORDS for k in keys):
-        return positional  # no label names a layer, but the rows are the course table's, in order
+    if positional and all(p is None or method[i] in ("order", "") or (i == 0 and p == positional[0][0])
+                          for i, p in enumerate(found)) and not any(k in TOTAL_WORDS for k in keys) \
+            and any(p is None for p in found):
+        return [(p, w, "order") for p, w in positional]  # no label names a layer, but the rows are the course table's
     seen: dict[int, int] = {}
     for i, pos in enumerate(found):
-        if pos is None:
+        if pos is None or pos == PART:
             continue
         if pos in seen:
             why[i] = f"a second row for {_name(summary, pos)} (the first is `{table.rows[seen[pos]].label}`)"
-            found[i] = None
+            found[i], method[i] = None, ""
         else:
             seen[pos] = i
-    return [(p, w) for p, w in zip(found, why)]
+    return [(None, PART, m) if p == PART else (p, w, m if p is not None else "")
+            for p, w, m in zip(found, why, method)]
+
+
+def _folds(kind) -> bool:
+    from ..kinds import Activation, Dropout, Flatten
+    return isinstance(kind, tuple) and all(issubclass(k, (Activation, Dropout, Flatten)) for k in kind) \
+        or isinstance(kind, type) and issubclass(kind, (Activation, Dropout, Flatten))
 
 
 def _by_position(table: AnswerTable, course: list[int]) -> list[tuple[int | None, str]] | None:

@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 
 import yaml
 
 from ..errors import CnncalcError, read_text
 from ..kinds import Shape, normal
+from .layouts import aligned_grid, keras3_grid, kind_of_text, rejoin_numbers, sniff_delimiter, tab_grid, torch_grid
+from .numbers import Count, Style, read_count
 
 COLUMNS = ("shape", "size", "params")
 COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
 COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
 BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
-INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in"}
-TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters"}
+INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in",
+               "eingabe", "entrée", "entree", "entrada", "ingresso"}
+TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters", "gesamt", "summe", "somme"}
 
 
 class AnswerError(CnncalcError):
@@ -39,12 +43,23 @@ class AnswerTable:
     headers: dict[str, str]            # column key -> header as written
     ignored: tuple[str, ...] = ()      # headers that name no graded column
     has_labels: bool = True
+    form: str = ""                     # how it was read: md, csv, tsv, yaml, aligned, keras3, ...
+    others: tuple[str, ...] = ()       # cells of the columns not graded (their number style counts)
 
 
 def header_key(text: str) -> str | None:
     """'# parameters', 'Params', '#params' -> 'params'; 'Activation Size' -> 'size';
     'Output shape' -> 'shape'; '', 'Layer', 'Name' -> 'layer'; anything else None."""
-    word = re.sub(r"[^a-z0-9]", "", text.lower())
+    word = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    word = re.sub(r"[^a-z0-9]", "", word)
+    if re.search(r"(input|kernel|weight)s?shape|multadds|macs|flops|connectedto", word):
+        return None  # torchinfo's Input Shape / Kernel Shape, Keras' Connected to
+    if word in ("form", "forme", "ausgabeform", "dimension", "dimensions", "formedesortie", "outputsize"):
+        return "shape" if word != "outputsize" else "size"
+    if word.startswith(("grosse", "groesse", "taille", "anzahlaktiv", "aktivierung")):
+        return "size"
+    if word in ("schicht", "couche", "ebene"):
+        return "layer"
     if "shape" in word or "dim" in word or word in ("output", "outputs", "out"):
         return "shape"
     if "param" in word or word in ("weights", "learnable", "nparams"):
@@ -65,17 +80,28 @@ def read_answers(path: str, fmt: str | None = None) -> AnswerTable:
 
 
 FORMATS = {"md": "md", "markdown": "md", "csv": "csv", "tsv": "tsv", "tab": "tsv", "txt": None,
-           "yaml": "yaml", "yml": "yaml"}
+           "text": None, "yaml": "yaml", "yml": "yaml", "aligned": "aligned", "summary": "summary",
+           "keras3": "summary", "keras2": "summary", "torchinfo": "summary"}
+FORMS = ("md", "csv", "tsv", "yaml", "aligned", "summary")
 
 
 def sniff(text: str) -> str:
+    if kind_of_text(text):
+        return "summary"
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if any(ln.lstrip().startswith("|") for ln in lines):
+    if any(ln.lstrip().startswith("|") and ln.count("|") >= 3 for ln in lines):
         return "md"
+    if lines and (lines[0].lstrip().startswith("- ") or re.match(r"^[^,;|\t]*:\s*(\{|$)", lines[0])):
+        return "yaml"
+    for ln in lines[:40]:  # the header: the first line naming a graded column
+        for sep in ("\t", ";", ",", "|"):
+            cells = [c for c in _split_cells(ln, sep) if c]
+            if len(cells) >= 2 and any(header_key(c) in COLUMNS for c in cells):
+                return {"\t": "tsv", "|": "csv"}.get(sep, "csv")
+        if aligned_grid(ln):
+            return "aligned"
     if any("\t" in ln for ln in lines):
         return "tsv"
-    if lines and (lines[0].lstrip().startswith("- ") or re.match(r"^[^,|]*:\s*(\{|$)", lines[0])):
-        return "yaml"
     return "csv"
 
 
@@ -85,16 +111,32 @@ def parse_answers(text: str, path: str = "<answers>", fmt: str | None = None) ->
         ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
         fmt = FORMATS.get(ext) or sniff(text)
     fmt = FORMATS.get(fmt.lower(), fmt.lower()) if fmt else fmt
-    if fmt not in ("md", "csv", "tsv", "yaml"):
-        raise AnswerError(f"unknown answers format `{fmt}`; use md, csv, tsv or yaml", path=path)
+    if fmt not in FORMS:
+        raise AnswerError(f"unknown answers format `{fmt}`; use md, csv, tsv, yaml, aligned or summary", path=path)
+    if fmt == "md" and kind_of_text(text) and not re.search(r"^\s*\|.*\|.*\|", text, re.M):
+        fmt = "summary"  # a model.summary() pasted into a .md file
     if not text.strip():
         raise AnswerError("is empty; it should hold a table with a layer column and any of "
                           "activation shape, activation size, # parameters", path=path)
     try:
         if fmt == "yaml":
             return _yaml_table(text, path)
-        grid = _markdown_grid(text) if fmt == "md" else _delimited_grid(text, fmt)
-        return _table_from_grid(grid, path)
+        form = fmt
+        if fmt == "summary":
+            form = kind_of_text(text) or "aligned"
+            grid = keras3_grid(text) if form == "keras3" else torch_grid(text, form) \
+                if form.startswith("torch") else aligned_grid(text)
+            if len(grid) < 2:
+                raise AnswerError(f"reads as a pasted {form} summary but has no layer rows; paste the "
+                                  "whole table with its header")
+        elif fmt == "aligned":
+            grid = aligned_grid(text)
+            if not grid:
+                raise AnswerError("has no table: no line names a graded column (Activation shape, "
+                                  "Activation size, # parameters) with columns 2+ spaces apart")
+        else:
+            grid = _markdown_grid(text) if fmt == "md" else _delimited_grid(text, fmt)
+        return replace(_table_from_grid(grid, path), form=form)
     except AnswerError as e:
         raise e.located(path=path) from None
 
@@ -150,21 +192,56 @@ def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
                 block.append((lineno, line))
             elif block and line.strip():
                 break
-        lines, sep = block, "\t"
+        lines = block
     else:
         lines = [(n, ln) for n, ln in lines if ln.strip()]
-        head = lines[0][1] if lines else ""
-        sep = ";" if head.count(";") > head.count(",") else ","
+        # free text before the table: start at the first line naming a graded column
+        for i, (_, ln) in enumerate(lines):
+            if any(header_key(c) in COLUMNS for sep in ";,\t|" for c in _split_cells(ln, sep)
+                   if len(_split_cells(ln, sep)) >= 2):
+                lines = lines[i:]
+                break
     if not lines:
         raise AnswerError("has no rows")
     if fmt == "tsv":
-        return [(n, [c.strip() for c in ln.split("\t")]) for n, ln in lines]
-    return [(n, _split_cells(ln, sep)) for n, ln in lines]
+        return tab_grid(lines)
+    sep = sniff_delimiter([ln for _, ln in lines])
+    grid = [(n, _split_cells(ln, sep)) for n, ln in lines]
+    width = len(grid[0][1])
+    out = [grid[0]]
+    for n, cells in grid[1:]:
+        if len(cells) > width and sep == ",":
+            cells = rejoin_numbers(cells, width)
+        if len(cells) > width and all(not c for c in cells[width:]):
+            cells = cells[:width]
+        if len(cells) < 2 and out and len(out) > 1 and not re.search(r"\d", "".join(cells)):
+            break  # prose after the table
+        out.append((n, cells))
+    return out
+
+
+def _headerless(grid: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]] | None:
+    """A table pasted without its header (the notes' `block1_conv1 (Conv2D) (224, 224, 64)`):
+    the first column is the label, a column of shapes (two or more numbers) is the shape."""
+    width = len(grid[0][1])
+    if width < 2 or len(grid) < 3 or any(len(c) != width for _, c in grid):
+        return None
+    shape_cols = [j for j in range(1, width)
+                  if all(re.fullmatch(r"\(?\[?\s*(None,\s*)?\d+(\s*[,x×]\s*\d+)+\s*\]?\)?", c[j].strip())
+                         for _, c in grid)]
+    if len(shape_cols) != 1:
+        return None
+    header = ["Layer"] + ["Output shape" if j == shape_cols[0] else f"column {j + 1}" for j in range(1, width)]
+    return [(grid[0][0], header)] + grid
 
 
 def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTable:
     head_line, header = grid[0]
     keys = [header_key(h) for h in header]
+    if not any(k in COLUMNS for k in keys) and (guessed := _headerless(grid)):
+        grid = guessed
+        head_line, header = grid[0]
+        keys = [header_key(h) for h in header]
     if not any(k in COLUMNS for k in keys):
         raise AnswerError(f"the header `{' | '.join(header)}` names no graded column; name them like "
                           "`Activation shape`, `Activation size`, `# parameters`", line=head_line)
@@ -198,7 +275,9 @@ def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTabl
         rows.append(Row(label, {k: c for k, c in zip(keys, cells) if k in COLUMNS}, lineno))
     if not rows:
         raise AnswerError("the table has a header but no rows", line=head_line)
-    return AnswerTable(path, tuple(rows), headers, ignored, layer_col is not None)
+    others = tuple(c for _, cells in grid[1:] for i, c in enumerate(cells[:len(keys)])
+                   if keys[i] is None and i != layer_col and c)
+    return AnswerTable(path, tuple(rows), headers, ignored, layer_col is not None, others=others)
 
 
 def _yaml_table(text: str, path: str) -> AnswerTable:
@@ -258,7 +337,7 @@ def _yaml_table(text: str, path: str) -> AnswerTable:
     if not rows or not headers:
         raise AnswerError("the YAML names no graded value; give each row any of `shape`, `size`, `params`")
     labelled = any(r.label for r in rows)
-    return AnswerTable(path, tuple(rows), headers, tuple(sorted(ignored)), labelled)
+    return AnswerTable(path, tuple(rows), headers, tuple(sorted(ignored)), labelled, form="yaml")
 
 
 # -- cells -----------------------------------------------------------------------------------
@@ -267,10 +346,16 @@ EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")  # **bold**, 
 _INT = re.compile(r"[+-]?\d{1,3}(?:[,_\u202f\u00a0 '’]\d{3})+|[+-]?\d+")
 
 
+TRAILING = re.compile(r"(\s*(\?+|\*+|[†‡§¶¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,2}\]|\((?:\?|approx\.?|ca\.?)\)|"
+                      r"(?<=\d)\s*(?:params|parameters|weights|values|units)\.?))+$", re.I)
+
+
 def clean(text: str) -> str:
     """Drop arrows, check marks, Markdown emphasis and LaTeX annotations: `3,072 $a^{(0)}$`
-    -> `3,072`; a cell written entirely in LaTeX keeps its content (`\\times` -> `*`)."""
+    -> `3,072`; a cell written entirely in LaTeX keeps its content (`\\times` -> `*`).
+    Trailing question marks, footnote stars and daggers go too: `608*`, `6272 ?`."""
     t = EMPHASIS.sub(r"\2", MARKS.sub("", text)).strip()
+    t = re.sub(r"^[~≈]\s*", "", TRAILING.sub("", t).strip())
     bare = re.sub(r"\$[^$]*\$", "", t).strip()
     if re.search(r"\d", bare):
         t = bare
@@ -283,6 +368,16 @@ def clean(text: str) -> str:
 
 def is_blank(text: str) -> bool:
     return clean(text).lower().strip(" _") in BLANKS
+
+
+def parse_count(text: str, style: Style = Style(), expected: int | None = None) -> Count:
+    """A count in any style (numbers.py: `3.072`, `30,00,000`, `3.07M`, `6.272e3`) or an
+    integer expression `(5*5*3+1)*8`; `... = 608` reads the value after the last `=`."""
+    t = clean(text)
+    if "=" in t:
+        t = t.rsplit("=", 1)[1].strip()
+    got = read_count(t, style, expected)
+    return got if got is not None else Count(parse_int(t))
 
 
 def parse_int(text: str) -> int:

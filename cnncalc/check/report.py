@@ -18,13 +18,36 @@ def report_dict(report: Report) -> dict[str, Any]:
         "ok": report.ok,
         "graded": sum(v.correct is not None for v in report.verdicts),
         "wrong": len(report.wrong),
+        "carried": len(report.carried),
+        "strict": report.strict,
+        "form": report.table.form,
+        "ambiguous": sum(v.ambiguous for v in report.verdicts),
+        "note": report.note or None,
+        "part_rows": [{"row": r.label, "line": r.line} for r in report.parts],
         "cells": [v.to_dict() for v in report.verdicts],
+        "rows": _rows(report),
         "unmatched_rows": [{"row": r.label, "line": r.line, "reason": why} for r, why in report.unmatched],
         "layers_without_row": list(report.missing),
         "optional_layers_without_row": list(report.optional),
         "ignored_columns": list(report.table.ignored),
         "matched_by_position": report.by_position,
     }
+
+
+def _rows(report: Report) -> list[dict[str, Any]]:
+    """Each row as written, the layer it was matched to and how (name, keras, torch, label,
+    order, total), or null when it matches none."""
+    seen: dict[tuple[str, int | None], dict[str, Any]] = {}
+    for v in report.verdicts:
+        seen.setdefault((v.row, v.line), {"row": v.row, "line": v.line, "layer": v.layer,
+                                          "matched_by": v.matched_by})
+    out = []
+    for r in report.table.rows:
+        got = seen.get((r.label, r.line))
+        part = any(p is r for p in report.parts)
+        out.append(got or {"row": r.label, "line": r.line, "layer": None,
+                           "matched_by": "part" if part else None})
+    return out
 
 
 def report_json(report: Report) -> str:
@@ -39,11 +62,37 @@ def _shown(text: str) -> str:
 def _cell_text(v: Verdict) -> str:
     if v.correct is None:
         return ""
-    shown = _shown(v.given)
+    shown = _shown(v.given) + ("?" if v.ambiguous else "")
     if v.correct:
         return f"{shown} ✓"
     want = fmt_shape(v.expected) if isinstance(v.expected, tuple) else num(v.expected)
-    return f"{shown} ✗ {want}"
+    return f"{shown} {'↪' if v.state == 'carried' else '✗'} {want}"
+
+
+WIDTH = 80
+
+
+def _fit(rows: list[list[str]], width: int = WIDTH) -> list[int]:
+    """Column widths, the widest column cut until the table fits `width`."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 8:
+        widths[widths.index(max(widths))] -= 1
+    return widths
+
+
+def _cut(text: str, w: int) -> str:
+    return text if len(text) <= w else text[:w - 1] + "…"
+
+
+def _wrapped(text: str, indent: str, width: int = WIDTH) -> list[str]:
+    import textwrap
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_on_hyphens=False, break_long_words=True) or [indent]
+
+
+def _label(v: Verdict) -> str:
+    """The student's row label as written (the spec's name when the row has none)."""
+    return " ".join(MARKS.sub("", v.row).split()) or v.layer
 
 
 def _some(names: tuple[str, ...], limit: int = 12) -> str:
@@ -51,7 +100,7 @@ def _some(names: tuple[str, ...], limit: int = 12) -> str:
     return ", ".join(names[:limit]) + more
 
 
-def report_text(report: Report) -> str:
+def report_text(report: Report, verbose: bool = False) -> str:
     """The table as the student wrote it, each cell marked, then every wrong cell explained."""
     cols = [c for c in COLUMNS if c in report.table.headers]
     by_row: dict[tuple[str, int | None], dict[str, Verdict]] = {}
@@ -66,39 +115,66 @@ def report_text(report: Report) -> str:
             rows.append([label] + [" ".join(row.cells.get(c, "").split()) + " ?" for c in cols])
         else:
             rows.append([label] + [_cell_text(cells[c]) if c in cells else "" for c in cols])
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    fmt_row = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    widths = _fit([head, *rows])
+    fmt_row = lambda r: "  ".join(_cut(c, w).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     graded = sum(v.correct is not None for v in report.verdicts)
-    wrong = report.wrong
-    lines = [f"{report.table.path} against {report.summary.spec.name}: "
-             f"{graded - len(wrong)} of {graded} cells right, {len(wrong)} wrong", "",
+    wrong, carried = report.wrong, () if report.strict else report.carried
+    right = sum(v.state == "right" for v in report.verdicts)
+    counts = (f"against {report.summary.spec.name}: {right} of {graded} cells right, {len(wrong)} wrong"
+              + (f", {len(carried)} carried" if carried else ""))
+    top = f"{report.table.path} {counts}"
+    lines = [*([top] if len(top) <= WIDTH else [report.table.path, counts]), "",
              fmt_row(head), fmt_row(["-" * w for w in widths]), *map(fmt_row, rows)]
-    if wrong:
-        lines += ["", "Wrong cells:"]
-        for v in wrong:
-            title = COLUMN_TITLES[v.column]
+    for title, cells, what in (("Wrong cells:", wrong, "is wrong"),
+                               ("Carried forward (right for your own wrong earlier row; not counted "
+                                "wrong, --strict counts them):", carried, "is carried")):
+        if not cells:
+            continue
+        lines += ["", *_wrapped(title, "")]
+        for v in cells:
             want = fmt_shape(v.expected) if isinstance(v.expected, tuple) else num(v.expected)
-            lines.append(f"- {v.layer}, {title}: {_shown(v.given)} is wrong; correct: {want}")
-            lines.append(f"    formula: {v.formula}")
-            lines.append(f"    likely mistake: {v.diagnosis}")
-            for other in v.also[:2]:
-                lines.append(f"    or: {other}")
+            lines += _wrapped(f"- {_label(v)}, {COLUMN_TITLES[v.column]}: {_shown(v.given)} {what}; "
+                              f"correct: {want}", "")
+            lines += _wrapped(f"formula: {v.formula}", "    ")
+            lines += _wrapped(f"{'likely mistake' if v.state == 'wrong' else 'why'}: {v.diagnosis}", "    ")
+            for other in v.also if verbose else ():
+                lines += _wrapped(f"or: {other}", "    ")
     if report.unmatched:
         lines += ["", "Rows that match no layer (not graded):"]
-        lines += [f"- line {r.line}: {why}" for r, why in report.unmatched]
+        for r, why in report.unmatched:
+            lines += _wrapped(f"- line {r.line}: {why}", "")
     blanks = [v for v in report.verdicts if v.correct is None]
     if report.missing or blanks:
         lines += [""]
         if report.missing:
-            lines.append(f"Layers with no row: {_some(report.missing)}")
+            lines += _wrapped(f"Layers with no row: {_some(report.missing)}", "")
         if blanks:
-            lines.append("Blank cells: " + ", ".join(f"{v.layer} {COLUMN_TITLES[v.column]}" for v in blanks))
+            lines += _wrapped("Blank cells: " + ", ".join(f"{v.layer} {COLUMN_TITLES[v.column]}" for v in blanks), "")
     if report.optional:
-        lines.append(f"Not in the table (fine, a course table folds them): {_some(report.optional)}")
+        lines += _wrapped(f"Not in the table (fine, a course table folds them): {_some(report.optional)}", "")
     if report.by_position:
-        lines.append("Rows were matched to layers by their order: no label names a layer "
-                     "(use the layer names, Input, or course labels like CONV1 to match by name)")
+        lines += _wrapped("Rows were matched to layers by their order: no label names a layer "
+                          "(use the layer names, Input, or course labels like CONV1 to match by name)", "")
     if report.table.ignored:
-        lines.append(f"Columns not graded: {', '.join(report.table.ignored)}")
+        lines += _wrapped(f"Columns not graded: {', '.join(report.table.ignored)}", "")
+    vague = [v for v in report.verdicts if v.ambiguous]
+    if vague:
+        lines += _wrapped("Ambiguous numbers (marked ?), read by this file's style and the count "
+                          "they must be: " + ", ".join(f"{_label(v)} {_shown(v.given)}" for v in vague), "")
+    methods = {}
+    for v in report.verdicts:
+        if v.matched_by not in ("", "name", "total"):
+            methods.setdefault(v.matched_by, set()).add((v.row, v.line))
+    if methods and not report.by_position:
+        lines += _wrapped("Rows matched by " + ", ".join(
+            f"{MATCHED[m]} ({len(r)})" for m, r in methods.items()) + "; the others by name", "")
+    if report.parts:
+        lines += _wrapped(f"Rows of a piece of a layer (not graded): {_some(tuple(_shown(r.label) for r in report.parts))}", "")
+    if report.note:
+        lines += _wrapped(report.note, "")
     lines.append(f"Total params of {report.summary.spec.name}: {num(report.summary.totals.params)}")
     return "\n".join(lines) + "\n"
+
+
+MATCHED = {"keras": "Keras default name", "torch": "torch module path", "label": "course or kind label",
+           "order": "order"}

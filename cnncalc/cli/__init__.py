@@ -9,11 +9,60 @@ import sys
 from enum import Enum
 
 import typer
+import typer.core
 
 from ..errors import CnncalcError, visible
 
-app = typer.Typer(
-    name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+# Old short spellings kept where the command has no other use for them: each short flag
+# declared means one thing everywhere (tests/test_cli_grammar.py), these are rewritten first.
+OLD_SPELLINGS: dict[str, dict[str, str]] = {
+    "check": {"-s": "--spec"}, "conv": {"-k": "--kernel"}, "conv-matrix": {"-k": "--kernel"},
+    "solve padding": {"-o": "--out"}, "solve kernel": {"-o": "--out"}, "solve stride": {"-o": "--out"}}
+
+# What each short flag means, the same in every command (the end of `cnncalc --help`).
+GLOSSARY = {
+    "-n": ("--input", "input size: 6, 6x6, 32x32x3"),
+    "-i": ("--input", "input shape; conv/pool: --image"),
+    "-f": ("--kernel", "kernel size f (pool: --size)"),
+    "-s": ("--stride", "stride s"),
+    "-p": ("--padding", "padding p, before,after, same"),
+    "-d": ("--dilation", "dilation d"),
+    "-k": ("--filters", "number of filters"),
+    "-g": ("--groups", "groups g"),
+    "-u": ("--units", "units of a dense layer"),
+    "-x": ("--signal", "conv-matrix's input values"),
+    "-b": ("--batch", "batch size"),
+    "-t": ("--to", "export to pytorch or keras"),
+    "-c": ("--chart", "the chart of plot"),
+    "-o": ("--output", "output file (solve: --out)"),
+    "-F": ("--format", "table, json, csv, markdown"),
+    "-v": ("--verbose", "every explanation (check)"),
+}
+SHORT_LONG = {"-i": ("--input", "--image"), "-f": ("--kernel", "--size")}  # one meaning, two long names
+
+
+def glossary_text() -> str:
+    """Two flags a line, each meaning the same in every command."""
+    cells = [f"{short} {what}" for short, (_, what) in GLOSSARY.items()]
+    rows = [f"{a:<38} {b}".rstrip() for a, b in zip(cells[::2], cells[1::2] + [""])]
+    return "Flags (the same meaning in every command):\n\n" + "\n\n".join(rows)
+
+
+class _Group(typer.core.TyperGroup):
+    """Rewrites a command's old short spellings (OLD_SPELLINGS) before click parses them."""
+
+    def resolve_command(self, ctx, args):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        old = OLD_SPELLINGS.get(name if ctx.parent is None else f"{ctx.info_name} {name}", {})
+        if old:
+            rest = [old.get(a, a) for a in rest]
+        return name, cmd, rest
+
+
+SizeGroup = _Group
+
+app = typer.Typer(epilog="GLOSSARY",
+    name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_Group,
     help="Exact shapes, parameters and compute of convolutional networks from a short YAML spec.",
 )
 
@@ -109,6 +158,8 @@ def _usage_line(error) -> str:
     see = f"see `cnncalc {' '.join([*reversed(names), '--help'])}`"
     return f"cnncalc: {what} {see[0].upper() + see[1:]}" if what.endswith("?") else f"cnncalc: {what}; {see}"
 
+
+app.info.epilog = glossary_text()
 
 # The commands register themselves on `app` when their modules load.
 from . import network, working, grids, imports, gradients  # noqa: E402, F401

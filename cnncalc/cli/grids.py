@@ -23,7 +23,7 @@ def _emit_grid(result, fmt: "TextFormat") -> None:
 @guarded
 def conv(
     image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("1 0 1; 0 1 0; 1 1 1"), JSON, or a CSV/whitespace file; one row = a 1-D signal.', show_default=False),
-    kernel: str = typer.Option(..., "--kernel", "-k", help="A named kernel (identity, sharpen, laplacian, box_blur, gaussian_blur, vertical_edge, horizontal_edge, prewitt_x/y, sobel_x/y, scharr_x/y, lonely) or a matrix like --image.", show_default=False),
+    kernel: str = typer.Option(..., "--kernel", help="A named kernel (identity, sharpen, laplacian, box_blur, gaussian_blur, vertical_edge, horizontal_edge, prewitt_x/y, sobel_x/y, scharr_x/y, lonely) or a matrix like --image.", show_default=False),
     stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
     padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
     flip: bool = typer.Option(False, "--flip", help="Flip the kernel (true convolution); default is cross-correlation, as PyTorch/TensorFlow."),
@@ -73,10 +73,10 @@ def pool(
 @app.command("conv-matrix")
 @guarded
 def conv_matrix(
-    n: int = typer.Option(..., "-n", help="Signal length (columns).", show_default=False),
-    f: int = typer.Option(3, "-f", help="Kernel length (ignored when --kernel is given)."),
+    n: str = typer.Option(..., "-n", "--input", help="Signal length (columns): 8 (8x8 and 8x8x1 give 8 too).", show_default=False),
+    f: int = typer.Option(3, "-f", "--size", help="Kernel length f (ignored when --kernel is given)."),
     stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
-    kernel: Optional[str] = typer.Option(None, "--kernel", "-k", help='A 1-D kernel like "1 2 3" (default: symbols w0..w(f-1), checked with 1..f).'),
+    kernel: Optional[str] = typer.Option(None, "--kernel", help='A 1-D kernel like "1 2 3" (default: symbols w0..w(f-1), checked with 1..f).'),
     signal: Optional[str] = typer.Option(None, "--signal", "-x", help="The n input values for the check (default 0..n-1)."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
 ) -> None:
@@ -88,9 +88,10 @@ def conv_matrix(
     """
     import json
 
+    from .. import answers as A
     from .. import api
     from ..grids import matrix_text
-    d = api.conv_matrix(n, f, stride=stride, kernel=kernel, signal=signal)
+    d = api.conv_matrix(A.one(n, "-n", "8"), f, stride=stride, kernel=kernel, signal=signal)
     emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else matrix_text(d))
     if not d["equal"]:
         raise typer.Exit(1)

@@ -77,33 +77,71 @@ class AnswersFormat(str, Enum):
     csv = "csv"
     tsv = "tsv"
     yaml = "yaml"
+    aligned = "aligned"
+    summary = "summary"
 
 
 @app.command()
 @guarded
 def check(
-    answers: str = typer.Argument(..., help="The student's table: Markdown, CSV, TSV or YAML (`-` for stdin).", show_default=False),
-    spec: Path = typer.Option(..., "--spec", "-s", help="YAML spec (or model file) of the network the table is about.", show_default=False),
+    answers: str = typer.Argument(..., help="The student's table (Markdown, CSV/TSV any delimiter, space-aligned text, YAML, or a pasted Keras/torchinfo summary; `-` for stdin), or a folder of them with --gradebook.", show_default=False),
+    spec: Path = typer.Option(..., "--spec", help="YAML spec (or model file) of the network the table is about (`-s` still works here).", show_default=False),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table (for people) or json (one entry per cell)."),
-    read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as md, csv, tsv or yaml (default: by extension, then by content)."),
+    read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as md, csv, tsv, yaml, aligned or summary (default: by extension, then by content)."),
+    strict: bool = typer.Option(False, "--strict", help="Count carried cells (right for the student's own wrong earlier row) as wrong."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every exact explanation of a wrong cell, not only the most likely."),
+    gradebook: Optional[str] = typer.Option(None, "--gradebook", help="With a folder ANSWERS: grade every file in it and write this gradebook CSV (file, score, wrong, carried, unreadable).", show_default=False),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
 ) -> None:
     """Grade a filled-in table of activation shapes, sizes and # parameters against a spec.
 
-    Each wrong cell gets the correct value, the formula with the numbers, and the mistake that gives exactly the student's number.
+    Each wrong cell gets the correct value, the formula with the numbers, and the mistake that gives exactly the student's number; a cell right for the student's own wrong earlier row is `carried`, not wrong (unless --strict). A folder with --gradebook grades a whole class.
 
     Exit status: 0 every given cell right; 1 a wrong cell or a row that matches no layer; 2 unreadable input.
 
     Example: cnncalc check answers.md --spec architectures/lenet_homework.yaml
+
+    Example: cnncalc check submissions/ --spec architectures/lenet_homework.yaml --gradebook grades.csv
     """
+    import os
+
     from .. import api
     from ..check import report_json, report_text
 
-    report = api.check_answers(answers, load(spec, input_shape, class_name), read_as=read_as.value if read_as else None)
-    emit(report_json(report) if fmt is TextFormat.json else report_text(report))
+    loaded = load(spec, input_shape, class_name)
+    if os.path.isdir(answers) or gradebook is not None:
+        _grade_class(answers, loaded, gradebook, strict, fmt, spec)
+        return
+    report = api.check_answers(answers, loaded, read_as=read_as.value if read_as else None, strict=strict)
+    emit(report_json(report) if fmt is TextFormat.json else report_text(report, verbose=verbose))
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fmt: TextFormat, spec) -> None:
+    """check DIR --gradebook out.csv: the gradebook file and the class summary."""
+    import json
+    import os
+
+    from .. import api
+    from ..files import check_target, write_output
+    if not os.path.isdir(folder):
+        raise ArgumentError(f"--gradebook grades a folder of submissions, and {folder} is not a folder; "
+                            "give the folder, e.g. cnncalc check submissions/ --spec SPEC --gradebook grades.csv")
+    if gradebook is None:
+        raise ArgumentError(f"{folder} is a directory (a folder): add --gradebook grades.csv to grade every "
+                            "submission in it")
+    check_target(gradebook, (spec,))
+    report = api.check_class(folder, loaded, strict=strict)
+    where = write_output(gradebook, api.gradebook_csv(report), (spec,))
+    if fmt is TextFormat.json:
+        emit(json.dumps({"gradebook": where, "submissions": len(report.students),
+                         "unreadable": sum(bool(g.unreadable) for g in report.students),
+                         "common_mistakes": [{"row": r, "column": c, "diagnosis": d, "students": n}
+                                             for (r, c, d), n in report.common()]}, indent=2) + "\n")
+    else:
+        emit(api.class_text(report) + f"Gradebook: {where}\n")
 
 
 def _explained(s, fmt: Format, columns) -> None:

@@ -6,17 +6,20 @@ from typing import Optional
 
 import typer
 
-from . import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, TextFormat, _show, app, guarded, load
+from . import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, SizeGroup, TextFormat, _show, app, guarded, load
+
+SIZE_ARG = typer.Argument(None, help="Input size n, as -n: 6, 6x6 or 32x32x3 (the spatial size).", show_default=False)
 
 
 @app.command(context_settings=_ONE_LINE)
 @guarded
 def size(
-    n: Optional[str] = typer.Argument(None, help="Input size per spatial axis: 32, 224x224 or 6x8.", show_default=False),
+    n: Optional[str] = typer.Argument(None, help="Input size per spatial axis: 32, 224x224 or 6x8 (or -n).", show_default=False),
     kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f (one, or one per axis: 3x5)."),
     stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
     pad: str = typer.Option("0", "-p", "--padding", help="Padding p per side; before,after (3,4); per axis 1x2; same; valid."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
+    n_opt: Optional[str] = typer.Option(None, "-n", "--input", help="The input size, as the positional N.", show_default=False),
     ceil: bool = typer.Option(False, "--ceil", help="PyTorch ceil_mode rule (pooling)."),
     transposed: bool = typer.Option(False, "--transposed", help="Transposed convolution (PyTorch ConvTranspose)."),
     output_padding: str = typer.Option("0", "--output-padding", help="Extra rows of a transposed conv (< s)."),
@@ -36,7 +39,7 @@ def size(
 
     if ceil and transposed:
         raise ArgumentError("--ceil and --transposed do not combine; choose one")
-    ns = A.sizes(n, "the input size N", "cnncalc size 32 -f 5 -s 2")
+    ns = A.sizes(A.positional(n, n_opt, "-n"), "the input size N", "cnncalc size 32 -f 5 -s 2")
     mode = "transposed" if transposed else "ceil" if ceil else "floor"
     answer = api.solve_size(ns, A.sizes(kernel, "-f", "3"), A.sizes(stride, "-s", "2"), A.padding(pad),
                             A.sizes(dilation, "-d", "1"), mode=mode,
@@ -155,18 +158,19 @@ def _pad_arg(pads):
     return pads[0] if len(pads) == 1 else pads
 
 
-solve_app = typer.Typer(no_args_is_help=True, help="Inverse problems: the padding, kernel, stride or input size that gives an output.\n\nExample: cnncalc solve padding -n 6 -f 3 -s 2")
+solve_app = typer.Typer(no_args_is_help=True, cls=SizeGroup, help="Inverse problems: the padding, kernel, stride or input size that gives an output.\n\nExample: cnncalc solve padding -n 6 -f 3 -s 2")
 app.add_typer(solve_app, name="solve")
 
 
 @solve_app.command("padding", context_settings=_ONE_LINE)
 @guarded
 def solve_padding(
-    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis)."),
+    size_arg: Optional[str] = SIZE_ARG,
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; 6x6 and 32x32x3 give their spatial size)."),
     kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f."),
     stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
-    out: Optional[str] = typer.Option(None, "--out", "-o", help="Target output size (default: n, 'same')."),
+    out: Optional[str] = typer.Option(None, "--out", help="Target output size (default: n, 'same')."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
     """Padding that gives a target output (default: output = input), every integer answer.
@@ -176,7 +180,7 @@ def solve_padding(
     from .. import answers as A
     from .. import api
 
-    a = api.solve_padding(A.one(n, "-n", "6"), A.one(kernel, "-f", "3"), A.one(stride, "-s", "2"),
+    a = api.solve_padding(A.one(A.positional(size_arg, n, "-n"), "-n", "6"), A.one(kernel, "-f", "3"), A.one(stride, "-s", "2"),
                           A.one(dilation, "-d", "1"), A.one(out, "--out", "6", required=False))
     _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
 
@@ -184,8 +188,9 @@ def solve_padding(
 @solve_app.command("kernel", context_settings=_ONE_LINE)
 @guarded
 def solve_kernel(
-    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis)."),
-    out: Optional[str] = typer.Option(None, "--out", "-o", help="Target output size."),
+    size_arg: Optional[str] = SIZE_ARG,
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; 6x6 and 32x32x3 give their spatial size)."),
+    out: Optional[str] = typer.Option(None, "--out", help="Target output size."),
     stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
     pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, or before,after."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
@@ -198,7 +203,7 @@ def solve_kernel(
     from .. import answers as A
     from .. import api
 
-    a = api.solve_kernel(A.one(n, "-n", "288"), A.one(out, "--out", "143"), A.one(stride, "-s", "2"),
+    a = api.solve_kernel(A.one(A.positional(size_arg, n, "-n"), "-n", "288"), A.one(out, "--out", "143"), A.one(stride, "-s", "2"),
                          A.one_pad(pad), A.one(dilation, "-d", "1"))
     _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
 
@@ -206,8 +211,9 @@ def solve_kernel(
 @solve_app.command("stride", context_settings=_ONE_LINE)
 @guarded
 def solve_stride(
-    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis)."),
-    out: Optional[str] = typer.Option(None, "--out", "-o", help="Target output size."),
+    size_arg: Optional[str] = SIZE_ARG,
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; 6x6 and 32x32x3 give their spatial size)."),
+    out: Optional[str] = typer.Option(None, "--out", help="Target output size."),
     kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f."),
     pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, or before,after."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
@@ -220,7 +226,7 @@ def solve_stride(
     from .. import answers as A
     from .. import api
 
-    a = api.solve_stride(A.one(n, "-n", "5"), A.one(out, "--out", "3"), A.one(kernel, "-f", "3"),
+    a = api.solve_stride(A.one(A.positional(size_arg, n, "-n"), "-n", "5"), A.one(out, "--out", "3"), A.one(kernel, "-f", "3"),
                          A.one_pad(pad), A.one(dilation, "-d", "1"))
     _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
 

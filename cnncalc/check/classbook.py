@@ -1,0 +1,140 @@
+"""A whole class: every submission in a folder graded (in worker processes), a gradebook CSV
+and the class summary (the most common mistakes and how many students made each)."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections import Counter
+from dataclasses import dataclass
+
+from ..errors import CnncalcError
+from ..infer import Summary
+from ..render import defuse
+from .read import COLUMN_TITLES, read_answers
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One submission: its counts, or why it could not be read; its mistakes as
+    (row label, column, diagnosis) for the class summary."""
+    file: str
+    right: int = 0
+    graded: int = 0
+    wrong: int = 0
+    carried: int = 0
+    unreadable: str = ""
+    mistakes: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def score(self) -> float | None:
+        return None if self.unreadable or not self.graded else self.right / self.graded
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    spec: str
+    students: tuple[Graded, ...]
+
+    def common(self, limit: int = 10) -> list[tuple[tuple[str, str, str], int]]:
+        """The mistakes most students made, most common first (each student counted once)."""
+        counts = Counter(m for g in self.students for m in set(g.mistakes))
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def grade_file(path: str, summary: Summary, strict: bool = False) -> Graded:
+    """Grade one submission; any error reading it becomes its `unreadable` reason."""
+    from .grade import check_table
+    name = os.path.basename(path)
+    try:
+        report = check_table(read_answers(path), summary, strict)
+    except CnncalcError as e:
+        return Graded(name, unreadable=" ".join(str(e).split()))
+    except (OSError, UnicodeError, ValueError, RecursionError) as e:  # never stop the class
+        return Graded(name, unreadable=f"{type(e).__name__}: {e}")
+    except Exception as e:  # a bug on one file: recorded (please report it), the class goes on
+        return Graded(name, unreadable=f"internal error ({type(e).__name__}: {e}); please report it")
+    verdicts = report.verdicts
+    wrong = report.wrong
+    mistakes = tuple((v.layer, v.column, v.diagnosis or "") for v in wrong)
+    return Graded(name, sum(v.state == "right" for v in verdicts),
+                  sum(v.correct is not None for v in verdicts), len(wrong), len(report.carried),
+                  mistakes=mistakes)
+
+
+_SUMMARY: Summary | None = None
+
+
+def _init(summary: Summary) -> None:
+    global _SUMMARY
+    _SUMMARY = summary
+
+
+def _grade_many(job: tuple[list[str], bool]) -> list[Graded]:
+    paths, strict = job
+    return [grade_file(p, _SUMMARY, strict) for p in paths]
+
+
+def submissions(folder: str) -> list[str]:
+    """Every visible file in `folder` (not its subfolders), sorted by name."""
+    try:
+        names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
+    except OSError as e:
+        raise CnncalcError(f"cannot list {folder}: {e.strerror}; give a folder of submissions") from None
+    return [os.path.join(folder, n) for n in names if os.path.isfile(os.path.join(folder, n))]
+
+
+def grade_folder(folder: str, summary: Summary, strict: bool = False, workers: int | None = None) -> ClassReport:
+    """Grade every submission in `folder`; `workers` processes (default: the CPUs, at most 8;
+    1 grades in this process)."""
+    paths = submissions(folder)
+    if workers is None:
+        workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    if workers <= 1 or len(paths) < 50:
+        return ClassReport(summary.spec.name, tuple(grade_file(p, summary, strict) for p in paths))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    ctx = multiprocessing.get_context(method)
+    size = max(1, len(paths) // (workers * 4))
+    jobs = [(paths[i:i + size], strict) for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(summary,)) as pool:
+        done = [g for batch in pool.map(_grade_many, jobs) for g in batch]
+    return ClassReport(summary.spec.name, tuple(done))
+
+
+def gradebook_csv(report: ClassReport) -> str:
+    """file, score, right, graded, wrong, carried, unreadable: one row per submission, every
+    text cell defused against spreadsheet formulas."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["file", "score", "right", "graded", "wrong", "carried", "unreadable"])
+    for g in report.students:
+        score = "" if g.score is None else f"{100 * g.score:.1f}"
+        w.writerow([defuse(g.file), score, g.right, g.graded, g.wrong, g.carried, defuse(g.unreadable)])
+    return out.getvalue()
+
+
+def class_text(report: ClassReport, width: int = 80) -> str:
+    """The class summary: counts, the unreadable files, the most common mistakes."""
+    import textwrap
+    graded = [g for g in report.students if not g.unreadable]
+    bad = [g for g in report.students if g.unreadable]
+    mean = sum(g.score or 0 for g in graded) / len(graded) if graded else 0
+    perfect = sum(1 for g in graded if not g.wrong)
+    lines = [f"{len(report.students)} submissions against {report.spec}: {len(graded)} graded, "
+             f"{len(bad)} unreadable; mean score {100 * mean:.1f}%, {perfect} without a wrong cell"]
+    lines = textwrap.wrap(lines[0], width)
+    common = report.common()
+    if common:
+        lines += ["", "Most common mistakes:"]
+        for (row, column, why), n in common:
+            lines += textwrap.wrap(f"- {n} student{'s' if n != 1 else ''}: {row}, {COLUMN_TITLES[column]}: {why}",
+                                   width, subsequent_indent="    ")
+    if bad:
+        lines += ["", "Unreadable (not graded):"]
+        for g in bad[:20]:
+            lines += textwrap.wrap(f"- {g.file}: {g.unreadable}", width, subsequent_indent="    ")
+        if len(bad) > 20:
+            lines.append(f"  ... and {len(bad) - 20} more (the gradebook lists all)")
+    return "\n".join(lines) + "\n"
