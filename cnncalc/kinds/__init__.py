@@ -7,7 +7,7 @@ of these modules (or a new module listed in FAMILIES) plus its tests: docs/addin
 from __future__ import annotations
 
 from . import activation, conv, dense, merge, norm, pool, reshape, scale
-from .activation import Activation, Dropout  # noqa: F401 (the registry re-exports every kind)
+from .activation import Activation, DropPath, Dropout  # noqa: F401 (the registry re-exports every kind)
 from .base import (ACTIVATIONS, AXIS_NAMES, FACETS, Axis, Layer, MissingFacet, Shape, fmt_shape,
                    kind_dims, per_axis)
 from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
