@@ -311,15 +311,17 @@ class Expander:
         self.prev = name
 
     def leave_out(self, body, ctx: _Ctx) -> None:
-        """`when: false`: the layer is left out; whatever reads it reads its input."""
+        """`when: false`: the layer is left out; whatever reads it reads its input. A merge left
+        out passes on its first input, the main path as written (`add: {inputs: [bn3, in]}`
+        without the shortcut is bn3)."""
         fields = {normal(k.value): v for k, v in body.value} if isinstance(body, yaml.MappingNode) else {}
         source = self.prev
         if "inputs" in fields:
             node = fields["inputs"]
             refs = node.value if isinstance(node, yaml.SequenceNode) else [node]
-            if len(refs) != 1:
-                raise _err(node, "a layer left out by `when: false` must have one input, so that "
-                                 f"whatever reads it can read that instead; it has {len(refs)}")
+            if not refs:
+                raise _err(node, "a layer left out by `when: false` needs an input for whatever reads it "
+                                 "to read instead; it has none")
             source = self.ref(self.r.string(refs[0], "inputs"), ctx, _at(node))
         table = ctx.local if ctx.block is not None else self.alias
         for key in ("name", "id"):

@@ -1,0 +1,54 @@
+"""The modern zoo (issue 15) against the frameworks' own counts: tests/golden/modern_zoo.json
+(tests/golden/make_modern_zoo.py: torch 2.13 hand-built torchvision modules with
+FlopCounterMode MACs, and keras.applications 3.15)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cnncalc import api
+from tests.conftest import ROOT, ZOO
+
+GOLDEN = json.loads((ROOT / "tests" / "golden" / "modern_zoo.json").read_text())
+
+
+@pytest.mark.parametrize("spec, key", [("mobilenet_v2.yaml", "mobilenet_v2"), ("convnext_tiny.yaml", "convnext_tiny")])
+def test_torchvision_counts(spec, key):
+    """torchvision's num_params is cnncalc's trainable count; its batchnorm buffers are the rest."""
+    g = GOLDEN[key]
+    s = api.summarize(str(ZOO / spec))
+    assert s.totals.trainable_params == g["params"]
+    assert s.totals.non_trainable_params == g["bn_running_stats"]
+    assert s.to_dict()["totals"]["macs"] == g["macs"]
+    assert list(s.layers[-1].output_shape) == g["output_shape"]
+    assert list(s.spec.input) == g["input"]
+
+
+def test_published_figures():
+    assert api.summarize(str(ZOO / "mobilenet_v2.yaml")).totals.trainable_params == 3_504_872
+    s = api.summarize(str(ZOO / "convnext_tiny.yaml"))
+    assert (s.totals.params, s.to_dict()["totals"]["macs"]) == (28_589_128, 4_455_531_264)
+
+
+def test_keras_mobilenet_v2_counts_the_same():
+    """keras.applications.MobileNetV2 has the same 3,538,984 = 3,504,872 + 34,112 as torchvision."""
+    g = GOLDEN["keras"]["MobileNetV2"]
+    s = api.summarize(str(ZOO / "mobilenet_v2.yaml"))
+    assert (s.totals.params, s.totals.trainable_params) == (g["params"], g["trainable"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", ["mobilenet_v2.yaml", "convnext_tiny.yaml"])
+def test_verify_runs(spec):
+    pytest.importorskip("numpy")
+    assert api.verify(str(ZOO / spec)).agree
+
+
+def test_a_left_out_merge_passes_on_its_first_input():
+    s = api.infer(api.load("input: [8, 8, 4]\nblocks:\n  b:\n    params: {res: false}\n    layers:\n"
+                           "      - conv2d: {filters: 4, kernel: 1, name: c}\n"
+                           "      - add: {inputs: [c, in], name: add, when: $res}\n"
+                           "layers:\n  - b: {name: x}\n  - relu: {name: r}\n  - b: {res: true, name: y}\n"))
+    assert [r.layer.name for r in s.layers] == ["x.c", "r", "y.c", "y.add"]
+    assert s.layers[1].sources == ("x.c",)
