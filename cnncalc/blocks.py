@@ -44,7 +44,19 @@ MAX_EXPR = 200
 MAX_ITEMS = 200_000  # layer items visited while expanding, left-out ones included
 MAX_COPIED = 2_000_000  # YAML nodes copied by substitution: a small file cannot expand for hours
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)$")
-_TOKEN = re.compile(r"\s*(?:\$([A-Za-z_]\w*)|(\d+)|(//|[-+*%()]))")
+_TOKEN = re.compile(r"\s*(?:\$([A-Za-z_]\w*)|(\d+)|(//|==|!=|<=|>=|[-+*%()<>,])|([A-Za-z_]\w*))")
+FUNCTIONS = ("min", "max", "make_divisible")
+COMPARISONS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+               "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def make_divisible(v: int, divisor: int) -> int:
+    """MobileNet's and EfficientNet's channel rounding (torchvision's _make_divisible): the
+    nearest multiple of `divisor`, at least `divisor`, and never below 90% of v."""
+    if divisor < 1:
+        raise ValueError(f"make_divisible's divisor {divisor} must be at least 1")
+    new = max(divisor, (2 * v + divisor) // 2 // divisor * divisor)  # int(v + divisor / 2) // d * d
+    return new + divisor if 10 * new < 9 * v else new
 
 
 def _at(node) -> dict:
@@ -122,8 +134,10 @@ def read_blocks(reader, node) -> dict[str, Block]:
     return out
 
 
-def evaluate(text: str, lookup) -> int:
-    """A whole-number expression over `$name`s: integers, + - * // % and parentheses.
+def evaluate(text: str, lookup) -> int | bool:
+    """A whole-number expression over `$name`s: integers, + - * // % and parentheses, the
+    functions min, max and make_divisible(v, 8), and one comparison (== != < <= > >=), which
+    gives a boolean (for `when:`).
 
     A tiny recursive-descent parser; `lookup(name)` gives a parameter's integer value.
     """
@@ -141,6 +155,11 @@ def evaluate(text: str, lookup) -> int:
             tokens.append(("param", m.group(1)))
         elif m.group(2):
             tokens.append(("int", int(m.group(2))))
+        elif m.group(4):
+            if m.group(4) not in FUNCTIONS:
+                raise ValueError(f"names `{m.group(4)}`, which is no function here (they are "
+                                 f"{', '.join(FUNCTIONS)}); a parameter is written `${m.group(4)}`")
+            tokens.append(("fn", m.group(4)))
         else:
             tokens.append(("op", m.group(3)))
         pos = m.end()
@@ -186,6 +205,20 @@ def evaluate(text: str, lookup) -> int:
             return value
         if kind == "param":
             return lookup(value)
+        if kind == "fn":
+            if take() != ("op", "("):
+                raise ValueError(f"names {value} without its arguments: write {value}(a, b)")
+            args = [expr()]
+            while peek() == ("op", ","):
+                take()
+                args.append(expr())
+            if take() != ("op", ")"):
+                raise ValueError(f"has a `{value}(` without its `)`")
+            if value == "make_divisible":
+                if len(args) != 2:
+                    raise ValueError(f"calls make_divisible with {len(args)} arguments; write make_divisible($c*6, 8)")
+                return make_divisible(*args)
+            return (min if value == "min" else max)(args)
         if (kind, value) == ("op", "("):
             inner = expr()
             if take() != ("op", ")"):
@@ -194,6 +227,8 @@ def evaluate(text: str, lookup) -> int:
         raise ValueError("ends too early" if kind == "end" else f"has `{value}` where a number belongs")
 
     value = expr()
+    if peek()[0] == "op" and peek()[1] in COMPARISONS:
+        value = COMPARISONS[take()[1]](value, expr())
     if peek()[0] != "end":
         raise ValueError(f"has `{peek()[1]}` where an operator belongs")
     return value
@@ -459,6 +494,8 @@ class Expander:
         except ValueError as e:
             raise _err(node, f"the expression `{text}` {e}; write whole-number arithmetic such as "
                              "`$filters*4` or `($c + 1)//2`") from None
+        if isinstance(value, bool):
+            return yaml.ScalarNode(_T + "bool", "true" if value else "false", node.start_mark, node.end_mark)
         return yaml.ScalarNode(_T + "int", str(value), node.start_mark, node.end_mark)
 
     def param(self, name: str, node, ctx: _Ctx):

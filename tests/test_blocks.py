@@ -125,7 +125,8 @@ def test_evaluate(text, value):
     ("($f", "has a `(` without its `)`"),
     ("$f 2", "has `2` where an operator belongs"),
     ("$f // 0", "divides by zero"),
-    ("__import__('os')", "cannot read `_` at character 1"),
+    ("__import__('os')", "names `__import__`, which is no function here (they are min, max, make_divisible); "
+                         "a parameter is written `$__import__`"),
     ("$f.__class__", "cannot read `.` at character 3"),
     ("1.5*$f", "cannot read `.` at character 2"),
     ("9" * 201, "is longer than 200 characters"),
@@ -306,3 +307,24 @@ def test_block_error_in_a_real_process(proc, spec_file):
     r = proc("summary", spec_file(BAD.replace("$filters,", "$filters*,") + "layers:\n  - res: {filters: 8}\n"))
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
     assert "spec.yaml:6:27: layer 1 in block res used at line 8: the expression `$filters*` ends too early" in r.err
+
+
+@pytest.mark.parametrize("text, value", [
+    ("min($a, 3)", min(10, 3)), ("max($a, 3, 12)", 12), ("make_divisible($a*6, 8)", 64),
+    ("make_divisible(37, 8)", 40), ("make_divisible(3, 8)", 8), ("make_divisible(10, 8)", 16),
+    ("$a > 1", True), ("$a == 10", True), ("$a*2 != 20", False), ("$a <= 9", False),
+])
+def test_expression_functions_and_comparisons(text, value):
+    """make_divisible as torchvision's _make_divisible: 60 -> 64, 37 -> 40, 3 -> 8 (at least the
+    divisor), 10 -> 16 (8 would be under 90% of 10)."""
+    from cnncalc.blocks import evaluate
+    assert evaluate(text, {"a": 10}.__getitem__) == value
+
+
+@pytest.mark.parametrize("text, words", [("eval(1)", "no function"), ("min(1", "without its `)`"),
+                                         ("make_divisible(1)", "with 1 arguments")])
+def test_expression_function_mistakes(text, words):
+    from cnncalc.blocks import evaluate
+    with pytest.raises(ValueError) as e:
+        evaluate(text, {}.__getitem__)
+    assert words in str(e.value)

@@ -52,3 +52,17 @@ def test_a_left_out_merge_passes_on_its_first_input():
                            "layers:\n  - b: {name: x}\n  - relu: {name: r}\n  - b: {res: true, name: y}\n"))
     assert [r.layer.name for r in s.layers] == ["x.c", "r", "y.c", "y.add"]
     assert s.layers[1].sources == ("x.c",)
+
+
+@pytest.mark.parametrize("spec, key", [("efficientnet_b0.yaml", "EfficientNetB0"), ("mobilenet_v2.yaml", "MobileNetV2")])
+def test_keras_application_counts(spec, key):
+    g = GOLDEN["keras"][key]
+    s = api.summarize(str(ZOO / spec))
+    assert (s.totals.params, s.totals.trainable_params) == (g["params"], g["trainable"])
+    assert list(s.layers[-1].output_shape) == g["output_shape"]
+
+
+def test_efficientnet_b0_published():
+    s = api.summarize(str(ZOO / "efficientnet_b0.yaml"))
+    assert (s.totals.params, s.totals.trainable_params) == (5_330_571, 5_288_548)
+    assert [r.output_shape for r in s.layers if r.layer.name.endswith("project_bn")][-1] == (7, 7, 320)
