@@ -289,6 +289,8 @@ class Expander:
             word = kind_node.value if isinstance(kind_node, yaml.ScalarNode) else None
             if word in self.blocks:
                 return self.use(node, kind_node, body, self.blocks[word], ctx)
+            if word is not None and normal(word) in ("split", "chunk"):
+                return self.split(kind_node, body, ctx)
             if word is not None and normal(word) not in KIND_ALIASES and self.blocks:
                 close = _hint(word, self.blocks)
                 if close:
@@ -344,6 +346,50 @@ class Expander:
                             **at, **args))
         self.names[name] = index
         self.prev = name
+
+    def split(self, kind_node, body, ctx: _Ctx) -> None:
+        """`- split: {sections: 2}` or `{sizes: [58, 58]}` (torch's chunk / split on the
+        channels): one `channel_slice` layer per part, named `ID.0`, `ID.1`, ... (ID: the
+        split's id or name), each reading the split's input."""
+        def scalar(value, tag=_T + "str"):
+            return yaml.ScalarNode(tag, str(value), kind_node.start_mark, kind_node.end_mark)
+        if isinstance(body, yaml.ScalarNode) and body.tag == _T + "int":
+            body = yaml.MappingNode(_T + "map", [(scalar("sections"), body)], body.start_mark, body.end_mark)
+        if not isinstance(body, yaml.MappingNode):
+            raise _err(kind_node, "split takes `sections: 2` or `sizes: [58, 58]`, e.g. "
+                                  "`- split: {sections: 2, id: parts}`; later layers read `parts.0`, `parts.1`")
+        fields = {normal(k.value): (k, v) for k, v in body.value}
+        unknown = sorted(set(fields) - {"sections", "sizes", "axis", "name", "id", "inputs"})
+        if unknown:
+            raise _err(fields[unknown[0]][0], f"split has no argument `{unknown[0]}`; it takes sections or sizes, "
+                                              "axis (-1, the channels), name, id and inputs")
+        if ("sections" in fields) == ("sizes" in fields):
+            raise _err(kind_node, "split takes one of `sections: 2` (equal parts) or `sizes: [58, 58]`")
+        if "axis" in fields and fields["axis"][1].value not in ("-1",):
+            raise _err(fields["axis"][1], f"split works on the channels (axis -1), not axis {fields['axis'][1].value}")
+        if "sections" in fields:
+            count = self.r.integer(fields["sections"][1], "sections")
+            if not 1 <= count <= 4096:
+                raise _err(fields["sections"][1], f"sections {count} must be 1 to 4,096")
+        else:
+            sizes = fields["sizes"][1]
+            if not isinstance(sizes, yaml.SequenceNode) or not sizes.value:
+                raise _err(sizes, "sizes is a list of channel counts, e.g. [58, 58]")
+            count = len(sizes.value)
+        base = next((self.r.string(fields[k][1], k) for k in ("id", "name") if k in fields), None)
+        if base is None:
+            base = f"split_{sum(1 for L in self.out if L.kind == 'channel_slice' and L.part == 0) + 1}"
+        source = fields["inputs"][1] if "inputs" in fields else scalar(self.prev)  # a full name resolves anywhere
+        for k in range(count):
+            args = [(scalar("part"), scalar(k, _T + "int")), (scalar("name"), scalar(f"{base}.{k}")),
+                    (scalar("inputs"), source)]
+            args.append((scalar("sections"), fields["sections"][1]) if "sections" in fields else
+                        (scalar("sizes"), fields["sizes"][1]))
+            part = yaml.MappingNode(_T + "map", [(scalar("channel_slice"),
+                                                  yaml.MappingNode(_T + "map", args, kind_node.start_mark,
+                                                                   kind_node.end_mark))],
+                                    kind_node.start_mark, kind_node.end_mark)
+            self.layer(part, len(self.out) + 1, ctx)
 
     def leave_out(self, body, ctx: _Ctx) -> None:
         """`when: false`: the layer is left out; whatever reads it reads its input. A merge left

@@ -6,7 +6,7 @@ of these modules (or a new module listed in FAMILIES) plus its tests: docs/addin
 """
 from __future__ import annotations
 
-from . import activation, conv, dense, merge, norm, pool, reshape, scale
+from . import activation, channels, conv, dense, merge, norm, pool, reshape, scale
 from .activation import Activation, DropPath, Dropout  # noqa: F401 (the registry re-exports every kind)
 from .base import (ACTIVATIONS, AXIS_NAMES, FACETS, Axis, Layer, MissingFacet, Shape, fmt_shape,
                    kind_dims, per_axis)
@@ -17,8 +17,9 @@ from .norm import LRN, BatchNorm, GroupNorm, LayerNorm, LayerScale, Normalizatio
 from .pool import AdaptivePool, GlobalPool, Pool
 from .reshape import Cropping, Flatten, Reshape, Upsample, ZeroPad
 from .scale import Rescaling
+from .channels import ChannelShuffle, ChannelSlice  # noqa: F401
 
-FAMILIES = (conv, pool, dense, norm, activation, merge, reshape, scale)
+FAMILIES = (conv, pool, dense, norm, activation, merge, reshape, scale, channels)
 
 
 def classes() -> tuple[type[Layer], ...]:

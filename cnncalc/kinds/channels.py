@@ -1,0 +1,165 @@
+"""Channel plumbing of ShuffleNet-style networks: a part of a channel split, and channel shuffle.
+
+A `split` (torch's chunk / split on the channels) is not one layer: the spec reader writes one
+`channel_slice` per part, named `ID.0`, `ID.1`, ..., each reading the split's input
+(cnncalc/blocks.py), so every layer keeps one output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..errors import ShapeError
+from .base import Layer, Shape, arg, explain_params, kernels, no_params, no_weights, unchanged_shape
+from .measure import no_macs, rf_same, zero_flops
+
+SLICE_TORCH = '''class ChannelSlice(nn.Module):
+    """One part of a channel split (torch.chunk / torch.split on dim 1): channels start:stop."""
+
+    def __init__(self, start, stop):
+        super().__init__()
+        self.start, self.stop = start, stop
+
+    def forward(self, x):
+        return x[:, self.start:self.stop]'''
+
+SLICE_KERAS = '''class ChannelSlice(layers.Layer):
+    """One part of a channel split: channels start:stop of the last axis."""
+
+    def __init__(self, start, stop, **kwargs):
+        super().__init__(**kwargs)
+        self.start, self.stop = start, stop
+
+    def call(self, x):
+        return x[..., self.start:self.stop]'''
+
+SHUFFLE_KERAS = '''class ChannelShuffle(layers.Layer):
+    """torch's nn.ChannelShuffle on channels-last values: (..., g, C/g) -> (..., C/g, g)."""
+
+    def __init__(self, groups, **kwargs):
+        super().__init__(**kwargs)
+        self.groups = groups
+
+    def call(self, x):
+        shape = keras.ops.shape(x)
+        c = shape[-1]
+        y = keras.ops.reshape(x, (-1, *shape[1:-1], self.groups, c // self.groups))
+        y = keras.ops.swapaxes(y, -1, -2)
+        return keras.ops.reshape(y, (-1, *shape[1:-1], c))'''
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelSlice(Layer):
+    """Part `part` of a channel split into `sections` equal parts or parts of `sizes` channels.
+
+    Shape: the input with C replaced by the part's channels. Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("channel_slice",)
+    ALIASES: ClassVar[dict[str, str]] = {}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
+    part: int = arg(type="nonneg", main=True)
+    sections: int | None = arg(None, type="size")
+    sizes: Any = arg(None, type="ints")
+
+    def bounds(self, c: int) -> tuple[int, int]:
+        """(start, stop) of this part on C channels."""
+        if self.sections is not None:
+            if c % self.sections:
+                raise ShapeError(f"split into {self.sections} equal parts needs channels divisible by "
+                                 f"{self.sections}, but the input has {c} ({c} % {self.sections} = {c % self.sections}); "
+                                 "give sizes instead, e.g. sizes: [...]", arg="sections")
+            n = c // self.sections
+            return self.part * n, (self.part + 1) * n
+        sizes = (self.sizes,) if isinstance(self.sizes, int) else tuple(self.sizes or ())
+        if sum(sizes) != c:
+            raise ShapeError(f"split sizes {list(sizes)} add up to {sum(sizes)} but the input has {c} channels; "
+                             f"make them add up to {c}", arg="sizes")
+        return sum(sizes[:self.part]), sum(sizes[:self.part + 1])
+
+    def output_shape(self, inp: Shape) -> Shape:
+        start, stop = self.bounds(inp[-1])
+        return (*inp[:-1], stop - start)
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        start, stop = self.bounds(inp[-1])
+        return {"channels": [start, stop]}
+
+    params = no_params
+
+    macs = no_macs
+
+    flops = zero_flops  # data movement
+
+    rf = rf_same
+
+    make_weights = no_weights
+
+    def forward(self, x, w, r):
+        start, stop = self.bounds(r.input_shape[-1])
+        return kernels().np.ascontiguousarray(x[..., start:stop])
+
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part
+        ctx.define("ChannelSlice", SLICE_TORCH)
+        return [Part("ChannelSlice(%d, %d)" % self.bounds(r.input_shape[-1]))]
+
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part
+        ctx.define("ChannelSlice", SLICE_KERAS)
+        return [Part("ChannelSlice(%d, %d)" % self.bounds(r.input_shape[-1]))]
+
+    def explain(self, r) -> list[str]:
+        start, stop = self.bounds(r.input_shape[-1])
+        return [f"channels {start} to {stop - 1} of {r.input_shape[-1]}: {stop - start}; params = 0"]
+
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelShuffle(Layer):
+    """Channel shuffle (ShuffleNet; torch's nn.ChannelShuffle): the channels as `groups` rows of
+    C/groups, read column by column.
+
+    Shape: unchanged. Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("channel_shuffle",)
+    ALIASES: ClassVar[dict[str, str]] = {"channelshuffle": "channel_shuffle", "shuffle": "channel_shuffle"}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
+    groups: int = arg(type="size", main=True, torch="groups")
+
+    def output_shape(self, inp: Shape) -> Shape:
+        if inp[-1] % self.groups:
+            raise ShapeError(f"channel_shuffle with {self.groups} groups needs channels divisible by {self.groups}, "
+                             f"but the input has {inp[-1]}; use a groups that divides {inp[-1]}", arg="groups")
+        return unchanged_shape(self, inp)
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"groups": self.groups}
+
+    params = no_params
+
+    macs = no_macs
+
+    flops = zero_flops  # data movement
+
+    rf = rf_same
+
+    make_weights = no_weights
+
+    def forward(self, x, w, r):
+        c, g = x.shape[-1], self.groups
+        y = x.reshape(*x.shape[:-1], g, c // g)
+        return kernels().np.ascontiguousarray(y.swapaxes(-1, -2).reshape(x.shape))
+
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part
+        return [Part(f"nn.ChannelShuffle({self.groups})")]
+
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part
+        ctx.define("ChannelShuffle", SHUFFLE_KERAS)
+        return [Part(f"ChannelShuffle({self.groups})")]
+
+    explain = explain_params
+
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
