@@ -43,7 +43,7 @@ def line_of(path, text):
 # -- round trip: export, then import ---------------------------------------------------------------
 # kinds whose export writes a helper class (LayerNormChannels, LayerScale, ...) that the readers
 # do not read back yet
-UNREAD_HELPERS = {"layernorm", "layer_scale", "normalization"}
+UNREAD_HELPERS = {"layernorm", "layer_scale", "normalization", "rescaling", "channel_slice", "channel_shuffle"}
 
 
 def _roundtrip(spec_path, to, tmp_path):

@@ -13,7 +13,8 @@ from tests.conftest import ROOT, ZOO
 GOLDEN = json.loads((ROOT / "tests" / "golden" / "modern_zoo.json").read_text())
 
 
-@pytest.mark.parametrize("spec, key", [("mobilenet_v2.yaml", "mobilenet_v2"), ("convnext_tiny.yaml", "convnext_tiny")])
+@pytest.mark.parametrize("spec, key", [("mobilenet_v2.yaml", "mobilenet_v2"), ("convnext_tiny.yaml", "convnext_tiny"),
+                                       ("shufflenet_v2.yaml", "shufflenet_v2")])
 def test_torchvision_counts(spec, key):
     """torchvision's num_params is cnncalc's trainable count; its batchnorm buffers are the rest."""
     g = GOLDEN[key]
@@ -39,7 +40,7 @@ def test_keras_mobilenet_v2_counts_the_same():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", ["mobilenet_v2.yaml", "convnext_tiny.yaml"])
+@pytest.mark.parametrize("spec", ["mobilenet_v2.yaml", "convnext_tiny.yaml", "shufflenet_v2.yaml", "efficientnet_b0.yaml"])
 def test_verify_runs(spec):
     pytest.importorskip("numpy")
     assert api.verify(str(ZOO / spec)).agree

@@ -91,6 +91,51 @@ def convnext_tiny():
                          nn.Linear(768, 1000))
 
 
+# -- ShuffleNetV2 x1.0 (torchvision shufflenetv2.py) -----------------------------------------
+def channel_shuffle(x, groups):
+    n, c, h, w = x.shape
+    return x.view(n, groups, c // groups, h, w).transpose(1, 2).contiguous().view(n, c, h, w)
+
+
+class ShuffleUnit(nn.Module):
+    def __init__(self, inp, oup, stride):
+        super().__init__()
+        self.stride = stride
+        bf = oup // 2
+        if stride > 1:
+            self.branch1 = nn.Sequential(nn.Conv2d(inp, inp, 3, stride, 1, groups=inp, bias=False), nn.BatchNorm2d(inp),
+                                         nn.Conv2d(inp, bf, 1, bias=False), nn.BatchNorm2d(bf), nn.ReLU())
+        self.branch2 = nn.Sequential(nn.Conv2d(inp if stride > 1 else bf, bf, 1, bias=False), nn.BatchNorm2d(bf), nn.ReLU(),
+                                     nn.Conv2d(bf, bf, 3, stride, 1, groups=bf, bias=False), nn.BatchNorm2d(bf),
+                                     nn.Conv2d(bf, bf, 1, bias=False), nn.BatchNorm2d(bf), nn.ReLU())
+
+    def forward(self, x):
+        if self.stride == 1:
+            x1, x2 = x.chunk(2, dim=1)
+            out = torch.cat((x1, self.branch2(x2)), dim=1)
+        else:
+            out = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
+        return channel_shuffle(out, 2)
+
+
+class ShuffleNetV2(nn.Module):
+    def __init__(self, repeats=(4, 8, 4), channels=(24, 116, 232, 464, 1024)):
+        super().__init__()
+        self.conv1 = nn.Sequential(nn.Conv2d(3, channels[0], 3, 2, 1, bias=False), nn.BatchNorm2d(channels[0]), nn.ReLU())
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        units, inp = [], channels[0]
+        for n, out in zip(repeats, channels[1:4]):
+            units += [ShuffleUnit(inp, out, 2)] + [ShuffleUnit(out, out, 1) for _ in range(n - 1)]
+            inp = out
+        self.stages = nn.Sequential(*units)
+        self.conv5 = nn.Sequential(nn.Conv2d(inp, channels[-1], 1, bias=False), nn.BatchNorm2d(channels[-1]), nn.ReLU())
+        self.fc = nn.Linear(channels[-1], 1000)
+
+    def forward(self, x):
+        x = self.conv5(self.stages(self.maxpool(self.conv1(x))))
+        return self.fc(x.mean([2, 3]))
+
+
 def torch_record(model, size=224):
     from torch.utils.flop_counter import FlopCounterMode
     model.eval()
@@ -116,6 +161,7 @@ def main():
                      "keras.applications(weights=None), KERAS_BACKEND=torch; tests/golden/make_modern_zoo.py",
            "mobilenet_v2": torch_record(mobilenet_v2()),
            "convnext_tiny": torch_record(convnext_tiny()),
+           "shufflenet_v2": torch_record(ShuffleNetV2()),
            "keras": {n: keras_record(n) for n in ("EfficientNetB0", "InceptionV3", "MobileNetV2", "ConvNeXtTiny")}}
     with open(OUT, "w") as fh:
         json.dump(out, fh, indent=1, sort_keys=True)
