@@ -7,7 +7,7 @@ of these modules (or a new module listed in FAMILIES) plus its tests: docs/addin
 from __future__ import annotations
 
 from . import activation, channels, conv, dense, merge, norm, pool, reshape, scale
-from .activation import Activation, DropPath, Dropout  # noqa: F401 (the registry re-exports every kind)
+from .activation import Activation, DropPath, Dropout, PReLU  # noqa: F401 (the registry re-exports every kind)
 from .base import (ACTIVATIONS, AXIS_NAMES, FACETS, Axis, Layer, MissingFacet, Shape, fmt_shape,
                    kind_dims, per_axis)
 from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
@@ -58,7 +58,7 @@ ARG_ALIASES: dict[str, tuple[str, ...]] = {
     "s": ("stride",), "p": ("padding", "rate"), "dilationrate": ("dilation",), "d": ("dilation",),
     "usebias": ("bias",), "outchannels": ("filters",), "outfeatures": ("units",),
     "inchannels": ("in_channels",), "infeatures": ("in_features",),
-    "numfeatures": ("num_features",), "eps": ("epsilon",), "initvalues": ("init",), "layerscale": ("init",), "alpha": ("negative_slope",),
+    "numfeatures": ("num_features",), "eps": ("epsilon",), "initvalues": ("init",), "sharedaxes": ("shared_axes",), "numparameters": ("num_parameters",), "layerscale": ("init",), "alpha": ("negative_slope",),
     "inputdim": ("vocab",), "numembeddings": ("vocab",), "outputdim": ("dim",),
     "embeddingdim": ("dim",), "outputsize": ("output",), "ceil": ("ceil_mode",),
     "keepdim": ("keepdims",), "k": ("kernel",), "scalefactor": ("factor",),

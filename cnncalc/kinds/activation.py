@@ -1,11 +1,11 @@
-"""Element-wise layers that learn nothing: activations, dropout and drop path."""
+"""Element-wise layers: activations, dropout and drop path (nothing learned), and PReLU."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import ShapeError
-from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, identity_forward, kernels,
+from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward, kernels,
                    no_params, no_weights, unchanged_shape)
 from .measure import activation_ops, no_macs, rf_same, zero_flops
 
@@ -147,6 +147,95 @@ class DropPath(Layer):
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part
         return [Part("layers.Identity()", comment=f"drop path (rate {self.rate:g}): the identity at inference")]
+
+    explain = explain_params
+
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+
+@dataclass(frozen=True, kw_only=True)
+class PReLU(Layer):
+    """Parametric ReLU (Keras PReLU, torch nn.PReLU): x where x > 0, else alpha * x, with one
+    learned slope per position of the axes that are not shared.
+
+    `shared_axes` counts as Keras does, 1-based over the non-batch axes: for (H, W, C) input,
+    [1, 2] is one slope per channel (torch's `num_parameters: C`), [1, 2, 3] one slope in all
+    (torch's default `num_parameters: 1`). Without either, Keras' default: a slope per value.
+    Shape: unchanged. Params: the product of the sizes of the axes not shared.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("prelu",)
+    ALIASES: ClassVar[dict[str, str]] = {}
+    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
+    shared_axes: Any = arg(None, type="ints", keras="shared_axes")
+    num_parameters: int | None = arg(None, type="size", torch="num_parameters")
+
+    def shared(self, inp: Shape) -> tuple[int, ...]:
+        """The 0-based positions (in the batch-less shape) that share one slope."""
+        rank = len(inp)
+        if self.num_parameters is not None:
+            if self.shared_axes is not None:
+                raise ShapeError("give shared_axes (Keras) or num_parameters (torch), not both", arg="shared_axes")
+            if self.num_parameters == 1:
+                return tuple(range(rank))
+            if self.num_parameters != inp[-1]:
+                raise ShapeError(f"num_parameters {self.num_parameters} must be 1 or the channels, {inp[-1]}",
+                                 arg="num_parameters")
+            return tuple(range(rank - 1))
+        axes = () if self.shared_axes is None else (
+            (self.shared_axes,) if isinstance(self.shared_axes, int) else tuple(self.shared_axes))
+        for a in axes:
+            if not 1 <= a <= rank:
+                raise ShapeError(f"shared_axes {list(axes)} names axis {a}, but the input {fmt_shape(inp)} has axes "
+                                 f"1 to {rank} (Keras counts from 1, the batch is 0)", arg="shared_axes")
+        return tuple(sorted({a - 1 for a in axes}))
+
+    def alpha_shape(self, inp: Shape) -> Shape:
+        shared = self.shared(inp)
+        return tuple(1 if i in shared else n for i, n in enumerate(inp))
+
+    def output_shape(self, inp: Shape) -> Shape:
+        self.shared(inp)
+        return inp
+
+    def params(self, inp: Shape) -> tuple[int, int]:
+        n = 1
+        for v in self.alpha_shape(inp):
+            n *= v
+        return (n, 0)
+
+    macs = no_macs  # an element-wise product
+
+    def flops(self, r) -> int:
+        """A comparison and a multiply per value."""
+        n = 1
+        for v in r.output_shape:
+            n *= v
+        return 2 * n
+
+    rf = rf_same
+
+    def make_weights(self, r, rng, dtype) -> dict:
+        """alpha, the shape of the input with shared axes 1."""
+        return {"alpha": rng.uniform(0.05, 0.5, self.alpha_shape(r.input_shape)).astype(dtype)}
+
+    def forward(self, x, w, r):
+        np = kernels().np
+        return np.where(x > 0, x, x * w["alpha"].astype(x.dtype))
+
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part, refuse
+        inp, shared = r.input_shape, self.shared(r.input_shape)
+        if len(shared) == len(inp):
+            return [Part("nn.PReLU()")]
+        if shared == tuple(range(len(inp) - 1)):
+            return [Part(f"nn.PReLU({inp[-1]})")]
+        refuse(f"layer {r.layer.name} (prelu): torch's nn.PReLU has one slope or one per channel, not a slope "
+               f"per position of {fmt_shape(self.alpha_shape(inp))}; give shared_axes for every axis but the channels")
+
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part
+        shared = [a + 1 for a in self.shared(r.input_shape)]
+        return [Part(f"layers.PReLU(shared_axes={shared})" if shared else "layers.PReLU()")]
 
     explain = explain_params
 
