@@ -112,33 +112,18 @@ class Dropout(Layer):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DropPath(Layer):
+class DropPath(Dropout):
     """Drop path / stochastic depth (torchvision StochasticDepth, timm DropPath): drops a whole
-    residual branch per sample in training; the identity at inference.
+    residual branch per sample in training; the identity at inference, as dropout is.
 
     Shape: unchanged. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("drop_path",)
     ALIASES: ClassVar[dict[str, str]] = {"droppath": "drop_path", "stochasticdepth": "drop_path"}
-    DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     rate: float = arg(0.0, type="rate", main=True, keras="rate", torch="p")
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
         return {"rate": self.rate} if self.rate else {}
-
-    output_shape = unchanged_shape
-
-    params = no_params
-
-    macs = no_macs
-
-    flops = zero_flops  # the identity at inference
-
-    rf = rf_same
-
-    make_weights = no_weights
-
-    forward = identity_forward  # inference
 
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part
@@ -147,10 +132,6 @@ class DropPath(Layer):
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part
         return [Part("layers.Identity()", comment=f"drop path (rate {self.rate:g}): the identity at inference")]
-
-    explain = explain_params
-
-    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
 
 @dataclass(frozen=True, kw_only=True)
