@@ -7,7 +7,7 @@ of these modules (or a new module listed in FAMILIES) plus its tests: docs/addin
 from __future__ import annotations
 
 from . import activation, channels, conv, dense, merge, norm, pool, reshape, scale
-from .activation import Activation, DropPath, Dropout  # noqa: F401 (the registry re-exports every kind)
+from .activation import Activation, DropPath, Dropout, PReLU  # noqa: F401 (the registry re-exports every kind)
 from .base import (ACTIVATIONS, AXIS_NAMES, FACETS, Axis, Layer, MissingFacet, Shape, fmt_shape,
                    kind_dims, per_axis)
 from .conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
@@ -15,7 +15,7 @@ from .dense import Dense, Embedding
 from .merge import Concat, Merge
 from .norm import LRN, BatchNorm, GroupNorm, LayerNorm, LayerScale, Normalization
 from .pool import AdaptivePool, GlobalPool, Pool
-from .reshape import Cropping, Flatten, Reshape, Upsample, ZeroPad
+from .reshape import Cropping, Flatten, Permute, Reshape, Upsample, ZeroPad
 from .scale import Rescaling
 from .channels import ChannelShuffle, ChannelSlice  # noqa: F401
 
@@ -65,5 +65,5 @@ ARG_ALIASES: dict[str, tuple[str, ...]] = {
     "interpolation": ("mode",),
     "targetshape": ("target",), "shape": ("target",), "crop": ("cropping",),
     "numgroups": ("groups",), "normalizedshape": ("num_features",), "numchannels": ("num_features",),
-    "elementwiseaffine": ("affine",),
+    "elementwiseaffine": ("affine",), "sharedaxes": ("shared_axes",), "numparameters": ("num_parameters",),
 }
