@@ -110,3 +110,59 @@ def test_frameworks_agree_with_the_executor():
     from tests.test_export_equivalence import compare
     compare(infer(parse_spec(SPEC)))
     compare(infer(parse_spec("input: [12]\nlayers:\n  - dense: 6\n  - prelu\n  - dense: 2\n  - prelu: {num_parameters: 1}\n")))
+
+
+def test_executor_equals_keras_on_copied_weights():
+    """Keras' random weights copied into the NumPy executor (alpha keeps Keras' channels-last
+    shape; conv and dense kernels go to torch's layout): the outputs agree to 1e-4."""
+    pytest.importorskip("torch")
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    from cnncalc.executor import run_layer
+    from cnncalc.export import export
+    from tests.test_export_equivalence import load
+    s = infer(parse_spec(SPEC))
+    kex = export(s, "keras")
+    kmodel = load(kex.code, "build_model")()
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 6, 5, 4)).astype("float32")
+    y = x
+    for r in s.layers:
+        kl = kmodel.get_layer(kex.main[r.layer.name])
+        ws = [(rng.standard_normal(w.shape) * 0.3).astype("float32") for w in kl.get_weights()]
+        if ws:
+            kl.set_weights(ws)
+        kind = r.layer.kind
+        w = ({"weight": np.moveaxis(ws[0], (-1, -2), (0, 1)).copy(), "bias": ws[1]} if kind == "conv2d" else
+             {"weight": ws[0].T.copy(), "bias": ws[1]} if kind == "dense" else
+             {"alpha": ws[0]} if kind == "prelu" else {})
+        y, _ = run_layer(r.layer, y, w, result=r)
+    np.testing.assert_allclose(y, keras.ops.convert_to_numpy(kmodel(x)), rtol=1e-4, atol=1e-4)
+
+
+SE = """input: [8, 8, 16]
+layers:
+  - conv2d: {filters: 16, kernel: 3, padding: same, id: x}
+  - global_avgpool: {keepdims: true}
+  - conv2d: {filters: 4, kernel: 1, activation: relu}
+  - conv2d: {filters: 16, kernel: 1, activation: hard_sigmoid}
+  - multiply: {inputs: [x, conv2d_3]}
+  - global_maxpool: {keepdims: true}
+"""
+
+
+def test_squeeze_excitation_with_keepdims_through_the_exports():
+    """Global pooling's keepdims (1, 1, C) broadcast against (H, W, C): shapes, verify, and
+    the torch and Keras exports computing the same on copied weights."""
+    import cnncalc
+    s = infer(parse_spec(SE))
+    assert [r.output_shape for r in s.layers] == [(8, 8, 16), (1, 1, 16), (1, 1, 4), (1, 1, 16), (8, 8, 16), (1, 1, 16)]
+    assert s.totals.params == (3*3*16*16 + 16) + (16*4 + 4) + (4*16 + 16)
+    assert cnncalc.verify(parse_spec(SE)).agree
+    pytest.importorskip("torch")
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    pytest.importorskip("keras")
+    from tests.test_export_equivalence import compare
+    compare(s)
