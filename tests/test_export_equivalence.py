@@ -100,8 +100,9 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
                 tm.weight.copy_(t[0])
             elif kind == "layer_scale":
                 tm.gamma.copy_(t[0])
-            elif kind == "prelu":  # Keras alpha (1, 1, C) or (1, 1, 1); torch (C,) or (1,)
-                tm.weight.copy_(t[0].reshape(-1))
+            elif kind == "prelu":  # Keras: alpha, the channels-last slope shape
+                target = tm.weight if isinstance(tm, torch.nn.PReLU) else tm.alpha
+                target.copy_(t[0].reshape(target.shape))
             elif kind == "normalization":  # Keras: mean, variance, count
                 t[1] = t[1].abs() + 0.5
                 kl.set_weights([w if i != 1 else np.abs(w) + 0.5 for i, w in enumerate(ws)])

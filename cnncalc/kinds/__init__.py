@@ -15,7 +15,7 @@ from .dense import Dense, Embedding
 from .merge import Concat, Merge
 from .norm import LRN, BatchNorm, GroupNorm, LayerNorm, LayerScale, Normalization
 from .pool import AdaptivePool, GlobalPool, Pool
-from .reshape import Cropping, Flatten, Reshape, Upsample, ZeroPad
+from .reshape import Cropping, Flatten, Permute, Reshape, Upsample, ZeroPad
 from .scale import Rescaling
 from .channels import ChannelShuffle, ChannelSlice  # noqa: F401
 
@@ -58,12 +58,12 @@ ARG_ALIASES: dict[str, tuple[str, ...]] = {
     "s": ("stride",), "p": ("padding", "rate"), "dilationrate": ("dilation",), "d": ("dilation",),
     "usebias": ("bias",), "outchannels": ("filters",), "outfeatures": ("units",),
     "inchannels": ("in_channels",), "infeatures": ("in_features",),
-    "numfeatures": ("num_features",), "eps": ("epsilon",), "initvalues": ("init",), "sharedaxes": ("shared_axes",), "numparameters": ("num_parameters",), "layerscale": ("init",), "alpha": ("negative_slope",),
+    "numfeatures": ("num_features",), "eps": ("epsilon",), "initvalues": ("init",), "layerscale": ("init",), "alpha": ("negative_slope",),
     "inputdim": ("vocab",), "numembeddings": ("vocab",), "outputdim": ("dim",),
     "embeddingdim": ("dim",), "outputsize": ("output",), "ceil": ("ceil_mode",),
     "keepdim": ("keepdims",), "k": ("kernel",), "scalefactor": ("factor",),
     "interpolation": ("mode",),
     "targetshape": ("target",), "shape": ("target",), "crop": ("cropping",),
     "numgroups": ("groups",), "normalizedshape": ("num_features",), "numchannels": ("num_features",),
-    "elementwiseaffine": ("affine",),
+    "elementwiseaffine": ("affine",), "sharedaxes": ("shared_axes",), "numparameters": ("num_parameters",),
 }

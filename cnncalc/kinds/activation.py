@@ -1,12 +1,13 @@
-"""Element-wise layers: activations, dropout and drop path (nothing learned), and PReLU."""
+"""Element-wise layers: activations, dropout and drop path, and PReLU (learned slopes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import ShapeError
-from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward, kernels,
-                   no_params, no_weights, unchanged_shape)
+from ..formulas import product
+from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward,
+                   kernels, no_params, no_weights, unchanged_shape)
 from .measure import activation_ops, no_macs, rf_same, zero_flops
 
 GELU_TANH_KERAS = '''class GeluTanh(layers.Layer):
@@ -134,90 +135,96 @@ class DropPath(Dropout):
         return [Part("layers.Identity()", comment=f"drop path (rate {self.rate:g}): the identity at inference")]
 
 
+PRELU_TORCH = '''class PReLUChannelsLast(nn.Module):
+    """Keras' PReLU with shared_axes: slopes of the channels-last shape (1 on a shared axis),
+    read on channels-first values."""
+
+    def __init__(self, *shape):
+        super().__init__()
+        self.alpha = nn.Parameter(torch.full(shape, 0.25))
+
+    def forward(self, x):
+        a = self.alpha.movedim(-1, 0) if self.alpha.dim() > 1 else self.alpha
+        return torch.where(x >= 0, x, a * x)'''
+
+
 @dataclass(frozen=True, kw_only=True)
 class PReLU(Layer):
-    """Parametric ReLU (Keras PReLU, torch nn.PReLU): x where x > 0, else alpha * x, with one
-    learned slope per position of the axes that are not shared.
+    """Parametric ReLU (Keras PReLU, torch nn.PReLU): x if x >= 0, else alpha * x, with learned
+    slopes alpha. `shared_axes` counts as Keras does (1-based over the non-batch axes; 1 and 2
+    are H and W of (H, W, C)): one slope per non-shared position. torch's `num_parameters` is
+    an alias: 1 shares every axis, C every axis but the channels.
 
-    `shared_axes` counts as Keras does, 1-based over the non-batch axes: for (H, W, C) input,
-    [1, 2] is one slope per channel (torch's `num_parameters: C`), [1, 2, 3] one slope in all
-    (torch's default `num_parameters: 1`). Without either, Keras' default: a slope per value.
-    Shape: unchanged. Params: the product of the sizes of the axes not shared.
+    Shape: unchanged. Params: prod(input sizes, 1 on each shared axis); Keras' default (no
+    shared axes) is H*W*C.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("prelu",)
     ALIASES: ClassVar[dict[str, str]] = {}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    shared_axes: Any = arg(None, type="ints", keras="shared_axes")
+    shared_axes: tuple[int, ...] | None = arg(None, type="shape", keras="shared_axes")
     num_parameters: int | None = arg(None, type="size", torch="num_parameters")
 
-    def shared(self, inp: Shape) -> tuple[int, ...]:
-        """The 0-based positions (in the batch-less shape) that share one slope."""
-        rank = len(inp)
-        if self.num_parameters is not None:
-            if self.shared_axes is not None:
-                raise ShapeError("give shared_axes (Keras) or num_parameters (torch), not both", arg="shared_axes")
-            if self.num_parameters == 1:
-                return tuple(range(rank))
-            if self.num_parameters != inp[-1]:
-                raise ShapeError(f"num_parameters {self.num_parameters} must be 1 or the channels, {inp[-1]}",
-                                 arg="num_parameters")
-            return tuple(range(rank - 1))
-        axes = () if self.shared_axes is None else (
-            (self.shared_axes,) if isinstance(self.shared_axes, int) else tuple(self.shared_axes))
-        for a in axes:
-            if not 1 <= a <= rank:
-                raise ShapeError(f"shared_axes {list(axes)} names axis {a}, but the input {fmt_shape(inp)} has axes "
-                                 f"1 to {rank} (Keras counts from 1, the batch is 0)", arg="shared_axes")
-        return tuple(sorted({a - 1 for a in axes}))
-
     def alpha_shape(self, inp: Shape) -> Shape:
-        shared = self.shared(inp)
-        return tuple(1 if i in shared else n for i, n in enumerate(inp))
+        """The slopes' shape, channels last: the input's with 1 on each shared axis."""
+        rank = len(inp)
+        if self.shared_axes is not None and self.num_parameters is not None:
+            raise ShapeError("give shared_axes (Keras) or num_parameters (torch), not both", arg="num_parameters")
+        if self.num_parameters is not None:
+            if self.num_parameters not in (1, inp[-1]):
+                raise ShapeError(f"num_parameters {self.num_parameters} is neither 1 nor the {inp[-1]} channels "
+                                 f"of the input {fmt_shape(inp)} (torch's PReLU); use 1 or {inp[-1]}",
+                                 arg="num_parameters")
+            return (1,) * (rank - 1) + (1 if self.num_parameters == 1 else inp[-1],)
+        shared = tuple(self.shared_axes or ())
+        bad = [a for a in shared if not 1 <= a <= rank]
+        if bad or len(set(shared)) != len(shared):
+            raise ShapeError(f"shared_axes {list(shared)} must be distinct axes 1 to {rank} of the input "
+                             f"{fmt_shape(inp)} (Keras counts without the batch; {rank} is the channels)",
+                             arg="shared_axes")
+        return tuple(1 if k + 1 in shared else n for k, n in enumerate(inp))
 
     def output_shape(self, inp: Shape) -> Shape:
-        self.shared(inp)
+        self.alpha_shape(inp)
         return inp
 
     def params(self, inp: Shape) -> tuple[int, int]:
-        n = 1
-        for v in self.alpha_shape(inp):
-            n *= v
-        return (n, 0)
+        return (product(self.alpha_shape(inp)), 0)
 
-    macs = no_macs  # an element-wise product
+    macs = no_macs  # an element-wise product, not a multiply-accumulate
 
     def flops(self, r) -> int:
-        """A comparison and a multiply per value."""
-        n = 1
-        for v in r.output_shape:
-            n *= v
-        return 2 * n
+        """Per value a comparison and a multiply (torch-scan's leaky_relu-like count is 4; here 2)."""
+        return 2 * product(r.output_shape)
 
     rf = rf_same
 
     def make_weights(self, r, rng, dtype) -> dict:
-        """alpha, the shape of the input with shared axes 1."""
+        """alpha: the channels-last slope shape (1 on a shared axis)."""
         return {"alpha": rng.uniform(0.05, 0.5, self.alpha_shape(r.input_shape)).astype(dtype)}
 
     def forward(self, x, w, r):
         np = kernels().np
-        return np.where(x > 0, x, x * w["alpha"].astype(x.dtype))
+        return np.where(x >= 0, x, w["alpha"].astype(x.dtype) * x).astype(x.dtype)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, refuse
-        inp, shared = r.input_shape, self.shared(r.input_shape)
-        if len(shared) == len(inp):
+        from ..export.common import Part
+        shape = self.alpha_shape(r.input_shape)
+        if product(shape) == 1:
             return [Part("nn.PReLU()")]
-        if shared == tuple(range(len(inp) - 1)):
-            return [Part(f"nn.PReLU({inp[-1]})")]
-        refuse(f"layer {r.layer.name} (prelu): torch's nn.PReLU has one slope or one per channel, not a slope "
-               f"per position of {fmt_shape(self.alpha_shape(inp))}; give shared_axes for every axis but the channels")
+        if shape[:-1] == (1,) * (len(shape) - 1):
+            return [Part(f"nn.PReLU({shape[-1]})")]
+        ctx.define("PReLUChannelsLast", PRELU_TORCH)
+        return [Part(f"PReLUChannelsLast({', '.join(map(str, shape))})", comment="slopes channels last")]
 
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part
-        shared = [a + 1 for a in self.shared(r.input_shape)]
+        shape = self.alpha_shape(r.input_shape)
+        shared = [k + 1 for k, n in enumerate(shape) if n == 1 and r.input_shape[k] != 1]
         return [Part(f"layers.PReLU(shared_axes={shared})" if shared else "layers.PReLU()")]
 
-    explain = explain_params
+    def explain(self, r) -> list[str]:
+        from .. import explain as X
+        shape = self.alpha_shape(r.input_shape)
+        return [f"params = {'*'.join(map(str, shape))} = {X.num(r.params)} (one slope per non-shared position)"]
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes

@@ -327,3 +327,94 @@ class Upsample(Layer):
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
+
+
+PERMUTE_TORCH = '''class PermuteChannelsLast(nn.Module):
+    """Keras' Permute(dims) on channels-last values (1-based, batch left out), read and
+    returned channels first."""
+
+    def __init__(self, *dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        y = x.movedim(1, -1).permute(0, *self.dims)
+        return y.movedim(-1, 1)'''
+
+
+@dataclass(frozen=True, kw_only=True)
+class Permute(Layer):
+    """Permute the non-batch axes (Keras Permute(dims)): `dims` counts 1-based over the
+    channels-last axes without the batch, (2, 1, 3) swaps H and W of (H, W, C).
+    `torch_dims` is the same permutation as torch's `permute` counts it, 0-based with the
+    batch as 0 on the same channels-last tensor: torch_dims (0, 2, 1, 3) = dims (2, 1, 3).
+
+    Shape: out[k] = in[dims[k] - 1]. Params: 0.
+    """
+    NAMES: ClassVar[tuple[str, ...]] = ("permute",)
+    ALIASES: ClassVar[dict[str, str]] = {}
+    dims: tuple[int, ...] | None = arg(None, type="shape", main=True, keras="dims")
+    torch_dims: tuple[int, ...] | None = arg(None, type="shape", torch="torch_dims")
+
+    def order(self, inp: Shape) -> tuple[int, ...]:
+        """dims, 1-based over the non-batch axes, checked to be a permutation of them."""
+        rank = len(inp)
+        if (self.dims is None) == (self.torch_dims is None):
+            raise ShapeError("permute takes dims (Keras, 1-based, no batch) or torch_dims (0-based, batch 0), "
+                             f"exactly one; e.g. `permute: [{', '.join(map(str, range(rank, 0, -1)))}]`", arg="dims")
+        if self.torch_dims is not None:
+            got = tuple(self.torch_dims)
+            if sorted(got) != list(range(rank + 1)) or got[0] != 0:
+                raise ShapeError(f"torch_dims {list(got)} is not a permutation of 0 to {rank} that keeps the "
+                                 f"batch (0) first, for the input {fmt_shape(inp)}", arg="torch_dims")
+            return got[1:]
+        got = tuple(self.dims)
+        if sorted(got) != list(range(1, rank + 1)):
+            raise ShapeError(f"dims {list(got)} is not a permutation of 1 to {rank}, the axes of the input "
+                             f"{fmt_shape(inp)} without the batch (Keras' Permute); e.g. "
+                             f"{list(range(rank, 0, -1))}", arg="dims")
+        return got
+
+    def output_shape(self, inp: Shape) -> Shape:
+        return tuple(inp[d - 1] for d in self.order(inp))
+
+    def hyper(self, inp: Shape) -> dict[str, Any]:
+        return {"dims": self.order(inp)}
+
+    params = no_params
+
+    macs = no_macs
+
+    flops = zero_flops  # data movement
+
+    def rf(self, r, ins):
+        """Spatial axes swapped among themselves keep their windows, swapped; moving the
+        channels into a spatial axis leaves no single receptive field: unknown."""
+        (prev,) = ins
+        order = self.order(r.input_shape)
+        if prev == () or order == tuple(range(1, len(order) + 1)):
+            return prev
+        if prev is None or order[-1] != len(order):
+            return None
+        return tuple(prev[d - 1] for d in order[:-1])
+
+    make_weights = no_weights
+
+    def forward(self, x, w, r):
+        return kernels().np.ascontiguousarray(x.transpose(0, *self.order(r.input_shape)))
+
+    def to_torch(self, r, ctx) -> list:
+        from ..export.common import Part
+        ctx.define("PermuteChannelsLast", PERMUTE_TORCH)
+        return [Part(f"PermuteChannelsLast({', '.join(map(str, self.order(r.input_shape)))})",
+                     comment="Keras' dims, channels-last")]
+
+    def to_keras(self, r, ctx) -> list:
+        from ..export.common import Part, tuple_text
+        return [Part(f"layers.Permute({tuple_text(self.order(r.input_shape))})")]
+
+    def explain(self, r) -> list[str]:
+        order = self.order(r.input_shape)
+        return [f"out = ({', '.join(f'in[{d}]' for d in order)}) = {fmt_shape(r.output_shape)}; params = 0"]
+
+    DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
