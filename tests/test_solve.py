@@ -570,14 +570,16 @@ def test_input_sizes_separable_exact_only_for_odd_sizes():
 
 
 def test_a_scan_too_long_is_refused_before_it_starts():
-    """5,000 layers x 65,536 sizes would run for most of an hour: refused with its numbers (issue 14)."""
+    """A transposed conv first stops the per-axis walk (tests/test_solve_scan.py), so every one of
+    65,536 sizes would run 5,001 layers for most of an hour: refused with its numbers (issue 14)."""
     import time
     from cnncalc.errors import ArgumentError
     from cnncalc.solve import MAX_SCAN_STEPS, input_sizes
     from cnncalc.spec import parse_spec
-    spec = parse_spec("input: [64, 64, 8]\nlayers:\n" + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 5000)
+    spec = parse_spec("input: [64, 64, 8]\nlayers:\n  - conv2dtranspose: {filters: 8, kernel: 1}\n"
+                      + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 5000)
     start = time.perf_counter()
     with pytest.raises(ArgumentError) as e:
         input_sizes(spec, 65536)
     assert time.perf_counter() - start < 60  # refused up front, not after an hour of scanning
-    assert f"{65536 * 5000:,} layer steps" in str(e.value) and f"--max {MAX_SCAN_STEPS // 5000:,} or less" in str(e.value)
+    assert f"{65536 * 5001:,} layer steps" in str(e.value) and f"--max {MAX_SCAN_STEPS // 5001:,} or less" in str(e.value)
