@@ -106,7 +106,7 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
             elif kind == "normalization":  # Keras: mean, variance, count
                 t[1] = t[1].abs() + 0.5
                 kl.set_weights([w if i != 1 else np.abs(w) + 0.5 for i, w in enumerate(ws)])
-                tm.mean.copy_(t[0]), tm.variance.copy_(t[1])
+                tm.running_mean.copy_(t[0]), tm.running_var.copy_(t[1])
             else:
                 raise AssertionError(f"no weight mapping for {kind}")
 

@@ -410,13 +410,18 @@ NORMALIZATION_TORCH = '''class Normalization(nn.Module):
 
     def __init__(self, channels, mean=None, variance=None):
         super().__init__()
-        self.register_buffer("mean", torch.full((channels,), 0.0 if mean is None else float(mean)))
-        self.register_buffer("variance", torch.full((channels,), 1.0 if variance is None else float(variance)))
+        if mean is None:  # adapted statistics, buffers as Keras' non-trainable weights
+            self.register_buffer("running_mean", torch.zeros(channels))
+            self.register_buffer("running_var", torch.ones(channels))
+            self.register_buffer("running_count", torch.zeros(()))
+        else:
+            self.running_mean = torch.full((channels,), float(mean))
+            self.running_var = torch.full((channels,), float(variance))
 
     def forward(self, x):
         shape = (1, -1, *(1,) * (x.dim() - 2))
-        std = torch.clamp(torch.sqrt(self.variance), min=1e-7)
-        return (x - self.mean.view(shape)) / std.view(shape)'''
+        std = torch.clamp(torch.sqrt(self.running_var), min=1e-7)
+        return (x - self.running_mean.view(shape)) / std.view(shape)'''
 
 
 @dataclass(frozen=True, kw_only=True)
