@@ -255,8 +255,12 @@ FIT_ORDER = (Column.RF, Column.INPUTS, Column.HYPER, Column.MACS, Column.KIND, C
 
 def fit(columns: tuple, rows: list[list[str]], width: int) -> tuple[tuple, list]:
     """The columns whose widest cells fit in `width` characters, and those left out."""
+    widest = {c: max(len(HEADERS[c]), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)}
+
     def need(cols):
-        return sum(max(len(HEADERS[c]), *(len(r[columns.index(c)]) for r in rows)) for c in cols) + 2 * (len(cols) - 1)
+        # rich's SIMPLE_HEAD box: one edge space each side, and between two columns one
+        # divider space plus one collapsed padding space
+        return sum(widest[c] for c in cols) + 2 * (len(cols) - 1) + 2
     kept, hidden = list(columns), []
     for c in FIT_ORDER:
         if need(kept) <= width:
