@@ -68,6 +68,9 @@ def summary(
         from rich.console import Console
         console = Console(width=width)
         console.print(render.table(s.result, cols, s.metrics, width=console.width))
+    elif fmt is Format.json:  # streamed, one piece per layer
+        for piece in render.iter_json(s.result, s.metrics):
+            emit(piece)
     else:
         emit(render.render(s.result, fmt.value, cols, metrics=s.metrics))
 

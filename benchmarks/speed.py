@@ -1,0 +1,165 @@
+"""Issue 19's figures, each beside its peer measured in the same run (ratios, not goals).
+
+Every command runs as a whole process; pairs run in alternating rounds after a warm-up, and
+the medians are quoted. Peak memory is the child's ru_maxrss (resource.getrusage).
+
+    python benchmarks/speed.py                  # all sections, 7 rounds
+    python benchmarks/speed.py startup branches --runs 15
+    python benchmarks/speed.py scale --depths 10000 100000
+
+Sections:
+- startup: `cnncalc summary architectures/vgg16.yaml` (table, COLUMNS=120) vs `python -c pass`
+  and vs the torch peer: torchinfo is not installed here, so the peer is what torchinfo does,
+  written out: import torch, build VGG-16 as nn.Modules, forward a (1, 3, 224, 224) tensor with
+  a forward hook on every module that records its output shape and parameter count, print
+  one line per module.
+- scale: generated chains (conv2d 3x3 + relu repeated) of 10,000 and 100,000 layers:
+  `--format json` and the table (COLUMNS=120), seconds, ms per layer and peak MiB.
+- report: `cnncalc report architectures/vgg16.yaml -o FILE` (charts on, the default) vs
+  `--no-charts` and vs `python -c pass`.
+- branches: ResNet-50 and DenseNet-121 summaries as a ratio to VGG-16's.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "KERAS_BACKEND": "torch"}
+PY = sys.executable
+CNNCALC = [PY, "-m", "cnncalc"]
+
+TORCH_PEER = r"""
+import torch
+from torch import nn
+cfg = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
+layers, c = [], 3
+for v in cfg:
+    if v == "M":
+        layers.append(nn.MaxPool2d(2, 2))
+    else:
+        layers += [nn.Conv2d(c, v, 3, padding=1), nn.ReLU(inplace=True)]
+        c = v
+model = nn.Sequential(*layers, nn.Flatten(), nn.Linear(512 * 7 * 7, 4096), nn.ReLU(True),
+                      nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(True), nn.Dropout(), nn.Linear(4096, 1000))
+rows = []
+def hook(m, i, o):
+    rows.append((type(m).__name__, tuple(o.shape), sum(p.numel() for p in m.parameters(recurse=False))))
+for m in model.modules():
+    if m is not model:
+        m.register_forward_hook(hook)
+with torch.no_grad():
+    model(torch.zeros(1, 3, 224, 224))
+for i, (kind, shape, n) in enumerate(rows):
+    print(f"{i:3d} {kind:12s} {str(shape):24s} {n:>12,}")
+print(f"Total params: {sum(p.numel() for p in model.parameters()):,}")
+"""
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak MiB of one whole-process run (in a fresh wrapper, so that
+    RUSAGE_CHILDREN's maximum is this command's alone)."""
+    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+               "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([PY, "-c", wrapper, *cmd], env=ENV, cwd=ROOT, capture_output=True, text=True, check=True)
+    secs, kib = out.stdout.split()
+    return float(secs), int(kib) / 1024
+
+
+def rounds(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall seconds and median peak MiB of each command, timed in alternating rounds."""
+    for cmd in cmds.values():
+        run(cmd)  # warm-up
+    got: dict[str, list] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for k, cmd in cmds.items():
+            got[k].append(run(cmd))
+    return {k: (statistics.median(s for s, _ in v), statistics.median(m for _, m in v)) for k, v in got.items()}
+
+
+def show(rows: list[tuple[str, str]]) -> None:
+    w = max(len(a) for a, _ in rows)
+    for a, b in rows:
+        print(f"  {a:<{w}}  {b}")
+
+
+def startup(runs: int) -> None:
+    r = rounds({"pass": [PY, "-c", "pass"],
+                "vgg16": CNNCALC + ["summary", "architectures/vgg16.yaml"],
+                "torch": [PY, "-c", TORCH_PEER]}, runs)
+    (p, _), (s, sm), (t, tm) = r["pass"], r["vgg16"], r["torch"]
+    print(f"startup (median of {runs}):")
+    show([("python -c pass", f"{p * 1000:.0f} ms"),
+          ("cnncalc summary vgg16.yaml", f"{s * 1000:.0f} ms, {sm:.0f} MiB: {s / p:.1f}x python -c pass (goal <= 8x)"),
+          ("torch build + hook summary of VGG-16", f"{t * 1000:.0f} ms, {tm:.0f} MiB: {t / s:.1f}x cnncalc (goal >= 20x)")])
+
+
+def chain(n: int, folder: Path) -> Path:
+    path = folder / f"chain{n}.yaml"
+    lines = [f"name: chain of {n}", "input: [8, 8, 4]", "layers:"]
+    lines += ["  - conv2d: {filters: 4, kernel: 3, padding: 1}", "  - relu"] * (n // 2)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def scale(runs: int, depths: list[int]) -> None:
+    goals = {10_000: (1, 3), 100_000: (10, 30)}
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"scale (median of {runs}; goal json/table seconds, <300 MiB at 100,000):")
+        rows = []
+        for n in depths:
+            spec = str(chain(n, Path(tmp)))
+            r = rounds({"json": CNNCALC + ["summary", spec, "--format", "json"],
+                        "table": CNNCALC + ["summary", spec]}, runs)
+            for k, (s, m) in r.items():
+                goal = goals.get(n, (None, None))[k == "table"]
+                rows.append((f"{n:,} layers, {k}", f"{s:.2f} s, {s / n * 1000:.3f} ms/layer, peak {m:.0f} MiB"
+                             + (f" (goal < {goal} s)" if goal else "")))
+        show(rows)
+
+
+def report(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "vgg16.html")
+        r = rounds({"pass": [PY, "-c", "pass"],
+                    "charts": CNNCALC + ["report", "architectures/vgg16.yaml", "-o", out, "--force"],
+                    "nocharts": CNNCALC + ["report", "architectures/vgg16.yaml", "-o", out, "--force", "--no-charts"]},
+                   runs)
+    (p, _), (c, cm), (n, nm) = r["pass"], r["charts"], r["nocharts"]
+    print(f"report of VGG-16 (median of {runs}; goal < 1 s):")
+    show([("report (charts)", f"{c:.2f} s, {cm:.0f} MiB: {c / p:.1f}x python -c pass"),
+          ("report --no-charts", f"{n:.2f} s, {nm:.0f} MiB: charts cost {c / n:.2f}x")])
+
+
+def branches(runs: int) -> None:
+    nets = ("vgg16", "resnet50", "densenet121")
+    r = rounds({k: CNNCALC + ["summary", f"architectures/{k}.yaml"] for k in nets}, runs)
+    v = r["vgg16"][0]
+    print(f"branches (median of {runs}; goal within 1.5x of VGG-16):")
+    show([(k, f"{r[k][0] * 1000:.0f} ms: {r[k][0] / v:.2f}x VGG-16") for k in nets])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sections", nargs="*", default=["startup", "scale", "report", "branches"])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--depths", type=int, nargs="+", default=[10_000, 100_000])
+    args = parser.parse_args()
+    print(f"{sys.version.split()[0]}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    for s in args.sections:
+        if s == "scale":
+            scale(min(args.runs, 3), args.depths)
+        else:
+            {"startup": startup, "report": report, "branches": branches}[s](args.runs)
+
+
+if __name__ == "__main__":
+    main()
