@@ -44,7 +44,9 @@ MAX_EXPR = 200
 MAX_ITEMS = 200_000  # layer items visited while expanding, left-out ones included
 MAX_COPIED = 2_000_000  # YAML nodes copied by substitution: a small file cannot expand for hours
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)$")
-_TOKEN = re.compile(r"\s*(?:\$([A-Za-z_]\w*)|(\d+)|(//|==|!=|<=|>=|[-+*%()<>,])|([A-Za-z_]\w*))")
+_TOKEN = re.compile(r"\s*(?:\$(?!in\.)([A-Za-z_]\w*)|(\d+)|(//|==|!=|<=|>=|[-+*%()<>,])|(?!in\.)([A-Za-z_]\w*)"
+                    r"|\$?(in\.[A-Za-z_]\w*))")
+SHAPE_WORDS = ("channels", "h", "w")  # in.channels, in.h, in.w: the block's input shape
 FUNCTIONS = ("min", "max", "make_divisible")
 COMPARISONS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
                "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
@@ -135,7 +137,7 @@ def read_blocks(reader, node) -> dict[str, Block]:
 
 
 def evaluate(text: str, lookup) -> int | bool:
-    """A whole-number expression over `$name`s: integers, + - * // % and parentheses, the
+    """A whole-number expression over `$name`s and `in.channels`, `in.h`, `in.w`: integers, + - * // % and parentheses, the
     functions min, max and make_divisible(v, 8), and one comparison (== != < <= > >=), which
     gives a boolean (for `when:`).
 
@@ -151,8 +153,10 @@ def evaluate(text: str, lookup) -> int | bool:
             at = len(text) - len(text[pos:].lstrip())
             why = "; `/` is not whole-number division, use `//`" if text[at] == "/" else ""
             raise ValueError(f"cannot read `{text[at]}` at character {at + 1}{why}")
-        if m.group(1):
-            tokens.append(("param", m.group(1)))
+        if m.group(1) in FUNCTIONS and text[m.end():].lstrip().startswith("("):
+            tokens.append(("fn", m.group(1)))  # `$max(...)`: a value that starts with a function
+        elif m.group(1) or m.group(5):
+            tokens.append(("param", m.group(1) or m.group(5)))
         elif m.group(2):
             tokens.append(("int", int(m.group(2))))
         elif m.group(4):
@@ -261,6 +265,7 @@ class Expander:
         self.ids: set[str] = set()
         self.visited = 0
         self.copied = 0
+        self.memo: dict = {}  # infer's results by position and input shapes, for in.channels
         # a reader whose layer_item takes `auto` names unnamed layers in its error labels
         self.takes_auto = "auto" in inspect.signature(type(reader).layer_item).parameters
 
@@ -497,6 +502,10 @@ class Expander:
             return ctx.local[ref]
         if ctx.block is not None and ref == BLOCK_INPUT:
             return ctx.block_in
+        if ctx.block is not None and "." in ref:  # a layer of a nested block use: `inner.conv1`
+            full = ctx.prefix + ref
+            if full in self.names or full in self.alias:
+                return self.alias.get(full, full)
         ref = self.alias.get(ref, ref)
         if ctx.block is not None and ref not in self.names and ref not in self.ids and ref != INPUT:
             local = list(ctx.local)
@@ -534,6 +543,8 @@ class Expander:
             return self.param(m.group(1), node, ctx)
 
         def lookup(name: str) -> int:
+            if name.startswith(BLOCK_INPUT + "."):
+                return self.in_shape(name, node, ctx)
             return self.r.integer(self.param(name, node, ctx), f"${name}")
         try:
             value = evaluate(text, lookup)
@@ -543,6 +554,33 @@ class Expander:
         if isinstance(value, bool):
             return yaml.ScalarNode(_T + "bool", "true" if value else "false", node.start_mark, node.end_mark)
         return yaml.ScalarNode(_T + "int", str(value), node.start_mark, node.end_mark)
+
+    def in_shape(self, name: str, node, ctx: _Ctx) -> int:
+        """`in.channels`, `in.h`, `in.w`: the block input's size, from the layers expanded so far."""
+        word = name.split(".", 1)[1]
+        if word not in SHAPE_WORDS:
+            raise _err(node, f"`{name}` is no size of the block's input{_hint(word, SHAPE_WORDS)}; "
+                             "write in.channels, in.h or in.w")
+        shape = self.shape_of(ctx.block_in, node)
+        if word == "channels":
+            return shape[-1]
+        if len(shape) < 3:
+            raise _err(node, f"`{name}` needs a feature map (H, W, C) as the block's input, but it is "
+                             f"{shape}; use in.channels")
+        return shape[0] if word == "h" else shape[1]
+
+    def shape_of(self, ref: str, node) -> tuple[int, ...]:
+        """The output shape of layer `ref` (or the input), inferring the layers expanded so far."""
+        from .infer import infer
+        from .spec import Spec
+        start = getattr(self.r, "input_value", None)
+        if start is None:
+            raise _err(node, "in.channels, in.h and in.w need the spec's `input:` shape")
+        if ref == INPUT:
+            return start
+        summary = infer(Spec(name="", input=start, layers=tuple(self.out),
+                                path=getattr(self.r, "path", "<spec>")), memo=self.memo)
+        return next(r.output_shape for r in summary.layers if r.layer.name == ref or r.layer.id == ref)
 
     def param(self, name: str, node, ctx: _Ctx):
         if name not in ctx.params:

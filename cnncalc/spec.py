@@ -170,7 +170,7 @@ class _Reader:
             raise _err(root, "the spec needs `layers:`, a list of layers")
         name = self.string(top["name"][1], "name") if "name" in top else None
         in_node = top["input"][1]
-        shape = self.input_shape(in_node)
+        shape = self.input_value = self.input_shape(in_node)
         layers_node = top["layers"][1]
         if not isinstance(layers_node, yaml.SequenceNode) or not layers_node.value:
             raise _err(layers_node, "`layers` must be a non-empty list, each item `- kind: {arguments}`")
