@@ -328,3 +328,37 @@ def test_expression_function_mistakes(text, words):
     with pytest.raises(ValueError) as e:
         evaluate(text, {}.__getitem__)
     assert words in str(e.value)
+
+
+SE_BLOCK = """
+input: [8, 8, 16]
+blocks:
+  se:
+    layers:
+      - global_avgpool2d: {keepdims: true}
+      - conv2d:
+          filters: $max(in.channels//4, 8)
+          kernel: 1
+          activation: relu
+      - conv2d: {filters: $in.channels, kernel: 1, activation: sigmoid, name: gate}
+      - multiply: {inputs: [in, gate]}
+  unit:
+    layers:
+      - conv2d: {filters: $in.channels*2, kernel: 3, padding: 1, name: conv}
+      - se: {name: se}
+      - conv2d: {filters: $in.channels*2, kernel: 1, inputs: se.gate, name: tap}
+      - add: {inputs: [se, tap]}
+layers:
+  - conv2d: {filters: 24, kernel: 3}
+  - unit: {name: u}
+"""
+
+
+def test_block_expressions_read_the_input_shape_and_nested_names():
+    from cnncalc import infer, parse_spec
+    s = infer(parse_spec(SE_BLOCK))
+    by = {r.layer.name: r for r in s.layers}
+    assert by["u.conv"].output_shape == (6, 6, 24 * 2)
+    assert by["u.se.conv2d_1"].output_shape == (1, 1, max(48 // 4, 8))
+    assert by["u.se.gate"].output_shape == (1, 1, 48)
+    assert by["u.tap"].sources == ("u.se.gate",)
