@@ -271,12 +271,9 @@ def fit(columns: tuple, rows: list[list[str]], width: int) -> tuple[tuple, list]
     return tuple(kept), hidden
 
 
-def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
-    """A rich Table (imported here so json/csv output never loads rich). With `width`, the
-    default columns are fitted to it (see FIT_ORDER) and the caption says what was left out."""
-    from rich.table import Table
-    from rich import box
-
+def table_parts(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
+    """The table's title, columns, rows and caption lines. With `width`, the default columns
+    are fitted to it (see FIT_ORDER) and the caption says what was left out."""
     spec = summary.spec
     default = tuple(columns) == DEFAULT_COLUMNS
     columns = with_inputs(summary, columns)
@@ -290,8 +287,17 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | 
             columns = kept
             caption.append(f"Left out to fit {width} characters: {', '.join(HEADERS[c] for c in hidden)} "
                            "(widen the terminal, or choose with --columns).")
+    return f"{visible(spec.name)}: input {fmt_shape(spec.input)}", columns, rows, caption
+
+
+def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
+    """A rich Table (imported here so json/csv output never loads rich) of table_parts."""
+    from rich.table import Table
+    from rich import box
     from rich.markup import escape
-    tab = Table(title=escape(f"{visible(spec.name)}: input {fmt_shape(spec.input)}"), box=box.SIMPLE_HEAD, pad_edge=False,
+
+    title, columns, rows, caption = table_parts(summary, columns, metrics, width)
+    tab = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False,
                 collapse_padding=True, caption="\n".join(caption), caption_justify="left")
     for c in columns:
         tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left", overflow="fold",
@@ -299,6 +305,24 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | 
     for row in rows:
         tab.add_row(*(escape(cell) for cell in row))  # a name is text, never rich markup
     return tab
+
+
+def plain_table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int = 120,
+                styles: bool = False) -> str | None:
+    """The characters rich prints for table(...) on a console `width` wide (with its ANSI styles
+    when `styles`), without rich; None where only rich can lay it out (see plaintable)."""
+    from . import plaintable
+    title, columns, rows, caption = table_parts(summary, columns, metrics, width)
+    return plaintable.text(title, [HEADERS[c] for c in columns], [c in NUMERIC for c in columns],
+                           rows, caption, width, styles)
+
+
+def terminal_table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None) -> str | None:
+    """plain_table at the width and styling rich would pick for stdout (--width, COLUMNS, the
+    terminal); None where rich must print it."""
+    from . import plaintable
+    got = plaintable.console(width)
+    return None if got is None else plain_table(summary, columns, metrics, *got)
 
 
 def table_text(summary: Summary, columns=DEFAULT_COLUMNS, width: int = 120, metrics=None) -> str:
@@ -398,6 +422,9 @@ def _encode(obj: Any, level: int, out: list) -> None:
             out.append("[]")
             return
         inner, first = "\n" + "  " * (level + 1), True
+        if all(type(v) is int for v in obj):  # shapes and per-axis values: one piece
+            out.append("[" + inner + ("," + inner).join(map(int.__repr__, obj)) + "\n" + "  " * level + "]")
+            return
         for v in obj:
             out.append(("[" if first else ",") + inner)
             first = False

@@ -65,6 +65,9 @@ def summary(
     if explain:
         return _explained(s, fmt, cols)
     if fmt is Format.table:
+        text = render.terminal_table(s.result, cols, s.metrics, width)  # rich's look, without its cost
+        if text is not None:
+            return emit(text)
         from rich.console import Console
         console = Console(width=width)
         console.print(render.table(s.result, cols, s.metrics, width=console.width))
