@@ -9,7 +9,8 @@ the medians are quoted. Peak memory is the child's ru_maxrss (resource.getrusage
 
 Sections:
 - startup: `cnncalc summary architectures/vgg16.yaml` (table, COLUMNS=120) vs `python -c pass`
-  and vs the torch peer: torchinfo is not installed here, so the peer is what torchinfo does,
+  and vs the peers that need the framework: torch + torchinfo's `summary` of the same VGG-16
+  (when torchinfo is installed: `pip install torchinfo`), and the bare minimum torchinfo does,
   written out: import torch, build VGG-16 as nn.Modules, forward a (1, 3, 224, 224) tensor with
   a forward hook on every module that records its output shape and parameter count, print
   one line per module.
@@ -63,6 +64,12 @@ print(f"Total params: {sum(p.numel() for p in model.parameters()):,}")
 """
 
 
+TORCHINFO_PEER = TORCH_PEER.split("rows = []")[0] + """
+import torchinfo
+print(torchinfo.summary(model, input_size=(1, 3, 224, 224), depth=3, verbose=0))
+"""
+
+
 def run(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and peak MiB of one whole-process run (in a fresh wrapper, so that
     RUSAGE_CHILDREN's maximum is this command's alone)."""
@@ -74,10 +81,10 @@ def run(cmd: list[str]) -> tuple[float, float]:
     return float(secs), int(kib) / 1024
 
 
-def rounds(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+def rounds(cmds: dict[str, list[str]], runs: int, warmup: bool = True) -> dict[str, tuple[float, float]]:
     """Median wall seconds and median peak MiB of each command, timed in alternating rounds."""
-    for cmd in cmds.values():
-        run(cmd)  # warm-up
+    for cmd in cmds.values() if warmup else ():
+        run(cmd)
     got: dict[str, list] = {k: [] for k in cmds}
     for _ in range(runs):
         for k, cmd in cmds.items():
@@ -92,14 +99,24 @@ def show(rows: list[tuple[str, str]]) -> None:
 
 
 def startup(runs: int) -> None:
-    r = rounds({"pass": [PY, "-c", "pass"],
-                "vgg16": CNNCALC + ["summary", "architectures/vgg16.yaml"],
-                "torch": [PY, "-c", TORCH_PEER]}, runs)
-    (p, _), (s, sm), (t, tm) = r["pass"], r["vgg16"], r["torch"]
+    import importlib.util
+    cmds = {"pass": [PY, "-c", "pass"], "vgg16": CNNCALC + ["summary", "architectures/vgg16.yaml"],
+            "torch": [PY, "-c", TORCH_PEER]}
+    if importlib.util.find_spec("torchinfo"):
+        cmds["torchinfo"] = [PY, "-c", TORCHINFO_PEER]
+    r = rounds(cmds, runs)
+    (p, _), (s, sm) = r["pass"], r["vgg16"]
     print(f"startup (median of {runs}):")
-    show([("python -c pass", f"{p * 1000:.0f} ms"),
-          ("cnncalc summary vgg16.yaml", f"{s * 1000:.0f} ms, {sm:.0f} MiB: {s / p:.1f}x python -c pass (goal <= 8x)"),
-          ("torch build + hook summary of VGG-16", f"{t * 1000:.0f} ms, {tm:.0f} MiB: {t / s:.1f}x cnncalc (goal >= 20x)")])
+    rows = [("python -c pass", f"{p * 1000:.0f} ms"),
+            ("cnncalc summary vgg16.yaml", f"{s * 1000:.0f} ms, {sm:.0f} MiB: {s / p:.1f}x python -c pass (goal <= 8x)")]
+    if "torchinfo" in r:
+        t, tm = r["torchinfo"]
+        rows.append(("torch + torchinfo.summary of VGG-16", f"{t * 1000:.0f} ms, {tm:.0f} MiB: {t / s:.1f}x cnncalc (goal >= 20x)"))
+    else:
+        rows.append(("torch + torchinfo.summary of VGG-16", "torchinfo not installed (pip install torchinfo)"))
+    t, tm = r["torch"]
+    rows.append(("torch build + hook walk (torchinfo's core)", f"{t * 1000:.0f} ms, {tm:.0f} MiB: {t / s:.1f}x cnncalc"))
+    show(rows)
 
 
 def chain(n: int, folder: Path) -> Path:
@@ -110,15 +127,17 @@ def chain(n: int, folder: Path) -> Path:
     return path
 
 
-def scale(runs: int, depths: list[int]) -> None:
+def scale(runs: int, depths: list[int], table_max: int) -> None:
     goals = {10_000: (1, 3), 100_000: (10, 30)}
     with tempfile.TemporaryDirectory() as tmp:
         print(f"scale (median of {runs}; goal json/table seconds, <300 MiB at 100,000):")
         rows = []
         for n in depths:
             spec = str(chain(n, Path(tmp)))
-            r = rounds({"json": CNNCALC + ["summary", spec, "--format", "json"],
-                        "table": CNNCALC + ["summary", spec]}, runs)
+            cmds = {"json": CNNCALC + ["summary", spec, "--format", "json"], "table": CNNCALC + ["summary", spec]}
+            if n > table_max:
+                del cmds["table"]
+            r = rounds(cmds, runs, warmup=False)  # seconds long: no warm-up
             for k, (s, m) in r.items():
                 goal = goals.get(n, (None, None))[k == "table"]
                 rows.append((f"{n:,} layers, {k}", f"{s:.2f} s, {s / n * 1000:.3f} ms/layer, peak {m:.0f} MiB"
@@ -152,11 +171,12 @@ def main() -> None:
     parser.add_argument("sections", nargs="*", default=["startup", "scale", "report", "branches"])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--depths", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--table-max", type=int, default=100_000, help="time the table only up to this depth")
     args = parser.parse_args()
     print(f"{sys.version.split()[0]}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     for s in args.sections:
         if s == "scale":
-            scale(min(args.runs, 3), args.depths)
+            scale(min(args.runs, 3), args.depths, args.table_max)
         else:
             {"startup": startup, "report": report, "branches": branches}[s](args.runs)
 

@@ -78,9 +78,10 @@ def load_text(path_or_text: str | Path, *, input: str | tuple[int, ...] | None =
     given = input_shape(input)
     text = str(path_or_text)
     if isinstance(path_or_text, Path) or ("\n" not in text and "layers:" not in text):
-        from .readers import is_model_file, load_model_text
-        if is_model_file(text):
-            return load_model_text(text, input=given, class_name=class_name)
+        if not text.lower().endswith((".yaml", ".yml")):  # the readers load only for model files
+            from .readers import is_model_file, load_model_text
+            if is_model_file(text):
+                return load_model_text(text, input=given, class_name=class_name)
         body = read_text(text, SpecError, "a YAML spec file", "the path of a YAML spec, e.g. architectures/vgg16.yaml")
         spec = parse_spec(body, text)
     else:
@@ -93,9 +94,9 @@ def load_text(path_or_text: str | Path, *, input: str | tuple[int, ...] | None =
 
 def input_shape(value: str | tuple[int, ...] | None) -> tuple[int, ...] | None:
     """--input as a shape: "32x32x3", "32 32 3", [32, 32, 3] or (32, 32, 3); None stays None."""
-    from .answers import sizes
     if value is None or isinstance(value, tuple):
         return value
+    from .answers import sizes
     return sizes(value if isinstance(value, str) else "x".join(map(str, value)), "--input", "32x32x3")
 
 

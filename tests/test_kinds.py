@@ -32,10 +32,27 @@ def test_every_name_maps_to_its_class_and_aliases_to_names():
             assert alias == kinds.normal(alias) and name in kinds.KINDS, (cls.__name__, alias)
 
 
+def test_the_lazy_index_is_current():
+    from pathlib import Path
+    assert (Path(kinds.__file__).parent / "index.py").read_text() == kinds.index_py(), \
+        "cnncalc/kinds/index.py is stale: python -m cnncalc.kinds.doc --index > cnncalc/kinds/index.py"
+
+
+def test_families_load_only_when_used():
+    """A VGG-16 summary imports the families of its kinds, not batchnorm's or merge's."""
+    import subprocess
+    import sys
+    code = ("import sys; from cnncalc import api; api.summarize('architectures/vgg16.yaml'); "
+            "print(sorted(m.split('.')[-1] for m in sys.modules if m.startswith('cnncalc.kinds.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = eval(out)
+    assert "conv" in loaded and not {"norm", "merge", "channels", "scale"} & set(loaded), loaded
+
+
 def test_kind_modules_do_not_import_numpy_or_exporters_at_import():
     import subprocess
     import sys
-    code = ("import sys, cnncalc.kinds; bad = [m for m in ('numpy', 'cnncalc.export', 'cnncalc.executor') "
+    code = ("import sys, cnncalc.kinds; cnncalc.kinds.families(); bad = [m for m in ('numpy', 'cnncalc.export', 'cnncalc.executor') "
             "if m in sys.modules]; print(bad); sys.exit(bool(bad))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 

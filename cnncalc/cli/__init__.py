@@ -165,10 +165,22 @@ app.info.epilog = glossary_text()
 from . import network, working, grids, imports, gradients  # noqa: E402, F401
 
 
+def _only(name: str):
+    """The commands typer needs to build for `cnncalc NAME ...`: typer turns every registered
+    command into a click command on each call (about 10 ms for all of them), so a run of one
+    command registers that one alone. An unknown name keeps them all, for click's suggestions."""
+    commands = [c for c in app.registered_commands
+                if (c.name or c.callback.__name__.replace("_", "-")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    return (commands, groups) if commands or groups else (app.registered_commands, app.registered_groups)
+
+
 def main() -> None:
     if not sys.argv[1:]:
         app()  # no arguments: typer prints the help
         return
+    saved = app.registered_commands, app.registered_groups
+    app.registered_commands, app.registered_groups = _only(sys.argv[1])
     try:
         code = app(standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
@@ -180,4 +192,6 @@ def main() -> None:
             sys.exit(3)
         typer.echo(visible(_usage_line(e)), err=True)
         sys.exit(2)
+    finally:
+        app.registered_commands, app.registered_groups = saved
     sys.exit(code if isinstance(code, int) else 0)

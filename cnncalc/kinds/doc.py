@@ -91,4 +91,5 @@ def render_kinds_md() -> str:
 
 if __name__ == "__main__":
     import sys
-    sys.stdout.write(render_kinds_md())
+    from . import index_py
+    sys.stdout.write(index_py() if sys.argv[1:] == ["--index"] else render_kinds_md())
