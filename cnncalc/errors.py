@@ -29,6 +29,10 @@ class CnncalcError(Exception):
                 setattr(self, key, value)
         return self
 
+    def one_line(self) -> str:
+        """What the command prints on stderr: one line, control characters escaped."""
+        return visible(f"cnncalc: {self}" if self.path is None else str(self))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:

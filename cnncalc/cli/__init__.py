@@ -94,7 +94,7 @@ class Format(str, Enum):
 
 def fail(error: CnncalcError) -> None:
     """One line on stderr, the error's exit status."""
-    typer.echo(visible(f"cnncalc: {error}" if error.path is None else str(error)), err=True)
+    typer.echo(error.one_line(), err=True)
     raise typer.Exit(error.exit_code)
 
 

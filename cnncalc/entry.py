@@ -1,0 +1,44 @@
+"""The `cnncalc` command's entry point.
+
+`cnncalc summary FILE`, the main job with no options, is answered here without importing typer
+(a third of that run's time); every other command line, and anything this path cannot finish
+itself, goes to the typer app in cnncalc.cli. tests/test_entry.py holds the two to the same
+output, errors and exit statuses.
+"""
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if len(argv) == 2 and argv[0] == "summary" and argv[1] and not argv[1].startswith("-"):
+        code = summary(argv[1])
+        if code is not None:
+            sys.exit(code)
+    from .cli import main as cli_main
+    cli_main()
+
+
+def summary(path: str) -> int | None:
+    """`cnncalc summary PATH`'s table on stdout, or its one-line error on stderr; the exit
+    status, or None to leave the run to the full CLI (rich's layout, a bug to report)."""
+    import warnings
+    from pathlib import Path
+
+    from . import api, render
+    from .errors import CnncalcError
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = api.summarize(api.load(str(Path(path))))  # as typer's Path argument reads it
+            text = render.terminal_table(s.result, render.DEFAULT_COLUMNS, s.metrics, None)
+    except CnncalcError as e:
+        sys.stderr.write(e.one_line() + "\n")
+        return e.exit_code
+    except Exception:  # RecursionError, a bug: the full CLI runs it again and says so
+        return None
+    if text is None:
+        return None
+    sys.stdout.write(text)
+    return 0

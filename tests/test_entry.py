@@ -1,0 +1,50 @@
+"""`cnncalc summary FILE` without typer (cnncalc/entry.py) answers exactly as the typer command
+does: the same table, the same one-line errors, the same exit statuses."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cnncalc import entry
+from tests.conftest import ROOT, ZOO
+
+HOSTILE = ROOT / "tests" / "hostile"
+FILES = ([ZOO / f"{n}.yaml" for n in ("lenet5", "vgg16", "resnet50", "googlenet", "shufflenet_v2", "efficientnet_b0")]
+         + sorted(p for p in HOSTILE.glob("*.yaml") if p.stat().st_size < 100_000)
+         + [ROOT / "no-such-file.yaml", ROOT / "tests", ROOT / "README.md"])
+
+
+@pytest.mark.parametrize("width", ["80", "120"])
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_the_same_as_the_typer_command(path, width, cli, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", width)
+    code = entry.summary(str(path))
+    fast = capsys.readouterr()
+    typer = cli("summary", path)
+    if code is None:  # left to the full CLI, which then answers
+        assert fast.out == fast.err == ""
+        return
+    assert (code, fast.out, fast.err) == (typer.code, typer.out, typer.err)
+
+
+def test_the_fast_path_imports_neither_typer_nor_rich():
+    code = ("import sys; sys.argv = ['cnncalc', 'summary', 'architectures/vgg16.yaml']\n"
+            "from cnncalc.entry import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n"
+            "    sys.stderr.write(repr((e.code, [m for m in ('typer', 'rich', 'numpy') if m in sys.modules])))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={"PATH": "", "COLUMNS": "120", "PYTHONPATH": str(ROOT)})
+    assert p.stderr == "(0, [])" and "Total params: 138,357,544" in p.stdout
+
+
+@pytest.mark.parametrize("args", [["summary"], ["summary", "-"], ["summary", "x.yaml", "--width", "90"], ["--help"]])
+def test_other_command_lines_go_to_typer(args, monkeypatch):
+    called = []
+    monkeypatch.setattr(sys, "argv", ["cnncalc", *args])
+    monkeypatch.setattr(entry, "summary", lambda path: called.append(path))
+    import cnncalc.cli
+    monkeypatch.setattr(cnncalc.cli, "main", lambda: called.append("typer"))
+    entry.main()
+    assert called == ["typer"]
