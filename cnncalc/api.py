@@ -9,9 +9,25 @@ Everything is imported lazily: `import cnncalc` costs nothing until a function i
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Reading and walking a spec makes many small objects and no reference cycles; the cycle
+    collector's passes over them cost more than the work itself at 100,000 layers (reading
+    6.2 s -> 3.0 s), so it pauses meanwhile, and runs as before afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -73,9 +89,13 @@ def load_text(path_or_text: str | Path, *, input: str | tuple[int, ...] | None =
               class_name: str | None = None):
     """(Spec, its YAML text) as `load` reads it, the file read once; for a model file the
     text is the spec `cnncalc import` writes."""
+    with _no_cycle_collection():
+        return _load_text(path_or_text, given=input_shape(input), class_name=class_name)
+
+
+def _load_text(path_or_text, *, given, class_name):
     from .errors import ArgumentError, SpecError, read_text
     from .spec import parse_spec
-    given = input_shape(input)
     text = str(path_or_text)
     if isinstance(path_or_text, Path) or ("\n" not in text and "layers:" not in text):
         if not text.lower().endswith((".yaml", ".yml")):  # the readers load only for model files
@@ -133,7 +153,9 @@ def _spec(spec: SpecLike):
 def infer(spec: SpecLike, *, dtype: str = "float32"):
     """Shapes and parameter counts of every layer (infer.Summary), without the metrics."""
     from .infer import infer as run
-    return run(_spec(spec), dtype=dtype)
+    spec = _spec(spec)
+    with _no_cycle_collection():
+        return run(spec, dtype=dtype)
 
 
 def summarize(spec: SpecLike, *, dtype: str = "float32", batch: int = 1, optimizer: str = "sgd",
@@ -142,7 +164,8 @@ def summarize(spec: SpecLike, *, dtype: str = "float32", batch: int = 1, optimiz
     from . import metrics as M
     M.compute_options(batch, optimizer, flops_convention)  # bad options fail before the spec is read
     result = infer(spec, dtype=dtype)
-    return Summary(result, M.compute(result, batch=batch, optimizer=optimizer, flops_convention=flops_convention))
+    with _no_cycle_collection():
+        return Summary(result, M.compute(result, batch=batch, optimizer=optimizer, flops_convention=flops_convention))
 
 
 def working(summary: Summary | Any) -> list[list[str]]:

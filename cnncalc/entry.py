@@ -32,13 +32,14 @@ def summary(path: str) -> int | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             s = api.summarize(api.load(str(Path(path))))  # as typer's Path argument reads it
-            text = render.terminal_table(s.result, render.DEFAULT_COLUMNS, s.metrics, None)
+            pieces = render.terminal_table(s.result, render.DEFAULT_COLUMNS, s.metrics, None)
     except CnncalcError as e:
         sys.stderr.write(e.one_line() + "\n")
         return e.exit_code
     except Exception:  # RecursionError, a bug: the full CLI runs it again and says so
         return None
-    if text is None:
+    if pieces is None:
         return None
-    sys.stdout.write(text)
+    for piece in pieces:
+        sys.stdout.write(piece)
     return 0

@@ -1,7 +1,7 @@
 """Fold the layers of a Spec into one result per layer and the totals. Pure integer arithmetic."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import CnncalcError, ShapeError
@@ -16,7 +16,7 @@ DTYPE_ALIASES = {"fp32": "float32", "fp16": "float16", "half": "float16", "bf16"
                  "fp64": "float64", "double": "float64", "float": "float32"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per layer: no __dict__
 class LayerResult:
     """What one layer receives and produces."""
     layer: Layer
@@ -93,8 +93,10 @@ def dtype_bytes(dtype: str) -> tuple[str, int]:
     return name, DTYPE_BYTES[name]
 
 
-def infer_layer(layer: Layer, inputs: tuple[Shape, ...]) -> LayerResult:
-    """One layer's result; errors come back with the layer's label and position."""
+def infer_layer(layer: Layer, inputs: tuple[Shape, ...], sources: tuple[str, ...] = (),
+                positions: tuple[int, ...] = ()) -> LayerResult:
+    """One layer's result (`sources`, `positions`: LayerResult's); errors come back with the
+    layer's label and position."""
     try:
         if len(inputs) != 1 and not getattr(layer, "MULTI_INPUT", False):
             raise ShapeError(f"{layer.kind} takes one input, got {len(inputs)}; merge them first "
@@ -102,7 +104,7 @@ def infer_layer(layer: Layer, inputs: tuple[Shape, ...]) -> LayerResult:
         inp = inputs if getattr(layer, "MULTI_INPUT", False) else inputs[0]
         out = layer.output_shape(inp)
         trainable, frozen = layer.params(inp)
-        return LayerResult(layer, inputs, out, trainable, frozen, layer.axes(inp), layer.hyper(inp))
+        return LayerResult(layer, inputs, out, trainable, frozen, layer.axes(inp), layer.hyper(inp), sources, positions)
     except CnncalcError as e:
         line, col = layer.marks.get(e.arg, (layer.line, layer.col)) if e.arg else (layer.line, layer.col)
         raise e.located(layer=layer.label, line=line, col=col) from None
@@ -132,8 +134,8 @@ def infer(spec: Spec, dtype: str = "float32", memo: dict | None = None) -> Summa
             result = None if memo is None else memo.get(key)
             if result is None:
                 refs = layer.inputs or (prev_name,)
-                result = replace(infer_layer(layer, inputs), sources=tuple(names.get(r, r) for r in refs),
-                                 inputs=tuple(position[r] for r in refs))
+                result = infer_layer(layer, inputs, tuple(names.get(r, r) for r in refs),
+                                     tuple(position[r] for r in refs))
                 if memo is not None:
                     memo[key] = result
             prev_name = names[layer.name] = layer.name

@@ -96,7 +96,7 @@ def receptive_fields(summary: Summary) -> list[RF]:
 # Memory
 # ---------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per layer: no __dict__
 class Memory:
     """Bytes of one layer: weights, its output for the batch, and for training the gradients
     of the trainable weights and the optimizer state."""
@@ -122,7 +122,7 @@ def layer_memory(r: LayerResult, bytes_per_value: int, batch: int, state_copies:
 # Records and the entry point
 # ---------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per layer: no __dict__
 class LayerMetrics:
     """Every metric of one layer; `None` means unknown. Compute covers `batch` samples."""
     result: LayerResult

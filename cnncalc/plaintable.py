@@ -34,15 +34,34 @@ def text(title: str, heads: list[str], right: list[bool], rows: list[list[str]],
          width: int, styles: bool = False) -> str | None:
     """rich's SIMPLE_HEAD table (pad_edge False, collapsed padding, caption left) of these cells,
     printed on a console `width` wide; None when rich would fold a cell or wrap the title."""
+    got = pieces(title, heads, right, rows, caption, width, styles)
+    return None if got is None else "".join(got)
+
+
+def pieces(title: str, heads: list[str], right: list[bool], rows: list[list[str]], caption: list[str],
+           width: int, styles: bool = False):
+    """text's characters as an iterator of pieces (a 100,000-row table is never one string);
+    None, decided before the first piece, when rich must lay it out."""
     widths = [len(h) for h in heads]
     for row in rows:
         for i, cell in enumerate(row):
             if len(cell) > widths[i]:
                 widths[i] = len(cell)
     total = sum(widths) + 2 * (len(widths) - 1) + 2  # an edge space each side, 2 between columns
-    every = "".join(["".join(r) for r in rows]) + title + "".join(caption) + "".join(heads)
-    if total > width or len(title) > total or not every.isascii() or not every.isprintable():
+    if total > width or len(title) > total or not all(_plain(r) for r in rows) or not _plain([title, *caption, *heads]):
         return None
+    captions = [wrap(c, total) for c in caption]
+    if None in captions:
+        return None
+    return _pieces(title, heads, right, rows, captions, widths, total, styles)
+
+
+def _plain(cells: list[str]) -> bool:
+    joined = "".join(cells)
+    return joined.isascii() and joined.isprintable()
+
+
+def _pieces(title, heads, right, rows, captions, widths, total, styles):
     fmts = [("{:>%d}" if r else "{:<%d}") % w for r, w in zip(right, widths)]
     line = " " + "  ".join(fmts) + " \n"
     left = (total - len(title)) // 2
@@ -53,15 +72,13 @@ def text(title: str, heads: list[str], right: list[bool], rows: list[list[str]],
         head = " " + f"{HEADER} {RESET} ".join(f"{HEADER}{c}{RESET}" for c in cells) + " \n"
     else:
         head = " " + "  ".join(cells) + " \n"
-    out = [title_line + "\n", " " * total + "\n", head, " " + "\u2500" * (total - 2) + " \n"]
-    out += [line.format(*row) for row in rows]
-    out.append(" " * total + "\n")
-    for c in caption:
-        wrapped = wrap(c, total)
-        if wrapped is None:
-            return None
+    yield title_line + "\n" + " " * total + "\n" + head + " " + "\u2500" * (total - 2) + " \n"
+    for start in range(0, len(rows), 1000):
+        yield "".join([line.format(*row) for row in rows[start:start + 1000]])
+    out = [" " * total + "\n"]
+    for wrapped in captions:
         out += [(CAPTION + w.ljust(total) + RESET if styles else w.ljust(total)) + "\n" for w in wrapped]
-    return "".join(out)
+    yield "".join(out)
 
 
 def console(width: int | None) -> tuple[int, bool] | None:

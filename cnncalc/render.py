@@ -311,18 +311,23 @@ def plain_table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: 
                 styles: bool = False) -> str | None:
     """The characters rich prints for table(...) on a console `width` wide (with its ANSI styles
     when `styles`), without rich; None where only rich can lay it out (see plaintable)."""
+    got = _plain_pieces(summary, columns, metrics, width, styles)
+    return None if got is None else "".join(got)
+
+
+def _plain_pieces(summary: Summary, columns, metrics, width: int, styles: bool):
     from . import plaintable
     title, columns, rows, caption = table_parts(summary, columns, metrics, width)
-    return plaintable.text(title, [HEADERS[c] for c in columns], [c in NUMERIC for c in columns],
-                           rows, caption, width, styles)
+    return plaintable.pieces(title, [HEADERS[c] for c in columns], [c in NUMERIC for c in columns],
+                             rows, caption, width, styles)
 
 
-def terminal_table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None) -> str | None:
-    """plain_table at the width and styling rich would pick for stdout (--width, COLUMNS, the
-    terminal); None where rich must print it."""
+def terminal_table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
+    """plain_table's pieces at the width and styling rich would pick for stdout (--width,
+    COLUMNS, the terminal); None where rich must print it."""
     from . import plaintable
     got = plaintable.console(width)
-    return None if got is None else plain_table(summary, columns, metrics, *got)
+    return None if got is None else _plain_pieces(summary, columns, metrics, *got)
 
 
 def table_text(summary: Summary, columns=DEFAULT_COLUMNS, width: int = 120, metrics=None) -> str:

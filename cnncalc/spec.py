@@ -9,6 +9,7 @@ tags are errors that say what was read and what to write instead.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -272,7 +273,7 @@ class _Reader:
         if word == "<<":
             raise _err(key, "YAML merge keys (`<<: *anchor`) are not supported; write the arguments out, "
                             "or repeat the whole layer with `- kind: *anchor`", layer=label)
-        by_normal = {normal(n): n for n in (*spec_args, *COMMON_ARGS)}
+        by_normal = _by_normal(tuple(spec_args))
         if normal(word) in by_normal:
             return by_normal[normal(word)]
         for cand in ARG_ALIASES.get(normal(word), ()):
@@ -424,3 +425,9 @@ class _Reader:
 def _required(f) -> bool:
     import dataclasses
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+@functools.lru_cache(maxsize=None)
+def _by_normal(spec_args: tuple[str, ...]) -> dict[str, str]:
+    """normal(spelling) -> argument, for a kind's arguments and the common ones."""
+    return {normal(n): n for n in (*spec_args, *COMMON_ARGS)}

@@ -65,9 +65,11 @@ def summary(
     if explain:
         return _explained(s, fmt, cols)
     if fmt is Format.table:
-        text = render.terminal_table(s.result, cols, s.metrics, width)  # rich's look, without its cost
-        if text is not None:
-            return emit(text)
+        pieces = render.terminal_table(s.result, cols, s.metrics, width)  # rich's look, without its cost
+        if pieces is not None:
+            for piece in pieces:
+                emit(piece)
+            return
         from rich.console import Console
         console = Console(width=width)
         console.print(render.table(s.result, cols, s.metrics, width=console.width))

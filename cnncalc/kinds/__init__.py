@@ -9,9 +9,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Iterator, Mapping
 
-from .base import (ACTIVATIONS, AXIS_NAMES, FACETS, Axis, Layer, MissingFacet, Shape, fmt_shape,  # noqa: F401
+from .base import (ACTIVATIONS, AXIS_NAMES, FACETS, Axis, Layer, MissingFacet, Shape, fmt_shape,
                    kind_dims, per_axis)
 from .index import ALIASES, CLASSES, NAMES
+
+__all__ = ["ACTIVATIONS", "ARG_ALIASES", "AXIS_NAMES", "FACETS", "Axis", "KINDS", "KIND_ALIASES", "Layer",
+           "MissingFacet", "Shape", "classes", "families", "fmt_shape", "kind_dims", "normal", "per_axis",
+           *CLASSES]
 
 # The family modules, in the order docs/kinds.md lists them. They load on first use (a VGG-16
 # needs four of nine), through the generated index.py: `python -m cnncalc.kinds.doc --index >

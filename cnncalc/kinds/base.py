@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar, Mapping
 
 from .. import formulas as F
@@ -86,7 +87,7 @@ def no_params(self, inp: Shape) -> tuple[int, int]:
     return (0, 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per layer: no __dict__
 class Axis:
     """One spatial axis of a sliding window: kernel f, stride s, padding (before, after), dilation d."""
     n: int
@@ -94,6 +95,23 @@ class Axis:
     s: int
     pad: F.Pad
     d: int = 1
+
+
+def memo_axes(axes):
+    """A layer's `axes` kept for its last input shape: output_shape, params, hyper and infer
+    each ask for them (a one-entry memo beside the frozen fields; equality ignores it)."""
+    def memo(self, inp):
+        got = self.__dict__.get("_axes_memo")
+        if got is not None and got[0] == inp:
+            return got[1]
+        out = axes(self, inp)
+        object.__setattr__(self, "_axes_memo", (inp, out))
+        return out
+    memo.__doc__, memo.__name__, memo.__qualname__ = axes.__doc__, axes.__name__, axes.__qualname__
+    return memo
+
+
+_SPEC_ARGS: dict[type, Mapping[str, dataclasses.Field]] = {}  # Layer.spec_args, per class
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,9 +140,12 @@ class Layer:
         return f"layer {self.index} ({self.name}, {self.kind})" + (f" {self.via}" if self.via else "")
 
     @classmethod
-    def spec_args(cls) -> dict[str, dataclasses.Field]:
-        base = {f.name for f in dataclasses.fields(Layer)}
-        return {f.name: f for f in dataclasses.fields(cls) if f.name not in base}
+    def spec_args(cls) -> Mapping[str, dataclasses.Field]:
+        got = _SPEC_ARGS.get(cls)
+        if got is None:  # once per class: a 100,000-layer spec asks 100,000 times
+            base = {f.name for f in dataclasses.fields(Layer)}
+            got = _SPEC_ARGS[cls] = MappingProxyType({f.name: f for f in dataclasses.fields(cls) if f.name not in base})
+        return got
 
     @classmethod
     def main_arg(cls) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from .. import formulas as F
 from ..errors import ShapeError
 from ..formulas import product
-from .base import (_hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
+from .base import (memo_axes, _hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
                    check_channels, conv_spatial, kernels, kind_dims, per_axis, resolve_padding,
                    spatial_dims, window_error)
 from .measure import activation_ops, kernel_volume, rf_unknown, rf_window, weighted_flops
@@ -35,6 +35,7 @@ class Conv(Layer):
     activation: str | None = arg(None, type="activation", keras="activation")
     in_channels: int | None = arg(None, type="size", torch="in_channels")
 
+    @memo_axes
     def axes(self, inp: Shape) -> tuple[Axis, ...]:
         dims = spatial_dims(self, inp, kind_dims(self.kind))
         ns = inp[:dims]
@@ -249,6 +250,7 @@ class ConvTranspose(Layer):
 
     _check_groups = Conv._check_groups
 
+    @memo_axes
     def axes(self, inp: Shape) -> tuple[Axis, ...]:
         dims = spatial_dims(self, inp, kind_dims(self.kind))
         fs = per_axis(self, "kernel", self.kernel, dims)

@@ -13,7 +13,7 @@ from .. import formulas as F
 from ..formulas import product
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per layer: no __dict__
 class AxisRF:
     """Receptive field of one output unit along one spatial axis of the network input.
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from .. import formulas as F
 from ..errors import ShapeError
 from ..formulas import product
-from .base import (_hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg, explain_params,
+from .base import (memo_axes, _hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg, explain_params,
                    fmt_shape, kernels, kind_dims, no_params, no_weights, per_axis, resolve_padding,
                    spatial_dims, window_error)
 from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
@@ -32,6 +32,7 @@ class Pool(Layer):
     ceil_mode: bool = arg(False, type="bool", torch="ceil_mode")
     count_include_pad: bool = arg(True, type="bool", torch="count_include_pad")
 
+    @memo_axes
     def axes(self, inp: Shape) -> tuple[Axis, ...]:
         dims = spatial_dims(self, inp, kind_dims(self.kind))
         fs = per_axis(self, "kernel", self.kernel, dims)

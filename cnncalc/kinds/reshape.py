@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from .. import formulas as F
 from ..errors import ShapeError
-from .base import (Axis, AXIS_NAMES, Layer, Shape, arg, fmt_shape, kernels, kind_dims, no_params,
+from .base import (memo_axes, Axis, AXIS_NAMES, Layer, Shape, arg, fmt_shape, kernels, kind_dims, no_params,
                    no_weights, per_axis, resolve_padding, spatial_dims)
 from .measure import AxisRF, no_macs, rf_same, rf_unknown, rf_window, zero_flops
 
@@ -145,6 +145,7 @@ class ZeroPad(Layer):
     ALIASES: ClassVar[dict[str, str]] = {f"zeropadding{d}d": f"zeropad{d}d" for d in "123"}
     padding: Any = arg(type="padding", main=True, keras="padding", torch="padding")
 
+    @memo_axes
     def axes(self, inp: Shape) -> tuple[Axis, ...]:
         dims = spatial_dims(self, inp, kind_dims(self.kind))
         if isinstance(self.padding, str):
