@@ -480,14 +480,23 @@ def defuse(cell: str) -> str:
 
 
 def to_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
+    return "".join(iter_csv(summary, columns, metrics))
+
+
+def iter_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None):
+    """to_csv's text in pieces of 1,000 rows, so a 100,000-layer table is never one string."""
     columns = with_inputs(summary, columns)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.value for c in columns])
     rows = text_rows(summary, columns, metrics, plain=True)
-    for row in rows:
+    for i, row in enumerate(rows, 1):
         writer.writerow([defuse(cell.replace(",", "") if c in NUMERIC else cell) for c, cell in zip(columns, row)])
-    return out.getvalue()
+        if i % 1000 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def to_markdown(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:

@@ -73,8 +73,9 @@ def summary(
         from rich.console import Console
         console = Console(width=width)
         console.print(render.table(s.result, cols, s.metrics, width=console.width))
-    elif fmt is Format.json:  # streamed, one piece per layer
-        for piece in render.iter_json(s.result, s.metrics):
+    elif fmt in (Format.json, Format.csv):  # streamed, a piece per layer or per 1,000 rows
+        pieces = render.iter_json(s.result, s.metrics) if fmt is Format.json else render.iter_csv(s.result, cols, s.metrics)
+        for piece in pieces:
             emit(piece)
     else:
         emit(render.render(s.result, fmt.value, cols, metrics=s.metrics))
