@@ -2,15 +2,13 @@
 summary table and the spec text.
 
 Self-contained means viewable offline: CSS is inline, the diagram is inline SVG, the charts are
-`data:` URIs (SVG from matplotlib), and nothing refers to a network address. The table and
+`data:` URIs (SVG drawn by cnncalc.charts), and nothing refers to a network address. The table and
 totals come from render.py (text_rows, HEADERS, totals_lines); nothing is recomputed here.
-Without matplotlib the report still has the diagram, table, totals and spec, and the charts
-section says what to install.
+The report needs no matplotlib.
 """
 from __future__ import annotations
 
 import base64
-import re
 from html import escape as _html_escape
 
 from . import __version__, render
@@ -120,31 +118,24 @@ def table_html(summary: Summary, metrics=None) -> str:
 
 def charts_html(summary: Summary) -> tuple[str, str | None, bool]:
     """The charts section body, a note for stderr when something is left out, and whether the
-    figure is taller than a printed page."""
-    from . import plot
+    figure is taller than a printed page. The charts are SVG drawn by cnncalc.charts."""
+    from . import charts, plot
 
-    if not plot.have_matplotlib():
-        return (f'<p class="note" id="charts-missing">The per-layer charts need matplotlib, which is '
-                f'not installed. Install it with <code>{escape(plot.INSTALL_HINT)}</code> and run '
-                f'<code>cnncalc report</code> again.</p>',
-                f"charts left out: matplotlib is not installed; install it with {plot.INSTALL_HINT}",
-                False)
-    charts = plot.available_charts(summary)
-    svg = plot.chart_bytes(summary, None, "svg")
+    shown_charts = plot.available_charts(summary)
+    svg, width, height = charts.chart_svg(summary, shown_charts)
     names = {"activations": "activation size", "params": "parameters", "macs": "MACs"}
-    shown = ", ".join(names[c] for c in charts)
+    shown = ", ".join(names[c] for c in shown_charts)
     note = None
     caption = (f"Per layer: {shown}. Bars share the layer axis; a panel whose values span more "
                f"than a factor of {plot.LOG_RATIO} is drawn on a log scale. Layers with no "
                f"parameters or MACs have no bar.")
-    if "macs" not in charts:
+    if "macs" not in shown_charts:
         caption += " MACs are not shown: this build of cnncalc has no metrics module."
         note = "MACs chart left out: this build of cnncalc has no cnncalc.metrics"
-    size = re.search(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', svg)
-    fits = bool(size) and float(size[2]) <= PAGE_RATIO * float(size[1])
+    fits = height <= PAGE_RATIO * width
     keep = ' class="keep"' if fits else ""
     return (f'<figure{keep}><img class="chart" id="charts-img" alt="Per-layer charts of {escape(shown)}" '
-            f'src="{data_uri(svg, "image/svg+xml")}"><figcaption>{escape(caption)}</figcaption></figure>',
+            f'src="{data_uri(svg.encode(), "image/svg+xml")}"><figcaption>{escape(caption)}</figcaption></figure>',
             note, not fits)
 
 
