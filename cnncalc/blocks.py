@@ -261,6 +261,7 @@ class Expander:
         self.out: list[Layer] = []
         self.names: dict[str, int] = {}
         self.alias: dict[str, str] = {}  # use names/ids and left-out layers -> the layer they stand for
+        self.left_out: dict[str, int] = {}  # full names/ids left out by `when: false` -> their line
         self.prev = INPUT  # what a layer without `inputs` reads
         self.ids: set[str] = set()
         self.visited = 0
@@ -412,7 +413,9 @@ class Expander:
         table = ctx.local if ctx.block is not None else self.alias
         for key in ("name", "id"):
             if key in fields:
-                table[self.r.string(fields[key], key)] = source
+                word = self.r.string(fields[key], key)
+                table[word] = source
+                self.left_out[ctx.prefix + word] = self.left_out[word] = _at(fields[key])["line"]
         self.prev = source
 
     def use(self, node, kind_node, body, block: Block, ctx: _Ctx) -> None:
@@ -507,6 +510,8 @@ class Expander:
             if full in self.names or full in self.alias:
                 return self.alias.get(full, full)
         ref = self.alias.get(ref, ref)
+        if ref not in self.names and ref not in self.ids and ref != INPUT and "." in ref:
+            self.part_of_left_out(ref, ctx, at)
         if ctx.block is not None and ref not in self.names and ref not in self.ids and ref != INPUT:
             local = list(ctx.local)
             raise SpecError(f"inputs names `{ref}`, which is no layer of block {ctx.block} "
@@ -514,6 +519,18 @@ class Expander:
                                          f"{', '.join('`' + n + '`' for n in [BLOCK_INPUT, *local])}, "
                                          "or a layer above the block by its full name)", **at)
         return ref
+
+    def part_of_left_out(self, ref: str, ctx: _Ctx, at: dict) -> None:
+        """A dangling reference: `sp.0` or `s.conv1`, a part of a split or block use that
+        `when: false` left out, has nothing to stand for."""
+        parts = ref.split(".")
+        for k in range(len(parts) - 1, 0, -1):
+            whole = ".".join(parts[:k])
+            line = self.left_out.get(ctx.prefix + whole, self.left_out.get(whole))
+            if line is not None:
+                raise SpecError(f"inputs names `{ref}`, a part of `{whole}`, which `when: false` left out "
+                                f"(line {line}); leave out what reads it too (`when:` on the reader), "
+                                f"or keep `{whole}`", **at)
 
     def subst(self, node, ctx: _Ctx):
         """The node with every `$...` value replaced by its parameter or computed integer."""

@@ -362,3 +362,25 @@ def test_block_expressions_read_the_input_shape_and_nested_names():
     assert by["u.se.conv2d_1"].output_shape == (1, 1, max(48 // 4, 8))
     assert by["u.se.gate"].output_shape == (1, 1, 48)
     assert by["u.tap"].sources == ("u.se.gate",)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("input: [8, 8, 4]\nlayers:\n  - conv2d: {filters: 4, kernel: 1}\n"
+     "  - split: {sections: 2, id: sp, when: false}\n  - add: {inputs: [sp.0, sp.1]}\n",
+     "spec.yaml:5:19: layer 2 (add_1, add): inputs names `sp.0`, a part of `sp`, which `when: false` left out "
+     "(line 4); leave out what reads it too (`when:` on the reader), or keep `sp`"),
+    (SE_BLOCK.replace("- se: {name: se}", "- se: {name: se, when: false}"),
+     "spec.yaml:17:62: layer 3 (u.tap, conv2d) in block unit used at line 21: inputs names `se.gate`, a part of "
+     "`se`, which `when: false` left out (line 16); leave out what reads it too (`when:` on the reader), or keep `se`"),
+])
+def test_a_reference_into_what_when_left_out_is_a_dangling_input(cli, spec_file, text, message):
+    assert error_line(cli, spec_file, text) == (2, message)
+
+
+def test_when_removes_a_whole_branch_and_the_graph_relinks_as_written():
+    """An SE branch (a nested block use) left out: the add reads the block's main path."""
+    s = infer(parse_spec(SE_BLOCK.replace("- se: {name: se}", "- se: {name: se, when: false}")
+                         .replace("inputs: se.gate, ", "")))
+    by = {r.layer.name: r for r in s.layers}
+    assert not [n for n in by if ".se." in n]
+    assert by["u.add_1"].sources == ("u.conv", "u.tap")
