@@ -292,18 +292,21 @@ def table_parts(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: 
 
 def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
     """A rich Table (imported here so json/csv output never loads rich) of table_parts."""
-    from rich.table import Table
-    from rich import box
     from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+    from rich import box
 
     title, columns, rows, caption = table_parts(summary, columns, metrics, width)
+    # cells are Text, never markup: a name is shown as written (escape() would show a trailing
+    # backslash twice); the title ends with the input shape, and the caption is cnncalc's
     tab = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False,
-                collapse_padding=True, caption="\n".join(caption), caption_justify="left")
+                collapse_padding=True, caption=escape("\n".join(caption)), caption_justify="left")
     for c in columns:
         tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left", overflow="fold",
                        no_wrap=c in (Column.OUTPUT_SHAPE, Column.KIND) or c in NUMERIC or c in SHARE_COLUMNS)
     for row in rows:
-        tab.add_row(*(escape(cell) for cell in row))  # a name is text, never rich markup
+        tab.add_row(*(Text(cell) for cell in row))
     return tab
 
 

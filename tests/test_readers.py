@@ -41,11 +41,6 @@ def line_of(path, text):
 
 
 # -- round trip: export, then import ---------------------------------------------------------------
-# kinds whose export writes a helper class (LayerNormChannels, LayerScale, ...) that the readers
-# do not read back yet
-UNREAD_HELPERS = {"layernorm", "layer_scale", "normalization", "rescaling", "channel_slice", "channel_shuffle"}
-
-
 def _roundtrip(spec_path, to, tmp_path):
     from cnncalc.export import export_code  # lazily: the export package is being restructured
     from cnncalc.export.common import ExportError
@@ -55,13 +50,7 @@ def _roundtrip(spec_path, to, tmp_path):
     except ExportError as e:
         pytest.skip(f"{to} export refuses it: {e}")
     path = write(tmp_path, f"model_{to}.py", code)
-    helpers = {r.layer.kind for r in original.layers} & UNREAD_HELPERS
-    try:
-        back = infer(load_model(path, input=original.spec.input))
-    except ReaderError:
-        if helpers:  # a known gap, said in the closing note of issue 15
-            pytest.xfail(f"the readers do not read the export's helper classes of {sorted(helpers)} yet")
-        raise
+    back = infer(load_model(path, input=original.spec.input))
     a, b = compute(original), compute(back)
     assert (back.totals.params, back.totals.trainable_params, back.totals.non_trainable_params) == \
         (original.totals.params, original.totals.trainable_params, original.totals.non_trainable_params)

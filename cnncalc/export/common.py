@@ -329,14 +329,6 @@ TORCH_HELPERS = {
             x = x.movedim(1, -1)
         x = x.reshape(x.shape[0], *self.shape)
         return x.movedim(-1, 1) if x.dim() > 2 else x''',
-    "LayerNormChannels": '''class LayerNormChannels(nn.LayerNorm):
-    """Keras' LayerNormalization(axis=-1): normalise over the channels at each position; the
-    channels are dim 1 here, so they go last for nn.LayerNorm and back."""
-
-    def forward(self, x):
-        if x.dim() <= 2:
-            return super().forward(x)
-        return super().forward(x.movedim(1, -1)).movedim(-1, 1)''',
     "Concat": '''class Concat(nn.Module):
     """Concatenation of the inputs along `dim` (1: channels)."""
 

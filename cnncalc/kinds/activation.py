@@ -24,9 +24,14 @@ class Activation(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ACTIVATIONS
     ALIASES: ClassVar[dict[str, str]] = {"identity": "linear", "leakyrelu": "leaky_relu", "hardsigmoid": "hard_sigmoid",
                                          "logsoftmax": "log_softmax", "hswish": "hardswish", "hsigmoid": "hard_sigmoid"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "GeluTanh", GELU_TANH_KERAS),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     negative_slope: float | None = arg(None, type="float", keras="negative_slope", torch="negative_slope")
     approximate: str = arg("none", type="str", keras="approximate", torch="approximate")
+
+    @classmethod
+    def from_helper(cls, framework, helper, args):
+        return "gelu", {"approximate": "tanh"}
 
     def output_shape(self, inp: Shape) -> Shape:
         if self.approximate not in ("none", "tanh"):
@@ -160,9 +165,15 @@ class PReLU(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("prelu",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "PReLUChannelsLast", PRELU_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     shared_axes: tuple[int, ...] | None = arg(None, type="shape", keras="shared_axes")
     num_parameters: int | None = arg(None, type="size", torch="num_parameters")
+
+    @classmethod
+    def from_helper(cls, framework, helper, args):
+        """The slopes' channels-last shape: 1 on a shared axis."""
+        return "prelu", {"shared_axes": [k + 1 for k, n in enumerate(args["shape"]) if n == 1]}
 
     def alpha_shape(self, inp: Shape) -> Shape:
         """The slopes' shape, channels last: the input's with 1 on each shared axis."""

@@ -134,6 +134,23 @@ class Layer:
     FLOORS: ClassVar[bool] = False              # its output size floors (n + p - span)/s: it can drop rows
     DIAGRAM: ClassVar[str] = "other"            # colour category in the diagram (diagram.COLOURS)
     SYMBOLS: ClassVar[dict[str, str]] = {}      # merges: the sign drawn for each kind name
+    # The helper classes its exports write where the framework has no such layer, as
+    # (framework "torch" or "keras", class name, source); the readers read a class whose source
+    # is exactly one of these back as this kind (from_helper), the round trip export -> import.
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+
+    @classmethod
+    def from_helper(cls, framework: str, helper: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """(kind, spec arguments) of a call of one of its HELPERS, given its arguments by the
+        parameter names of the helper's constructor: those that are this kind's arguments in
+        some spelling (`eps`, `out_features`) are kept, the others (channels, sizes the layer
+        infers) dropped."""
+        from . import ARG_ALIASES, normal
+        own = {normal(n) for n in cls.spec_args()}
+        own |= {normal(f.metadata[k]) for f in cls.spec_args().values() for k in ("torch", "keras") if f.metadata.get(k)}
+        keep = {k: v for k, v in args.items()
+                if normal(k) in own or any(normal(a) in own for a in ARG_ALIASES.get(normal(k), ()))}
+        return cls.NAMES[0], keep
 
     @property
     def label(self) -> str:

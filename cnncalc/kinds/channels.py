@@ -56,13 +56,29 @@ class ChannelSlice(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("channel_slice",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "ChannelSlice", SLICE_TORCH), ("keras", "ChannelSlice", SLICE_KERAS))
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    part: int = arg(type="nonneg", main=True)
+    part: int | None = arg(None, type="nonneg", main=True)
     sections: int | None = arg(None, type="size")
     sizes: Any = arg(None, type="ints")
+    start: int | None = arg(None, type="nonneg")
+    stop: int | None = arg(None, type="size")
+
+    @classmethod
+    def from_helper(cls, framework, helper, args):
+        return "channel_slice", {"start": args["start"], "stop": args["stop"]}
 
     def bounds(self, c: int) -> tuple[int, int]:
-        """(start, stop) of this part on C channels."""
+        """(start, stop) of this part on C channels: `part` of `sections` or `sizes`, or the
+        channels `start:stop` themselves (torch's x[:, start:stop], as the export writes it)."""
+        if (self.start is None) != (self.stop is None) or (self.start is None) == (self.part is None):
+            raise ShapeError("channel_slice takes a part (with sections or sizes), or start and stop; "
+                             "e.g. `channel_slice: {start: 0, stop: 58}`", arg="part")
+        if self.start is not None:
+            if not self.start < self.stop <= c:
+                raise ShapeError(f"channels {self.start}:{self.stop} are not a part of the input's {c}; "
+                                 f"use 0 <= start < stop <= {c}", arg="start")
+            return self.start, self.stop
         if self.sections is not None:
             if c % self.sections:
                 raise ShapeError(f"split into {self.sections} equal parts needs channels divisible by "
@@ -124,6 +140,7 @@ class ChannelShuffle(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("channel_shuffle",)
     ALIASES: ClassVar[dict[str, str]] = {"channelshuffle": "channel_shuffle", "shuffle": "channel_shuffle"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "ChannelShuffle", SHUFFLE_KERAS),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     groups: int = arg(type="size", main=True, torch="groups")
 

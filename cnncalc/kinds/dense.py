@@ -27,6 +27,7 @@ class Dense(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("dense",)
     ALIASES: ClassVar[dict[str, str]] = {"linear": "dense", "fullyconnected": "dense", "fc": "dense"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LinearChannelsLast", TORCH_LINEAR_LAST),)
     DIAGRAM: ClassVar[str] = "dense"  # the diagram's colour category
     units: int = arg(type="size", main=True, keras="units", torch="out_features")
     bias: bool = arg(True, type="bool", keras="use_bias", torch="bias")

@@ -57,10 +57,15 @@ class Merge(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("add", "multiply", "subtract", "maximum", "minimum", "average")
     ALIASES: ClassVar[dict[str, str]] = {"mul": "multiply", "sub": "subtract", "max": "maximum",
                                          "min": "minimum", "mean": "average"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Merge", TORCH_MERGE),)
     DIAGRAM: ClassVar[str] = "merge"  # the diagram's colour category
     SYMBOLS: ClassVar[dict[str, str]] = {"add": "+", "multiply": "\u00d7", "subtract": "\u2212",
                                          "maximum": "max", "minimum": "min", "average": "avg"}  # the merge circle
     MULTI_INPUT: ClassVar[bool] = True
+
+    @classmethod
+    def from_helper(cls, framework, helper, args):
+        return args["op"], {}
 
     def _check_count(self, shapes: tuple[Shape, ...]) -> None:
         if len(shapes) < 2:
@@ -155,6 +160,7 @@ class Concat(Merge):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("concat",)
     ALIASES: ClassVar[dict[str, str]] = {"concatenate": "concat", "cat": "concat"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
     DIAGRAM: ClassVar[str] = "merge"  # the diagram's colour category
     SYMBOLS: ClassVar[dict[str, str]] = {"concat": "\u2016"}  # drawn in the merge circle
     axis: int = arg(-1, type="int", main=True, keras="axis")

@@ -57,6 +57,7 @@ class BatchNorm(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "BatchNormPartial", TORCH_BN_PARTIAL),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     affine: bool = arg(True, type="bool", torch="affine")
     scale: bool = arg(True, type="bool", keras="scale")
@@ -143,6 +144,16 @@ class BatchNorm(Layer):
     DIAGNOSES = ("batchnorm_convention",)
 
 
+LAYERNORM_TORCH = '''class LayerNormChannels(nn.LayerNorm):
+    """Keras' LayerNormalization(axis=-1): normalise over the channels at each position; the
+    channels are dim 1 here, so they go last for nn.LayerNorm and back."""
+
+    def forward(self, x):
+        if x.dim() <= 2:
+            return super().forward(x)
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)'''
+
+
 @dataclass(frozen=True, kw_only=True)
 class LayerNorm(Layer):
     """Layer normalisation over the channel (last) axis at each position (Keras
@@ -152,6 +163,7 @@ class LayerNorm(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("layernorm",)
     ALIASES: ClassVar[dict[str, str]] = {"layernormalization": "layernorm", "ln": "layernorm"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LayerNormChannels", LAYERNORM_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     epsilon: float = arg(1e-5, type="positive", keras="epsilon", torch="eps")
     affine: bool = arg(True, type="bool", torch="elementwise_affine")
@@ -187,7 +199,7 @@ class LayerNorm(Layer):
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part, call, kwargs, num
         L = r.layer
-        ctx.helpers.add("LayerNormChannels")
+        ctx.define("LayerNormChannels", LAYERNORM_TORCH)
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("elementwise_affine", "False", L.affine))
         return [Part(call("LayerNormChannels", str(r.input_shape[-1]), args), comment="over the channels")]
 
@@ -363,6 +375,7 @@ class LayerScale(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("layer_scale",)
     ALIASES: ClassVar[dict[str, str]] = {"layerscale": "layer_scale"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LayerScale", LAYER_SCALE_TORCH), ("keras", "LayerScale", LAYER_SCALE_KERAS))
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     init: float = arg(1e-6, type="float", main=True, keras="init_values", torch="layer_scale")
 
@@ -434,6 +447,7 @@ class Normalization(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("normalization",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Normalization", NORMALIZATION_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     mean: float | None = arg(None, type="float", keras="mean")
     variance: float | None = arg(None, type="float", keras="variance")

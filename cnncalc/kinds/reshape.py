@@ -354,8 +354,13 @@ class Permute(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("permute",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "PermuteChannelsLast", PERMUTE_TORCH),)
     dims: tuple[int, ...] | None = arg(None, type="shape", main=True, keras="dims")
     torch_dims: tuple[int, ...] | None = arg(None, type="shape", torch="torch_dims")
+
+    @classmethod
+    def from_helper(cls, framework, helper, args):
+        return "permute", {"dims": list(args["dims"])}
 
     def order(self, inp: Shape) -> tuple[int, ...]:
         """dims, 1-based over the non-batch axes, checked to be a permutation of them."""

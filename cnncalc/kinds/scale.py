@@ -30,6 +30,7 @@ class Rescaling(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("rescaling",)
     ALIASES: ClassVar[dict[str, str]] = {"rescale": "rescaling"}
+    HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Rescaling", RESCALING_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     scale: float = arg(type="float", main=True, keras="scale")
     offset: float = arg(0.0, type="float", keras="offset")

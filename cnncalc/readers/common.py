@@ -131,6 +131,15 @@ class Written:
     input_at: tuple[int, int] | None
 
 
+def spelling(kind: str) -> str:
+    """A spelling the spec reads back as `kind`: the kind itself, or for a kind whose name
+    another kind claims as an alias (the activation `linear`; `linear` is dense), an alias."""
+    from ..kinds import KIND_ALIASES, normal
+    if KIND_ALIASES.get(normal(kind)) in (kind, None):
+        return kind
+    return next((a for a, k in KIND_ALIASES.items() if k == kind), kind)
+
+
 def write(nodes: list[Node], input_shape: tuple[int, ...], *, name: str, source: str,
           what: str, input_at: tuple[int, int] | None = None) -> Written:
     """The cnncalc spec of `nodes`, readable: a header naming the source, one layer per line
@@ -149,7 +158,7 @@ def write(nodes: list[Node], input_shape: tuple[int, ...], *, name: str, source:
         if node.inputs != (previous,):
             items.append(("inputs", scalar(list(node.inputs))))
         items.append(("name", scalar(node.name)))
-        text = f"  - {node.kind}: {{"
+        text = f"  - {spelling(node.kind)}: {{"
         cols = []
         for j, (key, value) in enumerate(items):
             text += (", " if j else "") + f"{key}: "

@@ -31,6 +31,7 @@ POSITIONAL = {
     "ZeroPadding": ("padding", "data_format"), "Cropping": ("cropping", "data_format"),
     "UpSampling": ("size", "data_format", "interpolation"), "Merge": (), "Concatenate": ("axis",),
     "Embedding": ("input_dim", "output_dim"), "Rescaling": ("scale", "offset"), "Identity": (),
+    "Normalization": ("axis", "mean", "variance", "invert"), "Permute": ("dims",), "PReLU": ("shared_axes",),
 }
 IGNORED = re.compile(r".*_(initializer|regularizer|constraint)$|^(name|dtype|trainable|seed|noise_shape|"
                      r"input_shape|batch_input_shape|input_dim_unused|batch_size|autocast|synchronized|"
@@ -72,8 +73,11 @@ def family(cls: str) -> str | None:
 
 def has_params(cls: str, cfg: dict) -> bool:
     f = family(cls)
-    if f in ("Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Dense", "BatchNormalization", "Embedding"):
+    if f in ("Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Dense", "BatchNormalization", "Embedding",
+             "PReLU"):
         return True
+    if f == "Normalization":
+        return cfg.get("mean") is None
     return f in ("LayerNormalization", "GroupNormalization") and (cfg.get("center", True) or cfg.get("scale", True))
 
 
@@ -261,6 +265,23 @@ def convert(cls: str, cfg: dict, rank: int | None = None) -> tuple[str, dict, st
         return "rescaling", _drop({"scale": float(scale), "offset": float(offset)}, offset=0.0), cls
     if fam == "Identity":
         return "linear", {}, cls
+    if fam == "Normalization":
+        _axis_last(g("axis", -1), "axis", rank)
+        if g("invert", False):
+            raise Refused("invert=True (the inverse of a normalization)", "invert")
+        mean, variance = g("mean"), g("variance")
+        if (mean is None) != (variance is None) or not all(v is None or isinstance(v, (int, float)) for v in (mean, variance)):
+            raise Refused("a mean or variance that is not one number each (per-channel lists, or one without the other)", "mean")
+        return "normalization", _drop({"mean": mean, "variance": variance}), cls
+    if fam == "Permute":
+        dims = g("dims")
+        if not isinstance(dims, (list, tuple)) or not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+            raise Refused(f"`dims` must be a tuple of ints, not {dims!r}", "dims")
+        return "permute", {"dims": list(dims)}, cls
+    if fam == "PReLU":
+        shared = g("shared_axes")
+        shared = [shared] if isinstance(shared, int) else shared
+        return "prelu", _drop({"shared_axes": list(shared) if shared else None}), cls
     raise Refused(f"the Keras layer {cls}")
 
 

@@ -27,6 +27,7 @@ class KLayer:
     marks: dict
     name: str
     called: int = 0
+    read: tuple | None = None  # (kind, spec arguments) of one of cnncalc's own helper classes
 
 
 @dataclass
@@ -215,6 +216,20 @@ class KerasReader(Interp):
                 seq.input = KTensor(INPUT, tuple(shape), item.at)
         seq.layers.append(item)
 
+    def instantiate(self, cls: ast.ClassDef, args, kwargs, node):
+        """cnncalc's own export helper class (a LayerScale, a ChannelSlice, ...) as its kind."""
+        from . import helpers
+        try:
+            got = helpers.read("keras", cls, args, kwargs)
+        except ValueError as e:
+            raise self.error(node, str(e)) from None
+        if got is None:
+            return super().instantiate(cls, args, kwargs, node)
+        if any(isinstance(v, Unknown) for v in got[1].values()):
+            raise self.error(node, f"{cls.name}'s arguments must be numbers written in the file")
+        name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else self.names.take(_snake(cls.name))
+        return KLayer(cls.name, {}, at(node), {}, name, read=got)
+
     # -- values ------------------------------------------------------------------------------
     def attribute_value(self, owner, name, node):
         if isinstance(owner, KSeq) and name in ("add", "pop"):
@@ -270,6 +285,15 @@ class KerasReader(Interp):
             return x
         if isinstance(layer, KModel):
             return self.replay(layer, tensors[0], prefix or layer.name + "/")
+        if layer.read is not None:  # cnncalc's own helper
+            from .helpers import has_weights
+            if layer.called and has_weights("keras", layer.cls) and not shared_ok:
+                raise self.fail(node, f"the layer `{layer.name}` is called a second time: its weights are shared, "
+                                      "and cnncalc counts each layer's own")
+            layer.called += 1
+            name = self.graph.add(layer.read[0], dict(layer.read[1]), [t.ref for t in tensors], prefix + layer.name,
+                                  layer.at, {}, note=f"cnncalc's {layer.cls}")
+            return KTensor(name)
         if layer.called and has_params(layer.cls, layer.cfg) and not shared_ok:
             raise self.fail(node, f"the layer `{layer.name}` is called a second time: its weights are shared, "
                                   "and cnncalc counts each layer's own")

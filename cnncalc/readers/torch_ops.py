@@ -232,6 +232,18 @@ class Ops:
             self.fix_rank(x, None, mod, node)
             return self.activation(ACT_OF[cls], {k: v for k, v in a.items() if k != "inplace"}, x, name,
                                    at_, node, f"nn.{cls}")
+        if f == "PReLU":
+            self.fix_rank(x, None, mod, node)
+            self.channels_first(x, mod, node)
+            n = a.get("num_parameters", 1)
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise fail(f"num_parameters must be an int written in the file, not {n!r}")
+            mark("num_parameters", "num_parameters")
+            return self.emit("prelu", {"num_parameters": n}, [x], name, at_, marks, note="nn.PReLU")
+        if f == "ChannelShuffle":
+            self.channels_first(x, mod, node)
+            mark("groups", "groups")
+            return self.emit("channel_shuffle", {"groups": a.get("groups")}, [x], name, at_, marks, note="nn.ChannelShuffle")
         if f == "Hardtanh":
             if (a.get("min_val", -1.0), a.get("max_val", 1.0)) == (0.0, 6.0):
                 return self.emit("relu6", {}, [x], name, at_, keep_input=True, note="nn.Hardtanh")
@@ -306,7 +318,9 @@ class Ops:
         elif kind == "elu" and a.get("alpha", 1.0) != 1.0:
             raise self.fail(node, f"{note} with alpha={a['alpha']} (cnncalc's elu has alpha 1)")
         elif kind == "gelu" and a.get("approximate", "none") != "none":
-            raise self.fail(node, f"{note} with approximate={a['approximate']!r}")
+            if a["approximate"] != "tanh":
+                raise self.fail(node, f"{note} with approximate={a['approximate']!r}")
+            args["approximate"] = "tanh"
         elif kind == "softplus" and (a.get("beta", 1.0), a.get("threshold", 20.0)) != (1.0, 20.0):
             raise self.fail(node, f"{note} with beta or threshold changed")
         elif kind in ("softmax", "log_softmax"):

@@ -17,7 +17,7 @@ from typing import Any
 
 from .common import INPUT, Graph, InputHint, check_used
 from .pysource import Dotted, Function, Interp, Obj, Unknown, at, parse
-from .torch_ops import FUNCTIONS, Ops
+from .torch_ops import FUNCTIONS, Ops, _snake
 
 SIGS = {
     "Conv": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
@@ -41,7 +41,8 @@ SIGS = {
                   "scale_grad_by_freq", "sparse", "_weight", "_freeze", "device", "dtype"),
     "Softmax": ("dim",), "LeakyReLU": ("negative_slope", "inplace"), "ELU": ("alpha", "inplace"),
     "GELU": ("approximate",), "Softplus": ("beta", "threshold"), "Act": ("inplace",), "Identity": (),
-    "Hardtanh": ("min_val", "max_val", "inplace"),
+    "Hardtanh": ("min_val", "max_val", "inplace"), "ChannelShuffle": ("groups",),
+    "PReLU": ("num_parameters", "init", "device", "dtype"),
 }
 ACTS = {"ReLU": "relu", "ReLU6": "relu6", "LeakyReLU": "leaky_relu", "ELU": "elu", "SELU": "selu",
         "GELU": "gelu", "SiLU": "silu", "Mish": "mish", "Hardswish": "hardswish",
@@ -59,7 +60,7 @@ def family(cls: str) -> str | None:
     if re.fullmatch(r"(Alpha|FeatureAlpha)?Dropout([123]d)?", cls):
         return "Dropout"
     if cls in ("Linear", "LayerNorm", "GroupNorm", "LocalResponseNorm", "Flatten", "Upsample", "Embedding",
-               "Softmax", "LeakyReLU", "ELU", "GELU", "Softplus", "Identity", "Hardtanh"):
+               "Softmax", "LeakyReLU", "ELU", "GELU", "Softplus", "Identity", "Hardtanh", "ChannelShuffle", "PReLU"):
         return cls
     if cls == "LogSoftmax":
         return "Softmax"
@@ -83,11 +84,24 @@ class TMod:
     @property
     def has_params(self) -> bool:
         f = family(self.cls)
-        if f in ("Conv", "ConvTranspose", "Linear", "BatchNorm", "Embedding"):
+        if f in ("Conv", "ConvTranspose", "Linear", "BatchNorm", "Embedding", "PReLU"):
             return True
         if f == "LayerNorm":
             return bool(self.args.get("elementwise_affine", True))
         return f == "GroupNorm" and bool(self.args.get("affine", True))
+
+
+@dataclass
+class THelper(TMod):
+    """An instance of one of cnncalc's own export helpers (readers/helpers.py): the kind and
+    spec arguments it stands for."""
+    kind: str = ""
+    spec: dict = field(default_factory=dict)
+    weights: bool = False
+
+    @property
+    def has_params(self) -> bool:
+        return self.weights
 
 
 @dataclass
@@ -194,6 +208,9 @@ class TorchReader(Ops, Interp):
 
     # -- objects of the file's classes ------------------------------------------------------------
     def instantiate(self, cls: ast.ClassDef, args, kwargs, node):
+        helper = self.helper(cls, args, kwargs, node)
+        if helper is not None:
+            return helper
         if not self.is_module_class(cls):
             return super().instantiate(cls, args, kwargs, node)
         obj = Obj(cls)
@@ -206,6 +223,20 @@ class TorchReader(Ops, Interp):
         finally:
             self.state.classes.pop()
         return obj
+
+    def helper(self, cls: ast.ClassDef, args, kwargs, node) -> THelper | None:
+        """cnncalc's own export helper class (a LayerScale, a ChannelSlice, ...) as its kind."""
+        from . import helpers
+        try:
+            got = helpers.read("torch", cls, args, kwargs)
+        except ValueError as e:
+            raise self.error(node, str(e)) from None
+        if got is None:
+            return None
+        kind, spec = got
+        if any(isinstance(v, Unknown) for v in spec.values()):
+            raise self.error(node, f"{cls.name}'s arguments must be numbers written in the file")
+        return THelper(cls.name, {}, at(node), {}, kind=kind, spec=spec, weights=helpers.has_weights("torch", cls.name))
 
     def set_attr(self, owner, name, value, node) -> None:
         if isinstance(owner, Obj):
@@ -377,6 +408,9 @@ class TorchReader(Ops, Interp):
             return True
         if isinstance(fn, tuple) and fn[0] == "tensor-method":
             return self.tensor_method(fn[1], fn[2], args, kwargs, marks, node)
+        if isinstance(fn, THelper) and len(args) > 1 and not kwargs and all(isinstance(a, Tensor) for a in args):
+            fn.used += 1  # a merge of several tensors
+            return self.helper_layer(fn, list(args))
         if isinstance(fn, MODULES):
             if len(args) != 1 or kwargs or not isinstance(args[0], Tensor):
                 if isinstance(fn, Obj):
@@ -404,7 +438,13 @@ class TorchReader(Ops, Interp):
             raise self.fail(node, f"`{mod.path or 'nn.' + mod.cls}` is called a second time: its weights "
                                   "are shared, and cnncalc counts each layer's own")
         mod.used += 1
+        if isinstance(mod, THelper):
+            return self.helper_layer(mod, [x])
         return self.layer(mod, x, node)
+
+    def helper_layer(self, mod: THelper, xs: list) -> Tensor:
+        return self.emit(mod.kind, dict(mod.spec), xs, mod.path or self.name_for(_snake(mod.cls)), mod.at,
+                         note=f"cnncalc's {mod.cls}")
 
     def call_module(self, obj: Obj, args, kwargs, node):
         forward = self.method(obj.cls, "forward")
