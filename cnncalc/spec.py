@@ -220,6 +220,9 @@ class _Reader:
         if not isinstance(kind_node, yaml.ScalarNode) or kind_node.tag != _T + "str" or not kind_node.value:
             raise fail(kind_node, f"the layer kind must be a word like conv2d, not {_show(kind_node)}")
         word = kind_node.value
+        if normal(word) == "activation":  # Keras' Activation layer: `- activation: relu`
+            kind_node, body = self.activation_layer(kind_node, body, fail)
+            word = kind_node.value
         kind = KIND_ALIASES.get(normal(word))
         if kind is None:
             raise fail(kind_node, f"unknown layer kind `{word}`{_suggest_kind(word)}")
@@ -267,6 +270,23 @@ class _Reader:
             raise _err(kind_node, f"{kind} needs {', '.join('`' + m + '`' for m in missing)}, "
                                   f"e.g. `- {kind}: {{{body_text}}}`", layer=label)
         return kind, cls, args, marks, name
+
+    def activation_layer(self, kind_node, body, fail):
+        """`- activation: relu` / `- activation: {activation: relu, name: a}` (Keras' Activation
+        layer, handy in blocks: `- activation: $act`) as `- relu` / `- relu: {name: a}`."""
+        example = "e.g. `- activation: relu` or `- activation: {activation: hardswish, name: act}`"
+        rest = None
+        if isinstance(body, yaml.MappingNode):
+            given = [v for k, v in body.value if normal(k.value) == "activation"]
+            rest = [(k, v) for k, v in body.value if normal(k.value) != "activation"]
+            body = given[0] if len(given) == 1 else None
+        if not isinstance(body, yaml.ScalarNode) or body.tag != _T + "str":
+            raise fail(kind_node, f"an activation layer names its activation, {example}")
+        act = next((a for a in ACTIVATIONS if normal(a) == normal(body.value)), KIND_ALIASES.get(normal(body.value)))
+        if act not in ACTIVATIONS:
+            raise fail(body, f"`{body.value}` is not an activation ({', '.join(ACTIVATIONS)}); {example}")
+        node = yaml.ScalarNode(_T + "str", act, body.start_mark, body.end_mark)
+        return node, (yaml.MappingNode(_T + "map", rest, body.start_mark, body.end_mark) if rest else None)
 
     def arg_name(self, key, spec_args, kind: str, label: str) -> str:
         word = key.value

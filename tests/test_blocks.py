@@ -384,3 +384,22 @@ def test_when_removes_a_whole_branch_and_the_graph_relinks_as_written():
     by = {r.layer.name: r for r in s.layers}
     assert not [n for n in by if ".se." in n]
     assert by["u.add_1"].sources == ("u.conv", "u.tap")
+
+
+def test_the_keras_activation_layer_takes_its_activation_from_a_parameter():
+    s = infer(parse_spec("input: [8, 8, 3]\nblocks:\n  b:\n    params: {act: relu}\n    layers:\n"
+                         "      - conv2d: {filters: 4, kernel: 1}\n      - activation: {activation: $act, name: a}\n"
+                         "layers:\n  - b: {act: hardswish, name: x}\n  - b: {name: y}\n  - activation: tanh\n"))
+    assert [(r.layer.name, r.layer.kind) for r in s.layers if r.layer.kind != "conv2d"] == \
+        [("x.a", "hardswish"), ("y.a", "relu"), ("tanh_1", "tanh")]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("input: [8, 8, 3]\nlayers:\n  - activation: dense\n",
+     "spec.yaml:3:17: layer 1: `dense` is not an activation"),
+    ("input: [8, 8, 3]\nlayers:\n  - activation: {name: x}\n",
+     "spec.yaml:3:5: layer 1: an activation layer names its activation, e.g. `- activation: relu`"),
+])
+def test_the_activation_layer_refuses_what_is_no_activation(cli, spec_file, text, message):
+    code, err = error_line(cli, spec_file, text)
+    assert code == 2 and err.startswith(message)

@@ -52,7 +52,7 @@ def run_and_compare(summary, device: str = "cpu") -> None:
         params = sum(p.numel() for m in ops for p in m.parameters())
         # cnncalc counts batchnorm as Keras does: 2C trainable (gamma, beta) + 2C non-trainable
         # (moving mean, variance). torch keeps the latter as buffers, outside parameters().
-        stats = sum(b.numel() for m in ops for n, b in m.named_buffers() if n.startswith("running_"))
+        stats = sum(b.numel() for m in ops for n, b in m.named_buffers() if n.split(".")[-1].startswith("running_"))
         assert params == r.trainable_params, f"{name}: torch {params} vs cnncalc {r.trainable_params}"
         assert stats == r.non_trainable_params, name
     total = sum(p.numel() for p in model.parameters())

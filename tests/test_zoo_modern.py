@@ -14,7 +14,9 @@ GOLDEN = json.loads((ROOT / "tests" / "golden" / "modern_zoo.json").read_text())
 
 
 @pytest.mark.parametrize("spec, key", [("mobilenet_v2.yaml", "mobilenet_v2"), ("convnext_tiny.yaml", "convnext_tiny"),
-                                       ("shufflenet_v2.yaml", "shufflenet_v2")])
+                                       ("shufflenet_v2.yaml", "shufflenet_v2"),
+                                       ("mobilenet_v3_small.yaml", "mobilenet_v3_small"),
+                                       ("regnet_y_400mf.yaml", "regnet_y_400mf")])
 def test_torchvision_counts(spec, key):
     """torchvision's num_params is cnncalc's trainable count; its batchnorm buffers are the rest."""
     g = GOLDEN[key]
@@ -39,8 +41,46 @@ def test_keras_mobilenet_v2_counts_the_same():
     assert (s.totals.params, s.totals.trainable_params) == (g["params"], g["trainable"])
 
 
+def _stage_shapes(s, stages):
+    """The output shape of each named block use: its last layer's."""
+    last = {}
+    for r in s.layers:
+        last[r.layer.name.split(".")[0]] = list(r.output_shape)
+    return {k: last[k] for k in stages}
+
+
+@pytest.mark.parametrize("spec, golden", [("mobilenet_v3_small.yaml", lambda g: g["mobilenet_v3_small"]),
+                                          ("regnet_y_400mf.yaml", lambda g: g["regnet_y_400mf"]),
+                                          ("inception_v3.yaml", lambda g: g["keras"]["InceptionV3"])])
+def test_per_stage_shapes(spec, golden):
+    g = golden(GOLDEN)
+    assert _stage_shapes(api.summarize(str(ZOO / spec)), g["stages"]) == g["stages"]
+
+
+def test_published_figures_of_the_newer_nets():
+    """torchvision's num_params (trainable), Keras' count_params()."""
+    s = api.summarize(str(ZOO / "inception_v3.yaml"))
+    assert (s.totals.params, s.totals.trainable_params) == (23_851_784, 23_817_352)
+    s = api.summarize(str(ZOO / "mobilenet_v3_small.yaml"))
+    assert (s.totals.trainable_params, s.to_dict()["totals"]["macs"]) == (2_542_856, 56_510_400)
+    assert s.totals.params == GOLDEN["keras"]["MobileNetV3Small"]["params"]  # Keras' count: the same net
+    s = api.summarize(str(ZOO / "regnet_y_400mf.yaml"))
+    assert (s.totals.trainable_params, s.to_dict()["totals"]["macs"]) == (4_344_144, 401_842_848)
+
+
+def test_regnet_stages_are_torchvisions():
+    """The widths and depths written in the YAML are what BlockParams.from_init_params gives."""
+    s = api.summarize(str(ZOO / "regnet_y_400mf.yaml"))
+    g = GOLDEN["regnet_y_400mf_stages"]
+    stages = [f"block{i}" for i in range(1, 5)]
+    copies = {st: {r.layer.name.split(".")[1] for r in s.layers if r.layer.name.startswith(st + ".")} for st in stages}
+    assert [shape[-1] for shape in _stage_shapes(s, stages).values()] == g["widths"]
+    assert [len(copies[st]) for st in stages] == g["depths"]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", ["mobilenet_v2.yaml", "convnext_tiny.yaml", "shufflenet_v2.yaml", "efficientnet_b0.yaml"])
+@pytest.mark.parametrize("spec", ["mobilenet_v2.yaml", "convnext_tiny.yaml", "shufflenet_v2.yaml", "efficientnet_b0.yaml",
+                                  "inception_v3.yaml", "mobilenet_v3_small.yaml", "regnet_y_400mf.yaml"])
 def test_verify_runs(spec):
     pytest.importorskip("numpy")
     assert api.verify(str(ZOO / spec)).agree
@@ -55,7 +95,8 @@ def test_a_left_out_merge_passes_on_its_first_input():
     assert s.layers[1].sources == ("x.c",)
 
 
-@pytest.mark.parametrize("spec, key", [("efficientnet_b0.yaml", "EfficientNetB0"), ("mobilenet_v2.yaml", "MobileNetV2")])
+@pytest.mark.parametrize("spec, key", [("efficientnet_b0.yaml", "EfficientNetB0"), ("mobilenet_v2.yaml", "MobileNetV2"),
+                                       ("inception_v3.yaml", "InceptionV3"), ("mobilenet_v3_small.yaml", "MobileNetV3Small")])
 def test_keras_application_counts(spec, key):
     g = GOLDEN["keras"][key]
     s = api.summarize(str(ZOO / spec))
