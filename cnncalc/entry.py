@@ -40,6 +40,11 @@ def summary(path: str) -> int | None:
         return None
     if pieces is None:
         return None
-    for piece in pieces:
-        sys.stdout.write(piece)
+    try:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from .errors import reader_gone
+        return reader_gone()
     return 0

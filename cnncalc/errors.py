@@ -145,3 +145,16 @@ def visible(text: str, keep: str = "") -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)
+
+
+def reader_gone() -> int:
+    """stdout's reader went away (`cnncalc summary big.yaml | head`): nothing more to say. Point
+    stdout at /dev/null so the exit flush cannot fail again; the status is a shell's for SIGPIPE."""
+    import os
+    import sys
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141

@@ -48,3 +48,16 @@ def test_other_command_lines_go_to_typer(args, monkeypatch):
     monkeypatch.setattr(cnncalc.cli, "main", lambda: called.append("typer"))
     entry.main()
     assert called == ["typer"]
+
+
+@pytest.mark.parametrize("args", [[], ["--format", "json"], ["--format", "csv"]])
+def test_a_reader_that_goes_away_is_no_error(args, tmp_path):
+    """`cnncalc summary big.yaml | head`: no traceback, no "internal error", SIGPIPE's status."""
+    spec = tmp_path / "chain.yaml"
+    spec.write_text("input: [8, 8, 4]\nlayers:\n" + "  - conv2d: {filters: 4, kernel: 3, padding: 1}\n" * 3000)
+    p = subprocess.Popen([sys.executable, "-m", "cnncalc", "summary", str(spec), *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, cwd=ROOT, env={"PATH": "", "COLUMNS": "120", "PYTHONPATH": str(ROOT)})
+    p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 141 and err == ""

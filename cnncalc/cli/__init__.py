@@ -1,7 +1,8 @@
 """The `cnncalc` command: parse arguments, call the library, render, map errors to exit codes.
 
 Exit status: 0 success, 1 a well-formed "no" (no solution, a wrong answer, a disagreement),
-2 bad input (spec, file or argument), 3 an internal error (a bug: please report it).
+2 bad input (spec, file or argument), 3 an internal error (a bug: please report it), 141 the
+output's reader went away (`| head`), as a shell reports SIGPIPE.
 """
 from __future__ import annotations
 
@@ -113,6 +114,9 @@ def guarded(fn):
             fail(e)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            from ..errors import reader_gone
+            raise typer.Exit(reader_gone())
         except RecursionError:
             typer.echo("cnncalc: the input nests too deeply to read", err=True)
             raise typer.Exit(2)
