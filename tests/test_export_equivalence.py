@@ -100,6 +100,8 @@ def copy_weights(summary, kmodel, kex, tmodel, tex, rng) -> None:
                 tm.weight.copy_(t[0])
             elif kind == "layer_scale":
                 tm.gamma.copy_(t[0])
+            elif kind in ("layernorm", "groupnorm"):  # Keras: gamma, beta
+                tm.weight.copy_(t[0]), tm.bias.copy_(t[1])
             elif kind == "prelu":  # Keras: alpha, the channels-last slope shape
                 target = tm.weight if isinstance(tm, torch.nn.PReLU) else tm.alpha
                 target.copy_(t[0].reshape(target.shape))
@@ -152,6 +154,45 @@ def compare(summary, seed: int = 0) -> None:
         assert k.shape == t.shape, n
         scale = max(1.0, float(np.abs(k).max()))  # float32 sums in another order differ by ~1e-6
         np.testing.assert_allclose(t, k, rtol=1e-4, atol=1e-4 * scale, err_msg=f"layer {n}")
+    return kmodel, kex, x, np.asarray(kouts[-1].detach().cpu() if hasattr(kouts[-1], "detach") else kouts[-1])
+
+
+def executor_weights(r, ws: list) -> dict:
+    """A layer's Keras weights in the NumPy executor's layout (torch's, channels last values)."""
+    kind, L = r.layer.kind, r.layer
+    if not ws:
+        return {}
+    if kind == "depthwise_conv2d":  # (kh, kw, C, m) -> (C*m, 1, kh, kw)
+        k = ws[0]
+        w = {"weight": np.moveaxis(k.reshape(*k.shape[:-2], -1), -1, 0)[:, None].copy()}
+        return {**w, "bias": ws[1]} if len(ws) > 1 else w
+    if kind.startswith("conv") and not kind.startswith("conv_transpose"):  # (*k, in/g, out) -> (out, in/g, *k)
+        w = {"weight": np.moveaxis(ws[0], (-1, -2), (0, 1)).copy()}
+        return {**w, "bias": ws[1]} if len(ws) > 1 else w
+    if kind == "dense":
+        return {"weight": ws[0].T.copy(), **({"bias": ws[1]} if len(ws) > 1 else {})}
+    if kind == "batchnorm":
+        names = [n for n, on in (("gamma", L.has_gamma), ("beta", L.has_beta)) if on] + ["running_mean", "running_var"]
+        return dict(zip(names, ws))
+    if kind in ("layernorm", "groupnorm"):
+        return {"gamma": ws[0], "beta": ws[1]}
+    if kind == "layer_scale":
+        return {"gamma": ws[0]}
+    if kind == "normalization":
+        return {"mean": ws[0], "variance": ws[1], "count": ws[2]}
+    if kind == "prelu":
+        return {"alpha": ws[0]}
+    raise AssertionError(f"no executor weights for {kind}")
+
+
+def executor_output(summary, kmodel, kex, x):
+    """The NumPy executor's output of the network on `x`, with the Keras model's weights."""
+    from cnncalc.executor import run_layer
+
+    def step(r, xs):
+        w = executor_weights(r, kmodel.get_layer(kex.main[r.layer.name]).get_weights())
+        return run_layer(r.layer, xs if getattr(r.layer, "MULTI_INPUT", False) else xs[0], w, result=r)[0]
+    return summary.fold(x, step)[-1]
 
 
 @pytest.mark.parametrize("name", GOLDEN_SPECS)

@@ -108,3 +108,19 @@ def test_efficientnet_b0_published():
     s = api.summarize(str(ZOO / "efficientnet_b0.yaml"))
     assert (s.totals.params, s.totals.trainable_params) == (5_330_571, 5_288_548)
     assert [r.output_shape for r in s.layers if r.layer.name.endswith("project_bn")][-1] == (7, 7, 320)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", ["mobilenet_v2.yaml", "convnext_tiny.yaml", "shufflenet_v2.yaml", "efficientnet_b0.yaml",
+                                  "inception_v3.yaml", "mobilenet_v3_small.yaml", "regnet_y_400mf.yaml"])
+def test_exports_agree_with_each_other_and_the_executor(spec):
+    """Both exports build; with the same random weights, torch's and Keras' outputs agree layer
+    by layer, and the NumPy executor gives Keras' output (96x96 inputs, to keep it quick)."""
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("torch")
+    pytest.importorskip("keras")
+    from tests.test_export_equivalence import compare, executor_output
+    s = api.infer(api.load(str(ZOO / spec), input=(96, 96, 3)))
+    kmodel, kex, x, y_keras = compare(s)
+    y = executor_output(s, kmodel, kex, x)
+    np.testing.assert_allclose(y, y_keras, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(y_keras).max())))
