@@ -260,6 +260,15 @@ def keras_record(name, stages=(), **kwargs):
     return out
 
 
+EFFICIENTNET_STAGES = ["block1a_project_bn", "block2b_add", "block3b_add", "block4c_add", "block5c_add", "block6d_add",
+                       "block7a_project_bn"]
+
+
+def shufflenet_record():
+    model = ShuffleNetV2()
+    return torch_record(model, stages={"stage2": model.stages[3], "stage3": model.stages[11], "stage4": model.stages[15]})
+
+
 def regnet_record():
     model, stages = regnet_y_400mf()
     return torch_record(model, stages=stages)
@@ -271,12 +280,13 @@ def main():
                      "keras.applications(weights=None), KERAS_BACKEND=torch; tests/golden/make_modern_zoo.py",
            "mobilenet_v2": torch_record(mobilenet_v2()),
            "convnext_tiny": torch_record(convnext_tiny()),
-           "shufflenet_v2": torch_record(ShuffleNetV2()),
+           "shufflenet_v2": shufflenet_record(),
            "mobilenet_v3_small": torch_record(*mobilenet_v3_small()),
            "regnet_y_400mf": regnet_record(),
            "regnet_y_400mf_stages": dict(zip(("widths", "depths"), regnet_stages())),
            "keras": {n: keras_record(n) for n in ("EfficientNetB0", "MobileNetV2", "ConvNeXtTiny")}}
     out["keras"]["InceptionV3"] = keras_record("InceptionV3", stages=[f"mixed{i}" for i in range(11)])
+    out["keras"]["EfficientNetB0"] = keras_record("EfficientNetB0", stages=EFFICIENTNET_STAGES)
     out["keras"]["MobileNetV3Small"] = keras_record("MobileNetV3Small")
     with open(OUT, "w") as fh:
         json.dump(out, fh, indent=1, sort_keys=True)
