@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .. import formulas as F
 from ..infer import LayerResult
-from ..kinds import (Activation, BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout,
-                     Flatten, GlobalPool, Pool, Shape, fmt_shape)
+from ..kinds import (Activation, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout, Flatten, GlobalPool, Pool,
+                     Shape, fmt_shape)
 from ..render import num
 
 
@@ -78,12 +78,11 @@ def params_formula(r: LayerResult) -> str:
         return f"{_kv(r)}*{c}*{out}" + (f" + {k}" if layer.bias else "") + f" = {total}"
     if isinstance(layer, Dense):
         return f"{c}*{layer.units}" + (f" + {layer.units}" if layer.bias else "") + f" = {total}"
-    if isinstance(layer, BatchNorm):
-        return (f"4*{c} = {total} (gamma, beta, moving mean, moving variance)" if layer.affine
-                else f"2*{c} = {total} (moving mean and variance)")
     if r.params == 0:
         return f"0: {_what(layer)} learns nothing"
-    return total
+    # any other kind: its own working, from its explain facet ("params = 3*64 = 192 (...)")
+    line = next((x for x in layer.explain(r) if x.startswith("params = ")), None)
+    return line[len("params = "):] if line else total
 
 
 def _what(layer) -> str:
