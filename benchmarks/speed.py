@@ -10,10 +10,10 @@ the medians are quoted. Peak memory is the child's ru_maxrss (resource.getrusage
 Sections:
 - startup: `cnncalc summary architectures/vgg16.yaml` (table, COLUMNS=120) vs `python -c pass`
   and vs the peers that need the framework: torch + torchinfo's `summary` of the same VGG-16
-  (when torchinfo is installed: `pip install torchinfo`), and the bare minimum torchinfo does,
-  written out: import torch, build VGG-16 as nn.Modules, forward a (1, 3, 224, 224) tensor with
-  a forward hook on every module that records its output shape and parameter count, print
-  one line per module.
+  (when torchinfo is installed: `pip install -e ".[bench]"`, torch as .ci/run installs it),
+  and the bare minimum torchinfo does, written out: import torch, build VGG-16 as nn.Modules,
+  forward a (1, 3, 224, 224) tensor with a forward hook on every module that records its
+  output shape and parameter count, print one line per module.
 - scale: generated chains (conv2d 3x3 + relu repeated) of 10,000 and 100,000 layers:
   `--format json` and the table (COLUMNS=120), seconds, ms per layer and peak MiB.
 - report: `cnncalc report architectures/vgg16.yaml -o FILE` (charts on, the default) vs

@@ -111,3 +111,25 @@ def test_every_helper_an_export_writes_is_declared_and_read():
 def test_a_class_of_the_same_name_with_other_code_is_not_a_helper():
     node = ast.parse("class LayerScale(nn.Module):\n    def __init__(self, c):\n        super().__init__()\n").body[0]
     assert helpers.match("torch", node) is None
+
+
+@pytest.mark.parametrize("call, words", [
+    ("Merge()", "Merge needs `op`"),
+    ("Merge('add', 2)", "Merge takes 1 positional arguments, got 2"),
+    ("Merge(op='add', other=1)", "Merge got an unexpected or repeated argument `other`"),
+    ("LayerScale(4, init=self.training)", "LayerScale's arguments must be numbers written in the file"),
+])
+def test_a_helper_called_wrongly_is_one_line(call, words, tmp_path):
+    """A file with cnncalc's helper class, called as the export never calls it."""
+    from cnncalc.kinds.merge import TORCH_MERGE
+    from cnncalc.kinds.norm import LAYER_SCALE_TORCH
+    from cnncalc.readers import ReaderError
+    code = ("import torch\nfrom torch import nn\n\n\n" + TORCH_MERGE + "\n\n\n" + LAYER_SCALE_TORCH + "\n\n\n"
+            "class Net(nn.Module):\n    def __init__(self, k=None):\n        super().__init__()\n"
+            "        self.conv = nn.Conv2d(3, 4, 3)\n"
+            f"        self.h = {call}\n\n    def forward(self, x):\n        return self.h(self.conv(x))\n")
+    path = tmp_path / "net.py"
+    path.write_text(code)
+    with pytest.raises(ReaderError) as e:
+        load_model(str(path), input=(8, 8, 3))
+    assert words in str(e.value) and "\n" not in str(e.value)

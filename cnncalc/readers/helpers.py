@@ -14,9 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 # the constructors of the torch classes a helper may subclass without an __init__ of its own
-BASE_SIGNATURES = {
-    "nn.Linear": ("in_features", "out_features", "bias", "device", "dtype"),
-    "nn.LayerNorm": ("normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype"),
+BASE_SIGNATURES = {  # (parameter names, how many are required)
+    "nn.Linear": (("in_features", "out_features", "bias", "device", "dtype"), 2),
+    "nn.LayerNorm": (("normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype"), 1),
 }
 
 
@@ -43,8 +43,8 @@ def _parameters(tree: ast.ClassDef) -> tuple[list[str], list, str | None, list[s
     """(positional names, their defaults, *name, keyword-only names, **name) of the constructor."""
     init = next((f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
     if init is None:
-        base = ast.unparse(tree.bases[0]) if tree.bases else ""
-        return list(BASE_SIGNATURES.get(base, ())), [], None, [], None
+        names, required = BASE_SIGNATURES.get(ast.unparse(tree.bases[0]) if tree.bases else "", ((), 0))
+        return list(names), [None] * (len(names) - required), None, [], None
     a = init.args
     names = [p.arg for p in (*a.posonlyargs, *a.args)][1:]  # without self
     return (names, a.defaults, a.vararg.arg if a.vararg else None, [p.arg for p in a.kwonlyargs],
@@ -57,7 +57,7 @@ def read(framework: str, node: ast.ClassDef, args: list, kwargs: dict[str, Any])
     cls = match(framework, node)
     if cls is None:
         return None
-    names, _, star, kwonly, starstar = _parameters(table(framework)[node.name][2])
+    names, defaults, star, kwonly, starstar = _parameters(table(framework)[node.name][2])
     if framework == "keras":  # every Keras layer takes its name (and dtype, trainable)
         kwargs = {k: v for k, v in kwargs.items() if k not in ("name", "dtype", "trainable")}
     bound: dict[str, Any] = dict(zip(names, args))
@@ -69,6 +69,9 @@ def read(framework: str, node: ast.ClassDef, args: list, kwargs: dict[str, Any])
         if k in bound or (k not in names and k not in kwonly and starstar is None):
             raise ValueError(f"{node.name} got an unexpected or repeated argument `{k}`")
         bound[k] = v
+    missing = [n for n in names[:len(names) - len(defaults)] if n not in bound]
+    if missing:
+        raise ValueError(f"{node.name} needs `{missing[0]}`")
     return cls.from_helper(framework, node.name, bound)
 
 
