@@ -292,16 +292,15 @@ def table_parts(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: 
 
 def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
     """A rich Table (imported here so json/csv output never loads rich) of table_parts."""
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
     from rich import box
 
     title, columns, rows, caption = table_parts(summary, columns, metrics, width)
-    # cells are Text, never markup: a name is shown as written (escape() would show a trailing
-    # backslash twice); the title ends with the input shape, and the caption is cnncalc's
-    tab = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False,
-                collapse_padding=True, caption=escape("\n".join(caption)), caption_justify="left")
+    # Text, never markup: a name is shown as written (rich's escape() gets `\[` and a trailing
+    # backslash wrong); with the styles rich gives a markup title and caption
+    tab = Table(title=Text(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+                caption=Text("\n".join(caption), style="table.caption"), caption_justify="left")
     for c in columns:
         tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left", overflow="fold",
                        no_wrap=c in (Column.OUTPUT_SHAPE, Column.KIND) or c in NUMERIC or c in SHARE_COLUMNS)
@@ -655,22 +654,25 @@ def print_verification(v, width: int | None = None) -> None:
     """The verify table, the errors of failed layers and the verdict, on the terminal."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     rows = verification_rows(v)
     bad = [r for r in rows if not r["agree"]]
-    table = Table(title=f"{v.spec.name}: inferred vs executed (NumPy, batch {v.batch}, seed {v.seed})")
+    # Text, never markup: names are the user's (`[/]` would be a markup error)
+    table = Table(title=Text(f"{visible(v.spec.name)}: inferred vs executed (NumPy, batch {v.batch}, seed {v.seed})",
+                             style="table.title"))
     for head in ("#", "Name", "Kind", "Inferred", "Executed", "Weights", "Params", "", "ms"):
         table.add_column(head, justify="right" if head in ("#", "Weights", "Params", "ms") else "left")
     for r, c in zip(rows, v.checks):
         executed = "-" if c.executed_shape is None else fmt_shape(c.executed_shape)
-        table.add_row(str(r["index"]), r["name"], r["kind"], fmt_shape(c.result.output_shape), executed,
-                      f"{r['weights']:,}", f"{r['params']:,}", "agree" if r["agree"] else "DISAGREE",
-                      f"{r['ms']:.1f}")
+        table.add_row(*map(Text, (str(r["index"]), visible(r["name"]), r["kind"], fmt_shape(c.result.output_shape),
+                                  executed, f"{r['weights']:,}", f"{r['params']:,}",
+                                  "agree" if r["agree"] else "DISAGREE", f"{r['ms']:.1f}")))
     console = Console(width=width)
     console.print(table)
     for r in bad:
         if "error" in r:
-            console.print(f"layer {r['index']} ({r['name']}): {r['error']}", markup=False)
+            console.print(visible(f"layer {r['index']} ({r['name']}): {r['error']}"), markup=False, highlight=False)
     verdict = f"all {len(rows)} layers agree" if not bad else f"{len(bad)} of {len(rows)} layers disagree"
     weights, params = sum(r["weights"] for r in rows), sum(r["params"] for r in rows)
     console.print(f"{verdict}; weights {weights:,} {'=' if weights == params else '!='} params "

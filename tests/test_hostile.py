@@ -27,7 +27,7 @@ GOOD_SPEC = str(ROOT / "architectures" / "lenet_homework.yaml")
 SPEC_RUNS = {
     "summary": [[], ["--format", "csv", "--columns", "all"], ["--format", "json"], ["--explain"],
                 ["--format", "markdown"]],
-    "verify": [["--format", "json"]],
+    "verify": [[], ["--format", "json"]],
     "export": [["--to", "pytorch", "-o", "out.py"], ["--to", "keras", "-o", "-"]],
     "report": [["-o", "out.html", "--no-charts"]],
     "plot": [["-o", "out.svg"]],
