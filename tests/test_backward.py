@@ -23,14 +23,9 @@ GOLDEN = Path(__file__).parent / "golden" / "torch_grad.json"
 # 003:L407-421: "Regression. 1 filter: size 3 & padding; x dimension 5x1": Z1_i = W1^T X[i-1, i, i+1],
 # A1 = ReLU(Z1), A2 = W2^T A1 (1x1), L = (A2 - y)^2. The notes give no numbers; here X = [1, 3, 2, 0, 1],
 # W1 = [1, -1, 2], W2 = [1, -2, 3, 1, 2], y = 6, no biases (the notes have none).
-NOTES_NET = """
-input: [5, 1]
-layers:
-  - conv1d: {filters: 1, kernel: 3, padding: 1, bias: false, activation: relu, name: z1}
-  - flatten
-  - dense: {units: 1, bias: false, name: a2}
-"""
-NOTES_WEIGHTS = {"z1": {"weight": [[[1, -1, 2]]]}, "a2": [[1, -2, 3, 1, 2]]}
+EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+NOTES_NET = (EXAMPLES / "notes_1d.yaml").read_text()
+NOTES_WEIGHTS = json.loads((EXAMPLES / "notes_1d_weights.json").read_text())
 
 
 def test_notes_tiny_1d_network():

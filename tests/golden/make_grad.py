@@ -70,13 +70,8 @@ def conv_case(rnd):
     return case
 
 
-NOTES_NET = """
-input: [5, 1]
-layers:
-  - conv1d: {filters: 1, kernel: 3, padding: 1, bias: false, activation: relu, name: z1}
-  - flatten
-  - dense: {units: 1, bias: false, name: a2}
-"""
+NOTES_NET = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "examples",
+                              "notes_1d.yaml")).read()  # the notes' tiny 1-D network, as docs/gradients.md uses it
 
 
 def short(v):
