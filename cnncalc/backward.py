@@ -224,6 +224,11 @@ BACKWARD: dict[type, Callable] = {
 
 # ---------------------------------------------------------------- activations
 
+def _erf(z):
+    from .kernels import _erf as erf
+    return erf(z)
+
+
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -249,6 +254,8 @@ ACTIVATION_GRADS: dict[str, Callable] = {
     "softsign": lambda z, a, g, slope: g / (1 + np.abs(z)) ** 2,
     "mish": lambda z, a, g, slope: g * (np.tanh(np.logaddexp(0, z)) + z * _sigmoid(z) * (1 - np.tanh(np.logaddexp(0, z)) ** 2)),
     "hard_sigmoid": lambda z, a, g, slope: np.where((z > -3) & (z < 3), g / 6, 0.0),
+    # gelu = z * Phi(z): Phi(z) + z * phi(z), Phi the normal CDF, phi its density
+    "gelu": lambda z, a, g, slope: g * (0.5 * (1 + _erf(z / math.sqrt(2))) + z * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)),
     "hardswish": lambda z, a, g, slope: np.where(z < -3, 0.0, np.where(z <= 3, g * (z / 3 + 0.5), g)),
     "softmax": lambda z, a, g, slope: a * (g - (g * a).sum(axis=-1, keepdims=True)),
     "log_softmax": lambda z, a, g, slope: g - _softmax(z) * g.sum(axis=-1, keepdims=True),
@@ -381,9 +388,11 @@ def check_supported(summary: Summary) -> None:
                                "add, multiply and concat")
         act = L.kind if isinstance(L, Activation) else _fused(L)
         if act is not None and act not in ACTIVATION_GRADS:
-            why = " (the executor's gelu uses an approximate erf, 1.5e-7 off)" if act == "gelu" else ""
-            raise CnncalcError(f"{L.label}: backprop has no derivative for activation `{act}`{why}; use one of "
+            raise CnncalcError(f"{L.label}: backprop has no derivative for activation `{act}`; use one of "
                                f"{', '.join(ACTIVATION_GRADS)}")
+        if getattr(L, "approximate", "none") != "none":
+            raise CnncalcError(f"{L.label}: backprop works the exact gelu, not approximate: {L.approximate}; "
+                               "leave approximate out")
 
 
 def check_size(summary: Summary) -> None:

@@ -218,7 +218,11 @@ def pool_nd(x: np.ndarray, axes: tuple[Axis, ...], out: tuple[int, ...], op: str
 # ---------------------------------------------------------------- activations
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    """erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7); numpy has no erf."""
+    """erf; numpy has none. float64 values (backprop's worked numbers) get math.erf itself,
+    element by element; others Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, about float32's
+    resolution, and 3x faster)."""
+    if getattr(x, "dtype", None) == np.float64:
+        return np.frompyfunc(math.erf, 1, 1)(x).astype(np.float64)
     s = np.sign(x)
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)

@@ -13,7 +13,7 @@ from cnncalc.spec import parse_spec
 # hard_sigmoid is left out: torch 2.13's hardsigmoid_backward multiplies by float32(1/6) even in
 # float64 (3e-8 off); test_backward.py::test_hard_sigmoid_gradient_is_exactly_a_sixth
 ACTS = ("relu", "sigmoid", "tanh", "leaky_relu", "linear", "elu", "softplus", "silu", "relu6", "softsign",
-        "hardswish", "selu", "mish")
+        "hardswish", "selu", "mish", "gelu")
 
 # nets with branches, merges and batchnorm (inference), checked on seeded random numbers
 BRANCHED = {
@@ -152,7 +152,7 @@ def _act(torch, name, h, slope=None):
         "elu": lambda: F.elu(h), "selu": lambda: F.selu(h), "softplus": lambda: F.softplus(h),
         "silu": lambda: F.silu(h), "swish": lambda: F.silu(h), "relu6": lambda: F.relu6(h),
         "softsign": lambda: F.softsign(h), "mish": lambda: F.mish(h), "hard_sigmoid": lambda: F.hardsigmoid(h),
-        "hardswish": lambda: F.hardswish(h), "softmax": lambda: torch.softmax(h, -1),
+        "hardswish": lambda: F.hardswish(h), "gelu": lambda: F.gelu(h), "softmax": lambda: torch.softmax(h, -1),
         "log_softmax": lambda: torch.log_softmax(h, -1),
     }[name]()
 

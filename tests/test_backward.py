@@ -169,8 +169,8 @@ X5 = [1, 3, 2, 0, 1]
      ["the network has", "values (input 150,528 + activations", "more than the 1,000,000"]),
     (lambda: backprop(parse_spec("input: [4, 4, 2]\nlayers:\n  - depthwise_conv2d: 3\n"), 0, 0),
      ["backprop has no backward pass for `depthwise_conv2d`"]),
-    (lambda: backprop(parse_spec("input: [3]\nlayers:\n  - gelu\n"), [1, 2, 3], [0, 0, 0]),
-     ["no derivative for activation `gelu`"]),
+    (lambda: backprop(parse_spec("input: [3]\nlayers:\n  - gelu: {approximate: tanh}\n"), [1, 2, 3], [0, 0, 0]),
+     ["backprop works the exact gelu, not approximate: tanh"]),
     (lambda: backprop(parse_spec("input: [2]\nlayers:\n  - dense: {units: 1, activation: sigmoid, name: d}\n"),
                       [1, 1], 1, "bce", {"d": {"weight": [[800, 800]], "bias": [0]}}), ["is not finite"]),
 ])
@@ -267,3 +267,13 @@ def test_torch_goldens():
     for case in data["backprop"]:
         ours = backprop(parse_spec(case["spec"]), case["input"], case["target"], case["loss"], case["weights"])
         compare(ours.as_dict(), case["torch"])
+
+
+def test_gelu_against_torch():
+    """The exact gelu (erf in float64) and its derivative Phi(z) + z phi(z), as torch computes them."""
+    torch = pytest.importorskip("torch")
+    text = "input: [6]\nlayers:\n  - dense: {units: 4, name: d}\n  - gelu\n  - dense: {units: 2, activation: gelu, name: o}\n"
+    for seed in range(3):
+        x, target, weights = numbers(np.random.default_rng(seed), text, "mse")
+        ours = backprop(parse_spec(text), x, target, "mse", weights).as_dict()
+        compare(ours, torch_backprop(torch, text, x, target, "mse", weights))
