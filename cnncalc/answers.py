@@ -9,7 +9,8 @@ from typing import Any
 
 from .errors import ArgumentError
 from .kinds import fmt_shape
-from .solve import Answer, InputAnswer, LayerAnswer, SizeAnswer, Solution, progression
+from .solve import Answer, LayerAnswer, SizeAnswer, Solution, progression
+from .input_scan import InputAnswer
 
 # ---- reading arguments --------------------------------------------------------------------
 

@@ -229,8 +229,8 @@ def report_html(spec: SpecLike, spec_text: str = "", *, dtype: str = "float32", 
 
 
 def solve_input(spec: SpecLike, *, max_size: int = 2048, given: tuple[int, ...] | None = None):
-    """Input sizes for which every window divides exactly; solve.InputAnswer."""
-    from .solve import input_sizes
+    """Input sizes for which every window divides exactly; input_scan.InputAnswer."""
+    from .input_scan import input_sizes
     return input_sizes(_spec(spec), max_size, given)
 
 

@@ -178,6 +178,14 @@ def compute_options(batch: int, optimizer: str, flops_convention: str) -> tuple[
             _check_choice("FLOPs convention", flops_convention, FLOPS_CONVENTIONS))
 
 
+def given(metrics):
+    """The computed metrics a renderer shows: renderers format them and never compute them (the
+    caller passes compute()'s result; cnncalc.summarize does)."""
+    if metrics is None:
+        raise TypeError("render formats computed metrics: pass metrics=metrics.compute(summary)")
+    return metrics
+
+
 def compute(summary: Summary, batch: int = 1, optimizer: str = DEFAULT_OPTIMIZER,
             flops_convention: str = DEFAULT_CONVENTION) -> Metrics:
     """Per-layer metric records and totals for a forward pass of `batch` samples."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cnncalc import infer, parse_spec
-from cnncalc.blocks import evaluate
+from cnncalc.blockexpr import evaluate
 
 RES = """input: [8, 8, 4]
 blocks:
@@ -317,14 +317,14 @@ def test_block_error_in_a_real_process(proc, spec_file):
 def test_expression_functions_and_comparisons(text, value):
     """make_divisible as torchvision's _make_divisible: 60 -> 64, 37 -> 40, 3 -> 8 (at least the
     divisor), 10 -> 16 (8 would be under 90% of 10)."""
-    from cnncalc.blocks import evaluate
+    from cnncalc.blockexpr import evaluate
     assert evaluate(text, {"a": 10}.__getitem__) == value
 
 
 @pytest.mark.parametrize("text, words", [("eval(1)", "no function"), ("min(1", "without its `)`"),
                                          ("make_divisible(1)", "with 1 arguments")])
 def test_expression_function_mistakes(text, words):
-    from cnncalc.blocks import evaluate
+    from cnncalc.blockexpr import evaluate
     with pytest.raises(ValueError) as e:
         evaluate(text, {}.__getitem__)
     assert words in str(e.value)

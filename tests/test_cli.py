@@ -153,7 +153,8 @@ def test_too_narrow_width_is_exit_2(proc, width):
                      "or leave it out for the terminal's width\n")
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "cnncalc" / "cli").glob("*.py")), ids=lambda p: p.name)
-def test_cli_modules_are_small(path):
-    """The CLI parses, calls cnncalc.api and renders (tests/test_api.py checks its imports)."""
-    assert len(path.read_text().splitlines()) <= 600
+@pytest.mark.parametrize("path", sorted((ROOT / "cnncalc").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_modules_are_small(path):
+    """No module over 600 lines (the style guide); the CLI's are far smaller: it parses, calls
+    cnncalc.api and renders (tests/test_api.py checks its imports)."""
+    assert len(path.read_text().splitlines()) <= 600, f"{path.name}: split it by what its parts are about"

@@ -15,6 +15,7 @@ from hypothesis import given, settings, strategies as st
 from cnncalc import formulas as F
 from cnncalc import infer, load_spec, parse_spec
 from cnncalc import solve as S
+from cnncalc.input_scan import input_sizes
 from cnncalc.errors import ArgumentError, ShapeError
 from cnncalc.explain import layer_lines
 from tests.conftest import ZOO
@@ -423,14 +424,14 @@ def test_layer_needs_channels():
 
 def test_input_sizes_vgg16():
     # five 2x2/2 pools: exact iff n is a multiple of 2^5 = 32; 32 is also the smallest accepted
-    a = S.input_sizes(load_spec(str(ZOO / "vgg16.yaml")), max_size=300)
+    a = input_sizes(load_spec(str(ZOO / "vgg16.yaml")), max_size=300)
     assert a.exact_sizes == tuple(range(32, 301, 32)) and a.smallest == 32
     assert a.given == (224, 224, 3) and a.given_drops == ()
     assert S.progression(a.exact_sizes) == "32, 64, 96, ..., 288 (every multiple of 32)"
 
 
 def test_input_sizes_vgg16_225_first_drop():
-    a = S.input_sizes(load_spec(str(ZOO / "vgg16.yaml")), max_size=40, given=(225, 225, 3))
+    a = input_sizes(load_spec(str(ZOO / "vgg16.yaml")), max_size=40, given=(225, 225, 3))
     first = a.given_drops[0]
     assert first.layer == "layer 3 (block1_pool, maxpool2d)" and first.dropped == (225 - 2) % 2
     assert first.working == f"floor((225 + 2*0 - 2)/2) + 1 = {(225 - 2)//2 + 1}"
@@ -439,14 +440,14 @@ def test_input_sizes_vgg16_225_first_drop():
 def test_input_sizes_1d_signal():
     # E1: L -> L-2 -> /2 -> -2 -> /2: exact iff L-2 even and (L-2)/2 - 2 even: L = 10 + 4k;
     # smallest L accepted: 10 (pool2 sees 2)
-    a = S.input_sizes(load_spec(str(ZOO / "signal1d.yaml")), max_size=60)
+    a = input_sizes(load_spec(str(ZOO / "signal1d.yaml")), max_size=60)
     assert a.exact_sizes == tuple(range(10, 61, 4)) and a.smallest == 10 and a.axis == "L"
     assert a.given_drops[0].layer.startswith("layer 4 (maxpool1d_2")  # 100: 47 - 2 = 45 is odd
 
 
 def test_input_sizes_non_square_scans_each_axis():
     spec = parse_spec("input: [20, 30, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: [3, 5], stride: [1, 2]}\n")
-    a = S.input_sizes(spec, max_size=20)
+    a = input_sizes(spec, max_size=20)
     h, w = a.per_axis
     assert (h.axis, w.axis) == ("H", "W")
     assert h.exact_sizes == tuple(range(3, 21)) and h.smallest == 3
@@ -458,16 +459,16 @@ def test_input_sizes_no_exact_size_is_a_no():
     spec = parse_spec("input: [8, 8, 1]\nlayers:\n  - conv2d: {filters: 1, kernel: 3, stride: 2}\n"
                       "  - conv2d: {filters: 1, kernel: 2, stride: 2}\n")
     # n <= 4: conv1 gives (n-3)//2 + 1 <= 1 rows, too few for conv2's kernel 2: nothing accepted
-    a = S.input_sizes(spec, max_size=4)
+    a = input_sizes(spec, max_size=4)
     assert not a.solved and a.exact_sizes == () and a.smallest is None
     # conv1 exact needs n - 3 even, conv2 needs m - 2 even with m = (n-3)/2 + 1: n = 5 + 4k
-    b = S.input_sizes(spec, max_size=20)
+    b = input_sizes(spec, max_size=20)
     assert b.exact_sizes == (5, 9, 13, 17) and b.smallest == 5
 
 
 def test_input_sizes_wrong_rank():
     with pytest.raises(ArgumentError, match="keep the channels"):
-        S.input_sizes(load_spec(str(ZOO / "vgg16.yaml")), given=(224, 224))
+        input_sizes(load_spec(str(ZOO / "vgg16.yaml")), given=(224, 224))
 
 
 # ---- summary --explain: the text evaluates to the numbers ---------------------------------
@@ -555,7 +556,6 @@ def test_explain_transposed_without_output_padding_and_keras_same():
     ("conv_transpose2d: {filters: 4, kernel: 3, stride: 2}", 32, True),  # nothing to drop
 ])
 def test_input_sizes_every_windowed_kind(layer, n, exact):
-    from cnncalc.solve import input_sizes
     spec = parse_spec(f"input: [{n}, {n}, 3]\nlayers:\n  - {layer}\n")
     answer = input_sizes(spec, max_size=64)
     assert (n in answer.exact_sizes) == exact
@@ -563,7 +563,6 @@ def test_input_sizes_every_windowed_kind(layer, n, exact):
 
 
 def test_input_sizes_separable_exact_only_for_odd_sizes():
-    from cnncalc.solve import input_sizes
     spec = parse_spec("input: [32, 32, 3]\nlayers:\n  - separable_conv2d: {filters: 8, kernel: 3, stride: 2}\n")
     answer = input_sizes(spec, max_size=40)
     assert answer.exact_sizes == tuple(range(3, 41, 2))  # (n - 3) % 2 == 0
@@ -574,7 +573,7 @@ def test_a_scan_too_long_is_refused_before_it_starts():
     65,536 sizes would run 5,001 layers for most of an hour: refused with its numbers (issue 14)."""
     import time
     from cnncalc.errors import ArgumentError
-    from cnncalc.solve import MAX_SCAN_STEPS, input_sizes
+    from cnncalc.input_scan import MAX_SCAN_STEPS
     from cnncalc.spec import parse_spec
     spec = parse_spec("input: [64, 64, 8]\nlayers:\n  - conv2dtranspose: {filters: 8, kernel: 1}\n"
                       + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 5000)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnncalc import load_spec, parse_spec
-from cnncalc import solve as S
+from cnncalc import input_scan as S
 from cnncalc.errors import CnncalcError
 from tests.conftest import ZOO
 
