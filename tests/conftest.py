@@ -1,4 +1,5 @@
-"""Shared fixtures: run the CLI in-process (fast) or as a real process (exit codes, stderr)."""
+"""Shared fixtures: run the CLI in-process (fast) or as a real process (exit codes, stderr); and
+the checks several test files share."""
 from __future__ import annotations
 
 import os
@@ -55,3 +56,26 @@ def spec_file(tmp_path):
         path.write_text(text)
         return path
     return make
+
+
+def one_line_error(call, *words) -> str:
+    """call() raises a CnncalcError of one line holding every one of `words`; its text."""
+    from cnncalc import CnncalcError
+    with pytest.raises(CnncalcError) as e:
+        call()
+    text = str(e.value)
+    assert "\n" not in text
+    for w in words:
+        assert w in text, text
+    return text
+
+
+def exports_agree(text: str) -> None:
+    """The spec's torch and Keras exports build and compute the same on copied weights, layer by
+    layer (tests/test_export_equivalence.py), and `verify` runs it in NumPy."""
+    pytest.importorskip("torch")
+    pytest.importorskip("keras")
+    from cnncalc import api, infer, parse_spec
+    from tests.test_export_equivalence import compare
+    compare(infer(parse_spec(text)))
+    assert api.verify(parse_spec(text)).agree

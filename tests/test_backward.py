@@ -15,7 +15,7 @@ from cnncalc.backward import activate_grid, backprop, load_weights, parse_array,
 from cnncalc.errors import CnncalcError
 from cnncalc.grad import conv_grad
 from cnncalc.spec import load_spec, parse_spec
-from tests.conftest import ZOO
+from tests.conftest import ZOO, one_line_error as bad
 from tests.grad_torch import BRANCHED, Picker, numbers, random_net, torch_backprop
 
 GOLDEN = Path(__file__).parent / "golden" / "torch_grad.json"
@@ -125,13 +125,6 @@ def test_command_line_forms(tmp_path):
     assert load_weights(str(path)) == NOTES_WEIGHTS
 
 
-def bad(call, *words):
-    with pytest.raises(CnncalcError) as e:
-        call()
-    text = str(e.value)
-    assert "\n" not in text
-    for w in words:
-        assert w in text, text
 
 
 NET = parse_spec(NOTES_NET)

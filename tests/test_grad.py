@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cnncalc.errors import CnncalcError
 from cnncalc.grad import (conv_grad, conv_grad_channels, from_text, jacobian_shapes, jacobian_text,
                           parse_at, parse_channels, result_text, weight_shapes)
 from cnncalc.infer import infer
 from cnncalc.spec import load_spec, parse_spec
-from tests.conftest import ZOO
+from tests.conftest import ZOO, one_line_error as bad
 
 GOLDEN = Path(__file__).parent / "golden" / "torch_grad.json"
 
@@ -176,14 +175,6 @@ def test_command_line_text():
     assert json.loads(json.dumps(m.as_dict()))["dL_db"] == [1, 2]
 
 
-def bad(call, *words):
-    with pytest.raises(CnncalcError) as e:
-        call()
-    text = str(e.value)
-    assert "\n" not in text
-    for w in words:
-        assert w in text, text
-    return text
 
 
 @pytest.mark.parametrize("call, words", [

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from cnncalc import CnncalcError, infer, parse_spec
+from tests.conftest import exports_agree
 
 ACTS = ["hard_swish", "hardswish", "h_swish", "hard_sigmoid", "gelu", "mish", "silu", "swish"]
 
@@ -59,12 +60,7 @@ def test_mistakes(layer, words):
     "  - mish\n  - drop_path: 0.1\n  - swish\n  - hard_sigmoid\n",
 ])
 def test_exports_compute_the_same_and_verify(text):
-    pytest.importorskip("torch")
-    pytest.importorskip("keras")
-    from cnncalc import api
-    from tests.test_export_equivalence import compare
-    compare(infer(parse_spec(text)))
-    assert api.verify(parse_spec(text)).agree
+    exports_agree(text)
 
 
 def test_drop_path_is_the_identity_at_inference():

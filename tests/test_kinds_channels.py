@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cnncalc import CnncalcError, infer, parse_spec
+from tests.conftest import exports_agree
 
 SHUFFLE_UNIT = """
 input: [8, 8, 16]
@@ -65,9 +66,4 @@ def test_mistakes_are_one_line(text, words):
 
 
 def test_exports_compute_the_same_and_verify():
-    pytest.importorskip("torch")
-    pytest.importorskip("keras")
-    from cnncalc import api
-    from tests.test_export_equivalence import compare
-    compare(infer(parse_spec(SHUFFLE_UNIT)))
-    assert api.verify(parse_spec(SHUFFLE_UNIT)).agree
+    exports_agree(SHUFFLE_UNIT)

@@ -8,6 +8,7 @@ import pytest
 
 from cnncalc import infer, parse_spec
 from cnncalc.metrics import compute
+from tests.conftest import exports_agree
 
 POINTWISE = "input: [7, 7, 96]\nlayers:\n  - dense: 384\n  - gelu\n  - dense: 96\n"
 
@@ -40,13 +41,7 @@ def test_keras_counts_the_same():
 
 
 def test_exports_compute_the_same_and_verify():
-    pytest.importorskip("torch")
-    pytest.importorskip("keras")
-    from cnncalc import api
-    from tests.test_export_equivalence import compare
-    spec = parse_spec("input: [5, 5, 6]\nlayers:\n  - dense: 8\n  - relu\n  - dense: {units: 3, bias: false}\n")
-    compare(infer(spec))
-    assert api.verify(spec).agree
+    exports_agree("input: [5, 5, 6]\nlayers:\n  - dense: 8\n  - relu\n  - dense: {units: 3, bias: false}\n")
 
 
 def test_torch_linear_on_channels_last_has_the_count():

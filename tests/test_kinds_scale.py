@@ -7,6 +7,7 @@ import pytest
 
 from cnncalc import CnncalcError, infer, parse_spec
 from cnncalc.metrics import compute
+from tests.conftest import exports_agree
 
 CONVNEXT_TAIL = "input: [7, 7, 96]\nlayers:\n  - dense: 384\n  - gelu\n  - dense: 96\n  - layer_scale: 1e-6\n"
 
@@ -59,9 +60,4 @@ def test_normalization_mistakes(text, words):
     "input: [6, 6, 3]\nlayers:\n  - normalization: {mean: 0.5, variance: 4}\n  - conv2d: {filters: 4, kernel: 3}\n",
 ])
 def test_exports_compute_the_same_and_verify(text):
-    pytest.importorskip("torch")
-    pytest.importorskip("keras")
-    from cnncalc import api
-    from tests.test_export_equivalence import compare
-    compare(infer(parse_spec(text)))
-    assert api.verify(parse_spec(text)).agree
+    exports_agree(text)
