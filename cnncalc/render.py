@@ -11,6 +11,7 @@ from typing import Any, Callable
 from .errors import visible
 from .infer import LayerResult, Summary
 from .kinds import fmt_shape
+from .metrics import given
 from .render_json import explained_json, iter_json, to_dict, to_json  # noqa: F401 (render's JSON formats)
 
 MIB = 1 << 20  # MiB means 2^20 bytes
@@ -127,11 +128,6 @@ BYTE_COLUMNS = {Column.PARAM_BYTES, Column.ACTIVATION_BYTES, Column.TRAINING_BYT
 SHARE_COLUMNS = {Column.PARAMS_SHARE, Column.MACS_SHARE}
 
 
-def _metrics(summary: Summary, metrics=None):
-    from .metrics import given
-    return given(metrics)
-
-
 def _rf(key: str):
     return lambda m: None if m.rf is None else tuple(getattr(x, key) for x in m.rf)
 
@@ -201,7 +197,7 @@ def _cell(c: Column, r: LayerResult, m, plain: bool) -> str:
 def text_rows(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, plain: bool = False) -> list[list[str]]:
     """Every cell as display text, the input first."""
     if any(c in METRIC_CELLS for c in columns):
-        metrics = _metrics(summary, metrics)
+        metrics = given(metrics)
     rows = [_input_row(summary, columns, metrics, plain)]
     for i, r in enumerate(summary.layers):
         m = metrics.layers[i] if metrics is not None else None
@@ -212,7 +208,7 @@ def text_rows(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, plain: bo
 def metric_lines(summary: Summary, metrics=None) -> list[str]:
     """Totals of the metrics, each with its definition and convention."""
     from .metrics import CONVENTION_LABELS
-    ms = _metrics(summary, metrics)
+    ms = given(metrics)
     t, mem = ms.totals, ms.totals.memory
 
     def count(value, unknown) -> str:
@@ -275,7 +271,7 @@ def table_parts(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: 
     spec = summary.spec
     default = tuple(columns) == DEFAULT_COLUMNS
     columns = with_inputs(summary, columns)
-    metrics = _metrics(summary, metrics)
+    metrics = given(metrics)
     rows = text_rows(summary, columns, metrics)
     caption = totals_lines(summary, metrics)
     if width is not None and default:
@@ -378,7 +374,7 @@ def to_markdown(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
     lines = [f"**{summary.spec.name}**: input {fmt_shape(summary.spec.input)}", "",
              "| " + " | ".join(head) + " |",
              "|" + "|".join("---:" if c in NUMERIC else "---" for c in columns) + "|"]
-    metrics = _metrics(summary, metrics)
+    metrics = given(metrics)
     lines += ["| " + " | ".join(row) + " |" for row in text_rows(summary, columns, metrics)]
     lines += [""] + [f"- {line}" for line in totals_lines(summary, metrics)]
     return "\n".join(lines) + "\n"
@@ -475,7 +471,7 @@ def to_course_csv(summary: Summary, blank: bool = False) -> str:
 def explained_text(summary: Summary, working: list[list[str]], columns=DEFAULT_COLUMNS, metrics=None) -> str:
     """The table as plain text with each layer's working lines (one list per layer, from
     explain.layer_lines) indented under its row: what `summary --explain` prints."""
-    metrics = _metrics(summary, metrics)
+    metrics = given(metrics)
     head = [HEADERS[c] for c in columns]
     rows = text_rows(summary, columns, metrics)
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(columns))]

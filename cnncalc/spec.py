@@ -293,12 +293,9 @@ class _Reader:
         if word == "<<":
             raise _err(key, "YAML merge keys (`<<: *anchor`) are not supported; write the arguments out, "
                             "or repeat the whole layer with `- kind: *anchor`", layer=label)
-        by_normal = _by_normal(tuple(spec_args))
-        if normal(word) in by_normal:
-            return by_normal[normal(word)]
-        for cand in ARG_ALIASES.get(normal(word), ()):
-            if cand in spec_args:
-                return cand
+        found = argument(word, spec_args)
+        if found is not None:
+            return found
         takes = ", ".join(spec_args) or "only name"
         raise _err(key, f"unknown argument `{word}` for {kind}"
                         f"{_suggest(word, [*spec_args, *COMMON_ARGS])} ({kind} takes {takes})", layer=label)
@@ -445,6 +442,15 @@ class _Reader:
 def _required(f) -> bool:
     import dataclasses
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def argument(word: str, spec_args) -> str | None:
+    """The argument (of `spec_args`, or a common one) a spelling names: `Kernel_Size`,
+    `kernel_size` and `f` are `kernel`; None for none."""
+    by_normal = _by_normal(tuple(spec_args))
+    if normal(word) in by_normal:
+        return by_normal[normal(word)]
+    return next((c for c in ARG_ALIASES.get(normal(word), ()) if c in spec_args), None)
 
 
 @functools.lru_cache(maxsize=None)

@@ -142,15 +142,11 @@ class Layer:
     @classmethod
     def from_helper(cls, framework: str, helper: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """(kind, spec arguments) of a call of one of its HELPERS, given its arguments by the
-        parameter names of the helper's constructor: those that are this kind's arguments in
-        some spelling (`eps`, `out_features`) are kept, the others (channels, sizes the layer
+        parameter names of the helper's constructor: those the spec reads as this kind's
+        arguments (`eps`, `out_features`) are kept, the others (channels, sizes the layer
         infers) dropped."""
-        from . import ARG_ALIASES, normal
-        own = {normal(n) for n in cls.spec_args()}
-        own |= {normal(f.metadata[k]) for f in cls.spec_args().values() for k in ("torch", "keras") if f.metadata.get(k)}
-        keep = {k: v for k, v in args.items()
-                if normal(k) in own or any(normal(a) in own for a in ARG_ALIASES.get(normal(k), ()))}
-        return cls.NAMES[0], keep
+        from ..spec import argument
+        return cls.NAMES[0], {k: v for k, v in args.items() if argument(k, cls.spec_args()) in cls.spec_args()}
 
     @property
     def label(self) -> str:
