@@ -36,6 +36,9 @@ def summary(path: str) -> int | None:
     except CnncalcError as e:
         sys.stderr.write(e.one_line() + "\n")
         return e.exit_code
+    except KeyboardInterrupt:  # as the full CLI says it
+        sys.stderr.write("cnncalc: interrupted\n")
+        return 130
     except Exception:  # RecursionError, a bug: the full CLI runs it again and says so
         return None
     if pieces is None:

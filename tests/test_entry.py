@@ -61,3 +61,13 @@ def test_a_reader_that_goes_away_is_no_error(args, tmp_path):
     p.stdout.close()
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 141 and err == ""
+
+
+def test_ctrl_c_is_one_line_as_in_the_full_cli(capsys, monkeypatch):
+    from cnncalc import api
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(api, "summarize", interrupted)
+    assert entry.summary(str(ZOO / "lenet5.yaml")) == 130
+    assert capsys.readouterr().err == "cnncalc: interrupted\n"

@@ -117,7 +117,9 @@ def test_a_class_of_the_same_name_with_other_code_is_not_a_helper():
     ("Merge()", "Merge needs `op`"),
     ("Merge('add', 2)", "Merge takes 1 positional arguments, got 2"),
     ("Merge(op='add', other=1)", "Merge got an unexpected or repeated argument `other`"),
-    ("LayerScale(4, init=self.training)", "LayerScale's arguments must be numbers written in the file"),
+    ("LayerScale(4, init=self.training)", "LayerScale's arguments must be numbers or words written in the file"),
+    ("Merge(3)", "Merge names 3, which is not one of add, multiply, subtract, maximum, minimum, average"),
+    ("Merge('concat')", "Merge names 'concat', which is not one of add"),
 ])
 def test_a_helper_called_wrongly_is_one_line(call, words, tmp_path):
     """A file with cnncalc's helper class, called as the export never calls it."""

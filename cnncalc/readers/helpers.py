@@ -72,7 +72,19 @@ def read(framework: str, node: ast.ClassDef, args: list, kwargs: dict[str, Any])
     missing = [n for n in names[:len(names) - len(defaults)] if n not in bound]
     if missing:
         raise ValueError(f"{node.name} needs `{missing[0]}`")
-    return cls.from_helper(framework, node.name, bound)
+    if not all(_plain(v) for v in bound.values()):
+        raise ValueError(f"{node.name}'s arguments must be numbers or words written in the file")
+    kind, spec_args = cls.from_helper(framework, node.name, bound)
+    if kind not in cls.NAMES:
+        raise ValueError(f"{node.name} names {kind!r}, which is not one of {', '.join(cls.NAMES)}")
+    return kind, spec_args
+
+
+def _plain(value) -> bool:
+    """A value the file writes out: a number, a word, True/False/None, or a list of those."""
+    if isinstance(value, (list, tuple)):
+        return len(value) < 64 and all(_plain(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def has_weights(framework: str, name: str) -> bool:

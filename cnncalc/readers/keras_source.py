@@ -225,8 +225,6 @@ class KerasReader(Interp):
             raise self.error(node, str(e)) from None
         if got is None:
             return super().instantiate(cls, args, kwargs, node)
-        if any(isinstance(v, Unknown) for v in got[1].values()):
-            raise self.error(node, f"{cls.name}'s arguments must be numbers written in the file")
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else self.names.take(_snake(cls.name))
         return KLayer(cls.name, {}, at(node), {}, name, read=got)
 

@@ -234,8 +234,6 @@ class TorchReader(Ops, Interp):
         if got is None:
             return None
         kind, spec = got
-        if any(isinstance(v, Unknown) for v in spec.values()):
-            raise self.error(node, f"{cls.name}'s arguments must be numbers written in the file")
         return THelper(cls.name, {}, at(node), {}, kind=kind, spec=spec, weights=helpers.has_weights("torch", cls.name))
 
     def set_attr(self, owner, name, value, node) -> None:
