@@ -16,6 +16,7 @@ from .plot import LOG_RATIO, MAX_TICKS, available_charts, human, series
 
 COLOURS = {"activations": "#4e79a7", "params": "#e15759", "macs": "#59a14f"}
 PANEL, GAP, TOP, BOTTOM = 300, 28, 78, 30   # px
+ROW, ROW_LONG, SHORT_MIN = 14.0, 9.0, 200   # a layer's row: up to 40 layers, beyond; a short net's rows' least
 TOOLTIPS = 2000  # layers with a hover title each, at most (the file grows with each)
 
 
@@ -39,7 +40,7 @@ def chart_svg(summary: Summary, charts=None) -> tuple[str, float, float]:
     data = [series(summary, c) for c in charts]
     names = [f"{r.layer.name} ({r.layer.kind})" for r in summary.layers]
     n = len(names)
-    row = max(14.0, 200 / max(n, 1)) if n <= 40 else 9.0 if n <= MAX_TICKS else 9.0 * MAX_TICKS / n
+    row = max(ROW, SHORT_MIN / max(n, 1)) if n <= 40 else ROW_LONG if n <= MAX_TICKS else ROW_LONG * MAX_TICKS / n
     font = 10 if n <= 40 else 7
     step = -(-n // MAX_TICKS)  # very long nets: every step-th layer named
     left = 12 + max((len(_short(s)) for s in names[::step]), default=0) * font * 0.6

@@ -42,5 +42,7 @@ def test_long_nets_have_a_bounded_height(n):
     spec = "input: [8, 8, 3]\nlayers:\n" + "  - conv2d: {filters: 3, kernel: 1}\n" * n
     svg, width, height = charts.chart_svg(api.infer(api.load(spec)))
     ET.fromstring(svg)
-    assert height <= 78 + 30 + max(9 * 300, 14 * 40, 200) + 1
+    from cnncalc.plot import MAX_TICKS
+    rows = max(charts.ROW_LONG * MAX_TICKS, charts.ROW * 40, charts.SHORT_MIN)  # the tallest the rows get
+    assert height <= charts.TOP + charts.BOTTOM + rows + 1
     assert ("<title>" in svg.split("</title>", 1)[1]) == (n <= charts.TOOLTIPS)
