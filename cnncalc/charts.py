@@ -12,9 +12,8 @@ import math
 
 from .diagram import FONT, escape
 from .infer import Summary
-from .plot import LOG_RATIO, MAX_TICKS, available_charts, human, series
+from .plot import MAX_TICKS, available_charts, human, panel, series
 
-COLOURS = {"activations": "#4e79a7", "params": "#e15759", "macs": "#59a14f"}
 PANEL, GAP, TOP, BOTTOM = 300, 28, 78, 30   # px
 ROW, ROW_LONG, SHORT_MIN = 14.0, 9.0, 200   # a layer's row: up to 40 layers, beyond; a short net's rows' least
 TOOLTIPS = 2000  # layers with a hover title each, at most (the file grows with each)
@@ -58,20 +57,16 @@ def chart_svg(summary: Summary, charts=None) -> tuple[str, float, float]:
                    f'dominant-baseline="central">{escape(_short(names[i]))}</text>')
     for k, s in enumerate(data):
         x0 = left + k * (PANEL + GAP)
-        vals = [v or 0 for v in s.values]
-        nz = [v for v in vals if v]
-        log = bool(nz) and max(nz) / min(nz) > LOG_RATIO
-        top_value = max(vals, default=0)
-        lo, hi = (min(nz) / 2, top_value * (8 if n <= 40 else 2)) if log else (0, top_value * 1.18 or 1)
+        p = panel(s, n)
+        vals, log, lo, hi = p.values, p.log, p.lo, p.hi
+        nz = any(vals)
 
         def x(v: float) -> float:
             if log:
                 return x0 + PANEL * (math.log10(max(v, lo)) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
             return x0 + PANEL * v / hi
-        title = f"{s.title}{' (log scale)' if log else ''}"
-        sub = f"total {human(sum(vals))}{'; ' + s.note if s.note else ''}"
-        out.append(f'<text x="{x0 + PANEL / 2:.1f}" y="38" font-size="11" text-anchor="middle">{escape(title)}</text>'
-                   f'<text x="{x0 + PANEL / 2:.1f}" y="52" font-size="10" text-anchor="middle">{escape(sub)}</text>')
+        out.append(f'<text x="{x0 + PANEL / 2:.1f}" y="38" font-size="11" text-anchor="middle">{escape(p.title)}</text>'
+                   f'<text x="{x0 + PANEL / 2:.1f}" y="52" font-size="10" text-anchor="middle">{escape(p.subtitle)}</text>')
         for t in _ticks(lo or 1, hi, log) if nz else []:
             tx = x(t)
             out.append(f'<line x1="{tx:.1f}" y1="{TOP - 4}" x2="{tx:.1f}" y2="{height - BOTTOM:.1f}" stroke="#dddddd" '
@@ -83,7 +78,7 @@ def chart_svg(summary: Summary, charts=None) -> tuple[str, float, float]:
             if v:
                 tip = f"<title>{escape(names[i])}: {v:,}</title>" if n <= TOOLTIPS else ""
                 out.append(f'<rect x="{x0:.1f}" y="{y + row * 0.14:.2f}" width="{max(x(v) - x0, 0.5):.1f}" '
-                           f'height="{row * 0.72:.2f}" fill="{COLOURS[s.key]}">{tip}</rect>')
+                           f'height="{row * 0.72:.2f}" fill="{p.colour}">{tip}</rect>')
             if n <= 40 and (v or raw is None):
                 out.append(f'<text x="{(x(v) if v else x0) + 3:.1f}" y="{y + row / 2:.1f}" font-size="8" '
                            f'dominant-baseline="central" fill="#333333">{"?" if raw is None else human(v)}</text>')

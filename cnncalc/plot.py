@@ -101,9 +101,32 @@ def human(n: float) -> str:
     return f"{n:.0f}"
 
 
-def _use_log(values) -> bool:
-    nz = [v for v in values if v]
-    return bool(nz) and max(nz) / min(nz) > LOG_RATIO
+COLOURS = {"activations": "#4e79a7", "params": "#e15759", "macs": "#59a14f"}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One chart's panel as both drawings show it (matplotlib here, SVG in cnncalc.charts):
+    the bar values (unknown as 0), the scale and its range, the titles and the colour."""
+    values: tuple
+    log: bool
+    lo: float
+    hi: float
+    title: str
+    subtitle: str
+    colour: str
+
+
+def panel(s: Series, n: int) -> Panel:
+    """A log scale when the non-zero values span more than LOG_RATIO; room for the bar labels
+    of a short net (n layers) to the right of the longest bar."""
+    vals = tuple(v or 0 for v in s.values)
+    nz = [v for v in vals if v]
+    log = bool(nz) and max(nz) / min(nz) > LOG_RATIO
+    top = max(vals, default=0)
+    lo, hi = (min(nz) / 2, top * (8 if n <= 40 else 2)) if log else (0, top * 1.18 or 1)
+    return Panel(vals, log, lo, hi, f"{s.title}{' (log scale)' if log else ''}",
+                 f"total {human(sum(vals))}{'; ' + s.note if s.note else ''}", COLOURS[s.key])
 
 
 def figure(summary: Summary, charts=None):
@@ -127,13 +150,10 @@ def figure(summary: Summary, charts=None):
                         bottom=bottom / height, wspace=gap / panel)
     ys = list(range(n))
     for i, (ax, s) in enumerate(zip(axes[0], data)):
-        vals = [v or 0 for v in s.values]
-        log = _use_log(vals)
-        colour = {"activations": "#4e79a7", "params": "#e15759", "macs": "#59a14f"}[s.key]
-        ax.barh(ys, vals, color=colour, height=0.72, log=log)
-        total = sum(vals)
-        ax.set_title(f"{s.title}{' (log scale)' if log else ''}\ntotal {human(total)}"
-                     f"{'; ' + s.note if s.note else ''}", fontsize=9)
+        p = panel(s, n)
+        vals, log = p.values, p.log
+        ax.barh(ys, vals, color=p.colour, height=0.72, log=log)
+        ax.set_title(f"{p.title}\n{p.subtitle}", fontsize=9)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human(v)))
         ax.tick_params(axis="x", labelsize=7.5, top=n > 40, labeltop=n > 40)  # long: ticks on top too
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -145,18 +165,12 @@ def figure(summary: Summary, charts=None):
             ax.set_yticklabels(names[::step], fontsize=font)
         else:
             ax.set_yticks([])
-        nz = [v for v in vals if v]
-        top_value = max(vals) if vals else 0
-        if log:
-            ax.set_xlim(min(nz) / 2, top_value * (8 if n <= 40 else 2))
-        else:
-            ax.set_xlim(0, top_value * 1.18 or 1)
+        ax.set_xlim(p.lo, p.hi)
         if n <= 40:
             for y, v, raw in zip(ys, vals, s.values):
                 label = "?" if raw is None else (human(v) if v else "")
                 if label:
-                    ax.text(v or (min(nz) / 2 if log and nz else 0), y, " " + label, va="center",
-                            fontsize=6.5, color="#333333")
+                    ax.text(v or p.lo, y, " " + label, va="center", fontsize=6.5, color="#333333")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     fig.suptitle(visible(f"{summary.spec.name}: per layer"), fontsize=10, y=1 - 0.12 / height, va="top")
