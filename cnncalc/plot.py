@@ -142,12 +142,12 @@ def figure(summary: Summary, charts=None):
     font = 8 if n <= 40 else 5.5
     # explicit margins (inches): constrained layout measures every tick label and is slow
     left = 0.25 + max(len(s) for s in names) * font * 0.62 / 72
-    top, bottom, panel, gap = 0.85, 0.45, (4.0 if len(data) == 1 else 3.2), 0.35
+    top, bottom, panel_w, gap = 0.85, 0.45, (4.0 if len(data) == 1 else 3.2), 0.35
     height = max(3.0, top + bottom + row * n)
-    width = left + len(data) * (panel + gap)
+    width = left + len(data) * (panel_w + gap)
     fig, axes = plt.subplots(1, len(data), figsize=(width, height), squeeze=False)
     fig.subplots_adjust(left=left / width, right=1 - gap / width, top=1 - top / height,
-                        bottom=bottom / height, wspace=gap / panel)
+                        bottom=bottom / height, wspace=gap / panel_w)
     ys = list(range(n))
     for i, (ax, s) in enumerate(zip(axes[0], data)):
         p = panel(s, n)

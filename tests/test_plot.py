@@ -34,8 +34,8 @@ def test_human(n, text):
     ([3_211_264, 25_088], True),
 ])
 def test_log_scale_when_range_is_wide(values, log):
-    from cnncalc.plot import _use_log
-    assert _use_log(values) is log
+    from cnncalc.plot import Series, panel
+    assert panel(Series("params", "Parameters", "params", tuple(values)), len(values)).log is log
 
 
 def test_series_come_from_infer():
