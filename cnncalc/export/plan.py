@@ -24,9 +24,16 @@ class Context:
         self.layers = layers
 
     def define(self, name: str, source: str) -> None:
-        """A helper class a kind brings itself (the source of `class <name>(nn.Module): ...`)."""
+        """A helper class the code needs (the source of `class <name>(nn.Module): ...`)."""
         self.helpers.add(name)
         self.defined[name] = source
+
+    def helper(self, layer, framework: str) -> str:
+        """The helper class `layer`'s kind declares for `framework` (its HELPERS, which the
+        readers read back), defined for the code; its name."""
+        name, source = next((n, src) for fw, n, src in type(layer).HELPERS if fw == framework)
+        self.define(name, source)
+        return name
 
     def source(self, r: LayerResult) -> LayerResult | None:
         """The layer `r` reads first; None for the network input."""

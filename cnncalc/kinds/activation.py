@@ -66,7 +66,7 @@ class Activation(Layer):
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part, KERAS_ACTS, LEAKY_DEFAULT, num
         if self.approximate == "tanh":
-            ctx.define("GeluTanh", GELU_TANH_KERAS)
+            ctx.helper(self, "keras")
             return [Part("GeluTanh()")]
         kind = r.layer.kind
         if kind == "leaky_relu":
@@ -224,7 +224,7 @@ class PReLU(Layer):
             return [Part("nn.PReLU()")]
         if shape[:-1] == (1,) * (len(shape) - 1):
             return [Part(f"nn.PReLU({shape[-1]})")]
-        ctx.define("PReLUChannelsLast", PRELU_TORCH)
+        ctx.helper(self, "torch")
         return [Part(f"PReLUChannelsLast({', '.join(map(str, shape))})", comment="slopes channels last")]
 
     def to_keras(self, r, ctx) -> list:

@@ -116,12 +116,12 @@ class ChannelSlice(Layer):
 
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part
-        ctx.define("ChannelSlice", SLICE_TORCH)
+        ctx.helper(self, "torch")
         return [Part("ChannelSlice(%d, %d)" % self.bounds(r.input_shape[-1]))]
 
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part
-        ctx.define("ChannelSlice", SLICE_KERAS)
+        ctx.helper(self, "keras")
         return [Part("ChannelSlice(%d, %d)" % self.bounds(r.input_shape[-1]))]
 
     def explain(self, r) -> list[str]:
@@ -174,7 +174,7 @@ class ChannelShuffle(Layer):
 
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part
-        ctx.define("ChannelShuffle", SHUFFLE_KERAS)
+        ctx.helper(self, "keras")
         return [Part(f"ChannelShuffle({self.groups})")]
 
     explain = explain_params

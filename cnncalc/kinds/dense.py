@@ -76,7 +76,7 @@ class Dense(Layer):
         args = kwargs(("bias", "False", L.bias))
         cls = "nn.Linear"
         if len(r.input_shape) > 1:
-            ctx.define("LinearChannelsLast", TORCH_LINEAR_LAST)
+            ctx.helper(self, "torch")
             cls = "LinearChannelsLast"
         return [Part(call(cls, str(r.input_shape[-1]), str(L.units), args))] + torch_fused_act(r)
 

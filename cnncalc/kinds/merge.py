@@ -137,7 +137,7 @@ class Merge(Layer):
             helper = {"add": "Add", "multiply": "Multiply"}[self.kind]
             ctx.helpers.add(helper)
             return [Part(f"{helper}()")]
-        ctx.define("Merge", TORCH_MERGE)
+        ctx.helper(self, "torch")
         return [Part(f"Merge({self.kind!r})")]
 
     def to_keras(self, r, ctx) -> list:

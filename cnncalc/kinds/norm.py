@@ -121,7 +121,7 @@ class BatchNorm(Layer):
                       ("affine", "False", L.affine))
         if L.has_gamma == L.has_beta:
             return [Part(call(f"nn.BatchNorm{d}d", str(r.input_shape[-1]), args))]
-        ctx.define("BatchNormPartial", TORCH_BN_PARTIAL)
+        ctx.helper(self, "torch")
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("momentum", num(L.momentum), L.momentum == 0.1),
                       ("scale", "False", L.has_gamma), ("center", "False", L.has_beta))
         return [Part(call("BatchNormPartial", str(d), str(r.input_shape[-1]), args))]
@@ -199,7 +199,7 @@ class LayerNorm(Layer):
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part, call, kwargs, num
         L = r.layer
-        ctx.define("LayerNormChannels", LAYERNORM_TORCH)
+        ctx.helper(self, "torch")
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("elementwise_affine", "False", L.affine))
         return [Part(call("LayerNormChannels", str(r.input_shape[-1]), args), comment="over the channels")]
 
@@ -401,12 +401,12 @@ class LayerScale(Layer):
 
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part, num
-        ctx.define("LayerScale", LAYER_SCALE_TORCH)
+        ctx.helper(self, "torch")
         return [Part(f"LayerScale({r.input_shape[-1]}, {num(self.init)})")]
 
     def to_keras(self, r, ctx) -> list:
         from ..export.common import Part, num
-        ctx.define("LayerScale", LAYER_SCALE_KERAS)
+        ctx.helper(self, "keras")
         return [Part(f"LayerScale({num(self.init)})")]
 
     def explain(self, r) -> list[str]:
@@ -488,7 +488,7 @@ class Normalization(Layer):
 
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part, num
-        ctx.define("Normalization", NORMALIZATION_TORCH)
+        ctx.helper(self, "torch")
         given = f", {num(self.mean)}, {num(self.variance)}" if self.mean is not None else ""
         return [Part(f"Normalization({r.input_shape[-1]}{given})")]
 

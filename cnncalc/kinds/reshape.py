@@ -411,7 +411,7 @@ class Permute(Layer):
 
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part
-        ctx.define("PermuteChannelsLast", PERMUTE_TORCH)
+        ctx.helper(self, "torch")
         return [Part(f"PermuteChannelsLast({', '.join(map(str, self.order(r.input_shape)))})",
                      comment="Keras' dims, channels-last")]
 

@@ -54,7 +54,7 @@ class Rescaling(Layer):
 
     def to_torch(self, r, ctx) -> list:
         from ..export.common import Part, num
-        ctx.define("Rescaling", RESCALING_TORCH)
+        ctx.helper(self, "torch")
         offset = f", {num(self.offset)}" if self.offset else ""
         return [Part(f"Rescaling({num(self.scale)}{offset})")]
 
