@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from ..errors import ShapeError
 from ..formulas import product
 from .base import (Axis, AXIS_NAMES, Layer, Shape, arg, explain_params, fmt_shape, kernels,
-                   no_weights)
+                   no_params, no_weights)
 from .measure import no_macs, rf_union, zero_flops
 
 
@@ -93,8 +93,7 @@ class Merge(Layer):
             out.append(size)
         return tuple(out)
 
-    def params(self, shapes) -> tuple[int, int]:
-        return (0, 0)
+    params = no_params
 
     def axes(self, shapes) -> tuple[Axis, ...]:
         return ()

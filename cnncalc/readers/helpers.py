@@ -88,8 +88,7 @@ def _plain(value) -> bool:
 
 
 def has_weights(framework: str, name: str) -> bool:
-    """Whether the helper holds weights or buffers (torch counts them): a second call would
-    share them, and one never called would still be counted."""
-    source = ast.unparse(table(framework)[name][2])
-    return any(w in source for w in ("nn.Parameter", "register_buffer", "add_weight", "(nn.Linear)",
-                                     "(nn.LayerNorm)", "BatchNorm"))
+    """Whether the helper's kind learns or keeps weights (torch counts them): a second call
+    would share them, and one never called would still be counted."""
+    from ..kinds.base import no_params
+    return table(framework)[name][1].params is not no_params
