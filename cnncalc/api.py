@@ -188,7 +188,7 @@ def check_answers(answers: str, spec: SpecLike, *, read_as: str | None = None, s
     from dataclasses import replace
 
     from .check import check_table, read_answers
-    from .check.others import better_fit
+    from .check.other_networks import better_fit
     report = check_table(read_answers(answers, read_as), infer(spec), strict)
     return replace(report, note=better_fit(report)) if others else report
 

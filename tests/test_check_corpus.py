@@ -12,7 +12,7 @@ import yaml
 from cnncalc import api
 from cnncalc.check import read_answers
 from cnncalc.check.grade import check_table
-from cnncalc.check.others import better_fit
+from cnncalc.check.other_networks import better_fit
 from cnncalc.check.read import AnswerError
 from cnncalc.check.report import report_text
 

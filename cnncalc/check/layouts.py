@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import re
 
+from .columns import COLUMNS, header_key, split_cells
+
 Grid = list[tuple[int, list[str]]]
 BOX = "│┃"
 _RULE = re.compile(r"^\s*[-=_━─┏┓┗┛┡┩┠┨├┤┼╇╈┬┴└┘┌┐╭╮╰╯+|: ]*$")
@@ -60,7 +62,6 @@ def _with_total(grid: Grid, text: str, last: int) -> Grid:
     if not grid:
         return grid
     header = grid[0][1]
-    from .read import header_key
     keys = [header_key(h) for h in header]
     if "params" in keys:
         for n, (label, value) in _total_row(text, last):
@@ -79,7 +80,6 @@ def _starts(line: str) -> list[tuple[int, str]]:
 def aligned_grid(text: str, header_at: int | None = None) -> Grid:
     """Columns 2+ spaces apart, as in a Keras 2 summary or a plain-text table: each cell goes
     to the header column whose start is nearest to the left of it."""
-    from .read import COLUMNS, header_key
     lines = text.replace("\t", "    ").splitlines()
     start = header_at
     if start is None:
@@ -130,7 +130,6 @@ def aligned_grid(text: str, header_at: int | None = None) -> Grid:
 def torch_grid(text: str, kind: str) -> Grid:
     """torchinfo (`├─Conv2d: 2-1  [1, 8, 28, 28]  608`) or torchsummary (`Conv2d-1
     [-1, 8, 28, 28]  608`): containers dropped, shapes turned channels last, `--` is 0."""
-    from .read import header_key
     grid = aligned_grid(text)
     if len(grid) < 2:
         return grid
@@ -216,15 +215,14 @@ def tab_grid(lines: list[tuple[int, str]]) -> Grid:
 
 def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the header into named columns and the rows alike."""
-    from .read import COLUMNS, _split_cells, header_key
     best, score = ",", -1.0
     head = lines[0] if lines else ""
     for sep in (";", ",", "\t", "|"):
-        cells = _split_cells(head, sep)
+        cells = split_cells(head, sep)
         if len(cells) < 2:
             continue
         named = sum(header_key(c) in COLUMNS for c in cells)
-        same = sum(len(_split_cells(ln, sep)) == len(cells) for ln in lines[1:])
+        same = sum(len(split_cells(ln, sep)) == len(cells) for ln in lines[1:])
         s = named * 100 + same
         if named and s > score:
             best, score = sep, s

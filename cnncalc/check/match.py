@@ -161,11 +161,6 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
     (`features.0`), course and kind labels (`CONV1`, `FC3`, `Softmax`, the n-th `Conv2d`),
     then the rows' order."""
     layers = summary.layers
-    names: dict[str, int] = {}
-    for pos, r in enumerate(layers, start=1):
-        names.setdefault(label_key(r.layer.name), pos)  # `features.0`, `block1_conv1`: as labels are read
-        if r.layer.id:
-            names.setdefault(label_key(r.layer.id), pos)
     course = [pos for pos, r in enumerate(layers, start=1) if not folded(r.layer)]
     positional = _by_position(table, course)
     if not table.has_labels:
@@ -174,7 +169,34 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
         return [(None, f"the table has no layer column, and its {len(table.rows)} rows "
                        f"are not the {len(course) + 1} rows of the course table "
                        f"(Input and {len(course)} layers)", "")] * len(table.rows)
+    names = _layer_names(summary)
+    raws, keys = _row_keys(table, names)
+    found, method, why = _match_names(keys, names, len(layers))
+    _match_keras(raws, found, method, summary)
+    _match_torch(raws, found, method, summary)
+    labelled = _match_numbered(keys, found, method, why, summary)
+    _match_kinds(table, keys, labelled, found, method, why, summary, course)
+    if positional and all(p is None or method[i] in ("order", "") or (i == 0 and p == positional[0][0])
+                          for i, p in enumerate(found)) and not any(k in TOTAL_WORDS for k in keys) \
+            and any(p is None for p in found):
+        return [(p, w, "order") for p, w in positional]  # no label names a layer, but the rows are the course table's
+    _drop_second_rows(table, found, method, why, summary)
+    return [(None, PART, m) if p == PART else (p, w, m if p is not None else "")
+            for p, w, m in zip(found, why, method)]
 
+
+def _layer_names(summary: Summary) -> dict[str, int]:
+    """The spec's layer names and ids, read as labels are read -> position."""
+    names: dict[str, int] = {}
+    for pos, r in enumerate(summary.layers, start=1):
+        names.setdefault(label_key(r.layer.name), pos)  # `features.0`, `block1_conv1`: as labels are read
+        if r.layer.id:
+            names.setdefault(label_key(r.layer.id), pos)
+    return names
+
+
+def _row_keys(table: AnswerTable, names: dict[str, int]) -> tuple[list[str], list[str]]:
+    """Each row's label as written (lower case, no parentheses) and as a key (label_key)."""
     raws = [_raw(r.label) for r in table.rows]
     keys = [label_key(r.label) for r in table.rows]
     for i, r in enumerate(table.rows):  # `Eingabe (Input)`, `Gesamt (Total)`: the English in parentheses
@@ -185,6 +207,11 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
         m = re.fullmatch(r"([a-z][a-z0-9]*)(?::\s*\d+-\d+|-\d+)", raw)
         if m and _kind_of(normal(m.group(1))) is not None:
             keys[i] = raws[i] = normal(m.group(1))
+    return raws, keys
+
+
+def _match_names(keys: list[str], names: dict[str, int], count: int) -> tuple[list, list[str], list[str]]:
+    """(found, method, why) per row after the spec's names, Input and indices."""
     found: list = [None] * len(keys)
     method = [""] * len(keys)
     why = [""] * len(keys)
@@ -195,12 +222,16 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
             found[i], method[i] = 0, "name"
         elif re.fullmatch(r"(layer|l)?\d+", key):
             pos = int(re.sub(r"\D", "", key))
-            if pos <= len(layers):
+            if pos <= count:
                 found[i], method[i] = pos, "name"
             else:
-                why[i] = f"there is no layer {pos}: the spec has {len(layers)} layers"
-    _match_keras(raws, found, method, summary)
-    _match_torch(raws, found, method, summary)
+                why[i] = f"there is no layer {pos}: the spec has {count} layers"
+    return found, method, why
+
+
+def _match_numbered(keys: list[str], found: list, method: list[str], why: list[str], summary: Summary) -> dict:
+    """Course labels with a number (`CONV1`, `FC3`, `C1`): the numbering scheme that places the
+    most rows on distinct layers not taken yet. Returns the rows with such a label."""
     labelled = {i: m for i, k in enumerate(keys) if found[i] is None and not why[i]
                 and (m := re.fullmatch(r"([a-z]+?)(\d+)", k)) and m.group(1) in FAMILIES}
     best: dict[int, int] = {}
@@ -213,6 +244,13 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
             best = got
     for i, pos in best.items():
         found[i], method[i] = pos, "label"
+    return labelled
+
+
+def _match_kinds(table: AnswerTable, keys: list[str], labelled: dict, found: list, method: list[str],
+                 why: list[str], summary: Summary, course: list[int]) -> None:
+    """The rows left: totals, kind labels (`Softmax`, the n-th `Conv2d`), `Output`; or why not."""
+    layers = summary.layers
     same_key: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
         if found[i] is None and not why[i]:
@@ -227,27 +265,8 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
             why[i] = "the row has no layer label"
             continue
         kind = _kind_of(key)
-        if kind is not None:
-            cands = [pos for pos, r in enumerate(layers, start=1)
-                     if isinstance(r.layer, kind) or (key == "softmax" and getattr(r.layer, "activation", None) == "softmax")
-                     if pos not in found]
-            rows = same_key[key]
-            if len(cands) == 1 and len(rows) == 1:
-                found[i], method[i] = cands[0], "label"
-                continue
-            if len(cands) >= len(rows) > 1 or len(cands) > 1 and len(rows) == len(cands):
-                # torchinfo's `Conv2d`, `Conv2d`: the n-th row of a kind is its n-th layer
-                if len(rows) == len(cands):
-                    for j, pos in zip(rows, cands):
-                        found[j], method[j] = pos, "order"
-                    continue
-            if not cands and _folds(kind):
-                found[i], method[i] = PART, "label"  # a ReLU or Dropout row the spec folds into a layer
-                continue
-            if len(cands) > 1:
-                why[i] = (f"`{table.rows[i].label}` could be any of {len(cands)} layers "
-                          f"({', '.join(layers[p - 1].layer.name for p in cands[:4])}); number it or use the name")
-                continue
+        if kind is not None and _match_kind(table, i, key, kind, same_key[key], found, method, why, layers):
+            continue
         if key in ("output", "out", "prediction", "predictions", "logits") and course and course[-1] not in found:
             found[i], method[i] = course[-1], "label"
             continue
@@ -257,10 +276,35 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
             why[i] = (f"`{table.rows[i].label}` names no layer; use a layer name "
                       f"({', '.join(r.layer.name for r in layers[:3])}{', ...' if len(layers) > 3 else ''}), "
                       "an index, Input or a course label like CONV1")
-    if positional and all(p is None or method[i] in ("order", "") or (i == 0 and p == positional[0][0])
-                          for i, p in enumerate(found)) and not any(k in TOTAL_WORDS for k in keys) \
-            and any(p is None for p in found):
-        return [(p, w, "order") for p, w in positional]  # no label names a layer, but the rows are the course table's
+
+
+def _match_kind(table: AnswerTable, i: int, key: str, kind, rows: list[int], found: list, method: list[str],
+                why: list[str], layers) -> bool:
+    """Row i labelled with a kind (`Conv2d`, `Softmax`): True once it is matched or explained."""
+    cands = [pos for pos, r in enumerate(layers, start=1)
+             if isinstance(r.layer, kind) or (key == "softmax" and getattr(r.layer, "activation", None) == "softmax")
+             if pos not in found]
+    if len(cands) == 1 and len(rows) == 1:
+        found[i], method[i] = cands[0], "label"
+        return True
+    if len(cands) >= len(rows) > 1 or len(cands) > 1 and len(rows) == len(cands):
+        # torchinfo's `Conv2d`, `Conv2d`: the n-th row of a kind is its n-th layer
+        if len(rows) == len(cands):
+            for j, pos in zip(rows, cands):
+                found[j], method[j] = pos, "order"
+            return True
+    if not cands and _folds(kind):
+        found[i], method[i] = PART, "label"  # a ReLU or Dropout row the spec folds into a layer
+        return True
+    if len(cands) > 1:
+        why[i] = (f"`{table.rows[i].label}` could be any of {len(cands)} layers "
+                  f"({', '.join(layers[p - 1].layer.name for p in cands[:4])}); number it or use the name")
+        return True
+    return False
+
+
+def _drop_second_rows(table: AnswerTable, found: list, method: list[str], why: list[str], summary: Summary) -> None:
+    """A second row for a layer already matched matches nothing."""
     seen: dict[int, int] = {}
     for i, pos in enumerate(found):
         if pos is None or pos == PART:
@@ -270,8 +314,6 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
             found[i], method[i] = None, ""
         else:
             seen[pos] = i
-    return [(None, PART, m) if p == PART else (p, w, m if p is not None else "")
-            for p, w, m in zip(found, why, method)]
 
 
 def _folds(kind) -> bool:

@@ -3,19 +3,16 @@ from __future__ import annotations
 
 import ast
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 
 import yaml
 
 from ..errors import CnncalcError, read_text
 from ..kinds import Shape, normal
+from .columns import COLUMN_NAMES, COLUMN_TITLES, COLUMNS, header_key, split_cells  # noqa: F401
 from .layouts import aligned_grid, keras3_grid, kind_of_text, rejoin_numbers, sniff_delimiter, tab_grid, torch_grid
 from .numbers import Count, Style, read_count
 
-COLUMNS = ("shape", "size", "params")
-COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
-COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
 BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
 INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in",
                "eingabe", "entrée", "entree", "entrada", "ingresso"}
@@ -47,30 +44,6 @@ class AnswerTable:
     others: tuple[str, ...] = ()       # cells of the columns not graded (their number style counts)
 
 
-def header_key(text: str) -> str | None:
-    """'# parameters', 'Params', '#params' -> 'params'; 'Activation Size' -> 'size';
-    'Output shape' -> 'shape'; '', 'Layer', 'Name' -> 'layer'; anything else None."""
-    word = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
-    word = re.sub(r"[^a-z0-9]", "", word)
-    if re.search(r"(input|kernel|weight)s?shape|multadds|macs|flops|connectedto", word):
-        return None  # torchinfo's Input Shape / Kernel Shape, Keras' Connected to
-    if word in ("form", "forme", "ausgabeform", "dimension", "dimensions", "formedesortie", "outputsize"):
-        return "shape" if word != "outputsize" else "size"
-    if word.startswith(("grosse", "groesse", "taille", "anzahlaktiv", "aktivierung")):
-        return "size"
-    if word in ("schicht", "couche", "ebene"):
-        return "layer"
-    if "shape" in word or "dim" in word or word in ("output", "outputs", "out"):
-        return "shape"
-    if "param" in word or word in ("weights", "learnable", "nparams"):
-        return "params"
-    if "size" in word or word.startswith("activation") or word in ("numel", "elements", "neurons"):
-        return "size"
-    if word in ("", "index", "no", "nr", "type", "kind") or "layer" in word or "name" in word:
-        return "layer"
-    return None
-
-
 def read_answers(path: str, fmt: str | None = None) -> AnswerTable:
     """Read a table of answers from a file (`-` for stdin). `fmt`: md, csv, tsv, yaml or None
     to decide by the extension, then by the text."""
@@ -95,7 +68,7 @@ def sniff(text: str) -> str:
         return "yaml"
     for ln in lines[:40]:  # the header: the first line naming a graded column
         for sep in ("\t", ";", ",", "|"):
-            cells = [c for c in _split_cells(ln, sep) if c]
+            cells = [c for c in split_cells(ln, sep) if c]
             if len(cells) >= 2 and any(header_key(c) in COLUMNS for c in cells):
                 return {"\t": "tsv", "|": "csv"}.get(sep, "csv")
         if aligned_grid(ln):
@@ -141,27 +114,6 @@ def parse_answers(text: str, path: str = "<answers>", fmt: str | None = None) ->
         raise e.located(path=path) from None
 
 
-def _split_cells(line: str, sep: str) -> list[str]:
-    """Split on `sep` outside quotes, parentheses and brackets: `CONV1,(28,28,8),6272`."""
-    cells, cur, depth, quote = [], [], 0, False
-    for ch in line:
-        if ch == '"':
-            quote = not quote
-            continue
-        if not quote:
-            if ch in "([{":
-                depth += 1
-            elif ch in ")]}":
-                depth = max(depth - 1, 0)
-            elif ch == sep and depth == 0:
-                cells.append("".join(cur))
-                cur = []
-                continue
-        cur.append(ch)
-    cells.append("".join(cur))
-    return [c.strip() for c in cells]
-
-
 def _markdown_grid(text: str) -> list[tuple[int, list[str]]]:
     """The first pipe table: (line, cells) for the header and every row, separator dropped."""
     grid: list[tuple[int, list[str]]] = []
@@ -197,8 +149,8 @@ def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
         lines = [(n, ln) for n, ln in lines if ln.strip()]
         # free text before the table: start at the first line naming a graded column
         for i, (_, ln) in enumerate(lines):
-            if any(header_key(c) in COLUMNS for sep in ";,\t|" for c in _split_cells(ln, sep)
-                   if len(_split_cells(ln, sep)) >= 2):
+            if any(header_key(c) in COLUMNS for sep in ";,\t|" for c in split_cells(ln, sep)
+                   if len(split_cells(ln, sep)) >= 2):
                 lines = lines[i:]
                 break
     if not lines:
@@ -206,7 +158,7 @@ def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
     if fmt == "tsv":
         return tab_grid(lines)
     sep = sniff_delimiter([ln for _, ln in lines])
-    grid = [(n, _split_cells(ln, sep)) for n, ln in lines]
+    grid = [(n, split_cells(ln, sep)) for n, ln in lines]
     width = len(grid[0][1])
     out = [grid[0]]
     for n, cells in grid[1:]:
