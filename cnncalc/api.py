@@ -333,7 +333,7 @@ def gradient(image, kernel, upstream=None, *, stride: int = 1, padding: int = 0,
     exact for whole numbers. `image`, `upstream`: text ("1 2; 3 4", channels split by `|`) or
     nested lists; `kernel` also a name (sobel_x) or one text per filter; `upstream` defaults to
     all ones; `bias`: a number, or one per filter."""
-    from . import grad
+    from .gradients import conv as grad
     if all(v is None or isinstance(v, str) for v in (image, upstream, bias)) and (
             isinstance(kernel, str) or (isinstance(kernel, (list, tuple)) and all(isinstance(k, str) for k in kernel))):
         return grad.from_text(image, kernel, upstream, stride, padding, bias, flip)
@@ -342,7 +342,7 @@ def gradient(image, kernel, upstream=None, *, stride: int = 1, padding: int = 0,
 
 def gradient_dict(result, at: str | None = None) -> dict:
     """`cnncalc grad --format json`: {"Z", "dL_dK", "dL_dX", "dL_db", ...}; `at` adds one cell's working."""
-    from .grad import parse_at
+    from .gradients.conv import parse_at
     data = result.as_dict()
     if at is not None:
         data["at"] = parse_at(at, result)
@@ -351,7 +351,7 @@ def gradient_dict(result, at: str | None = None) -> dict:
 
 def gradient_text(result, at: str | None = None) -> str:
     """`cnncalc grad`'s text: every grid with its formula; `at` ("dK:0,0") works one cell."""
-    from .grad import result_text
+    from .gradients.conv import result_text
     return result_text(result, at)
 
 
@@ -361,16 +361,16 @@ def backprop(spec: SpecLike, input, target, *, loss: str = "mse", weights=None, 
     and output. `input`, `target`: numbers, nested lists, or text (JSON, "1 2; 3 4", a file);
     `weights`: a mapping of layer names to arrays in torch's layout, or a JSON file's path
     (None: drawn from `seed`)."""
-    from . import backward as B
-    x = B.parse_array(input, "--input") if isinstance(input, str) else input
-    t = B.parse_array(target, "--target") if isinstance(target, str) else target
-    w = B.load_weights(str(weights)) if isinstance(weights, (str, Path)) else weights
+    from .gradients import inputs as I, network as B
+    x = I.parse_array(input, "--input") if isinstance(input, str) else input
+    t = I.parse_array(target, "--target") if isinstance(target, str) else target
+    w = I.load_weights(str(weights)) if isinstance(weights, (str, Path)) else weights
     return B.backprop(_spec(spec), x, t, loss=loss, weights=w, seed=seed)
 
 
 def backprop_text(result) -> str:
     """`cnncalc backprop`'s text."""
-    from .backward import result_text
+    from .gradients.network import result_text
     return result_text(result)
 
 
@@ -378,10 +378,10 @@ def jacobian(answer, *, dtype_bytes: int = 4) -> dict:
     """The shapes of d out/d in and d out/d weights of one layer (a `solve_layer` answer), their
     sizes in numbers and bytes (`cnncalc layer ... --jacobian`): why backprop never forms them."""
     from .infer import infer_layer
-    from .jacobians import jacobian_shapes
+    from .gradients.jacobian import jacobian_shapes
     return jacobian_shapes(infer_layer(answer.layer, (answer.input_shape,)), dtype_bytes)
 
 
 def jacobian_text(d: dict) -> str:
-    from .jacobians import jacobian_text as text
+    from .gradients.jacobian import jacobian_text as text
     return text(d)

@@ -158,7 +158,7 @@ def _act(torch, name, h, slope=None):
 
 
 def torch_backprop(torch, text: str, x, target, loss: str, weights: dict) -> dict:
-    """loss, every layer's output and the gradients, as cnncalc.backward's as_dict names them."""
+    """loss, every layer's output and the gradients, as cnncalc.gradients.network's to_dict names them."""
     F = torch.nn.functional
     summary = infer(parse_spec(text))
     T = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731

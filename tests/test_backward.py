@@ -1,4 +1,4 @@
-"""One forward and backward pass of a small network (cnncalc/backward.py): the notes' tiny 1-D
+"""One forward and backward pass of a small network (cnncalc/gradients/network.py): the notes' tiny 1-D
 network recomputed by hand, pooling's routing, torch autograd over a hypothesis sweep and on
 branched nets (skipped without torch), the committed torch goldens, and every one-line error.
 """
@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from cnncalc.backward import activate_grid, backprop, load_weights, parse_array, result_text
+from cnncalc.gradients.inputs import load_weights, parse_array
+from cnncalc.gradients.network import activate_grid, backprop, result_text
 from cnncalc.errors import CnncalcError
-from cnncalc.grad import conv_grad
+from cnncalc.gradients.conv import conv_grad
 from cnncalc.spec import load_spec, parse_spec
 from tests.conftest import ZOO, one_line_error as bad
 from tests.grad_torch import BRANCHED, Picker, numbers, random_net, torch_backprop

@@ -1,4 +1,4 @@
-"""Convolution gradients (cnncalc/grad.py): the course notes' examples, recomputed by hand here
+"""Convolution gradients (cnncalc/gradients/conv.py): the course notes' examples, recomputed by hand here
 (the notes give the formulas with symbols only, and write the chain rule with `+` where it
 multiplies: 004:L232-240), an independent scatter-loop reference, torch autograd over a
 hypothesis sweep (skipped without torch) and the committed torch goldens.
@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cnncalc.grad import (conv_grad, conv_grad_channels, from_text, jacobian_shapes, jacobian_text,
-                          parse_at, parse_channels, result_text, weight_shapes)
+from cnncalc.gradients.conv import (conv_grad, conv_grad_channels, from_text, parse_at, parse_channels,
+                                    result_text)
+from cnncalc.gradients.jacobian import jacobian_shapes, jacobian_text, weight_shapes
 from cnncalc.infer import infer
 from cnncalc.spec import load_spec, parse_spec
 from tests.conftest import ZOO, one_line_error as bad

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import formulas as F
-from .errors import ArgumentError, ShapeError
+from .. import formulas as F
+from ..errors import ArgumentError, ShapeError
 
 MAX_PRODUCTS = 1_000_000  # multiply-adds of one pass (C_out*C_in*H_p*W_p*f_h*f_w): a hand-sized grid
 
@@ -71,8 +71,8 @@ def parse_channels(text: str, what: str = "--image", kernel: bool = False) -> li
     Whole numbers become ints, so the arithmetic stays exact."""
     import json
 
-    from . import grids
-    from .errors import read_text
+    from .. import grids
+    from ..errors import read_text
     source = text
     if text and os.path.isfile(text):
         source = read_text(text, ArgumentError, "a text file of numbers", "a file of numbers")
@@ -96,7 +96,7 @@ def parse_channels(text: str, what: str = "--image", kernel: bool = False) -> li
 
 def parse_numbers(text: str, what: str = "--bias") -> list[Number]:
     """One number per output channel: "1", "1 -2" or "1, -2"."""
-    from . import grids
+    from .. import grids
     rows = grids.parse_matrix(text, what)
     if len(rows) != 1:
         raise ArgumentError(f"{what} has {len(rows)} rows; give one number per output channel on one line, like \"1 -2\"")
@@ -154,7 +154,7 @@ def num(v: Number) -> str:
         return str(v)
     if isinstance(v, Fraction):
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
-    from .grids import fmt
+    from ..grids import fmt
     return fmt(v)
 
 
@@ -418,7 +418,7 @@ def conv_grad_channels(images, kernels, upstreams=None, stride: int = 1, padding
     sh, sw = (1, s) if dims == 1 else (s, s)
     ph, pw = (0, p) if dims == 1 else (p, p)
     c_in, c_out = len(x_rows), len(k_rows)
-    from .grids import MAX_CELLS
+    from ..grids import MAX_CELLS
     if (h + 2 * ph) * (w + 2 * pw) * c_in > MAX_CELLS:
         raise ArgumentError(f"the padded input has {c_in} x {h + 2 * ph} x {w + 2 * pw} = "
                             f"{c_in * (h + 2 * ph) * (w + 2 * pw):,} cells, more than the {MAX_CELLS:,} a worked "
@@ -538,7 +538,7 @@ def parse_at(text: str, r: ConvGrad) -> str:
 
 def result_text(r: ConvGrad, at: str | None = None) -> str:
     """Every grid with the formula it came from; with `at`, one cell worked out."""
-    from .grids import grid_text
+    from ..grids import grid_text
     d, (s, p), c_in, c_out = r.dims, (r.stride[1], r.padding[1]), len(r.image), len(r.kernel)
     lines: list[str] = []
 
@@ -576,5 +576,3 @@ def result_text(r: ConvGrad, at: str | None = None) -> str:
         lines += ["working:", f"  {parse_at(at, r)}"]
     return "\n".join(lines) + "\n"
 
-
-from .jacobians import jacobian_shapes, jacobian_text, weight_shapes  # noqa: E402,F401 (grad's interface)

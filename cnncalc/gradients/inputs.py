@@ -1,5 +1,5 @@
 """What a worked backprop reads from the command line: the input, the target and the
-weights, each checked against the network (the layouts are in cnncalc/backward.py)."""
+weights, each checked against the network (the layouts are each kind's)."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ArgumentError, read_text
-from .infer import LayerResult, Summary
-from .kinds import BatchNorm, Conv, Dense, fmt_shape
+from ..errors import ArgumentError, read_text
+from ..infer import LayerResult, Summary
+from ..kinds import BatchNorm, Conv, Dense, fmt_shape
 
 
 def parse_array(text: str, what: str = "--input") -> Any:
@@ -30,7 +30,7 @@ def parse_array(text: str, what: str = "--input") -> Any:
         return float(s)
     except ValueError:
         pass
-    from .grids import parse_matrix
+    from ..grids import parse_matrix
     return parse_matrix(s, what)
 
 

@@ -29,14 +29,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import ArgumentError, CnncalcError
-from .grad import jsonable
-from .infer import LayerResult, Summary, infer
-from .kinds import (Activation, BatchNorm, Concat, Conv, Dense, Dropout, Flatten, GlobalPool, Merge, Pool,
+from ..errors import ArgumentError, CnncalcError
+from .conv import jsonable
+from ..infer import LayerResult, Summary, infer
+from ..kinds import (Activation, BatchNorm, Concat, Conv, Dense, Dropout, Flatten, GlobalPool, Merge, Pool,
                     fmt_shape)
-from .spec import Spec
-from .backward_inputs import check_weights, input_array, target_array
-from .backward_inputs import layout, load_weights, parse_array  # noqa: F401 (the interface)
+from ..spec import Spec
+from .inputs import check_weights, input_array, target_array
+from .inputs import layout, load_weights, parse_array  # noqa: F401 (the interface)
 
 MAX_VALUES = 1_000_000  # input + activations + parameters of a worked example
 LOSSES = ("mse", "cross_entropy", "bce")
@@ -112,7 +112,7 @@ def identity_backward(r, xs, w, g):
 def _pool_pads(r):
     """The padding of each axis, with the extra cells after it that the last ceil_mode window
     reads (as kernels.pool_nd pads)."""
-    from .formulas import effective_kernel, padded
+    from ..formulas import effective_kernel, padded
     out = r.output_shape[:-1]
     return [(a.pad[0], a.pad[1] + max(0, (o - 1) * a.s + effective_kernel(a.f, a.d) - padded(a.n, a.pad)))
             for a, o in zip(r.axes, out)]
@@ -225,7 +225,7 @@ BACKWARD: dict[type, Callable] = {
 # ---------------------------------------------------------------- activations
 
 def _erf(z):
-    from .kernels import _erf as erf
+    from ..kernels import _erf as erf
     return erf(z)
 
 
@@ -263,13 +263,13 @@ ACTIVATION_GRADS: dict[str, Callable] = {
 
 
 def _activate(name, z, slope=None):
-    from .kernels import activate
+    from ..kernels import activate
     return activate(name, z, slope)
 
 
 def activation_grad(name: str, z, a, g, slope=None):
     """dL/dz from dL/da = g for a = name(z)."""
-    from .kernels import LEAKY_SLOPE
+    from ..kernels import LEAKY_SLOPE
     return ACTIVATION_GRADS[name](z, a, g, LEAKY_SLOPE if slope is None else slope)
 
 
@@ -281,7 +281,7 @@ def _fused(layer) -> str | None:
 def activate_grid(name: str, values, negative_slope: float | None = None):
     """A = g(Z) element-wise on nested lists (`conv --activation`): linear, relu and relu6 keep
     exact numbers; the others are the executor's functions (cnncalc.kernels) in float64."""
-    from .kernels import ACTIVATION_FUNCS, activate
+    from ..kernels import ACTIVATION_FUNCS, activate
     exact = {"linear": lambda v: v, "relu": lambda v: max(v, 0), "relu6": lambda v: min(max(v, 0), 6)}.get(name)
     if exact is not None:
         return [activate_grid(name, v) for v in values] if isinstance(values, list) else exact(values)
@@ -308,7 +308,7 @@ def loss_and_grad(loss: str, y, t, probabilities: bool) -> tuple[float, Any, str
         value = float((d * d).sum() / n)
         text = "L = (1/N) sum (y - t)^2"
         if n <= 10:
-            from .grids import fmt
+            from ..grids import fmt
             terms = " + ".join(f"({fmt(a)} - {fmt(b)})^2" for a, b in zip(y.ravel(), t.ravel()))
             text += f" = ({terms}) / {n} = {fmt(value)}"
         return value, 2 * d / n, text
@@ -462,7 +462,7 @@ def backprop(spec: Spec, x: Any, target: Any, loss: str = "mse", weights: dict |
 def _array_text(a, indent: str = "    ", weight: bool = False) -> str:
     """Values channels last: (L, C) as one row per channel, (H, W, C) one grid per channel.
     Weights (C_out, C_in, *f): one grid per filter (1-D: rows = input channels), or per (o, c)."""
-    from .grids import fmt, grid_text
+    from ..grids import fmt, grid_text
     a = np.asarray(a)
     if a.ndim <= 1:
         return indent + " ".join(fmt(v) for v in np.atleast_1d(a))
@@ -479,7 +479,7 @@ def _array_text(a, indent: str = "    ", weight: bool = False) -> str:
 
 
 def result_text(b: Backprop) -> str:
-    from .grids import fmt
+    from ..grids import fmt
     lines = [f"input {fmt_shape(b.x.shape)} (values channels last; (L, C) shown one row per channel):",
              _array_text(b.x)]
     for r, y, z, g in zip(b.summary.layers, b.outputs, b.pre, b.grads):

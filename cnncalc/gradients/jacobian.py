@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import CnncalcError
+from ..errors import CnncalcError
 
 
 # ---------------------------------------------------------------- Jacobian shapes
@@ -15,8 +15,8 @@ from .errors import CnncalcError
 def weight_shapes(r) -> dict[str, tuple[int, ...]]:
     """The trainable arrays of a layer and their shapes, in the executor's (torch's) layouts;
     a kind without a known layout gives its trainable count as one flat vector `params`."""
-    from .formulas import product
-    from .kinds import BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Embedding, SeparableConv
+    from ..formulas import product
+    from ..kinds import BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Embedding, SeparableConv
     L, out = r.layer, r.output_shape
     fs = tuple(a.f for a in r.axes)
     c_in = r.input_shape[-1] if r.input_shapes and r.input_shape else 0
@@ -51,7 +51,7 @@ def jacobian_shapes(r, dtype_bytes: int = 4) -> dict[str, Any]:
     forms (a vector-Jacobian product: the shape of what it differentiates by). Shapes are
     (*output, *wrt), numerator layout; the notes write the matrices transposed (denominator
     layout: rows = the variable, columns = the output)."""
-    from .formulas import product
+    from ..formulas import product
     if isinstance(dtype_bytes, bool) or not isinstance(dtype_bytes, int) or dtype_bytes < 1:
         raise CnncalcError(f"dtype_bytes {dtype_bytes!r} must be a whole number of bytes, 1 or more; e.g. 4 for float32")
     out = tuple(r.output_shape)
