@@ -1,3 +1,3 @@
-from .entry import main
+from .main import main
 
 main()

@@ -50,21 +50,21 @@ class Summary:
         return self.result.totals
 
     def to_dict(self) -> dict:
-        from .render import to_dict
+        from .render.json_doc import to_dict
         return to_dict(self.result, self.metrics)
 
     def to_json(self) -> str:
-        from .render import to_json
+        from .render.json_doc import to_json
         return to_json(self.result, self.metrics)
 
     def table(self, width: int = 120) -> str:
         """The plain-text table `cnncalc summary` prints."""
-        from .render import table_text
+        from .render.table import table_text
         return table_text(self.result, width=width, metrics=self.metrics)
 
     def _repr_html_(self) -> str:
         """A Jupyter cell shows the table (the same cells as `cnncalc summary`) and the totals."""
-        from .report import table_html
+        from .render.report import table_html
         return table_html(self.result, self.metrics)
 
     def __repr__(self) -> str:
@@ -116,7 +116,7 @@ def input_shape(value: str | tuple[int, ...] | None) -> tuple[int, ...] | None:
     """--input as a shape: "32x32x3", "32 32 3", [32, 32, 3] or (32, 32, 3); None stays None."""
     if value is None or isinstance(value, tuple):
         return value
-    from .answers import sizes
+    from .size_syntax import sizes
     return sizes(value if isinstance(value, str) else "x".join(map(str, value)), "--input", "32x32x3")
 
 
@@ -221,7 +221,7 @@ def export_code(spec: SpecLike, to: str) -> str:
 def report_html(spec: SpecLike, spec_text: str = "", *, dtype: str = "float32", charts: bool = True) -> tuple[str, list[str]]:
     """The self-contained HTML report, and notes on what was left out. A spec given as a path
     (`-`: stdin) is read once and its text shown in the report; a loaded Spec shows `spec_text`."""
-    from .report import build
+    from .render.report import build
     if not spec_text and isinstance(spec, (str, Path)):
         spec, spec_text = load_text(spec)
     s = summarize(spec, dtype=dtype)

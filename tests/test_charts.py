@@ -1,4 +1,4 @@
-"""The report's charts, drawn as SVG by cnncalc/charts.py: well-formed whatever the names,
+"""The report's charts, drawn as SVG by cnncalc/render/charts.py: well-formed whatever the names,
 every layer on the axis, the same scales and totals as the matplotlib charts of `cnncalc plot`."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cnncalc import api, charts
+from cnncalc import api
+from cnncalc.render import charts
 from tests.conftest import ZOO
 
 
@@ -42,7 +43,7 @@ def test_long_nets_have_a_bounded_height(n):
     spec = "input: [8, 8, 3]\nlayers:\n" + "  - conv2d: {filters: 3, kernel: 1}\n" * n
     svg, width, height = charts.chart_svg(api.infer(api.load(spec)))
     ET.fromstring(svg)
-    from cnncalc.plot import MAX_TICKS
+    from cnncalc.render.plot import MAX_TICKS
     rows = max(charts.ROW_LONG * MAX_TICKS, charts.ROW * 40, charts.SHORT_MIN)  # the tallest the rows get
     assert height <= charts.TOP + charts.BOTTOM + rows + 1
     assert ("<title>" in svg.split("</title>", 1)[1]) == (n <= charts.TOOLTIPS)

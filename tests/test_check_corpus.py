@@ -14,7 +14,7 @@ from cnncalc.check import read_answers
 from cnncalc.check.grade import check_table
 from cnncalc.check.other_networks import better_fit
 from cnncalc.check.read import AnswerError
-from cnncalc.check.report import report_text
+from cnncalc.render.check import report_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "check_corpus"

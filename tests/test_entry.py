@@ -1,4 +1,4 @@
-"""`cnncalc summary FILE` without typer (cnncalc/entry.py) answers exactly as the typer command
+"""`cnncalc summary FILE` without typer (cnncalc/main.py) answers exactly as the typer command
 does: the same table, the same one-line errors, the same exit statuses."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cnncalc import entry
+from cnncalc import main as entry
 from tests.conftest import ROOT, ZOO
 
 HOSTILE = ROOT / "tests" / "hostile"
@@ -31,7 +31,7 @@ def test_the_same_as_the_typer_command(path, width, cli, capsys, monkeypatch):
 
 def test_the_fast_path_imports_neither_typer_nor_rich():
     code = ("import sys; sys.argv = ['cnncalc', 'summary', 'architectures/vgg16.yaml']\n"
-            "from cnncalc.entry import main\n"
+            "from cnncalc.main import main\n"
             "try:\n    main()\nexcept SystemExit as e:\n"
             "    sys.stderr.write(repr((e.code, [m for m in ('typer', 'rich', 'numpy') if m in sys.modules])))\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,

@@ -292,7 +292,7 @@ def test_dcgan_generator_zoo_published_totals():
 
 
 def test_hyper_text_names_causal():
-    from cnncalc.render import hyper_text
+    from cnncalc.render.table import hyper_text
     s = infer(parse_spec("input: [16, 2]\nlayers:\n  - conv1d: {filters: 2, kernel: 3, dilation: 2, padding: causal}\n",
                          "s.yaml"))
     assert hyper_text(s.layers[0]) == "f=3 s=1 p=causal(4,0) d=2"

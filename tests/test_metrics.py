@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from cnncalc import infer, load_spec, parse_spec
 from cnncalc import kinds as L
 from cnncalc import metrics as M
-from cnncalc import render
+from cnncalc.render import formats, json_doc, table
 from cnncalc.spec import Spec
 from tests.conftest import ZOO
 
@@ -251,7 +251,7 @@ def test_dense_after_flatten_sees_the_whole_input():
 def test_mlp_has_no_spatial_axes():
     ms = net("input: [20]\nlayers:\n  - dense: 5\n  - relu\n")
     assert all(m.rf == () for m in ms.layers)
-    assert render.metric_text(render.Column.RF, ()) == "-"
+    assert table.metric_text(table.Column.RF, ()) == "-"
 
 
 @pytest.mark.parametrize("layer, shape", [
@@ -352,16 +352,16 @@ def test_unknown_metrics_are_none_not_zero():
 
 def test_unknown_renders_as_unknown():
     s, ms = unknown_net()
-    text = render.table_text(s, render.DEFAULT_COLUMNS + (render.Column.FLOPS,), metrics=ms)
+    text = table.table_text(s, table.DEFAULT_COLUMNS + (table.Column.FLOPS,), metrics=ms)
     row = next(line for line in text.splitlines() if " mystery " in line)
     assert row.count("?") == 3 and " 0 " not in row.split("mystery")[1]
     assert "MACs (batch 1): unknown (no formula for layer 2 (m, mystery))" in text
-    doc = render.to_dict(s, ms)
+    doc = json_doc.to_dict(s, ms)
     assert doc["layers"][1]["macs"] is None and doc["layers"][1]["receptive_field"] is None
     assert doc["totals"]["macs"] is None
-    rows = list(csv.DictReader(io.StringIO(render.to_csv(s, (render.Column.NAME, render.Column.MACS), ms))))
+    rows = list(csv.DictReader(io.StringIO(formats.to_csv(s, (table.Column.NAME, table.Column.MACS), ms))))
     assert rows[2] == {"name": "m", "macs": ""}
-    assert "| ? |" in render.to_markdown(s, (render.Column.NAME, render.Column.MACS), ms)
+    assert "| ? |" in formats.to_markdown(s, (table.Column.NAME, table.Column.MACS), ms)
 
 
 def test_upsample_other_than_nearest_has_no_flop_count():
@@ -396,8 +396,8 @@ def test_memory_dtype_and_frozen_buffers():
 
 
 def test_mib_is_two_to_the_twenty():
-    assert render.mib(2**20) == "1.00 MiB" and render.mib(3 * 2**30) == "3.00 GiB"
-    assert render.mib(1000) == "1000 B"
+    assert table.mib(2**20) == "1.00 MiB" and table.mib(3 * 2**30) == "3.00 GiB"
+    assert table.mib(1000) == "1000 B"
 
 
 def test_input_batch_is_reported_apart():
@@ -420,12 +420,12 @@ def test_columns_sum_to_totals(spec, convention):
     assert t.memory.params == s.totals.param_bytes
     assert sum(m.params_share for m in ms.layers) == pytest.approx(1)
     assert sum(m.macs_share for m in ms.layers) == pytest.approx(1)
-    doc = render.to_dict(s, ms)
+    doc = json_doc.to_dict(s, ms)
     for key in ("macs", "flops", "param_bytes", "activation_bytes", "gradient_bytes",
                 "optimizer_bytes", "training_bytes"):
         assert sum(layer[key] for layer in doc["layers"]) == doc["totals"][key], key
-    cols = (render.Column.MACS, render.Column.FLOPS, render.Column.TRAINING_BYTES)
-    rows = list(csv.DictReader(io.StringIO(render.to_csv(s, cols, ms))))[1:]  # skip the input row
+    cols = (table.Column.MACS, table.Column.FLOPS, table.Column.TRAINING_BYTES)
+    rows = list(csv.DictReader(io.StringIO(formats.to_csv(s, cols, ms))))[1:]  # skip the input row
     for c, total in zip(cols, (t.macs, t.flops, t.memory.training)):
         assert sum(int(r[c.value]) for r in rows) == total
 
@@ -476,7 +476,7 @@ def test_default_table_fits_its_width(cli, width, left_out):
     ("name, rf, rf_jump, rf_start", ["Name", "RF", "Jump", "RF start"]),
     ("+params_share,macs_share", ["Name", "MACs", "Params share", "MACs share"]),
     ("name,param-bytes,activation_bytes,training_bytes", ["Param mem", "Act mem", "Train mem"]),
-    ("all", [render.HEADERS[c] for c in render.Column]),
+    ("all", [table.HEADERS[c] for c in table.Column]),
 ])
 def test_columns_option(cli, columns, headers):
     r = cli("summary", ZOO / "vgg16.yaml", "--columns", columns, "--width", "250")
@@ -491,7 +491,7 @@ def test_share_bars(cli):
     r = cli("summary", ZOO / "vgg16.yaml", "--columns", "name,params_share", "--width", "100")
     fc1 = next(line for line in r.out.splitlines() if "fc1" in line)
     assert "████▌" in fc1 and "74.3%" in fc1   # 102,764,544 / 138,357,544
-    assert render.bar(1.0) == "██████ 100.0%" and render.bar(0.0) == "         0.0%"
+    assert table.bar(1.0) == "██████ 100.0%" and table.bar(0.0) == "         0.0%"
 
 
 def test_csv_and_markdown_carry_metrics(cli):

@@ -1,4 +1,4 @@
-"""The plain table formatter (cnncalc/plaintable.py) prints exactly what rich prints, character
+"""The plain table formatter (cnncalc/render/terminal.py) prints exactly what rich prints, character
 for character and escape code for escape code, or hands the table back to rich (None)."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cnncalc import api, plaintable, render
+from cnncalc import api
+from cnncalc.render import table, terminal
 from tests.conftest import ZOO
 
 WIDTHS = (40, 57, 80, 100, 119, 120, 121, 160, 200)
@@ -19,7 +20,7 @@ def rich_text(s, columns, width: int, styles: bool) -> str:
     from rich.console import Console
     out = io.StringIO()
     Console(file=out, width=width, force_terminal=styles, color_system="standard" if styles else None,
-            legacy_windows=False, _environ={}).print(render.table(s.result, columns, s.metrics, width=width))
+            legacy_windows=False, _environ={}).print(table.table(s.result, columns, s.metrics, width=width))
     return out.getvalue()
 
 
@@ -34,8 +35,8 @@ def test_the_zoo_prints_as_rich_prints_it(net, styles, summaries):
     s = summaries[net]
     plain = 0
     for width in WIDTHS:
-        for columns in (render.DEFAULT_COLUMNS, render.DEFAULT_COLUMNS + (render.Column.FLOPS,)):
-            text = render.plain_table(s.result, columns, s.metrics, width, styles)
+        for columns in (table.DEFAULT_COLUMNS, table.DEFAULT_COLUMNS + (table.Column.FLOPS,)):
+            text = table.plain_table(s.result, columns, s.metrics, width, styles)
             if text is not None:
                 plain += 1
                 assert text == rich_text(s, columns, width, styles), (net, width, columns)
@@ -44,7 +45,7 @@ def test_the_zoo_prints_as_rich_prints_it(net, styles, summaries):
 
 def test_vgg16_at_a_usual_width_takes_the_fast_path(summaries):
     s = summaries["vgg16"]
-    assert render.plain_table(s.result, render.DEFAULT_COLUMNS, s.metrics, 120) is not None
+    assert table.plain_table(s.result, table.DEFAULT_COLUMNS, s.metrics, 120) is not None
 
 
 NAMES = st.text(alphabet=st.sampled_from("ab_[]/\\ é漢\t-=xy1"), min_size=1, max_size=60)
@@ -58,9 +59,9 @@ def test_any_names_print_as_rich_prints_them_or_go_to_rich(name, spec_name, widt
     """Markup-like, wide, tab and long names: the same text as rich's, or None."""
     s = api.summarize(api.load(_yaml(spec_name, name)))
     for styles in (False, True):
-        got = render.plain_table(s.result, render.DEFAULT_COLUMNS, s.metrics, width, styles)
+        got = table.plain_table(s.result, table.DEFAULT_COLUMNS, s.metrics, width, styles)
         if got is not None:
-            assert got == rich_text(s, render.DEFAULT_COLUMNS, width, styles)
+            assert got == rich_text(s, table.DEFAULT_COLUMNS, width, styles)
 
 
 def _yaml(spec_name: str, name: str) -> str:
@@ -77,7 +78,7 @@ def _yaml(spec_name: str, name: str) -> str:
     ("abcdefghijk", 10, None),
 ])
 def test_wrap(text, width, lines):
-    assert plaintable.wrap(text, width) == lines
+    assert terminal.wrap(text, width) == lines
 
 
 @pytest.mark.parametrize("env, isatty, width, expected", [
@@ -100,7 +101,7 @@ def test_console_width_and_styles_as_rich_decides(env, isatty, width, expected, 
         def isatty(self):
             return isatty
     monkeypatch.setattr("sys.stdout", Out())
-    assert plaintable.console(width) == expected
+    assert terminal.console(width) == expected
     if expected is not None:
         from rich.console import Console
         c = Console(width=width)

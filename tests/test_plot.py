@@ -22,7 +22,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     (15_470_264_320, "15.5G"),
 ])
 def test_human(n, text):
-    from cnncalc.plot import human
+    from cnncalc.render.plot import human
     assert human(n) == text
 
 
@@ -34,12 +34,12 @@ def test_human(n, text):
     ([3_211_264, 25_088], True),
 ])
 def test_log_scale_when_range_is_wide(values, log):
-    from cnncalc.plot import Series, panel
+    from cnncalc.render.plot import Series, panel
     assert panel(Series("params", "Parameters", "params", tuple(values)), len(values)).log is log
 
 
 def test_series_come_from_infer():
-    from cnncalc import plot
+    from cnncalc.render import plot
     summary = infer(load_spec(str(ZOO / "lenet5.yaml")))
     assert plot.series(summary, "params").values == (156, 0, 2_416, 0, 0, 48_120, 10_164, 850)
     assert plot.series(summary, "activations").values == (
@@ -47,7 +47,7 @@ def test_series_come_from_infer():
 
 
 def test_macs_from_metrics():
-    from cnncalc import plot
+    from cnncalc.render import plot
     summary = infer(load_spec(str(ZOO / "vgg16.yaml")))
     assert sum(plot.layer_macs(summary)) == 15_470_264_320  # VGG-16 at 224x224: 15.47 G MACs
     assert plot.available_charts(summary) == ["activations", "params", "macs"]
@@ -85,7 +85,7 @@ def test_macs_chart(cli, tmp_path):
 
 def test_chart_svg_names_every_layer():
     pytest.importorskip("matplotlib")
-    from cnncalc import plot
+    from cnncalc.render import plot
     summary = infer(load_spec(str(ZOO / "vgg16.yaml")))
     svg = plot.chart_bytes(summary, "params", "svg").decode()
     ET.fromstring(svg)
@@ -96,7 +96,7 @@ def test_chart_svg_names_every_layer():
 
 def test_diagram_png_is_twice_the_svg_size():
     pytest.importorskip("matplotlib")
-    from cnncalc import diagram, plot
+    from cnncalc.render import diagram, plot
     summary = infer(load_spec(str(ZOO / "lenet5.yaml")))
     drawing = diagram.layout(summary)
     w, h = png_size(plot.diagram_png(summary))

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from cnncalc.metrics import compute
-from cnncalc import infer, load_spec, parse_spec, render
+from cnncalc import infer, load_spec, parse_spec
+from cnncalc.render import formats, json_doc, table
 from tests.conftest import ZOO
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -34,7 +35,7 @@ def summary(net: str):
 @pytest.mark.parametrize("net", NETS)
 def test_table_golden(net, width):
     s = summary(net)
-    text = render.table_text(s, width=width, metrics=compute(s))
+    text = table.table_text(s, width=width, metrics=compute(s))
     path = GOLDEN / f"{net}_w{width}.txt"
     if REGEN:
         path.write_text(text)
@@ -47,7 +48,7 @@ def test_table_shows_same_split():
     # MobileNet conv1: 224 -> 112 with f=3 s=2: total padding (112-1)*2 + 3 - 224 = 1, the odd row
     # at the end: same(0,1); a stride-1 'same' 3x3 pads one on each side: same(1)
     s = summary("mobilenet_v1")
-    text = render.table_text(s, width=160, metrics=compute(s))
+    text = table.table_text(s, width=160, metrics=compute(s))
     row = next(line for line in text.splitlines() if " conv1 " in line)
     assert "p=same(0,1)" in row and "(112, 112, 32)" in row
     row = next(line for line in text.splitlines() if " conv_dw_1 " in line)
@@ -73,7 +74,7 @@ def test_table_shows_same_split():
 def test_hyper_text(layer, hyper):
     text = "input: [8, 8, 4]\nlayers:\n  - " + layer + "\n" if hyper else "input: [8]\nlayers:\n  - dense: 7\n"
     r = infer(parse_spec(text)).layers[0]
-    assert render.hyper_text(r) == (hyper or "units=7")
+    assert table.hyper_text(r) == (hyper or "units=7")
 
 
 def test_cli_width_matches_golden(cli):
@@ -143,11 +144,11 @@ def test_markdown(net, cli):
 
 
 @pytest.mark.parametrize("call", [
-    lambda s: render.table_text(s),
-    lambda s: render.to_dict(s),
-    lambda s: render.to_csv(s),
-    lambda s: render.to_markdown(s),
-    lambda s: render.explained_text(s, [[] for _ in s.layers]),
+    lambda s: table.table_text(s),
+    lambda s: json_doc.to_dict(s),
+    lambda s: formats.to_csv(s),
+    lambda s: formats.to_markdown(s),
+    lambda s: table.explained_text(s, [[] for _ in s.layers]),
 ])
 def test_renderers_format_metrics_they_are_given(call, monkeypatch):
     """A renderer never computes metrics: without them it refuses, and it never calls compute."""
@@ -158,8 +159,8 @@ def test_renderers_format_metrics_they_are_given(call, monkeypatch):
         call(s)
     given, expected = compute(s), cnncalc.summarize(ZOO / "lenet5.yaml").table()
     monkeypatch.setattr(cnncalc.metrics, "compute", lambda *a, **k: pytest.fail("render computed metrics"))
-    assert render.table_text(s, metrics=given) == expected
+    assert table.table_text(s, metrics=given) == expected
 
 
 def test_dead_tables_are_gone():
-    assert not hasattr(render, "METRIC_COLUMNS") and not hasattr(render, "FORMATS")
+    assert not any(hasattr(m, "METRIC_COLUMNS") or hasattr(m, "FORMATS") for m in (table, formats, json_doc))

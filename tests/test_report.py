@@ -11,8 +11,9 @@ from html.parser import HTMLParser
 import pytest
 
 from cnncalc.metrics import compute
-from cnncalc import infer, load_spec, render
-from cnncalc import diagram as D
+from cnncalc import infer, load_spec
+from cnncalc.render import table
+from cnncalc.render import diagram as D
 from cnncalc.kinds import Activation, BatchNorm, Conv, Dense, GlobalPool, Layer
 from cnncalc.kinds.base import no_params
 from cnncalc.spec import Spec
@@ -208,7 +209,7 @@ def test_inception_like_fan_out_uses_one_lane_per_branch():
 
 @pytest.mark.parametrize("name", ["lenet5.yaml", "vgg16.yaml", "signal1d.yaml", "mobilenet_v1.yaml"])
 def test_report_is_valid_self_contained_and_complete(name):
-    from cnncalc import report
+    from cnncalc.render import report
 
     summary = infer(load_spec(str(ZOO / name)))
     text = (ZOO / name).read_text()
@@ -218,18 +219,18 @@ def test_report_is_valid_self_contained_and_complete(name):
     for r in summary.layers:
         assert f'<td class="col-name">{escape(r.layer.name)}</td>' in html
     ms = compute(summary)
-    for line in render.totals_lines(summary, ms):   # the totals, exactly as `cnncalc summary` words them
+    for line in table.totals_lines(summary, ms):   # the totals, exactly as `cnncalc summary` words them
         assert escape(line) in html
     assert escape(text) in html                  # the spec itself
     columns = report.table_columns(summary)
-    assert set(render.DEFAULT_COLUMNS) <= set(columns)
-    for row in render.text_rows(summary, columns, ms):  # the table is render's, cell for cell
-        assert "".join(f'<td class="col-{c.value}{" num" if c in render.NUMERIC else ""}">{escape(cell)}</td>'
+    assert set(table.DEFAULT_COLUMNS) <= set(columns)
+    for row in table.text_rows(summary, columns, ms):  # the table is render's, cell for cell
+        assert "".join(f'<td class="col-{c.value}{" num" if c in table.NUMERIC else ""}">{escape(cell)}</td>'
                        for c, cell in zip(columns, row)) in html
 
 
 def test_report_of_a_branched_net():
-    from cnncalc import report
+    from cnncalc.render import report
 
     summary = infer(branched(3))
     html, _ = report.build(summary, compute(summary), "(built in the test)", charts=False)
@@ -316,7 +317,7 @@ def test_cli_module_does_not_import_matplotlib():
     import subprocess
     import sys
 
-    code = "import sys, cnncalc.cli, cnncalc.report, cnncalc.diagram; " \
+    code = "import sys, cnncalc.cli, cnncalc.render.report, cnncalc.render.diagram; " \
            "print('matplotlib' in sys.modules)"
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert p.stdout.strip() == "False", p.stderr
@@ -332,7 +333,7 @@ def test_help_has_an_example(cli, command):
 def test_print_layout_of_short_and_tall_figures(spec_file):
     """A diagram that fits a printed page is kept whole; a taller one starts a page and is
     sliced across pages (print CSS), its heading left out."""
-    from cnncalc import report
+    from cnncalc.render import report
 
     short = infer(load_spec(str(ZOO / "vgg16.yaml")))
     html, _ = report.build(short, compute(short), "", charts=False)
@@ -369,7 +370,7 @@ def test_branched_zoo_diagrams(name, merges, lanes, inputs):
 
 
 def test_report_of_resnet50_shows_connections():
-    from cnncalc import report
+    from cnncalc.render import report
 
     summary = infer(load_spec(str(ZOO / "resnet50.yaml")))
     html, _ = report.build(summary, compute(summary), "", charts=False)

@@ -70,14 +70,14 @@ def ink(pixels, box) -> float:
 
 
 def branched_report() -> tuple[str, int]:
-    from cnncalc import report
+    from cnncalc.render import report
     from tests.test_report import branched
     summary = infer(branched(4))
     return report.build(summary, compute(summary), "(built in the test)")[0], len(summary.layers)
 
 
 def zoo_report(name: str) -> tuple[str, int]:
-    from cnncalc import report
+    from cnncalc.render import report
     path = ZOO / name
     if not path.exists():
         pytest.skip(f"{path.name} is not in the zoo of this checkout (issue 7 adds ResNet-50)")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cnncalc import infer, load_spec, render
+from cnncalc import infer, load_spec
+from cnncalc.render import table
 from cnncalc.metrics import compute
 from tests.conftest import ZOO
 
@@ -45,12 +46,12 @@ def test_terminal_table_golden(net, width, cli, monkeypatch):
 def test_names_never_fold_when_the_columns_fit(net, width):
     s = infer(load_spec(str(ZOO / f"{net}.yaml")))
     m = compute(s)
-    columns = render.with_inputs(s, render.DEFAULT_COLUMNS)
-    kept, _ = render.fit(columns, render.text_rows(s, columns, m), width)
-    text = render.table_text(s, width=width, metrics=m)
+    columns = table.with_inputs(s, table.DEFAULT_COLUMNS)
+    kept, _ = table.fit(columns, table.text_rows(s, columns, m), width)
+    text = table.table_text(s, width=width, metrics=m)
     lines = text.splitlines()
     widest = max(len(line) for line in lines[2:4])  # the header and its rule
     assert widest <= width
-    if render.Column.NAME in kept:
+    if table.Column.NAME in kept:
         cells = {cell for line in lines for cell in line.split()}
         assert all(r.layer.name in cells for r in s.layers if " " not in r.layer.name)

@@ -3,7 +3,7 @@
 read_answers -> AnswerTable (read.py: Markdown, CSV/TSV or YAML; loose headers; cells as written)
 check_table  -> Report (grade.py): one Verdict per given cell, rows matched to layers
                 (match.py), rows that match no layer, layers with no row.
-report_text / report_json (report.py) format it.
+render/check.py formats it as text and JSON.
 
 The expected values come from `infer`. A wrong cell is explained by re-computing the layer
 with one deliberate error at a time (diagnoses.py; each kind names the kind-specific ones that apply in its DIAGNOSES): a modified layer
@@ -16,4 +16,3 @@ from .grade import Report, Verdict, check_table  # noqa: F401
 from .match import label_key, match_rows  # noqa: F401
 from .read import (AnswerError, AnswerTable, Row, header_key, parse_answers, parse_int,  # noqa: F401
                    parse_shape, read_answers)
-from .report import report_dict, report_json, report_text  # noqa: F401

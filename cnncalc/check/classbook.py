@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import CnncalcError
 from ..infer import Summary
-from ..render import defuse
+from ..render.formats import defuse
 from .read import COLUMN_TITLES, read_answers
 
 

@@ -12,7 +12,8 @@ from ..errors import CnncalcError
 from ..infer import LayerResult, Summary, infer_layer
 from ..kinds import (BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Flatten, Pool, Shape,
                      fmt_shape)
-from ..render import folded, num
+from ..render.formats import folded
+from ..render.table import num
 from .read import COLUMNS, same_shape
 from .text import _kv, _what, params_formula, size_formula
 

@@ -8,7 +8,8 @@ from typing import Any
 from .. import formulas as F
 from ..infer import Summary
 from ..kinds import fmt_shape
-from ..render import folded, num
+from ..render.formats import folded
+from ..render.table import num
 from .diagnoses import Context, diagnose
 from .match import PART, _name, match_rows_by
 from .numbers import Count, Style, file_style

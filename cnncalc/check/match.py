@@ -7,7 +7,7 @@ import re
 from ..infer import Summary
 from ..kinds import BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, GlobalPool, Pool, normal
 from ..kinds import GroupNorm, LayerNorm, SeparableConv
-from ..render import folded
+from ..render.formats import folded
 from .read import INPUT_WORDS, TOTAL_WORDS, AnswerTable, clean
 
 

@@ -6,7 +6,7 @@ from .. import formulas as F
 from ..infer import LayerResult
 from ..kinds import (Activation, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout, Flatten, GlobalPool, Pool,
                      Shape, fmt_shape)
-from ..render import num
+from ..render.table import num
 
 
 # -- the arithmetic, written out with the numbers --------------------------------------------

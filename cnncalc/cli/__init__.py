@@ -146,8 +146,8 @@ _ONE_LINE = {"ignore_unknown_options": True}  # `-5` reaches our own check, not 
 
 def _show(fmt: "TextFormat", data, text: str, ok: bool = True) -> None:
     """Print the answer; a well-formed "no" (no solution) exits 1."""
-    from .. import answers as A
-    emit(A.to_json(data) if fmt is TextFormat.json else text)
+    from ..render.solutions import to_json
+    emit(to_json(data) if fmt is TextFormat.json else text)
     if not ok:
         raise typer.Exit(1)
 

@@ -88,10 +88,10 @@ def conv_matrix(
     """
     import json
 
-    from .. import answers as A
+    from .. import size_syntax as P
     from .. import api
     from ..grids import matrix_text
-    d = api.conv_matrix(A.one(n, "-n", "8"), f, stride=stride, kernel=kernel, signal=signal)
+    d = api.conv_matrix(P.one(n, "-n", "8"), f, stride=stride, kernel=kernel, signal=signal)
     emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else matrix_text(d))
     if not d["equal"]:
         raise typer.Exit(1)

@@ -44,11 +44,12 @@ def summary(
 
     Course table: cnncalc summary architectures/lenet_homework.yaml --format markdown (add --blank for a worksheet; --columns all for every column)
     """
-    from .. import api, render
+    from .. import api
+    from ..render import formats, json_doc, table
 
     # markdown without --columns is the course's table, as homework sheets print it
     course = (columns.strip().lower() == "course") if columns is not None else fmt is Format.markdown
-    cols = render.DEFAULT_COLUMNS if columns is None or course else render.parse_columns(columns)
+    cols = table.DEFAULT_COLUMNS if columns is None or course else table.parse_columns(columns)
     n, optimizer, flops_convention = api.summary_options(batch, optimizer, flops_convention)  # before the spec is read
     if width is not None and width < 40:
         raise ArgumentError(f"--width {width} is too narrow for the table; use at least 40, "
@@ -59,26 +60,26 @@ def summary(
     spec = load(spec, input_shape, class_name)
     if blank or course:
         result = api.infer(spec, dtype=dtype)
-        emit(render.to_course_csv(result, blank) if fmt is Format.csv else render.to_course_markdown(result, blank))
+        emit(formats.to_course_csv(result, blank) if fmt is Format.csv else formats.to_course_markdown(result, blank))
         return
     s = api.summarize(spec, dtype=dtype, batch=n, optimizer=optimizer, flops_convention=flops_convention)
     if explain:
         return _explained(s, fmt, cols)
     if fmt is Format.table:
-        pieces = render.terminal_table(s.result, cols, s.metrics, width)  # rich's look, without its cost
+        pieces = table.terminal_table(s.result, cols, s.metrics, width)  # rich's look, without its cost
         if pieces is not None:
             for piece in pieces:
                 emit(piece)
             return
         from rich.console import Console
         console = Console(width=width)
-        console.print(render.table(s.result, cols, s.metrics, width=console.width))
+        console.print(table.table(s.result, cols, s.metrics, width=console.width))
     elif fmt in (Format.json, Format.csv):  # streamed, a piece per layer or per 1,000 rows
-        pieces = render.iter_json(s.result, s.metrics) if fmt is Format.json else render.iter_csv(s.result, cols, s.metrics)
+        pieces = json_doc.iter_json(s.result, s.metrics) if fmt is Format.json else formats.iter_csv(s.result, cols, s.metrics)
         for piece in pieces:
             emit(piece)
     else:
-        emit(render.render(s.result, fmt.value, cols, metrics=s.metrics))
+        emit(formats.render(s.result, fmt.value, cols, metrics=s.metrics))
 
 
 class AnswersFormat(str, Enum):
@@ -116,7 +117,7 @@ def check(
     import os
 
     from .. import api
-    from ..check import report_json, report_text
+    from ..render.check import report_json, report_text
 
     loaded = load(spec, input_shape, class_name)
     if os.path.isdir(answers) or gradebook is not None:
@@ -155,13 +156,14 @@ def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fm
 
 def _explained(s, fmt: Format, columns) -> None:
     """summary --explain: the working of every layer (each kind's explain facet) under its row."""
-    from .. import api, render
+    from .. import api
+    from ..render import json_doc, table
 
     working = api.working(s)
     if fmt is Format.table:
-        emit(render.explained_text(s.result, working, columns, s.metrics))
+        emit(table.explained_text(s.result, working, columns, s.metrics))
     elif fmt is Format.json:
-        emit(render.explained_json(s.result, working, s.metrics))
+        emit(json_doc.explained_json(s.result, working, s.metrics))
     else:
         raise ArgumentError(f"--explain works with --format table or json, not {fmt.value}")
 
@@ -190,15 +192,16 @@ def verify(
 
     Example: cnncalc verify architectures/vgg16.yaml --batch 2 --format json
     """
-    from .. import api, render
+    from .. import api
+    from ..render import verification
 
     if batch < 1:
         raise ArgumentError(f"--batch {batch} must be at least 1; use --batch 1")
     result = api.verify(load(spec, input_shape, class_name), batch=batch, seed=seed, max_memory=_bytes(max_memory))
     if fmt is TextFormat.json:
-        emit(render.verification_json(result))
+        emit(verification.verification_json(result))
     else:
-        render.print_verification(result, width)
+        verification.print_verification(result, width)
     if not result.agree:
         raise typer.Exit(1)
 
@@ -307,13 +310,13 @@ def plot(
     check_target(output, (spec,))
     result = api.infer(load(spec, input_shape, class_name), dtype=dtype)
     if chart is Chart.diagram and fmt == "svg":
-        from .. import diagram
+        from ..render import diagram
         data: bytes | str = diagram.diagram_svg(result)
     elif chart is Chart.diagram:
-        from .. import plot as plotting
+        from ..render import plot as plotting
         data = plotting.diagram_png(result)
     else:
-        from .. import plot as plotting
+        from ..render import plot as plotting
         plotting.need_matplotlib()
         data = plotting.chart_bytes(result, None if chart is Chart.all else chart.value, fmt)
     where = write_output(output, data, (spec,))

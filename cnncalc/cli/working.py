@@ -33,22 +33,23 @@ def size(
     With --strict a division that is not exact prints why on stderr and exits 1
     (bad arguments exit 2).
     """
-    from .. import answers as A
+    from .. import size_syntax as P
+    from ..render import solutions as R
     from .. import api
     from ..errors import ArgumentError
 
     if ceil and transposed:
         raise ArgumentError("--ceil and --transposed do not combine; choose one")
-    ns = A.sizes(A.positional(n, n_opt, "-n"), "the input size N", "cnncalc size 32 -f 5 -s 2")
+    ns = P.sizes(P.positional(n, n_opt, "-n"), "the input size N", "cnncalc size 32 -f 5 -s 2")
     mode = "transposed" if transposed else "ceil" if ceil else "floor"
-    answer = api.solve_size(ns, A.sizes(kernel, "-f", "3"), A.sizes(stride, "-s", "2"), A.padding(pad),
-                            A.sizes(dilation, "-d", "1"), mode=mode,
-                            output_padding=A.sizes(output_padding, "--output-padding", "1", minimum=0))
+    answer = api.solve_size(ns, P.sizes(kernel, "-f", "3"), P.sizes(stride, "-s", "2"), P.padding(pad),
+                            P.sizes(dilation, "-d", "1"), mode=mode,
+                            output_padding=P.sizes(output_padding, "--output-padding", "1", minimum=0))
     problem = api.strict_error(answer) if strict and not transposed else None
     if problem:
         typer.echo(f"cnncalc: {problem}", err=True)
         raise typer.Exit(1)
-    _show(fmt, A.size_dict(answer), A.size_text(answer))
+    _show(fmt, R.size_dict(answer), R.size_text(answer))
 
 
 layer_app = typer.Typer(no_args_is_help=True, help="One layer's output shape, activations, parameters and MACs, with the working.\n\nExample: cnncalc layer conv --input 32x32x3 --filters 10 -f 3")
@@ -59,9 +60,9 @@ JACOBIAN_OPT = typer.Option(False, "--jacobian", help="Also the shapes and sizes
 
 
 def _show_layer(fmt: TextFormat, answer, jacobian: bool) -> None:
-    from .. import answers as A
+    from ..render import solutions as R
     from .. import api
-    data, text = A.layer_dict(answer), A.layer_text(answer)
+    data, text = R.layer_dict(answer), R.layer_text(answer)
     if jacobian:
         data["jacobian"] = api.jacobian(answer)
         text += api.jacobian_text(data["jacobian"])
@@ -88,13 +89,13 @@ def layer_conv(
 
     Example: cnncalc layer conv --input 6x6x1 --filters 1 -f 3 --jacobian
     """
-    from .. import answers as A
+    from .. import size_syntax as P
     from .. import api
 
-    answer = api.solve_layer("conv", A.sizes(input, "--input"), filters=A.one(filters, "--filters", "10"),
-                             kernel=_axes_arg(A.sizes(kernel, "-f", "3")), stride=_axes_arg(A.sizes(stride, "-s", "1")),
-                             padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
-                             groups=A.one(groups, "--groups", "1"), bias=not no_bias)
+    answer = api.solve_layer("conv", P.sizes(input, "--input"), filters=P.one(filters, "--filters", "10"),
+                             kernel=_axes_arg(P.sizes(kernel, "-f", "3")), stride=_axes_arg(P.sizes(stride, "-s", "1")),
+                             padding=_pad_arg(P.padding(pad)), dilation=_axes_arg(P.sizes(dilation, "-d", "1")),
+                             groups=P.one(groups, "--groups", "1"), bias=not no_bias)
     _show_layer(fmt, answer, jacobian)
 
 
@@ -115,13 +116,13 @@ def layer_pool(
 
     Example: cnncalc layer pool --input 143x143x64 -f 3 -s 2   ->   floor((143 + 2*0 - 3)/2) + 1 = 71
     """
-    from .. import answers as A
+    from .. import size_syntax as P
     from .. import api
 
-    answer = api.solve_layer("avgpool" if avg else "maxpool", A.sizes(input, "--input", "143x143x64"),
-                             kernel=_axes_arg(A.sizes(kernel, "-f", "2")),
-                             stride=None if stride is None else _axes_arg(A.sizes(stride, "-s", "2")),
-                             padding=_pad_arg(A.padding(pad)), dilation=_axes_arg(A.sizes(dilation, "-d", "1")),
+    answer = api.solve_layer("avgpool" if avg else "maxpool", P.sizes(input, "--input", "143x143x64"),
+                             kernel=_axes_arg(P.sizes(kernel, "-f", "2")),
+                             stride=None if stride is None else _axes_arg(P.sizes(stride, "-s", "2")),
+                             padding=_pad_arg(P.padding(pad)), dilation=_axes_arg(P.sizes(dilation, "-d", "1")),
                              ceil_mode=ceil)
     _show_layer(fmt, answer, jacobian)
 
@@ -139,10 +140,10 @@ def layer_dense(
 
     Example: cnncalc layer dense --input 400 --units 120   ->   400*120 + 120 = 48,120
     """
-    from .. import answers as A
+    from .. import size_syntax as P
     from .. import api
 
-    answer = api.solve_layer("dense", A.sizes(input, "--input", "400"), units=A.one(units, "--units", "120"),
+    answer = api.solve_layer("dense", P.sizes(input, "--input", "400"), units=P.one(units, "--units", "120"),
                              bias=not no_bias)
     _show_layer(fmt, answer, jacobian)
 
@@ -177,12 +178,13 @@ def solve_padding(
 
     Example: cnncalc solve padding -n 6 -f 3 -s 2   ->   p = 3.5: p=4 (drops a padded row) or (3, 4) exactly
     """
-    from .. import answers as A
+    from .. import size_syntax as P
+    from ..render import solutions as R
     from .. import api
 
-    a = api.solve_padding(A.one(A.positional(size_arg, n, "-n"), "-n", "6"), A.one(kernel, "-f", "3"), A.one(stride, "-s", "2"),
-                          A.one(dilation, "-d", "1"), A.one(out, "--out", "6", required=False))
-    _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
+    a = api.solve_padding(P.one(P.positional(size_arg, n, "-n"), "-n", "6"), P.one(kernel, "-f", "3"), P.one(stride, "-s", "2"),
+                          P.one(dilation, "-d", "1"), P.one(out, "--out", "6", required=False))
+    _show(fmt, R.answer_dict(a), R.answer_text(a), a.solved)
 
 
 @solve_app.command("kernel", context_settings=_ONE_LINE)
@@ -200,12 +202,13 @@ def solve_kernel(
 
     Example: cnncalc solve kernel -n 288 --out 143 -s 2 -p 0   ->   f=4 exact; f=3 drops one row
     """
-    from .. import answers as A
+    from .. import size_syntax as P
+    from ..render import solutions as R
     from .. import api
 
-    a = api.solve_kernel(A.one(A.positional(size_arg, n, "-n"), "-n", "288"), A.one(out, "--out", "143"), A.one(stride, "-s", "2"),
-                         A.one_pad(pad), A.one(dilation, "-d", "1"))
-    _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
+    a = api.solve_kernel(P.one(P.positional(size_arg, n, "-n"), "-n", "288"), P.one(out, "--out", "143"), P.one(stride, "-s", "2"),
+                         P.one_pad(pad), P.one(dilation, "-d", "1"))
+    _show(fmt, R.answer_dict(a), R.answer_text(a), a.solved)
 
 
 @solve_app.command("stride", context_settings=_ONE_LINE)
@@ -223,12 +226,13 @@ def solve_stride(
 
     Example: cnncalc solve stride -n 5 -f 3 -p 1 --out 3   ->   s=2 exact
     """
-    from .. import answers as A
+    from .. import size_syntax as P
+    from ..render import solutions as R
     from .. import api
 
-    a = api.solve_stride(A.one(A.positional(size_arg, n, "-n"), "-n", "5"), A.one(out, "--out", "3"), A.one(kernel, "-f", "3"),
-                         A.one_pad(pad), A.one(dilation, "-d", "1"))
-    _show(fmt, A.answer_dict(a), A.answer_text(a), a.solved)
+    a = api.solve_stride(P.one(P.positional(size_arg, n, "-n"), "-n", "5"), P.one(out, "--out", "3"), P.one(kernel, "-f", "3"),
+                         P.one_pad(pad), P.one(dilation, "-d", "1"))
+    _show(fmt, R.answer_dict(a), R.answer_text(a), a.solved)
 
 
 @solve_app.command("input", context_settings=_ONE_LINE)
@@ -246,9 +250,10 @@ def solve_input(
 
     Example: cnncalc solve input architectures/vgg16.yaml --input 225x225x3
     """
-    from .. import answers as A
+    from .. import size_syntax as P
+    from ..render import solutions as R
     from .. import api
 
     net = load(spec, input, class_name)
-    a = api.solve_input(net, max_size=A.one(max_size, "--max", "2048"), given=None if input is None else net.input)
-    _show(fmt, A.input_dict(a), A.input_text(a), a.solved)
+    a = api.solve_input(net, max_size=P.one(max_size, "--max", "2048"), given=None if input is None else net.input)
+    _show(fmt, R.input_dict(a), R.input_text(a), a.solved)

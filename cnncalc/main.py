@@ -26,13 +26,14 @@ def summary(path: str) -> int | None:
     import warnings
     from pathlib import Path
 
-    from . import api, render
+    from . import api
+    from .render import table
     from .errors import CnncalcError
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             s = api.summarize(api.load(str(Path(path))))  # as typer's Path argument reads it
-            pieces = render.terminal_table(s.result, render.DEFAULT_COLUMNS, s.metrics, None)
+            pieces = table.terminal_table(s.result, table.DEFAULT_COLUMNS, s.metrics, None)
     except CnncalcError as e:
         sys.stderr.write(e.one_line() + "\n")
         return e.exit_code

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .infer import LayerResult, Summary
-from .metrics import given
+from ..infer import LayerResult, Summary
+from ..metrics import given
 
 
 def _hyper_json(r: LayerResult) -> dict[str, Any]:

@@ -6,9 +6,9 @@ from typing import Any
 
 
 from ..kinds import fmt_shape
-from ..render import num
-from .grade import Report, Verdict
-from .read import COLUMNS, COLUMN_TITLES, MARKS
+from ..check.grade import Report, Verdict
+from ..check.read import COLUMNS, COLUMN_TITLES, MARKS
+from .table import num
 
 
 # -- the report as text and JSON (formatting only) -------------------------------------------

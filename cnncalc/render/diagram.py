@@ -8,7 +8,7 @@ thin bars, element-wise layers (activations, normalisation, dropout) thin plates
 every incoming edge. Long chains wrap onto new rows.
 
 No plotting library is needed: `layout()` returns a display list of shapes (polygons, lines,
-circles, text) that `to_svg()` writes as SVG; `cnncalc.plot` draws the same list with
+circles, text) that `to_svg()` writes as SVG; `cnncalc.render.plot` draws the same list with
 matplotlib for PNG output.
 """
 from __future__ import annotations
@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass, field
 from html import escape as _html_escape
 
-from .infer import Summary
-from .kinds import KINDS, Shape
-from .errors import visible
+from ..infer import Summary
+from ..kinds import KINDS, Shape
+from ..errors import visible
 
 
 def escape(text, keep: str = "\t\n\r") -> str:
@@ -235,7 +235,7 @@ MAX_LAYERS = 2000  # a bigger drawing is no picture anyone reads: summarise with
 def layout(summary: Summary, max_width: float = 1100) -> Drawing:
     """Place every node, wrap columns into rows at `max_width` px, route the edges."""
     if len(summary.layers) > MAX_LAYERS:
-        from .errors import ArgumentError
+        from ..errors import ArgumentError
         raise ArgumentError(f"the diagram of {len(summary.layers):,} layers is more than the {MAX_LAYERS:,} "
                             "one picture can show; use `cnncalc summary`, or a chart (--chart params)")
     nodes = graph(summary)

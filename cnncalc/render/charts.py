@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from .diagram import FONT, escape
-from .infer import Summary
+from ..infer import Summary
 from .plot import MAX_TICKS, available_charts, human, panel, series
 
 PANEL, GAP, TOP, BOTTOM = 300, 28, 78, 30   # px

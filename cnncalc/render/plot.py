@@ -14,9 +14,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from .errors import CnncalcError
-from .infer import Summary
-from .errors import visible
+from ..errors import CnncalcError
+from ..infer import Summary
+from ..errors import visible
 
 INSTALL_HINT = "pip install 'cnncalc[plot]'"
 CHARTS = ("activations", "params", "macs")
@@ -54,7 +54,7 @@ def layer_macs(summary: Summary) -> list[int | None] | None:
     """MACs per layer from cnncalc.metrics (None per layer where unknown), or None when the
     metrics module is not available in this build."""
     try:
-        from .metrics import layer_macs as macs_of
+        from ..metrics import layer_macs as macs_of
     except ImportError:
         return None
     return [macs_of(r) for r in summary.layers]
@@ -106,7 +106,7 @@ COLOURS = {"activations": "#4e79a7", "params": "#e15759", "macs": "#59a14f"}
 
 @dataclass(frozen=True)
 class Panel:
-    """One chart's panel as both drawings show it (matplotlib here, SVG in cnncalc.charts):
+    """One chart's panel as both drawings show it (matplotlib here, SVG in cnncalc.render.charts):
     the bar values (unknown as 0), the scale and its range, the titles and the colour."""
     values: tuple
     log: bool

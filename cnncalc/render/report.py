@@ -2,8 +2,8 @@
 summary table and the spec text.
 
 Self-contained means viewable offline: CSS is inline, the diagram is inline SVG, the charts are
-`data:` URIs (SVG drawn by cnncalc.charts), and nothing refers to a network address. The table and
-totals come from render.py (text_rows, HEADERS, totals_lines); nothing is recomputed here.
+`data:` URIs (SVG drawn by cnncalc.render.charts), and nothing refers to a network address. The table and
+totals come from render.table (text_rows, HEADERS, totals_lines); nothing is recomputed here.
 The report needs no matplotlib.
 """
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 from html import escape as _html_escape
 
-from . import __version__, render
-from .infer import Summary
-from .kinds import fmt_shape
-from .errors import visible
+from .. import __version__
+from . import table
+from ..infer import Summary
+from ..kinds import fmt_shape
+from ..errors import visible
 
 
 def escape(text, keep: str = "\t\n\r") -> str:
@@ -89,36 +90,36 @@ def data_uri(data: bytes, mime: str) -> str:
 
 def _cards(summary: Summary, macs_total: int | None) -> str:
     t = summary.totals
-    cards = [("Total params", render.num(t.params)),
-             ("Trainable params", render.num(t.trainable_params)),
-             ("Activations", f"{render.num(t.activation_size)}"),
-             ("Params size", render.mib(t.param_bytes))]
+    cards = [("Total params", table.num(t.params)),
+             ("Trainable params", table.num(t.trainable_params)),
+             ("Activations", f"{table.num(t.activation_size)}"),
+             ("Params size", table.mib(t.param_bytes))]
     if macs_total is not None:
-        cards.insert(2, ("MACs", render.num(macs_total)))
+        cards.insert(2, ("MACs", table.num(macs_total)))
     return '<dl class="cards">' + "".join(
         f'<div class="card"><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>' for k, v in cards) + "</dl>"
 
 
 def table_columns(summary: Summary) -> tuple:
     """`cnncalc summary`'s default columns, with "Connected to" when the net branches."""
-    return render.with_inputs(summary, render.DEFAULT_COLUMNS)
+    return table.with_inputs(summary, table.DEFAULT_COLUMNS)
 
 
 def table_html(summary: Summary, metrics=None) -> str:
-    """render.text_rows as an HTML table: the same cells as `cnncalc summary`."""
+    """table.text_rows as an HTML table: the same cells as `cnncalc summary`."""
     columns = table_columns(summary)
-    cls = [f' class="col-{c.value}{" num" if c in render.NUMERIC else ""}"' for c in columns]
-    head = "".join(f"<th{k} scope=\"col\">{escape(render.HEADERS[c])}</th>" for c, k in zip(columns, cls))
+    cls = [f' class="col-{c.value}{" num" if c in table.NUMERIC else ""}"' for c in columns]
+    head = "".join(f"<th{k} scope=\"col\">{escape(table.HEADERS[c])}</th>" for c, k in zip(columns, cls))
     body = "".join("<tr>" + "".join(f"<td{k}>{escape(cell)}</td>" for cell, k in zip(row, cls)) + "</tr>"
-                   for row in render.text_rows(summary, columns, metrics=metrics))
-    totals = "".join(f"<li>{escape(line)}</li>" for line in render.totals_lines(summary, metrics=metrics))
+                   for row in table.text_rows(summary, columns, metrics=metrics))
+    totals = "".join(f"<li>{escape(line)}</li>" for line in table.totals_lines(summary, metrics=metrics))
     return (f'<div class="scroll"><table id="summary-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table></div><ul class="totals" id="totals">{totals}</ul>')
 
 
 def charts_html(summary: Summary) -> tuple[str, str | None, bool]:
     """The charts section body, a note for stderr when something is left out, and whether the
-    figure is taller than a printed page. The charts are SVG drawn by cnncalc.charts."""
+    figure is taller than a printed page. The charts are SVG drawn by cnncalc.render.charts."""
     from . import charts, plot
 
     shown_charts = plot.available_charts(summary)

@@ -1,18 +1,15 @@
-"""Summaries as a rich table, JSON, CSV or Markdown. Formats only: every number comes from infer."""
+"""The summary as a table: its columns, cells and totals lines, drawn by rich or (render.terminal)
+without it, and the plain-text `summary --explain` table. Formats only: every number comes from infer."""
 from __future__ import annotations
 
-import csv
 import io
-import json
-import re
 from enum import Enum
 from typing import Any, Callable
 
-from .errors import visible
-from .infer import LayerResult, Summary
-from .kinds import fmt_shape
-from .metrics import given
-from .render_json import explained_json, iter_json, to_dict, to_json  # noqa: F401 (render's JSON formats)
+from ..errors import visible
+from ..infer import LayerResult, Summary
+from ..kinds import fmt_shape
+from ..metrics import given
 
 MIB = 1 << 20  # MiB means 2^20 bytes
 
@@ -115,7 +112,7 @@ CELLS: dict[Column, Callable[[LayerResult], Any]] = {
 
 def with_inputs(summary: Summary, columns) -> tuple:
     """The default columns gain "Connected to" (Keras's name) when the network branches."""
-    from .graph import branches
+    from ..graph import branches
 
     columns = tuple(columns)
     if columns != DEFAULT_COLUMNS or not branches(summary.spec.layers):
@@ -179,7 +176,7 @@ def _input_row(summary: Summary, columns, metrics=None, plain: bool = False) -> 
               Column.OUTPUT_SHAPE: fmt_shape(summary.spec.input),
               Column.ACTIVATION_SIZE: num(summary.totals.input_size), Column.PARAMS: "0"}
     if metrics is not None:
-        from .metrics import input_rf
+        from ..metrics import input_rf
         rf = input_rf(summary.spec.input)
         values.update({c: metric_text(c, tuple(getattr(x, k) for x in rf), plain) for c, k in
                        ((Column.RF, "size"), (Column.RF_JUMP, "jump"), (Column.RF_START, "start"))})
@@ -207,7 +204,7 @@ def text_rows(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, plain: bo
 
 def metric_lines(summary: Summary, metrics=None) -> list[str]:
     """Totals of the metrics, each with its definition and convention."""
-    from .metrics import CONVENTION_LABELS
+    from ..metrics import CONVENTION_LABELS
     ms = given(metrics)
     t, mem = ms.totals, ms.totals.memory
 
@@ -306,23 +303,23 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | 
 def plain_table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int = 120,
                 styles: bool = False) -> str | None:
     """The characters rich prints for table(...) on a console `width` wide (with its ANSI styles
-    when `styles`), without rich; None where only rich can lay it out (see plaintable)."""
+    when `styles`), without rich; None where only rich can lay it out (see render.terminal)."""
     got = _plain_pieces(summary, columns, metrics, width, styles)
     return None if got is None else "".join(got)
 
 
 def _plain_pieces(summary: Summary, columns, metrics, width: int, styles: bool):
-    from . import plaintable
+    from . import terminal
     title, columns, rows, caption = table_parts(summary, columns, metrics, width)
-    return plaintable.pieces(title, [HEADERS[c] for c in columns], [c in NUMERIC for c in columns],
+    return terminal.pieces(title, [HEADERS[c] for c in columns], [c in NUMERIC for c in columns],
                              rows, caption, width, styles)
 
 
 def terminal_table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
     """plain_table's pieces at the width and styling rich would pick for stdout (--width,
     COLUMNS, the terminal); None where rich must print it."""
-    from . import plaintable
-    got = plaintable.console(width)
+    from . import terminal
+    got = terminal.console(width)
     return None if got is None else _plain_pieces(summary, columns, metrics, *got)
 
 
@@ -335,65 +332,10 @@ def table_text(summary: Summary, columns=DEFAULT_COLUMNS, width: int = 120, metr
             legacy_windows=False).print(table(summary, columns, metrics, width))
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
 
-
-_NUMBER = re.compile(r"-?\d+(\.\d+)?(x-?\d+(\.\d+)?)*")  # 12, -3, 0.25, -1x-2 (per axis)
-
-
-def defuse(cell: str) -> str:
-    """A CSV cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a
-    leading ' (OWASP's rule for CSV injection). Plain numbers, a negative RF start among them,
-    stay numbers."""
-    if cell and cell[0] in "=+-@\t\r" and not _NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
-
-
-def to_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
-    return "".join(iter_csv(summary, columns, metrics))
-
-
-def iter_csv(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None):
-    """to_csv's text in pieces of 1,000 rows, so a 100,000-layer table is never one string."""
-    columns = with_inputs(summary, columns)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.value for c in columns])
-    rows = text_rows(summary, columns, metrics, plain=True)
-    for i, row in enumerate(rows, 1):
-        writer.writerow([defuse(cell.replace(",", "") if c in NUMERIC else cell) for c, cell in zip(columns, row)])
-        if i % 1000 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
-
-
-def to_markdown(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None) -> str:
-    columns = with_inputs(summary, columns)
-    head = [HEADERS[c] for c in columns]
-    lines = [f"**{summary.spec.name}**: input {fmt_shape(summary.spec.input)}", "",
-             "| " + " | ".join(head) + " |",
-             "|" + "|".join("---:" if c in NUMERIC else "---" for c in columns) + "|"]
-    metrics = given(metrics)
-    lines += ["| " + " | ".join(row) + " |" for row in text_rows(summary, columns, metrics)]
-    lines += [""] + [f"- {line}" for line in totals_lines(summary, metrics)]
-    return "\n".join(lines) + "\n"
-
-
-def render(summary: Summary, fmt: str, columns=DEFAULT_COLUMNS, width: int = 120, metrics=None) -> str:
-    if fmt == "json":
-        return to_json(summary, metrics)
-    if fmt == "csv":
-        return to_csv(summary, columns, metrics)
-    if fmt == "markdown":
-        return to_markdown(summary, columns, metrics)
-    return table_text(summary, columns, width, metrics)
-
-
 def parse_columns(text: str) -> tuple[Column, ...]:
     """--columns: comma-separated column names (torchinfo's col_names); 'default' and 'all'
     stand for those sets, a leading '+' adds to the default set."""
-    from .errors import ArgumentError
+    from ..errors import ArgumentError
 
     names = [w.strip().lower().replace("-", "_") for w in text.split(",") if w.strip()]
     extend = bool(names) and names[0].startswith("+")
@@ -413,61 +355,6 @@ def parse_columns(text: str) -> tuple[Column, ...]:
     return tuple(dict.fromkeys(out))  # each column once, in the order first named
 
 
-# -- the course's three-column table (instructors' answer keys and worksheets) --------------
-COURSE_HEADERS = ("Layer", "Activation shape", "Activation size", "# parameters")
-
-
-def folded(layer) -> bool:
-    """Layers a course table leaves out: flatten, dropout and stand-alone activations, which
-    learn nothing and which the notes fold into the row before or after them."""
-    from .kinds import Activation, Dropout, Flatten
-    return isinstance(layer, (Activation, Dropout, Flatten))
-
-
-def course_label(r: LayerResult) -> str:
-    """`CONV1 (f=5, s=1, p=0)`: the layer's name with its hyper-parameters, as the notes write it."""
-    hyper = hyper_text(r)
-    return f"{r.layer.name} ({', '.join(hyper.split())})" if hyper else r.layer.name
-
-
-def course_rows(summary: Summary, blank: bool = False) -> list[list[str]]:
-    """Input first, then every layer a course table shows; empty value cells when `blank`."""
-    rows = [["Input", fmt_shape(summary.spec.input), num(summary.totals.input_size), "0"]]
-    rows += [[course_label(r), fmt_shape(r.output_shape), num(r.activation_size), num(r.params)]
-             for r in summary.layers if not folded(r.layer)]
-    if blank:  # the input shape is given; everything else is the student's to fill in
-        return [[row[0], row[1] if i == 0 else "", "", ""] for i, row in enumerate(rows)]
-    return rows
-
-
-def to_course_markdown(summary: Summary, blank: bool = False) -> str:
-    """The notes' homework table: Activation shape, Activation size, # parameters per layer."""
-    rows = course_rows(summary, blank)
-    widths = [max(len(r[i]) for r in [list(COURSE_HEADERS), *rows]) for i in range(4)]
-    widths = [max(w, 3) for w in widths]
-
-    def line(cells, right=False):
-        return "| " + " | ".join(c.ljust(w) if i < 2 or not right else c.rjust(w)
-                                 for i, (c, w) in enumerate(zip(cells, widths))) + " |"
-    title = f"**{summary.spec.name}**: input {fmt_shape(summary.spec.input)}"
-    lines = [title + (" (fill in the empty cells)" if blank else ""), "", line(COURSE_HEADERS),
-             "|" + "|".join(("-" * (w + 2)) if i < 2 else ("-" * (w + 1) + ":")
-                            for i, w in enumerate(widths)) + "|"]
-    lines += [line(r, right=True) for r in rows]
-    if not blank:
-        lines += ["", f"Total params: {num(summary.totals.params)}"]
-    return "\n".join(lines) + "\n"
-
-
-def to_course_csv(summary: Summary, blank: bool = False) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COURSE_HEADERS)
-    for row in course_rows(summary, blank):
-        writer.writerow([defuse(visible(row[0])), row[1], row[2].replace(",", ""), row[3].replace(",", "")])
-    return out.getvalue()
-
-
 def explained_text(summary: Summary, working: list[list[str]], columns=DEFAULT_COLUMNS, metrics=None) -> str:
     """The table as plain text with each layer's working lines (one list per layer, from
     explain.layer_lines) indented under its row: what `summary --explain` prints."""
@@ -485,54 +372,3 @@ def explained_text(summary: Summary, working: list[list[str]], columns=DEFAULT_C
         out.append(line(row))
         out += [f"      {text}" for text in lines]
     return "\n".join(out + [""] + totals_lines(summary, metrics)) + "\n"
-
-
-# ---- verify: the inferred and executed shapes side by side ------------------------------------
-
-def verification_rows(v) -> list[dict[str, Any]]:
-    """One row per executor.Check."""
-    return [{
-        "index": c.result.layer.index, "name": c.result.layer.name, "kind": c.result.layer.kind,
-        "inferred_shape": list(c.result.output_shape),
-        "executed_shape": None if c.executed_shape is None else list(c.executed_shape),
-        "weights": c.weights, "params": c.result.params, "agree": c.agree,
-        "ms": round(c.seconds * 1000, 3), **({"error": c.error} if c.error else {}),
-    } for c in v.checks]
-
-
-def verification_json(v) -> str:
-    rows = verification_rows(v)
-    bad = [r for r in rows if not r["agree"]]
-    return json.dumps({"name": v.spec.name, "input": list(v.spec.input), "batch": v.batch, "seed": v.seed,
-                       "layers": rows, "agree": not bad, "disagreements": len(bad),
-                       "weights": sum(r["weights"] for r in rows), "params": sum(r["params"] for r in rows),
-                       "seconds": round(v.seconds, 4)}, indent=2) + "\n"
-
-
-def print_verification(v, width: int | None = None) -> None:
-    """The verify table, the errors of failed layers and the verdict, on the terminal."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    rows = verification_rows(v)
-    bad = [r for r in rows if not r["agree"]]
-    # Text, never markup: names are the user's (`[/]` would be a markup error)
-    table = Table(title=Text(f"{visible(v.spec.name)}: inferred vs executed (NumPy, batch {v.batch}, seed {v.seed})",
-                             style="table.title"))
-    for head in ("#", "Name", "Kind", "Inferred", "Executed", "Weights", "Params", "", "ms"):
-        table.add_column(head, justify="right" if head in ("#", "Weights", "Params", "ms") else "left")
-    for r, c in zip(rows, v.checks):
-        executed = "-" if c.executed_shape is None else fmt_shape(c.executed_shape)
-        table.add_row(*map(Text, (str(r["index"]), visible(r["name"]), r["kind"], fmt_shape(c.result.output_shape),
-                                  executed, f"{r['weights']:,}", f"{r['params']:,}",
-                                  "agree" if r["agree"] else "DISAGREE", f"{r['ms']:.1f}")))
-    console = Console(width=width)
-    console.print(table)
-    for r in bad:
-        if "error" in r:
-            console.print(visible(f"layer {r['index']} ({r['name']}): {r['error']}"), markup=False, highlight=False)
-    verdict = f"all {len(rows)} layers agree" if not bad else f"{len(bad)} of {len(rows)} layers disagree"
-    weights, params = sum(r["weights"] for r in rows), sum(r["params"] for r in rows)
-    console.print(f"{verdict}; weights {weights:,} {'=' if weights == params else '!='} params "
-                  f"{params:,}; {v.seconds:.2f} s", markup=False)

@@ -1,0 +1,89 @@
+"""The command-line size syntax (`32x32x3`, `3,4` for a (before, after) padding, `same`) read
+into integers, with one-line errors naming the option and an example."""
+from __future__ import annotations
+
+import re
+
+from .errors import ArgumentError
+
+_SEP = re.compile(r"[xX×*,\s]+")
+_INT = re.compile(r"[-+]?\d+$")
+
+
+def _int(text: str, option: str, example: str, minimum: int = 1) -> int:
+    t = text.strip()
+    hint = example if " " in example else f"{option} {example}"
+    if not _INT.match(t):
+        kind = "a whole number" if re.match(r"[-+]?(\d+\.\d*|\.\d+)$", t) is None else "an integer"
+        raise ArgumentError(f"{option} `{text}` is not {kind}; sizes are whole numbers, e.g. {hint}")
+    digits = len(t.lstrip("+-"))
+    if digits > 18:  # before int(): no size needs 19 digits, and Python refuses over 4,300
+        raise ArgumentError(f"{option} has {digits:,} digits; sizes have at most 18, e.g. {hint}")
+    v = int(t)
+    if v < minimum:
+        need = "positive" if minimum == 1 else f"at least {minimum}"
+        raise ArgumentError(f"{option} {v} must be {need}; e.g. {hint}")
+    return v
+
+
+def sizes(text: str | None, option: str, example: str = "32x32x3", minimum: int = 1,
+          required: bool = True) -> tuple[int, ...] | None:
+    """'32x32x3' / '32' / '224x224' / '[32, 32, 3]' -> a tuple of ints (each >= minimum)."""
+    if text is None:
+        if required:
+            raise ArgumentError(f"{option} is required; e.g. {example if ' ' in example else option + ' ' + example}")
+        return None
+    parts = [p for p in _SEP.split(text.strip().strip("[]()")) if p]
+    if not parts:
+        raise ArgumentError(f"{option} is empty; e.g. {example if ' ' in example else option + ' ' + example}")
+    return tuple(_int(p, option, example, minimum) for p in parts)
+
+
+def positional(arg: str | None, option_value: str | None, option: str) -> str | None:
+    """A size given as a positional argument or as its option (`size 32` = `size -n 32`)."""
+    if arg is not None and option_value is not None and arg != option_value:
+        raise ArgumentError(f"the size is given twice, {arg} and {option} {option_value}; give one")
+    return arg if arg is not None else option_value
+
+
+def one(text: str | None, option: str, example: str = "3", minimum: int = 1,
+        required: bool = True) -> int | None:
+    """A single size: the solvers work on one axis at a time. `6x6` (square) and `32x32x3`
+    (H x W x C: the channels dropped) give their one spatial size."""
+    got = sizes(text, option, example, minimum, required)
+    if got is None:
+        return None
+    if len(got) == 3 and option == "-n" and got[0] == got[1]:
+        got = got[:2]  # 32x32x3: height, width, channels
+    if len(got) > 1 and len(set(got)) == 1:
+        got = got[:1]
+    if len(got) != 1:
+        raise ArgumentError(f"{option} `{text}` has {len(got)} values but the solver works on one "
+                            f"axis at a time; run it once per axis, e.g. {option} {got[0]}")
+    return got[0]
+
+
+def padding(text: str, option: str = "-p") -> tuple[tuple[int, int], ...] | str:
+    """'1' -> ((1, 1),); '1x2' -> per axis; '3,4' -> ((3, 4),) (before, after); 'same', 'valid'."""
+    t = text.strip().lower()
+    if t in ("same", "valid"):
+        return t
+    out = []
+    for axis in [a for a in re.split(r"[xX×]", t.strip("[]()")) if a.strip()] or [""]:
+        vals = [v for v in re.split(r"[,\s]+", axis.strip().strip("()")) if v]
+        if len(vals) not in (1, 2):
+            raise ArgumentError(f"{option} `{text}`: give p, or before,after per axis joined by 'x' "
+                                f"(e.g. {option} 1, {option} 1x2, {option} 3,4) or same/valid")
+        ps = tuple(_int(v, option, "1", minimum=0) for v in vals)
+        out.append(ps * 2 if len(ps) == 1 else ps)
+    return tuple(out)
+
+
+def one_pad(text: str, option: str = "-p") -> tuple[int, int]:
+    got = padding(text, option)
+    if isinstance(got, str):
+        raise ArgumentError(f"{option} {got} is not a size here; give p or before,after, e.g. {option} 1")
+    if len(got) != 1:
+        raise ArgumentError(f"{option} `{text}` gives {len(got)} axes but the solver works on one axis "
+                            "at a time; give p or before,after")
+    return got[0]
