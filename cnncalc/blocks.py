@@ -34,7 +34,9 @@ import yaml
 
 from .blockexpr import SHAPE_WORDS, evaluate
 from .errors import SpecError
+from .infer import infer
 from .kinds import KIND_ALIASES, Layer, normal
+from .results import Spec
 
 _T = "tag:yaml.org,2002:"
 USE_KEYS = ("name", "id", "inputs", "repeat", "first", "when")
@@ -469,8 +471,6 @@ class Expander:
 
     def shape_of(self, ref: str, node) -> tuple[int, ...]:
         """The output shape of layer `ref` (or the input), inferring the layers expanded so far."""
-        from .infer import infer
-        from .spec import Spec
         start = getattr(self.r, "input_value", None)
         if start is None:
             raise _err(node, "in.channels, in.h and in.w need the spec's `input:` shape")

@@ -2,7 +2,7 @@
 executed shape and weight count with infer's (`cnncalc verify`).
 
 Each kind's `make_weights` and `forward` facets (cnncalc/kinds) do the work, with the kernels of
-`cnncalc.kernels`; this module walks the graph (Summary.fold) and times it. numpy is imported
+`cnncalc.ops`; this module walks the graph (Summary.fold) and times it. numpy is imported
 here only: cli.py imports this module inside the commands that run it.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import CnncalcError
 from .infer import LayerResult, infer, infer_layer
-from .kernels import conv_nd, conv_transpose_nd, pool_nd  # noqa: F401 (the executor's interface)
+from .ops import conv_nd, conv_transpose_nd, pool_nd  # noqa: F401 (the executor's interface)
 from .kinds import Layer, Shape
 from .kinds.base import MissingFacet
 from .spec import Spec
@@ -96,7 +96,7 @@ def available_memory() -> int:
 def memory_estimate(summary, batch: int, dtype=np.float32) -> int:
     """Peak bytes of a verify run: every layer's output for the batch is kept (branches read
     them), plus the input, the largest layer's weights and one im2col chunk buffer."""
-    from .kernels import CHUNK_BYTES
+    from .ops import CHUNK_BYTES
     size = np.dtype(dtype).itemsize
     values = summary.totals.activation_size + summary.totals.input_size
     return batch * values * size + max((r.params for r in summary.layers), default=0) * size + CHUNK_BYTES

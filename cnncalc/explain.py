@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import formulas as F
-from .kinds import AXIS_NAMES, Axis
+from .shapes import AXIS_NAMES, Axis
 
 
 def num(n: int) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import formulas as F
 from .errors import ArgumentError
-from .kernels import conv_nd, pool_nd
+from .ops import conv_nd, pool_nd
 from .kinds import Axis
 
 Grid = list[list[float]]
@@ -227,7 +227,7 @@ def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int = 0, flip:
                      bias=bias, activation=_elementwise(activation),
                      padded=np.pad(img, padding) if show_padded else None)
     if res.activation is not None:
-        from .kernels import activate
+        from .ops import activate
         with np.errstate(all="ignore"):
             res.activated = _finite(activate(res.activation, out.copy()), res.activation)
     index = parse_at(at, dims)

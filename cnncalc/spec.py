@@ -9,10 +9,8 @@ tags are errors that say what was read and what to write instead.
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -20,7 +18,9 @@ import yaml
 from .blocks import Expander, read_blocks
 from .errors import SpecError, check_characters, read_text
 from .graph import resolve
-from .kinds import ACTIVATIONS, ARG_ALIASES, KIND_ALIASES, KINDS, Layer, normal
+from .kinds import ACTIVATIONS, KIND_ALIASES, KINDS, Layer
+from .results import Spec
+from .spelling import COMMON_ARGS, argument, normal  # noqa: F401 (argument: this module's interface)
 
 MAX_SIZE = 1 << 24     # any size above 16,777,216 is a typo, not a network
 MAX_LAYERS = 100_000
@@ -33,17 +33,6 @@ _SAFE_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "seq", "ma
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 TOP_KEYS = ("name", "input", "layers", "blocks")
-COMMON_ARGS = ("name", "id", "inputs")
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A parsed spec: its name, the input shape (channels last) and the layers in order."""
-    name: str
-    input: tuple[int, ...]
-    layers: tuple[Layer, ...]
-    path: str = "<spec>"
-    input_mark: tuple[int, int] | None = field(default=None, compare=False)
 
 
 def load_spec(path: str) -> Spec:
@@ -442,18 +431,3 @@ class _Reader:
 def _required(f) -> bool:
     import dataclasses
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-
-
-def argument(word: str, spec_args) -> str | None:
-    """The argument (of `spec_args`, or a common one) a spelling names: `Kernel_Size`,
-    `kernel_size` and `f` are `kernel`; None for none."""
-    by_normal = _by_normal(tuple(spec_args))
-    if normal(word) in by_normal:
-        return by_normal[normal(word)]
-    return next((c for c in ARG_ALIASES.get(normal(word), ()) if c in spec_args), None)
-
-
-@functools.lru_cache(maxsize=None)
-def _by_normal(spec_args: tuple[str, ...]) -> dict[str, str]:
-    """normal(spelling) -> argument, for a kind's arguments and the common ones."""
-    return {normal(n): n for n in (*spec_args, *COMMON_ARGS)}

@@ -315,7 +315,7 @@ def test_verify_other_kinds(text, last):
 @pytest.mark.parametrize("c_out", [2, 300])  # (K, C) columns, and (C, K) when C_out >= positions
 @pytest.mark.parametrize("dilation", [[1, 2], [2, 1], 1])  # last-axis taps copied one by one, or as one run
 def test_chunked_im2col_equals_one_chunk(monkeypatch, batch, c_out, dilation):
-    from cnncalc import kernels
+    from cnncalc import ops as kernels
     layer, r = build("conv2d", (9, 7, 3), filters=c_out, kernel=3, stride=[2, 1], padding=[[1, 2], [0, 1]],
                      dilation=dilation)
     rng = np.random.default_rng(9)

@@ -26,7 +26,7 @@ def test_values_equal_torch(name, torch_fn):
     s = infer(parse_spec(f"input: [9]\nlayers:\n  - {name}\n"))
     x = np.linspace(-5, 5, 9)[None]
     r = s.layers[0]
-    tol = 1e-6 if name == "gelu" else 1e-9  # the executor's erf is a rational approximation (kernels._erf)
+    tol = 1e-6 if name == "gelu" else 1e-9  # the executor's erf is a rational approximation (ops._erf)
     np.testing.assert_allclose(r.layer.forward(x, {}, r), getattr(torch.nn.functional, torch_fn)(torch.tensor(x)).numpy(),
                                rtol=1e-6, atol=tol)
 

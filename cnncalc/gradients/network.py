@@ -1,7 +1,7 @@
 """One forward and backward pass of a small network, every number kept (`cnncalc backprop`).
 
 The forward pass is the executor's: each kind's `forward` facet, in float64, batch 1, values
-channels last as the spec's shapes. Weights are in the executor's layouts (cnncalc/kernels.py,
+channels last as the spec's shapes. Weights are in the executor's layouts (cnncalc/ops.py,
 the same as `make_weights`, which is torch's):
 
     conv1d/2d/3d  weight (C_out, C_in/groups, *f)   bias (C_out,)
@@ -42,7 +42,7 @@ MAX_VALUES = 1_000_000  # input + activations + parameters of a worked example
 LOSSES = ("mse", "cross_entropy", "bce")
 
 
-# ---------------------------------------------------------------- windows (as kernels.conv_nd reads them)
+# ---------------------------------------------------------------- windows (as ops.conv_nd reads them)
 
 def _view(xp, offs, axes, out):
     """The strided view of padded `xp` (B, *spatial, C) that kernel tap `offs` reads: one cell per
@@ -111,7 +111,7 @@ def identity_backward(r, xs, w, g):
 
 def _pool_pads(r):
     """The padding of each axis, with the extra cells after it that the last ceil_mode window
-    reads (as kernels.pool_nd pads)."""
+    reads (as ops.pool_nd pads)."""
     from ..formulas import effective_kernel, padded
     out = r.output_shape[:-1]
     return [(a.pad[0], a.pad[1] + max(0, (o - 1) * a.s + effective_kernel(a.f, a.d) - padded(a.n, a.pad)))
@@ -225,7 +225,7 @@ BACKWARD: dict[type, Callable] = {
 # ---------------------------------------------------------------- activations
 
 def _erf(z):
-    from ..kernels import _erf as erf
+    from ..ops import _erf as erf
     return erf(z)
 
 
@@ -263,13 +263,13 @@ ACTIVATION_GRADS: dict[str, Callable] = {
 
 
 def _activate(name, z, slope=None):
-    from ..kernels import activate
+    from ..ops import activate
     return activate(name, z, slope)
 
 
 def activation_grad(name: str, z, a, g, slope=None):
     """dL/dz from dL/da = g for a = name(z)."""
-    from ..kernels import LEAKY_SLOPE
+    from ..ops import LEAKY_SLOPE
     return ACTIVATION_GRADS[name](z, a, g, LEAKY_SLOPE if slope is None else slope)
 
 
@@ -280,8 +280,8 @@ def _fused(layer) -> str | None:
 
 def activate_grid(name: str, values, negative_slope: float | None = None):
     """A = g(Z) element-wise on nested lists (`conv --activation`): linear, relu and relu6 keep
-    exact numbers; the others are the executor's functions (cnncalc.kernels) in float64."""
-    from ..kernels import ACTIVATION_FUNCS, activate
+    exact numbers; the others are the executor's functions (cnncalc.ops) in float64."""
+    from ..ops import ACTIVATION_FUNCS, activate
     exact = {"linear": lambda v: v, "relu": lambda v: max(v, 0), "relu6": lambda v: min(max(v, 0), 6)}.get(name)
     if exact is not None:
         return [activate_grid(name, v) for v in values] if isinstance(values, list) else exact(values)

@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import explain as X
+from ..codetext import KERAS_ACTS, LEAKY_DEFAULT, Part, num, torch_act
 from ..errors import ShapeError
 from ..formulas import product
 from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward,
-                   kernels, no_params, no_weights, unchanged_shape)
+                   numpy_ops, no_params, no_weights, unchanged_shape)
 from .measure import activation_ops, no_macs, rf_same, zero_flops
 
 GELU_TANH_KERAS = '''class GeluTanh(layers.Layer):
@@ -53,18 +55,16 @@ class Activation(Layer):
 
     def forward(self, x, w, r):
         if self.approximate == "tanh":
-            np = kernels().np
+            np = numpy_ops().np
             return (0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))).astype(x.dtype)
-        return kernels().activate(self.kind, x, self.negative_slope)
+        return numpy_ops().activate(self.kind, x, self.negative_slope)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, torch_act
         if self.approximate == "tanh":
             return [Part('nn.GELU(approximate="tanh")')]
         return [Part(torch_act(r.layer.kind, getattr(r.layer, "negative_slope", None)))]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, KERAS_ACTS, LEAKY_DEFAULT, num
         if self.approximate == "tanh":
             ctx.helper(self, "keras")
             return [Part("GeluTanh()")]
@@ -105,11 +105,9 @@ class Dropout(Layer):
     forward = identity_forward  # inference
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, num
         return [Part(f"nn.Dropout({num(r.layer.rate)})")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, num
         return [Part(f"layers.Dropout({num(r.layer.rate)})")]
 
     explain = explain_params
@@ -132,11 +130,9 @@ class DropPath(Dropout):
         return {"rate": self.rate} if self.rate else {}
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part
         return [Part("nn.Identity()", comment=f"drop path (rate {self.rate:g}): the identity at inference")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part
         return [Part("layers.Identity()", comment=f"drop path (rate {self.rate:g}): the identity at inference")]
 
 
@@ -214,11 +210,10 @@ class PReLU(Layer):
         return {"alpha": rng.uniform(0.05, 0.5, self.alpha_shape(r.input_shape)).astype(dtype)}
 
     def forward(self, x, w, r):
-        np = kernels().np
+        np = numpy_ops().np
         return np.where(x >= 0, x, w["alpha"].astype(x.dtype) * x).astype(x.dtype)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part
         shape = self.alpha_shape(r.input_shape)
         if product(shape) == 1:
             return [Part("nn.PReLU()")]
@@ -228,13 +223,11 @@ class PReLU(Layer):
         return [Part(f"PReLUChannelsLast({', '.join(map(str, shape))})", comment="slopes channels last")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part
         shape = self.alpha_shape(r.input_shape)
         shared = [k + 1 for k, n in enumerate(shape) if n == 1 and r.input_shape[k] != 1]
         return [Part(f"layers.PReLU(shared_axes={shared})" if shared else "layers.PReLU()")]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         shape = self.alpha_shape(r.input_shape)
         return [f"params = {'*'.join(map(str, shape))} = {X.num(r.params)} (one slope per non-shared position)"]
 

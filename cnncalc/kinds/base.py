@@ -1,28 +1,26 @@
-"""The base of every layer kind: the descriptor fields, the facets a kind declares, and the
-geometry helpers the window kinds share.
-
-Shapes are channels-last tuples without the batch axis: (H, W, C) for 2-D, (L, C) for 1-D,
-(D, H, W, C) for 3-D, (n,) when flat. The arithmetic itself lives in `formulas`.
+"""The base of every layer kind: the descriptor fields and the facets a kind declares. The
+shapes and window geometry the kinds share live in `cnncalc.shapes` (a ground-floor module).
 
 A kind is one frozen dataclass in one module of `cnncalc.kinds`, and it declares every facet in
 FACETS (the completeness test in tests/test_kinds.py walks the registry and fails on a gap):
 
   shape      output_shape(inp) -> Shape            (docstring: its `Shape:` formula)
   params     params(inp) -> (trainable, non-trainable)
-  macs       macs(r) -> int | None                 (r: infer.LayerResult; None = unknown)
+  macs       macs(r) -> int | None                 (r: results.LayerResult; None = unknown)
   flops      flops(r) -> int | None                (every operation: the `full` convention)
   rf         rf(r, ins) -> receptive field         (ins: the inputs' fields, metrics.AxisRF)
   weights    make_weights(r, rng, dtype) -> dict   (NumPy arrays, the spec's layout)
   forward    forward(x, w, r) -> array             (NumPy, batch first, channels last)
-  torch      to_torch(r, ctx) -> list[Part]        (export.common.Part)
+  torch      to_torch(r, ctx) -> list[Part]        (codetext.Part)
   keras      to_keras(r, ctx) -> list[Part]
   explain    explain(r) -> list[str]               (the working, numbers plugged in)
   diagnoses  DIAGNOSES: tuple of checker mistakes that apply (check.diagnoses)
 
 A facet that does not apply is declared as such, never left out: a shared implementation
 bound by name (`params = no_params`), a metric that returns None (unknown, never 0), or an
-export that refuses with the reason. NumPy and the exporters are imported inside the facets
-that use them, so `cnncalc summary` never loads them.
+export that refuses with the reason. Kind modules import the ground floor (shapes, results,
+codetext, spelling, explain, formulas, errors) at the top; NumPy comes through `numpy_ops()`
+inside the facets that use it, so `cnncalc summary` never loads it.
 """
 from __future__ import annotations
 
@@ -31,13 +29,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar, Mapping
 
-from .. import formulas as F
+from .. import explain as X
 from ..errors import ShapeError
+from ..shapes import (AXIS_NAMES, Axis, Shape, check_channels, conv_spatial, fmt_shape,  # noqa: F401
+                      kind_dims, per_axis, resolve_padding, spatial_dims, window_error, window_hyper)
+from ..spelling import argument
 
-Shape = tuple[int, ...]
+_hyper = window_hyper  # the name the kind modules used before shapes.py
 
 
-AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 ACTIVATIONS = (
@@ -85,16 +85,6 @@ def unchanged_shape(self, inp: Shape) -> Shape:
 def no_params(self, inp: Shape) -> tuple[int, int]:
     """Params: 0 (nothing learned)."""
     return (0, 0)
-
-
-@dataclass(frozen=True, slots=True)  # one per layer: no __dict__
-class Axis:
-    """One spatial axis of a sliding window: kernel f, stride s, padding (before, after), dilation d."""
-    n: int
-    f: int
-    s: int
-    pad: F.Pad
-    d: int = 1
 
 
 def memo_axes(axes):
@@ -145,7 +135,6 @@ class Layer:
         parameter names of the helper's constructor: those the spec reads as this kind's
         arguments (`eps`, `out_features`) are kept, the others (channels, sizes the layer
         infers) dropped."""
-        from ..spec import argument
         return cls.NAMES[0], {k: v for k, v in args.items() if argument(k, cls.spec_args()) in cls.spec_args()}
 
     @property
@@ -197,102 +186,17 @@ class Layer:
         return {}
 
 
-def fmt_shape(shape: Shape) -> str:
-    return "(" + ", ".join(str(v) for v in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def per_axis(layer: Layer, argname: str, value, dims: int) -> tuple:
-    """Expand an int (same on every axis) or check a list has one entry per spatial axis."""
-    if value is None or isinstance(value, int) or isinstance(value, str):
-        return (value,) * dims
-    if len(value) != dims:
-        raise ShapeError(
-            f"{argname} {list(value)} has {len(value)} entries but the input has {dims} "
-            f"spatial axes ({', '.join(AXIS_NAMES[dims])}); give one int or {dims} entries", arg=argname)
-    return tuple(value)
-
-
-def resolve_padding(layer: Layer, padding, dims: int, ns, fs, ss, ds) -> tuple[F.Pad, ...]:
-    """Per-axis (before, after) pairs from int / list / pairs / 'valid' / 'same' / 'causal'
-    (Keras Conv1D: d*(f-1) zeros before, none after)."""
-    if padding == "causal":
-        zeros = [[d * (f - 1), 0] for f, d in zip(fs, ds)]
-        if dims != 1 or not layer.CAUSAL_OK:
-            raise ShapeError(f"'causal' padding is for 1-D convolutions only (Keras Conv1D; its "
-                             f"SeparableConv1D and pooling refuse it), not {layer.kind} on {dims} spatial "
-                             f"axes; write the zeros d*(f-1) before as pairs, e.g. padding: {zeros}",
-                             arg="padding")
-        return tuple((d * (f - 1), 0) for f, d in zip(fs, ds))
-    if padding == "same":
-        return tuple(F.same_padding(n, f, s, d) for n, f, s, d in zip(ns, fs, ss, ds))
-    if padding == "valid":
-        return ((0, 0),) * dims
-    out = []
-    for p in per_axis(layer, "padding", padding, dims):
-        out.append(tuple(p) if isinstance(p, tuple) else (p, p))
-    return tuple(out)
-
-
-def spatial_dims(layer: Layer, inp: Shape, dims: int | None) -> int:
-    """Spatial axes a window layer works on: fixed by its kind (conv2d -> 2) or by the input."""
-    if dims is None:
-        if len(inp) not in (2, 3, 4):
-            raise ShapeError(f"needs an input of rank 2, 3 or 4 (spatial axes + channels) but got {fmt_shape(inp)}")
-        return len(inp) - 1
-    layer.check_rank(inp, dims + 1)
-    return dims
-
-
-def kind_dims(kind: str) -> int | None:
-    """The spatial dimension a kind name carries: conv2d -> 2, conv -> None."""
-    for ch in kind:
-        if ch in "123":
-            return int(ch)
-    return None
-
-
-def check_channels(layer: Layer, given: int | None, actual: int, argname: str) -> None:
-    if given is not None and given != actual:
-        raise ShapeError(f"{argname} is {given} but the input has {actual} channels; "
-                         f"set {argname}: {actual} or remove it", arg=argname)
-
-
-def window_error(layer: Layer, inp: Shape, axis: int, err: ShapeError) -> ShapeError:
-    dims = len(inp) - 1
-    name = AXIS_NAMES[dims][axis] if dims in AXIS_NAMES else str(axis)
-    return ShapeError(f"on axis {name} of input {fmt_shape(inp)}: {err.message}", arg=err.arg)
-
-
-def conv_spatial(layer: Layer, inp: Shape, axes: tuple[Axis, ...], keras_same_rule: bool = True) -> tuple[int, ...]:
-    """Spatial output sizes of a convolution (formulas.conv_out on each axis). Keras refuses
-    'same' with both stride > 1 and dilation > 1 in Conv and SeparableConv (not Depthwise)."""
-    if keras_same_rule and layer.padding == "same" and any(a.s > 1 and a.d > 1 for a in axes):
-        raise ShapeError("'same' padding with both stride > 1 and dilation > 1 is refused "
-                         "by Keras; use stride 1 or explicit padding", arg="padding")
-    out = []
-    for i, a in enumerate(axes):
-        try:
-            out.append(F.conv_out(a.n, a.f, a.s, a.pad, a.d))
-        except ShapeError as e:
-            raise window_error(layer, inp, i, e) from None
-    return tuple(out)
-
-
-def _hyper(axes: tuple[Axis, ...], **extra) -> dict[str, Any]:
-    out: dict[str, Any] = {"f": tuple(a.f for a in axes), "s": tuple(a.s for a in axes),
-                           "p": tuple(a.pad for a in axes)}
-    if any(a.d != 1 for a in axes):
-        out["d"] = tuple(a.d for a in axes)
-    out.update({k: v for k, v in extra.items() if v is not None})
-    return out
 
 
 
-def kernels():
-    """The NumPy kernels (cnncalc.kernels), imported on first use: the `forward` and
+def numpy_ops():
+    """The executor's NumPy operations (cnncalc.ops), imported on first use: the `forward` and
     `make_weights` facets call it, so `import cnncalc.kinds` never imports numpy."""
-    from .. import kernels as K
+    from .. import ops as K
     return K
+
+
+kernels = numpy_ops  # the accessor's name before cnncalc/kernels.py became cnncalc/ops.py
 
 
 def no_weights(self, r, rng, dtype) -> dict:
@@ -307,8 +211,7 @@ def identity_forward(self, x, w, r):
 
 def explain_params(self, r) -> list[str]:
     """Explain: only the parameter total (activations, merges, global pooling, dropout, LRN)."""
-    from ..explain import params_lines
-    return params_lines(r)
+    return X.params_lines(r)
 
 
 # The checker's kind-specific diagnoses (cnncalc/check), by name: a kind lists those that apply.

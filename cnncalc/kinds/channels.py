@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..codetext import Part
 from ..errors import ShapeError
-from .base import Layer, Shape, arg, explain_params, kernels, no_params, no_weights, unchanged_shape
+from .base import Layer, Shape, arg, explain_params, numpy_ops, no_params, no_weights, unchanged_shape
 from .measure import no_macs, rf_same, zero_flops
 
 SLICE_TORCH = '''class ChannelSlice(nn.Module):
@@ -112,15 +113,13 @@ class ChannelSlice(Layer):
 
     def forward(self, x, w, r):
         start, stop = self.bounds(r.input_shape[-1])
-        return kernels().np.ascontiguousarray(x[..., start:stop])
+        return numpy_ops().np.ascontiguousarray(x[..., start:stop])
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part
         ctx.helper(self, "torch")
         return [Part("ChannelSlice(%d, %d)" % self.bounds(r.input_shape[-1]))]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part
         ctx.helper(self, "keras")
         return [Part("ChannelSlice(%d, %d)" % self.bounds(r.input_shape[-1]))]
 
@@ -166,14 +165,12 @@ class ChannelShuffle(Layer):
     def forward(self, x, w, r):
         c, g = x.shape[-1], self.groups
         y = x.reshape(*x.shape[:-1], g, c // g)
-        return kernels().np.ascontiguousarray(y.swapaxes(-1, -2).reshape(x.shape))
+        return numpy_ops().np.ascontiguousarray(y.swapaxes(-1, -2).reshape(x.shape))
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part
         return [Part(f"nn.ChannelShuffle({self.groups})")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part
         ctx.helper(self, "keras")
         return [Part(f"ChannelShuffle({self.groups})")]
 

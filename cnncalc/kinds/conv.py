@@ -4,11 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import explain as X
 from .. import formulas as F
+from ..codetext import (Part, call, dims_of, ints, keras_fused_act, keras_no_stride_dilation, keras_pairs,
+                        keras_transposed_crops, kwargs, pad_text, per_axis_ops, refuse, torch_fused_act,
+                        torch_pad)
 from ..errors import ShapeError
+from ..results import LayerResult, infer_layer
 from ..formulas import product
 from .base import (memo_axes, _hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
-                   check_channels, conv_spatial, kernels, kind_dims, per_axis, resolve_padding,
+                   check_channels, conv_spatial, numpy_ops, kind_dims, per_axis, resolve_padding,
                    spatial_dims, window_error)
 from .measure import activation_ops, kernel_volume, rf_unknown, rf_window, weighted_flops
 
@@ -77,15 +82,14 @@ class Conv(Layer):
 
     def make_weights(self, r, rng, dtype) -> dict:
         """weight (C_out, C_in/groups, *f) and bias (C_out,), torch's layout."""
-        return kernels().conv_weights(self, r, rng, dtype, r.input_shape[-1], self.filters, self.groups)
+        return numpy_ops().conv_weights(self, r, rng, dtype, r.input_shape[-1], self.filters, self.groups)
 
     def forward(self, x, w, r):
-        K = kernels()
+        K = numpy_ops()
         y = K.conv_nd(x, w["weight"], r.axes, r.output_shape[:-1], self.groups, w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, call, dims_of, ints, kwargs, pad_text, torch_fused_act, torch_pad
         L, d, axes = r.layer, dims_of(r), r.axes
         pads = [a.pad for a in axes]
         parts: list[Part] = []
@@ -118,8 +122,6 @@ class Conv(Layer):
         return parts + torch_fused_act(r)
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import (Part, Fm, call, dims_of, ints, keras_fused_act, keras_no_stride_dilation, keras_pairs,
-            kwargs)
         L, d, axes = r.layer, dims_of(r), r.axes
         if L.kind != "depthwise_conv2d":  # Keras' DepthwiseConv2D takes both
             keras_no_stride_dilation(axes)
@@ -127,7 +129,7 @@ class Conv(Layer):
         pads = [a.pad for a in axes]
         if L.padding == "causal":
             padding = '"causal"'
-        elif L.padding == "same" or all(a.pad == Fm.same_padding(a.n, a.f, a.s, a.d) for a in axes) \
+        elif L.padding == "same" or all(a.pad == F.same_padding(a.n, a.f, a.s, a.d) for a in axes) \
                 and any(b or a for b, a in pads):
             padding = '"same"'  # explicit padding equal to Keras' 'same' rows is 'same'
         else:
@@ -151,7 +153,6 @@ class Conv(Layer):
         return parts + post
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         fs, inp = tuple(a.f for a in r.axes), r.input_shape
         return X.window_lines(r) + [
             "params = " + X.conv_params_text(fs, inp[-1], r.output_shape[-1], self.groups, self.bias, r.params)]
@@ -205,10 +206,10 @@ class DepthwiseConv(Layer):
     def make_weights(self, r, rng, dtype) -> dict:
         """weight (C*m, 1, *f) and bias (C*m,): a conv with groups = C."""
         c = r.input_shape[-1]
-        return kernels().conv_weights(self, r, rng, dtype, c, c * self.depth_multiplier, c)
+        return numpy_ops().conv_weights(self, r, rng, dtype, c, c * self.depth_multiplier, c)
 
     def forward(self, x, w, r):
-        K = kernels()
+        K = numpy_ops()
         y = K.conv_nd(x, w["weight"], r.axes, r.output_shape[:-1], x.shape[-1], w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
 
@@ -217,7 +218,6 @@ class DepthwiseConv(Layer):
     to_keras = Conv.to_keras
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         kp, c, m = X.kernel_product(tuple(a.f for a in r.axes)), r.input_shape[-1], self.depth_multiplier
         b = f" + {c}*{m}" if self.bias else ""
         return X.window_lines(r) + [f"params = {kp}*{c}*{m}{b} = {X.num(r.params)} (one {kp} filter per input channel)"]
@@ -316,27 +316,25 @@ class ConvTranspose(Layer):
 
     def make_weights(self, r, rng, dtype) -> dict:
         """weight (C_in, C_out/groups, *f) and bias (C_out,), torch's layout."""
-        return kernels().conv_weights(self, r, rng, dtype, r.input_shape[-1], self.filters, self.groups, True)
+        return numpy_ops().conv_weights(self, r, rng, dtype, r.input_shape[-1], self.filters, self.groups, True)
 
     def forward(self, x, w, r):
-        K = kernels()
+        K = numpy_ops()
         y = K.conv_transpose_nd(x, w["weight"], r.axes, r.output_shape[:-1], K.transposed_crop(self, r.axes),
                                 self.groups, w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import (Part, Fm, call, dims_of, ints, keras_transposed_crops, kwargs, per_axis_ops,
-            torch_fused_act, torch_pad)
         L, d, axes = r.layer, dims_of(r), r.axes
         ops = per_axis_ops(r)
         pad, out_pad, post = [], [], []
         for a, op in zip(axes, ops):
             if isinstance(L.padding, str):
                 cb, ca = keras_transposed_crops(a, L.padding, op)
-                natural = (a.n - 1) * a.s + Fm.effective_kernel(a.f, a.d)
+                natural = (a.n - 1) * a.s + F.effective_kernel(a.f, a.d)
             else:
                 cb, ca = a.pad
-                natural = (a.n - 1) * a.s + Fm.effective_kernel(a.f, a.d) + (op or 0)
+                natural = (a.n - 1) * a.s + F.effective_kernel(a.f, a.d) + (op or 0)
                 if cb == ca:
                     pad.append(cb), out_pad.append(op or 0), post.append((0, 0))
                     continue
@@ -369,8 +367,6 @@ class ConvTranspose(Layer):
         return parts + torch_fused_act(r)
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import (Part, call, dims_of, ints, keras_fused_act, keras_no_stride_dilation, keras_pairs,
-            kwargs, per_axis_ops, refuse)
         L, d, axes = r.layer, dims_of(r), r.axes
         if L.groups != 1:
             refuse(f"Keras transposed convolutions have no groups (groups {L.groups}); export to pytorch")
@@ -401,7 +397,6 @@ class ConvTranspose(Layer):
         return parts + post
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         axes, out, inp = r.axes, r.output_shape, r.input_shape
         ops = per_axis(self, "output_padding", self.output_padding, len(axes))
         if isinstance(self.padding, str):
@@ -474,7 +469,7 @@ class SeparableConv(Layer):
 
     def make_weights(self, r, rng, dtype) -> dict:
         """depthwise (C*m, 1, *f) without bias, pointwise (filters, C*m, 1, ...) with the bias."""
-        K = kernels()
+        K = numpy_ops()
         c, m, dims = r.input_shape[-1], self.depth_multiplier, len(r.axes)
         kv = product(a.f for a in r.axes)
         w = {"depthwise": K.uniform(rng, (c * m, 1, *(a.f for a in r.axes)), kv, dtype),
@@ -485,7 +480,7 @@ class SeparableConv(Layer):
 
     def forward(self, x, w, r):
         """Depthwise (groups = C) with r.axes, then pointwise 1x1, stride 1, no padding."""
-        K = kernels()
+        K = numpy_ops()
         mid = tuple(r.output_shape[:-1])
         y = K.conv_nd(x, w["depthwise"], r.axes, mid, x.shape[-1])
         one = tuple(Axis(n, 1, 1, (0, 0)) for n in mid)
@@ -493,7 +488,6 @@ class SeparableConv(Layer):
         return K.activate(self.activation, y, inplace=True)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, separable_parts
         rd, rp = separable_parts(r)
         dw = [Part(p.code, "dw" if p.role == "main" else p.role, p.comment or
                    ("depthwise: groups = C" if p.role == "main" else "")) for p in rd.layer.to_torch(rd, ctx)]
@@ -501,8 +495,6 @@ class SeparableConv(Layer):
         return dw + [Part(pw[0].code, comment="pointwise 1x1, with the bias")] + pw[1:]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import (Part, call, dims_of, ints, keras_fused_act, keras_no_stride_dilation, keras_pairs,
-            kwargs)
         L, d, axes = r.layer, dims_of(r), r.axes
         keras_no_stride_dilation(axes)
         parts: list[Part] = []
@@ -524,7 +516,6 @@ class SeparableConv(Layer):
         return parts + post
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         kp, c, m, out = X.kernel_product(tuple(a.f for a in r.axes)), r.input_shape[-1], self.depth_multiplier, r.output_shape
         b = f" + {out[-1]}" if self.bias else ""
         return X.window_lines(r) + [f"params = {kp}*{c}*{m} + {c}*{m}*{out[-1]}{b} = {X.num(r.params)} "
@@ -532,3 +523,15 @@ class SeparableConv(Layer):
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
+
+def separable_parts(r: LayerResult) -> tuple[LayerResult, LayerResult]:
+    """A separable conv as two convs: depthwise (groups = C, C*m filters, no bias) with the
+    layer's geometry, then pointwise 1x1 to `filters` with the bias and the activation."""
+    L, d = r.layer, dims_of(r)
+    c, m = r.input_shape[-1], L.depth_multiplier
+    common = dict(kind=f"conv{d}d", name=L.name, index=L.index)
+    dw = Conv(**common, filters=c * m, kernel=L.kernel, stride=L.stride, padding=L.padding,
+              dilation=L.dilation, groups=c, bias=False)
+    rd = infer_layer(dw, (r.input_shape,))
+    pw = Conv(**common, filters=L.filters, kernel=1, bias=L.bias, activation=L.activation)
+    return rd, infer_layer(pw, (rd.output_shape,))

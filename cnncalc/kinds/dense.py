@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import explain as X
 from .. import formulas as F
-from .base import BIAS_DIAGNOSES, Layer, Shape, arg, check_channels, kernels
+from ..codetext import Part, call, keras_fused_act, kwargs, torch_fused_act
+from .base import BIAS_DIAGNOSES, Layer, Shape, arg, check_channels, numpy_ops
 from .measure import AxisRF, no_macs, rf_global, rf_same, weighted_flops, zero_flops
 
 TORCH_LINEAR_LAST = '''class LinearChannelsLast(nn.Linear):
@@ -57,7 +59,7 @@ class Dense(Layer):
 
     def make_weights(self, r, rng, dtype) -> dict:
         """weight (units, n_in) and bias (units,), torch's layout."""
-        K = kernels()
+        K = numpy_ops()
         n = r.input_shape[-1]
         w = {"weight": K.uniform(rng, (self.units, n), n, dtype)}
         if self.bias:
@@ -68,10 +70,9 @@ class Dense(Layer):
         y = x @ w["weight"].T
         if "bias" in w:
             y += w["bias"]
-        return kernels().activate(self.activation, y, inplace=True)
+        return numpy_ops().activate(self.activation, y, inplace=True)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, call, kwargs, torch_fused_act
         L = r.layer
         args = kwargs(("bias", "False", L.bias))
         cls = "nn.Linear"
@@ -81,12 +82,10 @@ class Dense(Layer):
         return [Part(call(cls, str(r.input_shape[-1]), str(L.units), args))] + torch_fused_act(r)
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, call, keras_fused_act, kwargs
         act, post = keras_fused_act(r)
         return [Part(call("layers.Dense", str(r.layer.units), kwargs(("use_bias", "False", r.layer.bias)), act))] + post
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         lines = ["params = " + X.dense_params_text(r.input_shape[-1], self.units, self.bias, r.params)]
         if len(r.input_shape) > 1:
             lines.append(f"on the last axis at each of {'*'.join(map(str, r.input_shape[:-1]))} positions: "
@@ -125,20 +124,17 @@ class Embedding(Layer):
         return {"weight": rng.standard_normal((self.vocab, self.dim)).astype(dtype)}
 
     def forward(self, x, w, r):
-        return w["weight"][x.astype(kernels().np.intp)]
+        return w["weight"][x.astype(numpy_ops().np.intp)]
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part
         ctx.helpers.add("ChannelsFirst")
         return [Part(f"nn.Embedding({r.layer.vocab}, {r.layer.dim})"),
                 Part("ChannelsFirst()", "cf", "(N, L, C) -> (N, C, L)")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part
         return [Part(f"layers.Embedding({r.layer.vocab}, {r.layer.dim})")]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         return [f"params = {self.vocab}*{self.dim} = {X.num(r.params)}"]
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes

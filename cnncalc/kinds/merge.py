@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import explain as X
+from ..codetext import Part, keras_axis, torch_dim
 from ..errors import ShapeError
 from ..formulas import product
-from .base import (Axis, AXIS_NAMES, Layer, Shape, arg, explain_params, fmt_shape, kernels,
+from .base import (Axis, AXIS_NAMES, Layer, Shape, arg, explain_params, fmt_shape, numpy_ops,
                    no_params, no_weights)
 from .measure import no_macs, rf_union, zero_flops
 
@@ -117,7 +119,7 @@ class Merge(Layer):
     make_weights = no_weights
 
     def forward(self, xs, w, r):
-        np = kernels().np
+        np = numpy_ops().np
         rank = max(v.ndim for v in xs)  # a lower rank gains axes after the batch: (N, C) -> (N, 1, 1, C)
         xs = [v.reshape(v.shape[:1] + (1,) * (rank - v.ndim) + v.shape[1:]) for v in xs]
         if self.kind == "subtract":
@@ -131,7 +133,6 @@ class Merge(Layer):
         return np.ascontiguousarray(out, dtype=xs[0].dtype)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part
         if self.kind in ("add", "multiply") and len({len(s) for s in r.input_shapes}) == 1:
             helper = {"add": "Add", "multiply": "Multiply"}[self.kind]
             ctx.helpers.add(helper)
@@ -140,7 +141,6 @@ class Merge(Layer):
         return [Part(f"Merge({self.kind!r})")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part
         return [Part(f"layers.{self.kind.capitalize()}()")]
 
     explain = explain_params
@@ -210,22 +210,19 @@ class Concat(Merge):
 
     def forward(self, xs, w, r):
         # `axis` counts as Keras does, batch = axis 0, -1 = channels: the arrays' own numbering
-        return kernels().np.concatenate(xs, axis=self.axis)
+        return numpy_ops().np.concatenate(xs, axis=self.axis)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, torch_dim
         ctx.helpers.add("Concat")
         dim = torch_dim(r)
         return [Part(f"Concat(dim={dim})" if dim != 1 else "Concat()", comment="dim 1: channels" if dim == 1 else "")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, keras_axis
         axis = keras_axis(r)
         return [Part(f"layers.Concatenate(axis={axis})" if axis != -1 else "layers.Concatenate()")]
 
     def explain(self, r) -> list[str]:
         """The concatenated axis is the sum of the inputs'."""
-        from .. import explain as X
         out = r.output_shape
         pos = self._axis(out)
         name = (*X._axis_names(len(out) - 1), "C")[pos] if len(out) > 1 else "n"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import explain as X
+from ..codetext import Part, call, kwargs, num, refuse
 from ..errors import ShapeError
 from ..formulas import product
-from .base import (Layer, Shape, arg, check_channels, explain_params, kernels, no_params,
+from .base import (Layer, Shape, arg, check_channels, explain_params, numpy_ops, no_params,
                    no_weights, unchanged_shape)
 from .measure import no_macs, rf_same
 
@@ -105,7 +107,7 @@ class BatchNorm(Layer):
 
     def forward(self, x, w, r):
         """Inference: (x - running_mean) / sqrt(running_var + eps) * gamma + beta, per channel."""
-        scale = 1.0 / kernels().np.sqrt(w["running_var"] + self.epsilon)
+        scale = 1.0 / numpy_ops().np.sqrt(w["running_var"] + self.epsilon)
         shift = -w["running_mean"] * scale
         if "gamma" in w:
             scale, shift = scale * w["gamma"], shift * w["gamma"]
@@ -114,7 +116,6 @@ class BatchNorm(Layer):
         return x * scale.astype(x.dtype) + shift.astype(x.dtype)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, call, kwargs, num
         L = r.layer
         d = max(len(r.input_shape) - 1, 1)  # (n,) and (L, C) -> BatchNorm1d
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("momentum", num(L.momentum), L.momentum == 0.1),
@@ -127,14 +128,12 @@ class BatchNorm(Layer):
         return [Part(call("BatchNormPartial", str(d), str(r.input_shape[-1]), args))]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, call, kwargs, num
         L = r.layer
         args = kwargs(("momentum", num(1 - L.momentum), False), ("epsilon", num(L.epsilon), False),
                       ("center", "False", L.has_beta), ("scale", "False", L.has_gamma))
         return [Part(call("layers.BatchNormalization", args))]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         learned = [n for n, on in (("gamma", self.has_gamma), ("beta", self.has_beta)) if on]
         k = 2 + len(learned)
         return [f"params = {k}*{r.input_shape[-1]} = {X.num(r.params)} "
@@ -194,23 +193,20 @@ class LayerNorm(Layer):
         """(x - mean) / sqrt(var + eps) * gamma + beta, statistics over the channels of each position."""
         mean = x.mean(axis=-1, keepdims=True)
         var = x.var(axis=-1, keepdims=True)
-        return scale_shift((x - mean) / kernels().np.sqrt(var + self.epsilon), w, x.dtype)
+        return scale_shift((x - mean) / numpy_ops().np.sqrt(var + self.epsilon), w, x.dtype)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, call, kwargs, num
         L = r.layer
         ctx.helper(self, "torch")
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("elementwise_affine", "False", L.affine))
         return [Part(call("LayerNormChannels", str(r.input_shape[-1]), args), comment="over the channels")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, call, kwargs, num
         L = r.layer
         args = kwargs(("epsilon", num(L.epsilon), False), ("center", "False", L.affine), ("scale", "False", L.affine))
         return [Part(call("layers.LayerNormalization", args))]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         return [f"params = 2*{r.input_shape[-1]} = {X.num(r.params)} (gamma, beta per channel)"] if r.params else []
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
@@ -267,23 +263,20 @@ class GroupNorm(Layer):
         axes = (*range(1, x.ndim - 1), x.ndim)  # every position and the channels of one group
         mean = g.mean(axis=axes, keepdims=True)
         var = g.var(axis=axes, keepdims=True)
-        return scale_shift(((g - mean) / kernels().np.sqrt(var + self.epsilon)).reshape(x.shape), w, x.dtype)
+        return scale_shift(((g - mean) / numpy_ops().np.sqrt(var + self.epsilon)).reshape(x.shape), w, x.dtype)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, call, kwargs, num
         L = r.layer
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("affine", "False", L.affine))
         return [Part(call("nn.GroupNorm", str(L.groups), str(r.input_shape[-1]), args))]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, call, kwargs, num
         L = r.layer
         args = kwargs(("groups", str(L.groups), False), ("epsilon", num(L.epsilon), False),
                       ("center", "False", L.affine), ("scale", "False", L.affine))
         return [Part(call("layers.GroupNormalization", args))]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         return [f"params = 2*{r.input_shape[-1]} = {X.num(r.params)} (gamma, beta per channel)"] if r.params else []
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
@@ -318,20 +311,18 @@ class LRN(Layer):
     def forward(self, x, w, r):
         """torch.nn.functional.local_response_norm: x / (k + alpha/size * sum of x^2 over `size`
         neighbouring channels, size//2 before and (size-1)//2 after)^beta."""
-        sq = kernels().np.pad(x * x, [(0, 0)] * (x.ndim - 1) + [(self.size // 2, (self.size - 1) // 2)])
+        sq = numpy_ops().np.pad(x * x, [(0, 0)] * (x.ndim - 1) + [(self.size // 2, (self.size - 1) // 2)])
         c = x.shape[-1]
         acc = sum(sq[..., i:i + c] for i in range(self.size))
         return x / (self.k + self.alpha / self.size * acc) ** self.beta
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, call, kwargs, num
         L = r.layer
         args = kwargs(("alpha", num(L.alpha), L.alpha == 1e-4), ("beta", num(L.beta), L.beta == 0.75),
                       ("k", num(L.k), L.k == 1.0))
         return [Part(call("nn.LocalResponseNorm", str(L.size), args))]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import refuse
         refuse("Keras has no local response normalisation layer; export to pytorch, or remove it "
                "(modern re-implementations of AlexNet drop it or use batchnorm)")
 
@@ -400,17 +391,14 @@ class LayerScale(Layer):
         return x * w["gamma"].astype(x.dtype)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, num
         ctx.helper(self, "torch")
         return [Part(f"LayerScale({r.input_shape[-1]}, {num(self.init)})")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, num
         ctx.helper(self, "keras")
         return [Part(f"LayerScale({num(self.init)})")]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         return [f"params = C = {X.num(r.params)} (gamma, one factor per channel); MACs 0: an element-wise "
                 "product, as batchnorm's gamma"]
 
@@ -475,30 +463,27 @@ class Normalization(Layer):
         """mean (C,), variance (C,), count () when Keras holds them."""
         if self.mean is not None:
             return {}
-        np, c = kernels().np, r.input_shape[-1]
+        np, c = numpy_ops().np, r.input_shape[-1]
         return {"mean": (rng.standard_normal(c) * 0.1).astype(dtype), "variance": rng.uniform(0.5, 1.5, c).astype(dtype),
                 "count": np.array(0, dtype=dtype)}
 
     def forward(self, x, w, r):
-        np = kernels().np
+        np = numpy_ops().np
         mean = w["mean"] if w else np.full(x.shape[-1], self.mean)
         var = w["variance"] if w else np.full(x.shape[-1], self.variance)
         std = np.maximum(np.sqrt(var), 1e-7)
         return ((x - mean) / std).astype(x.dtype)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, num
         ctx.helper(self, "torch")
         given = f", {num(self.mean)}, {num(self.variance)}" if self.mean is not None else ""
         return [Part(f"Normalization({r.input_shape[-1]}{given})")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, num
         given = f"mean={num(self.mean)}, variance={num(self.variance)}" if self.mean is not None else ""
         return [Part(f"layers.Normalization({given})")]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         if self.mean is not None:
             return ["params = 0 (mean and variance given)"]
         c = r.input_shape[-1]

@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import explain as X
 from .. import formulas as F
+from ..codetext import Part, call, dims_of, ints, keras_pairs, kwargs, pad_text, refuse, torch_pad, try_value
 from ..errors import ShapeError
 from ..formulas import product
 from .base import (memo_axes, _hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg, explain_params,
-                   fmt_shape, kernels, kind_dims, no_params, no_weights, per_axis, resolve_padding,
+                   fmt_shape, numpy_ops, kind_dims, no_params, no_weights, per_axis, resolve_padding,
                    spatial_dims, window_error)
 from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
 
@@ -92,10 +94,9 @@ class Pool(Layer):
     def forward(self, x, w, r):
         # Keras 'same' average pooling divides by the real cells only
         include = self.count_include_pad and self.padding != "same"
-        return kernels().pool_nd(x, r.axes, r.output_shape[:-1], self.kind[:3], include)
+        return numpy_ops().pool_nd(x, r.axes, r.output_shape[:-1], self.kind[:3], include)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, Fm, _try, call, dims_of, ints, kwargs, pad_text, refuse, torch_pad
         L, d, axes = r.layer, dims_of(r), r.axes
         is_max = L.kind.startswith("max")
         cls = f"nn.MaxPool{d}d" if is_max else f"nn.AvgPool{d}d"
@@ -118,7 +119,7 @@ class Pool(Layer):
                 # torch pads symmetrically: the `before` side, and ceil_mode gives the last window,
                 # which reads the input only (count_include_pad=False divides by what it reads)
                 befores = [b for b, _ in pads]
-                got = _try(lambda: tuple(Fm.pool_out(a.n, a.f, a.s, (b, b), a.d, True)
+                got = try_value(lambda: tuple(F.pool_out(a.n, a.f, a.s, (b, b), a.d, True)
                                          for a, b in zip(axes, befores)))
                 if got != tuple(out):
                     refuse(f"PyTorch cannot express Keras 'same' average pooling with padding "
@@ -130,8 +131,8 @@ class Pool(Layer):
         elif all(b == a for b, a in pads):
             padding, comment = ints(b for b, _ in pads), ""
         else:
-            pre_n = [Fm.padded(a.n, a.pad) for a in axes]
-            got = _try(lambda: tuple(Fm.pool_out(n, a.f, a.s, (0, 0), a.d, ceil) for n, a in zip(pre_n, axes)))
+            pre_n = [F.padded(a.n, a.pad) for a in axes]
+            got = try_value(lambda: tuple(F.pool_out(n, a.f, a.s, (0, 0), a.d, ceil) for n, a in zip(pre_n, axes)))
             if got != tuple(out) or (not is_max and not include):
                 refuse(f"PyTorch pooling pads symmetrically; the asymmetric padding {pads} "
                        f"{'with count_include_pad: false ' if not include and not is_max else ''}"
@@ -151,8 +152,6 @@ class Pool(Layer):
         return parts
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import (Part, Fm, _try, call, dims_of, fmt_shape, ints, keras_pairs, kwargs, refuse
-)
         L, d, axes = r.layer, dims_of(r), r.axes
         is_max = L.kind.startswith("max")
         cls = f"layers.MaxPooling{d}D" if is_max else f"layers.AveragePooling{d}D"
@@ -161,13 +160,13 @@ class Pool(Layer):
         pads = [a.pad for a in axes]
         out = tuple(r.output_shape[:-1])
         include = getattr(L, "count_include_pad", True)
-        floor_out = _try(lambda: tuple(Fm.pool_out(a.n, a.f, a.s, a.pad, a.d, False) for a in axes)) \
+        floor_out = try_value(lambda: tuple(F.pool_out(a.n, a.f, a.s, a.pad, a.d, False) for a in axes)) \
             if L.padding != "same" else out
         ceil_effect = out != floor_out
         zero = all(b == 0 and a == 0 for b, a in pads)
         parts: list[Part] = []
         comment = ""
-        same_ok = all(Fm.same_out(a.n, a.s) == o and Fm.same_padding(a.n, a.f, a.s)[0] == a.pad[0]
+        same_ok = all(F.same_out(a.n, a.s) == o and F.same_padding(a.n, a.f, a.s)[0] == a.pad[0]
                       for a, o in zip(axes, out)) and (is_max or not include or zero)
         if L.padding == "same":
             padding = '"same"'
@@ -202,7 +201,6 @@ class Pool(Layer):
         return parts
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         pairs = list(zip(r.axes, r.output_shape))
         if self.padding == "same":
             return X.per_axis_lines([X.same_text(a.n, a.s, o) for a, o in pairs])
@@ -248,7 +246,6 @@ class GlobalPool(Layer):
         return (x.mean if self.kind == "global_avgpool" else x.max)(axis=spatial, keepdims=self.keepdims)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, dims_of
         d = dims_of(r)
         kind = "Avg" if r.layer.kind == "global_avgpool" else "Max"
         pool = f"nn.Adaptive{kind}Pool{d}d(1)"
@@ -257,7 +254,6 @@ class GlobalPool(Layer):
         return [Part(pool), Part("nn.Flatten()", "flat")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, call, dims_of
         kind = "Average" if r.layer.kind == "global_avgpool" else "Max"
         args = "keepdims=True" if r.layer.keepdims else ""
         return [Part(call(f"layers.Global{kind}Pooling{dims_of(r)}D", args))]
@@ -315,7 +311,7 @@ class AdaptivePool(Layer):
     def forward(self, x, w, r):
         """PyTorch's bins: output i reads floor(i*n/o) .. ceil((i+1)*n/o); both reductions are
         separable over axes, so one axis at a time."""
-        np = kernels().np
+        np = numpy_ops().np
         reduce = np.max if self.kind.startswith("adaptive_max") else np.mean
         for axis, o in enumerate(r.output_shape[:-1], start=1):
             n = x.shape[axis]
@@ -325,12 +321,10 @@ class AdaptivePool(Layer):
         return x
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, dims_of, ints
         kind = "Avg" if "avg" in r.layer.kind else "Max"
         return [Part(f"nn.Adaptive{kind}Pool{dims_of(r)}d({ints(r.output_shape[:-1])})")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, dims_of, fmt_shape, ints, refuse
         ns, outs = r.input_shape[:-1], r.output_shape[:-1]
         if any(n % o for n, o in zip(ns, outs)):
             refuse(f"Keras has no adaptive pooling; it equals plain pooling only when the output "

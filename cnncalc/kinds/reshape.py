@@ -4,9 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import explain as X
 from .. import formulas as F
+from ..codetext import (TORCH_INTERPOLATION, Part, dims_of, ints, keras_pairs, refuse, torch_pad, tuple_text,
+                        upsample_factor, upsample_mode)
 from ..errors import ShapeError
-from .base import (memo_axes, Axis, AXIS_NAMES, Layer, Shape, arg, fmt_shape, kernels, kind_dims, no_params,
+from .base import (ACTIVATIONS, memo_axes, Axis, AXIS_NAMES, Layer, Shape, arg, fmt_shape, numpy_ops, kind_dims, no_params,
                    no_weights, per_axis, resolve_padding, spatial_dims)
 from .measure import AxisRF, no_macs, rf_same, rf_unknown, rf_window, zero_flops
 
@@ -35,7 +38,6 @@ class Flatten(Layer):
         return x.reshape(x.shape[0], -1)  # row-major over (*spatial, C): Keras's order
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, AXIS_NAMES
         comment = ""
         if len(r.input_shape) > 1:
             axes = ", ".join(AXIS_NAMES.get(len(r.input_shape) - 1, ("...",)))
@@ -43,11 +45,9 @@ class Flatten(Layer):
         return [Part("nn.Flatten()", comment=comment)]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part
         return [Part("layers.Flatten()")]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         return [f"out = {'*'.join(map(str, r.input_shape))} = {X.num(r.output_shape[0])}"]
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
@@ -108,8 +108,6 @@ class Reshape(Layer):
         return x.reshape(x.shape[0], *r.output_shape)  # row-major, channels last: Keras's Reshape
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, fmt_shape, refuse
-        from .base import ACTIVATIONS
         src = ctx.source(r)
         while src is not None and src.layer.kind in ("dropout", *ACTIVATIONS):
             src = ctx.source(src)
@@ -122,11 +120,9 @@ class Reshape(Layer):
                      comment="in Keras' channels-last order")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, tuple_text
         return [Part(f"layers.Reshape({tuple_text(r.output_shape)})")]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         inp, out = r.input_shape, r.output_shape
         lines = []
         free = [i for i, v in enumerate(self.target) if v == -1]
@@ -170,18 +166,15 @@ class ZeroPad(Layer):
     make_weights = no_weights
 
     def forward(self, x, w, r):
-        return kernels().pad(x, [a.pad for a in r.axes])
+        return numpy_ops().pad(x, [a.pad for a in r.axes])
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, dims_of, torch_pad
         return [Part(f"nn.ZeroPad{dims_of(r)}d({torch_pad(a.pad for a in r.axes)})")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, dims_of, keras_pairs
         return [Part(f"layers.ZeroPadding{dims_of(r)}D({keras_pairs(a.pad for a in r.axes)})")]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         return X.per_axis_lines([f"{a.n} + {a.pad[0]} + {a.pad[1]} = {o}" for a, o in zip(r.axes, r.output_shape)])
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
@@ -239,17 +232,14 @@ class Cropping(Layer):
         return x[(slice(None), *(slice(b, b + n) for (b, _), n in zip(crops, r.output_shape[:-1])))]
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, dims_of, torch_pad
         crops = r.layer.crops(r.input_shape)
         return [Part(f"nn.ZeroPad{dims_of(r)}d({torch_pad((-b, -a) for b, a in crops)})",
                      comment="negative padding crops")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, dims_of, keras_pairs
         return [Part(f"layers.Cropping{dims_of(r)}D({keras_pairs(r.layer.crops(r.input_shape))})")]
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         inp = r.input_shape
         return X.per_axis_lines([f"{n} - {b} - {a} = {o}" for n, (b, a), o in zip(inp, self.crops(inp), r.output_shape)])
 
@@ -301,10 +291,9 @@ class Upsample(Layer):
         """Nearest: every cell repeated `factor` times per axis. Linear modes (bilinear, ...):
         PyTorch's align_corners=False sampling, src = (i + 0.5)/factor - 0.5 clamped at 0, one axis
         at a time (linear interpolation is separable). The factor is out // n from infer."""
-        return kernels().upsample(x, r.output_shape[:-1], str(self.mode).lower())
+        return numpy_ops().upsample(x, r.output_shape[:-1], str(self.mode).lower())
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, TORCH_INTERPOLATION, dims_of, refuse, upsample_factor, upsample_mode
         mode = TORCH_INTERPOLATION.get((upsample_mode(r), dims_of(r)))
         if mode is None:
             refuse(f"the PyTorch export knows nearest and bilinear upsampling, not `{upsample_mode(r)}`")
@@ -313,7 +302,6 @@ class Upsample(Layer):
         return [Part(f'nn.Upsample(scale_factor={sf}, mode="{mode}")')]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, dims_of, ints, refuse, upsample_factor, upsample_mode
         mode, d = upsample_mode(r), dims_of(r)
         f = ints(upsample_factor(r))
         if mode == "nearest":
@@ -323,7 +311,6 @@ class Upsample(Layer):
         refuse(f"Keras UpSampling{d}D has no `{mode}` interpolation; export to pytorch")
 
     def explain(self, r) -> list[str]:
-        from .. import explain as X
         return X.per_axis_lines([f"{n}*{f} = {o}" for n, f, o in zip(r.input_shape, r.hyper["factor"], r.output_shape)])
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
@@ -407,16 +394,14 @@ class Permute(Layer):
     make_weights = no_weights
 
     def forward(self, x, w, r):
-        return kernels().np.ascontiguousarray(x.transpose(0, *self.order(r.input_shape)))
+        return numpy_ops().np.ascontiguousarray(x.transpose(0, *self.order(r.input_shape)))
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part
         ctx.helper(self, "torch")
         return [Part(f"PermuteChannelsLast({', '.join(map(str, self.order(r.input_shape)))})",
                      comment="Keras' dims, channels-last")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, tuple_text
         return [Part(f"layers.Permute({tuple_text(self.order(r.input_shape))})")]
 
     def explain(self, r) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..codetext import Part, num
 from ..formulas import product
 from .base import Layer, arg, no_params, no_weights, unchanged_shape
 from .measure import no_macs, rf_same
@@ -53,13 +54,11 @@ class Rescaling(Layer):
         return x * x.dtype.type(self.scale) + x.dtype.type(self.offset)
 
     def to_torch(self, r, ctx) -> list:
-        from ..export.common import Part, num
         ctx.helper(self, "torch")
         offset = f", {num(self.offset)}" if self.offset else ""
         return [Part(f"Rescaling({num(self.scale)}{offset})")]
 
     def to_keras(self, r, ctx) -> list:
-        from ..export.common import Part, num
         offset = f", offset={num(self.offset)}" if self.offset else ""
         return [Part(f"layers.Rescaling({num(self.scale)}{offset})")]
 

@@ -1,4 +1,4 @@
-"""NumPy kernels of the reference executor: sliding windows, convolutions, pooling, activations
+"""NumPy operations of the reference executor: sliding windows, convolutions, pooling, activations
 and weight initialisers. The kinds' `forward` and `make_weights` facets call them.
 
 Layouts (documented once, used everywhere):
@@ -24,7 +24,7 @@ import numpy as np
 
 from . import formulas as F
 from .errors import CnncalcError
-from .kinds.base import Axis
+from .shapes import Axis
 
 CHUNK_BYTES = 16 << 20  # im2col buffer per chunk of output rows: on the shared 2-core box (L3 32 MiB)
 # the VGG-16 stack ran 0.7-0.8 s with 16 MiB against 1.0-1.3 s with the notes' 4 MiB
