@@ -13,8 +13,8 @@ from tests.conftest import ZOO
 
 
 def test_vgg16_every_layer_named_log_scales_and_totals():
-    s = api.infer(str(ZOO / "vgg16.yaml"))
-    svg, width, height = charts.chart_svg(s)
+    s = api.summarize(str(ZOO / "vgg16.yaml"))
+    svg, width, height = charts.chart_svg(s.result, s.metrics)
     ET.fromstring(svg)
     for r in s.layers:
         assert f"{r.layer.name} ({r.layer.kind})" in svg
@@ -31,8 +31,8 @@ HOSTILE = ['a"b', "</svg><script>x</script>", "&amp;", "$\\frac{1}{2}$", "tab\th
 def test_hostile_names_stay_text(name):
     spec = (f"name: {json.dumps(name)}\ninput: [8, 8, 3]\nlayers:\n"
             f"  - conv2d: {{filters: 4, kernel: 3, name: {json.dumps(name)}}}\n  - relu\n")
-    s = api.infer(api.load(spec))
-    svg, _, _ = charts.chart_svg(s)
+    s = api.summarize(api.load(spec))
+    svg, _, _ = charts.chart_svg(s.result, s.metrics)
     root = ET.fromstring(svg)
     assert not [e for e in root.iter() if e.tag.endswith("script")]
     assert "\x00" not in svg and "\x1b" not in svg
@@ -41,7 +41,8 @@ def test_hostile_names_stay_text(name):
 @pytest.mark.parametrize("n", [1, 41, 301, 2001])
 def test_long_nets_have_a_bounded_height(n):
     spec = "input: [8, 8, 3]\nlayers:\n" + "  - conv2d: {filters: 3, kernel: 1}\n" * n
-    svg, width, height = charts.chart_svg(api.infer(api.load(spec)))
+    s = api.summarize(api.load(spec))
+    svg, width, height = charts.chart_svg(s.result, s.metrics)
     ET.fromstring(svg)
     from cnncalc.render.plot import MAX_TICKS
     rows = max(charts.ROW_LONG * MAX_TICKS, charts.ROW * 40, charts.SHORT_MIN)  # the tallest the rows get

@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import cnncalc
+import cnncalc.metrics
 from cnncalc import infer, load_spec
 from tests.conftest import ZOO
 
@@ -40,17 +42,19 @@ def test_log_scale_when_range_is_wide(values, log):
 
 def test_series_come_from_infer():
     from cnncalc.render import plot
-    summary = infer(load_spec(str(ZOO / "lenet5.yaml")))
-    assert plot.series(summary, "params").values == (156, 0, 2_416, 0, 0, 48_120, 10_164, 850)
-    assert plot.series(summary, "activations").values == (
+    s = cnncalc.summarize(ZOO / "lenet5.yaml")
+    assert plot.series(s.result, s.metrics, "params").values == (156, 0, 2_416, 0, 0, 48_120, 10_164, 850)
+    assert plot.series(s.result, s.metrics, "activations").values == (
         28*28*6, 14*14*6, 10*10*16, 5*5*16, 400, 120, 84, 10)
 
 
-def test_macs_from_metrics():
-    from cnncalc.render import plot
-    summary = infer(load_spec(str(ZOO / "vgg16.yaml")))
-    assert sum(plot.layer_macs(summary)) == 15_470_264_320  # VGG-16 at 224x224: 15.47 G MACs
-    assert plot.available_charts(summary) == ["activations", "params", "macs"]
+def test_macs_from_the_metrics_given(monkeypatch):
+    from cnncalc.render import charts, plot
+    s = cnncalc.summarize(ZOO / "vgg16.yaml")
+    monkeypatch.setattr(cnncalc.metrics, "layer_macs", lambda *a: pytest.fail("a chart computed MACs"))
+    monkeypatch.setattr(cnncalc.metrics, "compute", lambda *a, **k: pytest.fail("a chart computed metrics"))
+    assert sum(plot.series(s.result, s.metrics, "macs").values) == 15_470_264_320  # VGG-16: 15.47 G MACs
+    assert "total 15.5G" in charts.chart_svg(s.result, s.metrics)[0]
 
 
 @pytest.mark.parametrize("net, chart, fmt", [
@@ -86,8 +90,9 @@ def test_macs_chart(cli, tmp_path):
 def test_chart_svg_names_every_layer():
     pytest.importorskip("matplotlib")
     from cnncalc.render import plot
-    summary = infer(load_spec(str(ZOO / "vgg16.yaml")))
-    svg = plot.chart_bytes(summary, "params", "svg").decode()
+    s = cnncalc.summarize(ZOO / "vgg16.yaml")
+    summary = s.result
+    svg = plot.chart_bytes(summary, s.metrics, "params", "svg").decode()
     ET.fromstring(svg)
     for r in summary.layers:
         assert f"{r.layer.name} ({r.layer.kind})" in svg  # svg.fonttype none keeps text as text

@@ -308,7 +308,8 @@ def plot(
     if fmt not in ("svg", "png"):
         raise ArgumentError(f"output {output} has suffix `{suffix}`; use a .svg or .png file name")
     check_target(output, (spec,))
-    result = api.infer(load(spec, input_shape, class_name), dtype=dtype)
+    s = api.summarize(load(spec, input_shape, class_name), dtype=dtype)
+    result = s.result
     if chart is Chart.diagram and fmt == "svg":
         from ..render import diagram
         data: bytes | str = diagram.diagram_svg(result)
@@ -318,6 +319,6 @@ def plot(
     else:
         from ..render import plot as plotting
         plotting.need_matplotlib()
-        data = plotting.chart_bytes(result, None if chart is Chart.all else chart.value, fmt)
+        data = plotting.chart_bytes(result, s.metrics, None if chart is Chart.all else chart.value, fmt)
     where = write_output(output, data, (spec,))
     typer.echo(f"wrote {where}", err=output == "-")

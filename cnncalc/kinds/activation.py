@@ -28,6 +28,7 @@ class Activation(Layer):
                                          "logsoftmax": "log_softmax", "hswish": "hardswish", "hsigmoid": "hard_sigmoid"}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "GeluTanh", GELU_TANH_KERAS),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
+    COURSE_ROW: ClassVar[bool] = False  # the notes fold it into the row before
     negative_slope: float | None = arg(None, type="float", keras="negative_slope", torch="negative_slope")
     approximate: str = arg("none", type="str", keras="approximate", torch="approximate")
 
@@ -85,6 +86,7 @@ class Dropout(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("dropout",)
     ALIASES: ClassVar[dict[str, str]] = {}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
+    COURSE_ROW: ClassVar[bool] = False  # learns nothing: no row of its own in the course table
     rate: float = arg(0.5, type="rate", main=True, keras="rate", torch="p")
 
     def hyper(self, inp: Shape) -> dict[str, Any]:

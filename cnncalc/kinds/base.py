@@ -123,6 +123,7 @@ class Layer:
     CAUSAL_OK: ClassVar[bool] = False           # takes `padding: causal` (Keras Conv1D)
     FLOORS: ClassVar[bool] = False              # its output size floors (n + p - span)/s: it can drop rows
     DIAGRAM: ClassVar[str] = "other"            # colour category in the diagram (diagram.COLOURS)
+    COURSE_ROW: ClassVar[bool] = True           # a row of the course table (False: folded into a neighbour)
     SYMBOLS: ClassVar[dict[str, str]] = {}      # merges: the sign drawn for each kind name
     # The helper classes its exports write where the framework has no such layer, as
     # (framework "torch" or "keras", class name, source); the readers read a class whose source

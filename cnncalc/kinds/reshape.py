@@ -20,6 +20,7 @@ class Flatten(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("flatten",)
     ALIASES: ClassVar[dict[str, str]] = {}
     DIAGRAM: ClassVar[str] = "flat"  # the diagram's colour category
+    COURSE_ROW: ClassVar[bool] = False  # learns nothing: no row of its own in the course table
 
     def output_shape(self, inp: Shape) -> Shape:
         return (F.product(inp),)

@@ -12,7 +12,7 @@ import math
 
 from .diagram import FONT, escape
 from ..infer import Summary
-from .plot import MAX_TICKS, available_charts, human, panel, series
+from .plot import CHARTS, MAX_TICKS, human, panel, series
 
 PANEL, GAP, TOP, BOTTOM = 300, 28, 78, 30   # px
 ROW, ROW_LONG, SHORT_MIN = 14.0, 9.0, 200   # a layer's row: up to 40 layers, beyond; a short net's rows' least
@@ -33,10 +33,10 @@ def _short(name: str, most: int = 60) -> str:
     return name if len(name) <= most else name[:most - 1] + "\u2026"
 
 
-def chart_svg(summary: Summary, charts=None) -> tuple[str, float, float]:
-    """The charts as one SVG document, with its width and height in px."""
-    charts = list(charts or available_charts(summary))
-    data = [series(summary, c) for c in charts]
+def chart_svg(summary: Summary, metrics, charts=None) -> tuple[str, float, float]:
+    """The charts (all of plot.CHARTS by default) as one SVG document, with its width and height
+    in px; `metrics` is metrics.compute's result."""
+    data = [series(summary, metrics, c) for c in charts or CHARTS]
     names = [f"{r.layer.name} ({r.layer.kind})" for r in summary.layers]
     n = len(names)
     row = max(ROW, SHORT_MIN / max(n, 1)) if n <= 40 else ROW_LONG if n <= MAX_TICKS else ROW_LONG * MAX_TICKS / n

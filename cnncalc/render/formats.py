@@ -74,9 +74,8 @@ COURSE_HEADERS = ("Layer", "Activation shape", "Activation size", "# parameters"
 
 def folded(layer) -> bool:
     """Layers a course table leaves out: flatten, dropout and stand-alone activations, which
-    learn nothing and which the notes fold into the row before or after them."""
-    from ..kinds import Activation, Dropout, Flatten
-    return isinstance(layer, (Activation, Dropout, Flatten))
+    learn nothing and which the notes fold into the row before or after them (the kind's COURSE_ROW)."""
+    return not layer.COURSE_ROW
 
 
 def course_label(r: LayerResult) -> str:

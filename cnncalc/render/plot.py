@@ -50,16 +50,6 @@ def have_matplotlib() -> bool:
     return True
 
 
-def layer_macs(summary: Summary) -> list[int | None] | None:
-    """MACs per layer from cnncalc.metrics (None per layer where unknown), or None when the
-    metrics module is not available in this build."""
-    try:
-        from ..metrics import layer_macs as macs_of
-    except ImportError:
-        return None
-    return [macs_of(r) for r in summary.layers]
-
-
 @dataclass(frozen=True)
 class Series:
     key: str
@@ -69,8 +59,8 @@ class Series:
     note: str = ""
 
 
-def series(summary: Summary, chart: str) -> Series:
-    """The values of one chart, per layer, straight from infer (and metrics for MACs)."""
+def series(summary: Summary, metrics, chart: str) -> Series:
+    """The values of one chart, per layer, as infer and metrics.compute (`metrics`) give them."""
     t = summary.totals
     if chart == "activations":
         return Series("activations", "Activation size (output values)", "values",
@@ -79,18 +69,11 @@ def series(summary: Summary, chart: str) -> Series:
     if chart == "params":
         return Series("params", "Parameters", "params", tuple(r.params for r in summary.layers))
     if chart == "macs":
-        macs = layer_macs(summary)
-        if macs is None:
-            raise CnncalcError("the MACs chart needs cnncalc.metrics, which this build of cnncalc "
-                               "does not have; choose --chart params, activations or diagram")
+        macs = [m.macs for m in metrics.layers]
         unknown = sum(m is None for m in macs)
         return Series("macs", "MACs (multiply-accumulates)", "MACs", tuple(macs),
                       f"{unknown} layer(s) unknown" if unknown else "")
     raise CnncalcError(f"unknown chart `{chart}`; use one of {', '.join(CHARTS)} or diagram")
-
-
-def available_charts(summary: Summary) -> list[str]:
-    return [c for c in CHARTS if c != "macs" or layer_macs(summary) is not None]
 
 
 def human(n: float) -> str:
@@ -129,13 +112,12 @@ def panel(s: Series, n: int) -> Panel:
                  f"total {human(sum(vals))}{'; ' + s.note if s.note else ''}", COLOURS[s.key])
 
 
-def figure(summary: Summary, charts=None):
-    """One matplotlib Figure: a panel per chart, sharing the layer axis."""
+def figure(summary: Summary, metrics, charts=None):
+    """One matplotlib Figure: a panel per chart (all of CHARTS by default), sharing the layer axis."""
     plt = need_matplotlib()
     from matplotlib.ticker import FuncFormatter
 
-    charts = list(charts or available_charts(summary))
-    data = [series(summary, c) for c in charts]
+    data = [series(summary, metrics, c) for c in charts or CHARTS]
     names = [visible(f"{r.layer.name} ({r.layer.kind})") for r in summary.layers]
     n = len(names)
     row = 0.22 if n <= 40 else 0.13 if n <= MAX_TICKS else 0.13 * MAX_TICKS / n
@@ -185,11 +167,11 @@ def figure_bytes(fig, fmt: str, dpi: int = 110) -> bytes:
     return out.getvalue()
 
 
-def chart_bytes(summary: Summary, chart: str | None, fmt: str) -> bytes:
+def chart_bytes(summary: Summary, metrics, chart: str | None, fmt: str) -> bytes:
     """One chart (or all available, side by side, for chart=None) as svg or png bytes."""
     import matplotlib
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, selectable
-    return figure_bytes(figure(summary, [chart] if chart else None), fmt)
+    return figure_bytes(figure(summary, metrics, [chart] if chart else None), fmt)
 
 
 def diagram_png(summary: Summary, max_width: float = 1100, dpi: int = 100) -> bytes:

@@ -117,27 +117,22 @@ def table_html(summary: Summary, metrics=None) -> str:
             f'<tbody>{body}</tbody></table></div><ul class="totals" id="totals">{totals}</ul>')
 
 
-def charts_html(summary: Summary) -> tuple[str, str | None, bool]:
-    """The charts section body, a note for stderr when something is left out, and whether the
-    figure is taller than a printed page. The charts are SVG drawn by cnncalc.render.charts."""
+def charts_html(summary: Summary, metrics) -> tuple[str, bool]:
+    """The charts section body, and whether the figure is taller than a printed page. The charts
+    are SVG drawn by cnncalc.render.charts."""
     from . import charts, plot
 
-    shown_charts = plot.available_charts(summary)
-    svg, width, height = charts.chart_svg(summary, shown_charts)
+    svg, width, height = charts.chart_svg(summary, metrics)
     names = {"activations": "activation size", "params": "parameters", "macs": "MACs"}
-    shown = ", ".join(names[c] for c in shown_charts)
-    note = None
+    shown = ", ".join(names[c] for c in plot.CHARTS)
     caption = (f"Per layer: {shown}. Bars share the layer axis; a panel whose values span more "
                f"than a factor of {plot.LOG_RATIO} is drawn on a log scale. Layers with no "
                f"parameters or MACs have no bar.")
-    if "macs" not in shown_charts:
-        caption += " MACs are not shown: this build of cnncalc has no metrics module."
-        note = "MACs chart left out: this build of cnncalc has no cnncalc.metrics"
     fits = height <= PAGE_RATIO * width
     keep = ' class="keep"' if fits else ""
     return (f'<figure{keep}><img class="chart" id="charts-img" alt="Per-layer charts of {escape(shown)}" '
             f'src="{data_uri(svg.encode(), "image/svg+xml")}"><figcaption>{escape(caption)}</figcaption></figure>',
-            note, not fits)
+            not fits)
 
 
 def build(summary: Summary, metrics, spec_text: str, charts: bool = True) -> tuple[str, list[str]]:
@@ -149,9 +144,7 @@ def build(summary: Summary, metrics, spec_text: str, charts: bool = True) -> tup
     notes: list[str] = []
     macs_total = metrics.totals.macs
     if charts:
-        charts_body, note, charts_tall = charts_html(summary)
-        if note:
-            notes.append(note)
+        charts_body, charts_tall = charts_html(summary, metrics)
     else:
         charts_body, charts_tall = '<p class="note" id="charts-missing">Charts left out (--no-charts).</p>', False
     if len(summary.layers) > diagram.MAX_LAYERS:
