@@ -193,3 +193,36 @@ def per_axis_lines(texts: list[str]) -> list[str]:
 def params_lines(r: Any) -> list[str]:
     """The parameter total alone, for kinds with no formula worth spelling out."""
     return [f"params = {num(r.params)}"] if r.params else []
+
+
+# ---- the checker's working of a cell, in the course's notation ---------------------------
+
+def course_axis_text(a: Axis, out: int, rule: str = "floor", same: bool = False) -> str:
+    """One spatial axis as the course writes it: 'floor((32 + 2*0 - 5)/1) + 1 = 28' (rule
+    'floor', noted ('same') when `same`), 'ceil((...)/2) + 1 = 15' ('ceil', PyTorch's
+    ceil_mode) or 'ceil(224/2) = 112 ('same')' ('same', TensorFlow's rule)."""
+    if rule == "same":
+        return f"ceil({a.n}/{a.s}) = {out} ('same')"
+    span = f"{a.f}" if a.d == 1 else f"{a.d}*({a.f}-1)+1"
+    pad = f"2*{a.pad[0]}" if a.pad[0] == a.pad[1] else f"{a.pad[0]} + {a.pad[1]}"
+    return f"{rule}(({a.n} + {pad} - {span})/{a.s}) + 1 = {out}" + (" ('same')" if same else "")
+
+
+def course_transposed_text(a: Axis, out: int) -> str:
+    """A transposed convolution's axis: '(16-1)*2 - 2*1 + 3 + 1 = 32', the last term the
+    output padding."""
+    pad = f"2*{a.pad[0]}" if a.pad[0] == a.pad[1] else f"{a.pad[0]} + {a.pad[1]}"
+    span = f"{a.f}" if a.d == 1 else f"{a.d}*({a.f}-1)+1"
+    extra = out - ((a.n - 1) * a.s - sum(a.pad) + F.effective_kernel(a.f, a.d))
+    return f"({a.n}-1)*{a.s} - {pad} + {span} + {extra} = {out}"
+
+
+def course_window_text(texts: list[str], channels: str) -> str:
+    """A window layer's output: its axes ('... = 28 for H and W', or 'H: ...; W: ...' when
+    they differ) and its channels: '...; 8 filters'."""
+    names = AXIS_NAMES.get(len(texts), ())
+    if len(set(texts)) == 1:
+        axes = texts[0] + (f" for {' and '.join(names)}" if len(texts) > 1 else "")
+    else:
+        axes = "; ".join(f"{n}: {t}" for n, t in zip(names, texts))
+    return f"{axes}; {channels}"

@@ -10,12 +10,10 @@ from typing import Any, Callable, Iterable
 from .. import formulas as F
 from ..errors import CnncalcError
 from ..infer import LayerResult, Summary, infer_layer
-from ..kinds import (BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, Flatten, Pool, Shape,
-                     fmt_shape)
-from ..render.formats import folded
+from ..kinds import Shape, fmt_shape
 from ..render.table import num
 from .read import COLUMNS, same_shape
-from .text import _kv, _what, params_formula, size_formula
+from .text import _kv, params_formula, size_formula
 
 
 # -- known mistakes --------------------------------------------------------------------------
@@ -36,7 +34,7 @@ class Context:
         for pos in range(self.position - 1, -1, -1):
             if pos in self.given_by_position:
                 return self.given_by_position[pos]
-            if pos > 0 and not folded(self.summary.layers[pos - 1].layer):
+            if pos > 0 and self.summary.layers[pos - 1].layer.COURSE_ROW:
                 return None
         return None
 
@@ -76,7 +74,8 @@ def _replace(layer, **changes):
 
 
 def _window(ctx: Context) -> bool:
-    return isinstance(ctx.result.layer, (Conv, DepthwiseConv, Pool)) and bool(ctx.result.axes)
+    """A sliding window to reason about (the window mistakes run only for the kinds naming them)."""
+    return bool(ctx.result.axes)
 
 
 # shapes ---------------------------------------------------------------------------------------
@@ -164,7 +163,7 @@ def dilation_ignored(ctx: Context) -> Iterable[Candidate]:
 @mistake("shape", specific=True)
 def channels_kept(ctx: Context) -> Iterable[Candidate]:
     r = ctx.result
-    if isinstance(r.layer, (Conv, ConvTranspose)) and r.input_shape[-1] != r.output_shape[-1]:
+    if r.input_shape[-1] != r.output_shape[-1]:
         yield (*r.output_shape[:-1], r.input_shape[-1]), (
             f"kept the input's {r.input_shape[-1]} channels: a conv layer outputs one channel per "
             f"filter, {r.output_shape[-1]}")
@@ -173,13 +172,8 @@ def channels_kept(ctx: Context) -> Iterable[Candidate]:
 @mistake("shape", specific=True)
 def weight_shape(ctx: Context) -> Iterable[Candidate]:
     r = ctx.result
-    if isinstance(r.layer, Dense):
-        n, u = r.input_shape[0], r.layer.units
-        yield (n, u), f"that is the shape of the weight matrix ({n}, {u}); the activation is {fmt_shape(r.output_shape)}"
-        yield (u, n), f"that is the shape of the weight matrix ({u}, {n}); the activation is {fmt_shape(r.output_shape)}"
-    if isinstance(r.layer, Conv) and r.axes:
-        w = (*(a.f for a in r.axes), r.input_shape[-1], r.layer.filters)
-        yield w, f"that is the shape of the filters {fmt_shape(w)}; the activation is {fmt_shape(r.output_shape)}"
+    for what, shape in r.layer.weight_shapes_taken(r):
+        yield shape, f"that is the shape of the {what} {fmt_shape(shape)}; the activation is {fmt_shape(r.output_shape)}"
 
 
 @mistake("shape")
@@ -240,10 +234,8 @@ def neighbour_size(ctx: Context) -> Iterable[Candidate]:
 @mistake("params", specific=True)
 def bias_mistakes(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
-    if not isinstance(layer, (Conv, DepthwiseConv, ConvTranspose, Dense)):
-        return
     right = params_formula(r)
-    unit = "unit" if isinstance(layer, Dense) else "filter"
+    unit = layer.BIAS_OF
     if layer.bias:
         weights = infer_layer(_replace(layer, bias=False), r.input_shapes)
         w = weights.params
@@ -259,7 +251,7 @@ def bias_mistakes(ctx: Context) -> Iterable[Candidate]:
 @mistake("params", specific=True)
 def conv_mistakes(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
-    if not isinstance(layer, Conv) or not r.axes:
+    if not r.axes:
         return
     inp, k, c, kv, right = r.input_shape, layer.filters, r.input_shape[-1], _kv(r), params_formula(r)
     one_channel = (*inp[:-1], 1)
@@ -292,8 +284,6 @@ def conv_mistakes(ctx: Context) -> Iterable[Candidate]:
 @mistake("params", specific=True)
 def dense_mistakes(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
-    if not isinstance(layer, Dense):
-        return
     n, u, right = r.input_shape[0], layer.units, params_formula(r)
     # the wrong earlier activation taken as the input: any earlier output (or the input image)
     earlier = [("the input", ctx.summary.spec.input)] + [
@@ -318,40 +308,51 @@ def _flatten_source(ctx: Context) -> Shape | None:
     if ctx.result.layer.inputs is not None:
         return None
     for q in reversed(ctx.summary.layers[:ctx.position - 1]):
-        if isinstance(q.layer, Flatten):
+        if q.layer.FLATTENS:
             return q.input_shape
-        if not folded(q.layer):
+        if q.layer.COURSE_ROW:
             return None
     return None
 
 
 @mistake("params")
 def carried_params(ctx: Context) -> Iterable[Candidate]:
-    prev = ctx.previous_given()
-    r = ctx.result
-    if not prev or len(r.input_shapes) != 1 or not r.params:
-        return
-    shapes = []
-    shape = prev.get("shape")
+    prev, r = ctx.previous_given(), ctx.result
+    shape = prev.get("shape") if prev and len(r.input_shapes) == 1 and r.params else None
     if isinstance(shape, tuple) and not (same_shape(shape, r.input_shape) or
                                          (len(r.input_shape) == 1 and F.product(shape) == r.input_shape[0])):
-        shapes.append((shape if len(r.input_shape) != 1 else (F.product(shape),), fmt_shape(shape)))
-    if isinstance(r.layer, Dense) and isinstance(prev.get("size"), int) and prev["size"] != r.input_shape[0]:
-        shapes.append(((prev["size"],), f"size {num(prev['size'])}"))
-    for shape, shown in shapes:
-        got = _safe(lambda: r.layer.params(shape)[0])
-        if got is not None:
-            yield got, f"carried forward from your wrong input {shown}: this step itself is right; {params_formula(r)}"
+        yield from _carried(r, shape if len(r.input_shape) != 1 else (F.product(shape),), fmt_shape(shape))
 
 
 @mistake("params", specific=True)
-def other_count(ctx: Context) -> Iterable[Candidate]:
-    """Solve the student's number for the filters, units or input channels it implies: the
-    notes' own 6-filter CONV1 (456) graded against 8 filters gives 'as if 6 filters'."""
-    r, layer, g = ctx.result, ctx.result.layer, ctx.given.get("params")
-    if not isinstance(g, int) or g <= 0 or not getattr(layer, "bias", False) or not r.params:
-        return
-    if isinstance(layer, Conv) and layer.groups == 1 and r.axes:
+def carried_size(ctx: Context) -> Iterable[Candidate]:
+    """A flat input's length carried from the student's size cell of the row above."""
+    prev, r = ctx.previous_given(), ctx.result
+    size = prev.get("size") if prev and len(r.input_shapes) == 1 and r.params else None
+    if isinstance(size, int) and size != r.input_shape[0]:
+        yield from _carried(r, (size,), f"size {num(size)}")
+
+
+def _carried(r: LayerResult, shape: Shape, shown: str) -> Iterable[Candidate]:
+    got = _safe(lambda: r.layer.params(shape)[0])
+    if got is not None:
+        yield got, f"carried forward from your wrong input {shown}: this step itself is right; {params_formula(r)}"
+
+
+def _given_params(ctx: Context) -> int | None:
+    """The student's parameter count, when the layer has biases and parameters to solve for."""
+    g = ctx.given.get("params")
+    if not isinstance(g, int) or g <= 0 or not getattr(ctx.result.layer, "bias", False) or not ctx.result.params:
+        return None
+    return g
+
+
+@mistake("params", specific=True)
+def conv_other_count(ctx: Context) -> Iterable[Candidate]:
+    """Solve the student's number for the filters or input channels it implies: the notes'
+    own 6-filter CONV1 (456) graded against 8 filters gives 'as if 6 filters'."""
+    r, layer, g = ctx.result, ctx.result.layer, _given_params(ctx)
+    if g is not None and layer.groups == 1 and r.axes:
         kv, c, k = F.product(a.f for a in r.axes), r.input_shape[-1], layer.filters
         if g % (kv * c + 1) == 0 and g // (kv * c + 1) != k:
             k2 = g // (kv * c + 1)
@@ -360,7 +361,13 @@ def other_count(ctx: Context) -> Iterable[Candidate]:
         if g % k == 0 and (g // k - 1) % kv == 0 and (c2 := (g // k - 1) // kv) not in (c, 0):
             yield layer.params((*r.input_shape[:-1], c2))[0], (
                 f"as if the input had {c2} channels: ({_kv(r)}*{c2} + 1)*{k} = {num(g)}; it has {c}: {params_formula(r)}")
-    if isinstance(layer, Dense):
+
+
+@mistake("params", specific=True)
+def dense_other_count(ctx: Context) -> Iterable[Candidate]:
+    """Solve the student's number for the units or input values it implies."""
+    r, layer, g = ctx.result, ctx.result.layer, _given_params(ctx)
+    if g is not None:
         n, u = r.input_shape[0], layer.units
         if g % u == 0 and (n2 := g // u - 1) not in (n, 0):
             yield layer.params((n2,))[0], (
@@ -370,28 +377,33 @@ def other_count(ctx: Context) -> Iterable[Candidate]:
                 f"as if the layer had {u2} units: {n}*{u2} + {u2} = {num(g)}; it has {u}: {params_formula(r)}")
 
 
+@mistake("params", specific=True)
+def pool_counted_as_conv(ctx: Context) -> Iterable[Candidate]:
+    """A pooling window counted as if it had weights."""
+    r, layer = ctx.result, ctx.result.layer
+    if r.params != 0 or not r.axes:
+        return
+    c, kv, k = r.input_shape[-1], F.product(a.f for a in r.axes), _kv(r)
+    for v, how in ((F.conv_params(kv, c, c), f"a conv with {c} filters: ({k}*{c} + 1)*{c}"),
+                   (F.conv_params(kv, 1, c), f"{c} windows with a bias each: ({k} + 1)*{c}"),
+                   (F.conv_params(kv, 1, c, bias=False), f"{c} windows: {k}*{c}"),
+                   (F.conv_params(kv, 1, 1), f"one window and a bias: {k} + 1"),
+                   (F.conv_params(kv, 1, 1, bias=False), f"one window: {k}")):
+        yield v, f"counted {how} = {num(v)}, but {layer.what()} learns nothing: 0 parameters"
+
+
 @mistake("params")
 def params_on_parameter_free(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if r.params != 0:
         return
-    c = r.input_shape[-1]
-    if isinstance(layer, Pool) and r.axes:
-        kv = F.product(a.f for a in r.axes)
-        k = _kv(r)
-        for v, how in ((F.conv_params(kv, c, c), f"a conv with {c} filters: ({k}*{c} + 1)*{c}"),
-                       (F.conv_params(kv, 1, c), f"{c} windows with a bias each: ({k} + 1)*{c}"),
-                       (F.conv_params(kv, 1, c, bias=False), f"{c} windows: {k}*{c}"),
-                       (F.conv_params(kv, 1, 1), f"one window and a bias: {k} + 1"),
-                       (F.conv_params(kv, 1, 1, bias=False), f"one window: {k}")):
-            yield v, f"counted {how} = {num(v)}, but {_what(layer)} learns nothing: 0 parameters"
-    yield ANY, f"{_what(layer)} has no parameters: it learns nothing, so 0"
+    yield ANY, f"{layer.what()} has no parameters: it learns nothing, so 0"
 
 
 @mistake("params", specific=True)
 def batchnorm_convention(ctx: Context) -> Iterable[Candidate]:
     layer = ctx.result.layer
-    if isinstance(layer, BatchNorm) and layer.affine:
+    if layer.affine:
         c = ctx.result.input_shape[-1]
         yield 2 * c, (f"only gamma and beta counted (2*{c}, what PyTorch's parameters() shows); "
                       f"cnncalc counts as Keras does, with the moving mean and variance: 4*{c} = {num(4 * c)}")
@@ -416,7 +428,7 @@ def _neighbours(ctx: Context, value, show, what: str) -> Iterable[Candidate]:
     own = value(ctx.result)
     for step, where in ((-1, "the row above"), (1, "the row below")):
         pos = ctx.position + step
-        while 1 <= pos <= len(layers) and folded(layers[pos - 1].layer):
+        while 1 <= pos <= len(layers) and not layers[pos - 1].layer.COURSE_ROW:
             pos += step
         if 1 <= pos <= len(layers):
             v = value(layers[pos - 1])

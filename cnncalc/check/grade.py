@@ -8,7 +8,6 @@ from typing import Any
 from .. import formulas as F
 from ..infer import Summary
 from ..kinds import fmt_shape
-from ..render.formats import folded
 from ..render.table import num
 from .diagnoses import Context, diagnose
 from .match import PART, _name, match_rows_by
@@ -160,9 +159,9 @@ def check_table(table: AnswerTable, summary: Summary, strict: bool = False) -> R
                                     ambiguous=vague, **common))
     rows_for = {p for p, _ in matches if p is not None}
     missing = tuple(_name(summary, p) for p in [0] + [i for i, r in enumerate(summary.layers, 1)
-                                                       if not folded(r.layer)] if p not in rows_for)
+                                                       if r.layer.COURSE_ROW] if p not in rows_for)
     optional = tuple(r.layer.name for i, r in enumerate(summary.layers, 1)
-                     if folded(r.layer) and i not in rows_for)
+                     if not r.layer.COURSE_ROW and i not in rows_for)
     by_position = bool(matches) and all(why == "by position" for _, why in matches)
     return Report(summary, table, tuple(verdicts), tuple(unmatched), missing, optional, by_position,
                   strict, tuple(parts))

@@ -2,28 +2,21 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Callable
 
 
 from ..infer import Summary
-from ..kinds import BatchNorm, Conv, ConvTranspose, Dense, DepthwiseConv, GlobalPool, Pool, normal
-from ..kinds import GroupNorm, LayerNorm, SeparableConv
-from ..render.formats import folded
+from ..kinds import KIND_ALIASES, KINDS, Layer, classes, normal
 from .read import INPUT_WORDS, TOTAL_WORDS, AnswerTable, clean
 
 
 # -- matching rows to layers -----------------------------------------------------------------
-FAMILIES = {
-    "conv": (Conv, DepthwiseConv, ConvTranspose), "convolution": (Conv, DepthwiseConv, ConvTranspose),
-    "c": (Conv,), "dwconv": (DepthwiseConv,), "deconv": (ConvTranspose,),
-    "pool": (Pool, GlobalPool), "maxpool": (Pool, GlobalPool), "avgpool": (Pool, GlobalPool),
-    "mp": (Pool,), "s": (Pool,), "subsampling": (Pool,), "p": (Pool,),
-    "fc": (Dense,), "dense": (Dense,), "f": (Dense,), "linear": (Dense,), "fullyconnected": (Dense,),
-    "bn": (BatchNorm,), "batchnorm": (BatchNorm,),
-}
-FAMILIES["conv"] += (SeparableConv,)  # more-kinds: separable convs count as convolutions
-FAMILIES["convolution"] += (SeparableConv,)
-FAMILIES.update(sepconv=(SeparableConv,), separableconv=(SeparableConv,), ln=(LayerNorm,),
-                layernorm=(LayerNorm,), gn=(GroupNorm,), groupnorm=(GroupNorm,))
+@cache
+def families() -> frozenset[str]:
+    """Every course-table word that names a family of kinds (conv, pool, fc, bn, ...): the
+    kinds' LABELS."""
+    return frozenset(word for cls in classes() for word in cls.LABELS)
 
 
 def label_key(label: str) -> str:
@@ -45,16 +38,15 @@ def _numbering(summary: Summary, scheme: str) -> dict[tuple[str, int], int]:
     counts: dict[str, int] = {}
     weighted, row = 0, 0
     for pos, r in enumerate(summary.layers, start=1):
-        if folded(r.layer):
+        if not r.layer.COURSE_ROW:
             continue
         row += 1
-        if isinstance(r.layer, (Conv, DepthwiseConv, ConvTranspose, Dense)):
+        if r.layer.NUMBERED:
             weighted += 1
-        for word, classes in FAMILIES.items():
-            if isinstance(r.layer, classes):
-                counts[word] = counts.get(word, 0) + 1
-                n = {"kind": counts[word], "course": weighted, "position": row}[scheme]
-                table.setdefault((word, n), pos)
+        for word in r.layer.LABELS:
+            counts[word] = counts.get(word, 0) + 1
+            n = {"kind": counts[word], "course": weighted, "position": row}[scheme]
+            table.setdefault((word, n), pos)
     return table
 
 
@@ -161,7 +153,7 @@ def match_rows_by(table: AnswerTable, summary: Summary) -> list[tuple[int | None
     (`features.0`), course and kind labels (`CONV1`, `FC3`, `Softmax`, the n-th `Conv2d`),
     then the rows' order."""
     layers = summary.layers
-    course = [pos for pos, r in enumerate(layers, start=1) if not folded(r.layer)]
+    course = [pos for pos, r in enumerate(layers, start=1) if r.layer.COURSE_ROW]
     positional = _by_position(table, course)
     if not table.has_labels:
         if positional:
@@ -233,7 +225,7 @@ def _match_numbered(keys: list[str], found: list, method: list[str], why: list[s
     """Course labels with a number (`CONV1`, `FC3`, `C1`): the numbering scheme that places the
     most rows on distinct layers not taken yet. Returns the rows with such a label."""
     labelled = {i: m for i, k in enumerate(keys) if found[i] is None and not why[i]
-                and (m := re.fullmatch(r"([a-z]+?)(\d+)", k)) and m.group(1) in FAMILIES}
+                and (m := re.fullmatch(r"([a-z]+?)(\d+)", k)) and m.group(1) in families()}
     best: dict[int, int] = {}
     for scheme in ("course", "kind", "position"):
         numbering = _numbering(summary, scheme)
@@ -278,11 +270,12 @@ def _match_kinds(table: AnswerTable, keys: list[str], labelled: dict, found: lis
                       "an index, Input or a course label like CONV1")
 
 
-def _match_kind(table: AnswerTable, i: int, key: str, kind, rows: list[int], found: list, method: list[str],
-                why: list[str], layers) -> bool:
+def _match_kind(table: AnswerTable, i: int, key: str, kind: tuple[Callable[[Layer], bool], bool],
+                rows: list[int], found: list, method: list[str], why: list[str], layers) -> bool:
     """Row i labelled with a kind (`Conv2d`, `Softmax`): True once it is matched or explained."""
+    named, folds = kind
     cands = [pos for pos, r in enumerate(layers, start=1)
-             if isinstance(r.layer, kind) or (key == "softmax" and getattr(r.layer, "activation", None) == "softmax")
+             if named(r.layer) or r.layer.labelled_by_activation(key)
              if pos not in found]
     if len(cands) == 1 and len(rows) == 1:
         found[i], method[i] = cands[0], "label"
@@ -293,7 +286,7 @@ def _match_kind(table: AnswerTable, i: int, key: str, kind, rows: list[int], fou
             for j, pos in zip(rows, cands):
                 found[j], method[j] = pos, "order"
             return True
-    if not cands and _folds(kind):
+    if not cands and folds:
         found[i], method[i] = PART, "label"  # a ReLU or Dropout row the spec folds into a layer
         return True
     if len(cands) > 1:
@@ -316,12 +309,6 @@ def _drop_second_rows(table: AnswerTable, found: list, method: list[str], why: l
             seen[pos] = i
 
 
-def _folds(kind) -> bool:
-    from ..kinds import Activation, Dropout, Flatten
-    return isinstance(kind, tuple) and all(issubclass(k, (Activation, Dropout, Flatten)) for k in kind) \
-        or isinstance(kind, type) and issubclass(kind, (Activation, Dropout, Flatten))
-
-
 def _by_position(table: AnswerTable, course: list[int]) -> list[tuple[int | None, str]] | None:
     """Rows taken in order as the course table's: with or without the Input row."""
     for want in ([0] + course, course):
@@ -330,19 +317,21 @@ def _by_position(table: AnswerTable, course: list[int]) -> list[tuple[int | None
     return None
 
 
-def _kind_of(key: str):
-    from ..kinds import KIND_ALIASES, KINDS
-    if key in FAMILIES:
-        return FAMILIES[key]
+def _kind_of(key: str) -> tuple[Callable[[Layer], bool], bool] | None:
+    """What a label naming a kind or family (`conv`, `Conv2d`, `Dropout`) stands for: which
+    layers it names, and whether the spec folds such a row into a neighbour's; None if none."""
+    if key in families():
+        return (lambda layer: key in layer.LABELS), False
     if key in KIND_ALIASES:
-        return KINDS[KIND_ALIASES[key]]
+        name = KIND_ALIASES[key]
+        return (lambda layer: layer.is_kind(name)), not KINDS[name].COURSE_ROW
     return None
 
 
 def _families_text(summary: Summary) -> str:
     counts: dict[str, int] = {}
     for r in summary.layers:
-        if not folded(r.layer):
+        if r.layer.COURSE_ROW:
             counts[r.layer.kind] = counts.get(r.layer.kind, 0) + 1
     return ", ".join(f"{n} {k}" for k, n in counts.items())
 

@@ -79,6 +79,12 @@ class Activation(Layer):
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    COURSE_ROW: ClassVar[bool] = False
+
+    def what(self) -> str:
+        return f"the {self.kind} activation"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Dropout(Layer):
@@ -115,6 +121,9 @@ class Dropout(Layer):
     explain = explain_params
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    COURSE_ROW: ClassVar[bool] = False
 
 
 @dataclass(frozen=True, kw_only=True)

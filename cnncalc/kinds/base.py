@@ -186,6 +186,40 @@ class Layer:
         """Hyper-parameters worth showing, in the course's notation."""
         return {}
 
+    # -- the checker's questions (cnncalc/check): the layer as a course table sees it --------
+    COURSE_ROW: ClassVar[bool] = True         # a row of its own (False: folded into a neighbour's)
+    NUMBERED: ClassVar[bool] = False          # counted in the course's numbers (CONV1, POOL1, CONV2, FC3)
+    LABELS: ClassVar[tuple[str, ...]] = ()    # course-table words naming it, normalised (conv, fc, pool)
+    FLATTENS: ClassVar[bool] = False          # turns a map into the flat input of a dense layer
+    BIAS_OF: ClassVar[str] = "filter"         # what each of its biases belongs to, in the checker's words
+
+    def what(self) -> str:
+        """The layer in words, for the checker's sentences: 'max pooling has no parameters'."""
+        return self.kind
+
+    def is_kind(self, name: str) -> bool:
+        """Is it a `name` layer, or a kind that specialises it (a drop_path is a dropout)?"""
+        return any(name in vars(c).get("NAMES", ()) for c in type(self).__mro__)
+
+    def labelled_by_activation(self, word: str) -> bool:
+        """Does a row labelled `word` stand for its fused activation (LeNet's `Softmax` row is
+        the last dense layer's softmax)?"""
+        return word == "softmax" and getattr(self, "activation", None) == "softmax"
+
+    def course_shape_text(self, r) -> str | None:
+        """The working of its output shape, numbers plugged in, without the shape itself;
+        None when the shape needs none (the checker says 'the same as its input')."""
+        return None
+
+    def course_params_text(self, r) -> str | None:
+        """The working of its parameter count where the course writes it otherwise than the
+        explain facet's `params = ...` line; None to use that line."""
+        return None
+
+    def weight_shapes_taken(self, r) -> tuple[tuple[str, Shape], ...]:
+        """Shapes of its weights a student may give for its activation: (what, shape)."""
+        return ()
+
 
 
 

@@ -158,7 +158,28 @@ class Conv(Layer):
             "params = " + X.conv_params_text(fs, inp[-1], r.output_shape[-1], self.groups, self.bias, r.params)]
 
     DIAGNOSES = (*WINDOW_DIAGNOSES, "channels_kept", "weight_shape", *BIAS_DIAGNOSES, "conv_mistakes",
-                 "other_count")
+                 "conv_other_count")
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    NUMBERED: ClassVar[bool] = True
+    LABELS: ClassVar[tuple[str, ...]] = ("conv", "convolution", "c")
+
+    def course_shape_text(self, r) -> str | None:
+        if not r.axes:
+            return None
+        texts = [X.course_axis_text(a, o, same=self.padding == "same") for a, o in zip(r.axes, r.output_shape)]
+        return X.course_window_text(texts, f"{r.output_shape[-1]} filters")
+
+    def course_params_text(self, r) -> str | None:
+        """The course's form, one bias per filter: '(5*5*3 + 1)*8 = 608'."""
+        if not (self.bias and self.groups == 1):
+            return None
+        return X.conv_params_course_text(tuple(a.f for a in r.axes), r.input_shape[-1], self.filters, r.params)
+
+    def weight_shapes_taken(self, r) -> tuple[tuple[str, Shape], ...]:
+        if not r.axes:
+            return ()
+        return (("filters", (*(a.f for a in r.axes), r.input_shape[-1], self.filters)),)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,6 +244,22 @@ class DepthwiseConv(Layer):
         return X.window_lines(r) + [f"params = {kp}*{c}*{m}{b} = {X.num(r.params)} (one {kp} filter per input channel)"]
 
     DIAGNOSES = (*WINDOW_DIAGNOSES, *BIAS_DIAGNOSES)
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    NUMBERED: ClassVar[bool] = True
+    LABELS: ClassVar[tuple[str, ...]] = ("conv", "convolution", "dwconv")
+
+    def course_shape_text(self, r) -> str | None:
+        if not r.axes:
+            return None
+        texts = [X.course_axis_text(a, o, same=self.padding == "same") for a, o in zip(r.axes, r.output_shape)]
+        return X.course_window_text(texts, f"{r.input_shape[-1]}*{self.depth_multiplier} channels")
+
+    def course_params_text(self, r) -> str | None:
+        """'3*3*32*1 + 32 = 320': the biases counted as one number."""
+        c, m = r.input_shape[-1], self.depth_multiplier
+        b = f" + {c * m}" if self.bias else ""
+        return f"{X.kernel_product(tuple(a.f for a in r.axes))}*{c}*{m}{b} = {X.num(r.params)}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -410,6 +447,19 @@ class ConvTranspose(Layer):
 
     DIAGNOSES = ("channels_kept", *BIAS_DIAGNOSES)
 
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    NUMBERED: ClassVar[bool] = True
+    LABELS: ClassVar[tuple[str, ...]] = ("conv", "convolution", "deconv")
+
+    def course_shape_text(self, r) -> str | None:
+        if not r.axes:
+            return None
+        if isinstance(self.padding, str):
+            texts = [f"{o} ('{self.padding}' transposed rule)" for o in r.output_shape[:len(r.axes)]]
+        else:
+            texts = [X.course_transposed_text(a, o) for a, o in zip(r.axes, r.output_shape)]
+        return X.course_window_text(texts, f"{r.output_shape[-1]} filters")
+
 
 @dataclass(frozen=True, kw_only=True)
 class SeparableConv(Layer):
@@ -522,6 +572,9 @@ class SeparableConv(Layer):
                                     "(depthwise, pointwise 1x1, bias)"]
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    LABELS: ClassVar[tuple[str, ...]] = ("conv", "convolution", "sepconv", "separableconv")
 
 
 def separable_parts(r: LayerResult) -> tuple[LayerResult, LayerResult]:

@@ -92,7 +92,19 @@ class Dense(Layer):
                          f"MACs = {'*'.join(map(str, r.input_shape))}*{self.units} = {X.num(self.macs(r))}")
         return lines
 
-    DIAGNOSES = ("weight_shape", *BIAS_DIAGNOSES, "dense_mistakes", "other_count")
+    DIAGNOSES = ("weight_shape", *BIAS_DIAGNOSES, "dense_mistakes", "carried_size", "dense_other_count")
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    NUMBERED: ClassVar[bool] = True
+    LABELS: ClassVar[tuple[str, ...]] = ("fc", "dense", "f", "linear", "fullyconnected")
+    BIAS_OF: ClassVar[str] = "unit"
+
+    def course_shape_text(self, r) -> str | None:
+        return f"one value per unit: {self.units} units"
+
+    def weight_shapes_taken(self, r) -> tuple[tuple[str, Shape], ...]:
+        n, u = r.input_shape[0], self.units
+        return (("weight matrix", (n, u)), ("weight matrix", (u, n)))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -142,6 +142,9 @@ class BatchNorm(Layer):
 
     DIAGNOSES = ("batchnorm_convention",)
 
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    LABELS: ClassVar[tuple[str, ...]] = ("bn", "batchnorm")
+
 
 LAYERNORM_TORCH = '''class LayerNormChannels(nn.LayerNorm):
     """Keras' LayerNormalization(axis=-1): normalise over the channels at each position; the
@@ -210,6 +213,9 @@ class LayerNorm(Layer):
         return [f"params = 2*{r.input_shape[-1]} = {X.num(r.params)} (gamma, beta per channel)"] if r.params else []
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    LABELS: ClassVar[tuple[str, ...]] = ("ln", "layernorm")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,6 +286,9 @@ class GroupNorm(Layer):
         return [f"params = 2*{r.input_shape[-1]} = {X.num(r.params)} (gamma, beta per channel)"] if r.params else []
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    LABELS: ClassVar[tuple[str, ...]] = ("gn", "groupnorm")
 
 
 @dataclass(frozen=True, kw_only=True)

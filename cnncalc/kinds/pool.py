@@ -208,7 +208,20 @@ class Pool(Layer):
             return X.per_axis_lines([X.ceil_text(a, o, not isinstance(self.padding, str)) for a, o in pairs])
         return X.window_lines(r)
 
-    DIAGNOSES = WINDOW_DIAGNOSES
+    DIAGNOSES = (*WINDOW_DIAGNOSES, "pool_counted_as_conv")
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    LABELS: ClassVar[tuple[str, ...]] = ("pool", "maxpool", "avgpool", "mp", "s", "subsampling", "p")
+
+    def what(self) -> str:
+        return f"{'max' if self.kind.startswith('max') else 'average'} pooling"
+
+    def course_shape_text(self, r) -> str | None:
+        if not r.axes:
+            return None
+        rule = "same" if self.padding == "same" else "ceil" if self.ceil_mode else "floor"
+        texts = [X.course_axis_text(a, o, rule) for a, o in zip(r.axes, r.output_shape)]
+        return X.course_window_text(texts, f"channels {r.output_shape[-1]} as in the input")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -261,6 +274,15 @@ class GlobalPool(Layer):
     explain = explain_params
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    LABELS: ClassVar[tuple[str, ...]] = ("pool", "maxpool", "avgpool")
+
+    def what(self) -> str:
+        return "global pooling"
+
+    def course_shape_text(self, r) -> str | None:
+        return "one value per channel"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -53,6 +53,13 @@ class Flatten(Layer):
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
+    # -- the checker (cnncalc/check): this kind as a course table sees it --
+    COURSE_ROW: ClassVar[bool] = False
+    FLATTENS: ClassVar[bool] = True
+
+    def course_shape_text(self, r) -> str | None:
+        return f"{'*'.join(map(str, r.input_shape))} = {r.output_shape[0]:,}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Reshape(Layer):
