@@ -80,8 +80,6 @@ class Activation(Layer):
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
     # -- the checker (cnncalc/check): this kind as a course table sees it --
-    COURSE_ROW: ClassVar[bool] = False
-
     def what(self) -> str:
         return f"the {self.kind} activation"
 
@@ -121,9 +119,6 @@ class Dropout(Layer):
     explain = explain_params
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
-
-    # -- the checker (cnncalc/check): this kind as a course table sees it --
-    COURSE_ROW: ClassVar[bool] = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -187,7 +187,6 @@ class Layer:
         return {}
 
     # -- the checker's questions (cnncalc/check): the layer as a course table sees it --------
-    COURSE_ROW: ClassVar[bool] = True         # a row of its own (False: folded into a neighbour's)
     NUMBERED: ClassVar[bool] = False          # counted in the course's numbers (CONV1, POOL1, CONV2, FC3)
     LABELS: ClassVar[tuple[str, ...]] = ()    # course-table words naming it, normalised (conv, fc, pool)
     FLATTENS: ClassVar[bool] = False          # turns a map into the flat input of a dense layer

@@ -54,7 +54,6 @@ class Flatten(Layer):
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 
     # -- the checker (cnncalc/check): this kind as a course table sees it --
-    COURSE_ROW: ClassVar[bool] = False
     FLATTENS: ClassVar[bool] = True
 
     def course_shape_text(self, r) -> str | None:
