@@ -13,8 +13,8 @@ from .api import (Summary, backprop, backprop_text, check_answers, conv_matrix, 
                   load, load_text, pool, report_html, solve_input, solve_kernel, solve_layer, solve_padding, solve_size,
                   solve_stride, strict_error, summarize, summary_options, verify, working)
 from .errors import ArgumentError, CnncalcError, ShapeError, SpecError  # noqa: F401
+from .version import __version__  # noqa: F401
 
-__version__ = "0.1.0"
 __all__ = ["ArgumentError", "CnncalcError", "ShapeError", "SpecError", "Summary", "backprop",
            "backprop_text", "gradient", "gradient_text", "import_model", "jacobian", "jacobian_text",
            "load_text", "check_answers",

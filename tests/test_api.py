@@ -171,7 +171,7 @@ CLI_MAY_IMPORT = {
     "..render": None, "..render.check": None, "..render.solutions": None,  # any renderer
     "..errors": None, "..files": None,                       # any name: errors, reading and writing
     "..grids": {"result_dict", "result_text", "matrix_text"},
-    ".": None,
+    ".": None, ".shared": None,
 }
 
 

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from . import CLASS_OPT, SPEC_ARG, TextFormat, app, emit, guarded, load
+from .shared import CLASS_OPT, SPEC_ARG, TextFormat, app, emit, guarded, load
 
 
 @app.command()

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from . import TextFormat, app, emit, guarded
+from .shared import TextFormat, app, emit, guarded
 
 
 def _emit_grid(result, fmt: "TextFormat") -> None:

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from . import CLASS_OPT, app, emit, guarded
+from .shared import CLASS_OPT, app, emit, guarded
 
 
 @app.command("import")

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import ArgumentError
-from . import CLASS_OPT, DTYPE_OPT, INPUT_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded, load
+from .shared import CLASS_OPT, DTYPE_OPT, INPUT_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded, load
 
 
 @app.command()

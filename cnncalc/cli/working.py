@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from . import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, SizeGroup, TextFormat, _show, app, guarded, load
+from .shared import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, SizeGroup, TextFormat, _show, app, guarded, load
 
 SIZE_ARG = typer.Argument(None, help="Input size n, as -n: 6, 6x6 or 32x32x3 (the spatial size).", show_default=False)
 

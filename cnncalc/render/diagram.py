@@ -242,12 +242,22 @@ def layout(summary: Summary, max_width: float = 1100) -> Drawing:
     assign_lanes(nodes)
     for n in nodes:
         _size(n)
+    colw, colx, nrows = _columns(nodes, max_width)
+    edges = [(nodes[i], n) for n in nodes for i in n.inputs]
+    arc_level = _arc_levels(nodes, edges)
+    row_bottom, height = _rows(nodes, arc_level, nrows)
+    width = max(x + w for x, w in zip(colx, colw)) + MARGIN
+    items = _legend(nodes) + _blocks(nodes) + _edges(nodes, edges, arc_level, row_bottom, colw, colx)
+    title = f"Architecture of {summary.spec.name}: {len(summary.layers)} layers"
+    return Drawing(max(width, 360), height, title, items)
+
+
+def _columns(nodes: list[Node], max_width: float) -> tuple[list[float], list[float], int]:
+    """Each column's width and x, wrapped into rows at `max_width`; sets each node's row and x."""
     ncols = max(n.col for n in nodes) + 1
     colw = [0.0] * ncols
     for n in nodes:
         colw[n.col] = max(colw[n.col], _node_w(n))
-
-    # wrap columns into rows
     row_of, colx, x = [0] * ncols, [0.0] * ncols, MARGIN
     row = 0
     for c in range(ncols):
@@ -255,13 +265,14 @@ def layout(summary: Summary, max_width: float = 1100) -> Drawing:
             row, x = row + 1, MARGIN
         row_of[c], colx[c] = row, x
         x += colw[c] + GAP
-    nrows = row + 1
     for n in nodes:
         n.row = row_of[n.col]
         n.x = colx[n.col] + (colw[n.col] - n.w - n.d) / 2
+    return colw, colx, row + 1
 
-    edges = [(nodes[i], n) for n in nodes for i in n.inputs]
-    # skip arcs: same row and lane but not adjacent -> routed above the lane, one level each
+
+def _arc_levels(nodes: list[Node], edges: list) -> dict[tuple[int, int], int]:
+    """Skip arcs (same row and lane, not adjacent) are routed above the lane, one level each."""
     arcs = [(a, b) for a, b in edges if a.row == b.row and a.lane == b.lane and
             any(m.row == a.row and m.lane == a.lane and a.col < m.col < b.col for m in nodes)]
     arc_level: dict[tuple[int, int], int] = {}
@@ -269,8 +280,14 @@ def layout(summary: Summary, max_width: float = 1100) -> Drawing:
         taken = {arc_level[(p.index, q.index)] for p, q in arcs if (p.index, q.index) in arc_level
                  and p.row == a.row and p.lane == a.lane and p.col < b.col and a.col < q.col}
         arc_level[(a.index, b.index)] = next(k for k in range(len(arcs) + 1) if k not in taken)
+    return arc_level
 
-    # vertical extent: per row, per lane: arc space, the tallest block, the labels
+
+def _rows(nodes: list[Node], arc_level: dict, nrows: int) -> tuple[list[float], float]:
+    """Vertical extent, per row and lane: arc space, the tallest block, the labels. Sets each
+    node's cy; gives each row's bottom and the drawing's height."""
+    by_index = {n.index: n for n in nodes}
+    arcs = [(by_index[a], by_index[b]) for a, b in arc_level]
     lanes_in_row = [max([n.lane for n in nodes if n.row == r] + [0]) + 1 for r in range(nrows)]
     y = MARGIN + 22  # legend
     row_bottom: list[float] = []
@@ -285,24 +302,29 @@ def layout(summary: Summary, max_width: float = 1100) -> Drawing:
             y += top + tallest + (LABEL_H if members else 0)
         row_bottom.append(y)
         y += ROW_GAP
-    height = y - ROW_GAP + MARGIN
     for n in nodes:
         n.cy = lane_center[(n.row, n.lane)]
-    width = max(colx[c] + colw[c] for c in range(ncols)) + MARGIN
+    return row_bottom, y - ROW_GAP + MARGIN
 
-    items: list = _legend(nodes)
-    label_y = {}
+
+def _blocks(nodes: list[Node]) -> list:
+    """Every node's block, its labels on a line shared by its row and lane."""
+    label_y: dict[tuple[int, int], float] = {}
     for n in nodes:
         key = (n.row, n.lane)
         label_y[key] = max(label_y.get(key, 0), n.cy + n.h / 2)
-    for n in nodes:
-        items.append(_block(n, label_y[(n.row, n.lane)]))
+    return [_block(n, label_y[(n.row, n.lane)]) for n in nodes]
+
+
+def _edges(nodes: list[Node], edges: list, arc_level: dict, row_bottom: list[float], colw, colx) -> list:
+    """Every edge's drawing: straight along its lane, an arc over skipped nodes, or across rows."""
     next_in_lane: dict[int, int] = {}
     last: dict[int, int] = {}
     for n in sorted(nodes, key=lambda n: (n.col, n.index)):
         if n.lane in last:
             next_in_lane[last[n.lane]] = n.index
         last[n.lane] = n.index
+    items: list = []
     cross = 0
     for a, b in edges:
         main = a.lane == b.lane and next_in_lane.get(a.index) == b.index
@@ -314,8 +336,7 @@ def layout(summary: Summary, max_width: float = 1100) -> Drawing:
                         if m.row == a.row and m.lane == a.lane and a.col <= m.col <= b.col)
         items.extend(_edge(a, b, main, arc_level.get((a.index, b.index)), clear, row_bottom,
                            colw, colx, cross))
-    title = f"Architecture of {summary.spec.name}: {len(summary.layers)} layers"
-    return Drawing(max(width, 360), height, title, items)
+    return items
 
 
 def _legend(nodes: list[Node]) -> list:

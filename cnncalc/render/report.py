@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from html import escape as _html_escape
 
-from .. import __version__
+from ..version import __version__
 from . import table
 from ..infer import Summary
 from ..kinds import fmt_shape

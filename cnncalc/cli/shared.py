@@ -1,0 +1,167 @@
+"""What the `cnncalc` commands share: the typer app they register on, its options and formats,
+and the mapping of errors to one line and an exit status.
+
+Exit status: 0 success, 1 a well-formed "no" (no solution, a wrong answer, a disagreement),
+2 bad input (spec, file or argument), 3 an internal error (a bug: please report it), 141 the
+output's reader went away (`| head`), as a shell reports SIGPIPE.
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+
+import typer
+import typer.core
+
+from ..errors import CnncalcError, visible
+
+# Old short spellings kept where the command has no other use for them: each short flag
+# declared means one thing everywhere (tests/test_cli_grammar.py), these are rewritten first.
+OLD_SPELLINGS: dict[str, dict[str, str]] = {
+    "check": {"-s": "--spec"}, "conv": {"-k": "--kernel"}, "conv-matrix": {"-k": "--kernel"},
+    "solve padding": {"-o": "--out"}, "solve kernel": {"-o": "--out"}, "solve stride": {"-o": "--out"}}
+
+# What each short flag means, the same in every command (the end of `cnncalc --help`).
+GLOSSARY = {
+    "-n": ("--input", "input size: 6, 6x6, 32x32x3"),
+    "-i": ("--input", "input shape; conv/pool: --image"),
+    "-f": ("--kernel", "kernel size f (pool: --size)"),
+    "-s": ("--stride", "stride s"),
+    "-p": ("--padding", "padding p, before,after, same"),
+    "-d": ("--dilation", "dilation d"),
+    "-k": ("--filters", "number of filters"),
+    "-g": ("--groups", "groups g"),
+    "-u": ("--units", "units of a dense layer"),
+    "-x": ("--signal", "conv-matrix's input values"),
+    "-b": ("--batch", "batch size"),
+    "-t": ("--to", "export to pytorch or keras"),
+    "-c": ("--chart", "the chart of plot"),
+    "-o": ("--output", "output file (solve: --out)"),
+    "-F": ("--format", "table, json, csv, markdown"),
+    "-v": ("--verbose", "every explanation (check)"),
+}
+SHORT_LONG = {"-i": ("--input", "--image"), "-f": ("--kernel", "--size")}  # one meaning, two long names
+
+
+def glossary_text() -> str:
+    """Two flags a line, each meaning the same in every command."""
+    cells = [f"{short} {what}" for short, (_, what) in GLOSSARY.items()]
+    rows = [f"{a:<38} {b}".rstrip() for a, b in zip(cells[::2], cells[1::2] + [""])]
+    return "Flags (the same meaning in every command):\n\n" + "\n\n".join(rows)
+
+
+class _Group(typer.core.TyperGroup):
+    """Rewrites a command's old short spellings (OLD_SPELLINGS) before click parses them."""
+
+    def resolve_command(self, ctx, args):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        old = OLD_SPELLINGS.get(name if ctx.parent is None else f"{ctx.info_name} {name}", {})
+        if old:
+            rest = [old.get(a, a) for a in rest]
+        return name, cmd, rest
+
+
+SizeGroup = _Group
+
+app = typer.Typer(epilog="GLOSSARY",
+    name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_Group,
+    help="Exact shapes, parameters and compute of convolutional networks from a short YAML spec.",
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Exact shapes, parameters and compute of convolutional networks from a short YAML spec."""
+
+
+# Options several commands share, declared once.
+SPEC_ARG = typer.Argument(..., help="YAML spec file (e.g. architectures/vgg16.yaml), or a model file: PyTorch or Keras source .py, .keras, Keras .json, .onnx.", show_default=False)
+INPUT_OPT = typer.Option(None, "--input", help="Override the input shape, channels last: 32x32x3 (HxWxC), 100x1 (LxC); the spatial sizes alone (32x32) keep the channels.", show_default=False)
+CLASS_OPT = typer.Option(None, "--class", help="The class to read from a Python model file (default: the last defined).", show_default=False)
+DTYPE_OPT = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8.")
+
+
+class TextFormat(str, Enum):
+    """--format of the commands that print working or grids: text for people, or JSON."""
+    table = "table"
+    json = "json"
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def fail(error: CnncalcError) -> None:
+    """One line on stderr, the error's exit status."""
+    typer.echo(error.one_line(), err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def guarded(fn):
+    """Run a command body: library errors become one line and exit 2, bugs one line and exit 3."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        import warnings
+        try:
+            with warnings.catch_warnings():  # numpy's and matplotlib's never reach the terminal
+                warnings.simplefilter("ignore")
+                return fn(*args, **kwargs)
+        except CnncalcError as e:
+            fail(e)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:
+            from ..errors import reader_gone
+            raise typer.Exit(reader_gone())
+        except RecursionError:
+            typer.echo("cnncalc: the input nests too deeply to read", err=True)
+            raise typer.Exit(2)
+        except Exception as e:  # a bug; still one line, never a traceback
+            typer.echo(visible(f"cnncalc: internal error ({type(e).__name__}: {e}); please report it "
+                               "with the command and spec that caused it"), err=True)
+            raise typer.Exit(3)
+    return wrapper
+
+
+def load(path, input_shape: str | None, class_name: str | None):
+    """The spec a command works on: a YAML spec or a model file, with --input and --class."""
+    from .. import api
+    return api.load(str(path), input=input_shape, class_name=class_name)
+
+
+def emit(text: str) -> None:
+    sys.stdout.write(text)
+
+
+# ---- solvers and "show your work" (issue 3) -------------------------------------------------
+
+
+_FMT_HELP = "table (the working, as text) or json."
+_ONE_LINE = {"ignore_unknown_options": True}  # `-5` reaches our own check, not click's usage box
+
+
+def _show(fmt: "TextFormat", data, text: str, ok: bool = True) -> None:
+    """Print the answer; a well-formed "no" (no solution) exits 1."""
+    from ..render.solutions import to_json
+    emit(to_json(data) if fmt is TextFormat.json else text)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _usage_line(error) -> str:
+    """typer's boxed usage error as one line: `cnncalc: what is wrong; see cnncalc CMD --help`."""
+    names, ctx = [], getattr(error, "ctx", None)
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    what = error.format_message().replace("Value error, ", "").rstrip(".")
+    see = f"see `cnncalc {' '.join([*reversed(names), '--help'])}`"
+    return f"cnncalc: {what} {see[0].upper() + see[1:]}" if what.endswith("?") else f"cnncalc: {what}; {see}"
+
+
+app.info.epilog = glossary_text()
