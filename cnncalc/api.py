@@ -229,8 +229,8 @@ def report_html(spec: SpecLike, spec_text: str = "", *, dtype: str = "float32", 
 
 
 def solve_input(spec: SpecLike, *, max_size: int = 2048, given: tuple[int, ...] | None = None):
-    """Input sizes for which every window divides exactly; input_scan.InputAnswer."""
-    from .input_scan import input_sizes
+    """Input sizes for which every window divides exactly; solve.InputAnswer."""
+    from .solve import input_sizes
     return input_sizes(_spec(spec), max_size, given)
 
 
@@ -285,8 +285,9 @@ def strict_error(answer) -> str | None:
 
 
 def solve_layer(kind: str, input_shape: tuple[int, ...], **args: Any):
-    """One conv, maxpool, avgpool or dense layer: shape, activations, parameters and MACs with
-    the working; solve.LayerAnswer. `args` are the kind's spec arguments (filters=10, kernel=3)."""
+    """One layer of any kind alone (conv, maxpool, dense, batchnorm, ...): shape, activations,
+    parameters and MACs with the working; solve.LayerAnswer. `args` are the kind's spec arguments
+    (filters=10, kernel=3); a kind name without its dimension (conv, maxpool) takes the input's."""
     from .solve import layer
     return layer(kind, tuple(input_shape), **args)
 

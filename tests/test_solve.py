@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from cnncalc import formulas as F
 from cnncalc import infer, load_spec, parse_spec
 from cnncalc import solve as S
-from cnncalc.input_scan import input_sizes
+from cnncalc.solve import input_sizes
 from cnncalc.errors import ArgumentError, ShapeError
 from cnncalc.explain import layer_lines
 from tests.conftest import ZOO
@@ -573,7 +573,7 @@ def test_a_scan_too_long_is_refused_before_it_starts():
     65,536 sizes would run 5,001 layers for most of an hour: refused with its numbers (issue 14)."""
     import time
     from cnncalc.errors import ArgumentError
-    from cnncalc.input_scan import MAX_SCAN_STEPS
+    from cnncalc.solve import MAX_SCAN_STEPS
     from cnncalc.spec import parse_spec
     spec = parse_spec("input: [64, 64, 8]\nlayers:\n  - conv2dtranspose: {filters: 8, kernel: 1}\n"
                       + "  - conv2d: {filters: 8, kernel: 3, padding: 1}\n" * 5000)

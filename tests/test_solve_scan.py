@@ -1,4 +1,4 @@
-"""solve input's per-axis walk (cnncalc.solve._plan): a chain's conv and pooling layers are
+"""solve input's per-axis walk (cnncalc.solve.inputs._plan): a chain's conv and pooling layers are
 walked on the axis sizes alone, so `--max 65536` on a 5,000-layer net takes seconds (issue 14),
 and the answers equal a full inference of every candidate size."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnncalc import load_spec, parse_spec
-from cnncalc import input_scan as S
+from cnncalc.solve import inputs as S
 from cnncalc.errors import CnncalcError
 from tests.conftest import ZOO
 

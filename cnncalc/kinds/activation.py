@@ -9,7 +9,7 @@ from ..codetext import KERAS_ACTS, LEAKY_DEFAULT, Part, num, torch_act
 from ..errors import ShapeError
 from ..formulas import product
 from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward,
-                   numpy_ops, no_params, no_weights, unchanged_shape)
+                   numpy_ops, no_params, no_weights, unchanged_shape, keeps_sizes)
 from .measure import activation_ops, no_macs, rf_same, zero_flops
 
 GELU_TANH_KERAS = '''class GeluTanh(layers.Layer):
@@ -24,6 +24,7 @@ class Activation(Layer):
     """An activation as a layer (relu, tanh, softmax, ...). Shape: unchanged. Params: 0.
     gelu takes torch's `approximate: tanh` (Keras' approximate=True); the default is exact."""
     NAMES: ClassVar[tuple[str, ...]] = ACTIVATIONS
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"identity": "linear", "leakyrelu": "leaky_relu", "hardsigmoid": "hard_sigmoid",
                                          "logsoftmax": "log_softmax", "hswish": "hardswish", "hsigmoid": "hard_sigmoid"}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "GeluTanh", GELU_TANH_KERAS),)
@@ -88,6 +89,7 @@ class Activation(Layer):
 class Dropout(Layer):
     """Shape: unchanged. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("dropout",)
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     COURSE_ROW: ClassVar[bool] = False  # learns nothing: no row of its own in the course table
@@ -166,6 +168,7 @@ class PReLU(Layer):
     shared axes) is H*W*C.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("prelu",)
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "PReLUChannelsLast", PRELU_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category

@@ -219,8 +219,27 @@ class Layer:
         """Shapes of its weights a student may give for its activation: (what, shape)."""
         return ()
 
+    # -- the layer alone (`cnncalc layer`, api.solve_layer) and `solve input`'s scan --------
+    ALONE_FLATTENS: ClassVar[bool] = False  # alone, a multi-axis input is flattened first (the course's dense)
+
+    def alone_working(self, r, macs: int | None) -> tuple[str, str]:
+        """(params, MACs) working of the layer alone on its input, numbers plugged in: by default
+        the `params = ...` line of its explain facet and the MAC count."""
+        params = next((line[len("params = "):] for line in self.explain(r) if line.startswith("params = ")), None)
+        if params is None:
+            params = X.num(r.params) if r.params else "0 (nothing learned)"
+        return params, "unknown (cnncalc has no MAC formula for this kind)" if macs is None else X.num(macs)
+
+    def scan_step(self, r) -> str | None:
+        """How `solve input` walks this layer on each spatial axis alone: "keep" (it passes every
+        size through), "window" (formulas.conv_out with a kernel, stride and padding that do not
+        depend on the size), or None (the scan infers it at each size)."""
+        return None
 
 
+def keeps_sizes(self, r) -> str | None:
+    """scan_step of the element-wise kinds: "keep" where the output shape is the input's."""
+    return "keep" if r.output_shape == r.input_shape else None
 
 
 def numpy_ops():

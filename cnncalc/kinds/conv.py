@@ -157,6 +157,20 @@ class Conv(Layer):
         return X.window_lines(r) + [
             "params = " + X.conv_params_text(fs, inp[-1], r.output_shape[-1], self.groups, self.bias, r.params)]
 
+    def alone_working(self, r, macs: int | None) -> tuple[str, str]:
+        """The course's form (one bias per filter) where it applies, and MACs per output value."""
+        fs, c = tuple(a.f for a in r.axes), r.input_shape[-1]
+        if self.groups == 1 and self.bias:
+            params = X.conv_params_course_text(fs, c, self.filters, r.params)
+        else:
+            params = X.conv_params_text(fs, c, self.filters, self.groups, self.bias, r.params)
+        return params, X.conv_macs_text(r.output_shape, fs, c, self.groups, macs)
+
+    def scan_step(self, r) -> str | None:
+        """A window, unless 'same' with a stride (its padding then depends on the size) or causal."""
+        fixed = self.padding != "same" or all(a.s == 1 for a in r.axes)
+        return "window" if fixed and self.padding != "causal" else None
+
     DIAGNOSES = (*WINDOW_DIAGNOSES, "channels_kept", "weight_shape", *BIAS_DIAGNOSES, "conv_mistakes",
                  "conv_other_count")
 
@@ -242,6 +256,10 @@ class DepthwiseConv(Layer):
         kp, c, m = X.kernel_product(tuple(a.f for a in r.axes)), r.input_shape[-1], self.depth_multiplier
         b = f" + {c}*{m}" if self.bias else ""
         return X.window_lines(r) + [f"params = {kp}*{c}*{m}{b} = {X.num(r.params)} (one {kp} filter per input channel)"]
+
+    def scan_step(self, r) -> str | None:
+        """A window with fixed padding ('same' and causal are inferred at each size)."""
+        return "window" if self.padding not in ("same", "causal") else None
 
     DIAGNOSES = (*WINDOW_DIAGNOSES, *BIAS_DIAGNOSES)
 

@@ -106,6 +106,12 @@ class Dense(Layer):
         n, u = r.input_shape[0], self.units
         return (("weight matrix", (n, u)), ("weight matrix", (u, n)))
 
+    ALONE_FLATTENS: ClassVar[bool] = True
+
+    def alone_working(self, r, macs: int | None) -> tuple[str, str]:
+        return (X.dense_params_text(r.input_shape[0], self.units, self.bias, r.params),
+                f"{r.input_shape[0]}*{self.units} = {X.num(macs)}")
+
 
 @dataclass(frozen=True, kw_only=True)
 class Embedding(Layer):

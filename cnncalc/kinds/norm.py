@@ -9,8 +9,8 @@ from .. import explain as X
 from ..codetext import Part, call, kwargs, num, refuse
 from ..errors import ShapeError
 from ..formulas import product
-from .base import (Layer, Shape, arg, check_channels, explain_params, numpy_ops, no_params,
-                   no_weights, unchanged_shape)
+from .base import (Layer, Shape, arg, check_channels, explain_params, numpy_ops, no_params, no_weights,
+                   unchanged_shape, keeps_sizes)
 from .measure import no_macs, rf_same
 
 
@@ -58,6 +58,7 @@ class BatchNorm(Layer):
     (C); torch's `affine: false` drops both.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "BatchNormPartial", TORCH_BN_PARTIAL),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
@@ -164,6 +165,7 @@ class LayerNorm(Layer):
     Shape: unchanged. Params: 2C (gamma, beta) trainable; 0 with `affine: false`.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("layernorm",)
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"layernormalization": "layernorm", "ln": "layernorm"}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LayerNormChannels", LAYERNORM_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
@@ -226,6 +228,7 @@ class GroupNorm(Layer):
     Shape: unchanged; groups must divide C. Params: 2C (gamma, beta); 0 with `affine: false`.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("groupnorm",)
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"groupnormalization": "groupnorm", "gn": "groupnorm"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     groups: int = arg(32, type="size", main=True, keras="groups", torch="num_groups")  # Keras' default
@@ -295,6 +298,7 @@ class GroupNorm(Layer):
 class LRN(Layer):
     """Local response normalisation across channels (AlexNet). Shape: unchanged. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("lrn",)
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"localresponsenorm": "lrn"}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     size: int = arg(5, type="size", main=True, torch="size")
@@ -374,6 +378,7 @@ class LayerScale(Layer):
     gamma, not a multiply-accumulate of weights (docs/metrics.md).
     """
     NAMES: ClassVar[tuple[str, ...]] = ("layer_scale",)
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"layerscale": "layer_scale"}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LayerScale", LAYER_SCALE_TORCH), ("keras", "LayerScale", LAYER_SCALE_KERAS))
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
@@ -443,6 +448,7 @@ class Normalization(Layer):
     for every channel).
     """
     NAMES: ClassVar[tuple[str, ...]] = ("normalization",)
+    scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Normalization", NORMALIZATION_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category

@@ -223,6 +223,14 @@ class Pool(Layer):
         texts = [X.course_axis_text(a, o, rule) for a, o in zip(r.axes, r.output_shape)]
         return X.course_window_text(texts, f"channels {r.output_shape[-1]} as in the input")
 
+    def alone_working(self, r, macs: int | None) -> tuple[str, str]:
+        return "0 (pooling learns nothing)", "0 (pooling compares or averages; it multiplies no weights)"
+
+    def scan_step(self, r) -> str | None:
+        """A window with fixed padding, without ceil_mode; avgpool3d is inferred at each size."""
+        fixed = self.padding not in ("same", "causal") and not self.ceil_mode and self.kind != "avgpool3d"
+        return "window" if fixed else None
+
 
 @dataclass(frozen=True, kw_only=True)
 class GlobalPool(Layer):

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from ..codetext import Part, num
 from ..formulas import product
-from .base import Layer, arg, no_params, no_weights, unchanged_shape
+from .base import Layer, arg, keeps_sizes, no_params, no_weights, unchanged_shape
 from .measure import no_macs, rf_same
 
 RESCALING_TORCH = '''class Rescaling(nn.Module):
@@ -37,6 +37,8 @@ class Rescaling(Layer):
     offset: float = arg(0.0, type="float", keras="offset")
 
     output_shape = unchanged_shape
+
+    scan_step = keeps_sizes  # `solve input` passes every size through
 
     params = no_params
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..kinds import fmt_shape
 from ..solve import Answer, LayerAnswer, SizeAnswer, Solution, progression
-from ..input_scan import InputAnswer
+from ..solve import InputAnswer
 
 
 # ---- JSON ---------------------------------------------------------------------------------

@@ -10,14 +10,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from . import explain as X
-from . import formulas as F
-from .errors import ArgumentError, CnncalcError
-from .kinds import AXIS_NAMES, Conv, DepthwiseConv, Pool, fmt_shape
-from .solve import positive
+from .. import explain as X
+from .. import formulas as F
+from ..errors import ArgumentError, CnncalcError
+from ..infer import infer
+from ..results import infer_layer
+from ..shapes import AXIS_NAMES, fmt_shape
+from .inverse import positive
 
 MAX_SCAN = 1 << 16  # solve input scans at most this many sizes per axis
-ELEMENTWISE = ("activation", "norm", "scale")  # kind families that keep every spatial size
 MAX_SCAN_STEPS = 4_000_000  # sizes x layers x scanned axes: about 30 s where no layer's result repeats
 
 
@@ -72,7 +73,6 @@ def _drops(summary) -> list[Drop]:
 
 
 def _try(spec, shape, memo: dict | None = None):
-    from .infer import infer
     try:
         return infer(dataclasses.replace(spec, input=shape), memo=memo), None
     except CnncalcError as e:
@@ -81,8 +81,9 @@ def _try(spec, shape, memo: dict | None = None):
 
 def _plan(spec, summary, dims: int):
     """The scan's shortcut for a chain: the longest first run of layers that act on each spatial
-    axis alone, with a window whose kernel, stride and padding do not depend on the size (conv
-    and pooling with fixed padding, 'same' at stride 1, no ceil_mode) or that keep the shape.
+    axis alone, with a window whose kernel, stride and padding do not depend on the size (the
+    kind's scan_step says "window": conv and pooling with fixed padding, conv's 'same' at stride
+    1, no ceil_mode) or that keep the shape ("keep").
     Per axis, each run of stride-1 windows is one shift (its total and its lowest partial sum:
     the size must stay >= 1); a strided window stays one step. Returns (steps per axis, k):
     layers k.. run one by one for each distinct size they receive; None when not a chain."""
@@ -92,15 +93,12 @@ def _plan(spec, summary, dims: int):
     steps: list[list] = [[] for _ in range(dims)]
     k = 0
     for r in results:
-        layer = r.layer
-        if type(layer).__module__.rsplit(".", 1)[-1] in ELEMENTWISE and r.output_shape == r.input_shape:
+        step = r.layer.scan_step(r)
+        if step == "keep":
             k += 1
             continue
-        if not (type(layer) in (Conv, DepthwiseConv, Pool) and len(r.axes) == dims
+        if not (step == "window" and len(r.axes) == dims
                 and len(r.input_shape) == dims + 1 and len(r.output_shape) == dims + 1
-                and not getattr(layer, "ceil_mode", False) and layer.kind != "avgpool3d"
-                and (layer.padding != "same" or (isinstance(layer, Conv) and all(a.s == 1 for a in r.axes)))
-                and layer.padding != "causal"
                 and all(r.output_shape[i] == F.conv_out(a.n, a.f, a.s, a.pad, a.d) for i, a in enumerate(r.axes))):
             break
         for i, a in enumerate(r.axes):
@@ -143,7 +141,6 @@ def _scan_planned(spec, summary, plan, base, which, label, max_size, memo):
     """Sizes 1..max_size of the axes `which` through the planned prefix, then layers k.. one by
     one, once per distinct shape they receive: (exact sizes, smallest accepted)."""
     from types import SimpleNamespace
-    from .infer import infer_layer
     steps, k = plan
     start = summary.layers[k - 1].output_shape if k else base
     rest, seen = spec.layers[k:], {}
