@@ -27,6 +27,37 @@ class Activation(Layer):
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"identity": "linear", "leakyrelu": "leaky_relu", "hardsigmoid": "hard_sigmoid",
                                          "logsoftmax": "log_softmax", "hswish": "hardswish", "hsigmoid": "hard_sigmoid"}
+    KERAS: ClassVar[dict[str, tuple]] = {
+        "Activation": (("Activation",), ("activation",)), "ReLU": (("ReLU",), ("max_value", "negative_slope", "threshold")),
+        "LeakyReLU": (("LeakyReLU",), ("negative_slope", "*", "alpha")), "ELU": (("ELU",), ("alpha",)),
+        "Softmax": (("Softmax",), ("axis",)), "Identity": (("Identity",), ())}
+    # the activation functions Keras names in `activation=` (keras.activations) -> the kind
+    KERAS_FUNCTIONS: ClassVar[dict[str, str]] = {
+        **{a: a for a in ("relu", "relu6", "elu", "selu", "gelu", "silu", "swish", "mish", "hard_sigmoid", "sigmoid",
+                          "tanh", "softmax", "log_softmax", "softplus", "softsign", "linear")},
+        "hard_swish": "hardswish", "hard_silu": "hardswish"}
+    TORCH: ClassVar[dict[str, tuple]] = {
+        "Act": ({"ReLU": "relu", "ReLU6": "relu6", "SELU": "selu", "SiLU": "silu", "Mish": "mish",
+                 "Hardswish": "hardswish", "Hardsigmoid": "hard_sigmoid", "Sigmoid": "sigmoid", "Tanh": "tanh",
+                 "Softsign": "softsign"}, ("inplace",)),
+        "LeakyReLU": ({"LeakyReLU": "leaky_relu"}, ("negative_slope", "inplace")),
+        "ELU": ({"ELU": "elu"}, ("alpha", "inplace")), "GELU": ({"GELU": "gelu"}, ("approximate",)),
+        "Softplus": ({"Softplus": "softplus"}, ("beta", "threshold")),
+        "Softmax": ({"Softmax": "softmax", "LogSoftmax": "log_softmax"}, ("dim",)),
+        "Identity": ({"Identity": "linear"}, ()), "Hardtanh": (("Hardtanh",), ("min_val", "max_val", "inplace")),
+        "F.act": ({"relu": "relu", "relu6": "relu6", "selu": "selu", "silu": "silu", "mish": "mish",
+                   "hardswish": "hardswish", "hardsigmoid": "hard_sigmoid", "sigmoid": "sigmoid", "tanh": "tanh",
+                   "softsign": "softsign"}, ("input", "inplace")),
+        "F.leaky_relu": ({"leaky_relu": "leaky_relu"}, ("input", "negative_slope", "inplace")),
+        "F.elu": ({"elu": "elu"}, ("input", "alpha", "inplace")), "F.gelu": ({"gelu": "gelu"}, ("input", "approximate")),
+        "F.softmax": ({"softmax": "softmax", "log_softmax": "log_softmax"}, ("input", "dim", "_stacklevel", "dtype")),
+        "F.softplus": ({"softplus": "softplus"}, ("input", "beta", "threshold"))}
+    ONNX: ClassVar[dict[str, tuple]] = {
+        "Act": ({"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softplus": "softplus", "Softsign": "softsign",
+                 "HardSwish": "hardswish", "Mish": "mish", "Selu": "selu"}, ()),
+        "LeakyRelu": (("LeakyRelu",), ("alpha",)), "HardSigmoid": (("HardSigmoid",), ("alpha", "beta")),
+        "Clip": (("Clip",), ("min", "max")),
+        "Softmax": ({"Softmax": "softmax", "LogSoftmax": "log_softmax"}, ("axis",)), "Identity": (("Identity",), ())}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "GeluTanh", GELU_TANH_KERAS),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     COURSE_ROW: ClassVar[bool] = False  # the notes fold it into the row before
@@ -91,6 +122,14 @@ class Dropout(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("dropout",)
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
+    KERAS: ClassVar[dict[str, tuple]] = {"Dropout": (tuple(f"{p}Dropout{d}" for p in ("", "Spatial", "Gaussian", "Alpha")
+                                     for d in ("", "1D", "2D", "3D")), ("rate", "noise_shape", "seed"))}
+    TORCH: ClassVar[dict[str, tuple]] = {
+        "Dropout": (tuple(f"{p}Dropout{d}" for p in ("", "Alpha", "FeatureAlpha") for d in ("", "1d", "2d", "3d")),
+                    ("p", "inplace")),
+        "F.dropout": (tuple(f"{p}dropout{d}" for p in ("", "alpha_", "feature_alpha_") for d in ("", "1d", "2d", "3d")),
+                      ("input", "p", "training", "inplace"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Dropout": (("Dropout",), ("ratio",))}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     COURSE_ROW: ClassVar[bool] = False  # learns nothing: no row of its own in the course table
     rate: float = arg(0.5, type="rate", main=True, keras="rate", torch="p")
@@ -170,6 +209,8 @@ class PReLU(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("prelu",)
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
+    KERAS: ClassVar[dict[str, tuple]] = {"PReLU": (("PReLU",), ("shared_axes",))}
+    TORCH: ClassVar[dict[str, tuple]] = {"PReLU": (("PReLU",), ("num_parameters", "init", "device", "dtype"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "PReLUChannelsLast", PRELU_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     shared_axes: tuple[int, ...] | None = arg(None, type="shape", keras="shared_axes")

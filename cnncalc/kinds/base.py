@@ -120,6 +120,15 @@ class Layer:
     RANK: ClassVar[int | None] = None  # required input rank, None for any
     NAMES: ClassVar[tuple[str, ...]] = ()       # the kind names this class declares
     ALIASES: ClassVar[dict[str, str]] = {}      # Keras / torch spellings (normalised) -> a name
+    # The frameworks' spellings the readers recognise as this kind, as Keras keeps get_config and
+    # from_config in the layer: a group (the reader's handler for it) -> (names, keywords). The
+    # names are Keras classes, torch.nn classes or functions (group "F.*": F.x, torch.x, x.x()),
+    # or ONNX ops, as a tuple or as {name: kind name}; the keywords are the constructor's (or
+    # function's) parameters in order, keyword-only ones after "*", or the ONNX attributes read.
+    # Only the class's own declarations count (a subclass declares its own).
+    KERAS: ClassVar[dict[str, tuple]] = {}
+    TORCH: ClassVar[dict[str, tuple]] = {}
+    ONNX: ClassVar[dict[str, tuple]] = {}
     CAUSAL_OK: ClassVar[bool] = False           # takes `padding: causal` (Keras Conv1D)
     FLOORS: ClassVar[bool] = False              # its output size floors (n + p - span)/s: it can drop rows
     DIAGRAM: ClassVar[str] = "other"            # colour category in the diagram (diagram.COLOURS)

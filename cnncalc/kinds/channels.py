@@ -139,6 +139,7 @@ class ChannelShuffle(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("channel_shuffle",)
     ALIASES: ClassVar[dict[str, str]] = {"channelshuffle": "channel_shuffle", "shuffle": "channel_shuffle"}
+    TORCH: ClassVar[dict[str, tuple]] = {"ChannelShuffle": (("ChannelShuffle",), ("groups",))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "ChannelShuffle", SHUFFLE_KERAS),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     groups: int = arg(type="size", main=True, torch="groups")

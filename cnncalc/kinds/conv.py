@@ -27,6 +27,13 @@ class Conv(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"conv{d}" for d in ("", "1d", "2d", "3d"))
     ALIASES: ClassVar[dict[str, str]] = {f"convolution{d}d": f"conv{d}d" for d in "123"}
+    KERAS: ClassVar[dict[str, tuple]] = {"Conv": (tuple(f"{c}{d}D" for c in ("Conv", "Convolution") for d in "123"), (
+        "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
+        "use_bias"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"Conv": (tuple(f"Conv{d}d" for d in "123"), (
+        "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
+        "padding_mode", "device", "dtype"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Conv": (("Conv",), ("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"))}
     DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     CAUSAL_OK: ClassVar[bool] = True
@@ -205,6 +212,9 @@ class DepthwiseConv(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("depthwise_conv2d",)
     ALIASES: ClassVar[dict[str, str]] = {"depthwiseconv2d": "depthwise_conv2d"}
+    KERAS: ClassVar[dict[str, tuple]] = {"DepthwiseConv": (("DepthwiseConv1D", "DepthwiseConv2D"), (
+        "kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate", "activation",
+        "use_bias"))}
     DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     kernel: Any = arg(type="ints", main=True, keras="kernel_size", torch="kernel_size")
@@ -291,6 +301,14 @@ class ConvTranspose(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"conv_transpose{d}d" for d in "123")
     ALIASES: ClassVar[dict[str, str]] = {**{f"conv{d}dtranspose": f"conv_transpose{d}d" for d in "123"}, **{f"convtranspose{d}d": f"conv_transpose{d}d" for d in "123"}, **{f"deconv{d}d": f"conv_transpose{d}d" for d in "123"}}
+    KERAS: ClassVar[dict[str, tuple]] = {"ConvTranspose": (tuple(f"{c}{d}DTranspose" for c in ("Conv", "Convolution") for d in "123"), (
+        "filters", "kernel_size", "strides", "padding", "output_padding", "data_format", "dilation_rate",
+        "activation", "use_bias"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"ConvTranspose": (tuple(f"ConvTranspose{d}d" for d in "123"), (
+        "in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups", "bias",
+        "dilation", "padding_mode", "device", "dtype"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"ConvTranspose": (("ConvTranspose",), ("auto_pad", "dilations", "group", "kernel_shape",
+                                                          "output_padding", "output_shape", "pads", "strides"))}
     DIAGRAM: ClassVar[str] = "transpose"  # the diagram's colour category
     filters: int = arg(type="size", main=True, keras="filters", torch="out_channels")
     kernel: Any = arg(type="ints", keras="kernel_size", torch="kernel_size")
@@ -490,6 +508,10 @@ class SeparableConv(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("separable_conv1d", "separable_conv2d")
     ALIASES: ClassVar[dict[str, str]] = {f"separableconvolution{d}d": f"separable_conv{d}d" for d in "12"}
+    KERAS: ClassVar[dict[str, tuple]] = {"SeparableConv": (tuple(f"{c}{d}D" for c in ("SeparableConv", "SeparableConvolution")
+                                               for d in "12"), (
+        "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "depth_multiplier",
+        "activation", "use_bias"))}
     DIAGRAM: ClassVar[str] = "conv"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     filters: int = arg(type="size", main=True, keras="filters")

@@ -29,6 +29,9 @@ class Dense(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("dense",)
     ALIASES: ClassVar[dict[str, str]] = {"linear": "dense", "fullyconnected": "dense", "fc": "dense"}
+    KERAS: ClassVar[dict[str, tuple]] = {"Dense": (("Dense",), ("units", "activation", "use_bias"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"Linear": (("Linear",), ("in_features", "out_features", "bias", "device", "dtype"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Gemm": (("Gemm",), ("alpha", "beta", "transA", "transB")), "MatMul": (("MatMul",), ())}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LinearChannelsLast", TORCH_LINEAR_LAST),)
     DIAGRAM: ClassVar[str] = "dense"  # the diagram's colour category
     units: int = arg(type="size", main=True, keras="units", torch="out_features")
@@ -118,6 +121,10 @@ class Embedding(Layer):
     """Token embedding on an input of token ids (L,). Shape: (L, dim). Params: vocab * dim."""
     NAMES: ClassVar[tuple[str, ...]] = ("embedding",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    KERAS: ClassVar[dict[str, tuple]] = {"Embedding": (("Embedding",), ("input_dim", "output_dim"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"Embedding": (("Embedding",), (
+        "num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse",
+        "_weight", "_freeze", "device", "dtype"))}
     DIAGRAM: ClassVar[str] = "dense"  # the diagram's colour category
     vocab: int = arg(type="size", keras="input_dim", torch="num_embeddings")
     dim: int = arg(type="size", keras="output_dim", torch="embedding_dim")

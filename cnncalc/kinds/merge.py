@@ -59,6 +59,10 @@ class Merge(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("add", "multiply", "subtract", "maximum", "minimum", "average")
     ALIASES: ClassVar[dict[str, str]] = {"mul": "multiply", "sub": "subtract", "max": "maximum",
                                          "min": "minimum", "mean": "average"}
+    KERAS: ClassVar[dict[str, tuple]] = {"Merge": (("Add", "Multiply", "Subtract", "Maximum", "Minimum", "Average"), ())}
+    TORCH: ClassVar[dict[str, tuple]] = {"F.add": ({"add": "add"}, ("input", "other", "alpha")),
+                         "F.mul": ({"mul": "multiply"}, ("input", "other"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Merge": ({"Add": "add", "Mul": "multiply"}, ())}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Merge", TORCH_MERGE),)
     DIAGRAM: ClassVar[str] = "merge"  # the diagram's colour category
     SYMBOLS: ClassVar[dict[str, str]] = {"add": "+", "multiply": "\u00d7", "subtract": "\u2212",
@@ -159,6 +163,9 @@ class Concat(Merge):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("concat",)
     ALIASES: ClassVar[dict[str, str]] = {"concatenate": "concat", "cat": "concat"}
+    KERAS: ClassVar[dict[str, tuple]] = {"Concatenate": (("Concatenate",), ("axis",))}
+    TORCH: ClassVar[dict[str, tuple]] = {"F.cat": (("cat", "concat", "concatenate"), ("tensors", "dim"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Concat": (("Concat",), ("axis",))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
     DIAGRAM: ClassVar[str] = "merge"  # the diagram's colour category
     SYMBOLS: ClassVar[dict[str, str]] = {"concat": "\u2016"}  # drawn in the merge circle

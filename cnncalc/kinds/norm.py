@@ -60,6 +60,10 @@ class BatchNorm(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
+    KERAS: ClassVar[dict[str, tuple]] = {"BatchNormalization": (("BatchNormalization",), ("axis", "momentum", "epsilon", "center", "scale"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"BatchNorm": (tuple(f"BatchNorm{d}d" for d in "123"), (
+        "num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"BatchNormalization": (("BatchNormalization",), ("epsilon", "momentum"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "BatchNormPartial", TORCH_BN_PARTIAL),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     affine: bool = arg(True, type="bool", torch="affine")
@@ -167,6 +171,10 @@ class LayerNorm(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("layernorm",)
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"layernormalization": "layernorm", "ln": "layernorm"}
+    KERAS: ClassVar[dict[str, tuple]] = {"LayerNormalization": (("LayerNormalization",), ("axis", "epsilon", "center", "scale", "*",
+                                                                  "rms_scaling"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"LayerNorm": (("LayerNorm",), ("normalized_shape", "eps", "elementwise_affine", "bias", "device",
+                                                 "dtype"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LayerNormChannels", LAYERNORM_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     epsilon: float = arg(1e-5, type="positive", keras="epsilon", torch="eps")
@@ -230,6 +238,8 @@ class GroupNorm(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("groupnorm",)
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"groupnormalization": "groupnorm", "gn": "groupnorm"}
+    KERAS: ClassVar[dict[str, tuple]] = {"GroupNormalization": (("GroupNormalization",), ("groups", "axis", "epsilon", "center", "scale"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"GroupNorm": (("GroupNorm",), ("num_groups", "num_channels", "eps", "affine", "device", "dtype"))}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     groups: int = arg(32, type="size", main=True, keras="groups", torch="num_groups")  # Keras' default
     epsilon: float = arg(1e-5, type="positive", keras="epsilon", torch="eps")
@@ -300,6 +310,7 @@ class LRN(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("lrn",)
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"localresponsenorm": "lrn"}
+    TORCH: ClassVar[dict[str, tuple]] = {"LocalResponseNorm": (("LocalResponseNorm",), ("size", "alpha", "beta", "k"))}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     size: int = arg(5, type="size", main=True, torch="size")
     alpha: float = arg(1e-4, type="float", torch="alpha")
@@ -450,6 +461,7 @@ class Normalization(Layer):
     NAMES: ClassVar[tuple[str, ...]] = ("normalization",)
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
+    KERAS: ClassVar[dict[str, tuple]] = {"Normalization": (("Normalization",), ("axis", "mean", "variance", "invert"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Normalization", NORMALIZATION_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     mean: float | None = arg(None, type="float", keras="mean")

@@ -25,6 +25,19 @@ class Pool(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"{op}pool{d}d" for d in "123" for op in ("max", "avg"))
     ALIASES: ClassVar[dict[str, str]] = {**{f"maxpooling{d}d": f"maxpool{d}d" for d in "123"}, **{f"averagepooling{d}d": f"avgpool{d}d" for d in "123"}, **{f"avgpooling{d}d": f"avgpool{d}d" for d in "123"}}
+    KERAS: ClassVar[dict[str, tuple]] = {"Pool": (tuple(f"{op}Pool{ing}{d}D" for op in ("Max", "Average", "Avg") for ing in ("", "ing")
+                               for d in "123"), ("pool_size", "strides", "padding", "data_format"))}
+    TORCH: ClassVar[dict[str, tuple]] = {
+        "MaxPool": (tuple(f"MaxPool{d}d" for d in "123"), (
+            "kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")),
+        "AvgPool": (tuple(f"AvgPool{d}d" for d in "123"), (
+            "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")),
+        "F.max_pool": (tuple(f"max_pool{d}d" for d in "123"), (
+            "input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")),
+        "F.avg_pool": (tuple(f"avg_pool{d}d" for d in "123"), (
+            "input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Pool": (("MaxPool", "AveragePool"), (
+        "auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"))}
     DIAGRAM: ClassVar[str] = "pool"  # the diagram's colour category
     FLOORS: ClassVar[bool] = True
     kernel: Any = arg(type="ints", main=True, keras="pool_size", torch="kernel_size")
@@ -240,6 +253,10 @@ class GlobalPool(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("global_avgpool", "global_maxpool")
     ALIASES: ClassVar[dict[str, str]] = {**{f"globalaveragepooling{d}d": "global_avgpool" for d in "123"}, **{f"globalavgpool{d}d": "global_avgpool" for d in "123"}, **{f"globalmaxpooling{d}d": "global_maxpool" for d in "123"}, **{f"globalmaxpool{d}d": "global_maxpool" for d in "123"}, "globalaveragepool": "global_avgpool"}
+    KERAS: ClassVar[dict[str, tuple]] = {"GlobalPool": (tuple(f"Global{op}Pool{ing}{d}D" for op in ("Max", "Average", "Avg")
+                                           for ing in ("", "ing") for d in "123"), ("data_format", "keepdims"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"F.mean": ({"mean": "global_avgpool", "amax": "global_maxpool"}, ("input", "dim", "keepdim", "dtype"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"GlobalPool": ({"GlobalAveragePool": "global_avgpool", "GlobalMaxPool": "global_maxpool"}, ())}
     DIAGRAM: ClassVar[str] = "flat"  # the diagram's colour category
     keepdims: bool = arg(False, type="bool", keras="keepdims", torch="keepdim")
 
@@ -301,6 +318,11 @@ class AdaptivePool(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"adaptive_{op}pool{d}d" for d in "123" for op in ("avg", "max"))
     ALIASES: ClassVar[dict[str, str]] = {**{f"adaptiveavgpool{d}d": f"adaptive_avgpool{d}d" for d in "123"}, **{f"adaptivemaxpool{d}d": f"adaptive_maxpool{d}d" for d in "123"}}
+    TORCH: ClassVar[dict[str, tuple]] = {
+        "AdaptivePool": (tuple(f"Adaptive{op}Pool{d}d" for op in ("Avg", "Max") for d in "123"),
+                         ("output_size", "return_indices")),
+        "F.adaptive": (tuple(f"adaptive_{op}_pool{d}d" for op in ("avg", "max") for d in "123"),
+                       ("input", "output_size", "return_indices"))}
     DIAGRAM: ClassVar[str] = "pool"  # the diagram's colour category
     output: Any = arg(type="ints", main=True, torch="output_size")
 

@@ -19,6 +19,10 @@ class Flatten(Layer):
     """Shape: (prod(shape),). Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("flatten",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    KERAS: ClassVar[dict[str, tuple]] = {"Flatten": (("Flatten",), ("data_format",))}
+    TORCH: ClassVar[dict[str, tuple]] = {"Flatten": (("Flatten",), ("start_dim", "end_dim")),
+                         "F.flatten": (("flatten",), ("input", "start_dim", "end_dim"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Flatten": (("Flatten",), ("axis",))}
     DIAGRAM: ClassVar[str] = "flat"  # the diagram's colour category
     COURSE_ROW: ClassVar[bool] = False  # learns nothing: no row of its own in the course table
 
@@ -69,6 +73,9 @@ class Reshape(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("reshape",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    KERAS: ClassVar[dict[str, tuple]] = {"Reshape": (("Reshape",), ("target_shape",))}
+    TORCH: ClassVar[dict[str, tuple]] = {"F.reshape": (("reshape",), ("input", "shape"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Reshape": (("Reshape",), ())}
     target: Any = arg(type="shape", main=True, keras="target_shape")
 
     def output_shape(self, inp: Shape) -> Shape:
@@ -146,6 +153,11 @@ class ZeroPad(Layer):
     """Zero padding (zeropad1d/2d/3d). Shape: n_i + p_before + p_after per axis. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"zeropad{d}d" for d in "123")
     ALIASES: ClassVar[dict[str, str]] = {f"zeropadding{d}d": f"zeropad{d}d" for d in "123"}
+    KERAS: ClassVar[dict[str, tuple]] = {"ZeroPadding": (tuple(f"ZeroPadding{d}D" for d in "123"), ("padding", "data_format"))}
+    TORCH: ClassVar[dict[str, tuple]] = {"ZeroPad": (tuple(f"ZeroPad{d}d" for d in "123"), ("padding",)),
+                         "ConstantPad": (tuple(f"ConstantPad{d}d" for d in "123"), ("padding", "value")),
+                         "F.pad": (("pad",), ("input", "pad", "mode", "value"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Pad": (("Pad",), ("mode", "pads", "value"))}
     padding: Any = arg(type="padding", main=True, keras="padding", torch="padding")
 
     @memo_axes
@@ -193,6 +205,7 @@ class Cropping(Layer):
     pairs. Shape: n_i - c_before - c_after per axis (>= 1). Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"cropping{d}d" for d in "123")
     ALIASES: ClassVar[dict[str, str]] = {f"crop{d}d": f"cropping{d}d" for d in "123"}
+    KERAS: ClassVar[dict[str, tuple]] = {"Cropping": (tuple(f"Cropping{d}D" for d in "123"), ("cropping", "data_format"))}
     cropping: Any = arg(type="padding", main=True, keras="cropping")
 
     def crops(self, inp: Shape) -> tuple[F.Pad, ...]:
@@ -262,6 +275,12 @@ class Upsample(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("upsample", "upsample1d", "upsample2d", "upsample3d")
     ALIASES: ClassVar[dict[str, str]] = {**{f"upsampling{d}d": f"upsample{d}d" for d in "123"}, **{f"upsamplingnearest{d}d": f"upsample{d}d" for d in "123"}}
+    KERAS: ClassVar[dict[str, tuple]] = {"UpSampling": (tuple(f"UpSampling{d}D" for d in "123"), ("size", "data_format", "interpolation"))}
+    TORCH: ClassVar[dict[str, tuple]] = {
+        "Upsample": (("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
+                     ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")),
+        "F.interpolate": (("interpolate",), ("input", "size", "scale_factor", "mode", "align_corners",
+                                             "recompute_scale_factor", "antialias"))}
     DIAGRAM: ClassVar[str] = "transpose"  # the diagram's colour category
     factor: Any = arg(2, type="ints", main=True, torch="scale_factor")
     mode: str = arg("nearest", type="str", keras="interpolation", torch="mode")
@@ -348,6 +367,7 @@ class Permute(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("permute",)
     ALIASES: ClassVar[dict[str, str]] = {}
+    KERAS: ClassVar[dict[str, tuple]] = {"Permute": (("Permute",), ("dims",))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "PermuteChannelsLast", PERMUTE_TORCH),)
     dims: tuple[int, ...] | None = arg(None, type="shape", main=True, keras="dims")
     torch_dims: tuple[int, ...] | None = arg(None, type="shape", torch="torch_dims")

@@ -31,6 +31,7 @@ class Rescaling(Layer):
     """
     NAMES: ClassVar[tuple[str, ...]] = ("rescaling",)
     ALIASES: ClassVar[dict[str, str]] = {"rescale": "rescaling"}
+    KERAS: ClassVar[dict[str, tuple]] = {"Rescaling": (("Rescaling",), ("scale", "offset"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Rescaling", RESCALING_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     scale: float = arg(type="float", main=True, keras="scale")

@@ -25,6 +25,12 @@ class ReaderError(SpecError):
     """A framework file cnncalc cannot read exactly: one line `file:line: what; the fix`."""
 
 
+def drop(args: dict, **defaults) -> dict:
+    """The arguments without those equal to cnncalc's default (None is always left out)."""
+    return {k: v for k, v in args.items()
+            if v is not None and not (k in defaults and v == defaults[k] and type(v) is type(defaults[k]))}
+
+
 def unsupported(what: str, path: str, line: int | None = None, col: int | None = None) -> ReaderError:
     """The construct cnncalc does not read, with the one fix that always works."""
     return ReaderError(f"{what}; {FIX}", path=path, line=line, col=col)

@@ -10,65 +10,24 @@ from __future__ import annotations
 
 import re
 
-POSITIONAL = {
-    "Conv": ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups",
-             "activation", "use_bias"),
-    "ConvTranspose": ("filters", "kernel_size", "strides", "padding", "output_padding", "data_format",
-                      "dilation_rate", "activation", "use_bias"),
-    "DepthwiseConv": ("kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate",
-                      "activation", "use_bias"),
-    "SeparableConv": ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
-                      "depth_multiplier", "activation", "use_bias"),
-    "Dense": ("units", "activation", "use_bias"),
-    "Pool": ("pool_size", "strides", "padding", "data_format"),
-    "GlobalPool": ("data_format", "keepdims"),
-    "Flatten": ("data_format",), "Reshape": ("target_shape",), "Dropout": ("rate", "noise_shape", "seed"),
-    "BatchNormalization": ("axis", "momentum", "epsilon", "center", "scale"),
-    "LayerNormalization": ("axis", "epsilon", "center", "scale"),
-    "GroupNormalization": ("groups", "axis", "epsilon", "center", "scale"),
-    "Activation": ("activation",), "ReLU": ("max_value", "negative_slope", "threshold"),
-    "LeakyReLU": ("negative_slope",), "ELU": ("alpha",), "Softmax": ("axis",),
-    "ZeroPadding": ("padding", "data_format"), "Cropping": ("cropping", "data_format"),
-    "UpSampling": ("size", "data_format", "interpolation"), "Merge": (), "Concatenate": ("axis",),
-    "Embedding": ("input_dim", "output_dim"), "Rescaling": ("scale", "offset"), "Identity": (),
-    "Normalization": ("axis", "mean", "variance", "invert"), "Permute": ("dims",), "PReLU": ("shared_axes",),
-}
+from .common import drop as _drop
+from .spellings import Spelling, keras_functions, lookup
+
+
 IGNORED = re.compile(r".*_(initializer|regularizer|constraint)$|^(name|dtype|trainable|seed|noise_shape|"
                      r"input_shape|batch_input_shape|input_dim_unused|batch_size|autocast|synchronized|"
                      r"lora_rank|lora_alpha|quantization_config|mask_zero|build_config|compile_config|"
                      r"renorm|renorm_clipping|renorm_momentum|embeddings_.*|input_length|sparse|"
                      r"moving_.*|beta_.*|gamma_.*|rms_scaling_unused|weights|kwargs)$")
-KERAS_ACTS = {"relu": "relu", "relu6": "relu6", "elu": "elu", "selu": "selu", "gelu": "gelu", "silu": "silu",
-              "swish": "swish", "mish": "mish", "hard_swish": "hardswish", "hard_silu": "hardswish",
-              "hard_sigmoid": "hard_sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
-              "log_softmax": "log_softmax", "softplus": "softplus", "softsign": "softsign", "linear": "linear"}
+
+def spelling(cls: str) -> Spelling | None:
+    """What the kinds declare of a Keras class name (its group and constructor keywords)."""
+    return lookup("KERAS", cls)
 
 
 def family(cls: str) -> str | None:
-    m = re.fullmatch(r"(Conv|Convolution)([123])D(Transpose)?", cls)
-    if m:
-        return "ConvTranspose" if m.group(3) else "Conv"
-    if re.fullmatch(r"DepthwiseConv[12]D", cls):
-        return "DepthwiseConv"
-    if re.fullmatch(r"SeparableConv(olution)?[12]D", cls):
-        return "SeparableConv"
-    if re.fullmatch(r"(Max|Average|Avg)Pool(ing)?[123]D", cls):
-        return "Pool"
-    if re.fullmatch(r"Global(Max|Average|Avg)Pool(ing)?[123]D", cls):
-        return "GlobalPool"
-    if re.fullmatch(r"ZeroPadding[123]D", cls):
-        return "ZeroPadding"
-    if re.fullmatch(r"Cropping[123]D", cls):
-        return "Cropping"
-    if re.fullmatch(r"UpSampling[123]D", cls):
-        return "UpSampling"
-    if re.fullmatch(r"(Spatial|Gaussian|Alpha)?Dropout([123]D)?", cls):
-        return "Dropout"
-    if cls in ("Add", "Multiply", "Subtract", "Maximum", "Minimum", "Average"):
-        return "Merge"
-    if cls in POSITIONAL:
-        return cls
-    return None
+    s = spelling(cls)
+    return s.group if s else None
 
 
 def has_params(cls: str, cfg: dict) -> bool:
@@ -130,159 +89,194 @@ def _act(value, fused: bool):
             raise Refused("activation='leaky_relu' inside a layer (Keras's slope 0.2 is not cnncalc's fused "
                           "default); use a separate LeakyReLU layer", "activation")
         return value
-    return KERAS_ACTS.get(value, value)
+    return keras_functions().get(value, value)
 
 
-def _check_keys(cls, fam, cfg):
-    known = set(POSITIONAL[fam]) | ({"alpha"} if fam == "LeakyReLU" else set()) | \
-        ({"rms_scaling"} if fam == "LayerNormalization" else set())
+def _check_keys(cls, s: Spelling, cfg):
     for key in cfg:
-        if key not in known and not IGNORED.match(key):
+        if key not in s.known and not IGNORED.match(key):
             raise Refused(f"{cls}'s `{key}` is not read by cnncalc", key)
 
 
 def convert(cls: str, cfg: dict, rank: int | None = None) -> tuple[str, dict, str]:
     """(kind, spec arguments, note) of a Keras layer; Refused for what cnncalc cannot express.
     `rank` is the input's rank with the batch, where known (an `axis` may name it)."""
-    fam = family(cls)
-    if fam is None:
+    s = spelling(cls)
+    if s is None:
         raise Refused(f"the Keras layer {cls} is not one cnncalc reads")
-    _check_keys(cls, fam, cfg)
+    _check_keys(cls, s, cfg)
     if cfg.get("data_format") not in (None, "channels_last"):
         raise Refused(f"data_format={cfg['data_format']!r} (cnncalc is channels last)", "data_format")
     digit = re.search(r"([123])D", cls)
-    d = digit.group(1) if digit else ""
-    g = cfg.get
-    if fam in ("Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv"):
-        args = {}
-        if fam != "DepthwiseConv":
-            args["filters"] = g("filters")
-        args["kernel"] = _ints(g("kernel_size"), "kernel_size")
-        args["stride"] = _ints(g("strides", 1), "strides")
-        padding = g("padding", "valid")
-        if not isinstance(padding, str) or padding.lower() not in ("valid", "same", "causal"):
-            raise Refused(f"padding={padding!r}", "padding")
-        args["padding"] = padding.lower()
-        if fam == "ConvTranspose" and g("output_padding") is not None:
-            args["output_padding"] = _ints(g("output_padding"), "output_padding")
-        args["dilation"] = _ints(g("dilation_rate", 1), "dilation_rate")
-        if fam == "Conv":
-            args["groups"] = g("groups", 1)
-        if fam in ("DepthwiseConv", "SeparableConv"):
-            args["depth_multiplier"] = g("depth_multiplier", 1)
-        args["bias"] = g("use_bias", True)
-        args["activation"] = _act(g("activation"), True)
-        kind = {"Conv": f"conv{d}d", "ConvTranspose": f"conv_transpose{d}d",
-                "DepthwiseConv": "depthwise_conv2d", "SeparableConv": f"separable_conv{d}d"}[fam]
-        if fam == "DepthwiseConv" and d != "2":
-            raise Refused("DepthwiseConv1D (cnncalc has depthwise_conv2d)")
-        return kind, _drop(args, stride=1, padding="valid", dilation=1, groups=1, bias=True, depth_multiplier=1,
-                           activation="linear"), cls
-    if fam == "Dense":
-        return "dense", _drop({"units": g("units"), "bias": g("use_bias", True),
-                               "activation": _act(g("activation"), True)}, bias=True, activation="linear"), cls
-    if fam == "Pool":
-        op = "max" if cls.startswith("Max") else "avg"
-        padding = str(g("padding", "valid")).lower()
-        if padding not in ("valid", "same"):
-            raise Refused(f"padding={padding!r}", "padding")
-        args = {"kernel": _ints(g("pool_size", 2), "pool_size"),
-                "stride": _ints(g("strides"), "strides") if g("strides") is not None else None,
-                "padding": padding}
-        return f"{op}pool{d}d", _drop(args, padding="valid"), cls
-    if fam == "GlobalPool":
-        op = "global_maxpool" if "Max" in cls else "global_avgpool"
-        return op, _drop({"keepdims": bool(g("keepdims", False))}, keepdims=False), cls
-    if fam == "Flatten":
-        return "flatten", {}, cls
-    if fam == "Reshape":
-        target = g("target_shape")
-        if not isinstance(target, (list, tuple)) or not all(isinstance(v, int) for v in target):
-            raise Refused(f"target_shape {target!r} is not a list of sizes", "target_shape")
-        return "reshape", {"target": list(target)}, cls
-    if fam == "Dropout":
-        return "dropout", {"rate": float(g("rate", 0.5))}, cls
-    if fam == "BatchNormalization":
-        _axis_last(g("axis", -1), "axis", rank)
-        momentum = round(1 - float(g("momentum", 0.99)), 12)
-        center, scale = bool(g("center", True)), bool(g("scale", True))
-        both = {"affine": center} if center == scale else {"scale": scale, "center": center}
-        return "batchnorm", _drop({"epsilon": float(g("epsilon", 1e-3)), "momentum": momentum, **both},
-                                  affine=True, scale=True, center=True), cls
-    if fam in ("LayerNormalization", "GroupNormalization"):
-        _axis_last(g("axis", -1), "axis", rank)
-        if bool(g("center", True)) != bool(g("scale", True)):
-            raise Refused("center and scale that differ", "center")
-        if g("rms_scaling"):
-            raise Refused("rms_scaling=True", "rms_scaling")
-        args = {"epsilon": float(g("epsilon", 1e-3)), "affine": bool(g("center", True))}
-        if fam == "GroupNormalization":
-            return "groupnorm", _drop({"groups": g("groups", 32), **args}, affine=True), cls
-        return "layernorm", _drop(args, affine=True), cls
-    if fam == "Activation":
-        act = _act(g("activation"), False)
-        args = {"negative_slope": 0.2} if act == "leaky_relu" else {}
-        return act, args, f"Activation({g('activation')!r})" if isinstance(g("activation"), str) else cls
-    if fam == "ReLU":
-        if g("negative_slope", 0) or g("threshold", 0):
-            raise Refused("ReLU with negative_slope or threshold", "negative_slope")
-        mv = g("max_value")
-        if mv is None:
-            return "relu", {}, cls
-        if float(mv) == 6.0:
-            return "relu6", {}, "ReLU(max_value=6)"
-        raise Refused(f"ReLU(max_value={mv})", "max_value")
-    if fam == "LeakyReLU":
-        slope = g("negative_slope", g("alpha", 0.3))
-        return "leaky_relu", {"negative_slope": float(slope)}, cls
-    if fam == "ELU":
-        if float(g("alpha", 1.0)) != 1.0:
-            raise Refused(f"ELU(alpha={g('alpha')})", "alpha")
-        return "elu", {}, cls
-    if fam == "Softmax":
-        _axis_last(g("axis", -1), "axis", rank)
-        return "softmax", {}, cls
-    if fam in ("ZeroPadding", "Cropping"):
-        key = "padding" if fam == "ZeroPadding" else "cropping"
-        value = _pairs(g(key, 1), key)
-        kind = f"zeropad{d}d" if fam == "ZeroPadding" else f"cropping{d}d"
-        return kind, {key: value}, cls
-    if fam == "UpSampling":
-        interp = g("interpolation", "nearest")
-        if interp not in ("nearest", "bilinear"):
-            raise Refused(f"interpolation={interp!r}", "interpolation")
-        return f"upsample{d}d", _drop({"factor": _ints(g("size", 2), "size"), "mode": interp}, mode="nearest"), cls
-    if fam == "Merge":
-        return cls.lower(), {}, cls
-    if fam == "Concatenate":
-        return "concat", _drop({"axis": g("axis", -1)}, axis=-1), cls
-    if fam == "Embedding":
-        return "embedding", {"vocab": g("input_dim"), "dim": g("output_dim")}, cls
-    if fam == "Rescaling":
-        scale, offset = g("scale"), g("offset", 0.0)
-        if not isinstance(scale, (int, float)) or not isinstance(offset, (int, float)):
-            raise Refused("a per-channel scale or offset", "scale")
-        return "rescaling", _drop({"scale": float(scale), "offset": float(offset)}, offset=0.0), cls
-    if fam == "Identity":
-        return "linear", {}, cls
-    if fam == "Normalization":
-        _axis_last(g("axis", -1), "axis", rank)
-        if g("invert", False):
-            raise Refused("invert=True (the inverse of a normalization)", "invert")
-        mean, variance = g("mean"), g("variance")
-        if (mean is None) != (variance is None) or not all(v is None or isinstance(v, (int, float)) for v in (mean, variance)):
-            raise Refused("a mean or variance that is not one number each (per-channel lists, or one without the other)", "mean")
-        return "normalization", _drop({"mean": mean, "variance": variance}), cls
-    if fam == "Permute":
-        dims = g("dims")
-        if not isinstance(dims, (list, tuple)) or not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
-            raise Refused(f"`dims` must be a tuple of ints, not {dims!r}", "dims")
-        return "permute", {"dims": list(dims)}, cls
-    if fam == "PReLU":
-        shared = g("shared_axes")
-        shared = [shared] if isinstance(shared, int) else shared
-        return "prelu", _drop({"shared_axes": list(shared) if shared else None}), cls
-    raise Refused(f"the Keras layer {cls}")
+    return CONVERT[s.group](cls, digit.group(1) if digit else "", cfg.get, rank)
+
+
+# -- one handler per group the kinds declare: (class name, its digit, cfg.get, rank) -> (kind, args, note)
+def _conv(cls, d, g, rank):
+    fam = family(cls)
+    args = {}
+    if fam != "DepthwiseConv":
+        args["filters"] = g("filters")
+    args["kernel"] = _ints(g("kernel_size"), "kernel_size")
+    args["stride"] = _ints(g("strides", 1), "strides")
+    padding = g("padding", "valid")
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same", "causal"):
+        raise Refused(f"padding={padding!r}", "padding")
+    args["padding"] = padding.lower()
+    if fam == "ConvTranspose" and g("output_padding") is not None:
+        args["output_padding"] = _ints(g("output_padding"), "output_padding")
+    args["dilation"] = _ints(g("dilation_rate", 1), "dilation_rate")
+    if fam == "Conv":
+        args["groups"] = g("groups", 1)
+    if fam in ("DepthwiseConv", "SeparableConv"):
+        args["depth_multiplier"] = g("depth_multiplier", 1)
+    args["bias"] = g("use_bias", True)
+    args["activation"] = _act(g("activation"), True)
+    kind = {"Conv": f"conv{d}d", "ConvTranspose": f"conv_transpose{d}d",
+            "DepthwiseConv": "depthwise_conv2d", "SeparableConv": f"separable_conv{d}d"}[fam]
+    if fam == "DepthwiseConv" and d != "2":
+        raise Refused("DepthwiseConv1D (cnncalc has depthwise_conv2d)")
+    return kind, _drop(args, stride=1, padding="valid", dilation=1, groups=1, bias=True, depth_multiplier=1,
+                       activation="linear"), cls
+
+
+def _dense(cls, d, g, rank):
+    return "dense", _drop({"units": g("units"), "bias": g("use_bias", True),
+                           "activation": _act(g("activation"), True)}, bias=True, activation="linear"), cls
+
+
+def _pool(cls, d, g, rank):
+    op = "max" if cls.startswith("Max") else "avg"
+    padding = str(g("padding", "valid")).lower()
+    if padding not in ("valid", "same"):
+        raise Refused(f"padding={padding!r}", "padding")
+    args = {"kernel": _ints(g("pool_size", 2), "pool_size"),
+            "stride": _ints(g("strides"), "strides") if g("strides") is not None else None,
+            "padding": padding}
+    return f"{op}pool{d}d", _drop(args, padding="valid"), cls
+
+
+def _global_pool(cls, d, g, rank):
+    op = "global_maxpool" if "Max" in cls else "global_avgpool"
+    return op, _drop({"keepdims": bool(g("keepdims", False))}, keepdims=False), cls
+
+
+def _reshape(cls, d, g, rank):
+    target = g("target_shape")
+    if not isinstance(target, (list, tuple)) or not all(isinstance(v, int) for v in target):
+        raise Refused(f"target_shape {target!r} is not a list of sizes", "target_shape")
+    return "reshape", {"target": list(target)}, cls
+
+
+def _batchnorm(cls, d, g, rank):
+    _axis_last(g("axis", -1), "axis", rank)
+    momentum = round(1 - float(g("momentum", 0.99)), 12)
+    center, scale = bool(g("center", True)), bool(g("scale", True))
+    both = {"affine": center} if center == scale else {"scale": scale, "center": center}
+    return "batchnorm", _drop({"epsilon": float(g("epsilon", 1e-3)), "momentum": momentum, **both},
+                              affine=True, scale=True, center=True), cls
+
+
+def _layer_or_group_norm(cls, d, g, rank):
+    _axis_last(g("axis", -1), "axis", rank)
+    if bool(g("center", True)) != bool(g("scale", True)):
+        raise Refused("center and scale that differ", "center")
+    if g("rms_scaling"):
+        raise Refused("rms_scaling=True", "rms_scaling")
+    args = {"epsilon": float(g("epsilon", 1e-3)), "affine": bool(g("center", True))}
+    if cls == "GroupNormalization":
+        return "groupnorm", _drop({"groups": g("groups", 32), **args}, affine=True), cls
+    return "layernorm", _drop(args, affine=True), cls
+
+
+def _activation(cls, d, g, rank):
+    act = _act(g("activation"), False)
+    args = {"negative_slope": 0.2} if act == "leaky_relu" else {}
+    return act, args, f"Activation({g('activation')!r})" if isinstance(g("activation"), str) else cls
+
+
+def _relu(cls, d, g, rank):
+    if g("negative_slope", 0) or g("threshold", 0):
+        raise Refused("ReLU with negative_slope or threshold", "negative_slope")
+    mv = g("max_value")
+    if mv is None:
+        return "relu", {}, cls
+    if float(mv) == 6.0:
+        return "relu6", {}, "ReLU(max_value=6)"
+    raise Refused(f"ReLU(max_value={mv})", "max_value")
+
+
+def _elu(cls, d, g, rank):
+    if float(g("alpha", 1.0)) != 1.0:
+        raise Refused(f"ELU(alpha={g('alpha')})", "alpha")
+    return "elu", {}, cls
+
+
+def _softmax(cls, d, g, rank):
+    _axis_last(g("axis", -1), "axis", rank)
+    return "softmax", {}, cls
+
+
+def _pad_or_crop(cls, d, g, rank):
+    key = "padding" if cls.startswith("ZeroPadding") else "cropping"
+    kind = f"zeropad{d}d" if key == "padding" else f"cropping{d}d"
+    return kind, {key: _pairs(g(key, 1), key)}, cls
+
+
+def _upsampling(cls, d, g, rank):
+    interp = g("interpolation", "nearest")
+    if interp not in ("nearest", "bilinear"):
+        raise Refused(f"interpolation={interp!r}", "interpolation")
+    return f"upsample{d}d", _drop({"factor": _ints(g("size", 2), "size"), "mode": interp}, mode="nearest"), cls
+
+
+def _rescaling(cls, d, g, rank):
+    scale, offset = g("scale"), g("offset", 0.0)
+    if not isinstance(scale, (int, float)) or not isinstance(offset, (int, float)):
+        raise Refused("a per-channel scale or offset", "scale")
+    return "rescaling", _drop({"scale": float(scale), "offset": float(offset)}, offset=0.0), cls
+
+
+def _normalization(cls, d, g, rank):
+    _axis_last(g("axis", -1), "axis", rank)
+    if g("invert", False):
+        raise Refused("invert=True (the inverse of a normalization)", "invert")
+    mean, variance = g("mean"), g("variance")
+    if (mean is None) != (variance is None) or not all(v is None or isinstance(v, (int, float))
+                                                       for v in (mean, variance)):
+        raise Refused("a mean or variance that is not one number each (per-channel lists, or one without the "
+                      "other)", "mean")
+    return "normalization", _drop({"mean": mean, "variance": variance}), cls
+
+
+def _permute(cls, d, g, rank):
+    dims = g("dims")
+    if not isinstance(dims, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in dims):
+        raise Refused(f"`dims` must be a tuple of ints, not {dims!r}", "dims")
+    return "permute", {"dims": list(dims)}, cls
+
+
+def _prelu(cls, d, g, rank):
+    shared = g("shared_axes")
+    shared = [shared] if isinstance(shared, int) else shared
+    return "prelu", _drop({"shared_axes": list(shared) if shared else None}), cls
+
+
+CONVERT = {
+    "Conv": _conv, "ConvTranspose": _conv, "DepthwiseConv": _conv, "SeparableConv": _conv, "Dense": _dense,
+    "Pool": _pool, "GlobalPool": _global_pool, "Flatten": lambda cls, d, g, rank: ("flatten", {}, cls),
+    "Reshape": _reshape, "Dropout": lambda cls, d, g, rank: ("dropout", {"rate": float(g("rate", 0.5))}, cls),
+    "BatchNormalization": _batchnorm, "LayerNormalization": _layer_or_group_norm,
+    "GroupNormalization": _layer_or_group_norm, "Activation": _activation, "ReLU": _relu,
+    "LeakyReLU": lambda cls, d, g, rank: ("leaky_relu", {"negative_slope": float(g("negative_slope",
+                                                                                   g("alpha", 0.3)))}, cls),
+    "ELU": _elu, "Softmax": _softmax, "ZeroPadding": _pad_or_crop, "Cropping": _pad_or_crop,
+    "UpSampling": _upsampling, "Merge": lambda cls, d, g, rank: (cls.lower(), {}, cls),
+    "Concatenate": lambda cls, d, g, rank: ("concat", _drop({"axis": g("axis", -1)}, axis=-1), cls),
+    "Embedding": lambda cls, d, g, rank: ("embedding", {"vocab": g("input_dim"), "dim": g("output_dim")}, cls),
+    "Rescaling": _rescaling, "Identity": lambda cls, d, g, rank: ("linear", {}, cls),
+    "Normalization": _normalization, "Permute": _permute, "PReLU": _prelu,
+}
 
 
 def _axis_last(axis, key, rank=None) -> None:
@@ -291,8 +285,3 @@ def _axis_last(axis, key, rank=None) -> None:
     if axis == -1 or (rank is not None and axis == rank - 1):
         return
     raise Refused(f"{key}={axis!r}, not the channels (-1)", key)
-
-
-def _drop(args: dict, **defaults) -> dict:
-    return {k: v for k, v in args.items()
-            if v is not None and not (k in defaults and v == defaults[k] and type(v) is type(defaults[k]))}

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from .common import INPUT, Graph, InputHint
-from .keras_layers import POSITIONAL, Refused, convert, family, has_params
+from .keras_layers import Refused, convert, has_params, spelling
 from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse
 
 MODEL_METHODS = {"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights", "load_weights",
@@ -178,10 +178,10 @@ class KerasReader(Interp):
         return KModel(inputs, outputs, at(node), kwargs.get("name") or self.names.take("functional"))
 
     def make_layer(self, cls, args, kwargs, marks, node):
-        fam = family(cls)
-        if fam is None and cls != "InputLayer":
+        s = spelling(cls)
+        if s is None and cls != "InputLayer":
             raise self.fail(node, f"the Keras layer {cls} is not one cnncalc reads")
-        sig = POSITIONAL.get(fam, ("shape",)) if cls != "InputLayer" else ("shape",)
+        sig = s.positional if cls != "InputLayer" else ("shape",)
         if len(args) > len(sig):
             raise self.error(node, f"{cls} takes at most {len(sig)} positional arguments, got {len(args)}")
         cfg, where = {}, {}

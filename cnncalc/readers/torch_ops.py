@@ -7,35 +7,14 @@ spatial axis k-1); an op whose torch meaning differs from cnncalc's is refused, 
 from __future__ import annotations
 
 import ast
-import re
+from dataclasses import dataclass
+from typing import Any
 
-FUNCTIONS = {  # torch.nn.functional / torch / Tensor method name -> cnncalc activation
-    "relu": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu", "elu": "elu", "selu": "selu",
-    "gelu": "gelu", "silu": "silu", "mish": "mish", "hardswish": "hardswish",
-    "hardsigmoid": "hard_sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
-    "log_softmax": "log_softmax", "softplus": "softplus", "softsign": "softsign",
-}
-_POOL = re.compile(r"(max|avg)_pool([123])d$")
-_ADAPTIVE = re.compile(r"adaptive_(max|avg)_pool([123])d$")
-_FUNC_SIGS = {
-    "max_pool": ("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"),
-    "avg_pool": ("input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
-    "adaptive": ("input", "output_size", "return_indices"),
-    "dropout": ("input", "p", "training", "inplace"),
-    "interpolate": ("input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"),
-    "pad": ("input", "pad", "mode", "value"),
-    "act": ("input", "inplace"), "leaky_relu": ("input", "negative_slope", "inplace"),
-    "elu": ("input", "alpha", "inplace"), "gelu": ("input", "approximate"),
-    "softmax": ("input", "dim", "_stacklevel", "dtype"), "softplus": ("input", "beta", "threshold"),
-    "flatten": ("input", "start_dim", "end_dim"), "cat": ("tensors", "dim"),
-    "add": ("input", "other", "alpha"), "mul": ("input", "other"),
-    "mean": ("input", "dim", "keepdim", "dtype"), "reshape": ("input", "shape"),
-}
-
-
-def _snake(cls: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", cls).lower()
-
+from . import torch_layers
+from .common import InputHint
+from .common import drop as _drop
+from .spellings import Spelling, lookup
+from .torch_values import Batch, Pos as _Pos, Rank, Tensor, TShape
 
 class Ops:
     """Mixed into TorchReader: turns layers and tensor ops into graph nodes."""
@@ -43,7 +22,6 @@ class Ops:
     # -- helpers ---------------------------------------------------------------------------------
     def emit(self, kind, args, inputs, base, pos, marks=None, rank=None, layout=None, keep_input=False,
              note=""):
-        from .torch_source import Tensor
         first = inputs[0]
         name = self.graph.add(kind, args, [t.ref for t in inputs], base, pos, marks, note)
         return Tensor(name, rank if rank is not None else first.rank, layout or first.layout,
@@ -64,7 +42,7 @@ class Ops:
             self.set_hint(mod, x, node)
 
     def set_hint(self, mod, x, node) -> None:
-        a, f = mod.args, self.family(mod.cls)
+        a, f = mod.args, torch_layers.spelling(mod.cls).group
         line, col = mod.at
         code = f"{mod.path or 'the first layer'} = nn.{mod.cls}"
         r = x.rank.value
@@ -80,13 +58,8 @@ class Ops:
         else:
             shape = (None,) * r if r else None
             what = f"the first layer, {code}, does not fix the input size"
-        from .common import InputHint
         example = "x".join(str(v) if v else "32" for v in shape[:-1]) if shape and len(shape) > 1 else "100"
         self.hint = InputHint(shape, what, example, line, col)
-
-    def family(self, cls):
-        from .torch_source import family
-        return family(cls)
 
     def ints(self, value, what: str, node, allow_none=False):
         if allow_none and value is None:
@@ -122,158 +95,7 @@ class Ops:
 
     # -- nn layers -------------------------------------------------------------------------------
     def layer(self, mod, x, node):
-        f, a, cls = self.family(mod.cls), mod.args, mod.cls
-        digit = re.search(r"([123])d$", cls)
-        d = int(digit.group(1)) if digit else None
-        at_, marks = mod.at, {}
-        name = mod.path or self.name_for(_snake(cls))
-        mark = lambda torch_name, spec_name: marks.__setitem__(spec_name, mod.marks[torch_name]) \
-            if torch_name in mod.marks else None  # noqa: E731
-        fail = lambda what: self.error(_Pos(*at_), f"nn.{cls}: {what}")  # noqa: E731
-        unsupported = lambda what: self.fail(_Pos(*at_), f"nn.{cls} with {what}")  # noqa: E731
-        if f in ("Conv", "ConvTranspose"):
-            self.fix_rank(x, d + 1, mod, node)
-            self.channels_first(x, mod, node)
-            if a.get("padding_mode", "zeros") != "zeros":
-                raise unsupported(f"padding_mode={a['padding_mode']!r} (cnncalc pads with zeros)")
-            for k in ("in_channels", "out_channels", "kernel_size"):
-                if k not in a:
-                    raise fail(f"`{k}` is missing")
-            pad = a.get("padding", 0)
-            if isinstance(pad, str):
-                if f == "ConvTranspose" or pad not in ("same", "valid"):
-                    raise fail(f"padding {pad!r} is not an int, a tuple, 'same' or 'valid'")
-                if pad == "same" and self.ints(a.get("stride", 1), "stride", node) not in (1, (1,) * d):
-                    raise fail("PyTorch refuses padding='same' with a stride > 1")
-            else:
-                pad = self.ints(pad, "padding", node)
-            args = {"filters": a["out_channels"], "kernel": self.ints(a["kernel_size"], "kernel_size", node),
-                    "stride": self.ints(a.get("stride", 1), "stride", node), "padding": pad}
-            if f == "ConvTranspose":
-                args["output_padding"] = self.ints(a.get("output_padding", 0), "output_padding", node)
-            args.update(dilation=self.ints(a.get("dilation", 1), "dilation", node),
-                        groups=a.get("groups", 1), bias=self.flag(a.get("bias", True), "bias", node),
-                        in_channels=a["in_channels"])
-            args = _drop(args, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=True)
-            for t, s in (("out_channels", "filters"), ("kernel_size", "kernel"), ("stride", "stride"),
-                         ("padding", "padding"), ("output_padding", "output_padding"), ("dilation", "dilation"),
-                         ("groups", "groups"), ("bias", "bias"), ("in_channels", "in_channels")):
-                mark(t, s)
-            kind = f"conv{d}d" if f == "Conv" else f"conv_transpose{d}d"
-            return self.emit(kind, args, [x], name, at_, marks, note=f"nn.{cls}")
-        if f == "Linear":
-            self.fix_rank(x, 1, mod, node)
-            r = self.rank(x, node)
-            if r > 1:
-                raise self.fail(_Pos(*at_), f"nn.Linear on a {r + 1}-dim tensor acts on its last dim, which "
-                                            "in PyTorch's channels-first layout is a spatial axis, not the channels "
-                                            "(flatten first?)")
-            args = _drop({"units": a.get("out_features"), "bias": self.flag(a.get("bias", True), "bias", node),
-                          "in_features": a.get("in_features")}, bias=True)
-            mark("out_features", "units"), mark("in_features", "in_features"), mark("bias", "bias")
-            return self.emit("dense", args, [x], name, at_, marks, note="nn.Linear")
-        if f == "BatchNorm":
-            self.fix_rank(x, d + 1 if d and d > 1 else None, mod, node)
-            self.channels_first(x, mod, node)
-            if a.get("track_running_stats", True) is not True:
-                raise unsupported("track_running_stats=False (no running statistics to count)")
-            if a.get("momentum", 0.1) is None:
-                raise unsupported("momentum=None (a cumulative average)")
-            args = _drop({"num_features": a.get("num_features"),
-                          "epsilon": self.real(a.get("eps", 1e-5), "eps", node),
-                          "momentum": self.real(a.get("momentum", 0.1), "momentum", node),
-                          "affine": self.flag(a.get("affine", True), "affine", node)},
-                         epsilon=1e-5, momentum=0.1, affine=True)
-            mark("num_features", "num_features"), mark("eps", "epsilon"), mark("momentum", "momentum")
-            return self.emit("batchnorm", args, [x], name, at_, marks, note=f"nn.{cls}")
-        if f == "LayerNorm":
-            self.fix_rank(x, None, mod, node)
-            r = self.rank(x, node)
-            shape = a.get("normalized_shape")
-            shape = shape[0] if isinstance(shape, (tuple, list)) and len(shape) == 1 else shape
-            if not (r == 1 or r == 2 and x.layout == "cl") or not isinstance(shape, int):
-                raise unsupported("a normalized shape over PyTorch's trailing (spatial) dims; cnncalc's "
-                                  "layernorm normalises the channels")
-            if a.get("bias", True) is not True:
-                raise unsupported("bias=False")
-            args = _drop({"num_features": shape, "epsilon": self.real(a.get("eps", 1e-5), "eps", node),
-                          "affine": self.flag(a.get("elementwise_affine", True), "elementwise_affine", node)},
-                         epsilon=1e-5, affine=True)
-            return self.emit("layernorm", args, [x], name, at_, marks, note="nn.LayerNorm")
-        if f == "GroupNorm":
-            self.fix_rank(x, None, mod, node)
-            self.channels_first(x, mod, node)
-            args = _drop({"groups": a.get("num_groups"), "num_features": a.get("num_channels"),
-                          "epsilon": self.real(a.get("eps", 1e-5), "eps", node),
-                          "affine": self.flag(a.get("affine", True), "affine", node)}, epsilon=1e-5, affine=True)
-            return self.emit("groupnorm", args, [x], name, at_, marks, note="nn.GroupNorm")
-        if f == "LocalResponseNorm":
-            self.fix_rank(x, None, mod, node)
-            self.channels_first(x, mod, node)
-            args = _drop({"size": a.get("size"), "alpha": self.real(a.get("alpha", 1e-4), "alpha", node),
-                          "beta": self.real(a.get("beta", 0.75), "beta", node),
-                          "k": self.real(a.get("k", 1.0), "k", node)}, alpha=1e-4, beta=0.75, k=1.0)
-            return self.emit("lrn", args, [x], name, at_, marks, note="nn.LocalResponseNorm")
-        if f in ("MaxPool", "AvgPool"):
-            self.fix_rank(x, d + 1, mod, node)
-            self.channels_first(x, mod, node)
-            return self.pool(f[:3].lower(), d, a, x, name, at_, mod.marks, node, f"nn.{cls}")
-        if f == "AdaptivePool":
-            self.fix_rank(x, d + 1, mod, node)
-            self.channels_first(x, mod, node)
-            return self.adaptive("max" if "Max" in cls else "avg", d, a.get("output_size"),
-                                 a.get("return_indices", False), x, name, at_, node, f"nn.{cls}")
-        if f == "Dropout":
-            self.fix_rank(x, None, mod, node)
-            p = self.real(a.get("p", 0.5), "p", node)
-            mark("p", "rate")
-            return self.emit("dropout", {"rate": p}, [x], name, at_, marks, keep_input=True, note=f"nn.{cls}")
-        if f in ("Act", "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "Identity"):
-            self.fix_rank(x, None, mod, node)
-            return self.activation(ACT_OF[cls], {k: v for k, v in a.items() if k != "inplace"}, x, name,
-                                   at_, node, f"nn.{cls}")
-        if f == "PReLU":
-            self.fix_rank(x, None, mod, node)
-            self.channels_first(x, mod, node)
-            n = a.get("num_parameters", 1)
-            if not isinstance(n, int) or isinstance(n, bool):
-                raise fail(f"num_parameters must be an int written in the file, not {n!r}")
-            mark("num_parameters", "num_parameters")
-            return self.emit("prelu", {"num_parameters": n}, [x], name, at_, marks, note="nn.PReLU")
-        if f == "ChannelShuffle":
-            self.channels_first(x, mod, node)
-            mark("groups", "groups")
-            return self.emit("channel_shuffle", {"groups": a.get("groups")}, [x], name, at_, marks, note="nn.ChannelShuffle")
-        if f == "Hardtanh":
-            if (a.get("min_val", -1.0), a.get("max_val", 1.0)) == (0.0, 6.0):
-                return self.emit("relu6", {}, [x], name, at_, keep_input=True, note="nn.Hardtanh")
-            raise unsupported("limits other than (0, 6)")
-        if f == "Flatten":
-            self.fix_rank(x, None, mod, node)
-            return self.flatten(x, a.get("start_dim", 1), a.get("end_dim", -1), name, at_, node, "nn.Flatten")
-        if f in ("ZeroPad", "ConstantPad"):
-            self.fix_rank(x, d + 1, mod, node)
-            self.channels_first(x, mod, node)
-            if f == "ConstantPad" and a.get("value", 0) != 0:
-                raise unsupported(f"value={a.get('value')} (cnncalc pads with zeros)")
-            pad = a.get("padding")
-            flat = [pad] * (2 * d) if isinstance(pad, int) else list(pad) if isinstance(pad, (tuple, list)) else None
-            if flat is None or len(flat) != 2 * d:
-                raise fail(f"padding must be an int or {2 * d} ints, not {self.kind_of(pad)}")
-            return self.pad(x, flat, name, at_, node, f"nn.{cls}")
-        if f == "Upsample":
-            self.fix_rank(x, None, mod, node)
-            mode = {"UpsamplingNearest2d": "nearest", "UpsamplingBilinear2d": "bilinear"}.get(cls, a.get("mode", "nearest"))
-            align = True if cls == "UpsamplingBilinear2d" else a.get("align_corners")
-            return self.upsample(x, a.get("size"), a.get("scale_factor"), mode, align, name, at_, node, f"nn.{cls}")
-        if f == "Embedding":
-            self.fix_rank(x, 1, mod, node)
-            if self.rank(x, node) != 1:
-                raise unsupported("an input that is not a sequence of token ids (N, L)")
-            from .torch_source import Rank
-            args = {"vocab": a.get("num_embeddings"), "dim": a.get("embedding_dim")}
-            return self.emit("embedding", args, [x], name, at_, marks, rank=Rank(2), layout="cl", note="nn.Embedding")
-        raise unsupported("these arguments")
+        return torch_layers.apply(self, mod, x, node)
 
     def channels_first(self, x, mod, node) -> None:
         if x.layout == "cl" and (x.rank.value or 0) > 1:
@@ -339,7 +161,6 @@ class Ops:
         if start != 1 or end not in (-1, r):
             raise self.fail(node, f"{note} from dim {start} to {end} (cnncalc flattens every dim but the batch: "
                                   "start_dim=1)")
-        from .torch_source import Rank
         return self.emit("flatten", {}, [x], name, at_, rank=Rank(1), layout="cf", note=note)
 
     def pad(self, x, flat, name, at_, node, note):
@@ -375,8 +196,10 @@ class Ops:
         return self.emit("upsample", args, [x], name, at_, keep_input=True, note=note)
 
     # -- functions of tensors --------------------------------------------------------------------
-    def bind_args(self, sig_key, args, kwargs, node, what):
-        sig = _FUNC_SIGS[sig_key]
+    def bind_args(self, name, args, kwargs, node, what):
+        """The arguments of a call of the torch function `name`, by the parameter names its kind
+        declares."""
+        sig = lookup("TORCH", name).keys
         out = dict(zip(sig, args))
         if len(args) > len(sig):
             raise self.error(node, f"{what} takes at most {len(sig)} arguments, got {len(args)}")
@@ -387,70 +210,26 @@ class Ops:
         return out
 
     def function(self, qual, args, kwargs, marks, node):
-        from .torch_source import Tensor
+        """A call of torch.nn.functional.x or torch.x, through the handler of its group; None for
+        a function no kind declares (or one of a tensor's functions given no tensor)."""
         short = qual.rsplit(".", 1)[1]
-        what = qual.replace("torch.nn.functional.", "F.")
-        pos = (node.lineno, node.col_offset + 1)
-        base = self.name_for(short)
+        s = lookup("TORCH", short)
+        if s is None or s.group not in FUNCTIONS:
+            return None
         tensor = args[0] if args and isinstance(args[0], Tensor) else None
-        if short in FUNCTIONS and tensor is not None:
-            key = short if short in ("leaky_relu", "elu", "gelu", "softmax", "softplus") else \
-                "softmax" if short == "log_softmax" else "act"
-            a = self.bind_args(key, args, kwargs, node, what)
-            return self.activation(FUNCTIONS[short], a, tensor, base, pos, node, what)
-        m = _POOL.match(short)
-        if m and tensor is not None:
-            a = self.bind_args("max_pool" if m.group(1) == "max" else "avg_pool", args, kwargs, node, what)
-            self.fix_input(tensor, int(m.group(2)) + 1)
-            return self.pool(m.group(1), int(m.group(2)), a, tensor, base, pos,
-                             {k: marks[i] for i, k in enumerate(_FUNC_SIGS["max_pool" if m.group(1) == "max"
-                                                                           else "avg_pool"]) if i in marks},
-                             node, what)
-        m = _ADAPTIVE.match(short)
-        if m and tensor is not None:
-            a = self.bind_args("adaptive", args, kwargs, node, what)
-            return self.adaptive(m.group(1), int(m.group(2)), a.get("output_size"), a.get("return_indices"),
-                                 tensor, base, pos, node, what)
-        if re.fullmatch(r"(alpha_|feature_alpha_)?dropout([123]d)?", short) and tensor is not None:
-            a = self.bind_args("dropout", args, kwargs, node, what)
-            return self.emit("dropout", {"rate": self.real(a.get("p", 0.5), "p", node)}, [tensor], base, pos,
-                             keep_input=True, note=what)
-        if short == "interpolate" and tensor is not None:
-            a = self.bind_args("interpolate", args, kwargs, node, what)
-            return self.upsample(tensor, a.get("size"), a.get("scale_factor"), a.get("mode", "nearest"),
-                                 a.get("align_corners"), base, pos, node, what)
-        if short == "pad" and tensor is not None:
-            a = self.bind_args("pad", args, kwargs, node, what)
-            if a.get("mode", "constant") != "constant" or a.get("value") not in (None, 0, 0.0):
-                raise self.fail(node, f"{what} in mode {a.get('mode')!r} or with a value other than 0")
-            flat = list(self.iterate(a.get("pad"), node))
-            return self.pad(tensor, flat, base, pos, node, what)
-        if short == "flatten" and tensor is not None:
-            a = self.bind_args("flatten", args, kwargs, node, what)
-            return self.flatten(tensor, a.get("start_dim", 0), a.get("end_dim", -1), base, pos, node,
-                                f"{what}(x, {a.get('start_dim', 0)})")
-        if short in ("cat", "concat", "concatenate"):
-            a = self.bind_args("cat", args, kwargs, node, what)
-            return self.concat(list(self.iterate(a.get("tensors"), node)), a.get("dim", 0), base, pos, node, what)
-        if short in ("add", "mul"):
-            a = self.bind_args(short, args, kwargs, node, what)
-            if a.get("alpha", 1) != 1:
-                raise self.fail(node, f"{what} with alpha={a['alpha']}")
-            return self.merge("add" if short == "add" else "multiply", a.get("input"), a.get("other"), base, pos, node)
-        if short in ("mean", "amax") and tensor is not None:
-            a = self.bind_args("mean", args, kwargs, node, what)
-            return self.reduce(tensor, short, a.get("dim"), a.get("keepdim", False), base, pos, node)
-        if short == "reshape" and tensor is not None:
-            a = self.bind_args("reshape", args, kwargs, node, what)
-            return self.view(tensor, list(self.iterate(a.get("shape"), node)), base, pos, node, what)
-        return None
+        if tensor is None and s.group not in ("F.cat", "F.add", "F.mul"):
+            return None
+        what = qual.replace("torch.nn.functional.", "F.")
+        a = self.bind_args(short, args, kwargs, node, what)
+        call = FCall(self, short, s, what, a, tensor, self.name_for(short), (node.lineno, node.col_offset + 1),
+                     marks, node)
+        return FUNCTIONS[s.group](call)
 
     def fix_input(self, tensor, rank) -> None:
         if tensor.rank.value is None:
             tensor.rank.value = rank
 
     def tensor_method(self, x, method, args, kwargs, marks, node):
-        from .torch_source import Batch, TShape
         pos = (node.lineno, node.col_offset + 1)
         base = self.name_for(method)
         if method == "size":
@@ -477,17 +256,15 @@ class Ops:
             return self.swap(x, method, args, node)
         if method in ("dim", "ndimension") and not args:
             return self.rank(x, node) + 1
-        if method in FUNCTIONS or method.rstrip("_") in FUNCTIONS:
+        s = lookup("TORCH", method.rstrip("_"))
+        if s is not None and FUNCTIONS.get(s.group) is _activation:
             name = method.rstrip("_")
-            key = name if name in ("leaky_relu", "softmax", "softplus") else \
-                "softmax" if name == "log_softmax" else "act"
-            a = self.bind_args(key, [x, *args], kwargs, node, f"x.{method}")
-            return self.activation(FUNCTIONS[name], a, x, self.name_for(name), pos, node, f"x.{method}")
+            a = self.bind_args(name, [x, *args], kwargs, node, f"x.{method}")
+            return self.activation(s.kind, a, x, self.name_for(name), pos, node, f"x.{method}")
         raise self.fail(node, f"the tensor method x.{method}()")
 
     def swap(self, x, method, args, node):
         """Moving the channels last (torch's order is then cnncalc's) or back first."""
-        from .torch_source import Tensor
         r = self.rank(x, node)
         n = r + 1
         order = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
@@ -512,7 +289,6 @@ class Ops:
                               "and back first)")
 
     def view(self, x, items, base, pos, node, what):
-        from .torch_source import Batch, Rank
         r = self.rank(x, node)
         if not items:
             raise self.error(node, f"{what}() needs a shape")
@@ -548,20 +324,17 @@ class Ops:
         if r < 2 or got != spatial:
             raise self.fail(node, f"x.{op} over dims {tuple(dims)}, which are not all the spatial dims")
         kind = "global_avgpool" if op == "mean" else "global_maxpool"
-        from .torch_source import Rank
         args = _drop({"keepdims": bool(keepdim)}, keepdims=False)
         return self.emit(kind, args, [x], base, pos, rank=x.rank if keepdim else Rank(1),
                          note=f"x.{op}({tuple(dims)})")
 
     def concat(self, tensors, dim, base, pos, node, what):
-        from .torch_source import Tensor
         if len(tensors) < 2 or not all(isinstance(t, Tensor) for t in tensors):
             raise self.fail(node, f"{what} of {len(tensors)} values that are not all tensors")
         axis = self.torch_axis(tensors[0], dim, node, "dim")
         return self.emit("concat", _drop({"axis": axis}, axis=-1), tensors, base, pos, note=what)
 
     def merge(self, kind, a, b, base, pos, node):
-        from .torch_source import Tensor
         if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
             sign = "+" if kind == "add" else "*"
             raise self.fail(node, f"`{sign}` of {self.kind_of(a)} and {self.kind_of(b)} (cnncalc merges two "
@@ -569,7 +342,6 @@ class Ops:
         return self.emit(kind, {}, [a, b], base, pos, note="+" if kind == "add" else "*")
 
     def binop_value(self, op, left, right, node):
-        from .torch_source import Tensor
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             pos = (node.lineno, node.col_offset + 1)
             if isinstance(op, ast.Add):
@@ -579,18 +351,79 @@ class Ops:
         return None
 
 
-ACT_OF = {"ReLU": "relu", "ReLU6": "relu6", "LeakyReLU": "leaky_relu", "ELU": "elu", "SELU": "selu",
-          "GELU": "gelu", "SiLU": "silu", "Mish": "mish", "Hardswish": "hardswish",
-          "Hardsigmoid": "hard_sigmoid", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax",
-          "LogSoftmax": "log_softmax", "Softplus": "softplus", "Softsign": "softsign", "Identity": "linear"}
+@dataclass
+class FCall:
+    """One call of a torch function: the reader, the function's short name and spelling, how the
+    file wrote it, its arguments by name, its tensor, the layer's name and position."""
+    ops: Any
+    short: str
+    spelling: Spelling
+    what: str
+    a: dict
+    tensor: Any
+    base: str
+    pos: tuple
+    marks: dict
+    node: Any
+
+    def dim(self) -> int:
+        return int(self.short[-2])  # max_pool2d, adaptive_avg_pool3d
 
 
-class _Pos:
-    def __init__(self, line, col):
-        self.lineno, self.col_offset = line, (col or 1) - 1
+def _activation(f: FCall):
+    return f.ops.activation(f.spelling.kind, f.a, f.tensor, f.base, f.pos, f.node, f.what)
 
 
-def _drop(args: dict, **defaults) -> dict:
-    """The arguments without those equal to cnncalc's default (None is always left out)."""
-    return {k: v for k, v in args.items()
-            if v is not None and not (k in defaults and v == defaults[k] and type(v) is type(defaults[k]))}
+def _pool(f: FCall):
+    f.ops.fix_input(f.tensor, f.dim() + 1)
+    marks = {k: f.marks[i] for i, k in enumerate(f.spelling.keys) if i in f.marks}
+    return f.ops.pool(f.short[:3], f.dim(), f.a, f.tensor, f.base, f.pos, marks, f.node, f.what)
+
+
+def _adaptive(f: FCall):
+    return f.ops.adaptive("max" if "max" in f.short else "avg", f.dim(), f.a.get("output_size"),
+                          f.a.get("return_indices"), f.tensor, f.base, f.pos, f.node, f.what)
+
+
+def _dropout(f: FCall):
+    return f.ops.emit("dropout", {"rate": f.ops.real(f.a.get("p", 0.5), "p", f.node)}, [f.tensor], f.base, f.pos,
+                      keep_input=True, note=f.what)
+
+
+def _interpolate(f: FCall):
+    return f.ops.upsample(f.tensor, f.a.get("size"), f.a.get("scale_factor"), f.a.get("mode", "nearest"),
+                          f.a.get("align_corners"), f.base, f.pos, f.node, f.what)
+
+
+def _pad(f: FCall):
+    if f.a.get("mode", "constant") != "constant" or f.a.get("value") not in (None, 0, 0.0):
+        raise f.ops.fail(f.node, f"{f.what} in mode {f.a.get('mode')!r} or with a value other than 0")
+    return f.ops.pad(f.tensor, list(f.ops.iterate(f.a.get("pad"), f.node)), f.base, f.pos, f.node, f.what)
+
+
+def _flatten(f: FCall):
+    start = f.a.get("start_dim", 0)
+    return f.ops.flatten(f.tensor, start, f.a.get("end_dim", -1), f.base, f.pos, f.node, f"{f.what}(x, {start})")
+
+
+def _cat(f: FCall):
+    return f.ops.concat(list(f.ops.iterate(f.a.get("tensors"), f.node)), f.a.get("dim", 0), f.base, f.pos, f.node,
+                        f.what)
+
+
+def _merge(f: FCall):
+    if f.a.get("alpha", 1) != 1:
+        raise f.ops.fail(f.node, f"{f.what} with alpha={f.a['alpha']}")
+    return f.ops.merge(f.spelling.kind, f.a.get("input"), f.a.get("other"), f.base, f.pos, f.node)
+
+
+FUNCTIONS = {  # the groups of torch functions the kinds declare -> the handler of a call
+    "F.act": _activation, "F.leaky_relu": _activation, "F.elu": _activation, "F.gelu": _activation,
+    "F.softmax": _activation, "F.softplus": _activation, "F.max_pool": _pool, "F.avg_pool": _pool,
+    "F.adaptive": _adaptive, "F.dropout": _dropout, "F.interpolate": _interpolate, "F.pad": _pad,
+    "F.flatten": _flatten, "F.cat": _cat, "F.add": _merge, "F.mul": _merge,
+    "F.mean": lambda f: f.ops.reduce(f.tensor, f.short, f.a.get("dim"), f.a.get("keepdim", False), f.base, f.pos,
+                                     f.node),
+    "F.reshape": lambda f: f.ops.view(f.tensor, list(f.ops.iterate(f.a.get("shape"), f.node)), f.base, f.pos,
+                                      f.node, f.what),
+}

@@ -11,65 +11,14 @@ axis than cnncalc's (nn.Linear on an image, softmax over a spatial axis) is refu
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .common import INPUT, Graph, InputHint, check_used
 from .pysource import Dotted, Function, Interp, Obj, Unknown, at, parse
-from .torch_ops import FUNCTIONS, Ops, _snake
-
-SIGS = {
-    "Conv": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
-             "padding_mode", "device", "dtype"),
-    "ConvTranspose": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding",
-                      "groups", "bias", "dilation", "padding_mode", "device", "dtype"),
-    "Linear": ("in_features", "out_features", "bias", "device", "dtype"),
-    "BatchNorm": ("num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"),
-    "LayerNorm": ("normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype"),
-    "GroupNorm": ("num_groups", "num_channels", "eps", "affine", "device", "dtype"),
-    "LocalResponseNorm": ("size", "alpha", "beta", "k"),
-    "MaxPool": ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
-    "AvgPool": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
-    "AdaptivePool": ("output_size", "return_indices"),
-    "Dropout": ("p", "inplace"),
-    "Flatten": ("start_dim", "end_dim"),
-    "ZeroPad": ("padding",),
-    "ConstantPad": ("padding", "value"),
-    "Upsample": ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"),
-    "Embedding": ("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type",
-                  "scale_grad_by_freq", "sparse", "_weight", "_freeze", "device", "dtype"),
-    "Softmax": ("dim",), "LeakyReLU": ("negative_slope", "inplace"), "ELU": ("alpha", "inplace"),
-    "GELU": ("approximate",), "Softplus": ("beta", "threshold"), "Act": ("inplace",), "Identity": (),
-    "Hardtanh": ("min_val", "max_val", "inplace"), "ChannelShuffle": ("groups",),
-    "PReLU": ("num_parameters", "init", "device", "dtype"),
-}
-ACTS = {"ReLU": "relu", "ReLU6": "relu6", "LeakyReLU": "leaky_relu", "ELU": "elu", "SELU": "selu",
-        "GELU": "gelu", "SiLU": "silu", "Mish": "mish", "Hardswish": "hardswish",
-        "Hardsigmoid": "hard_sigmoid", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax",
-        "LogSoftmax": "log_softmax", "Softplus": "softplus", "Softsign": "softsign", "Identity": "linear"}
-
-
-def family(cls: str) -> str | None:
-    """The signature family of an nn class name, None for one cnncalc does not read."""
-    for prefix in ("ConvTranspose", "Conv", "BatchNorm", "MaxPool", "AvgPool", "ZeroPad", "ConstantPad"):
-        if re.fullmatch(prefix + "[123]d", cls):
-            return prefix
-    if re.fullmatch(r"Adaptive(Avg|Max)Pool[123]d", cls):
-        return "AdaptivePool"
-    if re.fullmatch(r"(Alpha|FeatureAlpha)?Dropout([123]d)?", cls):
-        return "Dropout"
-    if cls in ("Linear", "LayerNorm", "GroupNorm", "LocalResponseNorm", "Flatten", "Upsample", "Embedding",
-               "Softmax", "LeakyReLU", "ELU", "GELU", "Softplus", "Identity", "Hardtanh", "ChannelShuffle", "PReLU"):
-        return cls
-    if cls == "LogSoftmax":
-        return "Softmax"
-    if cls in ("UpsamplingNearest2d", "UpsamplingBilinear2d"):
-        return "Upsample"
-    if cls in ACTS:
-        return "Act"
-    return None
-
+from .torch_layers import spelling
+from .torch_ops import Ops
+from .torch_values import Batch, Pos, Rank, Tensor, TShape, snake
 
 @dataclass
 class TMod:
@@ -83,7 +32,7 @@ class TMod:
 
     @property
     def has_params(self) -> bool:
-        f = family(self.cls)
+        f = spelling(self.cls).group
         if f in ("Conv", "ConvTranspose", "Linear", "BatchNorm", "Embedding", "PReLU"):
             return True
         if f == "LayerNorm":
@@ -119,32 +68,6 @@ class TList:
     at: tuple
     keys: list | None = None
     path: str = ""
-
-
-@dataclass
-class Rank:
-    """A tensor's rank without the batch (cnncalc's), shared by the tensors an element-wise op
-    passes through until a layer fixes it."""
-    value: int | None = None
-
-
-@dataclass
-class Tensor:
-    ref: str
-    rank: Rank
-    layout: str = "cf"          # "cf": torch channels first; "cl": (N, L, C) as nn.Embedding gives
-    from_input: bool = False    # the network input, through element-wise ops only
-    view: tuple | None = None   # (layer, torch sizes) of a flat tensor just viewed as (N, C, *S)
-
-
-@dataclass
-class Batch:
-    """x.size(0): the batch size, whatever it is."""
-
-
-@dataclass
-class TShape:
-    tensor: Tensor
 
 
 MODULES = (TMod, TSeq, TList, Obj)
@@ -294,13 +217,13 @@ class TorchReader(Ops, Interp):
                 pairs = list(source.items()) if isinstance(source, dict) else list(items)
                 return TList([v for _, v in pairs], pos, [k for k, _ in pairs])
             return TList(list(items), pos)
-        f = family(cls)
-        if f is None:
+        s = spelling(cls)
+        if s is None:
             raise self.fail(node, f"nn.{cls} is not a layer cnncalc reads")
-        sig = SIGS[f]
+        sig = s.keys
         named: dict[str, Any] = {}
         where: dict[str, tuple] = {}
-        if f == "Identity":
+        if s.group == "Identity":
             args, kwargs = [], {}
         if len(args) > len(sig):
             raise self.error(node, f"nn.{cls} takes at most {len(sig)} positional arguments, got {len(args)}")
@@ -441,7 +364,7 @@ class TorchReader(Ops, Interp):
         return self.layer(mod, x, node)
 
     def helper_layer(self, mod: THelper, xs: list) -> Tensor:
-        return self.emit(mod.kind, dict(mod.spec), xs, mod.path or self.name_for(_snake(mod.cls)), mod.at,
+        return self.emit(mod.kind, dict(mod.spec), xs, mod.path or self.name_for(snake(mod.cls)), mod.at,
                          note=f"cnncalc's {mod.cls}")
 
     def call_module(self, obj: Obj, args, kwargs, node):
@@ -492,7 +415,7 @@ class TorchReader(Ops, Interp):
         else:
             root = self.globals[name]
             self.name_tree(root, "")
-            out = self.apply(root, x, root.at and _FakeNode(*root.at))
+            out = self.apply(root, x, root.at and Pos(*root.at))
         if not isinstance(out, Tensor):
             raise self.error(self.classes.get(name, self.tree),
                              f"forward() returns {self.kind_of(out)}, not one tensor; cnncalc reads models "
@@ -542,7 +465,7 @@ class TorchReader(Ops, Interp):
         if isinstance(mod, TMod):
             if not mod.used and mod.has_params:
                 line, col = mod.at
-                raise self.error(_FakeNode(line, col),
+                raise self.error(Pos(line, col),
                                  f"`{mod.path}` (nn.{mod.cls}) is never called in forward(): torch counts its "
                                  "parameters, cnncalc would not; call it, remove it, or write this part in YAML")
         elif isinstance(mod, TSeq):
@@ -555,11 +478,6 @@ class TorchReader(Ops, Interp):
             self.check_unused(child, depth + 1)
 
 
-class _FakeNode:
-    def __init__(self, line, col):
-        self.lineno, self.col_offset = line, (col or 1) - 1
-
-
 def read_torch(path: str, class_name: str | None = None, input_given=None):
     """(nodes, input hint, model name, description) of the PyTorch model in the file."""
     _, tree = parse(path)
@@ -567,4 +485,4 @@ def read_torch(path: str, class_name: str | None = None, input_given=None):
     return reader.read(class_name, input_given)
 
 
-__all__ = ["read_torch", "FUNCTIONS", "Dotted"]
+__all__ = ["read_torch", "Dotted"]

@@ -1,0 +1,61 @@
+"""The frameworks' spellings the kinds declare (their KERAS, TORCH and ONNX class variables),
+indexed by name for the readers: a Keras class, a torch.nn class or function, an ONNX op ->
+the group the reader handles it by, the kind it names (where declared) and its keywords."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+FRAMEWORKS = ("KERAS", "TORCH", "ONNX")
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """One framework name of a kind: its group (the reader's handler key), the kind name the
+    declaration gives it (None where the handler works it out), its keywords in order."""
+    group: str
+    kind: str | None
+    keys: tuple[str, ...]
+
+    @property
+    def positional(self) -> tuple[str, ...]:
+        """The keywords a call may give by position (those before "*")."""
+        return self.keys[:self.keys.index("*")] if "*" in self.keys else self.keys
+
+    @property
+    def known(self) -> frozenset[str]:
+        return frozenset(k for k in self.keys if k != "*")
+
+
+@lru_cache(maxsize=None)
+def spellings(framework: str) -> dict[str, Spelling]:
+    """Name -> Spelling for "KERAS", "TORCH" or "ONNX", from every kind's own declaration."""
+    from ..kinds import classes
+    out: dict[str, Spelling] = {}
+    for cls in classes():
+        for group, (names, keys) in vars(cls).get(framework, {}).items():
+            kinds = names if isinstance(names, dict) else dict.fromkeys(names)
+            for name, kind in kinds.items():
+                if name in out:
+                    raise RuntimeError(f"{framework} name {name!r} is declared twice ({out[name].group}, {group})")
+                out[name] = Spelling(group, kind, tuple(keys))
+    return out
+
+
+def groups(framework: str) -> frozenset[str]:
+    """Every group the kinds declare for the framework: what a reader's handler table covers."""
+    return frozenset(s.group for s in spellings(framework).values())
+
+
+def lookup(framework: str, name: str) -> Spelling | None:
+    return spellings(framework).get(name)
+
+
+@lru_cache(maxsize=None)
+def keras_functions() -> dict[str, str]:
+    """The activation functions Keras names in `activation=` -> the kind (KERAS_FUNCTIONS)."""
+    from ..kinds import classes
+    out: dict[str, str] = {}
+    for cls in classes():
+        out.update(vars(cls).get("KERAS_FUNCTIONS", {}))
+    return out
