@@ -3,13 +3,14 @@ every group a kind declares has one handler, and every handler serves a declared
 import pytest
 
 from cnncalc.kinds import classes
-from cnncalc.readers import keras_layers, torch_layers, torch_ops
+from cnncalc.readers import keras_layers, onnx_reader, torch_layers, torch_ops
 from cnncalc.readers.spellings import groups, lookup, spellings
 
 
 @pytest.mark.parametrize("framework, table", [
     ("KERAS", keras_layers.CONVERT),
     ("TORCH", {**torch_layers.LAYERS, **torch_ops.FUNCTIONS}),
+    ("ONNX", onnx_reader.OPS),
 ])
 def test_every_declared_group_has_one_handler(framework, table):
     assert groups(framework) == set(table)

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import max_input_bytes
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
+from .common import drop as _drop
+from .spellings import Spelling, lookup
 
 ONNX_SIZE_FACTOR = 50  # an .onnx file holds its weights: 50 x the input limit (500 MiB by default)
 INSTALL = "pip install 'cnncalc[onnx]'"
-ACTS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softplus": "softplus", "Softsign": "softsign",
-        "HardSwish": "hardswish", "Mish": "mish", "Selu": "selu"}
 
 
 @dataclass
@@ -131,7 +132,7 @@ class OnnxReader:
                               note=note or node.op_type)
         self.values[node.output[0]] = T(name, rank)
 
-    def node(self, node, index) -> None:  # noqa: C901 (one branch per op)
+    def node(self, node, index) -> None:
         op, a = node.op_type, self.attrs(node)
         if node.domain not in ("", "ai.onnx"):
             raise self.fail(node, index, f"an op of the domain {node.domain!r}")
@@ -142,156 +143,26 @@ class OnnxReader:
             return
         if op in ("Shape", "Gather", "Unsqueeze", "Concat") and self.shape_op(node, index, op, a):
             return
-        if op == "Identity" or op == "Dropout":
-            x = self.tensor(node, index, node.input[0])
-            if op == "Identity":
-                self.values[node.output[0]] = x
-                return
-            ratio = self.const(node.input[1]) if len(node.input) > 1 and node.input[1] else a.get("ratio", 0.5)
-            self.emit(node, index, "dropout", {"rate": float(ratio)}, [x], x.rank)
-            return
-        x = self.tensor(node, index, node.input[0])
-        if op in ("Conv", "ConvTranspose"):
-            w = self.dims(node.input[1])
-            if w is None:
-                raise self.fail(node, index, "weights that are not an initializer")
-            d = len(w) - 2
-            g = a.get("group", 1)
-            args = {"filters": w[0] if op == "Conv" else w[1] * g, "kernel": _one(a.get("kernel_shape", w[2:])),
-                    "stride": _one(a.get("strides", [1] * d))}
-            auto = a.get("auto_pad", b"NOTSET")
-            auto = auto.decode() if isinstance(auto, bytes) else auto
-            if auto in ("SAME_UPPER", "VALID") and op == "Conv":
-                args["padding"] = "same" if auto == "SAME_UPPER" else "valid"
-            elif auto != "NOTSET":
-                raise self.fail(node, index, f"auto_pad {auto}")
-            else:
-                args["padding"] = _pads(a.get("pads", [0] * 2 * d), d)
-            if op == "ConvTranspose":
-                if a.get("output_shape"):
-                    raise self.fail(node, index, "an output_shape attribute")
-                args["output_padding"] = _one(a.get("output_padding", [0] * d))
-            args.update(dilation=_one(a.get("dilations", [1] * d)), groups=g,
-                        bias=len(node.input) > 2 and bool(node.input[2]),
-                        in_channels=w[1] * g if op == "Conv" else w[0])
-            kind = f"conv{d}d" if op == "Conv" else f"conv_transpose{d}d"
-            self.emit(node, index, kind, _drop(args, stride=1, padding=0, output_padding=0, dilation=1, groups=1,
-                                               bias=True), [x], x.rank)
-            return
-        if op == "Gemm":
-            w = self.dims(node.input[1])
-            if w is None or len(w) != 2:
-                raise self.fail(node, index, "weights that are not a 2-D initializer")
-            if a.get("transA", 0) or a.get("alpha", 1.0) != 1.0 or a.get("beta", 1.0) != 1.0:
-                raise self.fail(node, index, "transA, alpha or beta other than the defaults")
-            k, n = (w[1], w[0]) if a.get("transB", 0) else w
-            bias = len(node.input) > 2 and bool(node.input[2])
-            self.dense(node, index, x, n, k, bias)
-            return
-        if op == "MatMul":
-            w = self.dims(node.input[1])
-            if w is None or len(w) != 2:
-                raise self.fail(node, index, "a product with something other than a 2-D initializer")
-            self.dense(node, index, x, w[1], w[0], False)
-            self.matmul[node.output[0]] = self.values[node.output[0]].ref
-            return
-        if op == "BatchNormalization":
-            c = self.dims(node.input[1])
-            args = {"num_features": c[0] if c else None, "epsilon": float(a.get("epsilon", 1e-5)),
-                    "momentum": round(1 - float(a.get("momentum", 0.9)), 12)}
-            self.emit(node, index, "batchnorm", _drop(args, epsilon=1e-5, momentum=0.1), [x], x.rank)
-            return
-        if op in ACTS:
-            self.emit(node, index, ACTS[op], {}, [x], x.rank)
-            return
-        if op == "LeakyRelu":
-            self.emit(node, index, "leaky_relu", {"negative_slope": float(a.get("alpha", 0.01))}, [x], x.rank)
-            return
-        if op == "HardSigmoid":
-            if abs(a.get("alpha", 0.2) - 1 / 6) > 1e-6 or a.get("beta", 0.5) != 0.5:
-                raise self.fail(node, index, "HardSigmoid other than relu6(x + 3) / 6")
-            self.emit(node, index, "hard_sigmoid", {}, [x], x.rank)
-            return
-        if op == "Clip":
-            lo = self.const(node.input[1]) if len(node.input) > 1 and node.input[1] else a.get("min")
-            hi = self.const(node.input[2]) if len(node.input) > 2 and node.input[2] else a.get("max")
-            if lo == 0 and hi is None:
-                self.emit(node, index, "relu", {}, [x], x.rank)
-            elif lo == 0 and hi == 6:
-                self.emit(node, index, "relu6", {}, [x], x.rank)
-            else:
-                raise self.fail(node, index, f"Clip to [{lo}, {hi}] (cnncalc reads relu and relu6)")
-            return
-        if op in ("Softmax", "LogSoftmax"):
-            axis = a.get("axis", -1 if self.opset >= 13 else 1)
-            if not (axis in (-1, x.rank) and (x.rank == 1 or self.opset >= 13)) and not (axis == 1 and x.rank == 1):
-                raise self.fail(node, index, f"{op} over axis {axis} of a {x.rank + 1}-dim tensor")
-            self.emit(node, index, "softmax" if op == "Softmax" else "log_softmax", {}, [x], x.rank)
-            return
-        if op in ("MaxPool", "AveragePool"):
-            if len(node.output) > 1 and node.output[1]:
-                raise self.fail(node, index, "MaxPool's indices output")
-            k = a.get("kernel_shape")
-            d = len(k)
-            auto = a.get("auto_pad", b"NOTSET")
-            auto = auto.decode() if isinstance(auto, bytes) else auto
-            args = {"kernel": _one(k), "stride": _one(a.get("strides", [1] * d))}
-            if auto in ("SAME_UPPER", "VALID"):
-                args["padding"] = "same" if auto == "SAME_UPPER" else "valid"
-            elif auto != "NOTSET":
-                raise self.fail(node, index, f"auto_pad {auto}")
-            else:
-                args["padding"] = _pads(a.get("pads", [0] * 2 * d), d)
-            if op == "MaxPool":
-                args["dilation"] = _one(a.get("dilations", [1] * d))
-            args["ceil_mode"] = bool(a.get("ceil_mode", 0))
-            if op == "AveragePool" and args["padding"] not in (0, "valid"):
-                args["count_include_pad"] = bool(a.get("count_include_pad", 0))
-            kind = f"{'max' if op == 'MaxPool' else 'avg'}pool{d}d"
-            self.emit(node, index, kind, _drop(args, padding=0, dilation=1, ceil_mode=False, count_include_pad=True),
-                      [x], x.rank)
-            return
-        if op in ("GlobalAveragePool", "GlobalMaxPool"):
-            kind = "global_avgpool" if op == "GlobalAveragePool" else "global_maxpool"
-            self.emit(node, index, kind, {"keepdims": True}, [x], x.rank)
-            return
-        if op == "Flatten":
-            if a.get("axis", 1) != 1:
-                raise self.fail(node, index, f"Flatten from axis {a.get('axis')} (cnncalc keeps the batch: axis 1)")
-            self.emit(node, index, "flatten", {}, [x], 1)
-            return
-        if op == "Reshape":
-            self.reshape(node, index, x, self.const(node.input[1]))
-            return
-        if op in ("Add", "Mul"):
-            self.merge(node, index, op)
-            return
-        if op == "Concat":
-            ts = [self.tensor(node, index, i) for i in node.input]
-            axis = a.get("axis", 1)
-            axis = axis + x.rank + 1 if axis < 0 else axis
-            if axis == 0:
-                raise self.fail(node, index, "Concat along the batch")
-            spec_axis = -1 if axis == 1 else axis - 1
-            self.emit(node, index, "concat", _drop({"axis": spec_axis}, axis=-1), ts, x.rank)
-            return
-        if op == "Pad":
-            pads = self.const(node.input[1]) if len(node.input) > 1 else a.get("pads")
-            mode = a.get("mode", b"constant")
-            mode = mode.decode() if isinstance(mode, bytes) else mode
-            value = self.const(node.input[2]) if len(node.input) > 2 and node.input[2] else a.get("value", 0.0)
-            n = x.rank + 1
-            if mode != "constant" or value not in (0, 0.0, None, [0.0], [0]) or not isinstance(pads, list) \
-                    or len(pads) != 2 * n or any(pads[i] or pads[i + n] for i in (0, 1)):
-                raise self.fail(node, index, "Pad other than zeros on the spatial axes")
-            pairs = [(pads[i], pads[i + n]) for i in range(2, n)]
-            d = n - 2
-            if all(v >= 0 for p in pairs for v in p):
-                self.emit(node, index, f"zeropad{d}d", {"padding": pairs}, [x], x.rank)
-            else:
-                raise self.fail(node, index, "negative Pad (a crop)")
-            return
-        raise self.fail(node, index, f"the op {op} is not one cnncalc reads")
+        s = lookup("ONNX", op)
+        if s is None:
+            if op in PLUMBING:  # a Shape or Gather outside the x.view(x.size(0), -1) pattern
+                self.tensor(node, index, node.input[0])
+            raise self.unsupported_op(node, index)
+        OPS[s.group](Node(self, node, index, op, a, self.tensor(node, index, node.input[0]), s))
+
+    def unsupported_op(self, node, index) -> ReaderError:
+        """The one error for ops no kind declares: this node's, naming every other such op of the
+        file too, so that one run lists all a model needs."""
+        others: dict[str, int] = {}
+        for n in self.model.graph.node:
+            if n.op_type != node.op_type and n.domain in ("", "ai.onnx") and n.op_type not in PLUMBING \
+                    and lookup("ONNX", n.op_type) is None:
+                others[n.op_type] = others.get(n.op_type, 0) + 1
+        what = f"the op {node.op_type} is not one cnncalc reads"
+        if others:
+            listed = [f"{op} ({k} node{'s' if k > 1 else ''})" for op, k in others.items()]
+            what += ", nor are " + (", ".join(listed[:-1]) + " and " if len(listed) > 1 else "") + listed[-1]
+        return self.fail(node, index, what)
 
     def dense(self, node, index, x, units, k, bias) -> None:
         if x.rank != 1:
@@ -360,11 +231,6 @@ def _pads(pads, d):
     return pairs
 
 
-def _drop(args, **defaults):
-    return {k: v for k, v in args.items()
-            if v is not None and not (k in defaults and v == defaults[k] and type(v) is type(defaults[k]))}
-
-
 def read_onnx(path: str, class_name: str | None = None, input_given=None):
     """(nodes, input hint, model name, description) of an .onnx file."""
     if class_name is not None:
@@ -388,3 +254,180 @@ def read_onnx(path: str, class_name: str | None = None, input_given=None):
     producer = f"{model.producer_name} {model.producer_version}".strip()
     what = "ONNX model" + (f" from {producer}" if producer else "") + f", opset {reader.opset}"
     return nodes, hint, name, what
+
+
+PLUMBING = ("Constant", "Shape", "Gather", "Unsqueeze")  # followed by the reader itself, not layers
+
+
+@dataclass
+class Node:
+    """One node being read: the reader, the ONNX node and its 1-based index, its op and
+    attributes, its first input as a tensor, and what the kinds declare of its op."""
+    reader: OnnxReader
+    node: Any
+    index: int
+    op: str
+    a: dict
+    x: T
+    spelling: Spelling
+
+    def fail(self, what: str) -> ReaderError:
+        return self.reader.fail(self.node, self.index, what)
+
+    def emit(self, kind, args, ins=None, rank=None) -> None:
+        self.reader.emit(self.node, self.index, kind, args, ins or [self.x], self.x.rank if rank is None else rank)
+
+    def input(self, i: int, attr: str, default=None):
+        """The value of input i where the node has it (newer opsets), else the attribute."""
+        node = self.node
+        return self.reader.const(node.input[i]) if len(node.input) > i and node.input[i] else \
+            self.a.get(attr, default)
+
+    def auto_pad(self, args: dict, d: int, allowed: bool = True) -> None:
+        """args["padding"] from auto_pad (SAME_UPPER, VALID) or from pads."""
+        auto = self.a.get("auto_pad", b"NOTSET")
+        auto = auto.decode() if isinstance(auto, bytes) else auto
+        if auto in ("SAME_UPPER", "VALID") and allowed:
+            args["padding"] = "same" if auto == "SAME_UPPER" else "valid"
+        elif auto != "NOTSET":
+            raise self.fail(f"auto_pad {auto}")
+        else:
+            args["padding"] = _pads(self.a.get("pads", [0] * 2 * d), d)
+
+
+def _identity(n: Node) -> None:
+    n.reader.values[n.node.output[0]] = n.x
+
+
+def _dropout(n: Node) -> None:
+    n.emit("dropout", {"rate": float(n.input(1, "ratio", 0.5))})
+
+
+def _conv(n: Node) -> None:
+    r, a, op = n.reader, n.a, n.op
+    w = r.dims(n.node.input[1])
+    if w is None:
+        raise n.fail("weights that are not an initializer")
+    d = len(w) - 2
+    g = a.get("group", 1)
+    args = {"filters": w[0] if op == "Conv" else w[1] * g, "kernel": _one(a.get("kernel_shape", w[2:])),
+            "stride": _one(a.get("strides", [1] * d))}
+    n.auto_pad(args, d, allowed=op == "Conv")
+    if op == "ConvTranspose":
+        if a.get("output_shape"):
+            raise n.fail("an output_shape attribute")
+        args["output_padding"] = _one(a.get("output_padding", [0] * d))
+    args.update(dilation=_one(a.get("dilations", [1] * d)), groups=g,
+                bias=len(n.node.input) > 2 and bool(n.node.input[2]),
+                in_channels=w[1] * g if op == "Conv" else w[0])
+    kind = f"conv{d}d" if op == "Conv" else f"conv_transpose{d}d"
+    n.emit(kind, _drop(args, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=True))
+
+
+def _gemm(n: Node) -> None:
+    w = n.reader.dims(n.node.input[1])
+    if w is None or len(w) != 2:
+        raise n.fail("weights that are not a 2-D initializer")
+    if n.a.get("transA", 0) or n.a.get("alpha", 1.0) != 1.0 or n.a.get("beta", 1.0) != 1.0:
+        raise n.fail("transA, alpha or beta other than the defaults")
+    k, units = (w[1], w[0]) if n.a.get("transB", 0) else w
+    n.reader.dense(n.node, n.index, n.x, units, k, len(n.node.input) > 2 and bool(n.node.input[2]))
+
+
+def _matmul(n: Node) -> None:
+    r, out = n.reader, n.node.output[0]
+    w = r.dims(n.node.input[1])
+    if w is None or len(w) != 2:
+        raise n.fail("a product with something other than a 2-D initializer")
+    r.dense(n.node, n.index, n.x, w[1], w[0], False)
+    r.matmul[out] = r.values[out].ref
+
+
+def _batchnorm(n: Node) -> None:
+    c = n.reader.dims(n.node.input[1])
+    args = {"num_features": c[0] if c else None, "epsilon": float(n.a.get("epsilon", 1e-5)),
+            "momentum": round(1 - float(n.a.get("momentum", 0.9)), 12)}
+    n.emit("batchnorm", _drop(args, epsilon=1e-5, momentum=0.1))
+
+
+def _hard_sigmoid(n: Node) -> None:
+    if abs(n.a.get("alpha", 0.2) - 1 / 6) > 1e-6 or n.a.get("beta", 0.5) != 0.5:
+        raise n.fail("HardSigmoid other than relu6(x + 3) / 6")
+    n.emit("hard_sigmoid", {})
+
+
+def _clip(n: Node) -> None:
+    lo, hi = n.input(1, "min"), n.input(2, "max")
+    if lo == 0 and hi is None:
+        n.emit("relu", {})
+    elif lo == 0 and hi == 6:
+        n.emit("relu6", {})
+    else:
+        raise n.fail(f"Clip to [{lo}, {hi}] (cnncalc reads relu and relu6)")
+
+
+def _softmax(n: Node) -> None:
+    x, opset = n.x, n.reader.opset
+    axis = n.a.get("axis", -1 if opset >= 13 else 1)
+    if not (axis in (-1, x.rank) and (x.rank == 1 or opset >= 13)) and not (axis == 1 and x.rank == 1):
+        raise n.fail(f"{n.op} over axis {axis} of a {x.rank + 1}-dim tensor")
+    n.emit(n.spelling.kind, {})
+
+
+def _pool(n: Node) -> None:
+    a, op = n.a, n.op
+    if len(n.node.output) > 1 and n.node.output[1]:
+        raise n.fail("MaxPool's indices output")
+    k = a.get("kernel_shape")
+    d = len(k)
+    args = {"kernel": _one(k), "stride": _one(a.get("strides", [1] * d))}
+    n.auto_pad(args, d)
+    if op == "MaxPool":
+        args["dilation"] = _one(a.get("dilations", [1] * d))
+    args["ceil_mode"] = bool(a.get("ceil_mode", 0))
+    if op == "AveragePool" and args["padding"] not in (0, "valid"):
+        args["count_include_pad"] = bool(a.get("count_include_pad", 0))
+    kind = f"{'max' if op == 'MaxPool' else 'avg'}pool{d}d"
+    n.emit(kind, _drop(args, padding=0, dilation=1, ceil_mode=False, count_include_pad=True))
+
+
+def _flatten(n: Node) -> None:
+    if n.a.get("axis", 1) != 1:
+        raise n.fail(f"Flatten from axis {n.a.get('axis')} (cnncalc keeps the batch: axis 1)")
+    n.emit("flatten", {}, rank=1)
+
+
+def _concat(n: Node) -> None:
+    r, x = n.reader, n.x
+    ts = [r.tensor(n.node, n.index, i) for i in n.node.input]
+    axis = n.a.get("axis", 1)
+    axis = axis + x.rank + 1 if axis < 0 else axis
+    if axis == 0:
+        raise n.fail("Concat along the batch")
+    n.emit("concat", _drop({"axis": -1 if axis == 1 else axis - 1}, axis=-1), ins=ts)
+
+
+def _pad(n: Node) -> None:
+    pads = n.reader.const(n.node.input[1]) if len(n.node.input) > 1 else n.a.get("pads")
+    mode = n.a.get("mode", b"constant")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    value = n.input(2, "value", 0.0)
+    size = n.x.rank + 1
+    if mode != "constant" or value not in (0, 0.0, None, [0.0], [0]) or not isinstance(pads, list) \
+            or len(pads) != 2 * size or any(pads[i] or pads[i + size] for i in (0, 1)):
+        raise n.fail("Pad other than zeros on the spatial axes")
+    pairs = [(pads[i], pads[i + size]) for i in range(2, size)]
+    if not all(v >= 0 for p in pairs for v in p):
+        raise n.fail("negative Pad (a crop)")
+    n.emit(f"zeropad{size - 2}d", {"padding": pairs})
+
+
+OPS = {  # the groups of ONNX ops the kinds declare -> the handler of a node
+    "Identity": _identity, "Dropout": _dropout, "Conv": _conv, "ConvTranspose": _conv, "Gemm": _gemm,
+    "MatMul": _matmul, "BatchNormalization": _batchnorm, "Act": lambda n: n.emit(n.spelling.kind, {}),
+    "LeakyRelu": lambda n: n.emit("leaky_relu", {"negative_slope": float(n.a.get("alpha", 0.01))}),
+    "HardSigmoid": _hard_sigmoid, "Clip": _clip, "Softmax": _softmax, "Pool": _pool,
+    "GlobalPool": lambda n: n.emit(n.spelling.kind, {"keepdims": True}), "Flatten": _flatten,
+    "Reshape": lambda n: n.reader.reshape(n.node, n.index, n.x, n.reader.const(n.node.input[1])),
+    "Merge": lambda n: n.reader.merge(n.node, n.index, n.op), "Concat": _concat, "Pad": _pad,
+}
