@@ -1,7 +1,6 @@
 """Known mistakes: re-computations with one deliberate error that reproduce a student's number."""
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -9,7 +8,7 @@ from typing import Any, Callable, Iterable
 
 from .. import formulas as F
 from ..errors import CnncalcError
-from ..infer import LayerResult, Summary, infer_layer
+from ..infer import LayerResult, Summary
 from ..kinds import Shape, fmt_shape
 from ..render.table import num
 from .read import COLUMNS, same_shape
@@ -69,8 +68,12 @@ def _safe(fn: Callable[[], Any]) -> Any:
         return None
 
 
-def _replace(layer, **changes):
-    return dataclasses.replace(layer, **changes)
+def _shape(result: LayerResult | None) -> Shape | None:
+    return None if result is None else result.output_shape
+
+
+def _params(result: LayerResult | None) -> int | None:
+    return None if result is None else result.trainable_params
 
 
 def _window(ctx: Context) -> bool:
@@ -104,16 +107,13 @@ def carried_shape(ctx: Context) -> Iterable[Candidate]:
 
 @mistake("shape", specific=True)
 def ceil_for_floor(ctx: Context) -> Iterable[Candidate]:
-    r, layer = ctx.result, ctx.result.layer
-    if _window(ctx) and not isinstance(getattr(layer, "padding", 0), str) and not getattr(layer, "ceil_mode", False):
-        # floor((n + s - 1 + 2p - f)/s) + 1 = ceil((n + 2p - f)/s) + 1: conv_out with n + s - 1
-        spatial = tuple(_safe(lambda a=a: F.conv_out(a.n + a.s - 1, a.f, a.s, a.pad, a.d)) for a in r.axes)
-        if None not in spatial:
-            a = r.axes[0]
-            span = a.f if a.d == 1 else F.effective_kernel(a.f, a.d)
-            yield (*spatial, r.output_shape[-1]), (
-                f"ceil instead of floor: ceil(({a.n} + 2*{a.pad[0]} - {span})/{a.s}) + 1 = {spatial[0]}; "
-                f"the output size rounds down: floor(...) + 1 = {r.output_shape[0]}")
+    r = ctx.result
+    got = r.layer.shape_if_ceil(r)
+    if got is not None:
+        a = r.axes[0]
+        span = a.f if a.d == 1 else F.effective_kernel(a.f, a.d)
+        yield got, (f"ceil instead of floor: ceil(({a.n} + 2*{a.pad[0]} - {span})/{a.s}) + 1 = {got[0]}; "
+                    f"the output size rounds down: floor(...) + 1 = {r.output_shape[0]}")
 
 
 @mistake("shape", specific=True)
@@ -130,12 +130,12 @@ def plus_one_left_out(ctx: Context) -> Iterable[Candidate]:
 def padding_forgotten(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if _window(ctx) and any(a.pad != (0, 0) for a in r.axes):
-        got = _safe(lambda: _replace(layer, padding=0).output_shape(r.input_shape))
+        got = _shape(layer.recount(r.input_shapes, padding=0))
         p = r.axes[0].pad
         yield got, (f"padding forgotten: with p = 0 the output is {fmt_shape(got) if got else 'impossible'}; "
                     f"this layer pads " + (f"{p[0]} on each side" if p[0] == p[1] else f"{p[0]} before and {p[1]} after"))
         if p[0] == p[1] and not isinstance(layer.padding, str):
-            once = _safe(lambda: _replace(layer, padding=[(a.pad[0], 0) for a in r.axes]).output_shape(r.input_shape))
+            once = _shape(layer.recount(r.input_shapes, padding=[(a.pad[0], 0) for a in r.axes]))
             yield once, f"padding counted on one side only: the formula has 2p = 2*{p[0]}"
 
 
@@ -143,7 +143,7 @@ def padding_forgotten(ctx: Context) -> Iterable[Candidate]:
 def stride_ignored(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if _window(ctx) and any(a.s > 1 for a in r.axes) and getattr(layer, "padding", 0) != "same":
-        got = _safe(lambda: _replace(layer, stride=1).output_shape(r.input_shape))
+        got = _shape(layer.recount(r.input_shapes, stride=1))
         yield got, f"stride ignored: with s = 1 the output is {fmt_shape(got) if got else '-'}; the stride is {r.axes[0].s}"
     if _window(ctx) and layer.padding == "same" and any(a.s > 1 for a in r.axes):
         yield (*(a.n for a in r.axes), r.output_shape[-1]), (
@@ -155,7 +155,7 @@ def stride_ignored(ctx: Context) -> Iterable[Candidate]:
 def dilation_ignored(ctx: Context) -> Iterable[Candidate]:
     r, layer = ctx.result, ctx.result.layer
     if _window(ctx) and any(a.d > 1 for a in r.axes):
-        got = _safe(lambda: _replace(layer, dilation=1).output_shape(r.input_shape))
+        got = _shape(layer.recount(r.input_shapes, dilation=1))
         a = r.axes[0]
         yield got, f"dilation ignored: a dilated kernel spans d*(f-1)+1 = {a.d}*({a.f}-1)+1 = {F.effective_kernel(a.f, a.d)}"
 
@@ -237,14 +237,14 @@ def bias_mistakes(ctx: Context) -> Iterable[Candidate]:
     right = params_formula(r)
     unit = layer.BIAS_OF
     if layer.bias:
-        weights = infer_layer(_replace(layer, bias=False), r.input_shapes)
+        weights = layer.recount(r.input_shapes, bias=False)
         w = weights.params
         text = params_formula(weights).rsplit(" = ", 1)[0]
         yield w + 1, (f"one bias for the whole layer instead of one per {unit}: {text} + 1 = {num(w + 1)} "
                       f"instead of {right}")
         yield w, f"bias forgotten: {text} = {num(w)}; each {unit} has its own bias: {right}"
     else:
-        v = infer_layer(_replace(layer, bias=True), r.input_shapes).params
+        v = layer.recount(r.input_shapes, bias=True).params
         yield v, f"biases counted, but this layer has `bias: false`: {right}"
 
 
@@ -255,26 +255,23 @@ def conv_mistakes(ctx: Context) -> Iterable[Candidate]:
         return
     inp, k, c, kv, right = r.input_shape, layer.filters, r.input_shape[-1], _kv(r), params_formula(r)
     one_channel = (*inp[:-1], 1)
-    no_bias = _replace(layer, bias=False)
     if layer.groups == 1 and c > 1:
         v = layer.params(one_channel)[0]
         yield v, f"input channels left out: ({kv} + 1)*{k} = {num(v)} instead of {right}"
-        v = no_bias.params(one_channel)[0] + 1
+        v = layer.recount((one_channel,), bias=False).trainable_params + 1
         yield v, f"input channels left out and one bias for the layer: {kv}*{k} + 1 = {num(v)} instead of {right}"
-        v = no_bias.params(one_channel)[0]
+        v -= 1
         yield v, f"input channels and biases left out: {kv}*{k} = {num(v)} instead of {right}"
-    if layer.groups != 1:
-        v = _replace(layer, groups=1).params(inp)[0]
+    if layer.groups != 1 and (v := _params(layer.recount(r.input_shapes, groups=1))) is not None:
         yield v, f"groups ignored: with groups = {layer.groups} each filter sees {c}/{layer.groups} channels: {right}"
     if k != c:
         v = layer.params((*inp[:-1], k))[0]
         yield v, (f"the layer's own {k} filters taken as its input channels (the input has {c}): "
                   f"({kv}*{k} + 1)*{k} = {num(v)} instead of {right}")
-    if k > 1:
-        v = _replace(layer, filters=1).params(inp)[0]
+    if k > 1 and (v := _params(layer.recount(r.input_shapes, filters=1))) is not None:
         yield v, f"one filter counted instead of {k}: {num(v)} instead of {right}"
     if len(r.axes) > 1 and all(a.f > 1 for a in r.axes):
-        flat = _safe(lambda: _replace(layer, kernel=[r.axes[0].f] + [1] * (len(r.axes) - 1)).params(inp)[0])
+        flat = _params(layer.recount(r.input_shapes, kernel=[r.axes[0].f] + [1] * (len(r.axes) - 1)))
         yield flat, f"kernel counted as {r.axes[0].f} instead of {kv}: {num(flat or 0)} instead of {right}"
     v = F.dense_params(F.product(inp), F.product(r.output_shape))
     yield v, (f"counted as fully connected ({num(F.product(inp))}*{num(r.activation_size)} + "
@@ -356,7 +353,7 @@ def conv_other_count(ctx: Context) -> Iterable[Candidate]:
         kv, c, k = F.product(a.f for a in r.axes), r.input_shape[-1], layer.filters
         if g % (kv * c + 1) == 0 and g // (kv * c + 1) != k:
             k2 = g // (kv * c + 1)
-            yield _replace(layer, filters=k2).params(r.input_shape)[0], (
+            yield _params(layer.recount(r.input_shapes, filters=k2)), (
                 f"as if the layer had {k2} filters: ({_kv(r)}*{c} + 1)*{k2} = {num(g)}; it has {k}: {params_formula(r)}")
         if g % k == 0 and (g // k - 1) % kv == 0 and (c2 := (g // k - 1) // kv) not in (c, 0):
             yield layer.params((*r.input_shape[:-1], c2))[0], (
@@ -373,7 +370,7 @@ def dense_other_count(ctx: Context) -> Iterable[Candidate]:
             yield layer.params((n2,))[0], (
                 f"as if the input had {num(n2)} values: {n2}*{u} + {u} = {num(g)}; it has {num(n)}: {params_formula(r)}")
         if g % (n + 1) == 0 and (u2 := g // (n + 1)) != u:
-            yield _replace(layer, units=u2).params(r.input_shape)[0], (
+            yield _params(layer.recount(r.input_shapes, units=u2)), (
                 f"as if the layer had {u2} units: {n}*{u2} + {u2} = {num(g)}; it has {u}: {params_formula(r)}")
 
 

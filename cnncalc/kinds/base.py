@@ -30,7 +30,9 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Mapping
 
 from .. import explain as X
-from ..errors import ShapeError
+from .. import formulas as F
+from ..errors import CnncalcError, ShapeError
+from ..results import infer_layer
 from ..shapes import (AXIS_NAMES, Axis, Shape, check_channels, conv_spatial, fmt_shape,  # noqa: F401
                       kind_dims, per_axis, resolve_padding, spatial_dims, window_error, window_hyper)
 from ..spelling import argument
@@ -228,6 +230,20 @@ class Layer:
         """Shapes of its weights a student may give for its activation: (what, shape)."""
         return ()
 
+    def recount(self, inputs: tuple[Shape, ...], **changes):
+        """The layer with some spec arguments changed (a student's slip: `bias=False`,
+        `stride=1`, `padding=0`) on `inputs`, as a results.LayerResult; None when no such layer
+        can be computed."""
+        try:
+            return infer_layer(dataclasses.replace(self, **changes), inputs)
+        except (CnncalcError, ZeroDivisionError, ValueError, TypeError):
+            return None
+
+    def shape_if_ceil(self, r) -> Shape | None:
+        """The output if its size were rounded up instead of down; None when it does not round
+        down a division (no window, a padding rule, ceil_mode)."""
+        return None
+
     # -- the layer alone (`cnncalc layer`, api.solve_layer) and `solve input`'s scan --------
     ALONE_FLATTENS: ClassVar[bool] = False  # alone, a multi-axis input is flattened first (the course's dense)
 
@@ -274,6 +290,16 @@ def identity_forward(self, x, w, r):
 def explain_params(self, r) -> list[str]:
     """Explain: only the parameter total (activations, merges, global pooling, dropout, LRN)."""
     return X.params_lines(r)
+
+
+def ceil_shape(r) -> Shape | None:
+    """A window layer's output with ceil((n + 2p - f)/s) + 1 on every axis instead of the floor;
+    None when an axis has no output."""
+    # floor((n + s - 1 + 2p - f)/s) + 1 = ceil((n + 2p - f)/s) + 1: conv_out with n + s - 1
+    try:
+        return (*(F.conv_out(a.n + a.s - 1, a.f, a.s, a.pad, a.d) for a in r.axes), r.output_shape[-1])
+    except (CnncalcError, ZeroDivisionError, ValueError, TypeError):
+        return None
 
 
 # The checker's kind-specific diagnoses (cnncalc/check), by name: a kind lists those that apply.

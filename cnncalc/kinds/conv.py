@@ -12,7 +12,7 @@ from ..codetext import (Part, call, dims_of, ints, keras_fused_act, keras_no_str
 from ..errors import ShapeError
 from ..results import LayerResult, infer_layer
 from ..formulas import product
-from .base import (memo_axes, _hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
+from .base import (ceil_shape, memo_axes, _hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
                    check_channels, conv_spatial, numpy_ops, kind_dims, per_axis, resolve_padding,
                    spatial_dims, window_error)
 from .measure import activation_ops, kernel_volume, rf_unknown, rf_window, weighted_flops
@@ -189,7 +189,10 @@ class Conv(Layer):
         if not r.axes:
             return None
         texts = [X.course_axis_text(a, o, same=self.padding == "same") for a, o in zip(r.axes, r.output_shape)]
-        return X.course_window_text(texts, f"{r.output_shape[-1]} filters")
+        return X.course_window_text(texts, self._course_channels(r))
+
+    def _course_channels(self, r) -> str:
+        return f"{r.output_shape[-1]} filters"
 
     def course_params_text(self, r) -> str | None:
         """The course's form, one bias per filter: '(5*5*3 + 1)*8 = 608'."""
@@ -201,6 +204,9 @@ class Conv(Layer):
         if not r.axes:
             return ()
         return (("filters", (*(a.f for a in r.axes), r.input_shape[-1], self.filters)),)
+
+    def shape_if_ceil(self, r) -> Shape | None:
+        return None if isinstance(self.padding, str) or not r.axes else ceil_shape(r)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -277,17 +283,18 @@ class DepthwiseConv(Layer):
     NUMBERED: ClassVar[bool] = True
     LABELS: ClassVar[tuple[str, ...]] = ("conv", "convolution", "dwconv")
 
-    def course_shape_text(self, r) -> str | None:
-        if not r.axes:
-            return None
-        texts = [X.course_axis_text(a, o, same=self.padding == "same") for a, o in zip(r.axes, r.output_shape)]
-        return X.course_window_text(texts, f"{r.input_shape[-1]}*{self.depth_multiplier} channels")
+    course_shape_text = Conv.course_shape_text
+
+    def _course_channels(self, r) -> str:
+        return f"{r.input_shape[-1]}*{self.depth_multiplier} channels"
 
     def course_params_text(self, r) -> str | None:
         """'3*3*32*1 + 32 = 320': the biases counted as one number."""
         c, m = r.input_shape[-1], self.depth_multiplier
         b = f" + {c * m}" if self.bias else ""
         return f"{X.kernel_product(tuple(a.f for a in r.axes))}*{c}*{m}{b} = {X.num(r.params)}"
+
+    shape_if_ceil = Conv.shape_if_ceil
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,7 @@ from .. import formulas as F
 from ..codetext import Part, call, dims_of, ints, keras_pairs, kwargs, pad_text, refuse, torch_pad, try_value
 from ..errors import ShapeError
 from ..formulas import product
-from .base import (memo_axes, _hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg, explain_params,
+from .base import (ceil_shape, memo_axes, _hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg, explain_params,
                    fmt_shape, numpy_ops, kind_dims, no_params, no_weights, per_axis, resolve_padding,
                    spatial_dims, window_error)
 from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
@@ -235,6 +235,9 @@ class Pool(Layer):
         rule = "same" if self.padding == "same" else "ceil" if self.ceil_mode else "floor"
         texts = [X.course_axis_text(a, o, rule) for a, o in zip(r.axes, r.output_shape)]
         return X.course_window_text(texts, f"channels {r.output_shape[-1]} as in the input")
+
+    def shape_if_ceil(self, r) -> Shape | None:
+        return None if isinstance(self.padding, str) or self.ceil_mode or not r.axes else ceil_shape(r)
 
     def alone_working(self, r, macs: int | None) -> tuple[str, str]:
         return "0 (pooling learns nothing)", "0 (pooling compares or averages; it multiplies no weights)"
