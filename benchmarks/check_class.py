@@ -99,7 +99,7 @@ def main() -> None:
         start = time.perf_counter()
         report = grade_folder(tmp, summary, workers=args.workers)
         seconds = time.perf_counter() - start
-        gradebook = api.gradebook_csv(report)
+        gradebook = report.to_csv()
     unreadable = sum(bool(g.unreadable) for g in report.students)
     print(f"{len(report.students)} submissions graded in {seconds:.2f} s on {args.workers} processes "
           f"({unreadable} unreadable, gradebook {len(gradebook.splitlines()) - 1} rows)")

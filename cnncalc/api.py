@@ -33,7 +33,8 @@ def _no_cycle_collection():
 @dataclass(frozen=True)
 class Summary:
     """A network's per-layer results and totals, with the computed metrics (MACs, FLOPs,
-    receptive field, memory). `to_dict()` is exactly `cnncalc summary --format json`."""
+    receptive field, memory). `to_dict()` is exactly `cnncalc summary --format json`, `text()`
+    the table it prints."""
     result: Any    # infer.Summary: spec, layers (LayerResult), totals (Totals)
     metrics: Any   # metrics.Metrics
 
@@ -57,8 +58,8 @@ class Summary:
         from .render.json_doc import to_json
         return to_json(self.result, self.metrics)
 
-    def table(self, width: int = 120) -> str:
-        """The plain-text table `cnncalc summary` prints."""
+    def text(self, width: int = 120) -> str:
+        """The plain-text table `cnncalc summary` prints, `width` characters wide."""
         from .render.table import table_text
         return table_text(self.result, width=width, metrics=self.metrics)
 
@@ -198,18 +199,6 @@ def check_class(folder: str, spec: SpecLike, *, strict: bool = False, workers: i
     unreadable file is recorded, never stops the rest)."""
     from .check.classbook import grade_folder
     return grade_folder(str(folder), infer(spec), strict, workers)
-
-
-def gradebook_csv(report) -> str:
-    """The gradebook of a ClassReport as CSV text (cells defused against formulas)."""
-    from .check.classbook import gradebook_csv as csv_text
-    return csv_text(report)
-
-
-def class_text(report) -> str:
-    """The class summary of a ClassReport for people (80 columns)."""
-    from .check.classbook import class_text as text
-    return text(report)
 
 
 def export_code(spec: SpecLike, to: str) -> str:

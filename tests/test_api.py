@@ -65,10 +65,10 @@ def test_import_is_light():
     (("size", "4", "-f", "3", "-s", "2", "-p", "1", "--transposed", "--output-padding", "1"),
      lambda: cnncalc.solve_size(4, 3, 2, 1, mode="transposed", output_padding=1)),
 ])
-def test_solve_size_is_the_cli_json(cli, args, call):
-    from cnncalc.render import solutions as answers
+def test_solve_size_is_the_cli_json_and_text(cli, args, call):
     run = cli(*args, "--format", "json")
-    assert run.code == 0 and json.loads(run.out) == answers.size_dict(call())
+    assert run.code == 0 and json.loads(run.out) == call().to_dict()
+    assert cli(*args).out == call().text()
 
 
 def test_strict_error_is_the_cli_refusal(cli):
@@ -86,10 +86,10 @@ def test_strict_error_is_the_cli_refusal(cli):
     (("layer", "dense", "--input", "400", "--units", "120"),
      lambda: cnncalc.solve_layer("dense", (400,), units=120), 400*120 + 120),
 ])
-def test_solve_layer_is_the_cli_json(cli, args, call, params):
-    from cnncalc.render import solutions as answers
+def test_solve_layer_is_the_cli_json_and_text(cli, args, call, params):
     run = cli(*args, "--format", "json")
-    assert run.code == 0 and json.loads(run.out) == answers.layer_dict(call())
+    assert run.code == 0 and json.loads(run.out) == call().to_dict()
+    assert cli(*args).out == call().text()
     assert call().params == params
 
 
@@ -99,17 +99,17 @@ def test_solve_layer_is_the_cli_json(cli, args, call, params):
     (("solve", "stride", "-n", "5", "-f", "3", "-p", "1", "--out", "3"),
      lambda: cnncalc.solve_stride(5, 3, 3, (1, 1))),
 ])
-def test_solvers_are_the_cli_json(cli, args, call):
-    from cnncalc.render import solutions as answers
+def test_solvers_are_the_cli_json_and_text(cli, args, call):
     run = cli(*args, "--format", "json")
-    assert run.code == 0 and json.loads(run.out) == answers.answer_dict(call())
+    assert run.code == 0 and json.loads(run.out) == call().to_dict()
+    assert cli(*args).out == call().text()
 
 
-def test_solve_input_is_the_cli_json(cli):
-    from cnncalc.render import solutions as answers
+def test_solve_input_is_the_cli_json_and_text(cli):
     run = cli("solve", "input", ZOO / "vgg16.yaml", "--input", "225x225x3", "--format", "json")
     a = cnncalc.solve_input(ZOO / "vgg16.yaml", given=(225, 225, 3))
-    assert json.loads(run.out) == answers.input_dict(a)
+    assert json.loads(run.out) == a.to_dict()
+    assert cli("solve", "input", ZOO / "vgg16.yaml", "--input", "225x225x3").out == a.text()
 
 
 VERTICAL = "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1"
@@ -155,6 +155,14 @@ def test_check_table_grades_a_read_table():
     answers = ROOT / "examples" / "lenet_homework_answers.md"
     report = cnncalc.check_table(read_answers(str(answers)), cnncalc.infer(ZOO / "lenet_homework.yaml"))
     assert report == cnncalc.check_answers(str(answers), ZOO / "lenet_homework.yaml")
+
+
+def test_a_check_report_is_the_cli_json_and_text(cli):
+    answers, spec = ROOT / "examples" / "lenet_homework_answers.md", ZOO / "lenet_homework.yaml"
+    report = cnncalc.check_answers(str(answers), spec)
+    assert json.loads(cli("check", answers, "--spec", spec, "--format", "json").out) == report.to_dict()
+    assert cli("check", answers, "--spec", spec).out == report.text()
+    assert cli("check", answers, "--spec", spec, "-v").out == report.text(verbose=True)
 
 
 def test_summary_options_check_before_reading():

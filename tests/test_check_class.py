@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cnncalc import api
-from cnncalc.check.classbook import grade_folder, gradebook_csv
+from cnncalc.check.classbook import grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "check_corpus"
@@ -58,6 +58,9 @@ def test_gradebook_json_and_refusals(klass, tmp_path, cli):
     doc = json.loads(r.out)
     assert doc["submissions"] == 8 and doc["unreadable"] == 2
     assert doc["common_mistakes"][0]["students"] >= 2
+    report = api.check_class(klass, HOMEWORK, workers=1)
+    assert doc == {"gradebook": str(out), **report.to_dict()} and report.to_csv() == out.read_text()
+    assert cli("check", klass, "--spec", HOMEWORK, "--gradebook", out).out == report.text() + f"Gradebook: {out}\n"
     r = cli("check", klass, "--spec", HOMEWORK)
     assert r.code == 2 and "add --gradebook" in r.err
     r = cli("check", CORPUS / "german.csv", "--spec", HOMEWORK, "--gradebook", out)
@@ -72,7 +75,7 @@ def test_processes_grade_as_one_process(klass):
         shutil.copy(CORPUS / "swiss.csv", klass / f"s{i:02d}.csv")
     one = grade_folder(str(klass), summary, workers=1)
     two = grade_folder(str(klass), summary, workers=2)
-    assert gradebook_csv(one) == gradebook_csv(two)
+    assert one.to_csv() == two.to_csv()
     assert one.common()[0][1] == 60 + 1  # Softmax 841: the 60 swiss copies and the notes table
 
 

@@ -14,7 +14,6 @@ from cnncalc.check import read_answers
 from cnncalc.check.grade import check_table
 from cnncalc.check.other_networks import better_fit
 from cnncalc.check.read import AnswerError
-from cnncalc.render.check import report_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "check_corpus"
@@ -79,5 +78,5 @@ def test_graded_as_a_teacher_would(expect):
         assert len(report.parts) == want["parts"]
     note = better_fit(report)
     assert (want["note"] in note) if want.get("note") else note == "", note
-    text = report_text(report, verbose=True)
+    text = report.text(verbose=True)
     assert all(len(line) <= 80 for line in text.splitlines()[1:]), "the report is wider than 80 columns"

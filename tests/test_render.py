@@ -157,7 +157,7 @@ def test_renderers_format_metrics_they_are_given(call, monkeypatch):
     s = infer(load_spec(str(ZOO / "lenet5.yaml")))
     with pytest.raises(TypeError, match="pass metrics="):
         call(s)
-    given, expected = compute(s), cnncalc.summarize(ZOO / "lenet5.yaml").table()
+    given, expected = compute(s), cnncalc.summarize(ZOO / "lenet5.yaml").text()
     monkeypatch.setattr(cnncalc.metrics, "compute", lambda *a, **k: pytest.fail("render computed metrics"))
     assert table.table_text(s, metrics=given) == expected
 

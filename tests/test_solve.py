@@ -16,6 +16,7 @@ from cnncalc import formulas as F
 from cnncalc import infer, load_spec, parse_spec
 from cnncalc import solve as S
 from cnncalc.solve import input_sizes
+from cnncalc.render.solutions import progression
 from cnncalc.errors import ArgumentError, ShapeError
 from cnncalc.explain import layer_lines
 from tests.conftest import ZOO
@@ -427,7 +428,7 @@ def test_input_sizes_vgg16():
     a = input_sizes(load_spec(str(ZOO / "vgg16.yaml")), max_size=300)
     assert a.exact_sizes == tuple(range(32, 301, 32)) and a.smallest == 32
     assert a.given == (224, 224, 3) and a.given_drops == ()
-    assert S.progression(a.exact_sizes) == "32, 64, 96, ..., 288 (every multiple of 32)"
+    assert progression(a.exact_sizes) == "32, 64, 96, ..., 288 (every multiple of 32)"
 
 
 def test_input_sizes_vgg16_225_first_drop():

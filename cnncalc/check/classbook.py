@@ -2,16 +2,14 @@
 and the class summary (the most common mistakes and how many students made each)."""
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import CnncalcError
 from ..infer import Summary
-from ..render.formats import defuse
-from .read import COLUMN_TITLES, read_answers
+from .read import read_answers
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,21 @@ class ClassReport:
         """The mistakes most students made, most common first (each student counted once)."""
         counts = Counter(m for g in self.students for m in set(g.mistakes))
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Submissions, unreadable files and the common mistakes (`check DIR --format json`)."""
+        from ..render.check import class_dict
+        return class_dict(self)
+
+    def text(self, width: int = 80) -> str:
+        """The class summary for people: counts, unreadable files, the most common mistakes."""
+        from ..render.check import class_text
+        return class_text(self, width)
+
+    def to_csv(self) -> str:
+        """The gradebook: one row per submission, text cells defused against spreadsheet formulas."""
+        from ..render.check import gradebook_csv
+        return gradebook_csv(self)
 
 
 def grade_file(path: str, summary: Summary, strict: bool = False) -> Graded:
@@ -101,40 +114,3 @@ def grade_folder(folder: str, summary: Summary, strict: bool = False, workers: i
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(summary,)) as pool:
         done = [g for batch in pool.map(_grade_many, jobs) for g in batch]
     return ClassReport(summary.spec.name, tuple(done))
-
-
-def gradebook_csv(report: ClassReport) -> str:
-    """file, score, right, graded, wrong, carried, unreadable: one row per submission, every
-    text cell defused against spreadsheet formulas."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["file", "score", "right", "graded", "wrong", "carried", "unreadable"])
-    for g in report.students:
-        score = "" if g.score is None else f"{100 * g.score:.1f}"
-        w.writerow([defuse(g.file), score, g.right, g.graded, g.wrong, g.carried, defuse(g.unreadable)])
-    return out.getvalue()
-
-
-def class_text(report: ClassReport, width: int = 80) -> str:
-    """The class summary: counts, the unreadable files, the most common mistakes."""
-    import textwrap
-    graded = [g for g in report.students if not g.unreadable]
-    bad = [g for g in report.students if g.unreadable]
-    mean = sum(g.score or 0 for g in graded) / len(graded) if graded else 0
-    perfect = sum(1 for g in graded if not g.wrong)
-    lines = [f"{len(report.students)} submissions against {report.spec}: {len(graded)} graded, "
-             f"{len(bad)} unreadable; mean score {100 * mean:.1f}%, {perfect} without a wrong cell"]
-    lines = textwrap.wrap(lines[0], width)
-    common = report.common()
-    if common:
-        lines += ["", "Most common mistakes:"]
-        for (row, column, why), n in common:
-            lines += textwrap.wrap(f"- {n} student{'s' if n != 1 else ''}: {row}, {COLUMN_TITLES[column]}: {why}",
-                                   width, subsequent_indent="    ")
-    if bad:
-        lines += ["", "Unreadable (not graded):"]
-        for g in bad[:20]:
-            lines += textwrap.wrap(f"- {g.file}: {g.unreadable}", width, subsequent_indent="    ")
-        if len(bad) > 20:
-            lines.append(f"  ... and {len(bad) - 20} more (the gradebook lists all)")
-    return "\n".join(lines) + "\n"

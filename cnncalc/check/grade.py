@@ -73,6 +73,16 @@ class Report:
         """Every given cell right and every row matched to a layer."""
         return not self.wrong and not self.unmatched
 
+    def to_dict(self) -> dict[str, Any]:
+        """The report as `cnncalc check --format json` prints it."""
+        from ..render.check import report_dict
+        return report_dict(self)
+
+    def text(self, verbose: bool = False) -> str:
+        """The report as `cnncalc check` prints it; `verbose` explains every cell."""
+        from ..render.check import report_text
+        return report_text(self, verbose)
+
 
 def _expected(summary: Summary, pos: int) -> dict[str, tuple[Any, str]]:
     if pos == 0:

@@ -117,14 +117,14 @@ def check(
     import os
 
     from .. import api
-    from ..render.check import report_json, report_text
+    from ..render.check import report_json
 
     loaded = load(spec, input_shape, class_name)
     if os.path.isdir(answers) or gradebook is not None:
         _grade_class(answers, loaded, gradebook, strict, fmt, spec)
         return
     report = api.check_answers(answers, loaded, read_as=read_as.value if read_as else None, strict=strict)
-    emit(report_json(report) if fmt is TextFormat.json else report_text(report, verbose=verbose))
+    emit(report_json(report) if fmt is TextFormat.json else report.text(verbose))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -144,14 +144,11 @@ def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fm
                             "submission in it")
     check_target(gradebook, (spec,))
     report = api.check_class(folder, loaded, strict=strict)
-    where = write_output(gradebook, api.gradebook_csv(report), (spec,))
+    where = write_output(gradebook, report.to_csv(), (spec,))
     if fmt is TextFormat.json:
-        emit(json.dumps({"gradebook": where, "submissions": len(report.students),
-                         "unreadable": sum(bool(g.unreadable) for g in report.students),
-                         "common_mistakes": [{"row": r, "column": c, "diagnosis": d, "students": n}
-                                             for (r, c, d), n in report.common()]}, indent=2) + "\n")
+        emit(json.dumps({"gradebook": where, **report.to_dict()}, indent=2) + "\n")
     else:
-        emit(api.class_text(report) + f"Gradebook: {where}\n")
+        emit(report.text() + f"Gradebook: {where}\n")
 
 
 def _explained(s, fmt: Format, columns) -> None:

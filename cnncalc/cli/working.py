@@ -34,7 +34,6 @@ def size(
     (bad arguments exit 2).
     """
     from .. import size_syntax as P
-    from ..render import solutions as R
     from .. import api
     from ..errors import ArgumentError
 
@@ -49,7 +48,7 @@ def size(
     if problem:
         typer.echo(f"cnncalc: {problem}", err=True)
         raise typer.Exit(1)
-    _show(fmt, R.size_dict(answer), R.size_text(answer))
+    _show(fmt, answer.to_dict(), answer.text())
 
 
 layer_app = typer.Typer(no_args_is_help=True, help="One layer's output shape, activations, parameters and MACs, with the working.\n\nExample: cnncalc layer conv --input 32x32x3 --filters 10 -f 3")
@@ -60,9 +59,8 @@ JACOBIAN_OPT = typer.Option(False, "--jacobian", help="Also the shapes and sizes
 
 
 def _show_layer(fmt: TextFormat, answer, jacobian: bool) -> None:
-    from ..render import solutions as R
     from .. import api
-    data, text = R.layer_dict(answer), R.layer_text(answer)
+    data, text = answer.to_dict(), answer.text()
     if jacobian:
         data["jacobian"] = api.jacobian(answer)
         text += api.jacobian_text(data["jacobian"])
@@ -179,12 +177,11 @@ def solve_padding(
     Example: cnncalc solve padding -n 6 -f 3 -s 2   ->   p = 3.5: p=4 (drops a padded row) or (3, 4) exactly
     """
     from .. import size_syntax as P
-    from ..render import solutions as R
     from .. import api
 
     a = api.solve_padding(P.one(P.positional(size_arg, n, "-n"), "-n", "6"), P.one(kernel, "-f", "3"), P.one(stride, "-s", "2"),
                           P.one(dilation, "-d", "1"), P.one(out, "--out", "6", required=False))
-    _show(fmt, R.answer_dict(a), R.answer_text(a), a.solved)
+    _show(fmt, a.to_dict(), a.text(), a.solved)
 
 
 @solve_app.command("kernel", context_settings=_ONE_LINE)
@@ -203,12 +200,11 @@ def solve_kernel(
     Example: cnncalc solve kernel -n 288 --out 143 -s 2 -p 0   ->   f=4 exact; f=3 drops one row
     """
     from .. import size_syntax as P
-    from ..render import solutions as R
     from .. import api
 
     a = api.solve_kernel(P.one(P.positional(size_arg, n, "-n"), "-n", "288"), P.one(out, "--out", "143"), P.one(stride, "-s", "2"),
                          P.one_pad(pad), P.one(dilation, "-d", "1"))
-    _show(fmt, R.answer_dict(a), R.answer_text(a), a.solved)
+    _show(fmt, a.to_dict(), a.text(), a.solved)
 
 
 @solve_app.command("stride", context_settings=_ONE_LINE)
@@ -227,12 +223,11 @@ def solve_stride(
     Example: cnncalc solve stride -n 5 -f 3 -p 1 --out 3   ->   s=2 exact
     """
     from .. import size_syntax as P
-    from ..render import solutions as R
     from .. import api
 
     a = api.solve_stride(P.one(P.positional(size_arg, n, "-n"), "-n", "5"), P.one(out, "--out", "3"), P.one(kernel, "-f", "3"),
                          P.one_pad(pad), P.one(dilation, "-d", "1"))
-    _show(fmt, R.answer_dict(a), R.answer_text(a), a.solved)
+    _show(fmt, a.to_dict(), a.text(), a.solved)
 
 
 @solve_app.command("input", context_settings=_ONE_LINE)
@@ -251,9 +246,8 @@ def solve_input(
     Example: cnncalc solve input architectures/vgg16.yaml --input 225x225x3
     """
     from .. import size_syntax as P
-    from ..render import solutions as R
     from .. import api
 
     net = load(spec, input, class_name)
     a = api.solve_input(net, max_size=P.one(max_size, "--max", "2048"), given=None if input is None else net.input)
-    _show(fmt, R.input_dict(a), R.input_text(a), a.solved)
+    _show(fmt, a.to_dict(), a.text(), a.solved)

@@ -1,14 +1,22 @@
-"""The report as text and JSON (formatting only)."""
+"""A graded answer table (check.Report) as text and JSON, and a graded class (ClassReport) as
+text, JSON and the gradebook CSV. Formatting only: the reports call these."""
 from __future__ import annotations
 
+import csv
+import io
 import json
-from typing import Any
+import textwrap
+from typing import TYPE_CHECKING, Any
 
-
-from ..kinds import fmt_shape
-from ..check.grade import Report, Verdict
-from ..check.read import COLUMNS, COLUMN_TITLES, MARKS
+from ..check.columns import COLUMNS, COLUMN_TITLES
+from ..check.read import MARKS
+from ..shapes import fmt_shape
+from .formats import defuse
 from .table import num
+
+if TYPE_CHECKING:  # the reports call these renderers: their modules are not imported here
+    from ..check.classbook import ClassReport
+    from ..check.grade import Report, Verdict
 
 
 # -- the report as text and JSON (formatting only) -------------------------------------------
@@ -85,7 +93,6 @@ def _cut(text: str, w: int) -> str:
 
 
 def _wrapped(text: str, indent: str, width: int = WIDTH) -> list[str]:
-    import textwrap
     return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ",
                          break_on_hyphens=False, break_long_words=True) or [indent]
 
@@ -178,3 +185,46 @@ def report_text(report: Report, verbose: bool = False) -> str:
 
 MATCHED = {"keras": "Keras default name", "torch": "torch module path", "label": "course or kind label",
            "order": "order"}
+
+
+# -- a class: every submission graded ---------------------------------------------------------
+def class_dict(report: ClassReport) -> dict[str, Any]:
+    return {"submissions": len(report.students), "unreadable": sum(bool(g.unreadable) for g in report.students),
+            "common_mistakes": [{"row": r, "column": c, "diagnosis": d, "students": n}
+                                for (r, c, d), n in report.common()]}
+
+
+def gradebook_csv(report: ClassReport) -> str:
+    """file, score, right, graded, wrong, carried, unreadable: one row per submission, every
+    text cell defused against spreadsheet formulas."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["file", "score", "right", "graded", "wrong", "carried", "unreadable"])
+    for g in report.students:
+        score = "" if g.score is None else f"{100 * g.score:.1f}"
+        w.writerow([defuse(g.file), score, g.right, g.graded, g.wrong, g.carried, defuse(g.unreadable)])
+    return out.getvalue()
+
+
+def class_text(report: ClassReport, width: int = 80) -> str:
+    """The class summary: counts, the unreadable files, the most common mistakes."""
+    graded = [g for g in report.students if not g.unreadable]
+    bad = [g for g in report.students if g.unreadable]
+    mean = sum(g.score or 0 for g in graded) / len(graded) if graded else 0
+    perfect = sum(1 for g in graded if not g.wrong)
+    lines = [f"{len(report.students)} submissions against {report.spec}: {len(graded)} graded, "
+             f"{len(bad)} unreadable; mean score {100 * mean:.1f}%, {perfect} without a wrong cell"]
+    lines = textwrap.wrap(lines[0], width)
+    common = report.common()
+    if common:
+        lines += ["", "Most common mistakes:"]
+        for (row, column, why), n in common:
+            lines += textwrap.wrap(f"- {n} student{'s' if n != 1 else ''}: {row}, {COLUMN_TITLES[column]}: {why}",
+                                   width, subsequent_indent="    ")
+    if bad:
+        lines += ["", "Unreadable (not graded):"]
+        for g in bad[:20]:
+            lines += textwrap.wrap(f"- {g.file}: {g.unreadable}", width, subsequent_indent="    ")
+        if len(bad) > 20:
+            lines.append(f"  ... and {len(bad) - 20} more (the gradebook lists all)")
+    return "\n".join(lines) + "\n"

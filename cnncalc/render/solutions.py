@@ -1,13 +1,14 @@
 """Solver and calculator answers as plain text or JSON. Layout only: every number and every
-formula string comes from solve.py / explain.py."""
+formula string comes from solve/ and explain.py; each answer's to_dict() and text() call these."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..kinds import fmt_shape
-from ..solve import Answer, LayerAnswer, SizeAnswer, Solution, progression
-from ..solve import InputAnswer
+from ..shapes import fmt_shape
+
+if TYPE_CHECKING:  # the results call these renderers: their modules are not imported here
+    from ..solve import Answer, InputAnswer, LayerAnswer, SizeAnswer, Solution
 
 
 # ---- JSON ---------------------------------------------------------------------------------
@@ -119,6 +120,18 @@ def layer_text(a: LayerAnswer) -> str:
     return "\n".join(lines) + "\n"
 
 
+def progression(values: tuple[int, ...]) -> str:
+    """'32, 64, ..., 2048 (every multiple of 32)' when the values step evenly, else a list."""
+    if len(values) <= 6:
+        return ", ".join(map(str, values)) if values else "none"
+    step = values[1] - values[0]
+    if all(b - a == step for a, b in zip(values, values[1:])):
+        what = (f"every multiple of {step}" if values[0] % step == 0 and values[0] == step
+                else f"{values[0]} + {step}k")
+        return f"{values[0]}, {values[1]}, {values[2]}, ..., {values[-1]} ({what})"
+    return ", ".join(map(str, values[:12])) + (f", ... ({len(values)} sizes)" if len(values) > 12 else "")
+
+
 def input_text(a: InputAnswer) -> str:
     lines = [a.question, f"  exact when {a.formula}"]
     for s in a.per_axis or (a,):
@@ -140,7 +153,3 @@ def input_text(a: InputAnswer) -> str:
         if rest:
             lines.append(f"    ({rest} more layer{'s' if rest != 1 else ''} after it; --format json lists them)")
     return "\n".join(lines) + "\n"
-
-
-__all__ = ["answer_dict", "answer_text", "input_dict", "input_text", "layer_dict", "layer_text",
-           "one", "one_pad", "padding", "positional", "size_dict", "size_text", "sizes", "to_json"]

@@ -8,7 +8,7 @@
 The submodules are named by job, never like a function they hold, so importing one never hides
 a function of this package (`solve.size` is the function; `solve.sizes` its module).
 """
-from .inverse import MAX_LISTED, Answer, Solution, kernel, nonnegative, padding, positive, progression, stride  # noqa: F401
+from .inverse import MAX_LISTED, Answer, Solution, kernel, nonnegative, padding, positive, stride  # noqa: F401
 from .one_layer import LayerAnswer, layer  # noqa: F401
 from .sizes import AxisSize, SizeAnswer, per_axis, size, strict_error  # noqa: F401
 from .inputs import MAX_SCAN, MAX_SCAN_STEPS, Drop, InputAnswer, input_sizes  # noqa: F401

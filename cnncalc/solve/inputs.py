@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from .. import explain as X
 from .. import formulas as F
@@ -50,6 +51,16 @@ class InputAnswer:
         if self.per_axis:
             return all(a.solved for a in self.per_axis)
         return bool(self.exact_sizes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as `--format json` prints it."""
+        from ..render.solutions import input_dict
+        return input_dict(self)
+
+    def text(self) -> str:
+        """The answer as the command prints it."""
+        from ..render.solutions import input_text
+        return input_text(self)
 
 
 def _drops(summary) -> list[Drop]:

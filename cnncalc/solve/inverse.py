@@ -45,6 +45,16 @@ class Answer:
     def solved(self) -> bool:
         return bool(self.solutions)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as `--format json` prints it."""
+        from ..render.solutions import answer_dict
+        return answer_dict(self)
+
+    def text(self) -> str:
+        """The answer as the command prints it."""
+        from ..render.solutions import answer_text
+        return answer_text(self)
+
 
 def positive(**values: int | None) -> None:
     """Every given size must be an integer >= 1 (padding is checked with `nonnegative`)."""
@@ -224,15 +234,3 @@ def stride(n: int, out: int, f: int, pad: F.Pad = (0, 0), d: int = 1) -> Answer:
     sols = sorted((_solution("stride", s, n, f, s, pad, d) for s in strides),
                   key=lambda sol: (not sol.exact, sol.value))
     return Answer(question, formula, tuple(sols), tuple(notes))
-
-
-def progression(values: tuple[int, ...]) -> str:
-    """'32, 64, ..., 2048 (every multiple of 32)' when the values step evenly, else a list."""
-    if len(values) <= 6:
-        return ", ".join(map(str, values)) if values else "none"
-    step = values[1] - values[0]
-    if all(b - a == step for a, b in zip(values, values[1:])):
-        what = (f"every multiple of {step}" if values[0] % step == 0 and values[0] == step
-                else f"{values[0]} + {step}k")
-        return f"{values[0]}, {values[1]}, {values[2]}, ..., {values[-1]} ({what})"
-    return ", ".join(map(str, values[:12])) + (f", ... ({len(values)} sizes)" if len(values) > 12 else "")

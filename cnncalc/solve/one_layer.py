@@ -31,6 +31,16 @@ class LayerAnswer:
     macs_text: str
     notes: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as `--format json` prints it."""
+        from ..render.solutions import layer_dict
+        return layer_dict(self)
+
+    def text(self) -> str:
+        """The answer as the command prints it."""
+        from ..render.solutions import layer_text
+        return layer_text(self)
+
 
 def _kind(word: str, dims: int | None) -> str | None:
     """The registry's name for `word` on an input with `dims` spatial axes: a name without its

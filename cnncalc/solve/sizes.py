@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .. import explain as X
 from .. import formulas as F
@@ -36,6 +37,16 @@ class SizeAnswer:
     @property
     def exact(self) -> bool:
         return all(a.exact for a in self.axes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as `--format json` prints it."""
+        from ..render.solutions import size_dict
+        return size_dict(self)
+
+    def text(self) -> str:
+        """The answer as the command prints it."""
+        from ..render.solutions import size_text
+        return size_text(self)
 
 
 def per_axis(name: str, values: tuple, dims: int) -> tuple:
