@@ -2,11 +2,11 @@
 its protobuf parser only, no runtime. Layer sizes come from the initializers' shapes; the data
 flow from the graph's node order. NCHW tensors become cnncalc's channels-last shapes.
 
-Read: Conv (groups, dilations, pads, auto_pad), ConvTranspose, Gemm and MatMul (+ Add of a
-bias) with initializer weights, BatchNormalization, Relu, Clip (relu / relu6), LeakyRelu,
-Sigmoid, Tanh, Softmax, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Flatten,
-Reshape (also `x.view(x.size(0), -1)`'s Shape / Gather / Unsqueeze / Concat chain), Add, Mul,
-Concat, Dropout, Identity, Pad. Anything else is refused with the node's name.
+The ops read are those the kinds declare in their ONNX spellings, each group through one small
+handler of OPS (at the end of this module); the reader itself follows Constant and the
+Shape / Gather / Unsqueeze / Concat chain of `x.view(x.size(0), -1)`, and folds MatMul + Add of a
+bias into one dense layer. An op no kind declares is refused at its node, in one line that also
+names every other such op of the file.
 """
 from __future__ import annotations
 
@@ -169,7 +169,7 @@ class OnnxReader:
             raise self.fail(node, index, f"a product on a {x.rank + 1}-dim tensor (cnncalc's dense takes a flat one)")
         self.emit(node, index, "dense", _drop({"units": units, "bias": bias, "in_features": k}, bias=True), [x], 1)
 
-    def merge(self, node, index, op) -> None:
+    def merge(self, node, index, op, kind) -> None:
         a, b = node.input[0], node.input[1]
         ta, tb = self.values.get(a), self.values.get(b)
         if op == "Add" and a in self.matmul and self.consumers.get(a) == 1 and b in self.inits \
@@ -180,7 +180,7 @@ class OnnxReader:
             return
         if not (isinstance(ta, T) and isinstance(tb, T)):
             raise self.fail(node, index, f"{op} of a tensor and a constant (not a layer cnncalc has)")
-        self.emit(node, index, "add" if op == "Add" else "multiply", {}, [ta, tb], ta.rank)
+        self.emit(node, index, kind, {}, [ta, tb], ta.rank)
 
     def reshape(self, node, index, x, target) -> None:
         if not isinstance(target, list) or not target:
@@ -429,5 +429,5 @@ OPS = {  # the groups of ONNX ops the kinds declare -> the handler of a node
     "HardSigmoid": _hard_sigmoid, "Clip": _clip, "Softmax": _softmax, "Pool": _pool,
     "GlobalPool": lambda n: n.emit(n.spelling.kind, {"keepdims": True}), "Flatten": _flatten,
     "Reshape": lambda n: n.reader.reshape(n.node, n.index, n.x, n.reader.const(n.node.input[1])),
-    "Merge": lambda n: n.reader.merge(n.node, n.index, n.op), "Concat": _concat, "Pad": _pad,
+    "Merge": lambda n: n.reader.merge(n.node, n.index, n.op, n.spelling.kind), "Concat": _concat, "Pad": _pad,
 }
