@@ -8,15 +8,15 @@ jacobian (docs/gradients.md), and the exceptions (CnncalcError and its family: S
 ShapeError, ArgumentError). Heavy modules load on first use.
 """
 from . import infer as _infer_module  # noqa: F401 (bound first, so `cnncalc.infer` stays the function)
-from .api import (Summary, backprop, backprop_text, check_answers, conv_matrix, convolve,  # noqa: F401
-                  export_code, gradient, gradient_text, import_model, infer, jacobian, jacobian_text,
+from .api import (Summary, backprop, check_answers, conv_matrix, convolve,  # noqa: F401
+                  export_code, gradient, import_model, infer, jacobian,
                   load, load_text, pool, report_html, solve_input, solve_kernel, solve_layer, solve_padding, solve_size,
                   solve_stride, strict_error, summarize, summary_options, verify, working)
 from .errors import ArgumentError, CnncalcError, ShapeError, SpecError  # noqa: F401
 from .version import __version__  # noqa: F401
 
 __all__ = ["ArgumentError", "CnncalcError", "ShapeError", "SpecError", "Summary", "backprop",
-           "backprop_text", "gradient", "gradient_text", "import_model", "jacobian", "jacobian_text",
+           "gradient", "import_model", "jacobian",
            "load_text", "check_answers",
            "check_table", "conv_matrix", "convolve", "export_code", "infer", "load", "load_spec",
            "parse_spec", "pool", "report_html", "solve_input", "solve_kernel", "solve_layer",

@@ -319,10 +319,11 @@ def conv_matrix(n: int, f: int = 3, *, stride: int = 1, kernel=None, signal=None
 
 def gradient(image, kernel, upstream=None, *, stride: int = 1, padding: int = 0, bias=None,
              flip: bool = False):
-    """The forward output Z and dL/dK, dL/dX, dL/db of a single convolution (grad.ConvGrad),
-    exact for whole numbers. `image`, `upstream`: text ("1 2; 3 4", channels split by `|`) or
-    nested lists; `kernel` also a name (sobel_x) or one text per filter; `upstream` defaults to
-    all ones; `bias`: a number, or one per filter."""
+    """The forward output Z and dL/dK, dL/dX, dL/db of a single convolution, exact for whole
+    numbers: a gradients.conv.ConvGrad, with `to_dict(at)` and `text(at)` (`at` "dK:0,0" works
+    one cell). `image`, `upstream`: text ("1 2; 3 4", channels split by `|`) or nested lists;
+    `kernel` also a name (sobel_x) or one text per filter; `upstream` defaults to all ones;
+    `bias`: a number, or one per filter."""
     from .gradients import conv as grad
     if all(v is None or isinstance(v, str) for v in (image, upstream, bias)) and (
             isinstance(kernel, str) or (isinstance(kernel, (list, tuple)) and all(isinstance(k, str) for k in kernel))):
@@ -330,25 +331,10 @@ def gradient(image, kernel, upstream=None, *, stride: int = 1, padding: int = 0,
     return grad.conv_grad(image, kernel, upstream, stride, padding, bias, flip)
 
 
-def gradient_dict(result, at: str | None = None) -> dict:
-    """`cnncalc grad --format json`: {"Z", "dL_dK", "dL_dX", "dL_db", ...}; `at` adds one cell's working."""
-    from .gradients.conv import parse_at
-    data = result.as_dict()
-    if at is not None:
-        data["at"] = parse_at(at, result)
-    return data
-
-
-def gradient_text(result, at: str | None = None) -> str:
-    """`cnncalc grad`'s text: every grid with its formula; `at` ("dK:0,0") works one cell."""
-    from .gradients.conv import result_text
-    return result_text(result, at)
-
-
 def backprop(spec: SpecLike, input, target, *, loss: str = "mse", weights=None, seed: int = 0):
-    """One forward and backward pass through a small network (backprop.Backprop): the loss, each
-    layer's output, and the gradients of the loss with respect to each layer's weights, bias
-    and output. `input`, `target`: numbers, nested lists, or text (JSON, "1 2; 3 4", a file);
+    """One forward and backward pass through a small network: the loss, each layer's output,
+    and the gradients of the loss with respect to each layer's weights, bias and output; a
+    gradients.network.Backprop, with `to_dict()` and `text()`. `input`, `target`: numbers, nested lists, or text (JSON, "1 2; 3 4", a file);
     `weights`: a mapping of layer names to arrays in torch's layout, or a JSON file's path
     (None: drawn from `seed`)."""
     from .gradients import inputs as I, network as B
@@ -358,20 +344,10 @@ def backprop(spec: SpecLike, input, target, *, loss: str = "mse", weights=None, 
     return B.backprop(_spec(spec), x, t, loss=loss, weights=w, seed=seed)
 
 
-def backprop_text(result) -> str:
-    """`cnncalc backprop`'s text."""
-    from .gradients.network import result_text
-    return result_text(result)
-
-
-def jacobian(answer, *, dtype_bytes: int = 4) -> dict:
+def jacobian(answer, *, dtype_bytes: int = 4):
     """The shapes of d out/d in and d out/d weights of one layer (a `solve_layer` answer), their
-    sizes in numbers and bytes (`cnncalc layer ... --jacobian`): why backprop never forms them."""
+    sizes in numbers and bytes (`cnncalc layer ... --jacobian`): why backprop never forms them;
+    gradients.jacobian.Jacobians, with `to_dict()` and `text()`."""
     from .infer import infer_layer
     from .gradients.jacobian import jacobian_shapes
     return jacobian_shapes(infer_layer(answer.layer, (answer.input_shape,)), dtype_bytes)
-
-
-def jacobian_text(d: dict) -> str:
-    from .gradients.jacobian import jacobian_text as text
-    return text(d)

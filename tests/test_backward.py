@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from cnncalc.gradients.inputs import load_weights, parse_array
-from cnncalc.gradients.network import activate_grid, backprop, result_text
+from cnncalc.gradients.network import backprop
 from cnncalc.errors import CnncalcError
 from cnncalc.gradients.conv import conv_grad
 from cnncalc.spec import load_spec, parse_spec
@@ -31,7 +31,7 @@ NOTES_WEIGHTS = json.loads((EXAMPLES / "notes_1d_weights.json").read_text())
 
 def test_notes_tiny_1d_network():
     b = backprop(parse_spec(NOTES_NET), [1, 3, 2, 0, 1], 6, "mse", NOTES_WEIGHTS)
-    d = b.as_dict()
+    d = b.to_dict()
     z1 = [0*1 + 1*-1 + 3*2, 1*1 + 3*-1 + 2*2, 3*1 + 2*-1 + 0*2, 2*1 + 0*-1 + 1*2, 0*1 + 1*-1 + 0*2]
     assert d["pre_activations"]["z1"] == [[v] for v in z1]                 # [5, 2, 1, 4, -1]
     a1 = [max(v, 0) for v in z1]
@@ -54,7 +54,7 @@ def test_notes_tiny_1d_network():
     g = conv_grad([1, 3, 2, 0, 1], [1, -1, 2], dl_dz1, padding=1)
     assert g.dK == [36, 4, 0] and [[v] for v in g.dX] == d["input_gradient"]
     assert "L = (1/N) sum (y - t)^2 = ((8 - 6)^2) / 1 = 4" == d["loss_formula"]
-    text = result_text(b)
+    text = b.text()
     assert "loss (mse) = 4" in text and "dL/dz (through relu):" in text
 
 
@@ -62,7 +62,7 @@ def test_max_pool_routes_the_gradient_to_the_argmax():
     spec = parse_spec("input: [4, 4, 1]\nlayers:\n  - maxpool2d: 2\n  - flatten\n")
     x = [[1, 3, 2, 1], [4, 2, 0, 1], [1, 1, 5, 6], [0, 2, 7, 8]]
     b = backprop(spec, x, [3, 2, 1, 6])
-    assert b.as_dict()["outputs"]["flatten_1"] == [4, 2, 2, 8]
+    assert b.to_dict()["outputs"]["flatten_1"] == [4, 2, 2, 8]
     dy = [2 * (4 - 3) / 4, 2 * (2 - 2) / 4, 2 * (2 - 1) / 4, 2 * (8 - 6) / 4]
     want = np.zeros((4, 4))
     want[1, 0], want[0, 2], want[3, 1], want[3, 3] = dy  # the cells that won their windows
@@ -101,18 +101,16 @@ def test_notes_conv_with_relu_on_a_grid():
     z = conv_grad(LONELY, LONELY_FILTER, padding=1).Z
     assert z[1][4] == -(0 + 0 + 0) + 1 - (0 + 0 + 0 + 0 + 0)   # Xp rows 1-3, columns 4-6 around the 1 at X[1,4]
     assert z[0][0] == -(0 + 0 + 0 + 0 + 0 + 1 + 0 + 0) + 1       # the top-left 1 has one 1 (below it) around it
-    assert activate_grid("relu", z) == [[0] * 5, [0, 0, 0, 0, 1], [0] * 5, [0] * 5, [0] * 5]
-    assert activate_grid("relu", [[-1, 2]]) == [[0, 2]] and activate_grid("linear", [[-1, 2]]) == [[-1, 2]]
-    assert activate_grid("leaky_relu", [[-1, 2]]) == [[-0.01, 2]]
-    assert activate_grid("sigmoid", [[0]]) == [[0.5]]
-    bad(lambda: activate_grid("softmax", [[1, 2]]), "--activation `softmax` is not an element-wise activation")
+    from cnncalc import convolve  # `conv --activation relu`
+    a = convolve(LONELY, LONELY_FILTER, padding=1, activation="relu").activated
+    assert a.tolist() == [[max(v, 0) for v in row] for row in z] == [[0] * 5, [0, 0, 0, 0, 1], [0] * 5, [0] * 5, [0] * 5]
 
 
 def test_random_weights_from_a_seed_are_shown_and_repeat():
     spec = load_spec(str(ZOO / "signal1d.yaml"))
     x = np.linspace(-1, 1, 100).reshape(100, 1).tolist()
-    d1 = backprop(spec, x, 1, "bce", seed=3).as_dict()
-    d2 = backprop(spec, x, 1, "bce", weights=d1["weights"]).as_dict()
+    d1 = backprop(spec, x, 1, "bce", seed=3).to_dict()
+    d2 = backprop(spec, x, 1, "bce", weights=d1["weights"]).to_dict()
     assert d1["loss"] == d2["loss"] and d1["gradients"] == d2["gradients"]
     assert json.loads(json.dumps(d1))["gradients"]["dense_1"]["bias"] is not None
 
@@ -222,7 +220,7 @@ def test_against_torch_autograd(data):
         assume(False)
     rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 32 - 1)))
     x, target, weights = numbers(rng, text, loss)
-    ours = backprop(spec, x, target, loss, weights).as_dict()
+    ours = backprop(spec, x, target, loss, weights).to_dict()
     compare(ours, torch_backprop(torch, text, x, target, loss, weights))
 
 
@@ -233,7 +231,7 @@ def test_branched_nets_against_torch(name, loss):
     text = BRANCHED[name]
     for seed in range(3):
         x, target, weights = numbers(np.random.default_rng(seed), text, loss)
-        ours = backprop(parse_spec(text), x, target, loss, weights).as_dict()
+        ours = backprop(parse_spec(text), x, target, loss, weights).to_dict()
         compare(ours, torch_backprop(torch, text, x, target, loss, weights))
 
 
@@ -248,7 +246,7 @@ def test_hard_sigmoid_gradient_is_exactly_a_sixth():
 
 def test_notes_network_against_torch():
     torch = pytest.importorskip("torch")
-    ours = backprop(NET, X5, 6, "mse", NOTES_WEIGHTS).as_dict()
+    ours = backprop(NET, X5, 6, "mse", NOTES_WEIGHTS).to_dict()
     compare(ours, torch_backprop(torch, NOTES_NET, X5, 6, "mse", {"z1": NOTES_WEIGHTS["z1"],
                                                                    "a2": {"weight": NOTES_WEIGHTS["a2"]}}))
 
@@ -260,7 +258,7 @@ def test_torch_goldens():
     assert len(data["backprop"]) >= 20
     for case in data["backprop"]:
         ours = backprop(parse_spec(case["spec"]), case["input"], case["target"], case["loss"], case["weights"])
-        compare(ours.as_dict(), case["torch"])
+        compare(ours.to_dict(), case["torch"])
 
 
 def test_gelu_against_torch():
@@ -269,5 +267,5 @@ def test_gelu_against_torch():
     text = "input: [6]\nlayers:\n  - dense: {units: 4, name: d}\n  - gelu\n  - dense: {units: 2, activation: gelu, name: o}\n"
     for seed in range(3):
         x, target, weights = numbers(np.random.default_rng(seed), text, "mse")
-        ours = backprop(parse_spec(text), x, target, "mse", weights).as_dict()
+        ours = backprop(parse_spec(text), x, target, "mse", weights).to_dict()
         compare(ours, torch_backprop(torch, text, x, target, "mse", weights))

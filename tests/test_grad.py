@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cnncalc.gradients.conv import (conv_grad, conv_grad_channels, from_text, parse_at, parse_channels,
-                                    result_text)
-from cnncalc.gradients.jacobian import jacobian_shapes, jacobian_text, weight_shapes
+from cnncalc.gradients.conv import conv_grad, conv_grad_channels, from_text, parse_at, parse_channels
+from cnncalc.gradients.jacobian import jacobian_shapes, weight_shapes
 from cnncalc.infer import infer
 from cnncalc.spec import load_spec, parse_spec
 from tests.conftest import ZOO, one_line_error as bad
@@ -46,7 +45,7 @@ def test_notes_3x3_image_2x2_kernel_all_ones_upstream():
     assert r.working_at("Z", 0, 0) == ("Z[0,0] = X[0,0]*K[0,0] + X[0,1]*K[0,1] + X[1,0]*K[1,0] + "
                                        "X[1,1]*K[1,1] + b = 1*1 + 2*2 + 4*3 + 5*4 + 1 = 38")
     assert r.working_at("db") == "dL/db = G[0,0] + G[0,1] + G[1,0] + G[1,1] = 1 + 1 + 1 + 1 = 4"
-    assert r.as_dict()["dL_dK"] == [[12, 16], [24, 28]]
+    assert r.to_dict()["dL_dK"] == [[12, 16], [24, 28]]
     assert all(isinstance(v, int) for row in r.dX for v in row)  # exact
 
 
@@ -55,7 +54,7 @@ def test_notes_example_without_upstream_takes_all_ones():
 
 
 def test_text_shows_each_grid_with_its_formula():
-    text = result_text(conv_grad(X, K, ONES, bias=1), at="dK:0,0")
+    text = conv_grad(X, K, ONES, bias=1).text(at="dK:0,0")
     for line in ("output Z (2x2), stride 1, padding 0:", "dL/dK (2x2):", "dL/dX (3x3):", "dL/db = 4",
                  "dL/dK[m,n] = sum_i sum_j Xp[i*s+m, j*s+n] * G[i,j]", "full convolution",
                  "= 1*1 + 2*1 + 4*1 + 5*1 = 12"):
@@ -88,7 +87,7 @@ def test_stride_dilates_the_upstream_gradient():
     assert r.dK == [[0*1 + 3*2 + 15*3 + 18*4, 1*1 + 4*2 + 16*3 + 19*4],
                     [5*1 + 8*2 + 20*3 + 23*4, 6*1 + 9*2 + 21*3 + 24*4]]
     assert "stride steps over it" in r.working_at("dX", 2, 2)
-    assert "upstream_dilated" in r.as_dict()
+    assert "upstream_dilated" in r.to_dict()
 
 
 def test_flip_is_the_rotated_kernel():
@@ -173,7 +172,7 @@ def test_command_line_text():
     assert parse_at("dL/dK:0,0", r) == r.working_at("dK", 0, 0)
     assert parse_channels("[[[1, 2]], [[3, 4]]]") == [[[1, 2]], [[3, 4]]]
     assert parse_channels("sobel_x", "--kernel", kernel=True)[0][1] == [2, 0, -2]
-    assert json.loads(json.dumps(m.as_dict()))["dL_db"] == [1, 2]
+    assert json.loads(json.dumps(m.to_dict()))["dL_db"] == [1, 2]
 
 
 
@@ -230,18 +229,18 @@ def test_notes_jacobian_shapes():
     denominator layout; here (out, wrt), numerator layout: their transposes."""
     z1, a1, _, a2 = infer(parse_spec(NOTES_NET)).layers
     j = jacobian_shapes(z1)
-    inp, weight = j["jacobians"]
+    inp, weight = j.to_dict()["jacobians"]
     assert weight["wrt"] == "weight" and weight["shape"] == [5, 1, 1, 1, 3] and weight["matrix"] == [5, 3]
     assert inp["shape"] == [5, 1, 5, 1] and inp["elements"] == 5 * 5 and inp["bytes"] == 5 * 5 * 4
-    assert jacobian_shapes(a1)["jacobians"][0]["matrix"] == [5, 5]
-    assert [e["matrix"] for e in jacobian_shapes(a2, 8)["jacobians"]] == [[1, 5], [1, 5]]
-    assert jacobian_shapes(a2, 8)["jacobian_bytes"] == (5 + 5) * 8
-    assert "d out / d weight: (5, 1, 1, 1, 3) = 5 x 3 = 15 numbers" in jacobian_text(j)
+    assert jacobian_shapes(a1).to_dict()["jacobians"][0]["matrix"] == [5, 5]
+    assert [e["matrix"] for e in jacobian_shapes(a2, 8).to_dict()["jacobians"]] == [[1, 5], [1, 5]]
+    assert jacobian_shapes(a2, 8).to_dict()["jacobian_bytes"] == (5 + 5) * 8
+    assert "d out / d weight: (5, 1, 1, 1, 3) = 5 x 3 = 15 numbers" in j.text()
 
 
 def test_vgg_fc6_jacobian_is_why_we_never_form_it():
     fc6 = next(r for r in infer(load_spec(str(ZOO / "vgg16.yaml"))).layers if r.layer.kind == "dense")
-    j = jacobian_shapes(fc6)
+    j = jacobian_shapes(fc6).to_dict()
     w = next(e for e in j["jacobians"] if e["wrt"] == "weight")
     assert w["shape"] == [4096, 4096, 25088] and w["elements"] == 4096 * 4096 * 25088
     assert w["gradient_elements"] == 4096 * 25088

@@ -61,7 +61,7 @@ def test_backprop_through_a_pointwise_dense():
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 4)), rng.standard_normal(2)
     t = rng.standard_normal((2, 3, 2))
-    got = api.backprop(spec, x.tolist(), t.tolist(), weights={"d": {"weight": w.tolist(), "bias": b.tolist()}}).as_dict()
+    got = api.backprop(spec, x.tolist(), t.tolist(), weights={"d": {"weight": w.tolist(), "bias": b.tolist()}}).to_dict()
     tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (x, w, b))
     loss = ((torch.nn.functional.linear(tx, tw, tb) - torch.tensor(t)) ** 2).mean()
     loss.backward()

@@ -35,9 +35,9 @@ def grad(
                      padding=padding, bias=bias, flip=flip)
     if fmt is TextFormat.json:
         import json
-        emit(json.dumps(api.gradient_dict(r, at), indent=2) + "\n")
+        emit(json.dumps(r.to_dict(at), indent=2) + "\n")
     else:
-        emit(api.gradient_text(r, at))
+        emit(r.text(at))
 
 
 class Loss(str, Enum):
@@ -68,6 +68,6 @@ def backprop(
                      weights=None if weights is None else str(weights), seed=seed)
     if fmt is TextFormat.json:
         import json
-        emit(json.dumps(b.as_dict(), indent=2) + "\n")
+        emit(json.dumps(b.to_dict(), indent=2) + "\n")
     else:
-        emit(api.backprop_text(b))
+        emit(b.text())

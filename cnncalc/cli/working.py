@@ -62,8 +62,8 @@ def _show_layer(fmt: TextFormat, answer, jacobian: bool) -> None:
     from .. import api
     data, text = answer.to_dict(), answer.text()
     if jacobian:
-        data["jacobian"] = api.jacobian(answer)
-        text += api.jacobian_text(data["jacobian"])
+        j = api.jacobian(answer)
+        data["jacobian"], text = j.to_dict(), text + j.text()
     _show(fmt, data, text)
 
 

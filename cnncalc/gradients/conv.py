@@ -258,9 +258,14 @@ class ConvGrad:
         h, w = len(self.z[0]), len(self.z[0][0])
         return (w,) if self.dims == 1 else (h, w)
 
-    def as_dict(self) -> dict[str, Any]:
+    def text(self, at: str | None = None) -> str:
+        """`cnncalc grad`'s text: every grid with the formula it came from; `at` ("dK:0,0",
+        parse_at's forms) works one cell."""
+        return _text(self, at)
+
+    def to_dict(self, at: str | None = None) -> dict[str, Any]:
         """{"Z", "dL_dK", "dL_dX", "dL_db"} as nested lists, with the grids shown on the way and
-        the formula of each."""
+        the formula of each (`cnncalc grad --format json`); `at` adds one cell's working."""
         s = self.stride[1] if self.dims == 1 else list(self.stride)
         p = self.padding[1] if self.dims == 1 else list(self.padding)
         out: dict[str, Any] = {"Z": jsonable(self.Z), "dL_dK": jsonable(self.dK), "dL_dX": jsonable(self.dX),
@@ -273,6 +278,8 @@ class ConvGrad:
             out["input_padded"] = jsonable(self.input_padded)
         out["size_formula"] = list(self.sizes)
         out["formulas"] = dict(self.formulas)
+        if at is not None:
+            out["at"] = parse_at(at, self)
         return out
 
     # ------------------------------------------------------------ the working of one cell
@@ -536,7 +543,7 @@ def parse_at(text: str, r: ConvGrad) -> str:
 
 # ---------------------------------------------------------------- text
 
-def result_text(r: ConvGrad, at: str | None = None) -> str:
+def _text(r: ConvGrad, at: str | None = None) -> str:
     """Every grid with the formula it came from; with `at`, one cell worked out."""
     from ..grids import grid_text
     d, (s, p), c_in, c_out = r.dims, (r.stride[1], r.padding[1]), len(r.image), len(r.kernel)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ArgumentError, read_text
 from ..infer import LayerResult, Summary
-from ..kinds import BatchNorm, Conv, Dense, fmt_shape
+from ..kinds import fmt_shape
 
 
 def parse_array(text: str, what: str = "--input") -> Any:
@@ -95,24 +95,8 @@ def load_weights(path: str) -> dict:
     return data
 
 
-def _f_names(dims: int) -> str:
-    return {1: "f", 2: "f_h, f_w", 3: "f_d, f_h, f_w"}.get(dims, "*f")
-
-
-def layout(r: LayerResult) -> dict[str, str]:
-    """What each array's axes are, for the error messages."""
-    L = r.layer
-    if isinstance(L, Conv):
-        return {"weight": f"(C_out, C_in/groups, {_f_names(len(r.axes))})", "bias": "(C_out,)"}
-    if isinstance(L, Dense):
-        return {"weight": "(units, n_in)", "bias": "(units,)"}
-    if isinstance(L, BatchNorm):
-        return {k: "(C,)" for k in ("gamma", "beta", "running_mean", "running_var")}
-    return {}
-
-
 def _layout_text(r: LayerResult, expected: dict) -> str:
-    names = layout(r)
+    names = r.layer.weight_axes(r)
     parts = [f'"{k}": {fmt_shape(v.shape)}' + (f" {names[k]}" if k in names else "") for k, v in expected.items()]
     return "{" + ", ".join(parts) + "}"
 
@@ -159,7 +143,7 @@ def check_weights(summary: Summary, given: dict | None, seed: int = 0) -> list[d
                 raise ArgumentError(f"--weights `{name}` has no `{key}`; {kind} needs {_layout_text(r, m)}")
             a = _array(entry[key], f"--weights `{name}`.{key}")
             if a.shape != want.shape:
-                what = layout(r).get(key, "")
+                what = r.layer.weight_axes(r).get(key, "")
                 raise ArgumentError(f"--weights `{name}`.{key} has shape {fmt_shape(a.shape)} but {kind} needs "
                                     f"{fmt_shape(want.shape)}{' = ' + what if what else ''} (torch's layout)")
             arrays[key] = a

@@ -1,6 +1,7 @@
 """Element-wise layers: activations, dropout and drop path, and PReLU (learned slopes)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -10,6 +11,7 @@ from ..errors import ShapeError
 from ..formulas import product
 from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward,
                    numpy_ops, no_params, no_weights, unchanged_shape, keeps_sizes)
+from .backward import no_backward, no_weight_shapes, passes_gradient
 from .measure import activation_ops, no_macs, rf_same, zero_flops
 
 GELU_TANH_KERAS = '''class GeluTanh(layers.Layer):
@@ -92,6 +94,22 @@ class Activation(Layer):
             return (0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))).astype(x.dtype)
         return numpy_ops().activate(self.kind, x, self.negative_slope)
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def backward(self, x, w, r, out, g):
+        """dL/dx = the activation's derivative at x times g (softmax: over the last axis)."""
+        return derivative(self.kind, x, out, g, self.negative_slope), {}
+
+    def backward_refusal(self) -> str | None:
+        if self.approximate != "none":
+            return f"backprop works the exact gelu, not approximate: {self.approximate}; leave approximate out"
+        return super().backward_refusal()
+
+    def final_activation(self) -> str | None:
+        return self.kind
+
+    weight_shapes = no_weight_shapes
+
     def to_torch(self, r, ctx) -> list:
         if self.approximate == "tanh":
             return [Part('nn.GELU(approximate="tanh")')]
@@ -150,6 +168,12 @@ class Dropout(Layer):
     make_weights = no_weights
 
     forward = identity_forward  # inference
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = passes_gradient  # inference
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         return [Part(f"nn.Dropout({num(r.layer.rate)})")]
@@ -263,6 +287,14 @@ class PReLU(Layer):
         np = numpy_ops().np
         return np.where(x >= 0, x, w["alpha"].astype(x.dtype) * x).astype(x.dtype)
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """alpha: the channels-last slope shape (1 on a shared axis), as make_weights draws it."""
+        return {"alpha": self.alpha_shape(r.input_shape)}
+
     def to_torch(self, r, ctx) -> list:
         shape = self.alpha_shape(r.input_shape)
         if product(shape) == 1:
@@ -282,3 +314,58 @@ class PReLU(Layer):
         return [f"params = {'*'.join(map(str, shape))} = {X.num(r.params)} (one slope per non-shared position)"]
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+
+# -- the derivative of each activation, beside it (micrograd's habit): dL/dz = a'(z) * g, for
+# a = name(z) and the upstream g = dL/da, element-wise (softmax and log_softmax: over the last axis)
+
+def _sigmoid(np, z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _softmax(np, z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _gelu(K, z, g):
+    """gelu = z * Phi(z): Phi(z) + z * phi(z), Phi the normal CDF, phi its density."""
+    np = K.np
+    return g * (0.5 * (1 + K._erf(z / math.sqrt(2))) + z * np.exp(-z * z / 2) / math.sqrt(2 * math.pi))
+
+
+def _mish(np, z, g):
+    return g * (np.tanh(np.logaddexp(0, z)) + z * _sigmoid(np, z) * (1 - np.tanh(np.logaddexp(0, z)) ** 2))
+
+
+# name -> (K, z, a, g, slope) -> dL/dz; K = numpy_ops(), cnncalc.ops (K.np is numpy)
+DERIVATIVES = {
+    "linear": lambda K, z, a, g, slope: g,
+    "relu": lambda K, z, a, g, slope: g * (z > 0),
+    "relu6": lambda K, z, a, g, slope: g * ((z > 0) & (z < 6)),
+    "leaky_relu": lambda K, z, a, g, slope: K.np.where(z > 0, g, g * slope),
+    "elu": lambda K, z, a, g, slope: K.np.where(z > 0, g, g * K.np.exp(K.np.minimum(z, 0))),
+    "selu": lambda K, z, a, g, slope: g * 1.0507009873554805 * K.np.where(
+        z > 0, 1.0, 1.6732632423543772 * K.np.exp(K.np.minimum(z, 0))),
+    "sigmoid": lambda K, z, a, g, slope: g * a * (1 - a),
+    "tanh": lambda K, z, a, g, slope: g * (1 - a * a),
+    "softplus": lambda K, z, a, g, slope: K.np.where(z > 20, g, g * _sigmoid(K.np, z)),  # torch's threshold 20
+    "silu": lambda K, z, a, g, slope: g * _sigmoid(K.np, z) * (1 + z * (1 - _sigmoid(K.np, z))),
+    "swish": lambda K, z, a, g, slope: g * _sigmoid(K.np, z) * (1 + z * (1 - _sigmoid(K.np, z))),
+    "softsign": lambda K, z, a, g, slope: g / (1 + K.np.abs(z)) ** 2,
+    "mish": lambda K, z, a, g, slope: _mish(K.np, z, g),
+    "hard_sigmoid": lambda K, z, a, g, slope: K.np.where((z > -3) & (z < 3), g / 6, 0.0),
+    "gelu": lambda K, z, a, g, slope: _gelu(K, z, g),
+    "hardswish": lambda K, z, a, g, slope: K.np.where(z < -3, 0.0, K.np.where(z <= 3, g * (z / 3 + 0.5), g)),
+    "softmax": lambda K, z, a, g, slope: a * (g - (g * a).sum(axis=-1, keepdims=True)),
+    "log_softmax": lambda K, z, a, g, slope: g - _softmax(K.np, z) * g.sum(axis=-1, keepdims=True),
+}
+
+# the activation whose output a loss reads as probabilities (otherwise the output is logits)
+PROBABILITIES = {"cross_entropy": "softmax", "bce": "sigmoid"}
+
+
+def derivative(name: str, z, a, g, slope: float | None = None):
+    """dL/dz from dL/da = g for a = name(z) (a fused activation's, or an activation layer's)."""
+    K = numpy_ops()
+    return DERIVATIVES[name](K, z, a, g, K.LEAKY_SLOPE if slope is None else slope)

@@ -11,6 +11,8 @@ FACETS (the completeness test in tests/test_kinds.py walks the registry and fail
   rf         rf(r, ins) -> receptive field         (ins: the inputs' fields, metrics.AxisRF)
   weights    make_weights(r, rng, dtype) -> dict   (NumPy arrays, the spec's layout)
   forward    forward(x, w, r) -> array             (NumPy, batch first, channels last)
+  backward   backward(x, w, r, out, g) -> (dL/dx, {name: dL/d array})   (kinds/backward.py)
+  layouts    weight_shapes(r, order) -> {name: shape}   (make_weights' arrays; order "torch" or "keras")
   torch      to_torch(r, ctx) -> list[Part]        (codetext.Part)
   keras      to_keras(r, ctx) -> list[Part]
   explain    explain(r) -> list[str]               (the working, numbers plugged in)
@@ -62,7 +64,8 @@ def arg(default: Any = dataclasses.MISSING, *, type: str = "int", main: bool = F
 
 FACETS: dict[str, str] = {
     "shape": "output_shape", "params": "params", "macs": "macs", "flops": "flops", "rf": "rf",
-    "weights": "make_weights", "forward": "forward", "torch": "to_torch", "keras": "to_keras",
+    "weights": "make_weights", "forward": "forward", "backward": "backward", "layouts": "weight_shapes",
+    "torch": "to_torch", "keras": "to_keras",
     "explain": "explain", "diagnoses": "DIAGNOSES",
 }
 
@@ -140,6 +143,7 @@ class Layer:
     # (framework "torch" or "keras", class name, source); the readers read a class whose source
     # is exactly one of these back as this kind (from_helper), the round trip export -> import.
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    BUFFERS: ClassVar[tuple[str, ...]] = ()     # arrays make_weights draws that are not trained (running statistics)
 
     @classmethod
     def from_helper(cls, framework: str, helper: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -184,10 +188,33 @@ class Layer:
     rf = pending("rf")
     make_weights = pending("make_weights")
     forward = pending("forward")
+    backward = pending("backward")
+    weight_shapes = pending("weight_shapes")
     to_torch = pending("to_torch")
     to_keras = pending("to_keras")
     explain = pending("explain")
     DIAGNOSES: ClassVar[tuple | None] = None  # None: not declared
+
+    def backward_refusal(self) -> str | None:
+        """Why backprop cannot differentiate this layer (its kind's backward is a refusal), or None."""
+        reason = getattr(type(self).backward, "refusal", None)
+        if reason is None:
+            return None
+        from .backward import SUPPORTED
+        return f"backprop has no backward pass for `{self.kind}` ({reason}); it works {SUPPORTED}"
+
+    def fused_activation(self) -> str | None:
+        """The activation applied to the layer's own output (its `activation:`), None when none or linear."""
+        act = getattr(self, "activation", None)
+        return None if act in (None, "linear") else act
+
+    def final_activation(self) -> str | None:
+        """The activation the layer's output last went through (an activation layer: itself)."""
+        return self.fused_activation()
+
+    def weight_axes(self, r, order: str = "torch") -> dict[str, str]:
+        """What each array's axes are, for messages ("(units, n_in)"); {} where nothing is said."""
+        return {}
 
     def axes(self, inp: Shape) -> tuple[Axis, ...]:
         """Sliding-window geometry per spatial axis; empty for layers without a window."""

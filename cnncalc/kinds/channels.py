@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from ..codetext import Part
 from ..errors import ShapeError
 from .base import Layer, Shape, arg, explain_params, numpy_ops, no_params, no_weights, unchanged_shape
+from .backward import no_backward, no_weight_shapes
 from .measure import no_macs, rf_same, zero_flops
 
 SLICE_TORCH = '''class ChannelSlice(nn.Module):
@@ -115,6 +116,12 @@ class ChannelSlice(Layer):
         start, stop = self.bounds(r.input_shape[-1])
         return numpy_ops().np.ascontiguousarray(x[..., start:stop])
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
+
     def to_torch(self, r, ctx) -> list:
         ctx.helper(self, "torch")
         return [Part("ChannelSlice(%d, %d)" % self.bounds(r.input_shape[-1]))]
@@ -167,6 +174,12 @@ class ChannelShuffle(Layer):
         c, g = x.shape[-1], self.groups
         y = x.reshape(*x.shape[:-1], g, c // g)
         return numpy_ops().np.ascontiguousarray(y.swapaxes(-1, -2).reshape(x.shape))
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         return [Part(f"nn.ChannelShuffle({self.groups})")]

@@ -15,6 +15,7 @@ from ..formulas import product
 from .base import (ceil_shape, memo_axes, _hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
                    check_channels, conv_spatial, numpy_ops, kind_dims, per_axis, resolve_padding,
                    spatial_dims, window_error)
+from .backward import no_backward
 from .measure import activation_ops, kernel_volume, rf_unknown, rf_window, weighted_flops
 
 
@@ -95,6 +96,27 @@ class Conv(Layer):
         K = numpy_ops()
         y = K.conv_nd(x, w["weight"], r.axes, r.output_shape[:-1], self.groups, w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def backward(self, x, w, r, out, g):
+        """dW = the padded input cross-correlated with G, dX = G spread back through the kernel
+        (the full convolution), db = the sum of G: kinds/backward.conv_grads, tap by tap."""
+        from .backward import conv_grads
+        dx, dw = conv_grads(x, w["weight"], r.axes, r.output_shape[:-1], self.groups, g)
+        return dx, {"weight": dw, **({"bias": g.reshape(-1, g.shape[-1]).sum(axis=0)} if "bias" in w else {})}
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """weight (C_out, C_in/groups, *f), Keras (*f, C_in/groups, C_out); bias (C_out,)."""
+        from .backward import layout
+        fs, cg = tuple(a.f for a in r.axes), r.input_shape[-1] // self.groups
+        return {"weight": layout(order, (self.filters, cg, *fs), (*fs, cg, self.filters)),
+                **({"bias": (self.filters,)} if self.bias else {})}
+
+    def weight_axes(self, r, order: str = "torch") -> dict[str, str]:
+        from .backward import f_names, layout
+        f = f_names(len(r.axes))
+        return {"weight": layout(order, f"(C_out, C_in/groups, {f})", f"({f}, C_in/groups, C_out)"), "bias": "(C_out,)"}
 
     def to_torch(self, r, ctx) -> list:
         L, d, axes = r.layer, dims_of(r), r.axes
@@ -264,6 +286,16 @@ class DepthwiseConv(Layer):
         y = K.conv_nd(x, w["weight"], r.axes, r.output_shape[:-1], x.shape[-1], w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """weight (C*m, 1, *f), Keras (*f, C, m); bias (C*m,)."""
+        from .backward import layout
+        fs, c, m = tuple(a.f for a in r.axes), r.input_shape[-1], self.depth_multiplier
+        return {"weight": layout(order, (c * m, 1, *fs), (*fs, c, m)), **({"bias": (c * m,)} if self.bias else {})}
+
     to_torch = Conv.to_torch
 
     to_keras = Conv.to_keras
@@ -403,6 +435,16 @@ class ConvTranspose(Layer):
         y = K.conv_transpose_nd(x, w["weight"], r.axes, r.output_shape[:-1], K.transposed_crop(self, r.axes),
                                 self.groups, w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """weight (C_in, C_out/groups, *f), Keras (*f, C_out/groups, C_in); bias (C_out,)."""
+        from .backward import layout
+        fs, c, og = tuple(a.f for a in r.axes), r.input_shape[-1], self.filters // self.groups
+        return {"weight": layout(order, (c, og, *fs), (*fs, og, c)), **({"bias": (self.filters,)} if self.bias else {})}
 
     def to_torch(self, r, ctx) -> list:
         L, d, axes = r.layer, dims_of(r), r.axes
@@ -583,6 +625,20 @@ class SeparableConv(Layer):
         one = tuple(Axis(n, 1, 1, (0, 0)) for n in mid)
         y = K.conv_nd(y, w["pointwise"], one, mid, 1, w.get("bias"))
         return K.activate(self.activation, y, inplace=True)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """depthwise (C*m, 1, *f), Keras (*f, C, m); pointwise (filters, C*m, 1, ...), Keras
+        (1, ..., C*m, filters); bias (filters,)."""
+        from .backward import layout
+        fs, c, m = tuple(a.f for a in r.axes), r.input_shape[-1], self.depth_multiplier
+        ones = (1,) * len(fs)
+        return {"depthwise": layout(order, (c * m, 1, *fs), (*fs, c, m)),
+                "pointwise": layout(order, (self.filters, c * m, *ones), (*ones, c * m, self.filters)),
+                **({"bias": (self.filters,)} if self.bias else {})}
 
     def to_torch(self, r, ctx) -> list:
         rd, rp = separable_parts(r)

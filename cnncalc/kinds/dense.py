@@ -8,6 +8,7 @@ from .. import explain as X
 from .. import formulas as F
 from ..codetext import Part, call, keras_fused_act, kwargs, torch_fused_act
 from .base import BIAS_DIAGNOSES, Layer, Shape, arg, check_channels, numpy_ops
+from .backward import no_backward
 from .measure import AxisRF, no_macs, rf_global, rf_same, weighted_flops, zero_flops
 
 TORCH_LINEAR_LAST = '''class LinearChannelsLast(nn.Linear):
@@ -74,6 +75,30 @@ class Dense(Layer):
         if "bias" in w:
             y += w["bias"]
         return numpy_ops().activate(self.activation, y, inplace=True)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def backward(self, x, w, r, out, g):
+        """Z = X W^T + b: dW = G^T X, db = sum of G, dX = G W."""
+        x2 = x.reshape(-1, x.shape[-1])  # on a feature map: every position is a row
+        g2 = g.reshape(-1, g.shape[-1])
+        grads = {"weight": g2.T @ x2}
+        if "bias" in w:
+            grads["bias"] = g2.sum(axis=0)
+        return g @ w["weight"], grads
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """weight (units, n_in), Keras (n_in, units); bias (units,)."""
+        from .backward import layout
+        n = r.input_shape[-1]
+        shapes = {"weight": layout(order, (self.units, n), (n, self.units))}
+        if self.bias:
+            shapes["bias"] = (self.units,)
+        return shapes
+
+    def weight_axes(self, r, order: str = "torch") -> dict[str, str]:
+        from .backward import layout
+        return {"weight": layout(order, "(units, n_in)", "(n_in, units)"), "bias": "(units,)"}
 
     def to_torch(self, r, ctx) -> list:
         L = r.layer
@@ -150,6 +175,14 @@ class Embedding(Layer):
 
     def forward(self, x, w, r):
         return w["weight"][x.astype(numpy_ops().np.intp)]
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("token ids have no gradient")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """weight (vocab, dim) in both."""
+        return {"weight": (self.vocab, self.dim)}
 
     def to_torch(self, r, ctx) -> list:
         ctx.helpers.add("ChannelsFirst")

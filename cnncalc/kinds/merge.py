@@ -10,6 +10,7 @@ from ..errors import ShapeError
 from ..formulas import product
 from .base import (Axis, AXIS_NAMES, Layer, Shape, arg, explain_params, fmt_shape, numpy_ops,
                    no_params, no_weights)
+from .backward import no_weight_shapes
 from .measure import no_macs, rf_union, zero_flops
 
 
@@ -136,6 +137,54 @@ class Merge(Layer):
         out = out * (1 / len(xs)) if self.kind == "average" else out
         return np.ascontiguousarray(out, dtype=xs[0].dtype)
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def backward(self, xs, w, r, out, g):
+        """add: every input gets G; subtract: G and -G; average: G/k; multiply: G times the
+        product of the others; maximum, minimum: G to the input that won, halved on a tie (torch's
+        rule, input by input as forward folds them). An input that was broadcast gets G summed
+        over the axes it grew."""
+        k, rank = len(xs), g.ndim
+        full = [x.reshape(x.shape[:1] + (1,) * (rank - x.ndim) + x.shape[1:]) for x in xs]
+        if self.kind in ("maximum", "minimum"):
+            grads = self._extremum_grads(full, g)
+        else:
+            grads = []
+            for i in range(k):
+                if self.kind == "multiply":
+                    gi = g
+                    for j, v in enumerate(full):
+                        if j != i:
+                            gi = gi * v
+                else:
+                    gi = g / k if self.kind == "average" else (-g if self.kind == "subtract" and i == 1 else g.copy())
+                grads.append(gi)
+        back = []
+        for x, v, gi in zip(xs, full, grads):
+            grown = tuple(a for a in range(1, rank) if v.shape[a] == 1 and g.shape[a] != 1)
+            gi = gi.sum(axis=grown, keepdims=True) if grown else gi
+            back.append(gi.reshape(x.shape))
+        return tuple(back), {}
+
+    def _extremum_grads(self, full, g):
+        """torch.maximum's backward (minimum's mirrored) through the fold out = op(out, x_i):
+        the gradient goes to the larger of the two, half to each when they are equal."""
+        np = numpy_ops().np
+        op, loses = (np.maximum, np.less) if self.kind == "maximum" else (np.minimum, np.greater)
+        accs = [full[0]]
+        for v in full[1:-1]:
+            accs.append(op(accs[-1], v))
+        grads, up = [None] * len(full), g
+        for i in range(len(full) - 1, 0, -1):
+            acc, v = accs[i - 1], full[i]
+            shared = np.where(acc == v, up / 2, up)
+            grads[i] = np.where(loses(v, acc), 0.0, shared)
+            up = np.where(loses(acc, v), 0.0, shared)
+        grads[0] = up
+        return grads
+
+    weight_shapes = no_weight_shapes
+
     def to_torch(self, r, ctx) -> list:
         if self.kind in ("add", "multiply") and len({len(s) for s in r.input_shapes}) == 1:
             helper = {"add": "Add", "multiply": "Multiply"}[self.kind]
@@ -218,6 +267,14 @@ class Concat(Merge):
     def forward(self, xs, w, r):
         # `axis` counts as Keras does, batch = axis 0, -1 = channels: the arrays' own numbering
         return numpy_ops().np.concatenate(xs, axis=self.axis)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def backward(self, xs, w, r, out, g):
+        """Each input gets its own slice of G back."""
+        np = numpy_ops().np
+        cuts = np.cumsum([v.shape[self.axis] for v in xs])[:-1]
+        return tuple(np.split(g, cuts, axis=self.axis)), {}
 
     def to_torch(self, r, ctx) -> list:
         ctx.helpers.add("Concat")

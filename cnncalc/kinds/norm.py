@@ -11,6 +11,7 @@ from ..errors import ShapeError
 from ..formulas import product
 from .base import (Layer, Shape, arg, check_channels, explain_params, numpy_ops, no_params, no_weights,
                    unchanged_shape, keeps_sizes)
+from .backward import no_backward, no_weight_shapes
 from .measure import no_macs, rf_same
 
 
@@ -120,6 +121,31 @@ class BatchNorm(Layer):
             shift = shift + w["beta"]
         return x * scale.astype(x.dtype) + shift.astype(x.dtype)
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    BUFFERS: ClassVar[tuple[str, ...]] = ("running_mean", "running_var")  # drawn, not trained
+
+    def backward(self, x, w, r, out, g):
+        """Inference: y = (x - mean) / sqrt(var + eps) * gamma + beta with the running statistics
+        fixed, so dX = G * gamma / sqrt(var + eps), dgamma = sum G * x_hat, dbeta = sum G."""
+        scale = 1.0 / numpy_ops().np.sqrt(w["running_var"] + self.epsilon)
+        axes = tuple(range(x.ndim - 1))
+        grads = {}
+        if "gamma" in w:
+            grads["gamma"] = (g * (x - w["running_mean"]) * scale).sum(axis=axes)
+        if "beta" in w:
+            grads["beta"] = g.sum(axis=axes)
+        return g * scale * w.get("gamma", 1.0), grads
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """running_mean, running_var, gamma, beta: (C,) each, in both."""
+        c = r.input_shape[-1]
+        names = ("running_mean", "running_var", *("gamma",) * self.has_gamma, *("beta",) * self.has_beta)
+        return {k: (c,) for k in names}
+
+    def weight_axes(self, r, order: str = "torch") -> dict[str, str]:
+        return {k: "(C,)" for k in ("gamma", "beta", "running_mean", "running_var")}
+
     def to_torch(self, r, ctx) -> list:
         L = r.layer
         d = max(len(r.input_shape) - 1, 1)  # (n,) and (L, C) -> BatchNorm1d
@@ -208,6 +234,14 @@ class LayerNorm(Layer):
         var = x.var(axis=-1, keepdims=True)
         return scale_shift((x - mean) / numpy_ops().np.sqrt(var + self.epsilon), w, x.dtype)
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """gamma, beta: (C,) each when affine, in both."""
+        return {k: (r.input_shape[-1],) for k in ("gamma", "beta")} if self.affine else {}
+
     def to_torch(self, r, ctx) -> list:
         L = r.layer
         ctx.helper(self, "torch")
@@ -284,6 +318,14 @@ class GroupNorm(Layer):
         var = g.var(axis=axes, keepdims=True)
         return scale_shift(((g - mean) / numpy_ops().np.sqrt(var + self.epsilon)).reshape(x.shape), w, x.dtype)
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """gamma, beta: (C,) each when affine, in both."""
+        return {k: (r.input_shape[-1],) for k in ("gamma", "beta")} if self.affine else {}
+
     def to_torch(self, r, ctx) -> list:
         L = r.layer
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("affine", "False", L.affine))
@@ -339,6 +381,12 @@ class LRN(Layer):
         c = x.shape[-1]
         acc = sum(sq[..., i:i + c] for i in range(self.size))
         return x / (self.k + self.alpha / self.size * acc) ** self.beta
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         L = r.layer
@@ -414,6 +462,14 @@ class LayerScale(Layer):
 
     def forward(self, x, w, r):
         return x * w["gamma"].astype(x.dtype)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """gamma (C,), in both."""
+        return {"gamma": (r.input_shape[-1],)}
 
     def to_torch(self, r, ctx) -> list:
         ctx.helper(self, "torch")
@@ -500,6 +556,17 @@ class Normalization(Layer):
         var = w["variance"] if w else np.full(x.shape[-1], self.variance)
         std = np.maximum(np.sqrt(var), 1e-7)
         return ((x - mean) / std).astype(x.dtype)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    BUFFERS: ClassVar[tuple[str, ...]] = ("mean", "variance", "count")  # adapted, not trained
+
+    backward = no_backward("not written yet")
+
+    def weight_shapes(self, r, order: str = "torch") -> dict[str, Shape]:
+        """mean, variance (C,) and count () when Keras holds them (no `mean:` given), in both."""
+        c = r.input_shape[-1]
+        return {} if self.mean is not None else {"mean": (c,), "variance": (c,), "count": ()}
 
     def to_torch(self, r, ctx) -> list:
         ctx.helper(self, "torch")

@@ -12,6 +12,7 @@ from ..formulas import product
 from .base import (ceil_shape, memo_axes, _hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg, explain_params,
                    fmt_shape, numpy_ops, kind_dims, no_params, no_weights, per_axis, resolve_padding,
                    spatial_dims, window_error)
+from .backward import no_backward, no_weight_shapes
 from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
 
 
@@ -108,6 +109,48 @@ class Pool(Layer):
         # Keras 'same' average pooling divides by the real cells only
         include = self.count_include_pad and self.padding != "same"
         return numpy_ops().pool_nd(x, r.axes, r.output_shape[:-1], self.kind[:3], include)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def _backward_pads(self, r):
+        """The padding of each axis, with the extra cells after it that the last ceil_mode window
+        reads (as ops.pool_nd pads)."""
+        return [(a.pad[0], a.pad[1] + max(0, (o - 1) * a.s + F.effective_kernel(a.f, a.d) - F.padded(a.n, a.pad)))
+                for a, o in zip(r.axes, r.output_shape[:-1])]
+
+    def backward(self, x, w, r, out, g):
+        """Max: each output's gradient goes to the cell that won its window (the first maximum in
+        the window's row-major order, as torch picks). Average: spread evenly over the cells it
+        divided by."""
+        from .backward import crop, pad, taps, view
+        np = numpy_ops().np
+        outs, pads = r.output_shape[:-1], self._backward_pads(r)
+        offsets = list(taps(r.axes))
+        if self.kind.startswith("max"):
+            xp = pad(x, pads, -np.inf)
+            best = np.full(g.shape, -np.inf)
+            arg = np.zeros(g.shape, dtype=np.intp)
+            for t, offs in enumerate(offsets):
+                v = view(xp, offs, r.axes, outs)
+                better = v > best
+                best = np.where(better, v, best)
+                arg[better] = t
+            dxp = np.zeros_like(xp)
+            for t, offs in enumerate(offsets):
+                view(dxp, offs, r.axes, outs)[...] += np.where(arg == t, g, 0.0)
+            return crop(dxp, pads, x.shape[1:-1]), {}
+        include = self.count_include_pad and self.padding != "same"
+        mask = np.zeros((1, *(n + b + a for n, (b, a) in zip(x.shape[1:-1], pads)), 1))
+        inner = tuple(slice(0, a.n + a.pad[0] + a.pad[1]) if include else slice(a.pad[0], a.pad[0] + a.n)
+                      for a in r.axes)
+        mask[(slice(None), *inner, slice(None))] = 1
+        count = sum(view(mask, offs, r.axes, outs) for offs in offsets)
+        dxp = np.zeros((x.shape[0], *mask.shape[1:-1], x.shape[-1]))
+        for offs in offsets:
+            view(dxp, offs, r.axes, outs)[...] += g / count
+        return crop(dxp, pads, x.shape[1:-1]), {}
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         L, d, axes = r.layer, dims_of(r), r.axes
@@ -286,6 +329,24 @@ class GlobalPool(Layer):
         spatial = tuple(range(1, x.ndim - 1))
         return (x.mean if self.kind == "global_avgpool" else x.max)(axis=spatial, keepdims=self.keepdims)
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def backward(self, x, w, r, out, g):
+        """Average: G / n to every position. Max: G to the first position holding the maximum."""
+        np = numpy_ops().np
+        b, c = x.shape[0], x.shape[-1]
+        g = g.reshape(b, c)
+        flat = x.reshape(b, -1, c)
+        if self.kind == "global_avgpool":
+            return np.broadcast_to((g / flat.shape[1])[:, None, :], flat.shape).reshape(x.shape).copy(), {}
+        dx = np.zeros_like(flat)
+        first = flat.argmax(axis=1)  # numpy's argmax is the first maximum
+        for i in range(b):
+            dx[i, first[i], np.arange(c)] = g[i]
+        return dx.reshape(x.shape), {}
+
+    weight_shapes = no_weight_shapes
+
     def to_torch(self, r, ctx) -> list:
         d = dims_of(r)
         kind = "Avg" if r.layer.kind == "global_avgpool" else "Max"
@@ -374,6 +435,12 @@ class AdaptivePool(Layer):
                      for i in range(o)]
             x = np.concatenate(parts, axis=axis)
         return x
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         kind = "Avg" if "avg" in r.layer.kind else "Max"

@@ -11,6 +11,7 @@ from ..codetext import (TORCH_INTERPOLATION, Part, dims_of, ints, keras_pairs, r
 from ..errors import ShapeError
 from .base import (ACTIVATIONS, memo_axes, Axis, AXIS_NAMES, Layer, Shape, arg, fmt_shape, numpy_ops, kind_dims, no_params,
                    no_weights, per_axis, resolve_padding, spatial_dims)
+from .backward import no_backward, no_weight_shapes
 from .measure import AxisRF, no_macs, rf_same, rf_unknown, rf_window, zero_flops
 
 
@@ -41,6 +42,14 @@ class Flatten(Layer):
 
     def forward(self, x, w, r):
         return x.reshape(x.shape[0], -1)  # row-major over (*spatial, C): Keras's order
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def backward(self, x, w, r, out, g):
+        """Flatten only reorders: the gradient is reshaped back."""
+        return g.reshape(x.shape), {}
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         comment = ""
@@ -121,6 +130,12 @@ class Reshape(Layer):
     def forward(self, x, w, r):
         return x.reshape(x.shape[0], *r.output_shape)  # row-major, channels last: Keras's Reshape
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
+
     def to_torch(self, r, ctx) -> list:
         src = ctx.source(r)
         while src is not None and src.layer.kind in ("dropout", *ACTIVATIONS):
@@ -187,6 +202,12 @@ class ZeroPad(Layer):
     def forward(self, x, w, r):
         return numpy_ops().pad(x, [a.pad for a in r.axes])
 
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
+
     def to_torch(self, r, ctx) -> list:
         return [Part(f"nn.ZeroPad{dims_of(r)}d({torch_pad(a.pad for a in r.axes)})")]
 
@@ -250,6 +271,12 @@ class Cropping(Layer):
     def forward(self, x, w, r):
         crops = self.crops(r.input_shape)
         return x[(slice(None), *(slice(b, b + n) for (b, _), n in zip(crops, r.output_shape[:-1])))]
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         crops = r.layer.crops(r.input_shape)
@@ -318,6 +345,12 @@ class Upsample(Layer):
         PyTorch's align_corners=False sampling, src = (i + 0.5)/factor - 0.5 clamped at 0, one axis
         at a time (linear interpolation is separable). The factor is out // n from infer."""
         return numpy_ops().upsample(x, r.output_shape[:-1], str(self.mode).lower())
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         mode = TORCH_INTERPOLATION.get((upsample_mode(r), dims_of(r)))
@@ -422,6 +455,12 @@ class Permute(Layer):
 
     def forward(self, x, w, r):
         return numpy_ops().np.ascontiguousarray(x.transpose(0, *self.order(r.input_shape)))
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    backward = no_backward("not written yet")
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         ctx.helper(self, "torch")

@@ -10,6 +10,7 @@ from typing import ClassVar
 from ..codetext import Part, num
 from ..formulas import product
 from .base import Layer, arg, keeps_sizes, no_params, no_weights, unchanged_shape
+from .backward import no_weight_shapes
 from .measure import no_macs, rf_same
 
 RESCALING_TORCH = '''class Rescaling(nn.Module):
@@ -55,6 +56,14 @@ class Rescaling(Layer):
 
     def forward(self, x, w, r):
         return x * x.dtype.type(self.scale) + x.dtype.type(self.offset)
+
+    # -- gradients (cnncalc/gradients): the backward pass and the weight layouts
+
+    def backward(self, x, w, r, out, g):
+        """y = x * scale + offset: dL/dx = G * scale."""
+        return g * self.scale, {}
+
+    weight_shapes = no_weight_shapes
 
     def to_torch(self, r, ctx) -> list:
         ctx.helper(self, "torch")
