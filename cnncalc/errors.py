@@ -62,20 +62,106 @@ class ArgumentError(CnncalcError):
 
 
 MAX_INPUT_BYTES = 10 << 20  # spec and answer files, stdin included: 10 MiB (CNNCALC_MAX_INPUT)
+MAX_INPUT_SETTING = 1 << 40  # the largest CNNCALC_MAX_INPUT taken: 1 TiB (more is a typo)
+CHUNK_BYTES = 1 << 20  # an input is read in pieces of at most this many bytes, never the whole cap at once
 
 
 def max_input_bytes() -> int:
     """The input cap in bytes: 10 MiB, or the environment's CNNCALC_MAX_INPUT (bytes, or with
-    a k/M/G suffix)."""
+    a k/M/G/T suffix), from 1 byte to 1 TiB."""
     import os
+    import re
     text = os.environ.get("CNNCALC_MAX_INPUT", "").strip()
     if not text:
         return MAX_INPUT_BYTES
-    scale = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(text[-1].lower(), 1)
-    digits = text[:-1] if scale > 1 else text
-    if not digits.isdigit() or len(digits) > 12:
-        raise ArgumentError(f"CNNCALC_MAX_INPUT must be a byte count such as 10M, got {text!r}")
-    return int(digits) * scale
+    number = re.fullmatch(r"([0-9]{1,16})([kKmMgGtT]?)", text)
+    if number is None:
+        raise ArgumentError(f"CNNCALC_MAX_INPUT must be a byte count such as 10M, got {text[:40]!r}")
+    value = int(number[1]) << {"": 0, "k": 10, "m": 20, "g": 30, "t": 40}[number[2].lower()]
+    if not 1 <= value <= MAX_INPUT_SETTING:
+        raise ArgumentError(f"CNNCALC_MAX_INPUT={text} is {value:,} bytes; it must be from 1 byte to 1T "
+                            f"({MAX_INPUT_SETTING:,} bytes), e.g. 20M")
+    return value
+
+
+def file_kind(mode: int) -> str:
+    """What a stat mode that is not a regular file is ("a FIFO (named pipe)"); "" for a regular file."""
+    import stat
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"))
+    if stat.S_ISREG(mode):
+        return ""
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def open_input(path: str, error: type[CnncalcError], what: str, example: str, cap: int | None = None):
+    """`path` opened for reading as a binary file object, if it is a regular file (symlinks to
+    one followed) of at most `cap` bytes (default max_input_bytes()), checked before it is
+    opened: a FIFO never blocks, a device is never read. The one way cnncalc opens an input."""
+    import os
+    cap = max_input_bytes() if cap is None else cap
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        _check_input(os.stat(path), path, error, what, cap)
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise error(f"no such file; give {example}", path=path) from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+        raise error(f"cannot be read: {getattr(e, 'strerror', None) or e}", path=path) from None
+    try:
+        _check_input(os.fstat(fd), path, error, what, cap)  # it could have been swapped meanwhile
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def _check_input(st, path: str, error: type[CnncalcError], what: str, cap: int) -> None:
+    kind = file_kind(st.st_mode)
+    if kind == "a directory":
+        raise error(f"is a directory, not {what}", path=path)
+    if kind:
+        raise error(f"is {kind}, not {what}; give a regular file", path=path)
+    if st.st_size > cap:
+        raise error(f"is {st.st_size:,} bytes, larger than the {cap:,}-byte input limit; give a smaller file, or "
+                    "raise the limit with CNNCALC_MAX_INPUT=20M", path=path)
+
+
+def read_capped(stream, cap: int) -> bytes:
+    """At most cap + 1 bytes of a binary stream, read in pieces so that nothing near the cap is
+    reserved before the bytes are there."""
+    parts, total = [], 0
+    while total <= cap:
+        piece = stream.read(min(CHUNK_BYTES, cap + 1 - total))
+        if not piece:
+            break
+        parts.append(piece)
+        total += len(piece)
+    return b"".join(parts)
+
+
+def read_input(path: str, error: type[CnncalcError], what: str, example: str, cap: int | None = None) -> bytes:
+    """The bytes of an input file (`-`: standard input, read once), at most `cap` (default
+    max_input_bytes()); anything else is one `error` naming the path."""
+    cap = max_input_bytes() if cap is None else cap
+    try:
+        if path == "-":
+            import sys
+            if sys.stdin is None or sys.stdin.closed:
+                raise error("standard input is closed; give a file path instead of -", path=path)
+            stream = getattr(sys.stdin, "buffer", None)
+            data = read_capped(stream, cap) if stream is not None else sys.stdin.read(cap + 1).encode("utf-8")
+        else:
+            with open_input(path, error, what, example, cap) as fh:
+                data = read_capped(fh, cap)
+    except (OSError, ValueError) as e:  # ValueError: standard input is closed
+        reason = getattr(e, "strerror", None) or str(e)
+        raise error(f"cannot be read: {reason}", path=path) from None
+    if len(data) > cap:
+        raise error(f"is larger than the {cap:,}-byte input limit; give a smaller file, or raise the "
+                    "limit with CNNCALC_MAX_INPUT=20M", path=path)
+    return data
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -97,33 +183,9 @@ def decode(data: bytes, path: str, error: type[CnncalcError]) -> str:
 
 def read_text(path: str, error: type[CnncalcError], what: str, example: str) -> str:
     """A UTF-8 text file's contents (`-` is standard input, read once), at most
-    max_input_bytes(); a file that cannot be read is one `error` naming the path, e.g. "no
-    such file; give <example>". `what` names the file's kind: "is a directory, not <what>"."""
-    cap = max_input_bytes()
-    try:
-        if path == "-":
-            import sys
-            if sys.stdin is None or sys.stdin.closed:
-                raise error("standard input is closed; give a file path instead of -", path=path)
-            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
-            if stream is None:
-                data = sys.stdin.read(cap + 1).encode("utf-8")
-            else:
-                data = stream.read(cap + 1)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read(cap + 1)
-    except FileNotFoundError:
-        raise error(f"no such file; give {example}", path=path) from None
-    except IsADirectoryError:
-        raise error(f"is a directory, not {what}", path=path) from None
-    except (OSError, ValueError) as e:  # ValueError: standard input is closed
-        reason = getattr(e, "strerror", None) or str(e)
-        raise error(f"cannot be read: {reason}", path=path) from None
-    if len(data) > cap:
-        raise error(f"is larger than the {cap:,}-byte input limit; give a smaller file, or raise the "
-                    "limit with CNNCALC_MAX_INPUT=20M", path=path)
-    return decode(data, path, error)
+    max_input_bytes(), read by read_input; a file that cannot be read is one `error` naming the
+    path, e.g. "no such file; give <example>". `what` names the file's kind: "is a directory, not <what>"."""
+    return decode(read_input(path, error, what, example), path, error)
 
 
 def check_characters(text: str, path: str, error: type[CnncalcError]) -> None:

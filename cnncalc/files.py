@@ -1,10 +1,15 @@
-"""Writing the user's files safely: nothing the user has is lost.
+"""Writing the user's files safely: nothing the user has is lost or replaced behind their back.
 
-- Every file is written to a temporary file in the same folder and `os.replace`d into place, so
-  a full disk or a Ctrl-C leaves the old file whole.
-- `-o` naming one of the command's input files is refused.
+- Every file is written to a temporary file in the target's folder and `os.replace`d into
+  place, so a full disk or a Ctrl-C leaves the old file whole. The file gets the mode a plain
+  `open()` would give: an existing file's own, else 0666 less the umask.
+- Only a regular file is replaced: a directory, device, FIFO, socket or symbolic link at the
+  target is refused, and so is any input of the command, whichever option named the target.
+- A target inside a folder the command reads (a class folder) is refused.
 - A path the command chose itself (no `-o`) never replaces an existing file without `--force`.
 - `-o -` is standard output.
+
+Reading is errors.open_input / read_input: regular files only, the size capped before reading.
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import ArgumentError, CnncalcError
+from .errors import ArgumentError, CnncalcError, file_kind
 
 STDOUT = "-"
 
@@ -25,24 +30,56 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def check_target(output: str | Path, inputs: tuple = (), chosen: bool = True, force: bool = False) -> None:
-    """Refuse, before any work: an output that is one of the inputs; a path cnncalc chose
-    (`chosen` False: no -o) that exists, unless `force`."""
+def inside(path: str | Path, folder: str | Path) -> bool:
+    """True when `path` (resolved, symlinks followed) lies in `folder` or below it."""
+    where = os.path.realpath(folder)
+    return os.path.commonpath([where, os.path.realpath(path)]) == where
+
+
+def check_target(output: str | Path, inputs: tuple = (), chosen: bool = True, force: bool = False,
+                 option: str = "-o", folders: tuple = ()) -> None:
+    """Refuse, before any work: a target that is not a regular file (a directory, device, FIFO,
+    socket, symbolic link); one of the `inputs`; a path inside one of the `folders` the command
+    reads; a path cnncalc chose (`chosen` False: no -o) that exists, unless `force`. `option`
+    is the option that named the target, for the message."""
     if str(output) == STDOUT:
         return
+    named = f"{option} {output}" if chosen else str(output)
+    try:
+        st = os.lstat(output)
+    except (OSError, ValueError):
+        st = None
+    if st is not None and file_kind(st.st_mode):
+        raise ArgumentError(f"{named} is {file_kind(st.st_mode)}, not a regular file; cnncalc replaces only "
+                            f"regular files: give another {option} path")
     for source in inputs:
-        if source is not None and str(source) != STDOUT and os.path.exists(output) and same_file(output, source):
-            raise ArgumentError(f"-o {output} is the input file {source}; writing it would destroy the input: "
-                                "give another -o path")
-    if not chosen and os.path.exists(output) and not force:
+        if source is not None and str(source) != STDOUT and st is not None and same_file(output, source):
+            raise ArgumentError(f"{named} is the input file {source}; writing it would destroy the input: "
+                                f"give another {option} path")
+    for folder in folders:
+        if inside(os.path.dirname(os.path.abspath(output)), folder):
+            raise ArgumentError(f"{named} is inside {folder}, the folder being read; cnncalc writes nothing "
+                                f"there: give a {option} path outside it")
+    if not chosen and st is not None and not force:
         raise ArgumentError(f"{output} exists and would be replaced; name the file with -o, or add --force")
 
 
+def _mode(path: Path) -> int:
+    """The permission bits a plain open(path, "w") would leave: an existing file's own, else
+    0666 less the umask."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_output(output: str | Path, data: str | bytes, inputs: tuple = (), chosen: bool = True,
-                 force: bool = False) -> str:
-    """Write `data` to `output` (`-`: standard output), atomically. Returns what was written to,
-    for the message."""
-    check_target(output, inputs, chosen, force)
+                 force: bool = False, option: str = "-o", folders: tuple = ()) -> str:
+    """Write `data` to `output` (`-`: standard output), atomically, after check_target. Returns
+    what was written to, for the message."""
+    check_target(output, inputs, chosen, force, option, folders)
     if str(output) == STDOUT:
         if isinstance(data, bytes):
             sys.stdout.flush()
@@ -53,15 +90,18 @@ def write_output(output: str | Path, data: str | bytes, inputs: tuple = (), chos
     path = Path(output)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
+    mode = _mode(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
-        raise CnncalcError(f"cannot write {output}: {e.strerror}; choose another -o path") from None
+        raise CnncalcError(f"cannot write {output}: {e.strerror}; choose another {option} path") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
+            os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
+        check_target(output, inputs, True, True, option, folders)  # nothing swapped in meanwhile
         os.replace(tmp, path)
     except BaseException as e:
         try:
@@ -69,6 +109,6 @@ def write_output(output: str | Path, data: str | bytes, inputs: tuple = (), chos
         except OSError:
             pass
         if isinstance(e, OSError):
-            raise CnncalcError(f"cannot write {output}: {e.strerror}; choose another -o path") from None
+            raise CnncalcError(f"cannot write {output}: {e.strerror}; choose another {option} path") from None
         raise
     return str(path)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import formulas as F
-from .errors import ArgumentError
+from .errors import ArgumentError, read_text
 from .ops import conv_nd, pool_nd
 from .kinds import Axis
 
@@ -60,12 +60,8 @@ def parse_matrix(text: str, what: str = "--image") -> Grid:
     """A matrix from inline text ("1 0 1; 0 1 0", rows split by ';' or newlines, values by
     spaces or commas; also JSON [[...]]) or from a CSV / whitespace file of that name."""
     source = text
-    if text and os.path.isfile(text):
-        try:
-            with open(text, encoding="utf-8") as fh:
-                source = fh.read()
-        except (OSError, UnicodeDecodeError) as e:
-            raise ArgumentError(f"{what} {text!r} cannot be read ({e.__class__.__name__}); give a text file of numbers")
+    if text and os.path.exists(text):
+        source = read_text(text, ArgumentError, "a text file of numbers", "a text file of numbers")
     elif re.fullmatch(r"\S*(/|\\|\.(csv|txt|tsv|dat))\S*", text.strip(), re.IGNORECASE) and not re.fullmatch(
             r"[-+0-9./]+", text.strip()):
         raise ArgumentError(f"{what} {text!r}: no such file; give an existing file or an inline matrix "

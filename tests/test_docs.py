@@ -209,3 +209,18 @@ def test_security_md_names_every_limit():
             if name not in text:
                 missing.append(f"{path.relative_to(ROOT)}:{name}")
     assert not missing, f"docs/security.md does not name: {missing}"
+
+
+def test_security_md_states_the_file_rules():
+    """docs/security.md says what is read, followed, written and refused, with every environment
+    variable cnncalc reads named beside the limit it changes."""
+    text = (ROOT / "docs" / "security.md").read_text()
+    for rule in ("### What is read", "### What is written", "regular file", "FIFO", "device", "socket",
+                 "symbolic link", "umask", "external data", "class folder", "--gradebook", "`-o -`",
+                 "end record", "declared size"):
+        assert rule in text, f"docs/security.md states no rule about {rule!r}"
+    code = "".join(p.read_text() for p in (ROOT / "cnncalc").rglob("*.py"))
+    variables = set(re.findall(r"environ(?:\.get)?[(\[]\s*\"(CNNCALC_\w+)\"", code))
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    unnamed = {v for v in variables if not any(v in row for row in rows)}
+    assert variables and not unnamed, f"docs/security.md's limits table does not name: {unnamed}"

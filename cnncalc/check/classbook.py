@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CnncalcError
+from ..files import inside
 from ..infer import Summary
 from .read import read_answers
 
@@ -59,6 +60,9 @@ def grade_file(path: str, summary: Summary, strict: bool = False) -> Graded:
     """Grade one submission; any error reading it becomes its `unreadable` reason."""
     from .grade import check_table
     name = os.path.basename(path)
+    if os.path.islink(path) and not inside(path, os.path.dirname(path)):
+        return Graded(name, unreadable=f"a symbolic link to {os.path.realpath(path)}, outside the class folder; "
+                                       "not graded (copy the file in if it is this student's)")
     try:
         report = check_table(read_answers(path), summary, strict)
     except CnncalcError as e:
@@ -89,12 +93,13 @@ def _grade_many(job: tuple[list[str], bool]) -> list[Graded]:
 
 
 def submissions(folder: str) -> list[str]:
-    """Every visible file in `folder` (not its subfolders), sorted by name."""
+    """Every visible entry in `folder` but its subfolders, sorted by name: a symbolic link out of
+    the folder, a FIFO or a device is listed, and grade_file says why it is not graded."""
     try:
         names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
     except OSError as e:
         raise CnncalcError(f"cannot list {folder}: {e.strerror}; give a folder of submissions") from None
-    return [os.path.join(folder, n) for n in names if os.path.isfile(os.path.join(folder, n))]
+    return [os.path.join(folder, n) for n in names if not os.path.isdir(os.path.join(folder, n))]
 
 
 def grade_folder(folder: str, summary: Summary, strict: bool = False, workers: int | None = None) -> ClassReport:

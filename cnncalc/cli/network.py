@@ -142,9 +142,9 @@ def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fm
     if gradebook is None:
         raise ArgumentError(f"{folder} is a directory (a folder): add --gradebook grades.csv to grade every "
                             "submission in it")
-    check_target(gradebook, (spec,))
+    check_target(gradebook, (spec,), option="--gradebook", folders=(folder,))
     report = api.check_class(folder, loaded, strict=strict)
-    where = write_output(gradebook, report.to_csv(), (spec,))
+    where = write_output(gradebook, report.to_csv(), (spec,), option="--gradebook", folders=(folder,))
     if fmt is TextFormat.json:
         emit(json.dumps({"gradebook": where, **report.to_dict()}, indent=2) + "\n")
     else:

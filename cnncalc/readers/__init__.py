@@ -16,8 +16,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import sys
 
-from ..errors import SpecError
+from ..errors import CnncalcError, SpecError, open_input
 from .common import InputHint, ReaderError, Written, write
 
 __all__ = ["read_model", "load_model", "load_model_text", "is_model_file", "model_format", "ReaderError", "FORMATS"]
@@ -54,10 +55,12 @@ def is_model_file(path: str) -> bool:
 
 
 def _head(path: str, size: int = 1 << 16) -> str:
+    """The file's first `size` bytes as text; "" for what is no readable regular file (its
+    reader then says why, a FIFO is never opened)."""
     try:
-        with open(path, "rb") as fh:
+        with open_input(path, ReaderError, "a model file", "a model file", cap=sys.maxsize) as fh:
             return fh.read(size).decode("utf-8", errors="replace")
-    except OSError:
+    except (CnncalcError, OSError):
         return ""
 
 

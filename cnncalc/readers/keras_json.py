@@ -15,27 +15,25 @@ import zipfile
 from ..errors import decode, max_input_bytes, position, read_text
 from .common import INPUT, MAX_DEPTH, Graph, InputHint, ReaderError, check_used, unsupported
 from .keras_layers import Refused, convert, has_params
+from .modelfiles import MAX_ZIP_ENTRIES, open_archive
 
 MODELS = ("Sequential", "Functional", "Model")
 MAX_ITEMS = 1_000_000   # JSON values, as MAX_NODES for YAML specs
-MAX_RATIO = 200         # config.json compressed more than this is a zip bomb
 
 
 def read_config(path: str) -> tuple[str, str]:
     """config.json of a .keras file, and the Keras version its metadata.json names ("" if none)."""
     cap = max_input_bytes()
+    fh = open_archive(path)
     try:
-        zf = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise ReaderError("no such file; give the path of a .keras file", path=path) from None
-    except IsADirectoryError:
-        raise ReaderError("is a directory, not a .keras file", path=path) from None
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        zf = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        fh.close()
         raise ReaderError(f"is not a .keras file (a zip archive): {e}; save the model with model.save('m.keras')",
                           path=path) from None
-    with zf:
+    with fh, zf:
         infos = zf.infolist()
-        if len(infos) > 10_000:
+        if len(infos) > MAX_ZIP_ENTRIES:  # the end record understated them
             raise ReaderError(f"the archive lists {len(infos):,} files; a .keras file holds 3", path=path)
         names = {i.filename: i for i in infos}
         if "config.json" not in names:
@@ -45,16 +43,13 @@ def read_config(path: str) -> tuple[str, str]:
         if info.file_size > cap:
             raise ReaderError(f"its config.json is {info.file_size:,} bytes, more than the {cap:,}-byte input "
                               "limit; raise it with CNNCALC_MAX_INPUT=20M if the model is that large", path=path)
-        if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ReaderError(f"its config.json expands from {info.compress_size:,} to {info.file_size:,} bytes "
-                              f"(over {MAX_RATIO}x): a zip bomb, not a model; refused", path=path)
         try:
-            with zf.open(info) as fh:
-                data = fh.read(cap + 1)
+            with zf.open(info) as member:  # stops at the declared size, checked above
+                data = member.read(cap + 1)
             version = ""
             if "metadata.json" in names and names["metadata.json"].file_size <= 1 << 16:
-                with zf.open(names["metadata.json"]) as fh:
-                    meta = json.loads(fh.read(1 << 16).decode("utf-8", errors="replace"))
+                with zf.open(names["metadata.json"]) as member:
+                    meta = json.loads(member.read(1 << 16).decode("utf-8", errors="replace"))
                 version = str(meta.get("keras_version", ""))[:20] if isinstance(meta, dict) else ""
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as e:
             raise ReaderError(f"config.json cannot be read from the archive: {e}", path=path) from None

@@ -10,13 +10,15 @@ names every other such op of the file.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import max_input_bytes
+from ..errors import max_input_bytes, read_input
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
+from .modelfiles import tensor_array
 from .spellings import Spelling, lookup
 
 ONNX_SIZE_FACTOR = 50  # an .onnx file holds its weights: 50 x the input limit (500 MiB by default)
@@ -83,11 +85,10 @@ class OnnxReader:
         if name in self.values:
             return self.values[name]
         if name in self.inits:
-            _, nh = _onnx()
-            arr = nh.to_array(self.inits[name])
-            if arr.size > 1 << 16:
+            tensor = self.inits[name]
+            if math.prod(tensor.dims) > 1 << 16:
                 return None
-            return arr.tolist()
+            return tensor_array(tensor, self.path).tolist()
         return None
 
     def dims(self, name):
@@ -137,9 +138,9 @@ class OnnxReader:
         if node.domain not in ("", "ai.onnx"):
             raise self.fail(node, index, f"an op of the domain {node.domain!r}")
         if op == "Constant":
-            _, nh = _onnx()
             value = a.get("value")
-            self.values[node.output[0]] = nh.to_array(value).tolist() if value is not None else a.get("value_ints")
+            self.values[node.output[0]] = (tensor_array(value, self.path).tolist() if value is not None
+                                           else a.get("value_ints"))
             return
         if op in ("Shape", "Gather", "Unsqueeze", "Concat") and self.shape_op(node, index, op, a):
             return
@@ -237,15 +238,9 @@ def read_onnx(path: str, class_name: str | None = None, input_given=None):
         raise ReaderError("--class picks a class of a Python file; an ONNX file holds one graph", path=path)
     onnx, _ = _onnx()
     cap = ONNX_SIZE_FACTOR * max_input_bytes()
+    data = read_input(path, ReaderError, "an ONNX model", "the path of an .onnx file", cap=cap)
     try:
-        size = os.path.getsize(path)
-    except OSError as e:
-        raise ReaderError(f"cannot be read: {e.strerror or e}", path=path) from None
-    if size > cap:
-        raise ReaderError(f"is {size:,} bytes, more than the {cap:,}-byte limit for .onnx files "
-                          f"({ONNX_SIZE_FACTOR} x CNNCALC_MAX_INPUT); raise CNNCALC_MAX_INPUT", path=path)
-    try:
-        model = onnx.load(path, load_external_data=False)
+        model = onnx.load_model_from_string(data)
     except Exception as e:  # protobuf's DecodeError and friends: the file is no ONNX model
         raise ReaderError(f"is not an ONNX model: {type(e).__name__}: {str(e)[:120]}", path=path) from None
     reader = OnnxReader(path, model)

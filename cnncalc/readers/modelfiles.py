@@ -1,0 +1,117 @@
+"""What a model file points at, bounded before it is read: a `.keras` zip's central directory
+(its entry count and size, from the end record, before `zipfile` parses it) and an ONNX
+tensor's external data (only a file inside the model's own folder, only the bytes the tensor
+needs)."""
+from __future__ import annotations
+
+import os
+import struct
+import sys
+
+from ..errors import open_input, read_capped
+from ..files import inside
+from .common import ReaderError
+
+MAX_ZIP_ENTRIES = 10_000        # files a .keras archive may list (Keras writes 3)
+MAX_ZIP_DIRECTORY = 1 << 20     # bytes of its central directory: 1 MiB
+MAX_EXTERNAL_BYTES = 1 << 24    # bytes of one ONNX tensor's external data cnncalc reads: 16 MiB
+ANY_SIZE = sys.maxsize          # a file read only in bounded parts (an archive, external data)
+
+_END = struct.Struct("<4s4H2LH")            # end of central directory record
+_LOCATOR = struct.Struct("<4sLQL")          # zip64 end of central directory locator
+_END64 = struct.Struct("<4sQ2H2L4Q")        # zip64 end of central directory record
+
+
+def open_archive(path: str):
+    """A .keras file opened for zipfile, once its end record shows a directory of at most
+    MAX_ZIP_ENTRIES entries and MAX_ZIP_DIRECTORY bytes (a lying record fails zipfile's reading)."""
+    fh = open_input(path, ReaderError, "a .keras file", "the path of a .keras file", cap=ANY_SIZE)
+    try:
+        entries, size = _directory(fh)
+        if entries > MAX_ZIP_ENTRIES or size > MAX_ZIP_DIRECTORY:
+            raise ReaderError(f"the archive lists {entries:,} files in a {size:,}-byte directory; a .keras file "
+                              f"holds 3 (at most {MAX_ZIP_ENTRIES:,} files and {MAX_ZIP_DIRECTORY:,} bytes are "
+                              "read): refused", path=path)
+    except BaseException:
+        fh.close()
+        raise
+    return fh
+
+
+def _directory(fh) -> tuple[int, int]:
+    """(entries, bytes) of the central directory as the end records declare them, the largest
+    of the plain and zip64 records; (0, 0) when there is no end record (zipfile says so)."""
+    end = fh.seek(0, os.SEEK_END)
+    start = max(0, end - (_END.size + 0xFFFF))
+    fh.seek(start)
+    tail = fh.read(end - start)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _END.size > len(tail):
+        return 0, 0
+    _, _, _, _, entries, size, _, _ = _END.unpack_from(tail, at)
+    where = start + at - _LOCATOR.size - _END64.size
+    if where >= 0:
+        fh.seek(where)
+        block = fh.read(_END64.size + _LOCATOR.size)
+        if block[_END64.size:_END64.size + 4] == b"PK\x06\x07" and block[:4] == b"PK\x06\x06":
+            fields = _END64.unpack_from(block)
+            entries, size = max(entries, fields[7]), max(size, fields[8])
+    return entries, size
+
+
+def tensor_array(tensor, model_path: str):
+    """An ONNX tensor as a numpy array, its external data (if any) read from beside the model;
+    onnx's own refusals become one ReaderError."""
+    from onnx import TensorProto, numpy_helper
+    if any(d < 0 for d in tensor.dims):
+        raise ReaderError(f"tensor {tensor.name!r} has a negative size in {tuple(tensor.dims)}", path=model_path)
+    if tensor.HasField("data_location") and tensor.data_location == TensorProto.EXTERNAL:
+        inline = TensorProto()
+        inline.CopyFrom(tensor)
+        inline.raw_data = external_bytes(tensor, model_path)
+        inline.data_location = TensorProto.DEFAULT
+        del inline.external_data[:]
+        tensor = inline
+    try:
+        return numpy_helper.to_array(tensor)
+    except Exception as e:  # onnx and numpy refuse malformed tensors in their own ways
+        raise ReaderError(f"tensor {tensor.name!r} cannot be read: {type(e).__name__}: {str(e)[:120]}",
+                          path=model_path) from None
+
+
+def external_bytes(tensor, model_path: str) -> bytes:
+    """The bytes an ONNX tensor keeps in another file: `location` must be a relative path that
+    stays inside the model's folder (symlinks followed), and at most MAX_EXTERNAL_BYTES are read."""
+    from onnx import helper
+    info = {e.key: e.value for e in tensor.external_data}
+    location = info.get("location", "")
+    folder = os.path.dirname(os.path.abspath(model_path))
+    target = os.path.join(folder, location)
+    name = tensor.name
+    if not location or os.path.isabs(location) or "\0" in location or not inside(target, folder):
+        raise ReaderError(f"tensor {name!r} keeps its data in {location!r}, outside the model's folder "
+                          f"{folder}; cnncalc reads external data only from beside the model", path=model_path)
+    offset, length = (info.get(k, "") for k in ("offset", "length"))
+    if not (offset == "" or offset.isascii() and offset.isdigit() and len(offset) <= 18) or \
+            not (length == "" or length.isascii() and length.isdigit() and len(length) <= 18):
+        raise ReaderError(f"tensor {name!r}: external data offset {offset[:20]!r} and length {length[:20]!r} "
+                          "must be byte counts", path=model_path)
+    try:
+        itemsize = helper.tensor_dtype_to_np_dtype(tensor.data_type).itemsize
+    except Exception:  # an unknown data type
+        raise ReaderError(f"tensor {name!r} has the unknown data type {tensor.data_type}", path=model_path) from None
+    count = 1
+    for d in tensor.dims:
+        count *= d
+    needed = int(length) if length else count * itemsize
+    if needed > MAX_EXTERNAL_BYTES:
+        raise ReaderError(f"tensor {name!r} asks for {needed:,} bytes of external data, more than the "
+                          f"{MAX_EXTERNAL_BYTES:,} cnncalc reads for one tensor", path=model_path)
+    with open_input(target, ReaderError, "an external data file", f"the file {location!r} beside the model",
+                    cap=ANY_SIZE) as fh:
+        fh.seek(int(offset or 0))
+        data = read_capped(fh, needed)
+    if len(data) < needed:
+        raise ReaderError(f"tensor {name!r}: {location} ends {needed - len(data):,} bytes before the tensor's "
+                          f"{needed:,} bytes", path=model_path)
+    return data[:needed]
