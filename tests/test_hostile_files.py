@@ -487,3 +487,22 @@ def test_external_data_of_3_gib_under_2_gib(tmp_path):
         fh.truncate(3 << 30)   # sparse
     p = _run(["summary", path], tmp_path)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+# -- one way --------------------------------------------------------------------------------------------
+OPENERS = {"cnncalc/errors.py", "cnncalc/files.py"}   # open_input (and reader_gone); write_output
+
+
+def test_one_way_to_open_a_file():
+    """Only errors.open_input opens an input (and files.py its temporary file): no other module
+    calls open(), os.open, Path.read_text/read_bytes, onnx.load or zipfile.ZipFile on a path."""
+    import re
+    pattern = re.compile(r"(?<![\w.])open\(|\bos\.(open|fdopen)\(|\.read_(text|bytes)\(\)|onnx\.load\(|"
+                         r"ZipFile\((?!fh\))|np\.(load|fromfile)\(")
+    found = {}
+    for path in sorted((ROOT / "cnncalc").rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        hits = [line for line in path.read_text().splitlines() if pattern.search(line) and "/proc/meminfo" not in line]
+        if hits and name not in OPENERS:
+            found[name] = hits
+    assert not found, f"files opened outside errors.open_input: {found}"
