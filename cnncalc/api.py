@@ -324,10 +324,10 @@ def gradient(image, kernel, upstream=None, *, stride: int = 1, padding: int = 0,
     one cell). `image`, `upstream`: text ("1 2; 3 4", channels split by `|`) or nested lists;
     `kernel` also a name (sobel_x) or one text per filter; `upstream` defaults to all ones;
     `bias`: a number, or one per filter."""
-    from .gradients import conv as grad
+    from .gradients import conv as grad, inputs
     if all(v is None or isinstance(v, str) for v in (image, upstream, bias)) and (
             isinstance(kernel, str) or (isinstance(kernel, (list, tuple)) and all(isinstance(k, str) for k in kernel))):
-        return grad.from_text(image, kernel, upstream, stride, padding, bias, flip)
+        return inputs.from_text(image, kernel, upstream, stride, padding, bias, flip)
     return grad.conv_grad(image, kernel, upstream, stride, padding, bias, flip)
 
 

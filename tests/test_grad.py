@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cnncalc.gradients.conv import conv_grad, conv_grad_channels, from_text, parse_at, parse_channels
+from cnncalc.gradients.conv import conv_grad, conv_grad_channels, parse_at
+from cnncalc.gradients.inputs import from_text, parse_channels
 from cnncalc.gradients.jacobian import jacobian_shapes, weight_shapes
 from cnncalc.infer import infer
 from cnncalc.spec import load_spec, parse_spec

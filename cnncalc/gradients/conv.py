@@ -8,15 +8,14 @@ cross-correlated with K rotated 180 degrees), cropped by the padding; dL/db is t
 FORMULAS writes each one out; every result carries its own.
 
 The numbers stay exact: integer grids give integers, Fractions give Fractions, any float
-makes floats. Pure Python on nested lists (grids are worked by hand, so they are small);
-numpy is never imported here, so `layer --jacobian` stays light.
+makes floats. Pure Python on nested lists (grids are worked by hand, so they are small): numpy
+is never imported here. The command line's text is read in gradients/inputs.py (from_text).
 """
 from __future__ import annotations
 
 import itertools
 import math
 import numbers
-import os
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -62,45 +61,6 @@ def grid(g: Any, what: str) -> tuple[list[list[Number]], bool]:
                                 f"{len(g[0])}; every row needs the same number of values")
         rows.append([number(v, f"{what} row {i}") for v in r])
     return rows, False
-
-
-def parse_channels(text: str, what: str = "--image", kernel: bool = False) -> list:
-    """Grids per channel from command-line text: grids.parse_matrix's forms ("1 0; 0 1", JSON
-    rows, a CSV file) separated by `|` ("1 2; 3 4 | 5 6; 7 8" is two channels), or a JSON
-    list of grids [[[...]], [[...]]]. With `kernel`, each part may be a named kernel (sobel_x).
-    Whole numbers become ints, so the arithmetic stays exact."""
-    import json
-
-    from .. import grids
-    from ..errors import read_text
-    source = text
-    if text and os.path.isfile(text):
-        source = read_text(text, ArgumentError, "a text file of numbers", "a file of numbers")
-    if source.strip().startswith("[[["):
-        try:
-            data = json.loads(source)
-        except json.JSONDecodeError:
-            raise ArgumentError(f"{what} starts with '[[[' but is not a JSON list of grids; write "
-                                "[[[1, 0], [0, 1]], [[0, 1], [1, 0]]] or \"1 0; 0 1 | 0 1; 1 0\"") from None
-        return [grid(g, f"{what} channel {c}")[0] for c, g in enumerate(data)]
-    parts = source.split("|")
-    if any(not p.strip() for p in parts):
-        raise ArgumentError(f"{what} has an empty channel between `|` separators; write \"1 2; 3 4 | 5 6; 7 8\"")
-    out = []
-    for c, part in enumerate(parts):
-        name = what if len(parts) == 1 else f"{what} channel {c}"
-        rows = grids.kernel_matrix(part)[0] if kernel else grids.parse_matrix(part, name)
-        out.append(grid(rows, name)[0])
-    return out
-
-
-def parse_numbers(text: str, what: str = "--bias") -> list[Number]:
-    """One number per output channel: "1", "1 -2" or "1, -2"."""
-    from .. import grids
-    rows = grids.parse_matrix(text, what)
-    if len(rows) != 1:
-        raise ArgumentError(f"{what} has {len(rows)} rows; give one number per output channel on one line, like \"1 -2\"")
-    return [number(v, what) for v in rows[0]]
 
 
 # ---------------------------------------------------------------- exact grid arithmetic
@@ -399,6 +359,35 @@ def conv_grad_channels(images, kernels, upstreams=None, stride: int = 1, padding
     (C_out, C_in, f_h, f_w) order), C_out upstream grids, C_out biases (or None). `dims` 1 or
     2; None: 1 when the grids are flat lists or single rows (the padding then pads L only)."""
     s, p = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
+    x_rows, k_rows, dims = _read_grids(images, kernels, dims, multi)
+    sh, sw = (1, s) if dims == 1 else (s, s)
+    ph, pw = (0, p) if dims == 1 else (p, p)
+    _check_work(x_rows, k_rows, ph, pw)
+    sizes, (ho, wo) = _out_sizes(x_rows, k_rows, dims, (sh, sw), (ph, pw))
+    g_rows = _upstream_rows(upstreams, len(k_rows), (ho, wo), sizes, dims, multi)
+    if bias is not None:
+        _count(bias, len(k_rows), "--bias has {} but there are {}; give one bias per output channel", "value", "filter")
+    b = None if bias is None else [number(v, "--bias") for v in bias]
+    used = [[_rot180(k) if flip else k for k in f] for f in k_rows]
+    xp = [_pad(x, ph, pw) for x in x_rows]
+    z = []
+    for filt, bo in zip(used, b or [None] * len(used)):
+        acc = _zeros(ho, wo)
+        for xc, kc in zip(xp, filt):
+            acc = _add(acc, _xcorr(xc, kc, ho, wo, sh, sw))
+        z.append([[v + bo for v in r] for r in acc] if b is not None else acc)
+    gd = [_dilate(g, sh, sw) for g in g_rows]
+    dk, dx = _backward(xp, gd, used, flip, (len(x_rows[0]), len(x_rows[0][0])), (ph, pw))
+    db = [sum(v for r in g for v in r) for g in g_rows]
+    _finite(z, "convolution")
+    _finite([*(k for f in dk for k in f), *dx, [db]], "gradient")
+    return ConvGrad(dims, multi, (sh, sw), (ph, pw), flip, x_rows, k_rows, b, g_rows, xp, gd, z, dk, dx, db,
+                    tuple(sizes), _formulas(flip, multi, dims))
+
+
+def _read_grids(images, kernels, dims, multi: bool):
+    """(the image's rows per channel, the kernels' rows per filter and channel, dims), checked:
+    one kernel grid per input channel, every channel the same size."""
     if dims not in (None, 1, 2):
         raise ArgumentError(f"dims {dims!r} must be 1 (a signal) or 2 (an image)")
     if not isinstance(images, (list, tuple)) or not images:
@@ -421,11 +410,14 @@ def conv_grad_channels(images, kernels, upstreams=None, stride: int = 1, padding
             if (len(g), len(g[0])) != (len(gs[0]), len(gs[0][0])):
                 raise ArgumentError(f"{what} channels differ in size: {_shape_text(gs[0], dims)} and "
                                     f"{_shape_text(g, dims)}; every channel needs the same size")
-    (h, w), (fh, fw) = (len(x_rows[0]), len(x_rows[0][0])), (len(k_rows[0][0]), len(k_rows[0][0][0]))
-    sh, sw = (1, s) if dims == 1 else (s, s)
-    ph, pw = (0, p) if dims == 1 else (p, p)
-    c_in, c_out = len(x_rows), len(k_rows)
+    return x_rows, k_rows, dims
+
+
+def _check_work(x_rows, k_rows, ph: int, pw: int) -> None:
+    """A hand-sized example: the padded grid within grids.MAX_CELLS, the products within MAX_PRODUCTS."""
     from ..grids import MAX_CELLS
+    (h, w), (fh, fw) = (len(x_rows[0]), len(x_rows[0][0])), (len(k_rows[0][0]), len(k_rows[0][0][0]))
+    c_in, c_out = len(x_rows), len(k_rows)
     if (h + 2 * ph) * (w + 2 * pw) * c_in > MAX_CELLS:
         raise ArgumentError(f"the padded input has {c_in} x {h + 2 * ph} x {w + 2 * pw} = "
                             f"{c_in * (h + 2 * ph) * (w + 2 * pw):,} cells, more than the {MAX_CELLS:,} a worked "
@@ -434,6 +426,12 @@ def conv_grad_channels(images, kernels, upstreams=None, stride: int = 1, padding
     if work > MAX_PRODUCTS:
         raise ArgumentError(f"the gradients take about {work:,} products (C_out*C_in*padded cells*kernel cells), "
                             f"more than the {MAX_PRODUCTS:,} a worked example may; use smaller grids or fewer channels")
+
+
+def _out_sizes(x_rows, k_rows, dims: int, strides, pads) -> tuple[list[str], tuple[int, int]]:
+    """(the working of each axis' output size, (rows, columns) of Z; one row for a signal)."""
+    (h, w), (fh, fw) = (len(x_rows[0]), len(x_rows[0][0])), (len(k_rows[0][0]), len(k_rows[0][0][0]))
+    (sh, sw), (ph, pw) = strides, pads
     sizes, out = [], []
     axes = [("L", w, fw, sw, pw)] if dims == 1 else [("rows", h, fh, sh, ph), ("columns", w, fw, sw, pw)]
     for name, n, f, st, pd in axes:
@@ -444,78 +442,59 @@ def conv_grad_channels(images, kernels, upstreams=None, stride: int = 1, padding
                                 f"{_shape_text(x_rows[0], dims)}: {e.message}") from None
         out.append(o_n)
         sizes.append(f"{name}: floor(({n} + 2*{pd} - {f}) / {st}) + 1 = {o_n}")
-    ho, wo = (1, out[0]) if dims == 1 else tuple(out)
-    z_text = f"length {wo}" if dims == 1 else f"{ho}x{wo}"
+    return sizes, ((1, out[0]) if dims == 1 else tuple(out))
 
+
+def _upstream_rows(upstreams, c_out: int, z_shape, sizes, dims: int, multi: bool) -> list:
+    """G per output channel, each of Z's shape; None: all ones (L = the sum of Z)."""
+    ho, wo = z_shape
     if upstreams is None:
-        g_rows = [[[1] * wo for _ in range(ho)] for _ in range(c_out)]
-    else:
-        _count(upstreams, c_out, "--upstream has {} but there are {} (C_out); give one upstream grid per output "
-               "channel", "channel", "filter")
-        g_rows = []
-        for o, g in enumerate(upstreams):
-            rows, _ = grid(g, "--upstream" if not multi else f"--upstream channel {o}")
-            if (len(rows), len(rows[0])) != (ho, wo):
-                got = f"length {len(rows[0])}" if dims == 1 and len(rows) == 1 else f"{len(rows)}x{len(rows[0])}"
-                raise ArgumentError(f"--upstream{'' if not multi else f' channel {o}'} is {got} but the output Z is "
-                                    f"{z_text} ({'; '.join(sizes)}); give one upstream value per output cell")
-            g_rows.append(rows)
-    if bias is not None:
-        _count(bias, c_out, "--bias has {} but there are {}; give one bias per output channel", "value", "filter")
-    b = None if bias is None else [number(v, "--bias") for v in bias]
+        return [[[1] * wo for _ in range(ho)] for _ in range(c_out)]
+    _count(upstreams, c_out, "--upstream has {} but there are {} (C_out); give one upstream grid per output "
+           "channel", "channel", "filter")
+    z_text = f"length {wo}" if dims == 1 else f"{ho}x{wo}"
+    g_rows = []
+    for o, g in enumerate(upstreams):
+        rows, _ = grid(g, "--upstream" if not multi else f"--upstream channel {o}")
+        if (len(rows), len(rows[0])) != (ho, wo):
+            got = f"length {len(rows[0])}" if dims == 1 and len(rows) == 1 else f"{len(rows)}x{len(rows[0])}"
+            raise ArgumentError(f"--upstream{'' if not multi else f' channel {o}'} is {got} but the output Z is "
+                                f"{z_text} ({'; '.join(sizes)}); give one upstream value per output cell")
+        g_rows.append(rows)
+    return g_rows
 
-    used = [[_rot180(k) if flip else k for k in f] for f in k_rows]
-    xp = [_pad(x, ph, pw) for x in x_rows]
-    z = []
-    for o in range(c_out):
-        acc = _zeros(ho, wo)
-        for c in range(c_in):
-            acc = _add(acc, _xcorr(xp[c], used[o][c], ho, wo, sh, sw))
-        z.append([[v + b[o] for v in r] for r in acc] if b is not None else acc)
-    gd = [_dilate(g, sh, sw) for g in g_rows]
+
+def _backward(xp, gd, used, flip: bool, image_shape, pads):
+    """(dK per filter and channel, dX per channel) from the padded input, the dilated upstream
+    gradients and the kernels the forward pass used (rotated when flipped)."""
+    (h, w), (ph, pw) = image_shape, pads
+    fh, fw = len(used[0][0]), len(used[0][0][0])
     hd, wd = len(gd[0]), len(gd[0][0])
-    dk = [[_xcorr(xp[c], gd[o], fh, fw) for c in range(c_in)] for o in range(c_out)]
+    dk = [[_xcorr(xc, g, fh, fw) for xc in xp] for g in gd]
     if flip:  # the forward pass used K rotated: its gradient is rotated back
         dk = [[_rot180(k) for k in f] for f in dk]
     dx = []
-    for c in range(c_in):
+    for c in range(len(xp)):
         full = _zeros(h + 2 * ph, w + 2 * pw)  # rows the floor never reads stay 0
-        for o in range(c_out):
-            part = _xcorr(_pad(gd[o], fh - 1, fw - 1), _rot180(used[o][c]), hd + fh - 1, wd + fw - 1)
+        for g, filt in zip(gd, used):
+            part = _xcorr(_pad(g, fh - 1, fw - 1), _rot180(filt[c]), hd + fh - 1, wd + fw - 1)
             for a, row in enumerate(part):
                 for j, v in enumerate(row):
                     full[a][j] += v
         dx.append([r[pw:pw + w] for r in full[ph:ph + h]])
-    db = [sum(v for r in g for v in r) for g in g_rows]
-    _finite(z, "convolution")
-    _finite([*(k for f in dk for k in f), *dx, [db]], "gradient")
+    return dk, dx
+
+
+def _formulas(flip: bool, multi: bool, dims: int) -> dict[str, str]:
+    """Each result's formula: flipped or not, with the channel sums, for a signal or a grid."""
     pick = {k: (FORMULAS[f"{k}_flip"] if flip and k in ("Z", "dK", "dX") else FORMULAS[k]) for k in
             ("Z", "dK", "dX", "db", "dilated", "padded")}
     if multi:
         pick = {k: _channel_formula(v) for k, v in pick.items()}
     if dims == 1:
         pick = {k: _signal_formula(v) for k, v in pick.items()}
-    formulas = {"Z": pick["Z"], "dL_dK": pick["dK"], "dL_dX": pick["dX"], "dL_db": pick["db"],
-                "upstream_dilated": pick["dilated"], "input_padded": pick["padded"]}
-    return ConvGrad(dims, multi, (sh, sw), (ph, pw), flip, x_rows, k_rows, b, g_rows, xp, gd, z, dk, dx, db,
-                    tuple(sizes), formulas)
-
-
-def from_text(image: str, kernel: str | list[str], upstream: str | None, stride: int = 1, padding: int = 0,
-              bias: str | None = None, flip: bool = False) -> ConvGrad:
-    """The command line's form: `image` and `upstream` as parse_channels reads them, `kernel`
-    one text per filter (a list) or one text, `bias` one number per filter."""
-    images = parse_channels(image, "--image")
-    texts = [kernel] if isinstance(kernel, str) else list(kernel)
-    kernels = [parse_channels(t, "--kernel" if len(texts) == 1 else f"--kernel {o}", kernel=True)
-               for o, t in enumerate(texts)]
-    ups = parse_channels(upstream, "--upstream") if upstream is not None else None
-    b = parse_numbers(bias, "--bias") if bias is not None else None
-    multi = len(images) > 1 or len(kernels) > 1 or (ups is not None and len(ups) > 1) or (b is not None and len(b) > 1)
-    if not multi:
-        return conv_grad(images[0], kernels[0][0], None if ups is None else ups[0], stride, padding,
-                         None if b is None else b[0], flip)
-    return conv_grad_channels(images, kernels, ups, stride, padding, b, flip)
+    return {"Z": pick["Z"], "dL_dK": pick["dK"], "dL_dX": pick["dX"], "dL_db": pick["db"],
+            "upstream_dilated": pick["dilated"], "input_padded": pick["padded"]}
 
 
 def parse_at(text: str, r: ConvGrad) -> str:

@@ -1,5 +1,6 @@
-"""What a worked backprop reads from the command line: the input, the target and the
-weights, each checked against the network (the layouts are each kind's)."""
+"""What the gradient commands read from the command line: `grad`'s grids per channel, bias and
+upstream gradient (exact numbers), and backprop's input, target and weights, each checked
+against the network (the layouts are each kind's)."""
 from __future__ import annotations
 
 import json
@@ -7,11 +8,65 @@ import math
 import os
 from typing import Any
 
-import numpy as np
-
 from ..errors import ArgumentError, read_text
 from ..infer import LayerResult, Summary
 from ..kinds import fmt_shape
+from .conv import ConvGrad, Number, conv_grad, conv_grad_channels, grid, number
+
+
+def parse_channels(text: str, what: str = "--image", kernel: bool = False) -> list:
+    """Grids per channel from command-line text: grids.parse_matrix's forms ("1 0; 0 1", JSON
+    rows, a CSV file) separated by `|` ("1 2; 3 4 | 5 6; 7 8" is two channels), or a JSON
+    list of grids [[[...]], [[...]]]. With `kernel`, each part may be a named kernel (sobel_x).
+    Whole numbers become ints, so the arithmetic stays exact."""
+    import json
+
+    from .. import grids
+    source = text
+    if text and os.path.isfile(text):
+        source = read_text(text, ArgumentError, "a text file of numbers", "a file of numbers")
+    if source.strip().startswith("[[["):
+        try:
+            data = json.loads(source)
+        except json.JSONDecodeError:
+            raise ArgumentError(f"{what} starts with '[[[' but is not a JSON list of grids; write "
+                                "[[[1, 0], [0, 1]], [[0, 1], [1, 0]]] or \"1 0; 0 1 | 0 1; 1 0\"") from None
+        return [grid(g, f"{what} channel {c}")[0] for c, g in enumerate(data)]
+    parts = source.split("|")
+    if any(not p.strip() for p in parts):
+        raise ArgumentError(f"{what} has an empty channel between `|` separators; write \"1 2; 3 4 | 5 6; 7 8\"")
+    out = []
+    for c, part in enumerate(parts):
+        name = what if len(parts) == 1 else f"{what} channel {c}"
+        rows = grids.kernel_matrix(part)[0] if kernel else grids.parse_matrix(part, name)
+        out.append(grid(rows, name)[0])
+    return out
+
+
+def parse_numbers(text: str, what: str = "--bias") -> list[Number]:
+    """One number per output channel: "1", "1 -2" or "1, -2"."""
+    from .. import grids
+    rows = grids.parse_matrix(text, what)
+    if len(rows) != 1:
+        raise ArgumentError(f"{what} has {len(rows)} rows; give one number per output channel on one line, like \"1 -2\"")
+    return [number(v, what) for v in rows[0]]
+
+
+def from_text(image: str, kernel: str | list[str], upstream: str | None, stride: int = 1, padding: int = 0,
+              bias: str | None = None, flip: bool = False) -> ConvGrad:
+    """The command line's form: `image` and `upstream` as parse_channels reads them, `kernel`
+    one text per filter (a list) or one text, `bias` one number per filter."""
+    images = parse_channels(image, "--image")
+    texts = [kernel] if isinstance(kernel, str) else list(kernel)
+    kernels = [parse_channels(t, "--kernel" if len(texts) == 1 else f"--kernel {o}", kernel=True)
+               for o, t in enumerate(texts)]
+    ups = parse_channels(upstream, "--upstream") if upstream is not None else None
+    b = parse_numbers(bias, "--bias") if bias is not None else None
+    multi = len(images) > 1 or len(kernels) > 1 or (ups is not None and len(ups) > 1) or (b is not None and len(b) > 1)
+    if not multi:
+        return conv_grad(images[0], kernels[0][0], None if ups is None else ups[0], stride, padding,
+                         None if b is None else b[0], flip)
+    return conv_grad_channels(images, kernels, ups, stride, padding, b, flip)
 
 
 def parse_array(text: str, what: str = "--input") -> Any:
@@ -35,6 +90,7 @@ def parse_array(text: str, what: str = "--input") -> Any:
 
 
 def _array(v: Any, what: str):
+    import numpy as np
     try:
         a = np.array(v, dtype=np.float64)
     except (ValueError, TypeError):
@@ -67,6 +123,7 @@ def target_array(t: Any, out_shape: tuple[int, ...], loss: str):
             raise ArgumentError(f"cross_entropy needs a vector of class scores, but the network gives "
                                 f"{fmt_shape(out_shape)}; end it with flatten and dense, or use --loss mse")
         if a.ndim == 0:  # a number is a class index; a list, the probabilities
+            import numpy as np
             k = float(a.reshape(()))
             if not k.is_integer() or not 0 <= k < n:
                 raise ArgumentError(f"--target {a.reshape(()).item():g} is not a class index 0 to {n - 1}; give the "
@@ -106,6 +163,7 @@ def check_weights(summary: Summary, given: dict | None, seed: int = 0) -> list[d
     or drawn from `seed` as the executor draws them."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ArgumentError(f"--seed {seed!r} must be a whole number, 0 or more; use --seed 0")
+    import numpy as np
     rng = np.random.default_rng(seed)
     made = [r.layer.make_weights(r, rng, np.dtype(np.float64)) for r in summary.layers]
     if given is None:
