@@ -125,10 +125,10 @@ VERTICAL = "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1"
     (("pool", "--image", VERTICAL, "-f", "2", "--op", "avg", "--at", "1,0"),
      lambda: cnncalc.pool(VERTICAL, 2, op="avg", at="1,0")),
 ])
-def test_grids_are_the_cli_json(cli, args, call):
-    from cnncalc.grids import result_dict
+def test_grids_are_the_cli_json_and_text(cli, args, call):
     run = cli(*args, "--format", "json")
-    assert run.code == 0 and json.loads(run.out) == result_dict(call())
+    assert run.code == 0 and json.loads(run.out) == call().to_dict()
+    assert cli(*args).out == call().text()
 
 
 def test_convolve_values():
@@ -176,9 +176,8 @@ def test_summary_options_check_before_reading():
 # -- the CLI parses, calls the API and renders: it imports nothing that computes -----------------
 CLI_MAY_IMPORT = {
     "..": {"api", "size_syntax"},                            # the API; reading the size syntax
-    "..render": None, "..render.check": None, "..render.solutions": None,  # any renderer
+    "..render": None, "..render.check": None, "..render.grids": None, "..render.solutions": None,  # renderers
     "..errors": None, "..files": None,                       # any name: errors, reading and writing
-    "..grids": {"result_dict", "result_text", "matrix_text"},
     ".": None, ".shared": None,
 }
 

@@ -12,11 +12,10 @@ from .shared import TextFormat, app, emit, guarded
 def _emit_grid(result, fmt: "TextFormat") -> None:
     import json
 
-    from ..grids import result_dict, result_text
     if fmt is TextFormat.json:
-        emit(json.dumps(result_dict(result), indent=2) + "\n")
+        emit(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
-        emit(result_text(result))
+        emit(result.text())
 
 
 @app.command()
@@ -90,7 +89,7 @@ def conv_matrix(
 
     from .. import size_syntax as P
     from .. import api
-    from ..grids import matrix_text
+    from ..render.grids import matrix_text
     d = api.conv_matrix(P.one(n, "-n", "8"), f, stride=stride, kernel=kernel, signal=signal)
     emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else matrix_text(d))
     if not d["equal"]:

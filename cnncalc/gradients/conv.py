@@ -114,7 +114,7 @@ def num(v: Number) -> str:
         return str(v)
     if isinstance(v, Fraction):
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
-    from ..grids import fmt
+    from ..render.grids import fmt
     return fmt(v)
 
 
@@ -524,7 +524,7 @@ def parse_at(text: str, r: ConvGrad) -> str:
 
 def _text(r: ConvGrad, at: str | None = None) -> str:
     """Every grid with the formula it came from; with `at`, one cell worked out."""
-    from ..grids import grid_text
+    from ..render.grids import grid_text
     d, (s, p), c_in, c_out = r.dims, (r.stride[1], r.padding[1]), len(r.image), len(r.kernel)
     lines: list[str] = []
 

@@ -63,7 +63,7 @@ def loss_and_grad(loss: str, y, t, probabilities: bool) -> tuple[float, Any, str
         value = float((d * d).sum() / n)
         text = "L = (1/N) sum (y - t)^2"
         if n <= 10:
-            from ..grids import fmt
+            from ..render.grids import fmt
             terms = " + ".join(f"({fmt(a)} - {fmt(b)})^2" for a, b in zip(y.ravel(), t.ravel()))
             text += f" = ({terms}) / {n} = {fmt(value)}"
         return value, 2 * d / n, text
@@ -220,7 +220,7 @@ def backprop(spec: Spec, x: Any, target: Any, loss: str = "mse", weights: dict |
 def _array_text(a, indent: str = "    ", weight: bool = False) -> str:
     """Values channels last: (L, C) as one row per channel, (H, W, C) one grid per channel.
     Weights (C_out, C_in, *f): one grid per filter (1-D: rows = input channels), or per (o, c)."""
-    from ..grids import fmt, grid_text
+    from ..render.grids import fmt, grid_text
     a = np.asarray(a)
     if a.ndim <= 1:
         return indent + " ".join(fmt(v) for v in np.atleast_1d(a))
@@ -237,7 +237,7 @@ def _array_text(a, indent: str = "    ", weight: bool = False) -> str:
 
 
 def _text(b: Backprop) -> str:
-    from ..grids import fmt
+    from ..render.grids import fmt
     lines = [f"input {fmt_shape(b.x.shape)} (values channels last; (L, C) shown one row per channel):",
              _array_text(b.x)]
     for r, y, z, g in zip(b.summary.layers, b.outputs, b.pre, b.grads):
