@@ -25,6 +25,11 @@ layer, PyTorch's `nn` class), and a spec accepts it as well as the name cnncalc 
 accepted* lists further spellings. Spellings match without case, `_` or `-`. The *main*
 argument is the one a scalar body sets: `- maxpool2d: 2`. A kind's Python class, and every
 facet it declares, is in its module; docs/adding-a-kind.md shows how one is written.
+
+*Read from* lists the framework names `cnncalc import` reads as the kind (its KERAS, TORCH and
+ONNX declarations; `F.x` also stands for `torch.x` and the tensor method `x.x()`). A layer whose
+arguments the kind cannot express (a DepthwiseConv1D, a Clip to other bounds than relu6's) is
+refused with the reason, never read as something else.
 """
 
 
@@ -41,6 +46,18 @@ def spellings(cls) -> dict[str, dict[str, list[str]]]:
         out[name] = {"keras": [f.metadata["keras"]] if f.metadata.get("keras") else [],
                      "torch": [f.metadata["torch"]] if f.metadata.get("torch") else [], "also": also}
     return out
+
+
+def framework_names(cls) -> str:
+    """The Keras classes, torch.nn classes and functions, and ONNX ops the readers read as the
+    kind (its own KERAS, TORCH, ONNX declarations), as one line; empty when it declares none."""
+    parts = []
+    for framework, label, spell in (("KERAS", "Keras", "{}"), ("TORCH", "PyTorch", "nn.{}"), ("ONNX", "ONNX", "{}")):
+        names = [(f"F.{n}" if group.startswith("F.") else spell.format(n))
+                 for group, (declared, _) in vars(cls).get(framework, {}).items() for n in declared]
+        if names:
+            parts.append(f"{label} {_code(names)}")
+    return "Read from: " + "; ".join(parts) if parts else ""
 
 
 def _default(f) -> str:
@@ -65,6 +82,8 @@ def kind_section(cls) -> list[str]:
     lines = [f"## {cls.__name__}", "", f"Kinds: {_code(list(cls.NAMES))}", ""]
     if cls.ALIASES:
         lines += ["Also spelled: " + ", ".join(f"`{a}` ({n})" for a, n in sorted(cls.ALIASES.items())), ""]
+    if framework_names(cls):
+        lines += [framework_names(cls), ""]
     if desc:
         lines += [desc, ""]
     lines += [f"- {line}" for line in (shape, params) if line] + [""]
