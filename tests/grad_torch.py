@@ -197,16 +197,21 @@ def torch_backprop(torch, text: str, x, target, loss: str, weights: dict) -> dic
         elif kind == "batchnorm":
             y = cl(F.batch_norm(cf(h), T(weights[L.name]["running_mean"]), T(weights[L.name]["running_var"]),
                                 w.get("gamma"), w.get("beta"), training=False, eps=L.epsilon))
-        elif kind == "add":
-            y = sum(hs[1:], hs[0])
-        elif kind == "multiply":
+        elif kind in ("add", "multiply", "subtract", "average", "maximum", "minimum"):
+            rank = max(v.dim() for v in hs)  # a lower rank gains axes after the batch, as cnncalc's merges
+            hs = [v.reshape(*v.shape[:1], *(1,) * (rank - v.dim()), *v.shape[1:]) for v in hs]
+            op = {"add": torch.add, "average": torch.add, "multiply": torch.mul, "subtract": torch.sub,
+                  "maximum": torch.maximum, "minimum": torch.minimum}[kind]
             y = hs[0]
             for v in hs[1:]:
-                y = y * v
+                y = op(y, v)
+            y = y / len(hs) if kind == "average" else y
         elif kind == "concat":
             y = torch.cat(hs, dim=L.axis)
-        elif kind == "dropout":
+        elif kind in ("dropout", "drop_path"):
             y = h
+        elif kind == "rescaling":
+            y = h * L.scale + L.offset
         else:
             y = _act(torch, kind, h, getattr(L, "negative_slope", None))
         y.retain_grad()

@@ -269,3 +269,43 @@ def test_gelu_against_torch():
         x, target, weights = numbers(np.random.default_rng(seed), text, "mse")
         ours = backprop(parse_spec(text), x, target, "mse", weights).to_dict()
         compare(ours, torch_backprop(torch, text, x, target, "mse", weights))
+
+
+# every element-wise merge, broadcast inputs and exact ties (torch.maximum halves the gradient on a tie)
+MERGES = """
+input: [4, 4, 2]
+layers:
+  - conv2d: {filters: 3, kernel: 3, padding: 1, id: a}
+  - conv2d: {filters: 3, kernel: 1, inputs: [input], id: b}
+  - global_avgpool: {inputs: [a], id: g}
+  - maximum: {inputs: [a, b, g], id: m}
+  - minimum: {inputs: [m, b, m], id: n}
+  - maximum: {inputs: [n, n], id: tie}
+  - subtract: {inputs: [tie, g], id: s}
+  - average: {inputs: [s, a, b], id: v}
+  - rescaling: {scale: 0.5, offset: -1}
+  - drop_path: 0.2
+  - flatten
+  - dense: {units: 2}
+"""
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_every_merge_rescaling_and_drop_path_against_torch(loss):
+    torch = pytest.importorskip("torch")
+    for seed in range(3):
+        x, target, weights = numbers(np.random.default_rng(seed), MERGES, loss)
+        ours = backprop(parse_spec(MERGES), x, target, loss, weights).to_dict()
+        compare(ours, torch_backprop(torch, MERGES, x, target, loss, weights))
+
+
+def test_maximum_of_a_tie_halves_the_gradient():
+    spec = parse_spec("input: [3]\nlayers:\n  - relu: {id: a}\n  - maximum: {inputs: [a, a]}\n")
+    b = backprop(spec, [1, 2, 3], [0, 0, 0])
+    np.testing.assert_array_equal(b.grads[0]["output"], 2 * np.array([1, 2, 3]) / 3)  # a gets both halves
+
+
+def test_a_refused_kind_names_its_reason():
+    spec = parse_spec("input: [4, 4, 1]\nlayers:\n  - zeropad2d: 1\n  - flatten\n")
+    bad(lambda: backprop(spec, np.zeros((4, 4, 1)).tolist(), np.zeros(36).tolist()),
+        "layer 1", "backprop has no backward pass for `zeropad2d` (not written yet)")

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from cnncalc.gradients.conv import conv_grad, conv_grad_channels, parse_at
 from cnncalc.gradients.inputs import from_text, parse_channels
 from cnncalc.gradients.jacobian import jacobian_shapes, weight_shapes
+from cnncalc.formulas import product
 from cnncalc.infer import infer
 from cnncalc.spec import load_spec, parse_spec
 from tests.conftest import ZOO, one_line_error as bad
@@ -250,9 +251,10 @@ def test_vgg_fc6_jacobian_is_why_we_never_form_it():
 
 @pytest.mark.parametrize("path", sorted(ZOO.glob("*.yaml")), ids=lambda p: p.stem)
 def test_weight_shapes_count_every_trainable_parameter(path):
-    from cnncalc.formulas import product
     for r in infer(load_spec(str(path))).layers:
-        assert sum(product(s) for s in weight_shapes(r).values()) == r.trainable_params, r.layer.label
+        shapes = weight_shapes(r)
+        assert sum(product(s) for s in shapes.values()) == r.trainable_params, r.layer.label
+        assert "params" not in shapes, f"{r.layer.label}: its kind's weight_shapes does not add up"
 
 
 def test_jacobian_refuses_a_bad_dtype_size():
@@ -322,3 +324,59 @@ def test_torch_goldens():
         _close(r.Z, case["Z"]), _close(r.dK, case["dL_dK"]), _close(r.dX, case["dL_dX"])
         if case["bias"] is not None:
             _close(r.dL_db, case["dL_db"])
+
+
+# every kind that learns, for the weight layouts (PyTorch's, the executor's, and Keras')
+LEARNING = """
+input: [8, 8, 4]
+layers:
+  - conv2d: {filters: 6, kernel: [3, 2], groups: 2}
+  - depthwise_conv2d: {kernel: 3, depth_multiplier: 2, padding: same}
+  - separable_conv2d: {filters: 5, kernel: 3, depth_multiplier: 2}
+  - conv_transpose2d: {filters: 4, kernel: 3, stride: 2}
+  - batchnorm
+  - layernorm
+  - groupnorm: {groups: 2}
+  - prelu: {shared_axes: [1, 2]}
+  - layer_scale
+  - flatten
+  - dense: {units: 3}
+"""
+
+
+@pytest.mark.parametrize("text", [LEARNING, *(p.read_text() for p in sorted(ZOO.glob("*.yaml")))],
+                         ids=["learning", *(p.stem for p in sorted(ZOO.glob("*.yaml")))])
+def test_weight_shapes_are_the_arrays_make_weights_draws(text):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    for r in infer(parse_spec(text)).layers:
+        drawn = r.layer.make_weights(r, rng, np.dtype(np.float32))
+        assert {k: v.shape for k, v in drawn.items()} == r.layer.weight_shapes(r, "torch"), r.layer.label
+        keras = r.layer.weight_shapes(r, "keras")
+        assert list(keras) == list(drawn) and all(product(s) == v.size for s, v in zip(keras.values(), drawn.values()))
+
+
+def test_keras_order_is_keras_own():
+    """Each Keras layer, built on the input cnncalc gives it, holds arrays of the shapes
+    weight_shapes(r, "keras") says (as multisets: Keras names and orders them its own way)."""
+    pytest.importorskip("torch")
+    keras = pytest.importorskip("keras")
+    L = keras.layers
+    made = {"conv2d": lambda r: L.Conv2D(6, (3, 2), groups=2), "depthwise_conv2d": lambda r: L.DepthwiseConv2D(3, depth_multiplier=2, padding="same"),
+            "separable_conv2d": lambda r: L.SeparableConv2D(5, 3, depth_multiplier=2),
+            "conv_transpose2d": lambda r: L.Conv2DTranspose(4, 3, strides=2), "batchnorm": lambda r: L.BatchNormalization(),
+            "layernorm": lambda r: L.LayerNormalization(), "dense": lambda r: L.Dense(3)}
+    for r in infer(parse_spec(LEARNING)).layers:
+        if r.layer.kind not in made:
+            continue
+        layer = made[r.layer.kind](r)
+        layer.build((1, *r.input_shape))
+        assert sorted(tuple(w.shape) for w in layer.weights) == sorted(r.layer.weight_shapes(r, "keras").values()), \
+            r.layer.label
+
+
+def test_weight_order_is_torch_or_keras():
+    r = infer(parse_spec("input: [5]\nlayers:\n  - dense: 3\n")).layers[0]
+    assert r.layer.weight_shapes(r) == {"weight": (3, 5), "bias": (3,)}
+    assert r.layer.weight_shapes(r, "keras") == {"weight": (5, 3), "bias": (3,)}
+    bad(lambda: r.layer.weight_shapes(r, "onnx"), "weight order `onnx` is neither torch nor keras")
