@@ -506,3 +506,52 @@ def test_one_way_to_open_a_file():
         if hits and name not in OPENERS:
             found[name] = hits
     assert not found, f"files opened outside errors.open_input: {found}"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)), min_size=1, max_size=8))
+def test_a_damaged_keras_directory_is_a_reader_error(flips):
+    """Bytes of a real .keras changed where the zip's directory and end records are: the read
+    ends in a ReaderError or a config, never in another exception."""
+    from cnncalc.readers.common import ReaderError
+    from cnncalc.readers.keras_json import read_config
+    data = bytearray((MODELS / "mnist_convnet.keras").read_bytes())
+    for back, value in flips:
+        data[len(data) - 1 - back] = value
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "m.keras"
+        path.write_bytes(bytes(data))
+        try:
+            read_config(str(path))
+        except ReaderError:
+            pass
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["..", ".", "sub", "data.bin", "", "/", "link", "out"]), min_size=1, max_size=5))
+def test_any_external_location_is_read_inside_or_refused(parts):
+    """An external data location made of any path pieces: read only when it names data.bin in
+    the model's folder (directly or through sub/ or a link that stays inside), else one error."""
+    import tempfile
+    pytest.importorskip("onnx")
+    from cnncalc.readers.common import ReaderError
+    from cnncalc.readers.modelfiles import external_bytes
+    with tempfile.TemporaryDirectory() as root:
+        root = Path(root)
+        folder = root / "model"
+        (folder / "sub").mkdir(parents=True)
+        (root / "data.bin").write_bytes(b"\xff" * 16)            # outside: never read
+        (folder / "data.bin").write_bytes(b"\x01" + b"\x00" * 7 + b"\x30" + b"\x00" * 7)
+        (folder / "sub" / "data.bin").write_bytes((folder / "data.bin").read_bytes())
+        (folder / "link").symlink_to(folder / "sub")
+        (folder / "out").symlink_to(root)
+        location = "/".join(parts)
+        path = _external_model(folder, location, data=None)
+        import onnx
+        tensor = onnx.load(str(path), load_external_data=False).graph.initializer[0]
+        try:
+            data = external_bytes(tensor, str(path))
+        except ReaderError:
+            return
+        assert data == (folder / "data.bin").read_bytes()

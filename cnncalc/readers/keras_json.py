@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 
 from ..errors import decode, max_input_bytes, position, read_text
 from .common import INPUT, MAX_DEPTH, Graph, InputHint, ReaderError, check_used, unsupported
 from .keras_layers import Refused, convert, has_params
-from .modelfiles import MAX_ZIP_ENTRIES, open_archive
+from .modelfiles import open_archive, read_member
 
 MODELS = ("Sequential", "Functional", "Model")
 MAX_ITEMS = 1_000_000   # JSON values, as MAX_NODES for YAML specs
@@ -24,38 +23,20 @@ MAX_ITEMS = 1_000_000   # JSON values, as MAX_NODES for YAML specs
 def read_config(path: str) -> tuple[str, str]:
     """config.json of a .keras file, and the Keras version its metadata.json names ("" if none)."""
     cap = max_input_bytes()
-    fh = open_archive(path)
-    try:
-        zf = zipfile.ZipFile(fh)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        fh.close()
-        raise ReaderError(f"is not a .keras file (a zip archive): {e}; save the model with model.save('m.keras')",
-                          path=path) from None
-    with fh, zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:  # the end record understated them
-            raise ReaderError(f"the archive lists {len(infos):,} files; a .keras file holds 3", path=path)
-        names = {i.filename: i for i in infos}
+    with open_archive(path) as zf:
+        names = {i.filename: i for i in zf.infolist()}
         if "config.json" not in names:
             raise ReaderError("holds no config.json, so it is no Keras 3 .keras file (an .h5 or SavedModel? "
                               "save it with model.save('m.keras') or give model.to_json())", path=path)
-        info = names["config.json"]
-        if info.file_size > cap:
-            raise ReaderError(f"its config.json is {info.file_size:,} bytes, more than the {cap:,}-byte input "
-                              "limit; raise it with CNNCALC_MAX_INPUT=20M if the model is that large", path=path)
-        try:
-            with zf.open(info) as member:  # stops at the declared size, checked above
-                data = member.read(cap + 1)
-            version = ""
-            if "metadata.json" in names and names["metadata.json"].file_size <= 1 << 16:
-                with zf.open(names["metadata.json"]) as member:
-                    meta = json.loads(member.read(1 << 16).decode("utf-8", errors="replace"))
-                version = str(meta.get("keras_version", ""))[:20] if isinstance(meta, dict) else ""
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as e:
-            raise ReaderError(f"config.json cannot be read from the archive: {e}", path=path) from None
-    if len(data) > cap:
-        raise ReaderError(f"its config.json is larger than the {cap:,}-byte input limit (the archive "
-                          "understated its size); refused", path=path)
+        data = read_member(zf, names["config.json"], cap, path)
+        meta = names.get("metadata.json")
+        meta = read_member(zf, meta, 1 << 16, path) if meta is not None and meta.file_size <= 1 << 16 else b"{}"
+    try:
+        meta = json.loads(meta.decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError) as e:
+        raise ReaderError(f"its metadata.json is not a JSON object: {str(e)[:80] or 'it nests too deeply'}; "
+                          "save the model with model.save('m.keras')", path=path) from None
+    version = str(meta.get("keras_version", ""))[:20] if isinstance(meta, dict) else ""
     return decode(data, path, ReaderError), re.sub(r"[^0-9A-Za-z.+-]", "", version)
 
 

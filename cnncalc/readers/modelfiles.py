@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import struct
 import sys
+from contextlib import contextmanager
 
 from ..errors import open_input, read_capped
 from ..files import inside
@@ -22,20 +23,46 @@ _LOCATOR = struct.Struct("<4sLQL")          # zip64 end of central directory loc
 _END64 = struct.Struct("<4sQ2H2L4Q")        # zip64 end of central directory record
 
 
+@contextmanager
 def open_archive(path: str):
-    """A .keras file opened for zipfile, once its end record shows a directory of at most
-    MAX_ZIP_ENTRIES entries and MAX_ZIP_DIRECTORY bytes (a lying record fails zipfile's reading)."""
-    fh = open_input(path, ReaderError, "a .keras file", "the path of a .keras file", cap=ANY_SIZE)
-    try:
+    """A .keras file as an open zipfile.ZipFile, once its end record shows a directory of at
+    most MAX_ZIP_ENTRIES entries and MAX_ZIP_DIRECTORY bytes (a lying record fails zipfile's
+    reading of the directory, which stops at the declared bytes)."""
+    import zipfile
+    with open_input(path, ReaderError, "a .keras file", "the path of a .keras file", cap=ANY_SIZE) as fh:
         entries, size = _directory(fh)
         if entries > MAX_ZIP_ENTRIES or size > MAX_ZIP_DIRECTORY:
             raise ReaderError(f"the archive lists {entries:,} files in a {size:,}-byte directory; a .keras file "
                               f"holds 3 (at most {MAX_ZIP_ENTRIES:,} files and {MAX_ZIP_DIRECTORY:,} bytes are "
                               "read): refused", path=path)
-    except BaseException:
-        fh.close()
-        raise
-    return fh
+        try:
+            zf = zipfile.ZipFile(fh)
+        except Exception as e:  # BadZipFile, NotImplementedError, struct.error...: a damaged directory
+            raise ReaderError(f"is not a .keras file (a zip archive): {e}; save the model with "
+                              "model.save('m.keras')", path=path) from None
+        with zf:
+            if len(zf.infolist()) > MAX_ZIP_ENTRIES:  # the end record understated them
+                raise ReaderError(f"the archive lists {len(zf.infolist()):,} files; a .keras file holds 3",
+                                  path=path)
+            yield zf
+
+
+def read_member(zf, info, cap: int, path: str) -> bytes:
+    """One member of an open archive, decompressed only up to its declared size, which must be
+    at most `cap`: a zip bomb is refused by what it declares, whatever its compression ratio."""
+    name = info.filename
+    if info.file_size > cap:
+        raise ReaderError(f"its {name} is {info.file_size:,} bytes, more than the {cap:,}-byte input limit; raise "
+                          "it with CNNCALC_MAX_INPUT=20M if the model is that large", path=path)
+    try:
+        with zf.open(info) as member:  # zipfile stops at the declared size
+            data = read_capped(member, cap)
+    except Exception as e:  # BadZipFile, a bad CRC, an unknown compression...: a damaged member
+        raise ReaderError(f"{name} cannot be read from the archive: {e}", path=path) from None
+    if len(data) > cap:
+        raise ReaderError(f"its {name} is larger than the {cap:,}-byte input limit (the archive understated "
+                          "its size); refused", path=path)
+    return data
 
 
 def _directory(fh) -> tuple[int, int]:
