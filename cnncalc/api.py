@@ -282,7 +282,7 @@ def solve_layer(kind: str, input_shape: tuple[int, ...], **args: Any):
 
 
 def _grid(value, what: str):
-    from .grids import parse_matrix
+    from .handwork import parse_matrix
     if isinstance(value, str):
         return parse_matrix(value, what)
     rows = [value] if all(isinstance(v, (int, float)) for v in value) else value  # a flat list is one row
@@ -296,23 +296,23 @@ def _at(at) -> str | None:
 def convolve(image, kernel, *, stride: int = 1, padding: int = 0, flip: bool = False, at=None,
              bias: float | None = None, activation: str | None = None, show_padded: bool = False):
     """Cross-correlate (with `flip`, convolve) a small matrix or one-row signal with a kernel;
-    grids.GridResult. `image` is text ("1 0; 0 1") or rows of numbers, `kernel` also a name
+    handwork.GridResult. `image` is text ("1 0; 0 1") or rows of numbers, `kernel` also a name
     (sobel_x, box_blur, ...); `at` (i, j) works out one output cell; `bias` is added to every
     cell (Z), `activation` applied after it (A = relu(Z)); `show_padded` keeps the padded input."""
-    from .grids import convolve as run, kernel_matrix
+    from .handwork import convolve as run, kernel_matrix
     ker, name = kernel_matrix(kernel) if isinstance(kernel, str) else (_grid(kernel, "--kernel"), None)
     return run(_grid(image, "--image"), ker, stride, padding, flip, _at(at), name, bias, activation, show_padded)
 
 
 def pool(image, size: int = 2, *, stride: int | None = None, padding: int = 0, op: str = "max", at=None):
-    """Max or average pooling of a small matrix; grids.GridResult."""
-    from .grids import pool as run
+    """Max or average pooling of a small matrix; handwork.GridResult."""
+    from .handwork import pool as run
     return run(_grid(image, "--image"), size, stride, padding, op, _at(at))
 
 
 def conv_matrix(n: int, f: int = 3, *, stride: int = 1, kernel=None, signal=None) -> dict:
     """The weight matrix (Toeplitz form) of a 1-D kernel on n samples, checked against sliding it."""
-    from .grids import conv_matrix as build
+    from .handwork import conv_matrix as build
     return build(n, f, stride, None if kernel is None else _grid(kernel, "--kernel"),
                  None if signal is None else _grid(signal, "--signal"))
 

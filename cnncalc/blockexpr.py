@@ -31,6 +31,17 @@ def evaluate(text: str, lookup) -> int | bool:
 
     A tiny recursive-descent parser; `lookup(name)` gives a parameter's integer value.
     """
+    p = _Parser(tokenize(text), lookup)
+    value = p.expr()
+    if p.peek()[0] == "op" and p.peek()[1] in COMPARISONS:
+        value = COMPARISONS[p.take()[1]](value, p.expr())
+    if p.peek()[0] != "end":
+        raise ValueError(f"has `{p.peek()[1]}` where an operator belongs")
+    return value
+
+
+def tokenize(text: str) -> list[tuple[str, Any]]:
+    """(kind, value) tokens: fn, param, int, op, and a last ("end", None)."""
     if len(text) > MAX_EXPR:
         raise ValueError(f"is longer than {MAX_EXPR} characters")
     tokens: list[tuple[str, Any]] = []
@@ -56,28 +67,35 @@ def evaluate(text: str, lookup) -> int | bool:
             tokens.append(("op", m.group(3)))
         pos = m.end()
     tokens.append(("end", None))
-    i = 0
+    return tokens
 
-    def peek():
-        return tokens[i]
 
-    def take():
-        nonlocal i
-        i += 1
-        return tokens[i - 1]
+class _Parser:
+    """expr := term (+|- term)*; term := factor (*|//|% factor)*; factor := -factor | int |
+    param | fn(expr, ...) | (expr)."""
 
-    def expr() -> int:
-        value = term()
-        while peek() in (("op", "+"), ("op", "-")):
-            op = take()[1]
-            value = value + term() if op == "+" else value - term()
+    def __init__(self, tokens: list[tuple[str, Any]], lookup):
+        self.tokens, self.i, self.lookup = tokens, 0, lookup
+
+    def peek(self) -> tuple[str, Any]:
+        return self.tokens[self.i]
+
+    def take(self) -> tuple[str, Any]:
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def expr(self) -> int:
+        value = self.term()
+        while self.peek() in (("op", "+"), ("op", "-")):
+            op = self.take()[1]
+            value = value + self.term() if op == "+" else value - self.term()
         return value
 
-    def term() -> int:
-        value = factor()
-        while peek() in (("op", "*"), ("op", "//"), ("op", "%")):
-            op = take()[1]
-            right = factor()
+    def term(self) -> int:
+        value = self.factor()
+        while self.peek() in (("op", "*"), ("op", "//"), ("op", "%")):
+            op = self.take()[1]
+            right = self.factor()
             if op == "*":
                 value *= right
             elif right == 0:
@@ -88,39 +106,35 @@ def evaluate(text: str, lookup) -> int | bool:
                 raise ValueError("is absurdly large")
         return value
 
-    def factor() -> int:
-        kind, value = take()
+    def factor(self) -> int:
+        kind, value = self.take()
         if (kind, value) in (("op", "-"), ("op", "+")):
-            inner = factor()
+            inner = self.factor()
             return -inner if value == "-" else inner
         if kind == "int":
             return value
         if kind == "param":
-            return lookup(value)
+            return self.lookup(value)
         if kind == "fn":
-            if take() != ("op", "("):
-                raise ValueError(f"names {value} without its arguments: write {value}(a, b)")
-            args = [expr()]
-            while peek() == ("op", ","):
-                take()
-                args.append(expr())
-            if take() != ("op", ")"):
-                raise ValueError(f"has a `{value}(` without its `)`")
-            if value == "make_divisible":
-                if len(args) != 2:
-                    raise ValueError(f"calls make_divisible with {len(args)} arguments; write make_divisible($c*6, 8)")
-                return make_divisible(*args)
-            return (min if value == "min" else max)(args)
+            return self.call(value)
         if (kind, value) == ("op", "("):
-            inner = expr()
-            if take() != ("op", ")"):
+            inner = self.expr()
+            if self.take() != ("op", ")"):
                 raise ValueError("has a `(` without its `)`")
             return inner
         raise ValueError("ends too early" if kind == "end" else f"has `{value}` where a number belongs")
 
-    value = expr()
-    if peek()[0] == "op" and peek()[1] in COMPARISONS:
-        value = COMPARISONS[take()[1]](value, expr())
-    if peek()[0] != "end":
-        raise ValueError(f"has `{peek()[1]}` where an operator belongs")
-    return value
+    def call(self, name: str) -> int:
+        if self.take() != ("op", "("):
+            raise ValueError(f"names {name} without its arguments: write {name}(a, b)")
+        args = [self.expr()]
+        while self.peek() == ("op", ","):
+            self.take()
+            args.append(self.expr())
+        if self.take() != ("op", ")"):
+            raise ValueError(f"has a `{name}(` without its `)`")
+        if name == "make_divisible":
+            if len(args) != 2:
+                raise ValueError(f"calls make_divisible with {len(args)} arguments; write make_divisible($c*6, 8)")
+            return make_divisible(*args)
+        return (min if name == "min" else max)(args)

@@ -267,7 +267,7 @@ class Expander:
             count = len(sizes.value)
         base = next((self.r.string(fields[k][1], k) for k in ("id", "name") if k in fields), None)
         if base is None:
-            base = f"split_{sum(1 for L in self.out if L.kind == 'channel_slice' and L.part == 0) + 1}"
+            base = f"split_{sum(1 for L in self.out if getattr(L, 'part', None) == 0) + 1}"
         source = fields["inputs"][1] if "inputs" in fields else scalar(self.prev)  # a full name resolves anywhere
         for k in range(count):
             args = [(scalar("part"), scalar(k, _T + "int")), (scalar("name"), scalar(f"{base}.{k}")),

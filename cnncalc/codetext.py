@@ -101,31 +101,6 @@ def refuse(message: str):
     raise ExportError(message)
 
 
-TORCH_ACTS = {
-    "linear": "nn.Identity()", "relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "elu": "nn.ELU()",
-    "selu": "nn.SELU()", "gelu": "nn.GELU()", "silu": "nn.SiLU()", "swish": "nn.SiLU()",
-    "mish": "nn.Mish()", "hardswish": "nn.Hardswish()", "hard_sigmoid": "nn.Hardsigmoid()",
-    "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "softmax": "nn.Softmax(dim=1)",
-    "log_softmax": "nn.LogSoftmax(dim=1)", "softplus": "nn.Softplus()", "softsign": "nn.Softsign()",
-}
-
-
-LEAKY_DEFAULT = 0.01  # PyTorch's LeakyReLU slope; written out in both exports so they agree
-
-
-def torch_act(name: str | None, slope: float | None = None) -> str | None:
-    if name is None:
-        return None
-    if name == "leaky_relu":
-        return f"nn.LeakyReLU({num(LEAKY_DEFAULT if slope is None else slope)})"
-    return TORCH_ACTS[name]
-
-
-def torch_fused_act(r: LayerResult) -> list[Part]:
-    act = getattr(r.layer, "activation", None)
-    return [] if act in (None, "linear") else [Part(torch_act(act), "act")]
-
-
 def pad_text(pads) -> str:
     """'(0, 1) on H and W' or '(0, 1) on H, (1, 1) on W': (before, after) per axis."""
     pads = tuple(tuple(p) for p in pads)
@@ -163,24 +138,6 @@ TORCH_INTERPOLATION = {("nearest", d): "nearest" for d in (1, 2, 3)}
 
 TORCH_INTERPOLATION.update({("bilinear", 1): "linear", ("bilinear", 2): "bilinear",
                             ("bilinear", 3): "trilinear"})
-
-
-KERAS_ACTS = {a: a for a in ("linear", "relu", "relu6", "elu", "selu", "gelu", "silu", "mish",
-                             "hard_sigmoid", "sigmoid", "tanh", "softmax", "log_softmax",
-                             "softplus", "softsign")}
-
-
-KERAS_ACTS.update(swish="silu", hardswish="hard_swish")
-
-
-def keras_fused_act(r: LayerResult) -> tuple[str, list[Part]]:
-    """(activation= keyword text, extra parts): leaky_relu needs its own layer for its slope."""
-    act = getattr(r.layer, "activation", None)
-    if act in (None, "linear"):
-        return "", []
-    if act == "leaky_relu":
-        return "", [Part(f"layers.LeakyReLU(negative_slope={num(LEAKY_DEFAULT)})", "act")]
-    return f'activation="{KERAS_ACTS[act]}"', []
 
 
 def keras_no_stride_dilation(axes) -> None:

@@ -73,10 +73,9 @@ class Verification:
 
 
 def make_input(spec: Spec, batch: int, rng, dtype=np.float32) -> np.ndarray:
-    """A random batch for the spec's input: token ids if the first layer is an embedding."""
-    first = spec.layers[0] if spec.layers else None
-    if first is not None and first.kind == "embedding":
-        return rng.integers(0, first.vocab, size=(batch, *spec.input))
+    """A random batch for the spec's input, as its first layer takes it (token ids for an embedding)."""
+    if spec.layers:
+        return spec.layers[0].random_input(rng, (batch, *spec.input), dtype)
     return rng.standard_normal((batch, *spec.input)).astype(dtype)
 
 

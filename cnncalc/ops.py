@@ -259,17 +259,27 @@ ACTIVATION_FUNCS: dict[str, Callable] = {
 }
 
 
+IN_PLACE: dict[str, Callable] = {  # the activations that may overwrite a layer's own fresh output
+    "relu": lambda x: np.maximum(x, 0, out=x),
+    "relu6": lambda x: np.clip(x, 0, 6, out=x),
+}
+
+
+SLOPED: dict[str, Callable] = {  # the activations with a negative slope (None: LEAKY_SLOPE)
+    "leaky_relu": lambda x, slope: np.where(x > 0, x, slope * x),
+}
+
+
 def activate(name: str | None, x: np.ndarray, negative_slope: float | None = None,
              inplace: bool = False) -> np.ndarray:
-    """Apply a named activation (softmax over the last axis, the channels). `inplace` lets
-    relu and relu6 overwrite x (a layer's own fresh output)."""
-    if name is None or name == "linear":
+    """Apply a named activation (softmax over the last axis, the channels); None is none.
+    `inplace` lets relu and relu6 overwrite x (a layer's own fresh output)."""
+    if name is None:
         return x
-    if inplace and name in ("relu", "relu6"):
-        return np.clip(x, 0, 6, out=x) if name == "relu6" else np.maximum(x, 0, out=x)
-    if name == "leaky_relu":
-        slope = LEAKY_SLOPE if negative_slope is None else negative_slope
-        return np.where(x > 0, x, slope * x)
+    if inplace and name in IN_PLACE:
+        return IN_PLACE[name](x)
+    if name in SLOPED:
+        return SLOPED[name](x, LEAKY_SLOPE if negative_slope is None else negative_slope)
     return ACTIVATION_FUNCS[name](x)
 
 
@@ -313,11 +323,14 @@ def transposed_crop(layer, axes: tuple[Axis, ...]) -> tuple[int, ...]:
     return tuple(a.pad[0] for a in axes)
 
 
+UPSAMPLING_MODES = ("nearest", "linear", "bilinear", "trilinear")
+
+
 def upsample(x: np.ndarray, out: tuple[int, ...], mode: str) -> np.ndarray:
     """Nearest: every cell repeated out//n times per axis. Linear modes (bilinear, ...):
     PyTorch's align_corners=False sampling, src = (i + 0.5)/factor - 0.5 clamped at 0, one axis
     at a time (linear interpolation is separable)."""
-    if mode not in ("nearest", "linear", "bilinear", "trilinear"):
+    if mode not in UPSAMPLING_MODES:
         raise CnncalcError(f"upsampling mode `{mode}` is not executed here; use nearest or (bi/tri)linear")
     for axis, o in enumerate(out, start=1):
         n = x.shape[axis]

@@ -28,11 +28,10 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from ..codetext import (KERAS_ACTS, LEAKY_DEFAULT, TORCH_ACTS, TORCH_INTERPOLATION, ExportError,  # noqa: F401
-                        Part, call, concat_position, dims_of, ints, keras_axis, keras_fused_act,
-                        keras_no_stride_dilation, keras_pairs, keras_transposed_crops, kwargs, num, pad_text,
-                        per_axis_ops, refuse, torch_act, torch_dim, torch_fused_act, torch_pad, tuple_text,
-                        upsample_factor, upsample_mode)
+from ..codetext import (TORCH_INTERPOLATION, ExportError, Part, call, concat_position, dims_of, ints,  # noqa: F401
+                        keras_axis, keras_no_stride_dilation, keras_pairs, keras_transposed_crops, kwargs, num,
+                        pad_text, per_axis_ops, refuse, torch_dim, torch_pad, tuple_text, upsample_factor,
+                        upsample_mode)
 from ..results import LayerResult
 
 FRAMEWORKS = ("pytorch", "keras")
@@ -181,12 +180,9 @@ def nonnegative(r: LayerResult, source) -> bool:
     seen = 0
     while src is not None and seen < 1000:
         seen += 1
-        kind = src.layer.kind
-        act = getattr(src.layer, "activation", None)
-        if kind in ("relu", "relu6", "sigmoid", "softmax", "hard_sigmoid", "softplus") or \
-                act in ("relu", "relu6", "sigmoid", "softmax", "hard_sigmoid", "softplus"):
+        if src.layer.nonnegative_output():
             return True
-        if kind.startswith(("maxpool", "avgpool", "zeropad", "upsample")) or kind == "dropout":
+        if src.layer.SIGN_KEPT:
             src = source(src)
             continue
         return False

@@ -65,7 +65,7 @@ class Plan:
     def input(self, to: str) -> tuple[tuple[int, ...], bool]:
         """The framework's input shape with a batch of 1, and whether it holds token ids."""
         inp = self.summary.spec.input
-        ids = any(r.layer.kind == "embedding" and r.inputs == (-1,) for r in self.summary.layers)
+        ids = any(r.layer.INDEX_INPUT and r.inputs == (-1,) for r in self.summary.layers)
         if to == "pytorch":
             return ((1, *inp) if len(inp) == 1 else (1, inp[-1], *inp[:-1])), ids
         return (1, *inp), ids
@@ -73,7 +73,7 @@ class Plan:
     def counts(self) -> tuple[int, int]:
         """(every parameter as Keras counts it, the moving statistics of batchnorm and normalization, buffers in torch)."""
         s = self.summary
-        return s.totals.params, sum(r.non_trainable_params for r in s.layers if r.layer.kind in ("batchnorm", "normalization"))
+        return s.totals.params, sum(r.non_trainable_params for r in s.layers if r.layer.STATS_BUFFERS)
 
     def source_name(self) -> str:
         return prose(self.summary.spec.path.replace("\\", "/").rsplit("/", 1)[-1])

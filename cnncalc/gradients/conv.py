@@ -109,7 +109,7 @@ def _finite(grids_, what: str) -> None:
 # ---------------------------------------------------------------- formatting
 
 def num(v: Number) -> str:
-    """3, -1/9, 0.5: ints and Fractions exactly, floats as grids.fmt shows them."""
+    """3, -1/9, 0.5: ints and Fractions exactly, floats as handwork.fmt shows them."""
     if isinstance(v, int):
         return str(v)
     if isinstance(v, Fraction):
@@ -414,8 +414,8 @@ def _read_grids(images, kernels, dims, multi: bool):
 
 
 def _check_work(x_rows, k_rows, ph: int, pw: int) -> None:
-    """A hand-sized example: the padded grid within grids.MAX_CELLS, the products within MAX_PRODUCTS."""
-    from ..grids import MAX_CELLS
+    """A hand-sized example: the padded grid within handwork.MAX_CELLS, the products within MAX_PRODUCTS."""
+    from ..handwork import MAX_CELLS
     (h, w), (fh, fw) = (len(x_rows[0]), len(x_rows[0][0])), (len(k_rows[0][0]), len(k_rows[0][0][0]))
     c_in, c_out = len(x_rows), len(k_rows)
     if (h + 2 * ph) * (w + 2 * pw) * c_in > MAX_CELLS:

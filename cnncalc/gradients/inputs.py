@@ -15,13 +15,13 @@ from .conv import ConvGrad, Number, conv_grad, conv_grad_channels, grid, number
 
 
 def parse_channels(text: str, what: str = "--image", kernel: bool = False) -> list:
-    """Grids per channel from command-line text: grids.parse_matrix's forms ("1 0; 0 1", JSON
+    """Grids per channel from command-line text: handwork.parse_matrix's forms ("1 0; 0 1", JSON
     rows, a CSV file) separated by `|` ("1 2; 3 4 | 5 6; 7 8" is two channels), or a JSON
     list of grids [[[...]], [[...]]]. With `kernel`, each part may be a named kernel (sobel_x).
     Whole numbers become ints, so the arithmetic stays exact."""
     import json
 
-    from .. import grids
+    from .. import handwork
     source = text
     if text and os.path.isfile(text):
         source = read_text(text, ArgumentError, "a text file of numbers", "a file of numbers")
@@ -38,15 +38,15 @@ def parse_channels(text: str, what: str = "--image", kernel: bool = False) -> li
     out = []
     for c, part in enumerate(parts):
         name = what if len(parts) == 1 else f"{what} channel {c}"
-        rows = grids.kernel_matrix(part)[0] if kernel else grids.parse_matrix(part, name)
+        rows = handwork.kernel_matrix(part)[0] if kernel else handwork.parse_matrix(part, name)
         out.append(grid(rows, name)[0])
     return out
 
 
 def parse_numbers(text: str, what: str = "--bias") -> list[Number]:
     """One number per output channel: "1", "1 -2" or "1, -2"."""
-    from .. import grids
-    rows = grids.parse_matrix(text, what)
+    from .. import handwork
+    rows = handwork.parse_matrix(text, what)
     if len(rows) != 1:
         raise ArgumentError(f"{what} has {len(rows)} rows; give one number per output channel on one line, like \"1 -2\"")
     return [number(v, what) for v in rows[0]]
@@ -71,7 +71,7 @@ def from_text(image: str, kernel: str | list[str], upstream: str | None, stride:
 
 def parse_array(text: str, what: str = "--input") -> Any:
     """Numbers from the command line: JSON ("[[1, 2], [3, 4]]", any depth, or a .json file),
-    one number ("3"), or grids.parse_matrix's forms ("1 2; 3 4", a CSV file)."""
+    one number ("3"), or handwork.parse_matrix's forms ("1 2; 3 4", a CSV file)."""
     source = text
     if text and os.path.isfile(text):
         source = read_text(text, ArgumentError, "a file of numbers", "a JSON or CSV file of numbers")
@@ -85,7 +85,7 @@ def parse_array(text: str, what: str = "--input") -> Any:
         return float(s)
     except ValueError:
         pass
-    from ..grids import parse_matrix
+    from ..handwork import parse_matrix
     return parse_matrix(s, what)
 
 

@@ -6,13 +6,57 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import explain as X
-from ..codetext import KERAS_ACTS, LEAKY_DEFAULT, Part, num, torch_act
+from ..codetext import Part, num
 from ..errors import ShapeError
 from ..formulas import product
-from .base import (ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward,
+from .base import (ACTIVATIONS, NONNEGATIVE_ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward,
                    numpy_ops, no_params, no_weights, unchanged_shape, keeps_sizes)
 from .backward import no_backward, no_weight_shapes, passes_gradient
 from .measure import activation_ops, no_macs, rf_same, zero_flops
+
+# -- the activations' spellings in the exports; conv and dense fuse them (their `activation`) --
+TORCH_ACTS = {
+    "linear": "nn.Identity()", "relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "elu": "nn.ELU()",
+    "selu": "nn.SELU()", "gelu": "nn.GELU()", "silu": "nn.SiLU()", "swish": "nn.SiLU()",
+    "mish": "nn.Mish()", "hardswish": "nn.Hardswish()", "hard_sigmoid": "nn.Hardsigmoid()",
+    "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "softmax": "nn.Softmax(dim=1)",
+    "log_softmax": "nn.LogSoftmax(dim=1)", "softplus": "nn.Softplus()", "softsign": "nn.Softsign()",
+}
+
+
+LEAKY_DEFAULT = 0.01  # PyTorch's LeakyReLU slope; written out in both exports so they agree
+
+
+def torch_act(name: str | None, slope: float | None = None) -> str | None:
+    if name is None:
+        return None
+    if name == "leaky_relu":
+        return f"nn.LeakyReLU({num(LEAKY_DEFAULT if slope is None else slope)})"
+    return TORCH_ACTS[name]
+
+
+def torch_fused_act(r) -> list[Part]:
+    act = getattr(r.layer, "activation", None)
+    return [] if act in (None, "linear") else [Part(torch_act(act), "act")]
+
+
+KERAS_ACTS = {a: a for a in ("linear", "relu", "relu6", "elu", "selu", "gelu", "silu", "mish",
+                             "hard_sigmoid", "sigmoid", "tanh", "softmax", "log_softmax",
+                             "softplus", "softsign")}
+
+
+KERAS_ACTS.update(swish="silu", hardswish="hard_swish")
+
+
+def keras_fused_act(r) -> tuple[str, list[Part]]:
+    """(activation= keyword text, extra parts): leaky_relu needs its own layer for its slope."""
+    act = getattr(r.layer, "activation", None)
+    if act in (None, "linear"):
+        return "", []
+    if act == "leaky_relu":
+        return "", [Part(f"layers.LeakyReLU(negative_slope={num(LEAKY_DEFAULT)})", "act")]
+    return f'activation="{KERAS_ACTS[act]}"', []
+
 
 GELU_TANH_KERAS = '''class GeluTanh(layers.Layer):
     """GELU with the tanh approximation (torch's nn.GELU(approximate="tanh"))."""
@@ -26,6 +70,10 @@ class Activation(Layer):
     """An activation as a layer (relu, tanh, softmax, ...). Shape: unchanged. Params: 0.
     gelu takes torch's `approximate: tanh` (Keras' approximate=True); the default is exact."""
     NAMES: ClassVar[tuple[str, ...]] = ACTIVATIONS
+
+    def nonnegative_output(self) -> bool:
+        return self.kind in NONNEGATIVE_ACTIVATIONS
+
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"identity": "linear", "leakyrelu": "leaky_relu", "hardsigmoid": "hard_sigmoid",
                                          "logsoftmax": "log_softmax", "hswish": "hardswish", "hsigmoid": "hard_sigmoid"}
@@ -138,6 +186,7 @@ class Activation(Layer):
 class Dropout(Layer):
     """Shape: unchanged. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("dropout",)
+    SIGN_KEPT: ClassVar[bool] = True
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
     KERAS: ClassVar[dict[str, tuple]] = {"Dropout": (tuple(f"{p}Dropout{d}" for p in ("", "Spatial", "Gaussian", "Alpha")
@@ -194,6 +243,7 @@ class DropPath(Dropout):
     Shape: unchanged. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("drop_path",)
+    SIGN_KEPT: ClassVar[bool] = False  # (the exports ask only dropout)
     ALIASES: ClassVar[dict[str, str]] = {"droppath": "drop_path", "stochasticdepth": "drop_path"}
     rate: float = arg(0.0, type="rate", main=True, keras="rate", torch="p")
 

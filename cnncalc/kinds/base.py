@@ -49,6 +49,9 @@ ACTIVATIONS = (
     "hardswish", "hard_sigmoid", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
     "softsign",
 )
+NONNEGATIVE_ACTIVATIONS = ("relu", "relu6", "sigmoid", "softmax", "hard_sigmoid", "softplus")  # output >= 0
+VECTOR_ACTIVATIONS = ("softmax", "log_softmax")  # need the whole vector, not one value
+ELEMENTWISE_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in VECTOR_ACTIVATIONS)
 
 
 def arg(default: Any = dataclasses.MISSING, *, type: str = "int", main: bool = False,
@@ -270,6 +273,19 @@ class Layer:
         """The output if its size were rounded up instead of down; None when it does not round
         down a division (no window, a padding rule, ceil_mode)."""
         return None
+
+    # -- what the executor and the exports ask ------------------------------------------------
+    INDEX_INPUT: ClassVar[bool] = False   # its input is token indexes (embedding), not values
+    STATS_BUFFERS: ClassVar[bool] = False  # its non-trainable parameters are torch buffers (moving statistics)
+    SIGN_KEPT: ClassVar[bool] = False     # its output is >= 0 wherever its input is (pooling, padding, dropout)
+
+    def nonnegative_output(self) -> bool:
+        """Is its output >= 0 whatever its input (a fused relu, sigmoid, softmax, ...)?"""
+        return getattr(self, "activation", None) in NONNEGATIVE_ACTIVATIONS
+
+    def random_input(self, rng, shape: tuple[int, ...], dtype):
+        """A random batch for a network that starts with this layer (numpy's Generator `rng`)."""
+        return rng.standard_normal(shape).astype(dtype)
 
     # -- the layer alone (`cnncalc layer`, api.solve_layer) and `solve input`'s scan --------
     ALONE_FLATTENS: ClassVar[bool] = False  # alone, a multi-axis input is flattened first (the course's dense)

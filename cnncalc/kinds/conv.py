@@ -6,12 +6,12 @@ from typing import Any, ClassVar
 
 from .. import explain as X
 from .. import formulas as F
-from ..codetext import (Part, call, dims_of, ints, keras_fused_act, keras_no_stride_dilation, keras_pairs,
-                        keras_transposed_crops, kwargs, pad_text, per_axis_ops, refuse, torch_fused_act,
-                        torch_pad)
+from ..codetext import (Part, call, dims_of, ints, keras_no_stride_dilation, keras_pairs,
+                        keras_transposed_crops, kwargs, pad_text, per_axis_ops, refuse, torch_pad)
 from ..errors import ShapeError
-from ..results import LayerResult, infer_layer
 from ..formulas import product
+from ..results import LayerResult, infer_layer
+from .activation import keras_fused_act, torch_fused_act
 from .base import (ceil_shape, memo_axes, _hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
                    check_channels, conv_spatial, numpy_ops, kind_dims, per_axis, resolve_padding,
                    spatial_dims, window_error)

@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 
 from .. import explain as X
 from .. import formulas as F
-from ..codetext import Part, call, keras_fused_act, kwargs, torch_fused_act
+from ..codetext import Part, call, kwargs
+from .activation import keras_fused_act, torch_fused_act
 from .base import BIAS_DIAGNOSES, Layer, Shape, arg, check_channels, numpy_ops
 from .backward import no_backward
 from .measure import AxisRF, no_macs, rf_global, rf_same, weighted_flops, zero_flops
@@ -145,6 +146,7 @@ class Dense(Layer):
 class Embedding(Layer):
     """Token embedding on an input of token ids (L,). Shape: (L, dim). Params: vocab * dim."""
     NAMES: ClassVar[tuple[str, ...]] = ("embedding",)
+    INDEX_INPUT: ClassVar[bool] = True
     ALIASES: ClassVar[dict[str, str]] = {}
     KERAS: ClassVar[dict[str, tuple]] = {"Embedding": (("Embedding",), ("input_dim", "output_dim"))}
     TORCH: ClassVar[dict[str, tuple]] = {"Embedding": (("Embedding",), (
@@ -153,6 +155,9 @@ class Embedding(Layer):
     DIAGRAM: ClassVar[str] = "dense"  # the diagram's colour category
     vocab: int = arg(type="size", keras="input_dim", torch="num_embeddings")
     dim: int = arg(type="size", keras="output_dim", torch="embedding_dim")
+
+    def random_input(self, rng, shape: tuple[int, ...], dtype):
+        return rng.integers(0, self.vocab, size=shape)
 
     def output_shape(self, inp: Shape) -> Shape:
         self.check_rank(inp, 1)

@@ -142,6 +142,13 @@ def rf_unknown(self, r, ins) -> RF:
     return None
 
 
+def rf_merged(self, r, ins) -> RF:
+    """Merges take the union of their inputs' windows: the maximum over the paths. With the
+    windows nested (the usual case) the size is the largest input's size. Inputs whose units
+    are spaced differently (different jumps) have no single receptive field: unknown."""
+    return rf_union(r, ins)
+
+
 def rf_union(r, ins) -> RF:
     """The union of the inputs' windows (merges): the maximum over the paths; unknown when the
     inputs' units are spaced differently, or a concat puts paths side by side on a spatial axis."""

@@ -11,7 +11,7 @@ from ..formulas import product
 from .base import (Axis, AXIS_NAMES, Layer, Shape, arg, explain_params, fmt_shape, numpy_ops,
                    no_params, no_weights)
 from .backward import no_weight_shapes
-from .measure import no_macs, rf_union, zero_flops
+from .measure import no_macs, rf_merged, zero_flops
 
 
 TORCH_MERGE = '''class Merge(nn.Module):
@@ -115,11 +115,7 @@ class Merge(Layer):
         k = len(r.input_shapes)
         return (k if self.kind == "average" else k - 1) * product(r.output_shape)
 
-    def rf(self, r, ins):
-        """Merges take the union of their inputs' windows: the maximum over the paths. With the
-        windows nested (the usual case) the size is the largest input's size. Inputs whose units
-        are spaced differently (different jumps) have no single receptive field: unknown."""
-        return rf_union(r, ins)
+    rf = rf_merged
 
     make_weights = no_weights
 
@@ -256,11 +252,7 @@ class Concat(Merge):
 
     flops = zero_flops  # data movement
 
-    def rf(self, r, ins):
-        """Merges take the union of their inputs' windows: the maximum over the paths. With the
-        windows nested (the usual case) the size is the largest input's size. Inputs whose units
-        are spaced differently (different jumps) have no single receptive field: unknown."""
-        return rf_union(r, ins)
+    rf = rf_merged
 
     make_weights = no_weights
 

@@ -59,6 +59,7 @@ class BatchNorm(Layer):
     (C); torch's `affine: false` drops both.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
+    STATS_BUFFERS: ClassVar[bool] = True
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
     KERAS: ClassVar[dict[str, tuple]] = {"BatchNormalization": (("BatchNormalization",), ("axis", "momentum", "epsilon", "center", "scale"))}
@@ -515,6 +516,7 @@ class Normalization(Layer):
     for every channel).
     """
     NAMES: ClassVar[tuple[str, ...]] = ("normalization",)
+    STATS_BUFFERS: ClassVar[bool] = True
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
     KERAS: ClassVar[dict[str, tuple]] = {"Normalization": (("Normalization",), ("axis", "mean", "variance", "invert"))}

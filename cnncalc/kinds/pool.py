@@ -25,6 +25,7 @@ class Pool(Layer):
     Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"{op}pool{d}d" for d in "123" for op in ("max", "avg"))
+    SIGN_KEPT: ClassVar[bool] = True  # the exports may pad it with zeros when its input is >= 0
     ALIASES: ClassVar[dict[str, str]] = {**{f"maxpooling{d}d": f"maxpool{d}d" for d in "123"}, **{f"averagepooling{d}d": f"avgpool{d}d" for d in "123"}, **{f"avgpooling{d}d": f"avgpool{d}d" for d in "123"}}
     KERAS: ClassVar[dict[str, tuple]] = {"Pool": (tuple(f"{op}Pool{ing}{d}D" for op in ("Max", "Average", "Avg") for ing in ("", "ing")
                                for d in "123"), ("pool_size", "strides", "padding", "data_format"))}

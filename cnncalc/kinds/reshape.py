@@ -167,6 +167,7 @@ class Reshape(Layer):
 class ZeroPad(Layer):
     """Zero padding (zeropad1d/2d/3d). Shape: n_i + p_before + p_after per axis. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"zeropad{d}d" for d in "123")
+    SIGN_KEPT: ClassVar[bool] = True  # the exports may pad it with zeros when its input is >= 0
     ALIASES: ClassVar[dict[str, str]] = {f"zeropadding{d}d": f"zeropad{d}d" for d in "123"}
     KERAS: ClassVar[dict[str, tuple]] = {"ZeroPadding": (tuple(f"ZeroPadding{d}D" for d in "123"), ("padding", "data_format"))}
     TORCH: ClassVar[dict[str, tuple]] = {"ZeroPad": (tuple(f"ZeroPad{d}d" for d in "123"), ("padding",)),
@@ -301,6 +302,7 @@ class Upsample(Layer):
     Shape: out_i = n_i * factor_i; channels unchanged. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("upsample", "upsample1d", "upsample2d", "upsample3d")
+    SIGN_KEPT: ClassVar[bool] = True  # the exports may pad it with zeros when its input is >= 0
     ALIASES: ClassVar[dict[str, str]] = {**{f"upsampling{d}d": f"upsample{d}d" for d in "123"}, **{f"upsamplingnearest{d}d": f"upsample{d}d" for d in "123"}}
     KERAS: ClassVar[dict[str, tuple]] = {"UpSampling": (tuple(f"UpSampling{d}D" for d in "123"), ("size", "data_format", "interpolation"))}
     TORCH: ClassVar[dict[str, tuple]] = {

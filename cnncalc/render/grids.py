@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # a GridResult calls these renderers: its module is not imported here
-    from ..grids import GridResult
+    from ..handwork import GridResult
 
 
 def fmt(v: float) -> str:

@@ -1,4 +1,5 @@
-"""Numbers for homework: read small matrices, named kernels, convolve / pool them, show one cell.
+"""Small grids worked by hand, the homework numbers: read small matrices, named kernels,
+convolve / pool them, show one cell.
 
 The arithmetic is the executor's (conv_nd, pool_nd) and the sizes are formulas.conv_out /
 pool_out: this module only reads matrices and picks windows to show (render/grids.py shows them).
@@ -246,8 +247,8 @@ def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int = 0, flip:
 
 
 def _elementwise_names() -> tuple[str, ...]:
-    from .kinds import ACTIVATIONS
-    return tuple(a for a in ACTIVATIONS if a not in ("softmax", "log_softmax"))
+    from .kinds.base import ELEMENTWISE_ACTIVATIONS
+    return ELEMENTWISE_ACTIVATIONS
 
 
 def _elementwise(name: str | None) -> str | None:
