@@ -564,3 +564,15 @@ def test_a_subclassed_keras_model_is_refused_at_its_class(tmp_path):
     with pytest.raises(ReaderError) as e:
         load_model(path, input=(4,))
     assert e.value.line == 4 and "subclassed keras.Model `MyModel`" in str(e.value)
+
+
+@pytest.mark.parametrize("layer, column", [("nn.GroupNorm(3, 16)", 34), ("nn.GroupNorm(num_groups=3, num_channels=16)", 45)])
+def test_an_argument_error_points_at_the_torch_keyword_the_kind_declares(tmp_path, layer, column):
+    # GroupNorm's `groups` is declared arg(torch="num_groups"): the error is where the file wrote it
+    path = write(tmp_path, "net.py", "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                                     "        super().__init__()\n        self.conv = nn.Conv2d(3, 16, 3)\n"
+                                     f"        self.norm = {layer}\n\n    def forward(self, x):\n"
+                                     "        return self.norm(self.conv(x))\n")
+    with pytest.raises(CnncalcError, match="groups 3 does not divide the 16 channels") as e:
+        summary_of(path, input=(8, 8, 3))
+    assert (e.value.line, e.value.col) == (8, column)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from .common import INPUT, Graph, InputHint
 from .keras_layers import Refused, convert, has_params, spelling
 from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse
+from .spellings import argument_marks
 
+UPSAMPLING_SIZE = {"size": "factor"}  # UpSampling2D(size=2) is the kind's factor (its `size` is torch's)
 MODEL_METHODS = {"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights", "load_weights",
                  "build", "count_params", "to_json", "get_config", "trainable_weights", "fit_generator"}
 
@@ -302,13 +304,7 @@ class KerasReader(Interp):
         except Refused as e:
             line, col = layer.marks.get(e.key) or layer.at
             raise self.fail(_Pos(line, col), f"{layer.cls}: {e.what}") from None
-        marks = {}
-        for keras_key, spec_key in (("filters", "filters"), ("kernel_size", "kernel"), ("strides", "stride"),
-                                    ("padding", "padding"), ("units", "units"), ("pool_size", "kernel"),
-                                    ("dilation_rate", "dilation"), ("rate", "rate"), ("activation", "activation"),
-                                    ("target_shape", "target"), ("axis", "axis"), ("size", "factor")):
-            if layer.marks.get(keras_key):
-                marks[spec_key] = layer.marks[keras_key]
+        marks = argument_marks(kind, "keras", layer.marks, UPSAMPLING_SIZE)
         name = self.graph.add(kind, args, [t.ref for t in tensors], prefix + layer.name, layer.at, marks,
                               note=note)
         return KTensor(name)

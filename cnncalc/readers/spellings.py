@@ -59,3 +59,12 @@ def keras_functions() -> dict[str, str]:
     for cls in classes():
         out.update(vars(cls).get("KERAS_FUNCTIONS", {}))
     return out
+
+
+def argument_marks(kind: str, framework: str, written: dict, extra: dict | None = None) -> dict:
+    """Spec argument -> where the file wrote it: the kind's arguments whose keyword in the
+    framework (`arg(keras=..., torch=...)`, or `extra`'s keyword -> argument) the file gave."""
+    from ..kinds import KINDS
+    words = {f.metadata[framework]: name for name, f in KINDS[kind].spec_args().items() if f.metadata.get(framework)}
+    words.update(extra or {})
+    return {name: written[word] for word, name in words.items() if written.get(word)}

@@ -4,11 +4,11 @@ the layer as written (a `Call`: class, arguments, position), the input tensor an
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .common import drop
-from .spellings import Spelling, lookup
+from .spellings import Spelling, argument_marks, lookup
 from .torch_values import Pos, Rank, snake
 
 
@@ -21,13 +21,12 @@ def spelling(cls: str) -> Spelling | None:
 @dataclass
 class Call:
     """One nn layer being applied: its class, its arguments by name, the dimension its class name
-    ends with, the graph name it gets and the marks (argument positions) it passes on."""
+    ends with and the graph name it gets."""
     ops: Any
     mod: Any
     spelling: Spelling
     name: str
     d: int | None
-    marks: dict = field(default_factory=dict)
 
     @property
     def cls(self) -> str:
@@ -41,12 +40,6 @@ class Call:
     def at(self) -> tuple:
         return self.mod.at
 
-    def mark(self, *pairs) -> None:
-        """Pass on where each (torch keyword, spec argument) was written."""
-        for torch_name, spec_name in pairs:
-            if torch_name in self.mod.marks:
-                self.marks[spec_name] = self.mod.marks[torch_name]
-
     def fail(self, what: str):
         return self.ops.error(Pos(*self.at), f"nn.{self.cls}: {what}")
 
@@ -54,7 +47,9 @@ class Call:
         return self.ops.fail(Pos(*self.at), f"nn.{self.cls} with {what}")
 
     def emit(self, kind, args, x, marks=True, **kw):
-        return self.ops.emit(kind, args, [x], self.name, self.at, self.marks if marks else None,
+        """The layer, with the positions of the arguments the file wrote in torch's words."""
+        return self.ops.emit(kind, args, [x], self.name, self.at,
+                             argument_marks(kind, "torch", self.mod.marks) if marks else None,
                              note=f"nn.{self.cls}", **kw)
 
 
@@ -92,9 +87,6 @@ def _conv(c: Call, x, node):
                 groups=a.get("groups", 1), bias=o.flag(a.get("bias", True), "bias", node),
                 in_channels=a["in_channels"])
     args = drop(args, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=True)
-    c.mark(("out_channels", "filters"), ("kernel_size", "kernel"), ("stride", "stride"), ("padding", "padding"),
-           ("output_padding", "output_padding"), ("dilation", "dilation"), ("groups", "groups"), ("bias", "bias"),
-           ("in_channels", "in_channels"))
     return c.emit(f"conv_transpose{d}d" if transpose else f"conv{d}d", args, x)
 
 
@@ -107,7 +99,6 @@ def _linear(c: Call, x, node):
                                  "channels-first layout is a spatial axis, not the channels (flatten first?)")
     args = drop({"units": a.get("out_features"), "bias": o.flag(a.get("bias", True), "bias", node),
                  "in_features": a.get("in_features")}, bias=True)
-    c.mark(("out_features", "units"), ("in_features", "in_features"), ("bias", "bias"))
     return c.emit("dense", args, x)
 
 
@@ -122,7 +113,6 @@ def _batchnorm(c: Call, x, node):
     args = drop({"num_features": a.get("num_features"), "epsilon": o.real(a.get("eps", 1e-5), "eps", node),
                  "momentum": o.real(a.get("momentum", 0.1), "momentum", node),
                  "affine": o.flag(a.get("affine", True), "affine", node)}, epsilon=1e-5, momentum=0.1, affine=True)
-    c.mark(("num_features", "num_features"), ("eps", "epsilon"), ("momentum", "momentum"))
     return c.emit("batchnorm", args, x)
 
 
@@ -179,7 +169,6 @@ def _adaptive(c: Call, x, node):
 def _dropout(c: Call, x, node):
     c.ops.fix_rank(x, None, c.mod, node)
     p = c.ops.real(c.a.get("p", 0.5), "p", node)
-    c.mark(("p", "rate"))
     return c.emit("dropout", {"rate": p}, x, keep_input=True)
 
 
@@ -195,13 +184,11 @@ def _prelu(c: Call, x, node):
     n = c.a.get("num_parameters", 1)
     if not isinstance(n, int) or isinstance(n, bool):
         raise c.fail(f"num_parameters must be an int written in the file, not {n!r}")
-    c.mark(("num_parameters", "num_parameters"))
     return c.emit("prelu", {"num_parameters": n}, x)
 
 
 def _channel_shuffle(c: Call, x, node):
     c.ops.channels_first(x, c.mod, node)
-    c.mark(("groups", "groups"))
     return c.emit("channel_shuffle", {"groups": c.a.get("groups")}, x)
 
 
