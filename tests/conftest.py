@@ -1,5 +1,6 @@
-"""Shared fixtures: run the CLI in-process (fast) or as a real process (exit codes, stderr); and
-the checks several test files share."""
+"""Shared fixtures: run the CLI in-process (fast) or as a real process (exit codes, stderr); the
+checks several test files share; and how the whole suite runs (docs/testing.md): on every core
+when pytest-xdist is installed, with fewer hypothesis examples under `-m "not slow"`."""
 from __future__ import annotations
 
 import os
@@ -12,6 +13,42 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ZOO = ROOT / "architectures"
+FAST_EXAMPLES = 25  # the most examples a hypothesis property tries in the fast run
+# Small networks of each shape (chain, 1-D, transposed, residual, U-Net) that zoo-wide loops keep in
+# the fast run; the rest of the zoo runs in the full suite.
+FAST_ZOO = ("alexnet", "dcgan_generator", "lenet5", "lenet_homework", "resnet18", "signal1d", "unet_small", "vgg16")
+
+
+def zoo(names, fast=FAST_ZOO) -> list:
+    """`names` (network names, file names or paths) as parameters, those not in `fast` marked slow."""
+    return [n if Path(str(n)).stem in fast else pytest.param(n, marks=pytest.mark.slow) for n in names]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """The whole suite (no paths named) runs on every core, as `-n auto` would; `-n 0` or
+    `-p no:xdist` runs it in one process, and naming test files runs them in one process."""
+    if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
+            and config.option.numprocesses is None and config.args_source == pytest.Config.ArgsSource.TESTPATHS
+            and not config.option.collectonly and not config.option.usepdb):
+        config.option.numprocesses = "auto"
+
+
+def fast_run(config) -> bool:
+    return "not slow" in " ".join((config.option.markexpr or "").split())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `-m "not slow"` a hypothesis property tries at most FAST_EXAMPLES examples; the full
+    suite tries the number its @settings names."""
+    if not fast_run(config):
+        return
+    from hypothesis import settings
+    for item in items:
+        test = getattr(item, "obj", None)
+        chosen = getattr(test, "_hypothesis_internal_use_settings", None)
+        if chosen is not None and chosen.max_examples > FAST_EXAMPLES:
+            test._hypothesis_internal_use_settings = settings(chosen, max_examples=FAST_EXAMPLES)
 
 
 @dataclass
@@ -34,6 +71,28 @@ def cli():
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Run(result.exit_code, result.stdout, result.stderr)
+    return run
+
+
+@pytest.fixture
+def main(monkeypatch):
+    """main("summary", path) -> Run, as `python -m cnncalc` runs it (cnncalc.entry.main: the
+    summary fast path, one-line usage errors, the exit status) but in this process, with the
+    real process's COLUMNS=120. `proc` is for what only a process shows."""
+    from typer.testing import CliRunner
+    from cnncalc import entry
+
+    def run(*args: str, input: str | None = None) -> Run:
+        monkeypatch.setattr(sys, "argv", ["cnncalc", *map(str, args)])
+        with CliRunner().isolation(input=input, env={"COLUMNS": "120"}) as (out, err, _):
+            try:
+                entry.main()
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else int(e.code is not None)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            return Run(code, out.getvalue().decode(), err.getvalue().decode())
     return run
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cnncalc import infer, load_spec
-from tests.conftest import ZOO
+from tests.conftest import ZOO, zoo
 
 GOLDEN = Path(__file__).parent / "golden"
 TORCH = json.loads((GOLDEN / "torch_zoo.json").read_text())  # make_torch_zoo.py, torch 2.13.0
@@ -146,8 +146,8 @@ def test_json_inputs(cli):
     assert by_name["fc"]["inputs"] == ["flatten"]
 
 
-@pytest.mark.parametrize("name", ["resnet18", "resnet34", "resnet50", "resnet50_keras", "googlenet",
-                                  "densenet121", "unet_small"])
+@pytest.mark.parametrize("name", zoo(["resnet18", "resnet34", "resnet50", "resnet50_keras", "googlenet",
+                                      "densenet121", "unet_small"]))
 def test_verify_runs_every_branched_network(cli, name):
     r = cli("verify", ZOO / f"{name}.yaml")
     assert r.code == 0 and "layers agree" in r.out.splitlines()[-1] and "Traceback" not in r.err

@@ -13,7 +13,7 @@ import pytest
 from cnncalc import infer, load_spec, parse_spec
 from cnncalc.executor import conv_nd, pool_nd, run_layer, verify
 from cnncalc.kinds import KINDS, Axis
-from tests.conftest import ZOO
+from tests.conftest import ZOO, zoo
 
 
 def _yaml(v) -> str:
@@ -341,7 +341,7 @@ def test_verify_branching_spec_with_the_real_kinds():
     assert v.checks[-1].executed_shape == (4 * 2, 4 * 2, 2 + 2)
 
 
-@pytest.mark.parametrize("path", ["resnet50.yaml", "unet_small.yaml", "googlenet.yaml", "densenet121.yaml"])
+@pytest.mark.parametrize("path", zoo(["resnet50.yaml", "unet_small.yaml", "googlenet.yaml", "densenet121.yaml"]))
 def test_cli_verify_branched_zoo(cli, path):
     import json
     d = json.loads(cli("verify", ZOO / path, "--format", "json").out)

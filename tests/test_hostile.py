@@ -69,28 +69,40 @@ GRID_RUNS = [
 ]
 
 
+# Runs that take seconds each (a 4096x4096 image through NumPy, a 740 kB answer table, the blocks
+# bomb through each command: the fast suite keeps its summary) run in the full suite only.
+HEAVY = ({"verify-wide.yaml-", "verify-wide.yaml---format_json", "check-many_rows.md", "check-long_cell.md",
+          "check-json-long_cell.md"}
+         | {f"{c}-blocks_bomb.yaml-{'_'.join(a)}" for c, variants in SPEC_RUNS.items() for a in variants}
+         - {"summary-blocks_bomb.yaml-"})
+
+
+def param(args: list[str], id: str):
+    return pytest.param(args, id=id, marks=[pytest.mark.slow] if id in HEAVY else [])
+
+
 def runs(every: bool = True):
     """Every command on every file (in-process); `every=False`: one run per file (as processes)."""
     for spec in SPECS:
         if not every:
-            yield pytest.param(["summary", f"IN/{spec}", "--format", "csv"], id=f"summary-{spec}")
+            yield param(["summary", f"IN/{spec}", "--format", "csv"], id=f"summary-{spec}")
             continue
         for command, variants in SPEC_RUNS.items():
             for args in variants:
-                yield pytest.param([*command.split(), f"IN/{spec}", *args], id=f"{command}-{spec}-{'_'.join(args)}")
+                yield param([*command.split(), f"IN/{spec}", *args], id=f"{command}-{spec}-{'_'.join(args)}")
     for model in MODELS:
-        yield pytest.param(["import", f"IN/{model}", "--input", "32x32x3"], id=f"import-{model}")
+        yield param(["import", f"IN/{model}", "--input", "32x32x3"], id=f"import-{model}")
         if every:
-            yield pytest.param(["summary", f"IN/{model}", "--input", "32x32x3"], id=f"summary-{model}")
-            yield pytest.param(["import", f"IN/{model}", "-o", "out.yaml"], id=f"import-o-{model}")
+            yield param(["summary", f"IN/{model}", "--input", "32x32x3"], id=f"summary-{model}")
+            yield param(["import", f"IN/{model}", "-o", "out.yaml"], id=f"import-o-{model}")
     for answers in ANSWERS:
         if not every:
-            yield pytest.param(["check", f"IN/{answers}", "--spec", GOOD_SPEC], id=f"check-{answers}")
+            yield param(["check", f"IN/{answers}", "--spec", GOOD_SPEC], id=f"check-{answers}")
             continue
-        yield pytest.param(["check", f"IN/{answers}", "--spec", GOOD_SPEC], id=f"check-{answers}")
-        yield pytest.param(["check", f"IN/{answers}", "--spec", GOOD_SPEC, "--format", "json"], id=f"check-json-{answers}")
+        yield param(["check", f"IN/{answers}", "--spec", GOOD_SPEC], id=f"check-{answers}")
+        yield param(["check", f"IN/{answers}", "--spec", GOOD_SPEC, "--format", "json"], id=f"check-json-{answers}")
     for i, args in enumerate(GRID_RUNS):
-        yield pytest.param(args, id=f"args-{i}-{args[0]}")
+        yield param(args, id=f"args-{i}-{args[0]}")
 
 
 def digest(folder: Path) -> dict[str, str]:
