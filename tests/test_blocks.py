@@ -303,8 +303,8 @@ def test_left_out_layers_count_towards_the_expansion_limit(cli, spec_file, monke
     assert code == 2 and "the blocks expand to more than 2,000 items; use fewer `repeat`s" in err
 
 
-def test_block_error_in_a_real_process(proc, spec_file):
-    r = proc("summary", spec_file(BAD.replace("$filters,", "$filters*,") + "layers:\n  - res: {filters: 8}\n"))
+def test_block_error_from_the_command_line(main, spec_file):
+    r = main("summary", spec_file(BAD.replace("$filters,", "$filters*,") + "layers:\n  - res: {filters: 8}\n"))
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
     assert "spec.yaml:6:27: layer 1 in block res used at line 8: the expression `$filters*` ends too early" in r.err
 

@@ -55,8 +55,8 @@ def test_notes_table_every_wrong_cell_caught_and_diagnosed(name):
     assert sum(e for _, _, e, _ in NOTES_WRONG) == 62_958  # seeds_examples.md C.3 total
 
 
-def test_notes_table_cli_exit_1_and_text(proc):
-    r = proc("check", DATA / "lenet_homework_notes.tsv", "--spec", HOMEWORK)
+def test_notes_table_cli_exit_1_and_text(main):
+    r = main("check", DATA / "lenet_homework_notes.tsv", "--spec", HOMEWORK)
     assert r.code == 1 and r.err == ""
     assert "19 of 24 cells right, 5 wrong" in r.out
     assert "208 ✗ 608" in r.out and "formula: (5*5*3 + 1)*8 = 608" in r.out
@@ -367,10 +367,10 @@ def test_malformed_answers(name, text, message, tmp_path, cli):
     assert len(r.err.strip().splitlines()) == 1 and message in r.err and str(path) in r.err
 
 
-def test_malformed_in_a_real_process(tmp_path, proc):
+def test_malformed_from_the_command_line(tmp_path, main):
     path = tmp_path / "bad.yaml"
     path.write_text("- {layer: CONV1, params: [1, 2\n")
-    r = proc("check", path, "--spec", HOMEWORK)
+    r = main("check", path, "--spec", HOMEWORK)
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
     assert r.err.startswith(f"{path}:2:1: YAML syntax error")
 

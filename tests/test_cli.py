@@ -61,8 +61,8 @@ def test_float16_table_says_so(cli):
     assert "float16 (2 bytes a value)" in r.out
 
 
-def test_unknown_dtype_is_a_clean_exit_2(proc):
-    r = proc("summary", ZOO / "lenet5.yaml", "--dtype", "float13")
+def test_unknown_dtype_is_a_clean_exit_2(main):
+    r = main("summary", ZOO / "lenet5.yaml", "--dtype", "float13")
     assert r.code == 2 and r.out == "" and "Traceback" not in r.err
     assert r.err == "cnncalc: unknown dtype `float13`; use one of float32, float16, bfloat16, float64, int8, uint8, int32\n"
 
@@ -112,8 +112,8 @@ def test_process_matches_in_process(cli, proc, args):
     ("--format", "xml"), ("--width", "wide"), ("--help",), ("--format",), ("--colour",), (),
     ("--blank=yes",),
 ])
-def test_odd_arguments_are_clean_usage_errors(proc, args):
-    r = proc("summary", *((ZOO / "lenet5.yaml",) if args != () else ()), *args)
+def test_odd_arguments_are_clean_usage_errors(main, args):
+    r = main("summary", *((ZOO / "lenet5.yaml",) if args != () else ()), *args)
     if args == ("--help",):
         assert r.code == 0 and "Example" in r.out
     else:
@@ -139,15 +139,15 @@ def test_summary_does_not_load_numpy():
     (("summary",), "cnncalc: Missing argument 'spec'; see `cnncalc summary --help`"),
     (("sumary", "x.yaml"), "cnncalc: No such command 'sumary'. Did you mean 'summary'? See `cnncalc --help`"),
 ])
-def test_usage_errors_are_one_line(proc, args, line):
+def test_usage_errors_are_one_line(main, args, line):
     # the brief: command-line mistakes are `cnncalc: <what is wrong>; <fix>`, not typer's box
-    r = proc(*args)
+    r = main(*args)
     assert (r.code, r.err, r.out) == (2, line + "\n", "")
 
 
 @pytest.mark.parametrize("width", ["0", "5", "39"])
-def test_too_narrow_width_is_exit_2(proc, width):
-    r = proc("summary", ZOO / "lenet5.yaml", "--width", width)
+def test_too_narrow_width_is_exit_2(main, width):
+    r = main("summary", ZOO / "lenet5.yaml", "--width", width)
     assert (r.code, r.out) == (2, "")
     assert r.err == (f"cnncalc: --width {width} is too narrow for the table; use at least 40, "
                      "or leave it out for the terminal's width\n")

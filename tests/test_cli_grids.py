@@ -63,10 +63,10 @@ def test_verify_disagreement_exits_1(cli, monkeypatch):
     assert not flat["agree"] and flat["executed_shape"] == [5, 5, 16] and flat["inferred_shape"] == [5 * 5 * 16]
 
 
-def test_verify_bad_batch_and_missing_file(proc):
-    r = proc("verify", ZOO / "lenet5.yaml", "--batch", "0")
+def test_verify_bad_batch_and_missing_file(main):
+    r = main("verify", ZOO / "lenet5.yaml", "--batch", "0")
     assert r.code == 2 and "Traceback" not in r.err and "--batch 0" in r.err
-    r = proc("verify", "nope.yaml")
+    r = main("verify", "nope.yaml")
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
 
 
@@ -173,8 +173,8 @@ def test_pool_avg_text(cli):
     assert r.code == 0 and "out[0,0] = (12 + 8 + 20 + 12) / 4 = 13" in r.out
 
 
-def test_conv_bad_input_real_process(proc):
-    r = proc("conv", "-i", "1 0 1; 0 1", "-k", "sobel_x")
+def test_conv_bad_input_from_the_command_line(main):
+    r = main("conv", "-i", "1 0 1; 0 1", "-k", "sobel_x")
     assert r.code == 2 and r.err == "cnncalc: --image row 2 has 2 values but row 1 has 3; every row needs the same number of values\n"
 
 
@@ -208,8 +208,8 @@ def test_conv_matrix_given_kernel_and_text(cli):
     assert r.code == 0 and "3 rows" in r.out and "matrix @ x = -1 1 -2" in r.out and "equal" in r.out
 
 
-def test_conv_matrix_bad(proc):
-    r = proc("conv-matrix", "-n", "2", "-f", "3")
+def test_conv_matrix_bad(main):
+    r = main("conv-matrix", "-n", "2", "-f", "3")
     assert r.code == 2 and "Traceback" not in r.err and "larger than" in r.err
 
 

@@ -51,9 +51,9 @@ def test_size_strict_exact_is_0(cli):
     assert "floor((5 + 2*1 - 3)/2) + 1 = 3" in r.out
 
 
-def test_size_strict_not_exact_is_1_with_the_arithmetic(proc):
+def test_size_strict_not_exact_is_1_with_the_arithmetic(main):
     # A5 Ex1b (001:L213): "not possible" -- the division is 4/3, the output 7/3 (not the notes' 4/3)
-    r = proc("size", "5", "-f", "3", "-p", "1", "-s", "3", "--strict")
+    r = main("size", "5", "-f", "3", "-p", "1", "-s", "3", "--strict")
     assert r.code == 1 and r.out == "" and "Traceback" not in r.err
     assert r.err.startswith("cnncalc: 5, f=3, p=1, s=3: (5 + 2*1 - 3)/3 = 4/3 = 1.33 is not an integer")
     assert "7/3" in r.err and len(r.err.strip().splitlines()) == 1
@@ -259,8 +259,8 @@ def test_bad_arguments_are_one_line_exit_2(cli, args, message):
 
 @pytest.mark.parametrize("args", [["size", "-5", "-f", "3"], ["solve", "kernel", "-n", "x", "--out", "3"],
                                   ["layer", "pool", "--input", "2x2x1", "-f", "3"]])
-def test_bad_arguments_in_a_real_process(proc, args):
-    r = proc(*args)
+def test_bad_arguments_from_the_command_line(main, args):
+    r = main(*args)
     assert r.code == 2 and "Traceback" not in r.err and r.err.startswith("cnncalc: ")
     assert len(r.err.strip().splitlines()) == 1
 

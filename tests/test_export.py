@@ -184,8 +184,8 @@ def test_cli_writes_file(cli, tmp_path):
     assert out.read_text() == export_code(infer(load_spec(str(ZOO / "lenet5.yaml"))), "pytorch")
 
 
-def test_cli_refusal_is_one_line_exit_1(proc):
-    r = proc("export", ZOO / "alexnet.yaml", "--to", "keras")
+def test_cli_refusal_is_one_line_exit_1(main):
+    r = main("export", ZOO / "alexnet.yaml", "--to", "keras")
     assert r.code == 1 and "Traceback" not in r.err and r.out == ""
     assert r.err.strip().splitlines() == [
         f"{ZOO / 'alexnet.yaml'}:9:5: layer 2 (norm1, lrn): Keras has no local response normalisation "
@@ -198,13 +198,13 @@ def test_cli_refusal_is_one_line_exit_1(proc):
     ([], 2, "--to"),
     (["--to", "keras", "-o", "/nonexistent-dir/x.py"], 2, "cannot write /nonexistent-dir/x.py"),
 ])
-def test_cli_bad_arguments(proc, args, code, text):
-    r = proc("export", ZOO / "lenet5.yaml", *args)
+def test_cli_bad_arguments(main, args, code, text):
+    r = main("export", ZOO / "lenet5.yaml", *args)
     assert r.code == code and "Traceback" not in r.err and text in r.err
 
 
-def test_bad_spec_is_exit_2(proc, spec_file):
-    r = proc("export", spec_file("input: [5, 5, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 7}\n"), "--to", "pytorch")
+def test_bad_spec_is_exit_2(main, spec_file):
+    r = main("export", spec_file("input: [5, 5, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 7}\n"), "--to", "pytorch")
     assert r.code == 2 and "Traceback" not in r.err and "spec.yaml:3:5: layer 1" in r.err
 
 

@@ -126,8 +126,8 @@ def test_graph_errors(cli, spec_file, text, message):
     assert error_line(cli, spec_file, text) == (2, message)
 
 
-def test_graph_error_in_a_real_process(proc, spec_file):
-    r = proc("summary", spec_file(TWO + "  - add: {inputs: [a, c]}\n"))
+def test_graph_error_from_the_command_line(main, spec_file):
+    r = main("summary", spec_file(TWO + "  - add: {inputs: [a, c]}\n"))
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
     assert "layer 3 (add_1, add): inputs names `c`" in r.err
 

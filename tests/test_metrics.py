@@ -521,8 +521,8 @@ def test_bad_option_values(cli, args, message):
     assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
 
 
-def test_bad_option_value_in_a_real_process(proc):
-    r = proc("summary", ZOO / "lenet5.yaml", "--optimizer", "adamax")
+def test_bad_option_value_from_the_command_line(main):
+    r = main("summary", ZOO / "lenet5.yaml", "--optimizer", "adamax")
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
 
 

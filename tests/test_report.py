@@ -261,14 +261,14 @@ def test_report_default_output_name(cli, tmp_path, monkeypatch):
     (["plot", "{zoo}/lenet5.yaml", "-o", "net.jpg"], "suffix `.jpg`; use a .svg or .png"),
     (["plot", "{zoo}/lenet5.yaml", "-o", "net.svg", "--chart", "pie"], "Invalid value for '--chart'"),
 ])
-def test_bad_arguments_are_one_line(proc, tmp_path, args, message):
-    r = proc(*[a.format(zoo=ZOO) for a in args])
+def test_bad_arguments_are_one_line(main, tmp_path, args, message):
+    r = main(*[a.format(zoo=ZOO) for a in args])
     assert r.code == 2 and "Traceback" not in r.err and message in r.err
     assert len(r.err.strip().splitlines()) == 1
 
 
-def test_bad_spec_is_one_line(proc, spec_file):
-    r = proc("report", spec_file("input: [5, 5, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 7}\n"))
+def test_bad_spec_is_one_line(main, spec_file):
+    r = main("report", spec_file("input: [5, 5, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 7}\n"))
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
 
 

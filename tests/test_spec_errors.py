@@ -227,28 +227,28 @@ def test_bad_spec_exact_line(text, line):
     ("unsafe", H + '  - !!python/object/apply:os.system ["echo hi"]\n'),
     ("dense_in_features", H + "  - dense: {units: 10, in_features: 4}\n"),
 ])
-def test_bad_spec_as_a_process(proc, spec_file, key, text):
+def test_bad_spec_from_the_command_line(main, spec_file, key, text):
     path = spec_file(text)
-    r = proc("summary", path)
+    r = main("summary", path)
     expected = dict((k, m) for k, _, m in BAD)[key].replace("spec.yaml", str(path), 1)
     assert (r.code, r.err, r.out) == (2, expected + "\n", "")
     assert "Traceback" not in r.err and "hi\n" not in r.out
 
 
-def test_missing_file(proc, tmp_path):
-    r = proc("summary", tmp_path / "nope.yaml")
+def test_missing_file(main, tmp_path):
+    r = main("summary", tmp_path / "nope.yaml")
     assert (r.code, r.err) == (2, f"{tmp_path / 'nope.yaml'}: no such file; give the path of a YAML spec, "
                                   "e.g. architectures/vgg16.yaml\n")
 
 
-def test_directory(proc, tmp_path):
-    r = proc("summary", tmp_path)
+def test_directory(main, tmp_path):
+    r = main("summary", tmp_path)
     assert (r.code, r.err) == (2, f"{tmp_path}: is a directory, not a YAML spec file\n")
 
 
-def test_empty_file(proc, spec_file):
+def test_empty_file(main, spec_file):
     path = spec_file("")
-    r = proc("summary", path)
+    r = main("summary", path)
     assert (r.code, r.err) == (2, f"{path}:1:1: the spec is empty; it needs `input: [H, W, C]` and `layers:`\n")
 
 
