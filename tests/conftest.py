@@ -76,11 +76,11 @@ def cli():
 
 @pytest.fixture
 def main(monkeypatch):
-    """main("summary", path) -> Run, as `python -m cnncalc` runs it (cnncalc.entry.main: the
+    """main("summary", path) -> Run, as `python -m cnncalc` runs it (cnncalc.main.main: the
     summary fast path, one-line usage errors, the exit status) but in this process, with the
     real process's COLUMNS=120. `proc` is for what only a process shows."""
     from typer.testing import CliRunner
-    from cnncalc import entry
+    from cnncalc import main as entry
 
     def run(*args: str, input: str | None = None) -> Run:
         monkeypatch.setattr(sys, "argv", ["cnncalc", *map(str, args)])
