@@ -1,7 +1,7 @@
 """Run a spec in NumPy with random weights of the inferred shapes, and compare every layer's
 executed shape and weight count with infer's (`cnncalc verify`).
 
-Each kind's `make_weights` and `forward` facets (cnncalc/kinds) do the work, with the kernels of
+Each kind's `make_weights` and `forward` facets (cnncalc/kinds) do the work, with the NumPy operations of
 `cnncalc.ops`; this module walks the graph (Summary.fold) and times it. numpy is imported
 here only: cli.py imports this module inside the commands that run it.
 """

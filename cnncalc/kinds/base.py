@@ -39,7 +39,6 @@ from ..shapes import (AXIS_NAMES, Axis, Shape, check_channels, conv_spatial, fmt
                       kind_dims, per_axis, resolve_padding, spatial_dims, window_error, window_hyper)
 from ..spelling import argument
 
-_hyper = window_hyper  # the name the kind modules used before shapes.py
 
 
 
@@ -316,8 +315,6 @@ def numpy_ops():
     from .. import ops as K
     return K
 
-
-kernels = numpy_ops  # the accessor's name before cnncalc/kernels.py became cnncalc/ops.py
 
 
 def no_weights(self, r, rng, dtype) -> dict:

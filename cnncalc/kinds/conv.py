@@ -12,7 +12,7 @@ from ..errors import ShapeError
 from ..formulas import product
 from ..results import LayerResult, infer_layer
 from .activation import keras_fused_act, torch_fused_act
-from .base import (ceil_shape, memo_axes, _hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
+from .base import (ceil_shape, memo_axes, window_hyper, Axis, BIAS_DIAGNOSES, Layer, Shape, WINDOW_DIAGNOSES, arg,
                    check_channels, conv_spatial, numpy_ops, kind_dims, per_axis, resolve_padding,
                    spatial_dims, window_error)
 from .backward import no_backward
@@ -75,7 +75,7 @@ class Conv(Layer):
         return (F.conv_params(F.product(a.f for a in fs), inp[-1], self.filters, self.groups, self.bias), 0)
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
-        return _hyper(self.axes(inp), g=self.groups if self.groups != 1 else None)
+        return window_hyper(self.axes(inp), g=self.groups if self.groups != 1 else None)
 
     def macs(self, r) -> int:
         """Every output value is a dot product of kernel volume * C_in/groups terms."""
@@ -265,7 +265,7 @@ class DepthwiseConv(Layer):
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
         m = self.depth_multiplier
-        return _hyper(self.axes(inp), m=m if m != 1 else None)
+        return window_hyper(self.axes(inp), m=m if m != 1 else None)
 
     def macs(self, r) -> int:
         """groups = C_in, so every output value reads one channel's f x f window."""
@@ -407,7 +407,7 @@ class ConvTranspose(Layer):
     def hyper(self, inp: Shape) -> dict[str, Any]:
         op = self.output_padding
         shown = op is not None and any(v for v in (op if isinstance(op, tuple) else (op,)))
-        out = _hyper(self.axes(inp), op=op if shown else None,
+        out = window_hyper(self.axes(inp), op=op if shown else None,
                      g=self.groups if self.groups != 1 else None)
         if isinstance(self.padding, str):
             out["p"] = self.padding  # Keras's output rule, not explicit (before, after) rows
@@ -584,7 +584,7 @@ class SeparableConv(Layer):
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
         m = self.depth_multiplier
-        return _hyper(self.axes(inp), m=m if m != 1 else None)
+        return window_hyper(self.axes(inp), m=m if m != 1 else None)
 
     def macs(self, r) -> int:
         """The depthwise part, out positions * kernel volume * C_in*m, plus the pointwise 1x1

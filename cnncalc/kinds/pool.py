@@ -9,9 +9,9 @@ from .. import formulas as F
 from ..codetext import Part, call, dims_of, ints, keras_pairs, kwargs, pad_text, refuse, torch_pad, try_value
 from ..errors import ShapeError
 from ..formulas import product
-from .base import (ceil_shape, memo_axes, _hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg, explain_params,
-                   fmt_shape, numpy_ops, kind_dims, no_params, no_weights, per_axis, resolve_padding,
-                   spatial_dims, window_error)
+from .base import (ceil_shape, memo_axes, window_hyper, Axis, AXIS_NAMES, Layer, Shape, WINDOW_DIAGNOSES, arg,
+                   explain_params, fmt_shape, numpy_ops, kind_dims, no_params, no_weights, per_axis,
+                   resolve_padding, spatial_dims, window_error)
 from .backward import no_backward, no_weight_shapes
 from .measure import AxisRF, kernel_volume, no_macs, rf_global, rf_window
 
@@ -90,7 +90,7 @@ class Pool(Layer):
         return (*out, inp[-1])
 
     def hyper(self, inp: Shape) -> dict[str, Any]:
-        return _hyper(self.axes(inp), ceil=True if self.ceil_mode else None)
+        return window_hyper(self.axes(inp), ceil=True if self.ceil_mode else None)
 
     params = no_params
 
