@@ -345,6 +345,24 @@ def test_external_data_is_capped_before_reading(length, offset, words, tmp_path,
     one_line(cli("summary", path), words)
 
 
+@pytest.mark.parametrize("dims", [(1 << 40,), (1 << 20, 1 << 20), (70_000,), (-1, -2)])
+@pytest.mark.parametrize("where", ["initializer", "constant"])
+def test_a_huge_constant_is_never_turned_into_numbers(dims, where, tmp_path, cli):
+    """A shape tensor declaring 2^40 values (and holding none) is one line, read or not."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    shape = TensorProto(name="shape", data_type=TensorProto.INT64, dims=dims)
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="flat")]
+    if where == "constant":
+        nodes.insert(0, helper.make_node("Constant", [], ["shape"], value=shape))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [shape] if where == "initializer" else [])
+    path = tmp_path / "m.onnx"
+    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString())
+    one_line(cli("summary", path))
+
+
 @pytest.mark.parametrize("kind", ["fifo", "socket", "directory"])
 def test_external_data_that_is_no_regular_file(kind, tmp_path, cli):
     path = _external_model(tmp_path, "shape.bin", data=None)

@@ -16,6 +16,7 @@ from .common import ReaderError
 MAX_ZIP_ENTRIES = 10_000        # files a .keras archive may list (Keras writes 3)
 MAX_ZIP_DIRECTORY = 1 << 20     # bytes of its central directory: 1 MiB
 MAX_EXTERNAL_BYTES = 1 << 24    # bytes of one ONNX tensor's external data cnncalc reads: 16 MiB
+MAX_CONSTANT = 1 << 16          # values of an ONNX tensor turned into numbers (shapes, axes, scalars)
 ANY_SIZE = sys.maxsize          # a file read only in bounded parts (an archive, external data)
 
 _END = struct.Struct("<4s4H2LH")            # end of central directory record
@@ -86,12 +87,22 @@ def _directory(fh) -> tuple[int, int]:
     return entries, size
 
 
+def tensor_values(tensor, model_path: str) -> list | None:
+    """A small ONNX tensor's values as a list (a shape, axes, a scalar); None, without reading
+    anything, for one of more than MAX_CONSTANT values (weights are sized by their dims)."""
+    count = 1
+    for d in tensor.dims:
+        count *= max(d, 1)
+    return tensor_array(tensor, model_path).tolist() if count <= MAX_CONSTANT else None
+
+
 def tensor_array(tensor, model_path: str):
     """An ONNX tensor as a numpy array, its external data (if any) read from beside the model;
     onnx's own refusals become one ReaderError."""
     from onnx import TensorProto, numpy_helper
     if any(d < 0 for d in tensor.dims):
-        raise ReaderError(f"tensor {tensor.name!r} has a negative size in {tuple(tensor.dims)}", path=model_path)
+        raise ReaderError(f"tensor {tensor.name!r} has a negative size in {tuple(tensor.dims)}; the file is "
+                          "damaged: export the model again", path=model_path)
     if tensor.HasField("data_location") and tensor.data_location == TensorProto.EXTERNAL:
         inline = TensorProto()
         inline.CopyFrom(tensor)
@@ -102,8 +113,8 @@ def tensor_array(tensor, model_path: str):
     try:
         return numpy_helper.to_array(tensor)
     except Exception as e:  # onnx and numpy refuse malformed tensors in their own ways
-        raise ReaderError(f"tensor {tensor.name!r} cannot be read: {type(e).__name__}: {str(e)[:120]}",
-                          path=model_path) from None
+        raise ReaderError(f"tensor {tensor.name!r} cannot be read: {type(e).__name__}: {str(e)[:120]}; the file "
+                          "is damaged: export the model again", path=model_path) from None
 
 
 def external_bytes(tensor, model_path: str) -> bytes:

@@ -10,7 +10,6 @@ names every other such op of the file.
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from ..errors import max_input_bytes, read_input
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
-from .modelfiles import tensor_array
+from .modelfiles import tensor_values
 from .spellings import Spelling, lookup
 
 ONNX_SIZE_FACTOR = 50  # an .onnx file holds its weights: 50 x the input limit (500 MiB by default)
@@ -85,10 +84,7 @@ class OnnxReader:
         if name in self.values:
             return self.values[name]
         if name in self.inits:
-            tensor = self.inits[name]
-            if math.prod(tensor.dims) > 1 << 16:
-                return None
-            return tensor_array(tensor, self.path).tolist()
+            return tensor_values(self.inits[name], self.path)
         return None
 
     def dims(self, name):
@@ -139,8 +135,7 @@ class OnnxReader:
             raise self.fail(node, index, f"an op of the domain {node.domain!r}")
         if op == "Constant":
             value = a.get("value")
-            self.values[node.output[0]] = (tensor_array(value, self.path).tolist() if value is not None
-                                           else a.get("value_ints"))
+            self.values[node.output[0]] = tensor_values(value, self.path) if value is not None else a.get("value_ints")
             return
         if op in ("Shape", "Gather", "Unsqueeze", "Concat") and self.shape_op(node, index, op, a):
             return
