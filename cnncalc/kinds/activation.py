@@ -36,8 +36,8 @@ def torch_act(name: str | None, slope: float | None = None) -> str | None:
 
 
 def torch_fused_act(r) -> list[Part]:
-    act = getattr(r.layer, "activation", None)
-    return [] if act in (None, "linear") else [Part(torch_act(act), "act")]
+    act = r.layer.fused_activation()
+    return [] if act is None else [Part(torch_act(act), "act")]
 
 
 KERAS_ACTS = {a: a for a in ("linear", "relu", "relu6", "elu", "selu", "gelu", "silu", "mish",
@@ -50,8 +50,8 @@ KERAS_ACTS.update(swish="silu", hardswish="hard_swish")
 
 def keras_fused_act(r) -> tuple[str, list[Part]]:
     """(activation= keyword text, extra parts): leaky_relu needs its own layer for its slope."""
-    act = getattr(r.layer, "activation", None)
-    if act in (None, "linear"):
+    act = r.layer.fused_activation()
+    if act is None:
         return "", []
     if act == "leaky_relu":
         return "", [Part(f"layers.LeakyReLU(negative_slope={num(LEAKY_DEFAULT)})", "act")]
