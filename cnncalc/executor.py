@@ -15,8 +15,8 @@ import numpy as np
 from .errors import CnncalcError
 from .infer import LayerResult, infer, infer_layer
 from .ops import conv_nd, conv_transpose_nd, pool_nd  # noqa: F401 (the executor's interface)
-from .kinds import Layer, Shape
-from .kinds.base import MissingFacet
+from .kinds.base import Layer, MissingFacet
+from .shapes import Shape
 from .spec import Spec
 
 
@@ -135,7 +135,7 @@ def verify(spec: Spec, batch: int = 1, seed: int = 0, dtype=np.float32, x: np.nd
             try:
                 w = make_weights(layer, r, rng, dtype)
                 count = sum(v.size for v in w.values())
-                y, _ = run_layer(layer, xs if getattr(layer, "MULTI_INPUT", False) else xs[0], w, result=r)
+                y, _ = run_layer(layer, xs if layer.MULTI_INPUT else xs[0], w, result=r)
             except Exception as e:  # reported as a disagreement, with what went wrong
                 error = f"{type(e).__name__}: {e}"
         checks.append(Check(r, None if y is None else tuple(y.shape[1:]), count, time.perf_counter() - t0, error))

@@ -9,9 +9,12 @@ unused branch (a layer whose output no later layer reads, other than the last la
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 from .errors import SpecError
-from .kinds import Layer
+
+if TYPE_CHECKING:
+    from .kinds.base import Layer
 
 INPUT = "input"
 

@@ -23,7 +23,7 @@ from . import formulas as F
 from .errors import ArgumentError, read_text
 from .render.grids import fmt, plain
 from .ops import conv_nd, pool_nd
-from .kinds import Axis
+from .shapes import Axis
 
 Grid = list[list[float]]
 

@@ -99,10 +99,10 @@ def infer_layer(layer: Layer, inputs: tuple[Shape, ...], sources: tuple[str, ...
     """One layer's result (`sources`, `positions`: LayerResult's); errors come back with the
     layer's label and position."""
     try:
-        if len(inputs) != 1 and not getattr(layer, "MULTI_INPUT", False):
+        if len(inputs) != 1 and not layer.MULTI_INPUT:
             raise ShapeError(f"{layer.kind} takes one input, got {len(inputs)}; merge them first "
                              "with `add` or `concat`", arg="inputs")
-        inp = inputs if getattr(layer, "MULTI_INPUT", False) else inputs[0]
+        inp = inputs if layer.MULTI_INPUT else inputs[0]
         out = layer.output_shape(inp)
         trainable, frozen = layer.params(inp)
         return LayerResult(layer, inputs, out, trainable, frozen, layer.axes(inp), layer.hyper(inp), sources, positions)

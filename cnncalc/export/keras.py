@@ -2,7 +2,7 @@
 order of the graph walk (Summary.fold)."""
 from __future__ import annotations
 
-from ..kinds.base import fmt_shape
+from ..shapes import fmt_shape
 from .common import RESERVED, Export, Names, class_name, identifier, keras_name, prose, statement, \
     str_literal, tuple_text
 from .plan import Plan

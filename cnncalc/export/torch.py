@@ -2,7 +2,7 @@
 one attribute per op and `forward` walking the graph (Summary.fold)."""
 from __future__ import annotations
 
-from ..kinds.base import fmt_shape
+from ..shapes import fmt_shape
 from .common import TORCH_HELPERS, Export, class_name, identifier, prose, statement, tuple_text
 from .plan import Plan, renames
 

@@ -125,6 +125,7 @@ class Layer:
     via: str | None = field(default=None, compare=False, repr=False)  # "in block b used at line 40"
 
     RANK: ClassVar[int | None] = None  # required input rank, None for any
+    MULTI_INPUT: ClassVar[bool] = False         # takes the tuple of its inputs (merges)
     NAMES: ClassVar[tuple[str, ...]] = ()       # the kind names this class declares
     ALIASES: ClassVar[dict[str, str]] = {}      # Keras / torch spellings (normalised) -> a name
     # The frameworks' spellings the readers recognise as this kind, as Keras keeps get_config and

@@ -78,7 +78,7 @@ def layer(kind: str, input_shape: tuple[int, ...], **args: Any) -> LayerAnswer:
     except TypeError:
         raise ArgumentError(f"{name} takes {', '.join(KINDS[name].spec_args()) or 'no arguments'}; "
                             f"got {', '.join(args) or 'none'}") from None
-    inputs = (inp, inp) if getattr(desc, "MULTI_INPUT", False) else (inp,)
+    inputs = (inp, inp) if desc.MULTI_INPUT else (inp,)
     if len(inputs) > 1:
         notes.append(f"both inputs of the {name} are {fmt_shape(inp)}")
     try:
