@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,16 @@ class Verification:
     @property
     def agree(self) -> bool:
         return all(c.agree for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as `cnncalc verify --format json` prints it."""
+        from .render.verification import verification_dict
+        return verification_dict(self)
+
+    def text(self, width: int = 120) -> str:
+        """The verify table, errors and verdict as plain text `width` characters wide."""
+        from .render.verification import verification_text
+        return verification_text(self, width)
 
 
 def make_input(spec: Spec, batch: int, rng, dtype=np.float32) -> np.ndarray:

@@ -197,3 +197,13 @@ def test_cli_imports_only_the_api_and_renderers(module, name):
     allowed = CLI_MAY_IMPORT.get(module, set())
     assert allowed is None or name in allowed, \
         f"cnncalc/cli imports {name} from {module}: call it through cnncalc.api (the CLI only parses, calls, renders)"
+
+
+def test_a_verification_is_the_cli_json_and_text(cli):
+    v = cnncalc.verify(ZOO / "lenet5.yaml")
+    doc = json.loads(cli("verify", ZOO / "lenet5.yaml", "--format", "json").out)
+    untimed = lambda d: {**d, "seconds": 0, "layers": [{**r, "ms": 0} for r in d["layers"]]}  # noqa: E731
+    assert untimed(doc) == untimed(v.to_dict())
+    text = v.text(width=100)
+    assert "inferred vs executed" in text and "all 8 layers agree; weights 61,706 = params 61,706" in text
+    assert all(len(line) <= 100 for line in text.splitlines())

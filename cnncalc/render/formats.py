@@ -8,7 +8,7 @@ import re
 
 from ..errors import visible
 from ..infer import LayerResult, Summary
-from ..kinds import fmt_shape
+from ..shapes import fmt_shape
 from ..metrics import given
 from .json_doc import to_json
 from .table import DEFAULT_COLUMNS, HEADERS, NUMERIC, hyper_text, num, table_text, text_rows, totals_lines, with_inputs

@@ -14,7 +14,7 @@ from html import escape as _html_escape
 from ..version import __version__
 from . import table
 from ..infer import Summary
-from ..kinds import fmt_shape
+from ..shapes import fmt_shape
 from ..errors import visible
 
 

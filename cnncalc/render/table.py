@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from ..errors import visible
 from ..infer import LayerResult, Summary
-from ..kinds import fmt_shape
+from ..shapes import fmt_shape
 from ..metrics import given
 
 MIB = 1 << 20  # MiB means 2^20 bytes

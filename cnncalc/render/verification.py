@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from ..errors import visible
-from ..kinds import fmt_shape
+from ..shapes import fmt_shape
 
 
 def verification_rows(v) -> list[dict[str, Any]]:
@@ -19,17 +19,23 @@ def verification_rows(v) -> list[dict[str, Any]]:
     } for c in v.checks]
 
 
-def verification_json(v) -> str:
+def verification_dict(v) -> dict[str, Any]:
+    """`cnncalc verify --format json`: every layer's row, the verdict and the totals."""
     rows = verification_rows(v)
     bad = [r for r in rows if not r["agree"]]
-    return json.dumps({"name": v.spec.name, "input": list(v.spec.input), "batch": v.batch, "seed": v.seed,
-                       "layers": rows, "agree": not bad, "disagreements": len(bad),
-                       "weights": sum(r["weights"] for r in rows), "params": sum(r["params"] for r in rows),
-                       "seconds": round(v.seconds, 4)}, indent=2) + "\n"
+    return {"name": v.spec.name, "input": list(v.spec.input), "batch": v.batch, "seed": v.seed,
+            "layers": rows, "agree": not bad, "disagreements": len(bad),
+            "weights": sum(r["weights"] for r in rows), "params": sum(r["params"] for r in rows),
+            "seconds": round(v.seconds, 4)}
 
 
-def print_verification(v, width: int | None = None) -> None:
-    """The verify table, the errors of failed layers and the verdict, on the terminal."""
+def verification_json(v) -> str:
+    return json.dumps(verification_dict(v), indent=2) + "\n"
+
+
+def print_verification(v, width: int | None = None, console=None) -> None:
+    """The verify table, the errors of failed layers and the verdict, on the terminal (or on
+    `console`, a rich Console)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -46,7 +52,7 @@ def print_verification(v, width: int | None = None) -> None:
         table.add_row(*map(Text, (str(r["index"]), visible(r["name"]), r["kind"], fmt_shape(c.result.output_shape),
                                   executed, f"{r['weights']:,}", f"{r['params']:,}",
                                   "agree" if r["agree"] else "DISAGREE", f"{r['ms']:.1f}")))
-    console = Console(width=width)
+    console = console or Console(width=width)
     console.print(table)
     for r in bad:
         if "error" in r:
@@ -55,3 +61,15 @@ def print_verification(v, width: int | None = None) -> None:
     weights, params = sum(r["weights"] for r in rows), sum(r["params"] for r in rows)
     console.print(f"{verdict}; weights {weights:,} {'=' if weights == params else '!='} params "
                   f"{params:,}; {v.seconds:.2f} s", markup=False)
+
+
+def verification_text(v, width: int = 120) -> str:
+    """What print_verification shows, as plain text `width` characters wide, no colour."""
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    print_verification(v, console=Console(file=out, width=width, color_system=None, force_terminal=False,
+                                          legacy_windows=False))
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
