@@ -1,6 +1,8 @@
 """One exception family. Deep code states the arithmetic that failed; entry points add where."""
 from __future__ import annotations
 
+import re
+
 
 class CnncalcError(Exception):
     """Base of every error cnncalc raises on purpose.
@@ -207,6 +209,15 @@ def visible(text: str, keep: str = "") -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)
+
+
+_RUNS = re.compile(r"[^\n\t -~]+")
+
+
+def terminal(text: str) -> str:
+    """Text for a terminal, as `visible` shows it but keeping newlines and tabs: what every
+    command prints passes here (plain ASCII goes through at the regex's speed)."""
+    return _RUNS.sub(lambda m: visible(m.group()), text)
 
 
 def reader_gone() -> int:

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .shared import CLASS_OPT, app, emit, guarded
+from .shared import CLASS_OPT, app, emit, guarded, say
 
 
 @app.command("import")
@@ -35,4 +35,4 @@ def import_(
         emit(text)
         return
     write_output(output, text, (model,))
-    typer.echo(f"wrote {output} ({text.count(chr(10))} lines)", err=True)
+    say(f"wrote {output} ({text.count(chr(10))} lines)")

@@ -7,8 +7,8 @@ from typing import Optional
 
 import typer
 
-from ..errors import ArgumentError
-from .shared import CLASS_OPT, DTYPE_OPT, INPUT_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded, load
+from ..errors import ArgumentError, visible
+from .shared import CLASS_OPT, DTYPE_OPT, INPUT_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded, load, say
 
 
 @app.command()
@@ -69,7 +69,7 @@ def summary(
         pieces = table.terminal_table(s.result, cols, s.metrics, width)  # rich's look, without its cost
         if pieces is not None:
             for piece in pieces:
-                emit(piece)
+                emit(piece, styled=True)
             return
         from rich.console import Console
         console = Console(width=width)
@@ -226,7 +226,7 @@ def export(
         emit(code)
         return
     write_output(output, code, (spec,))
-    typer.echo(f"wrote {output} ({to.value}, {code.count(chr(10))} lines)", err=True)
+    say(f"wrote {output} ({to.value}, {code.count(chr(10))} lines)")
 
 
 def _bytes(text: str | None) -> int | None:
@@ -276,8 +276,8 @@ def report(
     html, notes = api.report_html(loaded, text, dtype=dtype, charts=charts)
     where = write_output(out, html, (spec,), chosen=output is not None, force=force)
     for note in notes:
-        typer.echo(f"cnncalc: note: {note}", err=True)
-    typer.echo(f"wrote {where} ({len(html.encode()) // 1024:,} KiB)", err=out == "-")
+        say(f"cnncalc: note: {note}")
+    typer.echo(visible(f"wrote {where} ({len(html.encode()) // 1024:,} KiB)"), err=out == "-")
 
 
 @app.command()
@@ -318,4 +318,4 @@ def plot(
         plotting.need_matplotlib()
         data = plotting.chart_bytes(result, s.metrics, None if chart is Chart.all else chart.value, fmt)
     where = write_output(output, data, (spec,))
-    typer.echo(f"wrote {where}", err=output == "-")
+    typer.echo(visible(f"wrote {where}"), err=output == "-")

@@ -13,7 +13,7 @@ from enum import Enum
 import typer
 import typer.core
 
-from ..errors import CnncalcError, visible
+from ..errors import CnncalcError, terminal, visible
 
 # Old short spellings kept where the command has no other use for them: each short flag
 # declared means one thing everywhere (tests/test_cli_grammar.py), these are rewritten first.
@@ -134,8 +134,16 @@ def load(path, input_shape: str | None, class_name: str | None):
     return api.load(str(path), input=input_shape, class_name=class_name)
 
 
-def emit(text: str) -> None:
-    sys.stdout.write(text)
+def emit(text: str, styled: bool = False) -> None:
+    """Print on stdout through the one terminal escaper (errors.terminal): no name, label or
+    file name from the input reaches the terminal as an escape sequence, a bidi control or a
+    line separator. `styled`: the summary table's own ANSI styles, its cells escaped already."""
+    sys.stdout.write(text if styled else terminal(text))
+
+
+def say(text: str) -> None:
+    """One line on stderr (wrote ..., a note), through the same escaper."""
+    typer.echo(visible(text), err=True)
 
 
 # ---- solvers and "show your work" (issue 3) -------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .shared import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, SizeGroup, TextFormat, _show, app, guarded, load
+from .shared import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, SizeGroup, TextFormat, _show, app, guarded, load, say
 
 SIZE_ARG = typer.Argument(None, help="Input size n, as -n: 6, 6x6 or 32x32x3 (the spatial size).", show_default=False)
 
@@ -46,7 +46,7 @@ def size(
                             output_padding=P.sizes(output_padding, "--output-padding", "1", minimum=0))
     problem = api.strict_error(answer) if strict and not transposed else None
     if problem:
-        typer.echo(f"cnncalc: {problem}", err=True)
+        say(f"cnncalc: {problem}")
         raise typer.Exit(1)
     _show(fmt, answer.to_dict(), answer.text())
 

@@ -7,7 +7,6 @@ line back to the source position, so errors found in the spec point at the sourc
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -76,6 +75,11 @@ class Graph:
                               "read a smaller part", path=self.path, line=line, col=col)
         name = self.unique(name or kind)
         line, col = at or (None, None)
+        for key, value in args.items():
+            if not finite(value):
+                line, col = (marks or {}).get(key, (line, col))
+                raise ReaderError(f"`{key}` is {visible(str(value))[:60]}, not a finite number; write the "
+                                  "number", path=self.path, line=line, col=col)
         node = Node(kind, {k: v for k, v in args.items() if v is not None}, name, tuple(inputs),
                     line, col, dict(marks or {}), note)
         self.nodes.append(node)
@@ -101,6 +105,15 @@ class Graph:
         return [n for n in self.nodes if n.name in keep]
 
 
+def finite(value) -> bool:
+    """No NaN or infinity in a value or in the items of a list value."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(finite(v) for v in value)
+    return True
+
+
 # -- writing the spec ----------------------------------------------------------------------------
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./\-]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "none"}
@@ -120,9 +133,29 @@ def scalar(value) -> str:
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(scalar(v) for v in value) + "]"
     text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS:
         return text
-    return json.dumps(text)  # a YAML double-quoted string: escapes quotes and control characters
+    return quoted(text)
+
+
+_SHORT = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def quoted(text: str) -> str:
+    """`text` as a YAML double-quoted scalar that reads back as exactly `text`: printable ASCII
+    as is, every other character escaped (`\\n`, `\\u00e9`, `\\U0001f600`), so no newline, line
+    separator, quote or YAML syntax in a name can end the string or add to the document."""
+    out = []
+    for c in text:
+        if c in _SHORT:
+            out.append(_SHORT[c])
+        elif " " <= c <= "~":
+            out.append(c)
+        elif ord(c) <= 0xFFFF:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(f"\\U{ord(c):08x}")
+    return '"' + "".join(out) + '"'
 
 
 @dataclass(frozen=True)
@@ -160,11 +193,11 @@ def write(nodes: list[Node], input_shape: tuple[int, ...], *, name: str, source:
     arg_cols: dict[int, tuple] = {}
     previous = INPUT
     for i, node in enumerate(nodes):
-        items = [(k, scalar(v)) for k, v in node.args.items()]
+        items = [(scalar(str(k)), scalar(v)) for k, v in node.args.items()]
         if node.inputs != (previous,):
             items.append(("inputs", scalar(list(node.inputs))))
         items.append(("name", scalar(node.name)))
-        text = f"  - {spelling(node.kind)}: {{"
+        text = f"  - {scalar(spelling(node.kind))}: {{"
         cols = []
         for j, (key, value) in enumerate(items):
             text += (", " if j else "") + f"{key}: "

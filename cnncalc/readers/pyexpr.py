@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import visible
 from .common import MAX_DEPTH, ReaderError
 
-MAX_SEQUENCE = 100_000      # the longest list or range the evaluator builds
+MAX_SEQUENCE = 100_000      # the longest list, range or string the evaluator builds
+MAX_DIGITS = 1_000          # the most decimal digits of an integer the evaluator computes
+_MAX_BITS = 3_322           # bits of the largest integer of MAX_DIGITS digits (10**1000 > 2**3321)
+
+
+class Limit(ReaderError):
+    """A budget of the evaluator was spent: never passed over as an unknown value."""
 
 
 class Unknown:
@@ -98,7 +106,7 @@ class Expressions:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
                 raise self.fail(node, "a bytes, complex or ... constant")
-            return node.value
+            return self.sized(node.value, node) if isinstance(node.value, int) else node.value
         if isinstance(node, ast.Name):
             return self.lookup(node, env)
         if isinstance(node, ast.Attribute):
@@ -131,7 +139,7 @@ class Expressions:
                     left = self._plain(left, node.left)
                     if not isinstance(right, (list, tuple, dict)):
                         right = self._plain(right, comp)
-                if not _CMPS[type(op)](left, right):
+                if not self.python(node, _CMPS[type(op)], left, right):
                     return False
                 left = right
             return True
@@ -148,24 +156,38 @@ class Expressions:
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
                 raise self.fail(node, "a `**` inside a dict")
-            return {self._plain(self.eval(k, env), k): self.eval(v, env) for k, v in zip(node.keys, node.values)}
+            out = {}
+            for k, v in zip(node.keys, node.values):
+                key = self.python(k, _hashable, self._plain(self.eval(k, env), k))
+                out[key] = self.eval(v, env)
+            return out
         if isinstance(node, ast.Subscript):
             return self.subscript(self.eval(node.value, env), node.slice, env, node)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             out: list = []
             self.comprehension(node.generators, 0, dict(env), node.elt, out)
-            return out
+            return self.sized(out, node)
         if isinstance(node, ast.JoinedStr):
-            parts = []
-            for v in node.values:
-                if isinstance(v, ast.Constant):
-                    parts.append(str(v.value))
-                else:
-                    inner = self._plain(self.eval(v.value, env), v)
-                    spec = self.eval(v.format_spec, env) if v.format_spec else ""
-                    parts.append(format(inner, spec))
-            return "".join(parts)
+            return self.fstring(node, env)
         raise self.fail(node, f"the expression `{ast.unparse(node)[:60]}`")
+
+    def fstring(self, node: ast.JoinedStr, env) -> str:
+        """An f-string; a width or precision over MAX_SEQUENCE is refused before it is formatted."""
+        parts = []
+        for v in node.values:
+            if isinstance(v, ast.Constant):
+                parts.append(str(v.value))
+            else:
+                inner = self._plain(self.eval(v.value, env), v)
+                if v.conversion in (ord("r"), ord("a")):
+                    inner = self.sized(repr(inner) if v.conversion == ord("r") else ascii(inner), v)
+                spec = self.eval(v.format_spec, env) if v.format_spec else ""
+                widths = [int(w) for w in re.findall(r"\d+", str(spec)[:40])]
+                if len(str(spec)) > 40 or any(w > MAX_SEQUENCE for w in widths):
+                    raise self.limit(v, f"the format `{str(spec)[:40]}` asks for more than {MAX_SEQUENCE:,} "
+                                        "characters, more than cnncalc builds")
+                parts.append(self.python(v, format, inner, spec))
+        return self.sized("".join(parts), node)
 
     def _plain(self, value, node):
         if isinstance(value, PLAIN) or isinstance(value, (tuple, list)):
@@ -242,8 +264,10 @@ class Expressions:
 
     def subscript(self, value, index_node, env, node):
         if isinstance(index_node, ast.Slice):
-            parts = [None if p is None else self._plain(self.eval(p, env), p)
+            parts = [None if p is None else self._int(self._plain(self.eval(p, env), p), p)
                      for p in (index_node.lower, index_node.upper, index_node.step)]
+            if parts[2] == 0:
+                raise self.error(index_node.step, "a slice with the step 0 (Python refuses it)")
             index = slice(*parts)
         else:
             index = self.eval(index_node, env)
@@ -253,8 +277,8 @@ class Expressions:
             except IndexError:
                 raise self.error(node, f"index {index} is out of range for {len(value)} items") from None
         if isinstance(value, dict) and isinstance(index, PLAIN):
-            if index not in value:
-                raise self.error(node, f"the key {index!r} is not in the dict")
+            if not self.python(node, operator.contains, value, index):
+                raise self.error(node, f"the key {visible(repr(index)[:60])} is not in the dict")
             return value[index]
         out = self.subscript_value(value, index, node)
         if out is None:
@@ -268,19 +292,15 @@ class Expressions:
     def binop(self, op, left, right, node):
         if isinstance(left, (int, float)) and isinstance(right, (int, float)) and type(op) in _BINOPS:
             if isinstance(op, ast.Pow) and (abs(right) > 64 or abs(left) > 1 << 24):
-                raise self.error(node, f"{left} ** {right} is too large for a model size")
-            try:
-                return _BINOPS[type(op)](left, right)
-            except ZeroDivisionError:
-                raise self.error(node, "divides by zero") from None
-        if isinstance(left, (list, tuple)) and isinstance(right, type(left)) and isinstance(op, ast.Add):
-            return left + right
-        if isinstance(left, (list, tuple)) and isinstance(right, int) and isinstance(op, ast.Mult):
-            if len(left) * right > MAX_SEQUENCE:
-                raise self.error(node, f"a list of more than {MAX_SEQUENCE:,} items")
-            return left * right
-        if isinstance(left, str) and isinstance(right, str) and isinstance(op, ast.Add):
-            return left + right
+                raise self.limit(node, f"{left} ** {right} is too large for a model size")
+            return self.sized(self.python(node, _BINOPS[type(op)], left, right), node)
+        if isinstance(left, (list, tuple, str)) and isinstance(right, type(left)) and isinstance(op, ast.Add):
+            self.room(node, len(left) + len(right), left)
+            return self.sized(left + right, node)
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, (list, tuple, str)) and isinstance(times, int) and isinstance(op, ast.Mult):
+                self.room(node, len(seq) * max(times, 0), seq)
+                return self.sized(seq * times, node)
         out = self.binop_value(op, left, right, node)
         if out is None:
             raise self.fail(node, f"the operator `{_OPS.get(type(op), type(op).__name__)}` on "
@@ -412,7 +432,7 @@ class Expressions:
             if name == "range":
                 r = range(*[self._int(a, node) for a in args])
                 if len(r) > MAX_SEQUENCE:
-                    raise self.error(node, f"range of {len(r):,} items is more than the {MAX_SEQUENCE:,} "
+                    raise self.limit(node, f"range of {len(r):,} items is more than the {MAX_SEQUENCE:,} "
                                            "cnncalc unrolls")
                 return r
             if name == "len":
@@ -426,7 +446,8 @@ class Expressions:
                 if out is not None:
                     return out
             elif name in ("int", "float", "bool", "str", "abs", "round") and all(isinstance(a, PLAIN) for a in args):
-                return {"int": int, "float": float, "bool": bool, "str": str, "abs": abs, "round": round}[name](*args)
+                fn = {"int": int, "float": float, "bool": bool, "str": str, "abs": abs, "round": round}[name]
+                return self.sized(fn(*args), node)
             elif name in ("tuple", "list"):
                 items = self.iterate(args[0], node) if args else []
                 return tuple(items) if name == "tuple" else list(items)
@@ -439,15 +460,16 @@ class Expressions:
                 out.update(kwargs)
                 return out
             elif name == "zip":
-                return list(zip(*[self.iterate(a, node) for a in args]))
+                return self.sized(list(zip(*[self.iterate(a, node) for a in args])), node)
             elif name == "enumerate":
-                return list(enumerate(self.iterate(args[0], node), *args[1:]))
+                start = [self._int(a, node) for a in args[1:2]]
+                return self.sized(list(enumerate(self.iterate(args[0], node), *start)), node)
             elif name == "reversed":
                 return list(reversed(self.iterate(args[0], node)))
             elif name in ("min", "max", "sum", "sorted"):
                 items = self.iterate(args[0], node) if len(args) == 1 else list(args)
-                if all(isinstance(i, (int, float)) for i in items):
-                    return {"min": min, "max": max, "sum": sum, "sorted": sorted}[name](items)
+                if all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in items):
+                    return self.sized({"min": min, "max": max, "sum": sum, "sorted": sorted}[name](items), node)
             elif name == "isinstance":
                 raise self.fail(node, "isinstance(), a test of types")
             elif name == "print":
@@ -456,12 +478,47 @@ class Expressions:
                 return Dotted("super")
         except ReaderError:
             raise
-        except (TypeError, ValueError, IndexError) as e:
-            raise self.error(node, f"{name}() fails on these values: {e}") from None
+        except (TypeError, ValueError, IndexError, OverflowError, ZeroDivisionError) as e:
+            raise self.error(node, f"{name}() fails on these values: {refusal(e)}") from None
         raise self.fail(node, f"{name}() on {', '.join(self.kind_of(a) for a in args) or 'nothing'}")
 
     def len_value(self, value, node):
         return None
+
+    # -- the budget ---------------------------------------------------------------------------
+    def limit(self, node, message: str) -> Limit:
+        line, col = at(node)
+        return Limit(message, path=self.path, line=line, col=col)
+
+    def sized(self, value, node):
+        """`value`, built by the file's code, within the budget: an integer of at most MAX_DIGITS
+        digits, a string or sequence of at most MAX_SEQUENCE items; its size is charged to the
+        step budget (a range only charges what building it as a list would)."""
+        if isinstance(value, int) and value.bit_length() > _MAX_BITS:
+            raise self.limit(node, f"an integer of more than {MAX_DIGITS:,} digits; no model size is that "
+                                   "large")
+        if isinstance(value, (str, list, tuple, dict)):
+            self.room(node, len(value), value)
+            self.tick(node, len(value))
+        elif isinstance(value, int):
+            self.tick(node, value.bit_length() >> 6)
+        return value
+
+    def room(self, node, size: int, like) -> None:
+        """Refuse before building a string or sequence like `like` of `size` items over MAX_SEQUENCE."""
+        if size > MAX_SEQUENCE:
+            what = "a string of" if isinstance(like, str) else f"a {type(like).__name__} of"
+            raise self.limit(node, f"{what} {size:,} items, more than the {MAX_SEQUENCE:,} cnncalc builds")
+
+    def python(self, node, fn, *args):
+        """fn(*args) on plain values; what Python refuses (`1 < "a"`, `int(inf)`, an unhashable
+        key) is one error at the node."""
+        try:
+            return fn(*args)
+        except ZeroDivisionError:
+            raise self.error(node, "divides by zero") from None
+        except (TypeError, ValueError, OverflowError, IndexError, KeyError) as e:
+            raise self.error(node, f"`{ast.unparse(node)[:60]}` fails on these values: {refusal(e)}") from None
 
     def _int(self, value, node) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -488,6 +545,19 @@ class Expressions:
         if isinstance(value, Function):
             return f"the function `{value.node.name}`"
         return type(value).__name__
+
+
+def refusal(error: Exception) -> str:
+    """Python's words for a refused operation, without advice that does not apply to cnncalc."""
+    text = str(error)
+    if "integer string conversion" in text:
+        return "the integer has more than 4,300 digits"
+    return visible(text.split("; use sys.")[0])[:120]
+
+
+def _hashable(value):
+    hash(value)
+    return value
 
 
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",

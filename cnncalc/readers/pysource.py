@@ -14,33 +14,45 @@ training) leaves the names it assigns Unknown, and only an Unknown a model needs
 from __future__ import annotations
 
 import ast
-
+import re
 from typing import Any
 
 from ..errors import read_text
-from .common import ReaderError, unsupported
+from .common import FIX, ReaderError, unsupported
 from .pyexpr import (MAX_SEQUENCE, PLAIN, Builtin, Dotted, Expressions, Function, Ignored,  # noqa: F401
-                     Obj, Unknown, _Break, _Continue, _Return, at)
+                     Limit, Obj, Unknown, _Break, _Continue, _Return, at)
 
 __all__ = ["Builtin", "Dotted", "Function", "Ignored", "Interp", "Obj", "Unknown", "at", "parse"]
 
 MAX_AST_NODES = 1_000_000   # as MAX_NODES for YAML specs
 MAX_AST_DEPTH = 200         # nesting of the source; deeper is no model-building code
-MAX_STEPS = 2_000_000       # statements and expressions evaluated
+MAX_STEPS = 2_000_000       # statements and expressions evaluated, and the sizes of values built
+MAX_TOKENS = 1_000_000      # words and symbols of the source, counted before it is parsed
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def parse(path: str) -> tuple[str, ast.Module]:
     """The file's text and syntax tree, within the size, node and nesting limits."""
     from .common import ReaderError as E
     text = read_text(path, E, "a Python file", "the path of a .py file that defines the model")
+    # the tree is built in one call that cannot be stopped: bound it by the words and symbols first
+    tokens = _TOKEN.subn("", text)[1]
+    if tokens > MAX_TOKENS:
+        raise ReaderError(f"has {tokens:,} words and symbols, more than the {MAX_TOKENS:,} cnncalc parses "
+                          "(too many for a model definition); give the file that defines the model only",
+                          path=path)
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as e:
-        raise ReaderError(f"is not valid Python: {e.msg}; fix the syntax (cnncalc reads the file "
+        message = e.msg
+        if "integer string conversion" in message:
+            message = "an integer literal of more than 4,300 digits"
+        raise ReaderError(f"is not valid Python: {message}; fix the syntax (cnncalc reads the file "
                           "as Python source)", path=path, line=e.lineno, col=e.offset) from None
     except (RecursionError, MemoryError, ValueError) as e:
-        raise ReaderError(f"cannot be parsed as Python ({type(e).__name__}): it nests too deeply or "
-                          "holds a NUL byte", path=path) from None
+        raise ReaderError(f"cannot be parsed as Python ({type(e).__name__}): it nests more than Python's "
+                          f"parser allows or holds a NUL byte; at most {MAX_AST_DEPTH} levels are read",
+                          path=path) from None
     count, stack = 0, [(tree, 0)]
     while stack:
         node, depth = stack.pop()
@@ -78,11 +90,12 @@ class Interp(Expressions):
         line, col = at(node)
         return ReaderError(message, path=self.path, line=line, col=col)
 
-    def tick(self, node) -> None:
-        self.steps += 1
+    def tick(self, node, cost: int = 1) -> None:
+        """One step, or `cost` steps for a value of that size: one budget for time and memory."""
+        self.steps += cost
         if self.steps > MAX_STEPS:
-            raise self.error(node, f"reading the model takes more than {MAX_STEPS:,} steps (a huge "
-                                   "loop?); write the model in YAML")
+            raise self.limit(node, f"reading the model takes more than {MAX_STEPS:,} steps (a huge "
+                                   "loop or huge values?); write the model in YAML")
 
     # -- module level -------------------------------------------------------------------------
     def run_module(self) -> None:
@@ -112,12 +125,14 @@ class Interp(Expressions):
             return
         try:
             self.exec_stmt(stmt, self.globals)
-        except ReaderError:
+        except Limit:
+            raise
+        except ReaderError as e:
             if self.strict_at_module(stmt):
                 raise
             for target in _assigned(stmt):
                 self.globals[target] = Unknown(f"`{target}` is computed at line {stmt.lineno} in a way "
-                                               "cnncalc does not follow", stmt.lineno)
+                                               f"cnncalc does not follow ({_reason(e)})", stmt.lineno)
         except _Return:
             pass
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
@@ -229,15 +244,11 @@ class Interp(Expressions):
                               "which is not known without running the file")
 
     def iterate(self, value, node) -> list:
-        if isinstance(value, (list, tuple)):
-            return list(value)
-        if isinstance(value, range):
-            if len(value) > MAX_SEQUENCE:
-                raise self.error(node, f"a loop of {len(value):,} steps is more than the {MAX_SEQUENCE:,} "
-                                       "cnncalc unrolls")
-            return list(value)
-        if isinstance(value, dict):
-            return list(value)
+        if isinstance(value, range) and len(value) > MAX_SEQUENCE:
+            raise self.limit(node, f"a loop of {len(value):,} steps is more than the {MAX_SEQUENCE:,} "
+                                   "cnncalc unrolls")
+        if isinstance(value, (list, tuple, range, dict)):
+            return self.sized(list(value), node)
         items = self.iterate_value(value, node)
         if items is None:
             raise self.fail(node, f"a loop over {self.kind_of(value)}")
@@ -252,6 +263,12 @@ def _describe(stmt) -> str:
     return {"While": "while", "With": "with", "Try": "try", "Raise": "raise", "Delete": "del",
             "Global": "global", "Nonlocal": "nonlocal", "FunctionDef": "def", "ClassDef": "class",
             "AsyncFunctionDef": "async def", "Match": "match"}.get(type(stmt).__name__, type(stmt).__name__)
+
+
+def _reason(error: ReaderError) -> str:
+    """The first words of why a module-level statement was passed over."""
+    text = error.message.split("; " + FIX)[0]
+    return text if len(text) <= 100 else text[:100] + "..."
 
 
 def _assigned(stmt) -> list[str]:

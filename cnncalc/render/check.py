@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +60,13 @@ def _rows(report: Report) -> list[dict[str, Any]]:
 
 
 def report_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    """The report as JSON; a character a terminal would act on is a \\u escape, not raw."""
+    text = json.dumps(report_dict(report), indent=2, ensure_ascii=False)
+    return _RUNS.sub(lambda m: "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in m.group()),
+                     text) + "\n"
+
+
+_RUNS = re.compile(r"[^\n -~]+")
 
 
 def _shown(text: str) -> str:
