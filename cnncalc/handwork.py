@@ -273,6 +273,7 @@ def pool(image: Grid, f: int, stride: int | None = None, padding: int = 0, op: s
                             f"PyTorch refuses it: use -p {f // 2} or less")
     dims = 1 if len(image) == 1 else 2
     img = _as_array(image, dims)
+    _check(stride, padding, img.shape)  # the padded grid's size, before it is allocated
     fs = (f,) * dims
     out_shape, sizes = _out_sizes(img, fs, stride, padding, f"pool size {f}", pool=True)
     axes = tuple(Axis(n, f, stride, (padding, padding)) for n in img.shape)

@@ -106,7 +106,8 @@ def _suggest_kind(word: str) -> str:
 def _show(node) -> str:
     """The user's own text for a node, for messages."""
     if isinstance(node, yaml.ScalarNode):
-        return repr(node.value) if node.style in ("'", '"') else (node.value or "null")
+        text = node.value if len(node.value) <= 60 else node.value[:60] + "..."
+        return repr(text) if node.style in ("'", '"') else (text or "null")
     return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
 
 
@@ -343,6 +344,11 @@ class _Reader:
             raise _err(node, f"{what} must be an integer, not the boolean {text}{yaml11}; write a whole number")
         if tag == _T + "null":
             raise _err(node, f"{what} has no value; write an integer")
+        body = text.lstrip("+-")
+        digits = sum(c.isalnum() for c in (body[2:] if body[1:2].isalpha() else body))  # after 0x, 0o, 0b
+        if tag == _T + "int" and digits > 18:  # before any conversion: hex, octal, binary, base 60 too
+            raise _err(node, f"{what} has {digits:,} digits, more than any size (at most {MAX_SIZE:,}); "
+                             "check the number")
         if tag == _T + "int" and not _DECIMAL.match(text):
             if ":" in text:
                 parts = text.lstrip("+-").split(":")
@@ -365,13 +371,9 @@ class _Reader:
             if math.isfinite(x):
                 low = math.floor(x)
                 hint = f"; write {low}" if x == low else f"; write {low} or {low + 1}"
-            raise _err(node, f"{what} must be a whole number, not {text}{hint}")
+            raise _err(node, f"{what} must be a whole number, not {text[:40]}{'...' if len(text) > 40 else ''}{hint}")
         if tag != _T + "int":
             raise _err(node, f"{what} must be an integer, not {_show(node)}")
-        digits = len(text.lstrip("+-").replace("_", ""))
-        if digits > 18:  # before int(): Python refuses over 4,300 digits, and no size needs 19
-            raise _err(node, f"{what} has {digits:,} digits, more than any size (at most {MAX_SIZE:,}); "
-                             "check the number")
         value = int(text)
         if minimum is not None and value < minimum:
             rule = "at least 1" if minimum == 1 else "0 or more"
@@ -394,7 +396,8 @@ class _Reader:
                 and node.tag in (_T + "int", _T + "float", _T + "str") and _FLOAT.match(node.value)):
             x = float(node.value)  # YAML 1.2 floats such as 1e-5, which PyYAML leaves as strings
             if not math.isfinite(x):
-                raise _err(node, f"{what} {node.value} is not a finite number (it reads as {x}); "
+                raise _err(node, f"{what} {node.value[:40]}{'...' if len(node.value) > 40 else ''} is not a finite "
+                                 f"number (it reads as {x}); "
                                  "write a number like 0.5 or 1e-5")
             return x
         raise _err(node, f"{what} must be a number like 0.5 or 1e-5, not {_show(node)}")

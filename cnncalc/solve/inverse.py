@@ -174,11 +174,11 @@ def kernel(n: int, out: int, s: int = 1, pad: F.Pad = (0, 0), d: int = 1) -> Ans
         formula += f", so f = ({room} - 1)/{d} + 1 = {X.ratio(room - 1 + d, d)}"
     dil = f", d={d}" if d != 1 else ""
     question = f"kernel f so that n={n}, p={_pad_text(pad)}, s={s}{dil} gives an output of {out}"
-    sols = []
-    for r in range(s):
-        span = room - r
-        if span >= 1 and (span - 1) % d == 0:
-            sols.append(_solution("kernel", (span - 1) // d + 1, n, (span - 1) // d + 1, s, pad, d))
+    # spans room - r for r = 0 .. s-1 that are at least 1 and 1 more than a multiple of d,
+    # without a loop over s (a stride of 10^12 is one line, not a hang)
+    spans = range(room - (room - 1) % d, max(1, room - s + 1) - 1, -d)
+    shown = spans if len(spans) <= MAX_LISTED else [*spans[:MAX_LISTED - 1], spans[-1]]
+    sols = [_solution("kernel", (span - 1) // d + 1, n, (span - 1) // d + 1, s, pad, d) for span in shown]
     if not sols:
         if room < 1:
             reason = (f"an output of {out} needs at least ({out}-1)*{s} + 1 = {(out - 1) * s + 1} "
@@ -190,6 +190,8 @@ def kernel(n: int, out: int, s: int = 1, pad: F.Pad = (0, 0), d: int = 1) -> Ans
     notes = ()
     if not sols[0].exact:
         notes = ("no kernel divides exactly; every listed one drops rows",)
+    if len(shown) < len(spans):
+        notes += (f"{len(spans):,} kernels give {out}; {len(shown)} of them are listed",)
     return Answer(question, formula, tuple(sols), notes)
 
 
