@@ -67,6 +67,7 @@ class Graph:
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
         self.used = {INPUT}
+        self.next_k: dict[str, int] = {}
 
     def add(self, kind: str, args: dict, inputs, name: str, at=None, marks=None, note: str = "") -> str:
         if len(self.nodes) >= MAX_LAYERS:
@@ -87,9 +88,13 @@ class Graph:
         return name
 
     def unique(self, base: str) -> str:
-        name, k = base, 2
+        """`base`, or `base_k` with the first k from 2 not taken; the search for a base starts
+        where its last one ended (names are only ever added), so 100,000 layers sharing a name
+        take linear time."""
+        name, k = base, self.next_k.get(base, 2)
         while name in self.used:
             name, k = f"{base}_{k}", k + 1
+        self.next_k[base] = k
         self.used.add(name)
         return name
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import re
 
-from ..errors import decode, max_input_bytes, position, read_text
+from ..errors import decode, max_input_bytes, read_text
 from .common import INPUT, MAX_DEPTH, Graph, InputHint, ReaderError, check_used, unsupported
+from . import jsonshape
 from .keras_layers import Refused, convert, has_params
 from .modelfiles import open_archive, read_member
 
 MODELS = ("Sequential", "Functional", "Model")
 MAX_ITEMS = 1_000_000   # JSON values, as MAX_NODES for YAML specs
+_NAME = re.compile(r'"name"\s*:\s*("(?:[^"\\]|\\.)*")')
 
 
 def read_config(path: str) -> tuple[str, str]:
@@ -40,11 +42,12 @@ def read_config(path: str) -> tuple[str, str]:
     return decode(data, path, ReaderError), re.sub(r"[^0-9A-Za-z.+-]", "", version)
 
 
-def load_json(text: str, path: str):
+def load_json(text: str, path: str, numbers: jsonshape.Numbers | None = None):
     def constant(name):
         raise ValueError(f"{name} is not a number a model config holds")
+    numbers = numbers or jsonshape.Numbers()
     try:
-        data = json.loads(text, parse_constant=constant)
+        data = json.loads(text, parse_constant=constant, parse_int=numbers.int, parse_float=numbers.float)
     except json.JSONDecodeError as e:
         raise ReaderError(f"is not valid JSON: {e.msg}", path=path, line=e.lineno, col=e.colno) from None
     except (ValueError, RecursionError) as e:
@@ -70,13 +73,22 @@ class JsonReader:
         self.graph = Graph(path)
         self.input_shape: tuple | None = None
         self.input_at = None
+        self.names: dict[str, tuple[int, int]] | None = None
 
     def at(self, name) -> tuple:
-        """Where the layer's name is written in the JSON (a .keras file's JSON is not shown)."""
+        """Where the layer's name is first written in the JSON (a .keras file's JSON is not
+        shown): every `"name": "..."` is found in one pass over the text, on first use."""
         if not self.lines or not isinstance(name, str):
             return (None, None)
-        m = re.search(r'"name"\s*:\s*' + re.escape(json.dumps(name)), self.text)
-        return position(self.text, m.start()) if m else (None, None)
+        if self.names is None:
+            self.names = {}
+            line, start = 1, 0
+            for m in _NAME.finditer(self.text):
+                line += self.text.count("\n", start, m.start())
+                start = m.start()
+                col = start - (self.text.rfind("\n", 0, start) + 1) + 1
+                self.names.setdefault(m.group(1), (line, col))
+        return self.names.get(json.dumps(name), (None, None))
 
     def fail(self, name, what) -> ReaderError:
         line, col = self.at(name)
@@ -160,7 +172,7 @@ class JsonReader:
     def endpoints(self, value, name) -> tuple[str, int]:
         if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
             value = value[0]
-        if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+        if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and _index(value[1]):
             if value[2] != 0:
                 raise self.fail(name, "an output that is not a layer's first output")
             return value[0], value[1]
@@ -174,8 +186,9 @@ class JsonReader:
                 if depth > 16:
                     return
                 if isinstance(v, dict) and v.get("class_name") == "__keras_tensor__":
-                    hist = (v.get("config") or {}).get("keras_history")
-                    if not (isinstance(hist, list) and len(hist) == 3 and isinstance(hist[0], str)):
+                    hist = v["config"].get("keras_history") if isinstance(v.get("config"), dict) else None
+                    if not (isinstance(hist, list) and len(hist) == 3 and isinstance(hist[0], str)
+                            and _index(hist[1])):
                         raise self.fail(name, "a tensor without its keras_history")
                     if hist[2] != 0:
                         raise self.fail(name, "an input that is another layer's second output")
@@ -192,7 +205,7 @@ class JsonReader:
             walk(node.get("args", []))
         elif isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
             for t in node:
-                if not (isinstance(t, list) and len(t) >= 3 and isinstance(t[0], str)):
+                if not (isinstance(t, list) and len(t) >= 3 and isinstance(t[0], str) and _index(t[1])):
                     raise self.fail(name, f"an inbound node {str(t)[:40]} that is not [layer, node, tensor]")
                 if t[2] != 0:
                     raise self.fail(name, "an input that is another layer's second output")
@@ -222,6 +235,11 @@ class JsonReader:
         return self.graph.add(kind, args, ins, f"{prefix}{name}{suffix}", self.at(name), note=note)
 
 
+def _index(value) -> bool:
+    """A node index of an inbound tensor or output: a plain integer."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def read_keras_file(path: str, class_name: str | None = None, input_given=None):
     """(nodes, input hint, model name, description) of a .keras file or a to_json() dump."""
     if str(path).lower().endswith(".keras"):
@@ -231,10 +249,12 @@ def read_keras_file(path: str, class_name: str | None = None, input_given=None):
     else:
         text = read_text(path, ReaderError, "a Keras JSON file", "the path of a model.to_json() dump")
         lines, what = True, "Keras model JSON"
-    data = load_json(text, path)
+    numbers = jsonshape.Numbers()
+    data = load_json(text, path, numbers)
     if class_name is not None:
         raise ReaderError("--class picks a class of a Python file; a Keras file holds one model", path=path)
     reader = JsonReader(path, text, lines)
+    jsonshape.check(data, path, reader.at, numbers)
     out = reader.model(data, INPUT, "")
     if out == INPUT:
         raise ReaderError("the model has no layers", path=path)

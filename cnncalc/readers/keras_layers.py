@@ -191,6 +191,8 @@ def _layer_or_group_norm(cls, d, g, rank):
 
 def _activation(cls, d, g, rank):
     act = _act(g("activation"), False)
+    if act is None:
+        raise Refused("an Activation layer without an activation", "activation")
     args = {"negative_slope": 0.2} if act == "leaky_relu" else {}
     return act, args, f"Activation({g('activation')!r})" if isinstance(g("activation"), str) else cls
 
