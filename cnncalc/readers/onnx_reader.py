@@ -10,11 +10,13 @@ names every other such op of the file.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import max_input_bytes, read_input
+from . import onnxshape
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
 from .modelfiles import tensor_values
@@ -133,6 +135,9 @@ class OnnxReader:
         op, a = node.op_type, self.attrs(node)
         if node.domain not in ("", "ai.onnx"):
             raise self.fail(node, index, f"an op of the domain {node.domain!r}")
+        why = onnxshape.problem(node, a, self.dims)
+        if why is not None:
+            raise self.fail(node, index, why)
         if op == "Constant":
             value = a.get("value")
             self.values[node.output[0]] = tensor_values(value, self.path) if value is not None else a.get("value_ints")
@@ -290,7 +295,10 @@ def _identity(n: Node) -> None:
 
 
 def _dropout(n: Node) -> None:
-    n.emit("dropout", {"rate": float(n.input(1, "ratio", 0.5))})
+    ratio = n.input(1, "ratio", 0.5)
+    if not (isinstance(ratio, (int, float)) and math.isfinite(ratio)):
+        raise n.fail(f"a dropout ratio that is not one finite number ({str(ratio)[:40]})")
+    n.emit("dropout", {"rate": float(ratio)})
 
 
 def _conv(n: Node) -> None:
