@@ -122,7 +122,7 @@ def test_saved_models_summarize_to_the_frameworks_count(cli, name):
 
 
 def test_round_trip_through_export_and_import(cli, tmp_path):
-    """The library's round trip over the whole zoo is in tests/test_readers.py; this is the CLI's."""
+    """The library's round trip over the whole zoo is in tests/readers/test_round_trip.py; this is the CLI's."""
     want = json.loads(cli("summary", ZOO / "resnet18.yaml", "--format", "json").out)
     for to in ("pytorch", "keras"):
         assert cli("export", ZOO / "resnet18.yaml", "--to", to, "-o", tmp_path / f"r18_{to}.py").code == 0
