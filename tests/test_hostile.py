@@ -70,11 +70,12 @@ GRID_RUNS = [
 
 
 # Runs that take seconds each (a 4096x4096 image through NumPy, a 740 kB answer table, the blocks
-# bomb through each command: the fast suite keeps its summary) run in the full suite only.
-HEAVY = ({"verify-wide.yaml-", "verify-wide.yaml---format_json", "check-many_rows.md", "check-long_cell.md",
-          "check-json-long_cell.md"}
-         | {f"{c}-blocks_bomb.yaml-{'_'.join(a)}" for c, variants in SPEC_RUNS.items() for a in variants}
-         - {"summary-blocks_bomb.yaml-"})
+# and alias bombs through each command: the fast suite keeps their summary) run in the full suite only.
+HEAVY = ({"verify-wide.yaml-", "verify-wide.yaml---format_json", "check-many_rows.md", "check-json-many_rows.md",
+          "check-long_cell.md", "check-json-long_cell.md"}
+         | {f"{c}-{bomb}-{'_'.join(a)}" for c, variants in SPEC_RUNS.items() for a in variants
+            for bomb in ("blocks_bomb.yaml", "alias_bomb.yaml")}
+         - {"summary-blocks_bomb.yaml-", "summary-alias_bomb.yaml-"})
 
 
 def param(args: list[str], id: str):

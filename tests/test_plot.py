@@ -61,7 +61,8 @@ def test_macs_from_the_metrics_given(monkeypatch):
     ("lenet5.yaml", "params", "svg"), ("lenet5.yaml", "params", "png"),
     ("lenet5.yaml", "activations", "png"), ("lenet5.yaml", "diagram", "png"),
     ("signal1d.yaml", "activations", "svg"), ("signal1d.yaml", "diagram", "svg"),
-    ("vgg16.yaml", "all", "png"), ("vgg16.yaml", "diagram", "png"),
+    pytest.param("vgg16.yaml", "all", "png", marks=pytest.mark.slow),
+    pytest.param("vgg16.yaml", "diagram", "png", marks=pytest.mark.slow),
 ])
 def test_plot_command_writes_one_picture(cli, tmp_path, net, chart, fmt):
     pytest.importorskip("matplotlib")

@@ -13,9 +13,18 @@ import pytest
 from tests.regression.make_regression import OUT, ROOT, run
 
 CASES = json.loads(OUT.read_text())
+SMALL = {"lenet5", "lenet_homework", "signal1d", "unet_small"}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[" ".join(c["args"][:2]) + f"#{i}" for i, c in enumerate(CASES)])
+def heavy(args: list[str]) -> bool:
+    """verify and solve input on the ImageNet-size zoo: seconds each, the full suite only."""
+    return args[0] in ("verify", "solve") and any(a.startswith("architectures/") and Path(a).stem not in SMALL
+                                                   for a in args)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=" ".join(c["args"][:2]) + f"#{i}",
+                                               marks=[pytest.mark.slow] if heavy(c["args"]) else [])
+                                  for i, c in enumerate(CASES)])
 def test_output_unchanged(case, monkeypatch):
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "120")
