@@ -58,7 +58,7 @@ def test_notes_table_every_wrong_cell_caught_and_diagnosed(name):
 def test_notes_table_cli_exit_1_and_text(main):
     r = main("check", DATA / "lenet_homework_notes.tsv", "--spec", HOMEWORK)
     assert r.code == 1 and r.err == ""
-    assert "19 of 24 cells right, 5 wrong" in r.out
+    assert "score 78.3%: 18 of 23 cells right, 5 wrong" in r.out
     assert "208 ✗ 608" in r.out and "formula: (5*5*3 + 1)*8 = 608" in r.out
     assert "likely mistake: input channels left out: (5*5 + 1)*8 = 208" in r.out
 
@@ -66,7 +66,7 @@ def test_notes_table_cli_exit_1_and_text(main):
 def test_correct_table_exit_0(cli):
     r = cli("check", DATA / "lenet_homework_correct.csv", "--spec", HOMEWORK)
     assert r.code == 0, r.out
-    assert "24 of 24 cells right, 0 wrong" in r.out
+    assert "score 100%: 23 of 23 cells right, 0 wrong" in r.out
 
 
 def test_json_per_cell(cli):
@@ -259,8 +259,9 @@ def test_each_input_format(fmt, tmp_path, cli):
     path = tmp_path / f"answers.{fmt}"
     path.write_text(FORMATS[fmt])
     report = check_table(read_answers(str(path)), lenet())
-    assert [(v.layer, v.column, v.correct) for v in report.verdicts] == [
+    assert [(v.layer, v.column, v.correct) for v in report.given] == [
         ("CONV1", "shape", True), ("CONV1", "size", True), ("CONV1", "params", False)]
+    assert len(report.asked) == 23 and len(report.unanswered) == 20 and report.score == 8.7
     assert "Input" not in report.missing and "POOL1" in report.missing
     # sniffing without an extension, and --as
     plain = tmp_path / "answers"
@@ -273,7 +274,7 @@ def test_yaml_mapping_and_semicolon_csv():
     text = ("student: A. Student\nanswers:\n  CONV1: {shape: 28x28x8, '# parameters': 608}\n"
             "  POOL1: {shape: [14, 14, 8]}\n")
     report = grade(text, fmt="yaml")
-    assert all(v.correct for v in report.verdicts) and len(report.verdicts) == 3
+    assert all(v.correct for v in report.given) and len(report.given) == 3
     report = grade("Layer;Shape;Params\nCONV1;(28,28,8);6,272\n", fmt="csv")
     assert cell(report, "CONV1", "params").diagnosis == "that is the activation size, not the number of parameters"
 
@@ -310,7 +311,7 @@ def test_numbering_schemes(labels, layers):
     text = HEADER + "".join(f"| {label} | | | 0 |\n" for label in labels)
     report = check_table(parse_answers(text, "a.md"), infer(parse_spec(UNNAMED)))
     assert not report.unmatched, report.unmatched
-    assert [v.layer for v in report.verdicts if v.column == "params"] == layers
+    assert [v.layer for v in report.given if v.column == "params"] == layers
 
 
 def test_unmatched_rows_and_missing_layers_are_reported(cli, tmp_path):
@@ -333,14 +334,15 @@ def test_ambiguous_kind_and_positional_rows():
     rows = "\n".join(["shape,size", "32x32x3,3072", "28x28x8,6272", "14x14x8,1568", "10x10x16,1600",
                       "5x5x16,400", "120,120", "84,84", "10,10"])
     report = grade(rows, fmt="csv")
-    assert len(report.verdicts) == 16 and report.ok
+    assert len(report.verdicts) == 24 and len(report.unanswered) == 8 and not report.ok and report.score == 65.2
     report = grade("shape\n(1,2,3)\n", fmt="csv")
     assert "no layer column" in report.unmatched[0][1]
 
 
-def test_blank_cells_are_not_graded():
+def test_blank_cells_are_unanswered():
     report = grade(HEADER + "| CONV1 | ? | | ___ |\n")
-    assert all(v.correct is None for v in report.verdicts) and report.ok
+    assert all(v.correct is None and v.state == "unanswered" for v in report.verdicts)
+    assert len(report.asked) == 23 and report.score == 0 and not report.ok
 
 
 # -- malformed input: one line, exit 2, never a traceback --------------------------------------
@@ -407,7 +409,7 @@ def test_answer_key_round_trip(cli, tmp_path):
     key = tmp_path / "key.md"
     key.write_text(cli("summary", HOMEWORK, "--format", "markdown", "--columns", "course").out)
     r = cli("check", key, "--spec", HOMEWORK)
-    assert r.code == 0 and "24 of 24 cells right" in r.out
+    assert r.code == 0 and "score 100%: 23 of 23 cells right" in r.out
     sheet = tmp_path / "sheet.csv"
     sheet.write_text(cli("summary", HOMEWORK, "--format", "csv", "--columns", "course").out)
     assert cli("check", sheet, "--spec", HOMEWORK).code == 0
@@ -429,7 +431,7 @@ def test_blank_worksheet(cli, tmp_path):
     sheet = tmp_path / "sheet.md"
     sheet.write_text(r.out)
     r = cli("check", sheet, "--spec", HOMEWORK)
-    assert r.code == 0 and "Blank cells:" in r.out
+    assert r.code == 1 and "score 0%" in r.out and "Unanswered:" in r.out
 
 
 def test_course_markdown_is_the_default_and_json_refuses_blank(cli):
@@ -459,7 +461,8 @@ def test_label_key():
 def test_row_numbers_column_beside_names():
     text = "| # | Layer | Params |\n|---|---|---|\n| 1 | Input | 0 |\n| 2 | CONV1 | 608 |\n"
     report = grade(text)
-    assert [v.layer for v in report.verdicts] == ["input", "CONV1"] and report.ok
+    assert [v.layer for v in report.given] == ["input", "CONV1"] and not report.ok
+    assert report.score == 8.7 and len(report.unanswered) == 21
 
 
 TEXT = st.text(alphabet=st.sampled_from(list("|,;\t\n:-_ ()[]{}x×*=$#\"'abcCONVPOL1234567890")), max_size=200)

@@ -38,10 +38,10 @@ def test_gradebook_and_class_summary(klass, tmp_path, cli):
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     by = {row["file"]: row for row in rows}
     assert len(rows) == 8 and ".hidden.md" not in by
-    assert list(rows[0]) == ["file", "score", "right", "graded", "wrong", "carried", "unreadable"]
+    assert list(rows[0]) == ["file", "score", "right", "carried", "wrong", "unanswered", "asked", "unreadable"]
     assert by["keras3_lenet.txt"]["score"] == "100.0" and by["keras3_lenet.txt"]["wrong"] == "0"
     assert by["carried_pool.md"]["wrong"] == "1" and by["carried_pool.md"]["carried"] == "6"
-    assert by["german.csv"]["wrong"] == "1" and by["german.csv"]["right"] == "23"
+    assert by["german.csv"]["wrong"] == "1" and by["german.csv"]["right"] == "22"
     assert by["'=HYPERLINK(1).csv"]["wrong"] == "1"                  # defused: a leading '
     assert "names no graded column" in by["unreadable.txt"]["unreadable"] and by["unreadable.txt"]["score"] == ""
     assert "not UTF-8" in by["binary.md"]["unreadable"]
@@ -81,7 +81,7 @@ def test_processes_grade_as_one_process(klass):
 
 def test_strict_counts_carried_cells(tmp_path, cli):
     r = cli("check", CORPUS / "carried_pool.md", "--spec", HOMEWORK)
-    assert r.code == 1 and "17 of 24 cells right, 1 wrong, 6 carried" in r.out
+    assert r.code == 1 and "score 95.7%: 16 of 23 cells right, 1 wrong, 6 carried" in r.out
     assert "Carried forward" in r.out and "--strict counts them" in r.out
     r = cli("check", CORPUS / "carried_pool.md", "--spec", HOMEWORK, "--strict", "--format", "json")
     doc = json.loads(r.out)

@@ -1,6 +1,6 @@
 """The corpus of submissions as students hand them in (tests/check_corpus/): each file is graded
 and compared with the grading a teacher wrote by hand next to it (NAME.expect.yaml: the form it
-is read as, the counts of right / wrong / carried / ungraded cells, the status and diagnosis
+is read as, the counts of right / wrong / carried / unanswered cells (asked cells no row gives included), the score, the status and diagnosis
 keyword of chosen cells, how rows were matched, the one-line other-network note)."""
 from __future__ import annotations
 
@@ -54,13 +54,14 @@ def test_graded_as_a_teacher_would(expect):
         assert table.form == want["form"]
     report = check_table(table, spec, strict=want.get("strict", False))
     states = [v.state for v in report.verdicts]
-    got = {k: states.count(k) for k in ("right", "wrong", "carried", "ungraded")}
+    got = {k: states.count(k) for k in ("right", "wrong", "carried", "unanswered")}
     if report.strict:
         got["wrong"] += got.pop("carried")
         got["carried"] = 0
     assert got == want["counts"], [(v.row, v.column, v.state, v.diagnosis) for v in report.verdicts
                                    if v.state != "right"]
     assert len(report.wrong) == want["counts"]["wrong"]
+    assert report.score == want["score"]
     for cell in want.get("cells", []):
         found = [v for v in report.verdicts if _label(v.row) == cell["row"] and v.column == cell["column"]]
         assert found, f"no cell {cell['row']} / {cell['column']}: rows are {sorted({_label(v.row) for v in report.verdicts})}"

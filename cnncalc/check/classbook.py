@@ -19,15 +19,18 @@ class Graded:
     (row label, column, diagnosis) for the class summary."""
     file: str
     right: int = 0
-    graded: int = 0
+    asked: int = 0
     wrong: int = 0
     carried: int = 0
+    unanswered: int = 0
     unreadable: str = ""
     mistakes: tuple[tuple[str, str, str], ...] = ()
+    percent: float | None = None       # the report's score; None when unreadable
 
     @property
     def score(self) -> float | None:
-        return None if self.unreadable or not self.graded else self.right / self.graded
+        """The score as a fraction (the report's definition), None when unreadable."""
+        return None if self.percent is None else self.percent / 100
 
 
 @dataclass(frozen=True)
@@ -71,12 +74,13 @@ def grade_file(path: str, summary: Summary, strict: bool = False) -> Graded:
         return Graded(name, unreadable=f"{type(e).__name__}: {e}")
     except Exception as e:  # a bug on one file: recorded (please report it), the class goes on
         return Graded(name, unreadable=f"internal error ({type(e).__name__}: {e}); please report it")
-    verdicts = report.verdicts
+    asked = report.asked
     wrong = report.wrong
     mistakes = tuple((v.layer, v.column, v.diagnosis or "") for v in wrong)
-    return Graded(name, sum(v.state == "right" for v in verdicts),
-                  sum(v.correct is not None for v in verdicts), len(wrong), len(report.carried),
-                  mistakes=mistakes)
+    return Graded(name, sum(v.state == "right" for v in asked), len(asked),
+                  sum(v.state == "wrong" or strict and v.state == "carried" for v in asked),
+                  0 if strict else sum(v.state == "carried" for v in asked), len(report.unanswered),
+                  mistakes=mistakes, percent=report.score)
 
 
 _SUMMARY: Summary | None = None

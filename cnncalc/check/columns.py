@@ -8,6 +8,15 @@ import unicodedata
 COLUMNS = ("shape", "size", "params")
 COLUMN_NAMES = {"shape": "activation_shape", "size": "activation_size", "params": "params"}
 COLUMN_TITLES = {"shape": "Activation shape", "size": "Activation size", "params": "# parameters"}
+SUMMARY_FORMS = ("keras3", "keras2", "torchinfo", "torchsummary")  # a framework's printed summary
+
+
+def asked_columns(form: str, headers) -> tuple[str, ...]:
+    """The columns the handout asks for: the course table's three, or, for a pasted framework
+    summary (which prints no activation size), the graded columns it prints."""
+    if any(f in form for f in SUMMARY_FORMS):
+        return tuple(c for c in COLUMNS if c in headers)
+    return COLUMNS
 
 
 def header_key(text: str) -> str | None:

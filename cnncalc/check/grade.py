@@ -1,7 +1,7 @@
 """Grading: one Verdict per given cell, and the Report."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -12,6 +12,7 @@ from ..render.table import num
 from .diagnoses import Context, diagnose
 from .match import PART, _name, match_rows_by
 from .numbers import Count, Style, file_style
+from .columns import asked_columns
 from .read import COLUMNS, COLUMN_NAMES, AnswerTable, Row, is_blank, parse_count, parse_shape, same_shape
 from .text import params_formula, shape_formula, size_formula
 
@@ -19,7 +20,8 @@ from .text import params_formula, shape_formula, size_formula
 # -- grading ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Verdict:
-    """One graded cell. `correct` is None for a blank cell (not graded)."""
+    """One cell: given (graded) or asked and not given (`unanswered`, `correct` None). `asked`:
+    the handout asks for it (a course-table row); extra rows and the Total row are not scored."""
     layer: str
     row: str
     line: int | None
@@ -30,13 +32,14 @@ class Verdict:
     formula: str
     diagnosis: str | None = None
     also: tuple[str, ...] = ()
-    status: str = ""                   # right, wrong, carried or ungraded
+    status: str = ""                   # right, wrong, carried or unanswered
     matched_by: str = ""               # name, keras, torch, label, order or total
     ambiguous: bool = False            # the number's reading was a guess (3.072 in a `.`-decimal file)
+    asked: bool = True                 # counted in the score
 
     @property
     def state(self) -> str:
-        return self.status or ("ungraded" if self.correct is None else "right" if self.correct else "wrong")
+        return self.status or ("unanswered" if self.correct is None else "right" if self.correct else "wrong")
 
     def to_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "row": self.row, "line": self.line,
@@ -44,7 +47,7 @@ class Verdict:
                 "expected": list(self.expected) if isinstance(self.expected, tuple) else self.expected,
                 "correct": self.correct, "status": self.state, "formula": self.formula,
                 "diagnosis": self.diagnosis, "also": list(self.also), "matched_by": self.matched_by,
-                "ambiguous": self.ambiguous}
+                "ambiguous": self.ambiguous, "asked": self.asked}
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,35 @@ class Report:
         return tuple(v for v in self.verdicts if v.state == "carried")
 
     @property
+    def given(self) -> tuple[Verdict, ...]:
+        """The cells of the table's rows (an asked cell no row gives has no `matched_by`)."""
+        return tuple(v for v in self.verdicts if v.matched_by)
+
+    @property
+    def asked(self) -> tuple[Verdict, ...]:
+        """The cells the handout asks for: the course table's rows (Input included), answered or not."""
+        return tuple(v for v in self.verdicts if v.asked)
+
+    @property
+    def unanswered(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.asked and v.state == "unanswered")
+
+    @property
+    def earned(self) -> int:
+        """Asked cells that earn their mark: right, or carried unless `strict`."""
+        return sum(v.state == "right" or v.state == "carried" and not self.strict for v in self.asked)
+
+    @property
+    def score(self) -> float:
+        """(right + carried) / asked cells, in percent; `strict` counts carried cells as wrong."""
+        asked = len(self.asked)
+        return round(100 * self.earned / asked, 1) if asked else 0.0
+
+    @property
     def ok(self) -> bool:
-        """Every given cell right and every row matched to a layer."""
-        return not self.wrong and not self.unmatched
+        """Every asked cell right (or carried, without `strict`), no given cell wrong, every row
+        matched to a layer."""
+        return not self.wrong and not self.unanswered and not self.unmatched
 
     def to_dict(self) -> dict[str, Any]:
         """The report as `cnncalc check --format json` prints it."""
@@ -145,7 +174,7 @@ def check_table(table: AnswerTable, summary: Summary, strict: bool = False) -> R
             common = dict(layer=_name(summary, pos), row=row.label, line=row.line, column=column,
                           given=text, expected=value, formula=formula, matched_by=how)
             if is_blank(text):
-                verdicts.append(Verdict(correct=None, diagnosis="blank", status="ungraded", **common))
+                verdicts.append(Verdict(correct=None, diagnosis="blank", status="unanswered", **common))
                 continue
             cell = parsed[pos][column]
             got = given_by_position[pos][column]
@@ -168,13 +197,38 @@ def check_table(table: AnswerTable, summary: Summary, strict: bool = False) -> R
                                     also=tuple(reasons[1:]), status="carried" if carried else "wrong",
                                     ambiguous=vague, **common))
     rows_for = {p for p, _ in matches if p is not None}
-    missing = tuple(_name(summary, p) for p in [0] + [i for i, r in enumerate(summary.layers, 1)
-                                                       if r.layer.COURSE_ROW] if p not in rows_for)
+    course = [0] + [i for i, r in enumerate(summary.layers, 1) if r.layer.COURSE_ROW]
+    missing = tuple(_name(summary, p) for p in course if p not in rows_for)
+    verdicts = _asked(verdicts, summary, table, course, rows_for)
     optional = tuple(r.layer.name for i, r in enumerate(summary.layers, 1)
                      if not r.layer.COURSE_ROW and i not in rows_for)
     by_position = bool(matches) and all(why == "by position" for _, why in matches)
     return Report(summary, table, tuple(verdicts), tuple(unmatched), missing, optional, by_position,
                   strict, tuple(parts))
+
+
+def _asked(verdicts: list[Verdict], summary: Summary, table: AnswerTable, course: list[int],
+           rows_for: set[int]) -> list[Verdict]:
+    """Mark the cells the handout does not ask for (extra rows, Total, the Input shape it gives:
+    only a wrong one counts) and add an `unanswered` cell for each asked one no row gives. A
+    pasted framework summary asks for the columns it prints, and for its Input row if it has one."""
+    columns = asked_columns(table.form, table.headers)
+    cells = [(p, c) for p in course if p or 0 in rows_for or columns == COLUMNS
+             for c in columns if p or c != "shape"]
+    asked = {(_name(summary, p), c) for p, c in cells}
+    wrong_input = [v for v in verdicts if v.layer == "input" and v.column == "shape" and v.correct is False]
+    asked |= {("input", "shape")} if wrong_input and (0 in rows_for) else set()
+    out = [v if v.matched_by != "total" and (v.layer, v.column) in asked else replace(v, asked=False)
+           for v in verdicts]
+    given = {(v.layer, v.column) for v in verdicts}
+    for p, c in cells:
+        if (_name(summary, p), c) not in given:
+            value, formula = _expected(summary, p)[c]
+            out.append(Verdict(layer=_name(summary, p), row="", line=None, column=c, given="",
+                               expected=value, correct=None, formula=formula, status="unanswered",
+                               diagnosis="no row for this layer" if p not in rows_for else
+                               "no such column in the table"))
+    return out
 
 
 def _axes_hint(got: Any, expected: Any, column: str) -> str:

@@ -25,9 +25,13 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {
         "spec": report.summary.spec.name, "answers": report.table.path,
         "ok": report.ok,
+        "score": report.score,
+        "asked": len(report.asked),
+        "right": sum(v.state == "right" for v in report.asked),
         "graded": sum(v.correct is not None for v in report.verdicts),
         "wrong": len(report.wrong),
         "carried": len(report.carried),
+        "unanswered": len(report.unanswered),
         "strict": report.strict,
         "form": report.table.form,
         "ambiguous": sum(v.ambiguous for v in report.verdicts),
@@ -114,6 +118,22 @@ def _some(names: tuple[str, ...], limit: int = 12) -> str:
     return ", ".join(names[:limit]) + more
 
 
+def percent(score: float) -> str:
+    """79.2 -> '79.2%', 100.0 -> '100%'."""
+    return f"{score:g}%"
+
+
+def score_line(report: Report) -> str:
+    """`score 79.2%: 19 of 24 cells right, 5 wrong`: the asked cells' counts, which add up."""
+    asked = report.asked
+    count = lambda state: sum(v.state == state for v in asked)  # noqa: E731
+    carried = 0 if report.strict else count("carried")
+    wrong = count("wrong") + (count("carried") if report.strict else 0)
+    return (f"score {percent(report.score)}: {count('right')} of {len(asked)} cells right, {wrong} wrong"
+            + (f", {carried} carried" if carried else "")
+            + (f", {count('unanswered')} unanswered" if count("unanswered") else ""))
+
+
 def report_text(report: Report, verbose: bool = False) -> str:
     """The table as the student wrote it, each cell marked, then every wrong cell explained."""
     cols = [c for c in COLUMNS if c in report.table.headers]
@@ -131,13 +151,10 @@ def report_text(report: Report, verbose: bool = False) -> str:
             rows.append([label] + [_cell_text(cells[c]) if c in cells else "" for c in cols])
     widths = _fit([head, *rows])
     fmt_row = lambda r: "  ".join(_cut(c, w).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
-    graded = sum(v.correct is not None for v in report.verdicts)
     wrong, carried = report.wrong, () if report.strict else report.carried
-    right = sum(v.state == "right" for v in report.verdicts)
-    counts = (f"against {report.summary.spec.name}: {right} of {graded} cells right, {len(wrong)} wrong"
-              + (f", {len(carried)} carried" if carried else ""))
+    counts = f"against {report.summary.spec.name}: {score_line(report)}"
     top = f"{report.table.path} {counts}"
-    lines = [*([top] if len(top) <= WIDTH else [report.table.path, counts]), "",
+    lines = [*([top] if len(top) <= WIDTH else [report.table.path, *_wrapped(counts, "")]), "",
              fmt_row(head), fmt_row(["-" * w for w in widths]), *map(fmt_row, rows)]
     for title, cells, what in (("Wrong cells:", wrong, "is wrong"),
                                ("Carried forward (right for your own wrong earlier row; not counted "
@@ -157,13 +174,13 @@ def report_text(report: Report, verbose: bool = False) -> str:
         lines += ["", "Rows that match no layer (not graded):"]
         for r, why in report.unmatched:
             lines += _wrapped(f"- line {r.line}: {why}", "")
-    blanks = [v for v in report.verdicts if v.correct is None]
+    blanks = report.unanswered
     if report.missing or blanks:
         lines += [""]
         if report.missing:
             lines += _wrapped(f"Layers with no row: {_some(report.missing)}", "")
         if blanks:
-            lines += _wrapped("Blank cells: " + ", ".join(f"{v.layer} {COLUMN_TITLES[v.column]}" for v in blanks), "")
+            lines += _wrapped("Unanswered: " + _some(tuple(f"{v.layer} {COLUMN_TITLES[v.column]}" for v in blanks)), "")
     if report.optional:
         lines += _wrapped(f"Not in the table (fine, a course table folds them): {_some(report.optional)}", "")
     if report.by_position:
@@ -202,14 +219,15 @@ def class_dict(report: ClassReport) -> dict[str, Any]:
 
 
 def gradebook_csv(report: ClassReport) -> str:
-    """file, score, right, graded, wrong, carried, unreadable: one row per submission, every
-    text cell defused against spreadsheet formulas."""
+    """file, score, right, carried, wrong, unanswered, asked, unreadable: one row per submission,
+    every text cell defused against spreadsheet formulas."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["file", "score", "right", "graded", "wrong", "carried", "unreadable"])
+    w.writerow(["file", "score", "right", "carried", "wrong", "unanswered", "asked", "unreadable"])
     for g in report.students:
-        score = "" if g.score is None else f"{100 * g.score:.1f}"
-        w.writerow([defuse(g.file), score, g.right, g.graded, g.wrong, g.carried, defuse(g.unreadable)])
+        score = "" if g.percent is None else f"{g.percent:.1f}"
+        w.writerow([defuse(g.file), score, g.right, g.carried, g.wrong, g.unanswered, g.asked,
+                    defuse(g.unreadable)])
     return out.getvalue()
 
 
@@ -218,9 +236,10 @@ def class_text(report: ClassReport, width: int = 80) -> str:
     graded = [g for g in report.students if not g.unreadable]
     bad = [g for g in report.students if g.unreadable]
     mean = sum(g.score or 0 for g in graded) / len(graded) if graded else 0
-    perfect = sum(1 for g in graded if not g.wrong)
+    perfect = sum(1 for g in graded if not g.wrong and not g.unanswered)
     lines = [f"{len(report.students)} submissions against {report.spec}: {len(graded)} graded, "
-             f"{len(bad)} unreadable; mean score {100 * mean:.1f}%, {perfect} without a wrong cell"]
+             f"{len(bad)} unreadable (not averaged in); mean score of the graded {100 * mean:.1f}%, "
+             f"{perfect} with every asked cell right"]
     lines = textwrap.wrap(lines[0], width)
     common = report.common()
     if common:
