@@ -42,3 +42,21 @@ def argument(word: str, spec_args) -> str | None:
 def _by_normal(spec_args: tuple[str, ...]) -> dict[str, str]:
     """normal(spelling) -> argument, for a kind's arguments and the common ones."""
     return {normal(n): n for n in (*spec_args, *COMMON_ARGS)}
+
+
+class Names:
+    """Unique names: `base`, or `base_k` with the first k from 2 not taken (the reserved names
+    taken first). The search for a base starts where its last one ended (names are only ever
+    added), so 100,000 layers sharing a name take linear time."""
+
+    def __init__(self, reserved=()):
+        self.used = set(reserved)
+        self.next_k: dict[str, int] = {}
+
+    def take(self, base: str) -> str:
+        name, k = base, self.next_k.get(base, 2)
+        while name in self.used:
+            name, k = f"{base}_{k}", k + 1
+        self.next_k[base] = k
+        self.used.add(name)
+        return name

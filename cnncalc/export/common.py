@@ -33,6 +33,7 @@ from ..codetext import (TORCH_INTERPOLATION, ExportError, Part, call, concat_pos
                         pad_text, per_axis_ops, refuse, torch_dim, torch_pad, tuple_text, upsample_factor,
                         upsample_mode)
 from ..results import LayerResult
+from ..spelling import Names  # noqa: F401 (every spec layer's own name is reserved before a helper is named)
 
 FRAMEWORKS = ("pytorch", "keras")
 
@@ -92,20 +93,6 @@ def class_name(spec_name: str) -> str:
     out = "".join(w[0].upper() + w[1:] for w in words) or "Model"
     taken = out[0].isdigit() or keyword.iskeyword(out) or hasattr(builtins, out) or out in TORCH_HELPERS
     return "Net" + out if taken else out
-
-
-class Names:
-    """Unique names: every spec layer's own name is reserved before any helper is named."""
-
-    def __init__(self, reserved):
-        self.used = set(reserved)
-
-    def take(self, base: str) -> str:
-        name, k = base, 2
-        while name in self.used:
-            name, k = f"{base}_{k}", k + 1
-        self.used.add(name)
-        return name
 
 
 # -- literals and layout --------------------------------------------------------------------

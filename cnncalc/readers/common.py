@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SpecError, visible
+from ..spelling import Names
 
 INPUT = "input"
 MAX_LAYERS = 100_000     # as for YAML specs (spec.MAX_LAYERS)
@@ -66,8 +67,7 @@ class Graph:
         self.path = path
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
-        self.used = {INPUT}
-        self.next_k: dict[str, int] = {}
+        self.names = Names({INPUT})
 
     def add(self, kind: str, args: dict, inputs, name: str, at=None, marks=None, note: str = "") -> str:
         if len(self.nodes) >= MAX_LAYERS:
@@ -91,12 +91,7 @@ class Graph:
         """`base`, or `base_k` with the first k from 2 not taken; the search for a base starts
         where its last one ended (names are only ever added), so 100,000 layers sharing a name
         take linear time."""
-        name, k = base, self.next_k.get(base, 2)
-        while name in self.used:
-            name, k = f"{base}_{k}", k + 1
-        self.next_k[base] = k
-        self.used.add(name)
-        return name
+        return self.names.take(base)
 
     def select(self, output: str) -> list[Node]:
         """The layers the output depends on, in creation order (other models' layers left out)."""
