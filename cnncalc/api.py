@@ -78,7 +78,8 @@ SpecLike = Union[str, Path, Any]
 
 def load(path_or_text: str | Path, *, input: str | tuple[int, ...] | None = None,
          class_name: str | None = None):
-    """A Spec from a YAML file path, from YAML text (anything with a newline or a `layers:` key),
+    """A Spec from a YAML file path, a zoo name (`vgg16`: `cnncalc summary --list`), from YAML
+    text (anything with a newline or a `layers:` key),
     or from a model file: PyTorch or Keras source (.py, read with `ast`, never run), .keras,
     a Keras .json, .onnx (cnncalc.readers). `input` overrides the input shape, channels last:
     (32, 32, 3) or "32x32x3"; the spatial sizes alone keep the channels. `class_name` picks
@@ -94,11 +95,27 @@ def load_text(path_or_text: str | Path, *, input: str | tuple[int, ...] | None =
         return _load_text(path_or_text, given=input_shape(input), class_name=class_name)
 
 
+def zoo() -> list[tuple[str, str]]:
+    """The zoo that ships with cnncalc: (name, title) of each network; `load(name)` loads one."""
+    from .zoo_index import zoo_networks
+    return zoo_networks()
+
+
+def _zoo_or(path: str) -> str:
+    """A zoo name (`vgg16`) that is not a file: the zoo spec's path (the zoo ships with the package)."""
+    import os
+
+    from .zoo_index import zoo_path
+    zoo = zoo_path(path) if "/" not in path and os.sep not in path and not os.path.exists(path) else None
+    return str(zoo) if zoo else path
+
+
 def _load_text(path_or_text, *, given, class_name):
     from .errors import ArgumentError, SpecError, read_text
     from .spec import parse_spec
     text = str(path_or_text)
     if isinstance(path_or_text, Path) or ("\n" not in text and "layers:" not in text):
+        text = _zoo_or(text)
         if not text.lower().endswith((".yaml", ".yml")):  # the readers load only for model files
             from .readers import is_model_file, load_model_text
             if is_model_file(text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-ZOO = Path(__file__).resolve().parents[2] / "architectures"
+from ..zoo_index import zoo_specs
 
 
 def _right(report) -> int:
@@ -37,7 +37,7 @@ def better_fit(report) -> str:
                           lambda: infer(replace(spec, input=tuple(shape)))))
         except ValueError:
             pass
-    for path in sorted(ZOO.glob("*.yaml")) if ZOO.is_dir() else ():
+    for path in zoo_specs():
         if spec.path and Path(spec.path).resolve() == path.resolve():
             continue
         tries.append((None, lambda p=path: infer(load_spec(str(p)))))

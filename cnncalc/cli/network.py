@@ -14,7 +14,8 @@ from .shared import CLASS_OPT, DTYPE_OPT, INPUT_OPT, SPEC_ARG, Format, TextForma
 @app.command()
 @guarded
 def summary(
-    spec: Path = SPEC_ARG,
+    spec: Optional[Path] = typer.Argument(None, help="YAML spec file (e.g. architectures/vgg16.yaml), a zoo name (vgg16; --list lists them), or a model file: PyTorch or Keras source .py, .keras, Keras .json, .onnx.", show_default=False),
+    list_zoo: bool = typer.Option(False, "--list", help="List the zoo: the networks cnncalc ships, by the name `cnncalc summary NAME` takes."),
     fmt: Format = typer.Option(Format.table, "--format", "-F", help="table, json, csv or markdown."),
     dtype: str = DTYPE_OPT,
     width: Optional[int] = typer.Option(None, "--width", help="Table width in characters (default: the terminal's)."),
@@ -47,6 +48,13 @@ def summary(
     from .. import api
     from ..render import formats, json_doc, table
 
+    if list_zoo or spec is None:
+        if not list_zoo:
+            raise ArgumentError("Missing argument 'spec'; see `cnncalc summary --help`")  # as click says it
+        rows = api.zoo()
+        width = max((len(name) for name, _ in rows), default=0)
+        emit("".join(f"{name.ljust(width)}  {title}".rstrip() + "\n" for name, title in rows))
+        return
     # markdown without --columns is the course's table, as homework sheets print it
     course = (columns.strip().lower() == "course") if columns is not None else fmt is Format.markdown
     cols = table.DEFAULT_COLUMNS if columns is None or course else table.parse_columns(columns)
