@@ -100,7 +100,11 @@ def result_text(r: GridResult) -> str:
         if c.products is not None:
             lines += ["element-wise products (window * kernel):", grid_text(c.products)]
             terms = " + ".join(f"{fmt(a)}*{_paren(b)}" for a, b in zip(flat, c.kernel.ravel()))
-            lines.append(f"out[{idx}] = {terms} = {fmt(c.value)}")
+            bias = "" if r.bias is None else f" + {_paren(r.bias)}"  # the value includes it: Z = x * K + b
+            z = "Z" if r.bias is not None or r.activation is not None else "out"
+            lines.append(f"{z}[{idx}] = {terms}{bias} = {fmt(c.value)}")
+            if r.activation is not None:
+                lines.append(f"A[{idx}] = {r.activation}({fmt(c.value)}) = {fmt(r.activated[c.index])}")
         elif c.op == "max":
             lines.append(f"out[{idx}] = max({', '.join(fmt(v) for v in flat)}) = {fmt(c.value)}")
         else:
