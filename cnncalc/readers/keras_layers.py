@@ -25,6 +25,11 @@ def spelling(cls: str) -> Spelling | None:
     return lookup("KERAS", cls)
 
 
+def not_read(cls: str) -> str:
+    """The one refusal of a Keras class no kind declares."""
+    return f"the Keras layer {cls} is not one cnncalc reads"
+
+
 def family(cls: str) -> str | None:
     s = spelling(cls)
     return s.group if s else None
@@ -103,7 +108,7 @@ def convert(cls: str, cfg: dict, rank: int | None = None) -> tuple[str, dict, st
     `rank` is the input's rank with the batch, where known (an `axis` may name it)."""
     s = spelling(cls)
     if s is None:
-        raise Refused(f"the Keras layer {cls} is not one cnncalc reads")
+        raise Refused(not_read(cls))
     _check_keys(cls, s, cfg)
     if cfg.get("data_format") not in (None, "channels_last"):
         raise Refused(f"data_format={cfg['data_format']!r} (cnncalc is channels last)", "data_format")

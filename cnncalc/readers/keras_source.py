@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from .common import INPUT, Graph, InputHint
-from .keras_layers import Refused, convert, has_params, spelling
+from .keras_layers import Refused, convert, has_params, not_read, spelling
 from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse
 from .spellings import argument_marks
 
@@ -182,7 +182,7 @@ class KerasReader(Interp):
     def make_layer(self, cls, args, kwargs, marks, node):
         s = spelling(cls)
         if s is None and cls != "InputLayer":
-            raise self.fail(node, f"the Keras layer {cls} is not one cnncalc reads")
+            raise self.fail(node, not_read(cls))
         sig = s.positional if cls != "InputLayer" else ("shape",)
         if len(args) > len(sig):
             raise self.error(node, f"{cls} takes at most {len(sig)} positional arguments, got {len(args)}")
