@@ -170,10 +170,11 @@ class ZeroPad(Layer):
     SIGN_KEPT: ClassVar[bool] = True  # the exports may pad it with zeros when its input is >= 0
     ALIASES: ClassVar[dict[str, str]] = {f"zeropadding{d}d": f"zeropad{d}d" for d in "123"}
     KERAS: ClassVar[dict[str, tuple]] = {"ZeroPadding": (tuple(f"ZeroPadding{d}D" for d in "123"), ("padding", "data_format"))}
-    TORCH: ClassVar[dict[str, tuple]] = {"ZeroPad": (tuple(f"ZeroPad{d}d" for d in "123"), ("padding",)),
-                         "ConstantPad": (tuple(f"ConstantPad{d}d" for d in "123"), ("padding", "value")),
-                         "F.pad": (("pad",), ("input", "pad", "mode", "value"))}
-    ONNX: ClassVar[dict[str, tuple]] = {"Pad": (("Pad",), ("mode", "pads", "value"))}
+    TORCH: ClassVar[dict[str, tuple]] = {
+        "Pad": ({**{f"ZeroPad{d}d": f"zeropad{d}d" for d in "123"}, **{f"ConstantPad{d}d": f"zeropad{d}d" for d in "123"}},
+                ("padding", "value")),
+        "F.pad": ({"pad": "zeropad{d}d"}, ("input", "pad", "mode", "value"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"Pad": ({"Pad": "zeropad{d}d"}, ("mode", "pads", "value"))}
     padding: Any = arg(type="padding", main=True, keras="padding", torch="padding")
 
     @memo_axes

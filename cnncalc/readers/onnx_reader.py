@@ -20,7 +20,7 @@ from . import onnxshape
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
 from .modelfiles import tensor_values
-from .spellings import Spelling, lookup
+from .spellings import Spelling, lookup, moded
 
 ONNX_SIZE_FACTOR = 50  # an .onnx file holds its weights: 50 x the input limit (500 MiB by default)
 INSTALL = "pip install 'cnncalc[onnx]'"
@@ -409,15 +409,17 @@ def _pad(n: Node) -> None:
     pads = n.reader.const(n.node.input[1]) if len(n.node.input) > 1 else n.a.get("pads")
     mode = n.a.get("mode", b"constant")
     mode = mode.decode() if isinstance(mode, bytes) else mode
-    value = n.input(2, "value", 0.0)
+    s = moded("ONNX", n.op, mode, "constant", n.spelling)
+    value = n.input(2, "value", 0.0) if mode == "constant" else 0
     size = n.x.rank + 1
-    if mode != "constant" or value not in (0, 0.0, None, [0.0], [0]) or not isinstance(pads, list) \
+    if s is None or value not in (0, 0.0, None, [0.0], [0]) or not isinstance(pads, list) \
             or len(pads) != 2 * size or any(pads[i] or pads[i + size] for i in (0, 1)):
-        raise n.fail("Pad other than zeros on the spatial axes")
+        raise n.fail(f"Pad in mode {mode} other than zeros, reflection or edge on the spatial axes"
+                     if s is None else "Pad other than zeros on the spatial axes")
     pairs = [(pads[i], pads[i + size]) for i in range(2, size)]
     if not all(v >= 0 for p in pairs for v in p):
         raise n.fail("negative Pad (a crop)")
-    n.emit(f"zeropad{size - 2}d", {"padding": pairs})
+    n.emit(s.kind_at(size - 2), {"padding": pairs})
 
 
 OPS = {  # the groups of ONNX ops the kinds declare -> the handler of a node

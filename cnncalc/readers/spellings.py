@@ -17,6 +17,11 @@ class Spelling:
     kind: str | None
     keys: tuple[str, ...]
 
+    def kind_at(self, d: int) -> str | None:
+        """The kind for an input of d spatial axes: a declaration of an op whose input's rank
+        picks the kind (`"pad": "zeropad{d}d"`) names it with `{d}`."""
+        return None if self.kind is None else self.kind.format(d=d)
+
     @property
     def positional(self) -> tuple[str, ...]:
         """The keywords a call may give by position (those before "*")."""
@@ -49,6 +54,13 @@ def groups(framework: str) -> frozenset[str]:
 
 def lookup(framework: str, name: str) -> Spelling | None:
     return spellings(framework).get(name)
+
+
+def moded(framework: str, name: str, mode: str, plain: str, default: Spelling) -> Spelling | None:
+    """The spelling of op `name` called in `mode`: `default` (the op's own) in its plain mode,
+    else what a kind declares as `"name:mode"` (F.pad in mode reflect, ONNX Pad in mode edge
+    read as another kind than zero padding); None when no kind reads that mode."""
+    return default if mode == plain else lookup(framework, f"{name}:{mode}")
 
 
 @lru_cache(maxsize=None)

@@ -207,13 +207,13 @@ def _pad(c: Call, x, node):
     o, a, d = c.ops, c.a, c.d
     o.fix_rank(x, d + 1, c.mod, node)
     o.channels_first(x, c.mod, node)
-    if c.spelling.group == "ConstantPad" and a.get("value", 0) != 0:
+    if a.get("value", 0) != 0:  # ConstantPad's
         raise c.unsupported(f"value={a.get('value')} (cnncalc pads with zeros)")
     pad = a.get("padding")
     flat = [pad] * (2 * d) if isinstance(pad, int) else list(pad) if isinstance(pad, (tuple, list)) else None
     if flat is None or len(flat) != 2 * d:
         raise c.fail(f"padding must be an int or {2 * d} ints, not {o.kind_of(pad)}")
-    return o.pad(x, flat, c.name, c.at, node, f"nn.{c.cls}")
+    return o.pad(x, flat, c.name, c.at, node, f"nn.{c.cls}", c.spelling, crops=c.cls.startswith(("Zero", "Constant")))
 
 
 def _upsample(c: Call, x, node):
@@ -238,5 +238,5 @@ LAYERS = {
     "AdaptivePool": _adaptive, "Dropout": _dropout, "Act": _activation, "LeakyReLU": _activation,
     "ELU": _activation, "GELU": _activation, "Softplus": _activation, "Softmax": _activation,
     "Identity": _activation, "PReLU": _prelu, "ChannelShuffle": _channel_shuffle, "Hardtanh": _hardtanh,
-    "Flatten": _flatten, "ZeroPad": _pad, "ConstantPad": _pad, "Upsample": _upsample, "Embedding": _embedding,
+    "Flatten": _flatten, "Pad": _pad, "Upsample": _upsample, "Embedding": _embedding,
 }

@@ -13,7 +13,7 @@ from typing import Any
 from . import torch_layers
 from .common import InputHint
 from .common import drop as _drop
-from .spellings import Spelling, lookup
+from .spellings import Spelling, lookup, moded
 from .torch_values import Batch, Pos as _Pos, Rank, Tensor, TShape
 
 class Ops:
@@ -163,8 +163,10 @@ class Ops:
                                   "start_dim=1)")
         return self.emit("flatten", {}, [x], name, at_, rank=Rank(1), layout="cf", note=note)
 
-    def pad(self, x, flat, name, at_, node, note):
-        """torch's pad tuple (last dim first: left, right, top, bottom, ...) as spec pairs."""
+    def pad(self, x, flat, name, at_, node, note, spelling: Spelling, crops: bool = True):
+        """torch's pad tuple (last dim first: left, right, top, bottom, ...) as spec pairs, read
+        as the kind `spelling` names (zero padding, reflection, ...); negative padding crops
+        where `crops` (zeros or a constant)."""
         r = self.rank(x, node)
         d = len(flat) // 2
         if d != r - 1:
@@ -173,8 +175,8 @@ class Ops:
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in flat):
             raise self.error(node, f"{note}: the padding must be ints, not {self.kind_of(flat)}")
         if all(v >= 0 for v in flat):
-            return self.emit(f"zeropad{d}d", {"padding": pairs}, [x], name, at_, note=note)
-        if all(v <= 0 for v in flat):
+            return self.emit(spelling.kind_at(d), {"padding": pairs}, [x], name, at_, note=note)
+        if all(v <= 0 for v in flat) and crops:
             return self.emit(f"cropping{d}d", {"cropping": [(-b, -e) for b, e in pairs]}, [x], name, at_,
                              note=note + " (negative padding crops)")
         raise self.fail(node, f"{note} that pads some sides and crops others")
@@ -396,9 +398,12 @@ def _interpolate(f: FCall):
 
 
 def _pad(f: FCall):
-    if f.a.get("mode", "constant") != "constant" or f.a.get("value") not in (None, 0, 0.0):
+    mode = f.a.get("mode", "constant")
+    s = moded("TORCH", f.short, mode, "constant", f.spelling) if isinstance(mode, str) else None
+    if s is None or f.a.get("value") not in (None, 0, 0.0):
         raise f.ops.fail(f.node, f"{f.what} in mode {f.a.get('mode')!r} or with a value other than 0")
-    return f.ops.pad(f.tensor, list(f.ops.iterate(f.a.get("pad"), f.node)), f.base, f.pos, f.node, f.what)
+    return f.ops.pad(f.tensor, list(f.ops.iterate(f.a.get("pad"), f.node)), f.base, f.pos, f.node, f.what, s,
+                     crops=mode == "constant")
 
 
 def _flatten(f: FCall):
