@@ -55,6 +55,7 @@ def framework_names(cls) -> str:
     for framework, label, spell in (("KERAS", "Keras", "{}"), ("TORCH", "PyTorch", "nn.{}"), ("ONNX", "ONNX", "{}")):
         names = [(f"F.{n}" if group.startswith("F.") else spell.format(n))
                  for group, (declared, _) in vars(cls).get(framework, {}).items() for n in declared]
+        names = [n.replace(":", "(mode=") + ")" if ":" in n else n for n in names]  # "pad:reflect": F.pad in mode reflect
         if names:
             parts.append(f"{label} {_code(names)}")
     return "Read from: " + "; ".join(parts) if parts else ""
