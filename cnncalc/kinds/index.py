@@ -78,6 +78,12 @@ NAMES = {
     'rescaling': ('scale', 'Rescaling'),
     'channel_slice': ('channels', 'ChannelSlice'),
     'channel_shuffle': ('channels', 'ChannelShuffle'),
+    'reflectpad1d': ('padding', 'EdgePad'),
+    'reflectpad2d': ('padding', 'EdgePad'),
+    'reflectpad3d': ('padding', 'EdgePad'),
+    'replicatepad1d': ('padding', 'EdgePad'),
+    'replicatepad2d': ('padding', 'EdgePad'),
+    'replicatepad3d': ('padding', 'EdgePad'),
 }
 
 ALIASES = {
@@ -157,6 +163,12 @@ ALIASES = {
     'rescaling': 'rescaling',
     'channelslice': 'channel_slice',
     'channelshuffle': 'channel_shuffle',
+    'reflectpad1d': 'reflectpad1d',
+    'reflectpad2d': 'reflectpad2d',
+    'reflectpad3d': 'reflectpad3d',
+    'replicatepad1d': 'replicatepad1d',
+    'replicatepad2d': 'replicatepad2d',
+    'replicatepad3d': 'replicatepad3d',
     'convolution1d': 'conv1d',
     'convolution2d': 'conv2d',
     'convolution3d': 'conv3d',
@@ -227,6 +239,12 @@ ALIASES = {
     'upsamplingnearest3d': 'upsample3d',
     'rescale': 'rescaling',
     'shuffle': 'channel_shuffle',
+    'reflectionpad1d': 'reflectpad1d',
+    'reflectionpad2d': 'reflectpad2d',
+    'reflectionpad3d': 'reflectpad3d',
+    'replicationpad1d': 'replicatepad1d',
+    'replicationpad2d': 'replicatepad2d',
+    'replicationpad3d': 'replicatepad3d',
 }
 
 CLASSES = {
@@ -260,4 +278,5 @@ CLASSES = {
     'Rescaling': 'scale',
     'ChannelSlice': 'channels',
     'ChannelShuffle': 'channels',
+    'EdgePad': 'padding',
 }
