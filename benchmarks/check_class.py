@@ -100,8 +100,8 @@ def main() -> None:
         report = grade_folder(tmp, summary, workers=args.workers)
         seconds = time.perf_counter() - start
         gradebook = report.to_csv()
-    unreadable = sum(bool(g.unreadable) for g in report.students)
-    print(f"{len(report.students)} submissions graded in {seconds:.2f} s on {args.workers} processes "
+    unreadable = sum(s.graded is None for s in report.students)
+    print(f"{len(report.students)} students graded in {seconds:.2f} s on {args.workers} processes "
           f"({unreadable} unreadable, gradebook {len(gradebook.splitlines()) - 1} rows)")
     print(f"ratio to the goal ({GOAL_SECONDS:g} s for 1,000): {seconds / GOAL_SECONDS * 1000 / args.n:.3f}")
     for (row, column, why), count in report.common(3):

@@ -211,11 +211,12 @@ def check_answers(answers: str, spec: SpecLike, *, read_as: str | None = None, s
     return replace(report, note=better_fit(report)) if others else report
 
 
-def check_class(folder: str, spec: SpecLike, *, strict: bool = False, workers: int | None = None):
+def check_class(folder: str, spec: SpecLike, *, strict: bool = False, workers: int | None = None,
+                feedback: bool = False):
     """Grade every submission in `folder` against a spec; check.classbook.ClassReport (one
     unreadable file is recorded, never stops the rest)."""
     from .check.classbook import grade_folder
-    return grade_folder(str(folder), infer(spec), strict, workers)
+    return grade_folder(str(folder), infer(spec), strict, workers, feedback)
 
 
 def export_code(spec: SpecLike, to: str) -> str:

@@ -107,6 +107,16 @@ class Report:
         from ..render.check import report_dict
         return report_dict(self)
 
+    def gradescope(self) -> str:
+        """Gradescope's autograder results.json (`cnncalc check --format gradescope`)."""
+        from ..render.feedback import gradescope_json
+        return gradescope_json(self)
+
+    def feedback(self) -> str:
+        """The Markdown sent back to the student (`cnncalc check DIR --feedback DIR`)."""
+        from ..render.feedback import feedback_markdown
+        return feedback_markdown(self)
+
     def text(self, verbose: bool = False) -> str:
         """The report as `cnncalc check` prints it; `verbose` explains every cell."""
         from ..render.check import report_text

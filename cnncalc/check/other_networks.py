@@ -3,6 +3,7 @@ input the student's Input row gives, graded against the same table."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from ..zoo_index import zoo_specs
@@ -12,6 +13,14 @@ def _right(report) -> int:
     """Cells right, less a row's worth of cells for each row that names no layer."""
     columns = max(len(report.table.headers), 1)
     return sum(v.state == "right" for v in report.verdicts) - columns * len(report.unmatched)
+
+
+@lru_cache(maxsize=None)
+def _zoo_summary(path: str):
+    """A zoo network's summary, worked out once per process (a class checks many tables)."""
+    from ..infer import infer
+    from ..spec import load_spec
+    return infer(load_spec(path))
 
 
 def better_fit(report) -> str:
@@ -40,7 +49,7 @@ def better_fit(report) -> str:
     for path in zoo_specs():
         if spec.path and Path(spec.path).resolve() == path.resolve():
             continue
-        tries.append((None, lambda p=path: infer(load_spec(str(p)))))
+        tries.append((None, lambda p=path: _zoo_summary(str(p))))
     for name, make in tries:
         try:
             summary = make()

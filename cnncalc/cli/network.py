@@ -90,6 +90,12 @@ def summary(
         emit(formats.render(s.result, fmt.value, cols, metrics=s.metrics))
 
 
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+    gradescope = "gradescope"
+
+
 class AnswersFormat(str, Enum):
     md = "md"
     csv = "csv"
@@ -104,11 +110,13 @@ class AnswersFormat(str, Enum):
 def check(
     answers: str = typer.Argument(..., help="The student's table (Markdown, CSV/TSV any delimiter, space-aligned text, YAML, or a pasted Keras/torchinfo summary; `-` for stdin), or a folder of them with --gradebook.", show_default=False),
     spec: Path = typer.Option(..., "--spec", help="YAML spec (or model file) of the network the table is about (`-s` still works here).", show_default=False),
-    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table (for people) or json (one entry per cell)."),
+    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-F", help="table (for people), json (one entry per cell) or gradescope (Gradescope's autograder results.json, one test per layer row)."),
     read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as md, csv, tsv, yaml, aligned or summary (default: by extension, then by content)."),
     strict: bool = typer.Option(False, "--strict", help="Count carried cells (right for the student's own wrong earlier row) as wrong."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every exact explanation of a wrong cell, not only the most likely."),
-    gradebook: Optional[str] = typer.Option(None, "--gradebook", help="With a folder ANSWERS: grade every file in it and write this gradebook CSV (file, score, wrong, carried, unreadable).", show_default=False),
+    gradebook: Optional[str] = typer.Option(None, "--gradebook", help="With a folder ANSWERS (as an LMS exports it: Moodle folders, Canvas prefixes, plain files): grade every student and write this gradebook CSV (student, files, score, right, carried, wrong, unanswered, status, note).", show_default=False),
+    feedback: Optional[str] = typer.Option(None, "--feedback", help="With a folder ANSWERS: write one Markdown file per student into this folder (their cells, each mistake's diagnosis and working).", show_default=False),
+    force: bool = typer.Option(False, "--force", help="Replace an existing gradebook or feedback file."),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
 ) -> None:
@@ -116,7 +124,9 @@ def check(
 
     Each wrong cell gets the correct value, the formula with the numbers, and the mistake that gives exactly the student's number; a cell right for the student's own wrong earlier row is `carried`, not wrong (unless --strict). A folder with --gradebook grades a whole class.
 
-    Exit status: 0 every given cell right; 1 a wrong cell or a row that matches no layer; 2 unreadable input.
+    Score: (right + carried) / the cells the handout (the spec's course table) asks for; a blank or missing cell is unanswered.
+
+    Exit status: 0 every asked cell right (or carried); 1 a wrong or unanswered cell, a row that matches no layer, or a student who needs attention; 2 unreadable input.
 
     Example: cnncalc check answers.md --spec architectures/lenet_homework.yaml
 
@@ -128,17 +138,22 @@ def check(
     from ..render.check import report_json
 
     loaded = load(spec, input_shape, class_name)
-    if os.path.isdir(answers) or gradebook is not None:
-        _grade_class(answers, loaded, gradebook, strict, fmt, spec)
+    if os.path.isdir(answers) or gradebook is not None or feedback is not None:
+        _grade_class(answers, loaded, gradebook, strict, fmt, spec, feedback, force)
         return
     report = api.check_answers(answers, loaded, read_as=read_as.value if read_as else None, strict=strict)
-    emit(report_json(report) if fmt is TextFormat.json else report.text(verbose))
+    if fmt is CheckFormat.gradescope:
+        emit(report.gradescope())
+    else:
+        emit(report_json(report) if fmt is CheckFormat.json else report.text(verbose))
     if not report.ok:
         raise typer.Exit(1)
 
 
-def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fmt: TextFormat, spec) -> None:
-    """check DIR --gradebook out.csv: the gradebook file and the class summary."""
+def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fmt, spec,
+                 feedback: Optional[str] = None, force: bool = False) -> None:
+    """check DIR --gradebook out.csv [--feedback DIR]: the gradebook, the feedback files and the
+    class summary; nothing is written into the class folder, nothing replaced without --force."""
     import json
     import os
 
@@ -150,13 +165,46 @@ def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fm
     if gradebook is None:
         raise ArgumentError(f"{folder} is a directory (a folder): add --gradebook grades.csv to grade every "
                             "submission in it")
+    if fmt is CheckFormat.gradescope:
+        raise ArgumentError("--format gradescope grades one submission (Gradescope runs the autograder "
+                            "once per student); use --format table or json with a folder")
     check_target(gradebook, (spec,), option="--gradebook", folders=(folder,))
-    report = api.check_class(folder, loaded, strict=strict)
+    if os.path.exists(gradebook) and not force:
+        raise ArgumentError(f"--gradebook {gradebook} exists; add --force to replace it, or give another path")
+    if feedback is not None:
+        check_target(os.path.join(feedback, "x.md"), (spec,), option="--feedback", folders=(folder,))
+    report = api.check_class(folder, loaded, strict=strict, feedback=feedback is not None)
+    if feedback is not None:
+        _write_feedback(report, feedback, spec, folder, force)
     where = write_output(gradebook, report.to_csv(), (spec,), option="--gradebook", folders=(folder,))
-    if fmt is TextFormat.json:
-        emit(json.dumps({"gradebook": where, **report.to_dict()}, indent=2) + "\n")
+    if fmt is CheckFormat.json:
+        emit(json.dumps({"gradebook": where, **report.to_dict()}, indent=2, ensure_ascii=False) + "\n")
     else:
-        emit(report.text() + f"Gradebook: {where}\n")
+        emit(report.text() + f"Gradebook: {where}\n" + (f"Feedback: {feedback}\n" if feedback else ""))
+    if report.attention:
+        raise typer.Exit(1)
+
+
+def _write_feedback(report, folder: str, spec, class_folder: str, force: bool) -> None:
+    """One Markdown file per graded student, named after them; existing files kept unless --force."""
+    import os
+    import re
+
+    from ..files import write_output
+    os.makedirs(folder, exist_ok=True)
+    files = {}
+    for s in report.students:
+        if s.graded is not None:
+            stem = re.sub(r"[^\w.-]+", "_", s.name).strip("._") or "student"
+            while stem + ".md" in files:
+                stem += "_"
+            files[stem + ".md"] = s.graded.feedback
+    taken = [n for n in files if os.path.exists(os.path.join(folder, n))]
+    if taken and not force:
+        raise ArgumentError(f"--feedback {folder} already holds {', '.join(taken[:3])}"
+                            f"{' ...' if len(taken) > 3 else ''}; add --force to replace them")
+    for name, text in files.items():
+        write_output(os.path.join(folder, name), text, (spec,), option="--feedback", folders=(class_folder,))
 
 
 def _explained(s, fmt: Format, columns) -> None:

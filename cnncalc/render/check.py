@@ -213,44 +213,74 @@ MATCHED = {"keras": "Keras default name", "torch": "torch module path", "label":
 
 # -- a class: every submission graded ---------------------------------------------------------
 def class_dict(report: ClassReport) -> dict[str, Any]:
-    return {"submissions": len(report.students), "unreadable": sum(bool(g.unreadable) for g in report.students),
+    graded = report.graded
+    return {"students": len(report.students), "graded": len(graded),
+            "unreadable": sum(s.graded is None for s in report.students),
+            "needs_attention": [{"student": s.name, "status": s.status} for s in report.attention],
+            "mean_score": _mean(report), "rows": [_row(s) for s in report.students],
+            "mistakes_by_type": [{"mistake": t, "students": n, "layers": list(layers)}
+                                 for t, n, layers in report.by_type()],
             "common_mistakes": [{"row": r, "column": c, "diagnosis": d, "students": n}
-                                for (r, c, d), n in report.common()]}
+                                for (r, c, d), n in report.common()],
+            "skipped": [{"file": f, "why": why} for f, why in report.skipped]}
+
+
+GRADEBOOK = ("student", "files", "score", "right", "carried", "wrong", "unanswered", "status", "note")
+
+
+def _row(s) -> dict[str, Any]:
+    g = s.graded
+    return {"student": s.name, "files": "; ".join(f.file for f in s.files),
+            "score": None if g is None else g.percent, "right": g and g.right, "carried": g and g.carried,
+            "wrong": g and g.wrong, "unanswered": g and g.unanswered, "status": s.status,
+            "note": g.note if g else ""}
+
+
+def _mean(report: ClassReport) -> float | None:
+    graded = report.graded
+    return round(sum(g.percent or 0 for g in graded) / len(graded), 1) if graded else None
 
 
 def gradebook_csv(report: ClassReport) -> str:
-    """file, score, right, carried, wrong, unanswered, asked, unreadable: one row per submission,
-    every text cell defused against spreadsheet formulas."""
+    """One row per student (GRADEBOOK's columns), UTF-8 with a byte-order mark as Excel expects;
+    every text cell defused against spreadsheet formulas; an unreadable row's numbers empty."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["file", "score", "right", "carried", "wrong", "unanswered", "asked", "unreadable"])
-    for g in report.students:
-        score = "" if g.percent is None else f"{g.percent:.1f}"
-        w.writerow([defuse(g.file), score, g.right, g.carried, g.wrong, g.unanswered, g.asked,
-                    defuse(g.unreadable)])
-    return out.getvalue()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(GRADEBOOK)
+    for s in report.students:
+        row = _row(s)
+        w.writerow([defuse(str(row[c])) if isinstance(row[c], str) else
+                    "" if row[c] is None else f"{row[c]:.1f}" if c == "score" else row[c] for c in GRADEBOOK])
+    return "\ufeff" + out.getvalue()
 
 
 def class_text(report: ClassReport, width: int = 80) -> str:
-    """The class summary: counts, the unreadable files, the most common mistakes."""
-    graded = [g for g in report.students if not g.unreadable]
-    bad = [g for g in report.students if g.unreadable]
-    mean = sum(g.score or 0 for g in graded) / len(graded) if graded else 0
-    perfect = sum(1 for g in graded if not g.wrong and not g.unanswered)
-    lines = [f"{len(report.students)} submissions against {report.spec}: {len(graded)} graded, "
-             f"{len(bad)} unreadable (not averaged in); mean score of the graded {100 * mean:.1f}%, "
-             f"{perfect} with every asked cell right"]
-    lines = textwrap.wrap(lines[0], width)
+    """The class summary: counts, mistakes by type, who needs attention, what was skipped."""
+    wrap = lambda text: textwrap.wrap(text, width, subsequent_indent="    ")  # noqa: E731
+    graded, bad = report.graded, [s for s in report.students if s.graded is None]
+    mean = _mean(report)
+    lines = wrap(f"{len(report.students)} students against {report.spec}: {len(graded)} graded, "
+                 f"{len(bad)} unreadable (not averaged in); mean score of the graded "
+                 f"{'-' if mean is None else percent(mean)}, "
+                 f"{sum(not g.wrong and not g.unanswered for g in graded)} with every asked cell right")
+    kinds = report.by_type()
+    if kinds:
+        lines += ["", "Mistakes by type:"]
+        for kind, n, layers in kinds[:12]:
+            lines += wrap(f"- {kind}: {n} student{'s' if n != 1 else ''} ({', '.join(layers)})")
     common = report.common()
     if common:
         lines += ["", "Most common mistakes:"]
         for (row, column, why), n in common:
-            lines += textwrap.wrap(f"- {n} student{'s' if n != 1 else ''}: {row}, {COLUMN_TITLES[column]}: {why}",
-                                   width, subsequent_indent="    ")
-    if bad:
-        lines += ["", "Unreadable (not graded):"]
-        for g in bad[:20]:
-            lines += textwrap.wrap(f"- {g.file}: {g.unreadable}", width, subsequent_indent="    ")
-        if len(bad) > 20:
-            lines.append(f"  ... and {len(bad) - 20} more (the gradebook lists all)")
+            lines += wrap(f"- {n} student{'s' if n != 1 else ''}: {row}, {COLUMN_TITLES[column]}: {why}")
+    attention = [s for s in report.attention if s.graded is not None]
+    for title, students in (("Needs attention:", attention), ("Unreadable (not graded):", bad)):
+        if students:
+            lines += ["", title]
+            for s in students[:20]:
+                lines += wrap(f"- {s.name}: {s.status.split(': ', 1)[1]}")
+            if len(students) > 20:
+                lines.append(f"  ... and {len(students) - 20} more (the gradebook lists all)")
+    if report.skipped:
+        lines += ["", *wrap("Skipped (not submissions): " + ", ".join(f"{f} ({why})" for f, why in report.skipped))]
     return "\n".join(lines) + "\n"
