@@ -45,6 +45,7 @@ BLOCK_INPUT = "in"
 INPUT = "input"
 MAX_ITEMS = 200_000  # layer items visited while expanding, left-out ones included
 MAX_COPIED = 2_000_000  # YAML nodes copied by substitution: a small file cannot expand for hours
+MAX_BLOCK_DEPTH = 64  # blocks used inside blocks, as deep as a spec may nest (spec.MAX_DEPTH)
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)$")
 def _at(node) -> dict:
     return {"line": node.start_mark.line + 1, "col": node.start_mark.column + 1}
@@ -309,6 +310,9 @@ class Expander:
             chain = " -> ".join((*ctx.stack[ctx.stack.index(block.name):], block.name))
             raise _err(kind_node, f"block `{block.name}` uses itself ({chain}); blocks cannot be "
                                   "recursive", layer=where)
+        if len(ctx.stack) >= MAX_BLOCK_DEPTH:
+            raise _err(kind_node, f"blocks nest deeper than {MAX_BLOCK_DEPTH} levels ({ctx.stack[0]} -> ... -> "
+                                  f"{ctx.stack[-1]} -> {block.name}); flatten the chain", layer=where)
         if _is_null(body):
             entries = []
         elif isinstance(body, yaml.MappingNode):

@@ -247,6 +247,8 @@ def _match_kinds(table: AnswerTable, keys: list[str], labelled: dict, found: lis
     for i, key in enumerate(keys):
         if found[i] is None and not why[i]:
             same_key.setdefault(key, []).append(i)
+    taken = set(found)  # the positions found so far: a set, so 100,000 rows are matched in linear time
+    families = None
     for i, key in enumerate(keys):
         if found[i] is not None or why[i]:
             continue
@@ -257,13 +259,15 @@ def _match_kinds(table: AnswerTable, keys: list[str], labelled: dict, found: lis
             why[i] = "the row has no layer label"
             continue
         kind = _kind_of(key)
-        if kind is not None and _match_kind(table, i, key, kind, same_key[key], found, method, why, layers):
+        if kind is not None and _match_kind(table, i, key, kind, same_key[key], found, method, why, layers, taken):
             continue
-        if key in ("output", "out", "prediction", "predictions", "logits") and course and course[-1] not in found:
+        if key in ("output", "out", "prediction", "predictions", "logits") and course and course[-1] not in taken:
             found[i], method[i] = course[-1], "label"
+            taken.add(course[-1])
             continue
         if i in labelled:
-            why[i] = f"`{table.rows[i].label}` names no layer: the spec has " + _families_text(summary)
+            families = families or _families_text(summary)
+            why[i] = f"`{table.rows[i].label}` names no layer: the spec has " + families
         else:
             why[i] = (f"`{table.rows[i].label}` names no layer; use a layer name "
                       f"({', '.join(r.layer.name for r in layers[:3])}{', ...' if len(layers) > 3 else ''}), "
@@ -271,23 +275,27 @@ def _match_kinds(table: AnswerTable, keys: list[str], labelled: dict, found: lis
 
 
 def _match_kind(table: AnswerTable, i: int, key: str, kind: tuple[Callable[[Layer], bool], bool],
-                rows: list[int], found: list, method: list[str], why: list[str], layers) -> bool:
-    """Row i labelled with a kind (`Conv2d`, `Softmax`): True once it is matched or explained."""
+                rows: list[int], found: list, method: list[str], why: list[str], layers, taken: set) -> bool:
+    """Row i labelled with a kind (`Conv2d`, `Softmax`): True once it is matched or explained.
+    `taken` holds the positions in `found`, kept up to date here."""
     named, folds = kind
     cands = [pos for pos, r in enumerate(layers, start=1)
              if named(r.layer) or r.layer.labelled_by_activation(key)
-             if pos not in found]
+             if pos not in taken]
     if len(cands) == 1 and len(rows) == 1:
         found[i], method[i] = cands[0], "label"
+        taken.add(cands[0])
         return True
     if len(cands) >= len(rows) > 1 or len(cands) > 1 and len(rows) == len(cands):
         # torchinfo's `Conv2d`, `Conv2d`: the n-th row of a kind is its n-th layer
         if len(rows) == len(cands):
             for j, pos in zip(rows, cands):
                 found[j], method[j] = pos, "order"
+                taken.add(pos)
             return True
     if not cands and folds:
         found[i], method[i] = PART, "label"  # a ReLU or Dropout row the spec folds into a layer
+        taken.add(PART)
         return True
     if len(cands) > 1:
         why[i] = (f"`{table.rows[i].label}` could be any of {len(cands)} layers "

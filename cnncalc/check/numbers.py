@@ -36,22 +36,32 @@ class Count:
         return self.value == expected if self.unit == 1 else abs(self.value - expected) < self.unit
 
 
+_NUMBER = re.compile(r"\d[\d.,]*\d")
+_GROUP_COMMA = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d{1,2}(,\d{2})+,\d{3}")
+_GROUP_DOT = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?")
+_DEC_COMMA = re.compile(r"\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(\.\d{3})+,\d+")
+_DEC_DOT = re.compile(r"\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(,\d{3})+\.\d+")
+_THOUSANDS = re.compile(r"\d{1,3}[.,]\d{3}")
+_AFTER = re.compile(r"\s*(\S)")
+
+
 def file_style(cells) -> Style:
     """The separators the cells of one file agree on."""
     votes = {"group,": 0, "group.": 0, "dec,": 0, "dec.": 0}
     for text in cells:
-        for m in re.finditer(r"\d[\d.,]*\d", text or ""):
+        for m in _NUMBER.finditer(text or ""):
             t = m.group()
-            if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d{1,2}(,\d{2})+,\d{3}", t) and (t.count(",") > 1 or "." in t):
+            if _GROUP_COMMA.fullmatch(t) and (t.count(",") > 1 or "." in t):
                 votes["group,"] += 1
-            if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", t) and (t.count(".") > 1 or "," in t):
+            if _GROUP_DOT.fullmatch(t) and (t.count(".") > 1 or "," in t):
                 votes["group."] += 1
-            if re.fullmatch(r"\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(\.\d{3})+,\d+", t):
+            if _DEC_COMMA.fullmatch(t):
                 votes["dec,"] += 1
-            if re.fullmatch(r"\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(,\d{3})+\.\d+", t):
+            if _DEC_DOT.fullmatch(t):
                 votes["dec."] += 1
-            tail = (text or "")[m.end():].strip()[:1]
-            if re.fullmatch(r"\d{1,3}[.,]\d{3}", t) and not tail.isalpha():
+            after = _AFTER.match(text, m.end())  # the first character after the number, spaces skipped
+            tail = after.group(1) if after else ""
+            if _THOUSANDS.fullmatch(t) and not tail.isalpha():
                 votes["group" + t[-4]] += 0.5  # a count is whole: 3.072 alone is 3072
     group = "," if votes["group,"] > votes["group."] else "." if votes["group."] > votes["group,"] else None
     dec = "," if votes["dec,"] > votes["dec."] else "." if votes["dec."] > votes["dec,"] else None

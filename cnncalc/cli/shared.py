@@ -119,7 +119,11 @@ def guarded(fn):
             from ..errors import reader_gone
             raise typer.Exit(reader_gone())
         except RecursionError:
-            typer.echo("cnncalc: the input nests too deeply to read", err=True)
+            from pathlib import Path
+            files = [str(v) for v in (*args, *kwargs.values()) if isinstance(v, Path)]
+            where = f"{files[0]}: " if files else "cnncalc: "
+            typer.echo(visible(f"{where}the input nests deeper than Python's recursion limit allows; write it "
+                               "with less nesting"), err=True)
             raise typer.Exit(2)
         except Exception as e:  # a bug; still one line, never a traceback
             typer.echo(visible(f"cnncalc: internal error ({type(e).__name__}: {e}); please report it "

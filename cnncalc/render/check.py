@@ -142,10 +142,11 @@ def report_text(report: Report, verbose: bool = False) -> str:
         by_row.setdefault((v.row, v.line), {})[v.column] = v
     head = ["Layer"] + [report.table.headers[c] for c in cols]
     rows = []
+    unmatched = {id(r) for r, _ in report.unmatched}
     for row in report.table.rows:
         cells = by_row.get((row.label, row.line), {})
         label = " ".join(row.label.split()) or "?"
-        if any(r is row for r, _ in report.unmatched):
+        if id(row) in unmatched:
             rows.append([label] + [" ".join(row.cells.get(c, "").split()) + " ?" for c in cols])
         else:
             rows.append([label] + [_cell_text(cells[c]) if c in cells else "" for c in cols])
