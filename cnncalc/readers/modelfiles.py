@@ -4,6 +4,7 @@ tensor's external data (only a file inside the model's own folder, only the byte
 needs)."""
 from __future__ import annotations
 
+import math
 import os
 import struct
 import sys
@@ -88,39 +89,77 @@ def _directory(fh) -> tuple[int, int]:
 
 
 def tensor_values(tensor, model_path: str) -> list | None:
-    """A small ONNX tensor's values as a list (a shape, axes, a scalar); None, without reading
-    anything, for one of more than MAX_CONSTANT values (weights are sized by their dims)."""
+    """A small ONNX tensor's values as a list (a shape, axes, a scalar), as onnx's
+    numpy_helper.to_array(tensor).tolist() gives them; None, without reading anything, for one
+    of more than MAX_CONSTANT values (weights are sized by their dims)."""
     count = 1
     for d in tensor.dims:
         count *= max(d, 1)
-    return tensor_array(tensor, model_path).tolist() if count <= MAX_CONSTANT else None
+    return tensor_list(tensor, model_path) if count <= MAX_CONSTANT else None
 
 
-def tensor_array(tensor, model_path: str):
-    """An ONNX tensor as a numpy array, its external data (if any) read from beside the model;
-    onnx's own refusals become one ReaderError."""
-    from onnx import TensorProto, numpy_helper
-    if any(d < 0 for d in tensor.dims):
-        raise ReaderError(f"tensor {tensor.name!r} has a negative size in {tuple(tensor.dims)}; the file is "
-                          "damaged: export the model again", path=model_path)
-    if tensor.HasField("data_location") and tensor.data_location == TensorProto.EXTERNAL:
-        inline = TensorProto()
-        inline.CopyFrom(tensor)
-        inline.raw_data = external_bytes(tensor, model_path)
-        inline.data_location = TensorProto.DEFAULT
-        del inline.external_data[:]
-        tensor = inline
+# TensorProto.DataType -> (struct code of one value, the typed field holding values without raw_data)
+DTYPES = {1: ("f", "float_data"), 2: ("B", "int32_data"), 3: ("b", "int32_data"), 4: ("H", "int32_data"),
+          5: ("h", "int32_data"), 6: ("i", "int32_data"), 7: ("q", "int64_data"), 9: ("?", "int32_data"),
+          10: ("e", "int32_data"), 11: ("d", "double_data"), 12: ("I", "uint64_data"), 13: ("Q", "uint64_data")}
+ITEMSIZE = {14: 8, 15: 16, 16: 2, 17: 1, 18: 1, 19: 1, 20: 1}  # complex, bfloat16, float8: sized, never read
+EXTERNAL = 1  # TensorProto.EXTERNAL
+
+
+def itemsize(data_type: int) -> int | None:
+    """Bytes of one value of an ONNX data type; None for one cnncalc does not know."""
+    return struct.calcsize(DTYPES[data_type][0]) if data_type in DTYPES else ITEMSIZE.get(data_type)
+
+
+def tensor_list(tensor, model_path: str):
+    """An ONNX tensor's values, nested as its dims (a scalar for no dims), its external data (if
+    any) read from beside the model; a damaged tensor is one ReaderError."""
+    name, dims = tensor.name, tuple(tensor.dims)
+    if any(d < 0 for d in dims):
+        raise ReaderError(f"tensor {name!r} has a negative size in {dims}; the file is damaged: export the model "
+                          "again", path=model_path)
+    if tensor.data_type not in DTYPES:
+        raise ReaderError(f"tensor {name!r} has the data type {tensor.data_type}, which cnncalc does not read as "
+                          "numbers (shapes and axes are integers)", path=model_path)
+    code, field = DTYPES[tensor.data_type]
+    count = 1
+    for d in dims:
+        count *= d
+    external = tensor.HasField("data_location") and tensor.data_location == EXTERNAL
     try:
-        return numpy_helper.to_array(tensor)
-    except Exception as e:  # onnx and numpy refuse malformed tensors in their own ways
-        raise ReaderError(f"tensor {tensor.name!r} cannot be read: {type(e).__name__}: {str(e)[:120]}; the file "
-                          "is damaged: export the model again", path=model_path) from None
+        if external or tensor.HasField("raw_data"):
+            raw = external_bytes(tensor, model_path) if external else tensor.raw_data
+            flat = struct.unpack(f"<{len(raw) // struct.calcsize(code)}{code}", raw)
+            if len(raw) % struct.calcsize(code):
+                raise ValueError(f"{len(raw)} bytes of raw data are no whole number of values")
+        else:
+            typed = list(getattr(tensor, field))
+            as_bits = "H" if code == "e" else code  # float16 values are kept as their bits
+            flat = struct.unpack(f"<{len(typed)}{code}", struct.pack(f"<{len(typed)}{as_bits}", *typed))
+        if len(dims) > 64:
+            raise ValueError(f"{len(dims)} dimensions (at most 64)")
+        if len(flat) != count:
+            raise ValueError(f"{len(flat)} values for dims {list(dims)}")
+    except (struct.error, ValueError, OverflowError) as e:  # a value out of its type's range, too few values
+        raise ReaderError(f"tensor {name!r} cannot be read: {type(e).__name__}: {str(e)[:120]}; the file is "
+                          "damaged: export the model again", path=model_path) from None
+    return _nest(list(flat), dims)
+
+
+def _nest(flat: list, dims: tuple):
+    """The values nested as numpy's tolist() nests them (at most 64 dims, whose product
+    tensor_values bounds)."""
+    if not dims:
+        return flat[0]
+    for i in range(len(dims) - 1, 0, -1):
+        groups, d = math.prod(dims[:i]), dims[i]
+        flat = [flat[g * d:(g + 1) * d] for g in range(groups)]
+    return flat
 
 
 def external_bytes(tensor, model_path: str) -> bytes:
     """The bytes an ONNX tensor keeps in another file: `location` must be a relative path that
     stays inside the model's folder (symlinks followed), and at most MAX_EXTERNAL_BYTES are read."""
-    from onnx import helper
     info = {e.key: e.value for e in tensor.external_data}
     location = info.get("location", "")
     folder = os.path.dirname(os.path.abspath(model_path))
@@ -134,14 +173,13 @@ def external_bytes(tensor, model_path: str) -> bytes:
             not (length == "" or length.isascii() and length.isdigit() and len(length) <= 18):
         raise ReaderError(f"tensor {name!r}: external data offset {offset[:20]!r} and length {length[:20]!r} "
                           "must be byte counts", path=model_path)
-    try:
-        itemsize = helper.tensor_dtype_to_np_dtype(tensor.data_type).itemsize
-    except Exception:  # an unknown data type
-        raise ReaderError(f"tensor {name!r} has the unknown data type {tensor.data_type}", path=model_path) from None
+    size = itemsize(tensor.data_type)
+    if size is None:
+        raise ReaderError(f"tensor {name!r} has the unknown data type {tensor.data_type}", path=model_path)
     count = 1
     for d in tensor.dims:
         count *= d
-    needed = int(length) if length else count * itemsize
+    needed = int(length) if length else count * size
     if needed > MAX_EXTERNAL_BYTES:
         raise ReaderError(f"tensor {name!r} asks for {needed:,} bytes of external data, more than the "
                           f"{MAX_EXTERNAL_BYTES:,} cnncalc reads for one tensor", path=model_path)

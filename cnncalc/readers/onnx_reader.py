@@ -1,5 +1,5 @@
 """ONNX models (`.onnx`), through the optional `onnx` package (`pip install 'cnncalc[onnx]'`):
-its protobuf parser only, no runtime. Layer sizes come from the initializers' shapes; the data
+its generated protobuf schema only (readers/onnxfile.py), no runtime, no weights. Layer sizes come from the initializers' shapes; the data
 flow from the graph's node order. NCHW tensors become cnncalc's channels-last shapes.
 
 The ops read are those the kinds declare in their ONNX spellings, each group through one small
@@ -15,15 +15,15 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import max_input_bytes, read_input
+from ..errors import max_input_bytes
 from . import onnxshape
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
 from .modelfiles import tensor_values
+from .onnxfile import attribute_value, float32_decimal, load_model
 from .spellings import Spelling, lookup, moded
 
 ONNX_SIZE_FACTOR = 50  # an .onnx file holds its weights: 50 x the input limit (500 MiB by default)
-INSTALL = "pip install 'cnncalc[onnx]'"
 
 
 @dataclass
@@ -41,15 +41,6 @@ class ShapeOf:
 
 class Batch:
     pass
-
-
-def _onnx():
-    try:
-        import onnx
-        from onnx import numpy_helper
-    except ImportError:
-        raise ReaderError(f"reading .onnx files needs the onnx package; install it with {INSTALL}") from None
-    return onnx, numpy_helper
 
 
 class OnnxReader:
@@ -70,15 +61,16 @@ class OnnxReader:
         name = node.name or node.op_type
         return unsupported(f"node {index} ({name}, {node.op_type}): {what}", self.path)
 
-    def attrs(self, node) -> dict:
+    def attrs(self, node, index) -> dict:
         """The node's attributes; float32 numbers as the shortest decimal that is the same float32
         (1e-05, not 9.999999747378752e-06)."""
-        import numpy as np
-        onnx, _ = _onnx()
         out = {}
         for a in node.attribute:
-            value = onnx.helper.get_attribute_value(a)
-            out[a.name] = float(str(np.float32(value))) if isinstance(value, float) else value
+            try:
+                value = attribute_value(a)
+            except ValueError as e:
+                raise self.fail(node, index, str(e)) from None
+            out[a.name] = float32_decimal(value) if isinstance(value, float) else value
         return out
 
     def const(self, name):
@@ -132,7 +124,7 @@ class OnnxReader:
         self.values[node.output[0]] = T(name, rank)
 
     def node(self, node, index) -> None:
-        op, a = node.op_type, self.attrs(node)
+        op, a = node.op_type, self.attrs(node, index)
         if node.domain not in ("", "ai.onnx"):
             raise self.fail(node, index, f"an op of the domain {node.domain!r}")
         why = onnxshape.problem(node, a, self.dims)
@@ -141,6 +133,9 @@ class OnnxReader:
         if op == "Constant":
             value = a.get("value")
             self.values[node.output[0]] = tensor_values(value, self.path) if value is not None else a.get("value_ints")
+            return
+        if op == "Identity" and node.input[0] in self.inits:  # torch's export of a shared (equal) weight
+            self.inits[node.output[0]] = self.inits[node.input[0]]
             return
         if op in ("Shape", "Gather", "Unsqueeze", "Concat") and self.shape_op(node, index, op, a):
             return
@@ -236,13 +231,7 @@ def read_onnx(path: str, class_name: str | None = None, input_given=None):
     """(nodes, input hint, model name, description) of an .onnx file."""
     if class_name is not None:
         raise ReaderError("--class picks a class of a Python file; an ONNX file holds one graph", path=path)
-    onnx, _ = _onnx()
-    cap = ONNX_SIZE_FACTOR * max_input_bytes()
-    data = read_input(path, ReaderError, "an ONNX model", "the path of an .onnx file", cap=cap)
-    try:
-        model = onnx.load_model_from_string(data)
-    except Exception as e:  # protobuf's DecodeError and friends: the file is no ONNX model
-        raise ReaderError(f"is not an ONNX model: {type(e).__name__}: {str(e)[:120]}", path=path) from None
+    model = load_model(path, ONNX_SIZE_FACTOR * max_input_bytes(), "the path of an .onnx file")
     reader = OnnxReader(path, model)
     nodes, hint = reader.read()
     name = model.graph.name or os.path.basename(path).rsplit(".", 1)[0]
