@@ -19,7 +19,7 @@ import numpy as np
 
 from cnncalc import load_spec
 from cnncalc.executor import make_weights, run_layer
-from tests.test_executor import build
+from tests.executor.test_numpy import build
 
 try:
     import torch

@@ -2,7 +2,7 @@
 
 `cnncalc summary FILE`, the main job with no options, is answered here without importing typer
 (a third of that run's time); every other command line, and anything this path cannot finish
-itself, goes to the typer app in cnncalc.cli. tests/test_entry.py holds the two to the same
+itself, goes to the typer app in cnncalc.cli. tests/cli/test_fast_path.py holds the two to the same
 output, errors and exit statuses.
 """
 from __future__ import annotations

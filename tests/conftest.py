@@ -131,10 +131,10 @@ def one_line_error(call, *words) -> str:
 
 def exports_agree(text: str) -> None:
     """The spec's torch and Keras exports build and compute the same on copied weights, layer by
-    layer (tests/test_export_equivalence.py), and `verify` runs it in NumPy."""
+    layer (tests/export/test_torch_keras_agree.py), and `verify` runs it in NumPy."""
     pytest.importorskip("torch")
     pytest.importorskip("keras")
     from cnncalc import api, infer, parse_spec
-    from tests.test_export_equivalence import compare
+    from tests.export.test_torch_keras_agree import compare
     compare(infer(parse_spec(text)))
     assert api.verify(parse_spec(text)).agree

@@ -20,7 +20,7 @@ __all__ = ["ACTIVATIONS", "ARG_ALIASES", "AXIS_NAMES", "FACETS", "Axis", "KINDS"
 
 # The family modules, in the order docs/kinds.md lists them. They load on first use (a VGG-16
 # needs four of nine), through the generated index.py: `python -m cnncalc.kinds.doc --index >
-# cnncalc/kinds/index.py` after adding a kind (tests/test_kinds.py fails while it is stale).
+# cnncalc/kinds/index.py` after adding a kind (tests/kinds/test_registry.py fails while it is stale).
 FAMILY_NAMES = ("conv", "separable", "pool", "dense", "norm", "activation", "merge", "reshape", "scale", "channels", "padding")
 
 

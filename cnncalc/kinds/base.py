@@ -2,7 +2,7 @@
 shapes and window geometry the kinds share live in `cnncalc.shapes` (a ground-floor module).
 
 A kind is one frozen dataclass in one module of `cnncalc.kinds`, and it declares every facet in
-FACETS (the completeness test in tests/test_kinds.py walks the registry and fails on a gap):
+FACETS (the completeness test in tests/kinds/test_registry.py walks the registry and fails on a gap):
 
   shape      output_shape(inp) -> Shape            (docstring: its `Shape:` formula)
   params     params(inp) -> (trainable, non-trainable)
@@ -73,7 +73,7 @@ FACETS: dict[str, str] = {
 
 
 class MissingFacet(NotImplementedError):
-    """A kind was asked for a facet it does not declare: a bug, caught by tests/test_kinds.py."""
+    """A kind was asked for a facet it does not declare: a bug, caught by tests/kinds/test_registry.py."""
 
 
 def pending(where: str):

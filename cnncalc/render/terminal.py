@@ -4,7 +4,7 @@ rich lays a Table out cell by cell, about 1.5 ms a row, and importing it takes a
 the common case (every cell fits on one line, the text is ASCII, no folding) this module writes
 the same characters, with the same bold header, italic title and dim italic caption on a
 terminal. Anywhere it cannot be sure of rich's layout it returns None, and the caller prints
-the rich Table instead. tests/test_plaintable.py compares the two on the zoo at many widths,
+the rich Table instead. tests/render/test_terminal_as_rich.py compares the two on the zoo at many widths,
 with and without styles.
 """
 from __future__ import annotations

@@ -5,14 +5,14 @@ repository root:
 
     /work/venv/bin/python tests/golden/make_grad.py
 
-It writes tests/golden/torch_grad.json next to this file, which tests/test_grad.py and
-tests/test_backward.py check without torch. Deterministic: configs come from
+It writes tests/golden/torch_grad.json next to this file, which tests/gradients/test_conv.py and
+tests/gradients/test_network.py check without torch. Deterministic: configs come from
 random.Random(SEED), numbers from numpy's default_rng(seed of the case).
 
   * "conv": one convolution (1-D or 2-D, C_in and C_out 1-3, sizes 1-8, kernels 1-4, strides
     1-3, padding 0-2, with/without bias, cross-correlation or flipped), the upstream gradient
     given; torch's Z, dL/dK, dL/dX, dL/db. Grids are per channel: image[c], kernel[o][c].
-  * "backprop": one forward and backward pass of a small network (tests/grad_torch.py builds it
+  * "backprop": one forward and backward pass of a small network (tests/gradients/grad_torch.py builds it
     in torch from the spec's layer graph): the notes' 1-D network, the branched nets with
     add / concat / multiply / batchnorm / global pooling, and random conv-pool-dense nets.
 """
@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 from cnncalc.errors import CnncalcError  # noqa: E402
 from cnncalc.infer import infer  # noqa: E402
 from cnncalc.spec import parse_spec  # noqa: E402
-from tests.grad_torch import BRANCHED, Picker, numbers, random_net, torch_backprop  # noqa: E402
+from tests.gradients.grad_torch import BRANCHED, Picker, numbers, random_net, torch_backprop  # noqa: E402
 
 SEED = 20240618
 OUT = os.path.join(HERE, "torch_grad.json")

@@ -10,7 +10,7 @@ gives: the output shape, its parameters (Keras: count_params() and the trainable
 parameters() and the running-statistics buffers), and where the layer computes something
 other than a copy, its output on a fixed input (`x`: the values 0.1 * (k - n/2) in order,
 channels last; `y`: the framework's output, rounded to 6 digits). Configurations a framework
-refuses record its `error`. Nothing here is cnncalc's: tests/test_kinds_modern_golden.py
+refuses record its `error`. Nothing here is cnncalc's: tests/kinds/test_framework_goldens.py
 compares cnncalc with these numbers.
 """
 
