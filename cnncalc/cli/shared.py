@@ -16,7 +16,7 @@ import typer.core
 from ..errors import CnncalcError, terminal, visible
 
 # Old short spellings kept where the command has no other use for them: each short flag
-# declared means one thing everywhere (tests/test_cli_grammar.py), these are rewritten first.
+# declared means one thing everywhere (tests/cli/test_grammar.py), these are rewritten first.
 OLD_SPELLINGS: dict[str, dict[str, str]] = {
     "check": {"-s": "--spec"}, "conv": {"-k": "--kernel"}, "conv-matrix": {"-k": "--kernel"},
     "solve padding": {"-o": "--out"}, "solve kernel": {"-o": "--out"}, "solve stride": {"-o": "--out"}}

@@ -12,7 +12,7 @@ import pytest
 import cnncalc
 from cnncalc import CnncalcError
 
-GOLDEN = json.loads((Path(__file__).parent / "golden" / "edge_pad.json").read_text())["cases"]
+GOLDEN = json.loads((Path(__file__).parent.parent / "golden" / "edge_pad.json").read_text())["cases"]
 NET = ("input: [8, 8, 3]\nlayers:\n  - reflectpad2d: [[1, 2], [2, 1]]\n  - conv2d: {filters: 4, kernel: 3}\n"
        "  - replicatepad2d: 2\n  - global_avgpool\n  - dense: 2\n")
 
