@@ -211,6 +211,14 @@ def visible(text: str, keep: str = "") -> str:
     return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)
 
 
+def json_numbers(text: str):
+    """json.loads for numbers a user typed: an integer literal too long for Python to convert
+    (4,300 digits) is read as a float, infinite, so the caller's finite-number check refuses it
+    in one line (never Python's int_max_str_digits advice)."""
+    import json
+    return json.loads(text, parse_int=lambda t: int(t) if len(t) < 4300 else float(t))
+
+
 _RUNS = re.compile(r"[^\n\t -~]+")
 
 

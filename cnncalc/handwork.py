@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import formulas as F
-from .errors import ArgumentError, read_text
+from .errors import ArgumentError, json_numbers, read_text
 from .render.grids import fmt, plain
 from .ops import conv_nd, pool_nd
 from .shapes import Axis
@@ -71,7 +71,7 @@ def parse_matrix(text: str, what: str = "--image") -> Grid:
     source = source.strip()
     if source.startswith("["):
         try:
-            data = json.loads(source)
+            data = json_numbers(source)
         except json.JSONDecodeError:
             raise ArgumentError(f"{what} starts with '[' but is not a JSON list of rows; write [[1, 0], [0, 1]] "
                                 "or \"1 0; 0 1\"") from None

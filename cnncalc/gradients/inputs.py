@@ -8,7 +8,7 @@ import math
 import os
 from typing import Any
 
-from ..errors import ArgumentError, read_text
+from ..errors import ArgumentError, json_numbers, read_text
 from ..infer import LayerResult, Summary
 from ..kinds import fmt_shape
 from .conv import ConvGrad, Number, conv_grad, conv_grad_channels, grid, number
@@ -27,7 +27,7 @@ def parse_channels(text: str, what: str = "--image", kernel: bool = False) -> li
         source = read_text(text, ArgumentError, "a text file of numbers", "a file of numbers")
     if source.strip().startswith("[[["):
         try:
-            data = json.loads(source)
+            data = json_numbers(source)
         except json.JSONDecodeError:
             raise ArgumentError(f"{what} starts with '[[[' but is not a JSON list of grids; write "
                                 "[[[1, 0], [0, 1]], [[0, 1], [1, 0]]] or \"1 0; 0 1 | 0 1; 1 0\"") from None
@@ -78,7 +78,7 @@ def parse_array(text: str, what: str = "--input") -> Any:
     s = source.strip()
     if s.startswith("["):
         try:
-            return json.loads(s)
+            return json_numbers(s)
         except json.JSONDecodeError:
             raise ArgumentError(f"{what} starts with '[' but is not JSON; write [[1, 2], [3, 4]] or \"1 2; 3 4\"") from None
     try:
@@ -144,7 +144,7 @@ def load_weights(path: str) -> dict:
     text = read_text(path, ArgumentError, "a JSON weights file",
                      'a JSON file like {"conv1d_1": {"weight": [[[1, 0, -1]]], "bias": [0]}}')
     try:
-        data = json.loads(text)
+        data = json_numbers(text)
     except json.JSONDecodeError as e:
         raise ArgumentError(f"--weights {path}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
     if not isinstance(data, dict):

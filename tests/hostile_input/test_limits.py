@@ -77,3 +77,18 @@ def test_many_rows_are_checked_in_linear_time(tmp_path, cli):
     start = time.perf_counter()
     run = cli("check", str(path), "--spec", str(ZOO / "lenet_homework.yaml"))
     assert run.code in (1, 2) and time.perf_counter() - start < 30
+
+
+BIG = "9" * 5000
+
+
+@pytest.mark.parametrize("args", [
+    ["grad", "--image", f"[[{BIG}, 1], [1, 1]]", "--kernel", "1"],
+    ["conv", "--image", f"[[{BIG}, 1], [1, 1]]", "--kernel", "1"],
+    ["grad", "--image", "1/3", "--kernel", "[[1]]", "--upstream", f"[[{BIG}]]"],
+    ["grad", "--image", f"[[[1]], [[{BIG}]]]", "--kernel", "1"],
+])
+def test_a_5000_digit_integer_in_a_json_grid_is_one_line(args, cli):
+    run = cli(*args)
+    assert run.code == 2 and len(run.err.strip().splitlines()) == 1, run.err
+    assert "not a finite number" in run.err and "set_int_max_str_digits" not in run.err
