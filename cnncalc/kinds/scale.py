@@ -1,7 +1,4 @@
-"""Rescaling (Keras Rescaling): x * scale + offset on every value, nothing learned.
-
-The worked example of docs/adding-a-kind.md: a kind is one class declaring every facet.
-"""
+"""Rescaling (Keras Rescaling): x * scale + offset on every value, nothing learned."""
 from __future__ import annotations
 
 from dataclasses import dataclass

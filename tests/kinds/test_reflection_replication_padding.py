@@ -55,6 +55,47 @@ def test_reflecting_as_far_as_the_input_is_refused():
         == (4, 4 + 9, 1)
 
 
+def test_verify_and_backprop():
+    import numpy as np
+    assert cnncalc.verify(cnncalc.load(NET)).agree
+    x = np.random.default_rng(1).standard_normal((8, 8, 3)).tolist()
+    b = cnncalc.backprop(cnncalc.load(NET), x, [0.5, -0.5])
+    assert np.shape(b.input_grad)[-3:] == (8, 8, 3)
+
+
+def test_exports():
+    code = cnncalc.export_code(cnncalc.load(NET), "pytorch")
+    assert "nn.ReflectionPad2d((2, 1, 1, 2))" in code and "nn.ReplicationPad2d((2, 2, 2, 2))" in code
+    with pytest.raises(CnncalcError, match="Keras has no reflection padding layer"):
+        cnncalc.export_code(cnncalc.load(NET), "keras")
+
+
+TORCH_SOURCE = '''import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pad = nn.ReflectionPad2d((2, 1, 1, 2))
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.edge = nn.ReplicationPad2d(1)
+
+    def forward(self, x):
+        x = self.edge(self.conv(self.pad(x)))
+        return F.pad(x, (1, 1, 0, 2), mode="reflect")
+'''
+
+
+def test_read_from_torch_source(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text(TORCH_SOURCE)
+    s = cnncalc.summarize(cnncalc.import_model(path, input=(8, 8, 3)))
+    assert [(r.layer.kind, r.output_shape) for r in s.layers] == [
+        ("reflectpad2d", (8 + 1 + 2, 8 + 2 + 1, 3)), ("conv2d", (9, 9, 4)),
+        ("replicatepad2d", (9 + 2, 9 + 2, 4)), ("reflectpad2d", (11 + 0 + 2, 11 + 1 + 1, 4))]
+
+
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["layer"] for c in GOLDEN])
 def test_forward_and_backward_match_torch_golden(case):
     """The NumPy forward and the kind's backward against torch 2.13's numbers."""
@@ -100,14 +141,6 @@ def test_forward_and_backward_match_torch_live(case):
     np.testing.assert_allclose(tx.grad.permute(*back).numpy(), dx, rtol=0, atol=1e-12)
 
 
-def test_verify_and_backprop():
-    import numpy as np
-    assert cnncalc.verify(cnncalc.load(NET)).agree
-    x = np.random.default_rng(1).standard_normal((8, 8, 3)).tolist()
-    b = cnncalc.backprop(cnncalc.load(NET), x, [0.5, -0.5])
-    assert np.shape(b.input_grad)[-3:] == (8, 8, 3)
-
-
 def test_backprop_matches_torch_autograd():
     """The network's loss and input gradient, through both paddings, equal torch autograd's on
     the exported model with the same weights."""
@@ -127,39 +160,6 @@ def test_backprop_matches_torch_autograd():
     loss.backward()
     assert b["loss"] == pytest.approx(loss.item(), rel=1e-9)
     np.testing.assert_allclose(tx.grad[0].permute(1, 2, 0).numpy(), b["input_gradient"], rtol=1e-9, atol=1e-12)
-
-
-def test_exports():
-    code = cnncalc.export_code(cnncalc.load(NET), "pytorch")
-    assert "nn.ReflectionPad2d((2, 1, 1, 2))" in code and "nn.ReplicationPad2d((2, 2, 2, 2))" in code
-    with pytest.raises(CnncalcError, match="Keras has no reflection padding layer"):
-        cnncalc.export_code(cnncalc.load(NET), "keras")
-
-
-TORCH_SOURCE = '''import torch.nn as nn
-import torch.nn.functional as F
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.pad = nn.ReflectionPad2d((2, 1, 1, 2))
-        self.conv = nn.Conv2d(3, 4, 3)
-        self.edge = nn.ReplicationPad2d(1)
-
-    def forward(self, x):
-        x = self.edge(self.conv(self.pad(x)))
-        return F.pad(x, (1, 1, 0, 2), mode="reflect")
-'''
-
-
-def test_read_from_torch_source(tmp_path):
-    path = tmp_path / "net.py"
-    path.write_text(TORCH_SOURCE)
-    s = cnncalc.summarize(cnncalc.import_model(path, input=(8, 8, 3)))
-    assert [(r.layer.kind, r.output_shape) for r in s.layers] == [
-        ("reflectpad2d", (8 + 1 + 2, 8 + 2 + 1, 3)), ("conv2d", (9, 9, 4)),
-        ("replicatepad2d", (9 + 2, 9 + 2, 4)), ("reflectpad2d", (11 + 0 + 2, 11 + 1 + 1, 4))]
 
 
 @pytest.mark.parametrize("dynamo", [pytest.param(False, marks=pytest.mark.xfail(

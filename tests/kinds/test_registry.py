@@ -62,7 +62,7 @@ def test_the_base_declares_no_facet_itself():
         assert not _declared(Layer, attr) or attr == "DIAGNOSES"
 
 
-# -- rescaling: the worked example of docs/adding-a-kind.md -------------------------------------
+# -- rescaling ---------------------------------------------------------------------------------
 RESCALE = "input: [8, 8, 3]\nlayers:\n  - rescaling: {scale: 0.5, offset: -1}\n  - conv2d: {filters: 4, kernel: 3}\n"
 
 
