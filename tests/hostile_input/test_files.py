@@ -277,14 +277,14 @@ def test_a_link_out_of_the_class_folder_is_not_graded(klass, tmp_path, cli):
     (klass / "sub").mkdir()
     out = tmp_path / "grades.csv"
     run = cli("check", klass, "--spec", SPEC, "--gradebook", out)
-    assert run.code == 0, run.err
+    assert run.code == 1, run.err      # the unreadable need attention
     import csv
-    rows = {r["file"]: r for r in csv.DictReader(out.open())}
-    for name in ("cheater.txt", "chain.txt"):
-        assert "outside the class folder" in rows[name]["unreadable"] and rows[name]["score"] == ""
-    assert rows["friend.txt"]["score"] == "100.0"
-    assert "FIFO" in rows["pipe.md"]["unreadable"]
-    assert "sub" not in rows
+    rows = {r["student"]: r for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    for name in ("cheater", "chain"):
+        assert "outside the class folder" in rows[name]["status"] and rows[name]["score"] == ""
+    assert rows["friend"]["score"] == "100.0"
+    assert "FIFO" in rows["pipe"]["status"]
+    assert rows["sub"]["status"] == "unreadable: no file handed in"   # an empty student folder
     assert sorted(p.name for p in klass.iterdir()) == sorted(
         ["keras3_lenet.txt", "german.csv", "cheater.txt", "chain.txt", "friend.txt", "pipe.md", "sub"])
 
