@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import max_input_bytes
-from . import onnxshape
+from . import onnxfold, onnxshape
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
 from .modelfiles import tensor_values
@@ -50,6 +50,7 @@ class OnnxReader:
         g = model.graph
         self.inits = {i.name: i for i in g.initializer}
         self.values: dict[str, object] = {}
+        self.folded: dict[str, tuple[int, ...]] = {}  # the dims of folded constants (onnxfold)
         self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
         self.consumers: dict[str, int] = {}
         for n in g.node:
@@ -139,6 +140,8 @@ class OnnxReader:
             return
         if op in ("Shape", "Gather", "Unsqueeze", "Concat") and self.shape_op(node, index, op, a):
             return
+        if op in onnxfold.OPS and self.fold(node, op, a):
+            return
         s = lookup("ONNX", op)
         if s is None:
             if op in PLUMBING:  # a Shape or Gather outside the x.view(x.size(0), -1) pattern
@@ -195,6 +198,18 @@ class OnnxReader:
             return
         raise self.fail(node, index, f"a Reshape of a {x.rank + 1}-dim tensor to {target} (element orders differ "
                                      "between channels first and last)")
+
+    def fold(self, node, op, a) -> bool:
+        """A constant computed from constants (the pads torch's TorchScript exporter builds)."""
+        ins = [self.const(i) if i else None for i in node.input]
+        fill = tensor_values(a["value"], self.path) if op == "ConstantOfShape" and "value" in a else None
+        data = ins[0] if ins else None
+        got = onnxfold.fold(op, ins, self.folded.get(node.input[0], (len(data),) if isinstance(data, list) else ()),
+                            a, fill) if ins else None
+        if got is None:
+            return False
+        self.values[node.output[0]], self.folded[node.output[0]] = got
+        return True
 
     def shape_op(self, node, index, op, a) -> bool:
         """x.view(x.size(0), -1) as exported: Shape -> Gather(0) -> Unsqueeze -> Concat([b, -1])."""

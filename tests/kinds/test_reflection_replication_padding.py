@@ -162,9 +162,7 @@ def test_backprop_matches_torch_autograd():
     np.testing.assert_allclose(tx.grad[0].permute(1, 2, 0).numpy(), b["input_gradient"], rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("dynamo", [pytest.param(False, marks=pytest.mark.xfail(
-    strict=True, reason="the TorchScript exporter computes Pad's pads with ConstantOfShape, Slice, Transpose "
-    "and Cast nodes, which the ONNX reader does not fold yet (zero padding alike)")), True])
+@pytest.mark.parametrize("dynamo", [False, True])
 def test_read_from_onnx_torch_exported(tmp_path, dynamo):
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnx")
