@@ -6,6 +6,7 @@ the medians are quoted. Peak memory is the child's ru_maxrss (resource.getrusage
     python benchmarks/speed.py                  # all sections, 7 rounds
     python benchmarks/speed.py startup branches --runs 15
     python benchmarks/speed.py scale --depths 10000 100000
+    python benchmarks/speed.py models --runs 5
 
 Sections:
 - startup: `cnncalc summary architectures/vgg16.yaml` (table, COLUMNS=120) vs `python -c pass`
@@ -19,6 +20,13 @@ Sections:
 - report: `cnncalc report architectures/vgg16.yaml -o FILE` (charts on, the default) vs
   `--no-charts` and vs `python -c pass`.
 - branches: ResNet-50 and DenseNet-121 summaries as a ratio to VGG-16's.
+- models: SqueezeNet 1.1, ResNet-18 and EfficientNet-B0 from torchvision, exported by torch to
+  ONNX in a temp folder; the YAML spec of each is `cnncalc import` of that file, its PyTorch
+  source `cnncalc export --to pytorch`, its .keras and Keras JSON the model Keras builds from
+  `cnncalc export --to keras` (saved, to_json()). `cnncalc summary FILE --format json` (the
+  installed console script) of each format against the YAML, and of the ONNX file against
+  onnx-tool's `model_profile` of the same file (the `bench` extra). Goals: ONNX within 2x of the
+  YAML and 5x faster than onnx-tool; the others within 2x of the YAML; under 100 MiB.
 """
 from __future__ import annotations
 
@@ -166,9 +174,83 @@ def branches(runs: int) -> None:
     show([(k, f"{r[k][0] * 1000:.0f} ms: {r[k][0] / v:.2f}x VGG-16") for k in nets])
 
 
+EXPORT = r"""
+import sys, types
+sys.modules.setdefault("torchvision._meta_registrations", types.ModuleType("torchvision._meta_registrations"))
+import torch, torchvision.models as tvm
+for name in sys.argv[2:]:
+    model = getattr(tvm, name)().eval()
+    torch.onnx.export(model, (torch.zeros(1, 3, 224, 224),), f"{sys.argv[1]}/{name}.onnx", dynamo=False)
+"""
+
+KERAS_SAVE = r"""
+import importlib.util, sys
+for name in sys.argv[2:]:
+    spec = importlib.util.spec_from_file_location(name, f"{sys.argv[1]}/{name}_keras.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.build_model()
+    model.save(f"{sys.argv[1]}/{name}.keras")
+    open(f"{sys.argv[1]}/{name}.json", "w").write(model.to_json())
+"""
+
+NETS = ("squeezenet1_1", "resnet18", "efficientnet_b0")
+SCRIPT = [PY, "-c", "import sys; from cnncalc.main import main; sys.exit(main())"]  # what the console script runs
+
+
+def console_script() -> list[str]:
+    """The installed `cnncalc` script, or the two lines it runs when the install predates main.py."""
+    script = str(Path(PY).parent / "cnncalc")
+    ok = os.path.exists(script) and subprocess.run([script, "--help"], env=ENV, capture_output=True).returncode == 0
+    return [script] if ok else SCRIPT
+ONNX_TOOL = "import onnx_tool, sys; onnx_tool.model_profile(sys.argv[1])"
+
+
+def make_models(folder: str) -> None:
+    """The three networks as .onnx, .yaml, torch .py, .keras and .json in `folder`."""
+    subprocess.run([PY, "-c", EXPORT, folder, *NETS], env=ENV, check=True, capture_output=True)
+    cli = console_script()
+    for name in NETS:
+        base = f"{folder}/{name}"
+        subprocess.run(cli + ["import", f"{base}.onnx", "-o", f"{base}.yaml"], env=ENV, check=True, capture_output=True)
+        for to in ("pytorch", "keras"):
+            subprocess.run(cli + ["export", f"{base}.yaml", "--to", to, "-o", f"{base}_{to}.py"], env=ENV,
+                           check=True, capture_output=True)
+    subprocess.run([PY, "-c", KERAS_SAVE, folder, *NETS], env=ENV, check=True, capture_output=True)
+
+
+def models(runs: int) -> None:
+    import importlib.util
+    tool = importlib.util.find_spec("onnx_tool") is not None
+    cli = console_script() + ["summary"]
+    files = {"YAML": ".yaml", "ONNX": ".onnx", ".keras": ".keras", "Keras JSON": ".json", "PyTorch .py": "_pytorch.py"}
+    print(f"models (median of {runs}; cnncalc summary FILE --format json; goals: within 2x of the YAML, "
+          f"ONNX 5x faster than onnx-tool, < 100 MiB; run as {' '.join(cli[:-1])[-60:]}):")
+    with tempfile.TemporaryDirectory() as tmp:
+        make_models(tmp)
+        for name in NETS:
+            cmds = {k: cli + [f"{tmp}/{name}{ext}", "--format", "json"] for k, ext in files.items()}
+            cmds["PyTorch .py"] += ["--input", "224x224"]  # source code does not say its input size
+            if tool:
+                cmds["onnx-tool"] = [PY, "-c", ONNX_TOOL, f"{tmp}/{name}.onnx"]
+            r = rounds(cmds, runs)
+            y = r["YAML"][0]
+            mb = os.path.getsize(f"{tmp}/{name}.onnx") / 2**20
+            rows = [(f"{name} YAML", f"{y * 1000:.0f} ms, {r['YAML'][1]:.0f} MiB")]
+            for k in list(files)[1:]:
+                s, m = r[k]
+                extra = f", onnx-tool {r['onnx-tool'][0] * 1000:.0f} ms: {r['onnx-tool'][0] / s:.1f}x cnncalc" \
+                    if k == "ONNX" and tool else ""
+                size = f" ({mb:.1f} MB)" if k == "ONNX" else ""
+                rows.append((f"{name} {k}{size}", f"{s * 1000:.0f} ms, {m:.0f} MiB: {s / y:.2f}x YAML{extra}"))
+            if not tool:
+                rows.append(("onnx-tool", "not installed (pip install -e '.[bench]')"))
+            show(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sections", nargs="*", default=["startup", "scale", "report", "branches"])
+    parser.add_argument("sections", nargs="*", default=["startup", "scale", "report", "branches", "models"])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--depths", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--table-max", type=int, default=100_000, help="time the table only up to this depth")
@@ -178,7 +260,7 @@ def main() -> None:
         if s == "scale":
             scale(min(args.runs, 3), args.depths, args.table_max)
         else:
-            {"startup": startup, "report": report, "branches": branches}[s](args.runs)
+            {"startup": startup, "report": report, "branches": branches, "models": models}[s](args.runs)
 
 
 if __name__ == "__main__":
