@@ -83,7 +83,7 @@ def load(path_or_text: str | Path, *, input: str | tuple[int, ...] | None = None
     or from a model file: PyTorch or Keras source (.py, read with `ast`, never run), .keras,
     a Keras .json, .onnx (cnncalc.readers). `input` overrides the input shape, channels last:
     (32, 32, 3) or "32x32x3"; the spatial sizes alone keep the channels. `class_name` picks
-    the class of a Python file (default: the last defined)."""
+    the model of a Python file (default: its only model; several are refused)."""
     return load_text(path_or_text, input=input, class_name=class_name)[0]
 
 

@@ -77,7 +77,7 @@ def _root() -> None:
 # Options several commands share, declared once.
 SPEC_ARG = typer.Argument(..., help="YAML spec file (e.g. architectures/vgg16.yaml), or a model file: PyTorch or Keras source .py, .keras, Keras .json, .onnx.", show_default=False)
 INPUT_OPT = typer.Option(None, "--input", help="Override the input shape, channels last: 32x32x3 (HxWxC), 100x1 (LxC); the spatial sizes alone (32x32) keep the channels.", show_default=False)
-CLASS_OPT = typer.Option(None, "--class", help="The class to read from a Python model file (default: the last defined).", show_default=False)
+CLASS_OPT = typer.Option(None, "--class", help="The model to read from a Python file: a class or a module-level model (default: the file's only model; with several, refused).", show_default=False)
 DTYPE_OPT = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8.")
 
 

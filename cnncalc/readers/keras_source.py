@@ -319,6 +319,21 @@ class KerasReader(Interp):
         return KTensor(renamed[model.output.ref])
 
     # -- the model ---------------------------------------------------------------------------------
+    def only_model(self) -> str:
+        """The file's one model no other model uses; with several, refused rather than guessed."""
+        used = _used_as_layers(self.tree)
+        roots: dict[int, str] = {}
+        for name, _line in self.candidates:
+            if name not in used:
+                roots.setdefault(id(self.globals[name]), name)
+        if not roots:   # every model is also called on a tensor somewhere: one model is still one
+            roots = {id(self.globals[name]): name for name, _line in self.candidates}
+        if len(roots) != 1:
+            names = ", ".join(dict.fromkeys(c[0] for c in self.candidates))
+            raise self.error(self.tree, f"builds {len(roots)} Keras models ({names}) and cnncalc does not "
+                                        "guess which one is meant; pass --class NAME")
+        return next(iter(roots.values()))
+
     def read(self, class_name, input_given):
         self.run_module()
         if class_name is not None:
@@ -339,7 +354,7 @@ class KerasReader(Interp):
             if not self.candidates:
                 raise self.error(self.tree, "assigns no Keras model (keras.Sequential or keras.Model) to a "
                                             "module-level name; name the function that builds it with --class")
-            name = max(self.candidates, key=lambda c: c[1])[0]
+            name = self.only_model()
             value = self.globals[name]
         if isinstance(value, KSeq):
             x = value.input or KTensor(INPUT)
@@ -361,6 +376,17 @@ class KerasReader(Interp):
             hint = InputHint(None, "the model has no keras.Input and its first layer no input_shape", "28x28x1")
         what = f"Keras source, {'Sequential' if isinstance(value, KSeq) else 'functional'} model {name}"
         return nodes, hint, model_name, what
+
+
+def _used_as_layers(tree) -> set:
+    """Names called on tensors (`name(x)`) or listed (`Sequential([name, ...])`): models inside a model."""
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            used.add(node.func.id)
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            used.update(e.id for e in node.elts if isinstance(e, ast.Name))
+    return used
 
 
 class _Pos:

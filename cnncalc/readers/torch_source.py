@@ -98,7 +98,7 @@ class TorchReader(Ops, Interp):
                 self.candidates.append((stmt.name, stmt.lineno, "class"))
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             value = self.globals.get(stmt.targets[0].id)
-            if isinstance(value, (TSeq, TMod)):
+            if isinstance(value, TSeq):
                 self.candidates.append((stmt.targets[0].id, stmt.lineno, "sequential"))
 
     def is_module_class(self, cls: ast.ClassDef, depth: int = 0) -> bool:
@@ -387,19 +387,43 @@ class TorchReader(Ops, Interp):
         return f"{prefix}.{base}" if prefix else base
 
     # -- the model ------------------------------------------------------------------------------------
+    def choose(self, class_name: str | None) -> tuple[str, int, str]:
+        """The model --class names, else the file's only model: never a guess, never a lone layer."""
+        names = ", ".join(c[0] for c in self.candidates)
+        if class_name is not None:
+            chosen = [c for c in self.candidates if c[0] == class_name]
+            if chosen:
+                return chosen[-1]
+            value = self.globals.get(class_name)
+            if isinstance(value, TMod):
+                raise self.error(self.tree, f"`{class_name}` is one nn.{value.cls} layer, not a model; "
+                                            f"--class takes one of: {names}")
+            raise self.error(self.tree, f"has no model `{class_name}`; --class takes one of: {names}")
+        roots = self.roots()
+        if len(roots) != 1:
+            raise self.error(self.tree, f"defines {len(roots)} models ({', '.join(c[0] for c in roots)}) and "
+                                        "cnncalc does not guess which one is meant; pass --class NAME")
+        return roots[0]
+
+    def roots(self) -> list[tuple[str, int, str]]:
+        """The candidates no other candidate builds on: the classes if there are any, else the Sequentials."""
+        used = set()
+        for c in self.candidates:
+            node = self.classes[c[0]] if c[2] == "class" else None
+            for sub in ast.walk(node) if node is not None else ():
+                if isinstance(sub, ast.Name) and sub.id != c[0]:
+                    used.add(sub.id)
+        from . import helpers
+        classes = [c for c in self.candidates if c[2] == "class" and c[0] not in used
+                   and helpers.match("torch", self.classes[c[0]]) is None]
+        return classes or [c for c in self.candidates if c[0] not in used]
+
     def read(self, class_name: str | None, input_given: tuple | None):
         self.run_module()
         if not self.candidates:
             raise self.error(self.tree, "defines no nn.Module class and no module-level nn.Sequential; "
                                         "give the file that defines the model")
-        if class_name is not None:
-            chosen = [c for c in self.candidates if c[0] == class_name]
-            if not chosen:
-                names = ", ".join(c[0] for c in self.candidates)
-                raise self.error(self.tree, f"has no model `{class_name}`; --class takes one of: {names}")
-            name, line, what = chosen[-1]
-        else:
-            name, line, what = max(self.candidates, key=lambda c: c[1])
+        name, line, what = self.choose(class_name)
         self.input_given = input_given  # its rank is checked against the first layer's later
         x = Tensor(INPUT, self.input_rank, "cf", True)
         if what == "class":

@@ -98,13 +98,15 @@ def test_torch_constructs(case, tmp_path):
     assert (s.totals.params, s.output_shape) == (params, out)
 
 
-def test_class_picks_one_model_and_the_default_is_the_last(tmp_path):
+def test_class_picks_one_model_and_two_without_it_are_refused(tmp_path):
     path = write(tmp_path, "two.py", TORCH_HEAD +
                  "class A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                  "        self.fc = nn.Linear(4, 2)\n    def forward(self, x):\n        return self.fc(x)\n"
                  "class B(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                  "        self.fc = nn.Linear(4, 3)\n    def forward(self, x):\n        return self.fc(x)\n")
-    assert summary_of(path).output_shape == (3,)
+    with pytest.raises(ReaderError, match=r"defines 2 models \(A, B\) .*pass --class NAME"):
+        load_model(path)
+    assert summary_of(path, class_name="B").output_shape == (3,)
     assert summary_of(path, class_name="A").output_shape == (2,)
     with pytest.raises(ReaderError, match="--class takes one of: A, B"):
         load_model(path, class_name="C")
