@@ -302,25 +302,9 @@ class Expander:
                 self.left_out[ctx.prefix + word] = self.left_out[word] = _at(fields[key])["line"]
         self.prev = source
 
-    def use(self, node, kind_node, body, block: Block, ctx: _Ctx) -> None:
-        """Expand `- block: {params..., name, id, inputs, repeat, first}`."""
-        index = len(self.out) + 1
-        where = f"layer {index} (block {block.name})"
-        if block.name in ctx.stack:
-            chain = " -> ".join((*ctx.stack[ctx.stack.index(block.name):], block.name))
-            raise _err(kind_node, f"block `{block.name}` uses itself ({chain}); blocks cannot be "
-                                  "recursive", layer=where)
-        if len(ctx.stack) >= MAX_BLOCK_DEPTH:
-            raise _err(kind_node, f"blocks nest deeper than {MAX_BLOCK_DEPTH} levels ({ctx.stack[0]} -> ... -> "
-                                  f"{ctx.stack[-1]} -> {block.name}); flatten the chain", layer=where)
-        if _is_null(body):
-            entries = []
-        elif isinstance(body, yaml.MappingNode):
-            entries = body.value
-        else:
-            raise _err(body, f"a block takes named arguments, e.g. `- {block.name}: "
-                             f"{{{', '.join(f'{p}: ...' for p in block.params) or 'name: ...'}}}`",
-                       layer=where)
+    def _use_arguments(self, entries, block: Block, where: str):
+        """A block use's entries split into the block's parameters, the use's own keys
+        (name, id, inputs, repeat, first) and the first copy's parameters."""
         given: dict[str, Any] = {}
         use: dict[str, Any] = {}
         for key, value in entries:
@@ -346,6 +330,28 @@ class Expander:
                                     f"`{key.value}`{_hint(key.value, block.params)} "
                                     f"(it takes {', '.join(block.params) or 'none'})", layer=where)
                 first[key.value] = value
+        return given, use, first
+
+    def use(self, node, kind_node, body, block: Block, ctx: _Ctx) -> None:
+        """Expand `- block: {params..., name, id, inputs, repeat, first}`."""
+        index = len(self.out) + 1
+        where = f"layer {index} (block {block.name})"
+        if block.name in ctx.stack:
+            chain = " -> ".join((*ctx.stack[ctx.stack.index(block.name):], block.name))
+            raise _err(kind_node, f"block `{block.name}` uses itself ({chain}); blocks cannot be "
+                                  "recursive", layer=where)
+        if len(ctx.stack) >= MAX_BLOCK_DEPTH:
+            raise _err(kind_node, f"blocks nest deeper than {MAX_BLOCK_DEPTH} levels ({ctx.stack[0]} -> ... -> "
+                                  f"{ctx.stack[-1]} -> {block.name}); flatten the chain", layer=where)
+        if _is_null(body):
+            entries = []
+        elif isinstance(body, yaml.MappingNode):
+            entries = body.value
+        else:
+            raise _err(body, f"a block takes named arguments, e.g. `- {block.name}: "
+                             f"{{{', '.join(f'{p}: ...' for p in block.params) or 'name: ...'}}}`",
+                       layer=where)
+        given, use, first = self._use_arguments(entries, block, where)
         repeat = self.r.integer(use["repeat"], "repeat", minimum=1) if "repeat" in use else 1
         local = self.r.string(use["name"], "name") if "name" in use else None
         if local is None:
