@@ -105,6 +105,8 @@ def infer_layer(layer: Layer, inputs: tuple[Shape, ...], sources: tuple[str, ...
         inp = inputs if layer.MULTI_INPUT else inputs[0]
         out = layer.output_shape(inp)
         trainable, frozen = layer.params(inp)
+        if not layer.trainable:
+            trainable, frozen = 0, trainable + frozen
         return LayerResult(layer, inputs, out, trainable, frozen, layer.axes(inp), layer.hyper(inp), sources, positions)
     except CnncalcError as e:
         line, col = layer.marks.get(e.arg, (layer.line, layer.col)) if e.arg else (layer.line, layer.col)

@@ -241,6 +241,8 @@ class _Reader:
         marks: dict[str, tuple[int, int]] = {}
         if "id" in raw:
             args["id"] = self.string(raw.pop("id")[1], "id", label)
+        if "trainable" in raw:
+            args["trainable"] = self.boolean(raw.pop("trainable")[1], "trainable")
         if "inputs" in raw:
             node = raw.pop("inputs")[1]
             items = node.value if isinstance(node, yaml.SequenceNode) else [node]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-COMMON_ARGS = ("name", "id", "inputs")  # arguments every layer takes
+COMMON_ARGS = ("name", "id", "inputs", "trainable")  # arguments every layer takes
 
 
 def normal(word: str) -> str:

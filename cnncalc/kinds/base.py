@@ -119,6 +119,7 @@ class Layer:
     index: int
     id: str | None = None
     inputs: tuple[str, ...] | None = None
+    trainable: bool = True  # false: its weights are frozen (Keras' trainable=False), all non-trainable
     line: int | None = None
     col: int | None = None
     marks: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)

@@ -74,6 +74,7 @@ class JsonReader:
         self.input_shape: tuple | None = None
         self.input_at = None
         self.names: dict[str, tuple[int, int]] | None = None
+        self.frozen = 0  # depth of frozen (trainable: false) models around the layer read
 
     def at(self, name) -> tuple:
         """Where the layer's name is first written in the JSON (a .keras file's JSON is not
@@ -102,6 +103,12 @@ class JsonReader:
         if not isinstance(obj, dict) or not isinstance(obj.get("config"), dict):
             raise ReaderError("is no Keras model config: no `class_name` and `config`", path=self.path)
         cls, cfg = obj.get("class_name"), obj["config"]
+        if cfg.get("trainable") is False:   # a frozen model freezes every layer in it
+            self.frozen += 1
+            try:
+                return self.model({**obj, "config": {**cfg, "trainable": True}}, x, prefix, depth)
+            finally:
+                self.frozen -= 1
         layers = cfg.get("layers")
         if not isinstance(layers, list):
             raise self.fail(cfg.get("name"), f"a {cls} without a list of layers")
@@ -232,6 +239,8 @@ class JsonReader:
             if cls in ("Lambda", "TFOpLambda") or item.get("registered_name") not in (None, cls, "Functional"):
                 what = f"the layer {cls} (its code is not in the config)"
             raise self.fail(name, what) from None
+        if (self.frozen or lc.get("trainable") is False) and has_params(cls, lc):
+            args = {**args, "trainable": False}
         return self.graph.add(kind, args, ins, f"{prefix}{name}{suffix}", self.at(name), note=note)
 
 
