@@ -9,21 +9,18 @@ from dataclasses import dataclass, replace
 
 import yaml
 
-from ..errors import CnncalcError, read_text
+from ..errors import decode, read_input
 from ..kinds import Shape, normal
+from . import forms, markup
 from .columns import COLUMN_NAMES, COLUMN_TITLES, COLUMNS, header_key, split_cells  # noqa: F401
 from .layouts import aligned_grid, keras3_grid, kind_of_text, rejoin_numbers, sniff_delimiter, tab_grid, torch_grid
+from .forms import AnswerError, Source
 from .numbers import Count, Style, read_count
 
 BLANKS = {"", "-", "--", "—", "–", "?", "??", "...", "…", "_", "tbd", "n/a", "na"}
 INPUT_WORDS = {"input", "inputs", "inputlayer", "inputimage", "image", "img", "x", "a0", "data", "in",
                "eingabe", "entrée", "entree", "entrada", "ingresso"}
 TOTAL_WORDS = {"total", "totals", "sum", "totalparams", "totalparameters", "gesamt", "summe", "somme"}
-
-
-class AnswerError(CnncalcError):
-    """The answers file cannot be read as a table (exit status 2)."""
-
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -47,22 +44,67 @@ class AnswerTable:
 
 
 def read_answers(path: str, fmt: str | None = None) -> AnswerTable:
-    """Read a table of answers from a file (`-` for stdin). `fmt`: md, csv, tsv, yaml or None
-    to decide by the extension, then by the text."""
-    text = read_text(path, AnswerError, "a table of answers",
-                     "the student's table (Markdown, CSV or YAML)")
+    """Read a table of answers from a file (`-` for stdin), chosen by its bytes (a notebook, an
+    .xlsx workbook, a PDF with text, or text), then for text by `fmt` (md, csv, tsv, yaml, html,
+    latex, rst, ...) or None to decide by the extension, then by the text."""
+    data = read_input(path, AnswerError, "a table of answers", "the student's table (Markdown, CSV or YAML)")
+    kind = forms.kind_of_bytes(data)
+    if kind == "zip":
+        from .office import xlsx_grid
+        grid, form = xlsx_grid(data, path)
+        return parse_grid(grid, path, form)
+    if kind == "pdf":
+        from .office import pdf_text
+        return _first_table([Source(pdf_text(data, path), None, "pdf")], path, "PDF")
+    if kind not in ("text", "utf-16"):
+        forms.refuse(data, path)
+    text = forms.utf16(data, path) if kind == "utf-16" else decode(data, path, AnswerError)
+    if forms.looks_like_notebook(text):
+        cells = forms.notebook_texts(text, path)
+        return _first_table([c for c in cells if "markdown" in c.form] + [c for c in cells if "markdown" not in c.form],
+                            path, "Jupyter notebook")
     return parse_answers(text, path, fmt)
+
+
+def _first_table(sources: list[Source], path: str, what: str) -> AnswerTable:
+    """The first of the candidate texts that reads as a table."""
+    first = None
+    for src in sources:
+        try:
+            return replace(parse_answers(src.text, path, src.fmt), form=src.form)
+        except AnswerError as e:
+            first = first or e
+    if first is not None and len(sources) == 1:
+        raise first
+    raise AnswerError(f"is a {what} with no table of answers: no cell holds a table naming Activation shape, "
+                      "Activation size or # parameters, and no output is a model.summary()", path=path)
+
+
+def parse_grid(grid: list[tuple[int, list[str]]], path: str, form: str) -> AnswerTable:
+    """A grid read from a structured file (a workbook): (line, cells) for the header and each row."""
+    try:
+        return replace(_table_from_grid(grid, path), form=form)
+    except AnswerError as e:
+        raise e.located(path=path) from None
 
 
 FORMATS = {"md": "md", "markdown": "md", "csv": "csv", "tsv": "tsv", "tab": "tsv", "txt": None,
            "text": None, "yaml": "yaml", "yml": "yaml", "aligned": "aligned", "summary": "summary",
-           "keras3": "summary", "keras2": "summary", "torchinfo": "summary"}
-FORMS = ("md", "csv", "tsv", "yaml", "aligned", "summary")
+           "keras3": "summary", "keras2": "summary", "torchinfo": "summary", "org": "md", "html": "html",
+           "htm": "html", "xhtml": "html", "tex": "latex", "latex": "latex", "rst": "rst", "rest": "rst", "ipynb": None}
+FORMS = ("md", "csv", "tsv", "yaml", "aligned", "summary", "html", "latex", "rst")
+MARKUP = {"html": markup.html_grid, "latex": markup.latex_grid, "rst": markup.rst_grid}
 
 
 def sniff(text: str) -> str:
     if kind_of_text(text):
         return "summary"
+    if re.search(r"<table\b", text, re.I):
+        return "html"
+    if re.search(r"\\begin\{(tabular|longtable)", text):
+        return "latex"
+    if re.search(r"^\s*\+-+\+", text, re.M) or re.search(r"^\s*={2,}(\s+={2,})+\s*$", text, re.M):
+        return "rst"
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if any(ln.lstrip().startswith("|") and ln.count("|") >= 3 for ln in lines):
         return "md"
@@ -87,7 +129,8 @@ def parse_answers(text: str, path: str = "<answers>", fmt: str | None = None) ->
         fmt = FORMATS.get(ext) or sniff(text)
     fmt = FORMATS.get(fmt.lower(), fmt.lower()) if fmt else fmt
     if fmt not in FORMS:
-        raise AnswerError(f"unknown answers format `{fmt}`; use md, csv, tsv, yaml, aligned or summary", path=path)
+        raise AnswerError(f"unknown answers format `{fmt}`; use md, csv, tsv, yaml, aligned, summary, html, "
+                          "latex or rst", path=path)
     if fmt == "md" and kind_of_text(text) and not re.search(r"^\s*\|.*\|.*\|", text, re.M):
         fmt = "summary"  # a model.summary() pasted into a .md file
     if not text.strip():
@@ -109,6 +152,8 @@ def parse_answers(text: str, path: str = "<answers>", fmt: str | None = None) ->
             if not grid:
                 raise AnswerError("has no table: no line names a graded column (Activation shape, "
                                   "Activation size, # parameters) with columns 2+ spaces apart")
+        elif fmt in MARKUP:
+            grid = MARKUP[fmt](text)
         else:
             grid = _markdown_grid(text) if fmt == "md" else _delimited_grid(text, fmt)
         return replace(_table_from_grid(grid, path), form=form)
@@ -127,7 +172,7 @@ def _markdown_grid(text: str) -> list[tuple[int, list[str]]]:
             grid = []
             continue
         cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s.strip("|"))]
-        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c) and any(cells):
+        if all(re.fullmatch(r"[:+]?-{2,}[-+:]*", c) for c in cells if c) and any(cells):  # org: |---+---|
             continue
         grid.append((lineno, cells))
     if not grid:
@@ -153,6 +198,10 @@ def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
         for i, (_, ln) in enumerate(lines):
             if any(header_key(c) in COLUMNS for sep in ";,\t|" for c in split_cells(ln, sep)
                    if len(split_cells(ln, sep)) >= 2):
+                sideways = [len(cells) for sep in ";,\t|" if len(cells := split_cells(ln, sep)) >= 2
+                            and header_key(cells[0]) in COLUMNS]
+                if i and sideways and len(split_cells(lines[i - 1][1], sniff_delimiter([ln]))) == sideways[0]:
+                    i -= 1  # a table written sideways: its first line holds the layers
                 lines = lines[i:]
                 break
     if not lines:
@@ -174,6 +223,19 @@ def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
     return out
 
 
+def transposed(grid: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]] | None:
+    """A table written sideways (layers as columns, quantities as rows) turned upright; each
+    layer's row keeps the header's line."""
+    rest = [c for _, c in grid[1:] if any(c)]
+    if not rest or len(grid[0][1]) < 3 or not all(len(c) >= 2 and len(c[0]) <= 40 and header_key(c[0]) in COLUMNS
+                                                  for c in rest):
+        return None
+    width = max(len(c) for _, c in grid)
+    cols = [c + [""] * (width - len(c)) for _, c in grid]
+    head = [cols[0][0] or "Layer"] + [c[0] for c in cols[1:]]
+    return [(grid[0][0], head)] + [(grid[0][0], [c[j] for c in cols]) for j in range(1, width)]
+
+
 def _headerless(grid: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]] | None:
     """A table pasted without its header (the notes' `block1_conv1 (Conv2D) (224, 224, 64)`):
     the first column is the label, a column of shapes (two or more numbers) is the shape."""
@@ -192,6 +254,12 @@ def _headerless(grid: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]
 def _table_from_grid(grid: list[tuple[int, list[str]]], path: str) -> AnswerTable:
     head_line, header = grid[0]
     keys = [header_key(h) for h in header]
+    if not any(k in COLUMNS for k in keys) and (turned := transposed(grid)):
+        grid = turned
+        head_line, header = grid[0]
+        keys = [header_key(h) for h in header]
+    if len(grid) == 1 and len([c for c in header if c]) == 1:
+        raise AnswerError(f"holds only the text `{header[0][:60]}`, no table; {forms.HAND_IN}", line=head_line)
     if not any(k in COLUMNS for k in keys) and (guessed := _headerless(grid)):
         grid = guessed
         head_line, header = grid[0]

@@ -27,7 +27,7 @@ def klass(tmp_path):
                  "notes_table.tsv", "unreadable.txt"):
         shutil.copy(CORPUS / name, folder / name)
     shutil.copy(CORPUS / "german.csv", folder / "=HYPERLINK(1).csv")   # a name that is a formula
-    (folder / "binary.md").write_bytes(b"\xff\xfe\x00|")
+    (folder / "binary.md").write_bytes(b"\x00\x01\x02|")
     (folder / ".hidden.md").write_text("ignored")
     return folder
 
@@ -48,7 +48,7 @@ def test_gradebook_and_class_summary(klass, tmp_path, cli):
     assert by["german"]["wrong"] == "1" and by["german"]["right"] == "22"
     assert by["'=HYPERLINK(1)"]["wrong"] == "1"                  # defused: a leading '
     assert by["unreadable"]["status"].startswith("unreadable: ") and "names no graded column" in by["unreadable"]["status"]
-    assert by["unreadable"]["score"] == "" and "not UTF-8" in by["binary"]["status"]
+    assert by["unreadable"]["score"] == "" and "is a binary file" in by["binary"]["status"]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]   # written atomically
     assert "8 students against LeNet homework: 6 graded, 2 unreadable (not averaged in)" in r.out
     # the notes' slip and the torchsummary one: CONV2 without its input channels, 2 students

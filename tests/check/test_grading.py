@@ -379,9 +379,11 @@ def test_malformed_from_the_command_line(tmp_path, main):
 
 def test_malformed_files(tmp_path, cli):
     binary = tmp_path / "b.md"
-    binary.write_bytes(b"\xff\xfe\x00|")
+    binary.write_bytes(b"\x00\x01\x02|")
+    latin = tmp_path / "latin.md"
+    latin.write_bytes("| Layer | # parameters |\n| Entrée | 0 |\n".encode("latin-1"))
     for args, message in [((tmp_path / "missing.md",), "no such file"), ((tmp_path,), "is a directory"),
-                          ((binary,), "is not UTF-8")]:
+                          ((binary,), "is a binary file"), ((latin,), "is not UTF-8")]:
         r = cli("check", *args, "--spec", HOMEWORK)
         assert r.code == 2 and message in r.err and len(r.err.strip().splitlines()) == 1
     assert cli("check", DATA / "lenet_homework_notes.md").code == 2  # --spec is required
