@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from .shared import CLASS_OPT, SPEC_ARG, TextFormat, app, emit, guarded, load
+from .shared import CLASS_OPT, SPEC_ARG, TextFormat, app, emit, fitted, guarded, load
 
 
 @app.command()
@@ -37,7 +37,7 @@ def grad(
         import json
         emit(json.dumps(r.to_dict(at), indent=2) + "\n")
     else:
-        emit(r.text(at))
+        emit(fitted(r.text(at)))
 
 
 class Loss(str, Enum):
@@ -70,4 +70,4 @@ def backprop(
         import json
         emit(json.dumps(b.to_dict(), indent=2) + "\n")
     else:
-        emit(b.text())
+        emit(fitted(b.text()))

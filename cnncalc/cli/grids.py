@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .shared import TextFormat, app, emit, guarded
+from .shared import TextFormat, app, emit, fitted, guarded
 
 
 def _emit_grid(result, fmt: "TextFormat") -> None:
@@ -15,7 +15,7 @@ def _emit_grid(result, fmt: "TextFormat") -> None:
     if fmt is TextFormat.json:
         emit(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
-        emit(result.text())
+        emit(fitted(result.text()))
 
 
 @app.command()
@@ -91,6 +91,6 @@ def conv_matrix(
     from .. import api
     from ..render.grids import matrix_text
     d = api.conv_matrix(P.one(n, "-n", "8"), f, stride=stride, kernel=kernel, signal=signal)
-    emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else matrix_text(d))
+    emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else fitted(matrix_text(d)))
     if not d["equal"]:
         raise typer.Exit(1)

@@ -72,7 +72,7 @@ def summary(
         return
     s = api.summarize(spec, dtype=dtype, batch=n, optimizer=optimizer, flops_convention=flops_convention)
     if explain:
-        return _explained(s, fmt, cols)
+        return _explained(s, fmt, cols, width)
     if fmt is Format.table:
         pieces = table.terminal_table(s.result, cols, s.metrics, width)  # rich's look, without its cost
         if pieces is not None:
@@ -207,14 +207,14 @@ def _write_feedback(report, folder: str, spec, class_folder: str, force: bool) -
         write_output(os.path.join(folder, name), text, (spec,), option="--feedback", folders=(class_folder,))
 
 
-def _explained(s, fmt: Format, columns) -> None:
+def _explained(s, fmt: Format, columns, width: int | None = None) -> None:
     """summary --explain: the working of every layer (each kind's explain facet) under its row."""
     from .. import api
     from ..render import json_doc, table
 
     working = api.working(s)
     if fmt is Format.table:
-        emit(table.explained_text(s.result, working, columns, s.metrics))
+        emit(table.explained_text(s.result, working, columns, s.metrics, width))
     elif fmt is Format.json:
         emit(json_doc.explained_json(s.result, working, s.metrics))
     else:

@@ -145,6 +145,12 @@ def emit(text: str, styled: bool = False) -> None:
     sys.stdout.write(text if styled else terminal(text))
 
 
+def fitted(text: str, width: int | None = None) -> str:
+    """Working text with every line at most the terminal's width (COLUMNS), wrapped at operators."""
+    from ..render.fit import fit
+    return fit(text, width)
+
+
 def say(text: str) -> None:
     """One line on stderr (wrote ..., a note), through the same escaper."""
     typer.echo(visible(text), err=True)
@@ -160,7 +166,7 @@ _ONE_LINE = {"ignore_unknown_options": True}  # `-5` reaches our own check, not 
 def _show(fmt: "TextFormat", data, text: str, ok: bool = True) -> None:
     """Print the answer; a well-formed "no" (no solution) exits 1."""
     from ..render.solutions import to_json
-    emit(to_json(data) if fmt is TextFormat.json else text)
+    emit(to_json(data) if fmt is TextFormat.json else fitted(text))
     if not ok:
         raise typer.Exit(1)
 

@@ -355,13 +355,26 @@ def parse_columns(text: str) -> tuple[Column, ...]:
     return tuple(dict.fromkeys(out))  # each column once, in the order first named
 
 
-def explained_text(summary: Summary, working: list[list[str]], columns=DEFAULT_COLUMNS, metrics=None) -> str:
+EXPLAIN_KEEP = ("index", "name", "output_shape", "params")  # never left out to fit the width
+
+
+def explained_text(summary: Summary, working: list[list[str]], columns=DEFAULT_COLUMNS, metrics=None,
+                   width: int | None = None) -> str:
     """The table as plain text with each layer's working lines (one list per layer, from
-    explain.layer_lines) indented under its row: what `summary --explain` prints."""
-    metrics = given(metrics)
-    head = [HEADERS[c] for c in columns]
-    rows = text_rows(summary, columns, metrics)
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(columns))]
+    explain.layer_lines) indented under its row: what `summary --explain` prints. Columns that do
+    not fit `width` (default the terminal's) are left out, saying which; long lines wrap."""
+    from .fit import fit_line, terminal_width
+    metrics, width = given(metrics), terminal_width(width)
+    columns, dropped = list(columns), []
+    while True:
+        head = [HEADERS[c] for c in columns]
+        rows = text_rows(summary, columns, metrics)
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(columns))]
+        spare = [c for c in columns if c not in EXPLAIN_KEEP]
+        if sum(widths) + 2 * (len(widths) - 1) <= width or not spare:
+            break
+        dropped.insert(0, HEADERS[spare[-1]])
+        columns.remove(spare[-1])
 
     def line(cells):
         return "  ".join(c.rjust(w) if col in NUMERIC else c.ljust(w)
@@ -371,4 +384,8 @@ def explained_text(summary: Summary, working: list[list[str]], columns=DEFAULT_C
     for row, lines in zip(rows[1:], working):
         out.append(line(row))
         out += [f"      {text}" for text in lines]
-    return "\n".join(out + [""] + totals_lines(summary, metrics)) + "\n"
+    if dropped:
+        out += ["", f"(left out to fit {width} characters: {', '.join(dropped)}; "
+                    "choose with --columns, or widen with --width)"]
+    out = [piece for text in out + [""] + totals_lines(summary, metrics) for piece in fit_line(text, width)]
+    return "\n".join(out) + "\n"

@@ -27,7 +27,8 @@ def test_grad_notes_3x3_image_2x2_kernel_all_ones_upstream(cli):
     assert d["dL_db"] == 4
 
 
-def test_grad_at_works_one_cell(cli):
+def test_grad_at_works_one_cell(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # whole working lines, unwrapped
     run = cli("grad", "--image", X3, "--kernel", "1 0; 0 -1", "--at", "dK:0,0")
     assert run.code == 0
     assert "dL/dK[0,0] = X[0,0]*G[0,0] + X[0,1]*G[0,1] + X[1,0]*G[1,0] + X[1,1]*G[1,1] = 1*1 + 2*1 + 4*1 + 5*1 = 12" in run.out

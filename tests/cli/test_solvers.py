@@ -99,7 +99,8 @@ def test_layer_table(cli, args, expect):
 
 # ---- solve --------------------------------------------------------------------------------
 
-def test_solve_padding_homework2(cli):
+def test_solve_padding_homework2(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # whole working lines, unwrapped
     r = ok(cli("solve", "padding", "-n", "6", "-f", "3", "-s", "2"))
     assert "p = (n*s - n + f - s)/2 = (6*2 - 6 + 3 - 2)/2 = 7/2 = 3.5" in r.out
     assert "floor((6 + 2*4 - 3)/2) + 1 = 6" in r.out and "(3, 4)" in r.out
@@ -144,7 +145,8 @@ def test_solve_stride(cli):
     (["kernel", "-n", "10", "--out", "20"], "needs at least (20-1)*1 + 1 = 20 padded rows"),
     (["padding", "-n", "10", "-f", "3", "-s", "2", "--out", "3"], "padding only makes it larger"),
 ])
-def test_solve_no_solution_is_exit_1_with_the_reason(cli, args, reason):
+def test_solve_no_solution_is_exit_1_with_the_reason(cli, args, reason, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # whole working lines, unwrapped
     r = cli("solve", *args)
     assert r.code == 1 and "no solution: " in r.out and reason in r.out and "Traceback" not in r.err
     d = json.loads(cli("solve", *args, "--format", "json").out)
@@ -158,7 +160,8 @@ def test_solve_input_vgg16(cli):
     assert "input 224x224x3: every division is exact" in r.out
 
 
-def test_solve_input_first_drop(cli):
+def test_solve_input_first_drop(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # whole working lines, unwrapped
     r = ok(cli("solve", "input", ZOO / "vgg16.yaml", "--max", "64", "--input", "225x225x3"))
     assert "first layer that drops rows: layer 3 (block1_pool, maxpool2d)" in r.out
     d = json.loads(ok(cli("solve", "input", ZOO / "vgg16.yaml", "--max", "64", "--input", "225x225x3",

@@ -85,7 +85,8 @@ def test_pool_working_line_holds(image, data, size, padding, op):
     check_working(r.text(), r)
 
 
-def test_cli_prints_the_bias_and_the_activation(cli):
+def test_cli_prints_the_bias_and_the_activation(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # whole working lines, unwrapped
     r = cli("conv", "--image", "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1", "--kernel", "vertical_edge",
             "--at", "0,1", "--bias", "0.5", "--activation", "relu")
     # window [[0,1,2],[5,8,9],[7,2,5]] against columns 1, 0, -1: (0+5+7) - (2+9+5) = -4; + 0.5 = -3.5
