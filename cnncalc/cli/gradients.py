@@ -53,7 +53,7 @@ def backprop(
     input: str = typer.Option(..., "--input", help='The input values, channels last: JSON ("[[1], [2], [3]]"), "1 2 3" for a one-channel signal, or a file.', show_default=False),
     target: str = typer.Option(..., "--target", help="The target: one value per output, or a class index for cross_entropy.", show_default=False),
     loss: Loss = typer.Option(Loss.mse, "--loss", help="mse, cross_entropy (softmax + NLL, as torch) or bce."),
-    weights: Optional[Path] = typer.Option(None, "--weights", help='JSON file: {"layer": {"weight": [...], "bias": [...]}}, torch\'s layout (docs/backprop.md).', show_default=False),
+    weights: Optional[Path] = typer.Option(None, "--weights", help='JSON file: {"layer": {"weight": [...], "bias": [...]}}, torch\'s layout (docs/gradients.md, The weights file).', show_default=False),
     seed: int = typer.Option(0, "--seed", help="Seed of the weights drawn when --weights is not given."),
     class_name: Optional[str] = CLASS_OPT,
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table (every array) or json."),

@@ -20,7 +20,7 @@ def import_(
     """Write the cnncalc YAML spec of a PyTorch, Keras or ONNX model, without running it.
 
     Python files are read with `ast` and never imported; .keras and .json files with zipfile
-    and json (weights are never opened); .onnx needs pip install 'cnncalc[onnx]'. Every
+    and json (weights are never opened); .onnx needs pip install 'cnncalc\\[onnx]'. Every
     command also takes these files directly: cnncalc summary net.py --input 32x32.
 
     Example: cnncalc import net.py --input 32x32x3 -o net.yaml

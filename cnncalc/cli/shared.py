@@ -69,8 +69,16 @@ app = typer.Typer(epilog="GLOSSARY",
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from ..version import __version__
+        typer.echo(f"cnncalc {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print cnncalc's version and exit.")) -> None:
     """Exact shapes, parameters and compute of convolutional networks from a short YAML spec."""
 
 
