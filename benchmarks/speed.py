@@ -220,7 +220,10 @@ def make_models(folder: str) -> None:
 
 
 def models(runs: int) -> None:
+    """(PYTHONDONTWRITEBYTECODE is dropped for this section: an installed cnncalc, like onnx-tool,
+    runs from cached bytecode, and the warm-up round writes it.)"""
     import importlib.util
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
     tool = importlib.util.find_spec("onnx_tool") is not None
     cli = console_script() + ["summary"]
     files = {"YAML": ".yaml", "ONNX": ".onnx", ".keras": ".keras", "Keras JSON": ".json", "PyTorch .py": "_pytorch.py"}

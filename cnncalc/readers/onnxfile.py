@@ -22,7 +22,7 @@ from .modelfiles import MAX_CONSTANT
 
 INSTALL = "pip install 'cnncalc[onnx]'"
 PRIVATE = "_cnncalc_onnx_ml_pb2"
-SKIP_BYTES = 16 * MAX_CONSTANT  # an initializer's data field longer than this is left out
+SKIP_BYTES = 16 * MAX_CONSTANT  # an initializer's data field longer than this is left out, whatever its dims
 MODEL_GRAPH, GRAPH_INITIALIZER = 7, 5  # ModelProto.graph, GraphProto.initializer
 TENSOR_DATA = frozenset((4, 5, 6, 7, 9, 10, 11))  # float/int32/string/int64/raw/double/uint64 data
 
@@ -119,20 +119,38 @@ def _varint(n: int) -> bytes:
     return bytes(out)
 
 
+def _product(packed: bytes) -> int:
+    """The product of packed int64 varints, each at least 1 (as tensor_values counts)."""
+    product, value, shift = 1, 0, 0
+    for b in packed:
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            product *= max(value - (1 << 64) if value >> 63 else value, 1)
+            value = shift = 0
+    return product
+
+
 def _slim(fh, size: int) -> bytearray | None:
     wire = _Wire(fh, size)
     return _message(wire, size, 0)
 
 
 def _message(wire: _Wire, end: int, level: int) -> bytearray:
-    """The fields up to `end` re-encoded; level 0 a ModelProto, 1 its graph, 2 an initializer."""
+    """The fields up to `end` re-encoded; level 0 a ModelProto, 1 its graph, 2 an initializer,
+    whose data is left out when the dims before it count more than MAX_CONSTANT values (the
+    most tensor_values reads) or it has more than SKIP_BYTES."""
     out = bytearray()
+    count = 1
     while wire.pos < end:
         key = wire.varint()
         number, kind = key >> 3, key & 7
         head = _varint(key)
         if kind == 0:
-            out += head + _varint(wire.varint())
+            value = wire.varint()
+            if level == 2 and number == 1:  # TensorProto.dims, unpacked
+                count *= max(value - (1 << 64) if value >> 63 else value, 1)
+            out += head + _varint(value)
         elif kind in (1, 5):
             out += head + wire.read(8 if kind == 1 else 4)
         elif kind != 2:
@@ -145,10 +163,13 @@ def _message(wire: _Wire, end: int, level: int) -> bytearray:
             if (level, number) in ((0, MODEL_GRAPH), (1, GRAPH_INITIALIZER)):
                 inner = _message(wire, stop, level + 1)
                 out += head + _varint(len(inner)) + inner
-            elif level == 2 and number in TENSOR_DATA and length > SKIP_BYTES:
+            elif level == 2 and number in TENSOR_DATA and (length > SKIP_BYTES or count > MAX_CONSTANT):
                 wire.skip(length)
             else:
-                out += head + _varint(length) + wire.read(length)
+                data = wire.read(length)
+                if level == 2 and number == 1:  # TensorProto.dims, packed
+                    count *= _product(data)
+                out += head + _varint(length) + data
         if wire.pos > end:
             raise _Unread
     return out
