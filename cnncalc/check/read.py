@@ -133,6 +133,11 @@ def parse_answers(text: str, path: str = "<answers>", fmt: str | None = None) ->
                           "latex or rst", path=path)
     if fmt == "md" and kind_of_text(text) and not re.search(r"^\s*\|.*\|.*\|", text, re.M):
         fmt = "summary"  # a model.summary() pasted into a .md file
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines > MAX_ANSWER_LINES:  # each row is matched against every layer: bounded before the work
+        raise AnswerError(f"has {lines:,} lines, more than the {MAX_ANSWER_LINES:,} an answer table may have "
+                          "(a table of the largest zoo network, pasted as a Keras summary, has about "
+                          "2,500); hand in the table alone", path=path)
     if not text.strip():
         raise AnswerError("is empty; it should hold a table with a layer column and any of "
                           "activation shape, activation size, # parameters", path=path)
@@ -474,6 +479,7 @@ def parse_int(text: str) -> int:
         raise ValueError(f"cannot read `{text}` as a whole number; write e.g. 6,272 or 6272") from None
 
 
+MAX_ANSWER_LINES = 5_000  # lines of an answer table
 MAX_VALUE = 10 ** 18  # no count of a network reaches it
 
 

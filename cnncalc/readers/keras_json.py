@@ -18,7 +18,7 @@ from .keras_layers import Refused, convert, has_params
 from .modelfiles import open_archive, read_member
 
 MODELS = ("Sequential", "Functional", "Model")
-MAX_ITEMS = 1_000_000   # JSON values, as MAX_NODES for YAML specs
+MAX_ITEMS = 5_000_000   # JSON values (a real 100,000-layer model has about 1.2 million)
 _NAME = re.compile(r'"name"\s*:\s*("(?:[^"\\]|\\.)*")')
 
 

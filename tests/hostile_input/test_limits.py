@@ -79,6 +79,22 @@ def test_many_rows_are_checked_in_linear_time(tmp_path, cli):
     assert run.code in (1, 2) and time.perf_counter() - start < 30
 
 
+def test_a_100000_row_table_is_refused_before_it_is_matched(tmp_path, cli):
+    rows = ["Layer,Activation shape,Activation size,# parameters"]
+    rows += [f"CONV{i},28x28x8,6272,608" for i in range(100_000)]
+    path = tmp_path / "rows.csv"
+    path.write_text("\n".join(rows) + "\n")
+    start = time.perf_counter()
+    run = cli("check", str(path), "--spec", str(ZOO / "lenet_homework.yaml"))
+    assert run.code == 2 and "100,001 lines, more than the 5,000" in run.err
+    assert time.perf_counter() - start < 5
+
+
+def test_a_keras_json_of_1_2_million_values_is_within_its_limit():
+    from cnncalc.readers import keras_json
+    assert keras_json.MAX_ITEMS >= 1_200_000  # a real 100,000-layer model
+
+
 BIG = "9" * 5000
 
 
