@@ -221,6 +221,20 @@ class JsonReader:
             raise self.fail(name, "a call without input tensors")
         return out
 
+    def constant_op(self, item, cls, name, constant, ins, prefix, suffix) -> str:
+        """A Keras op with a number operand, kept as x * scale + offset (rescaling): `x + 3.0`,
+        `x * (1 / 6)`, `x - 3.0`; any other is refused, never read without its number."""
+        position, c = constant
+        module = str(item.get("module") or "")
+        forms = {"Add": {"scale": 1, "offset": c}, "Multiply": {"scale": c, "offset": 0}}
+        if position == 1:
+            forms["Subtract"] = {"scale": 1, "offset": -c}
+        if not module.startswith("keras.src.ops") or cls not in forms or len(ins) != 1:
+            raise self.fail(name, f"the operation {cls} with the number {c} as an operand "
+                                  "(cnncalc reads x + c, c + x, x * c, c * x and x - c)")
+        note = f"{cls}(x, {c})" if position else f"{cls}({c}, x)"
+        return self.graph.add("rescaling", forms[cls], ins, f"{prefix}{name}{suffix}", self.at(name), note=note)
+
     def layer(self, item, ins, prefix, depth, suffix="") -> str:
         cls, lc = item.get("class_name"), item.get("config") or {}
         name = item.get("name") or lc.get("name")
@@ -230,6 +244,9 @@ class JsonReader:
             return self.model(item, ins[0], f"{prefix}{name}{suffix}/", depth + 1)
         if not isinstance(cls, str):
             raise self.fail(name, "a layer without a class_name")
+        constant = _constant_operand(item)
+        if constant is not None:
+            return self.constant_op(item, cls, name, constant, ins, prefix, suffix)
         build = (item.get("build_config") or {}).get("input_shape")
         rank = len(build) if isinstance(build, list) and build and not isinstance(build[0], list) else None
         try:
@@ -242,6 +259,18 @@ class JsonReader:
         if (self.frozen or lc.get("trainable") is False) and has_params(cls, lc):
             args = {**args, "trainable": False}
         return self.graph.add(kind, args, ins, f"{prefix}{name}{suffix}", self.at(name), note=note)
+
+
+def _constant_operand(item) -> tuple[int, float] | None:
+    """(position, number) of the one number among a call's arguments (`x + 3.0` saved as the op
+    Add with args [tensor, 3.0]), None when the call reads tensors only."""
+    numbers = []
+    for node in item.get("inbound_nodes") or []:
+        args = node.get("args") if isinstance(node, dict) else None
+        for i, v in enumerate(args or []):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                numbers.append((i, v))
+    return numbers[0] if numbers else None
 
 
 def _index(value) -> bool:
