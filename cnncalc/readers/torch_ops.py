@@ -331,9 +331,11 @@ class Ops:
                          note=f"x.{op}({tuple(dims)})")
 
     def concat(self, tensors, dim, base, pos, node, what):
-        if len(tensors) < 2 or not all(isinstance(t, Tensor) for t in tensors):
+        if not tensors or not all(isinstance(t, Tensor) for t in tensors):
             raise self.fail(node, f"{what} of {len(tensors)} values that are not all tensors")
         axis = self.torch_axis(tensors[0], dim, node, "dim")
+        if len(tensors) == 1:   # torch.cat([x]) is x: no layer
+            return tensors[0]
         return self.emit("concat", _drop({"axis": axis}, axis=-1), tensors, base, pos, note=what)
 
     def merge(self, kind, a, b, base, pos, node):

@@ -163,3 +163,12 @@ def test_an_argument_error_points_at_the_torch_keyword_the_kind_declares(tmp_pat
     with pytest.raises(CnncalcError, match="groups 3 does not divide the 16 channels") as e:
         summary_of(path, input=(8, 8, 3))
     assert (e.value.line, e.value.col) == (8, column)
+
+
+def test_a_one_tensor_cat_is_that_tensor(tmp_path):
+    path = write(tmp_path, "cat1.py", TORCH_HEAD +
+                 "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                 "        self.conv = nn.Conv2d(3, 4, 3)\n"
+                 "    def forward(self, x):\n        return torch.cat([self.conv(x)], dim=1)\n")
+    s = summary_of(path, input=(8, 8, 3))
+    assert [r.layer.kind for r in s.layers] == ["conv2d"] and s.totals.params == 112
