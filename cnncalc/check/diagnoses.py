@@ -88,6 +88,8 @@ def channels_first(ctx: Context) -> Iterable[Candidate]:
     if len(out) >= 2:
         yield (out[-1], *out[:-1]), (f"channels first {fmt_shape((out[-1], *out[:-1]))}: the course "
                                      f"and cnncalc write channels last (H, W, C) = {fmt_shape(out)}")
+        yield (1, out[-1], *out[:-1]), (f"PyTorch's (N, C, H, W) with a batch of 1, {fmt_shape((1, out[-1], *out[:-1]))}: "
+                                        f"the right values, channels first; the course writes (H, W, C) = {fmt_shape(out)}")
         for perm in itertools.permutations(out):
             if perm != out:
                 yield perm, f"H/W/C order swapped: the same numbers in the order (H, W, C) are {fmt_shape(out)}"

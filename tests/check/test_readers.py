@@ -89,3 +89,14 @@ def test_utf16_text_is_read(tmp_path):
     path = tmp_path / "unicode.txt"
     path.write_bytes(text.encode("utf-16"))
     assert len(read_answers(str(path)).rows) == 8
+
+
+@pytest.mark.parametrize("written, named", [("(8, 28, 28)", "channels first"), ("(1, 8, 28, 28)", "(N, C, H, W)")])
+def test_channels_first_shapes_are_named(written, named, tmp_path):
+    """Right values in another order: wrong for a course that writes (H, W, C), with a
+    diagnosis naming channels-first, never "no known mistake"."""
+    from cnncalc import api
+    path = tmp_path / "cf.md"
+    path.write_text("| Layer | Activation shape |\n|---|---|\n| CONV1 | " + written + " |\n")
+    cell = next(c for c in api.check_answers(str(path), str(HOMEWORK)).to_dict()["cells"] if c["given"] == written)
+    assert cell["status"] == "wrong" and named in cell["diagnosis"]
