@@ -107,9 +107,11 @@ def test_model_mistakes_are_one_line(cli, args, words):
 
 def test_class_picks_one_of_several(cli, tmp_path):
     (tmp_path / "two.py").write_text(TWO_CLASSES)
-    last = totals(cli("summary", tmp_path / "two.py", "--input", "28x28", "--format", "json"))
+    big = totals(cli("summary", tmp_path / "two.py", "--input", "28x28", "--class", "Big", "--format", "json"))
     small = totals(cli("summary", tmp_path / "two.py", "--input", "28x28", "--class", "Small", "--format", "json"))
-    assert last["params"] == 5*5*1*8 + 8 and small["params"] == 3*3*1*4 + 4
+    assert big["params"] == 5*5*1*8 + 8 and small["params"] == 3*3*1*4 + 4
+    run = cli("summary", tmp_path / "two.py", "--input", "28x28")   # several: never a guess
+    assert run.code == 2 and "defines 2 models (Small, Big)" in run.err and "pass --class NAME" in run.err
 
 
 @pytest.mark.parametrize("name", ["mnist_convnet.keras", "mobilenet.json", "small_resnet.onnx", "blitz_cnn.py"])
