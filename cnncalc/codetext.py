@@ -40,6 +40,12 @@ def num(x: float) -> str:
     return repr(round(x, 12))
 
 
+def exact_num(x: float) -> str:
+    """The float literal that reads back as exactly `x` (a Rescaling's 1/255), guarded as num."""
+    num(x)
+    return repr(float(x))
+
+
 def kwargs(*pairs) -> str:
     """'a=1, b=2' from (name, value-text, is_default) triples, leaving out the defaults."""
     return ", ".join(f"{k}={v}" for k, v, default in pairs if not default)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..codetext import Part, num
+from ..codetext import Part, exact_num
 from ..formulas import product
 from .base import Layer, arg, keeps_sizes, no_params, no_weights, unchanged_shape
 from .backward import no_weight_shapes
@@ -64,12 +64,12 @@ class Rescaling(Layer):
 
     def to_torch(self, r, ctx) -> list:
         ctx.helper(self, "torch")
-        offset = f", {num(self.offset)}" if self.offset else ""
-        return [Part(f"Rescaling({num(self.scale)}{offset})")]
+        offset = f", {exact_num(self.offset)}" if self.offset else ""
+        return [Part(f"Rescaling({exact_num(self.scale)}{offset})")]
 
     def to_keras(self, r, ctx) -> list:
-        offset = f", offset={num(self.offset)}" if self.offset else ""
-        return [Part(f"layers.Rescaling({num(self.scale)}{offset})")]
+        offset = f", offset={exact_num(self.offset)}" if self.offset else ""
+        return [Part(f"layers.Rescaling({exact_num(self.scale)}{offset})")]
 
     def explain(self, r) -> list[str]:
         shift = f" {'-' if self.offset < 0 else '+'} {abs(self.offset):g}" if self.offset else ""
