@@ -44,7 +44,7 @@ def test_read_count(text, style, expected, value, unit, ambiguous):
 @pytest.mark.parametrize("text, value", [("5*5*3*8+8", 5 * 5 * 3 * 8 + 8), ("(5*5*8 + 1)*16", (5 * 5 * 8 + 1) * 16),
                                          ("400*120 + 120 = 48,120", 400 * 120 + 120), ("84 × 10 + 10", 84 * 10 + 10),
                                          ("608*", 608), ("6,272 ✓", 28 * 28 * 8), ("850 †", 850), ("3,216 ?", 3216),
-                                         ("~62.9k", 62900), ("608 params", 608)])
+                                         ("~62.9k", 62900), ("608 params", 608), ("≈ 138 millions", 138 * 10 ** 6)])
 def test_parse_count_cells(text, value):
     assert parse_count(text).value == value
 
