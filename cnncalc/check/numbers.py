@@ -10,9 +10,9 @@ from fractions import Fraction
 
 # thin, narrow no-break and no-break spaces, apostrophes: always thousands separators
 _SPACES = "\u2009\u202f\u00a0 '’`"
-_SI = {"k": 3, "K": 3, "thousand": 3, "m": 6, "M": 6, "mio": 6, "million": 6, "mn": 6,
-       "thousands": 3, "millions": 6, "millionen": 6, "billions": 9, "g": 9, "G": 9, "b": 9, "B": 9, "bn": 9, "billion": 9, "lakh": 5, "lakhs": 5, "lac": 5,
-       "crore": 7, "crores": 7, "cr": 7}
+_SI = {"k": 3, "K": 3, "thousand": 3, "thousands": 3, "m": 6, "M": 6, "mio": 6, "million": 6,
+       "millions": 6, "millionen": 6, "mn": 6, "g": 9, "G": 9, "b": 9, "B": 9, "bn": 9, "billion": 9,
+       "billions": 9, "lakh": 5, "lakhs": 5, "lac": 5, "crore": 7, "crores": 7, "cr": 7}
 NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<body>\d[\d.,\u2009\u202f\u00a0 '’`]*\d|\d)"
                     r"(?:[eE](?P<exp>[+-]?\d{1,2}))?\s*(?P<si>[a-zA-Z]{1,8})?")
 
