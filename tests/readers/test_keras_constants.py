@@ -21,8 +21,8 @@ def saved(tmp_path, fn):
 
 def test_hard_sigmoid_as_operations_keeps_its_constants(tmp_path):
     text = import_model(saved(tmp_path, lambda x: keras.layers.ReLU(6.0)(x + 3.0) * (1.0 / 6.0)))
-    assert "rescaling: {scale: 1, offset: 3.0, name: add}" in text
-    assert "rescaling: {scale: 0.16666666666666666, offset: 0, name: multiply}" in text
+    assert "rescaling: {scale: 1, offset: 3.0, name: add" in text   # Keras numbers op names per process
+    assert "rescaling: {scale: 0.16666666666666666, offset: 0, name: multiply" in text
     s = infer(parse_spec(text))
     assert s.totals.params == 16 and s.layers[-1].output_shape == (8, 8, 4)
 
