@@ -6,6 +6,7 @@ import json
 import pytest
 
 import cnncalc
+from cnncalc.render.fit import fit  # the CLI fits working text to the terminal (COLUMNS)
 from tests.conftest import ROOT, ZOO
 
 SPECS = sorted(ZOO.glob("*.yaml"))
@@ -68,7 +69,7 @@ def test_import_is_light():
 def test_solve_size_is_the_cli_json_and_text(cli, args, call):
     run = cli(*args, "--format", "json")
     assert run.code == 0 and json.loads(run.out) == call().to_dict()
-    assert cli(*args).out == call().text()
+    assert cli(*args).out == fit(call().text())
 
 
 def test_strict_error_is_the_cli_refusal(cli):
@@ -89,7 +90,7 @@ def test_strict_error_is_the_cli_refusal(cli):
 def test_solve_layer_is_the_cli_json_and_text(cli, args, call, params):
     run = cli(*args, "--format", "json")
     assert run.code == 0 and json.loads(run.out) == call().to_dict()
-    assert cli(*args).out == call().text()
+    assert cli(*args).out == fit(call().text())
     assert call().params == params
 
 
@@ -102,14 +103,14 @@ def test_solve_layer_is_the_cli_json_and_text(cli, args, call, params):
 def test_solvers_are_the_cli_json_and_text(cli, args, call):
     run = cli(*args, "--format", "json")
     assert run.code == 0 and json.loads(run.out) == call().to_dict()
-    assert cli(*args).out == call().text()
+    assert cli(*args).out == fit(call().text())
 
 
 def test_solve_input_is_the_cli_json_and_text(cli):
     run = cli("solve", "input", ZOO / "vgg16.yaml", "--input", "225x225x3", "--format", "json")
     a = cnncalc.solve_input(ZOO / "vgg16.yaml", given=(225, 225, 3))
     assert json.loads(run.out) == a.to_dict()
-    assert cli("solve", "input", ZOO / "vgg16.yaml", "--input", "225x225x3").out == a.text()
+    assert cli("solve", "input", ZOO / "vgg16.yaml", "--input", "225x225x3").out == fit(a.text())
 
 
 VERTICAL = "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1"
@@ -128,7 +129,7 @@ VERTICAL = "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1"
 def test_grids_are_the_cli_json_and_text(cli, args, call):
     run = cli(*args, "--format", "json")
     assert run.code == 0 and json.loads(run.out) == call().to_dict()
-    assert cli(*args).out == call().text()
+    assert cli(*args).out == fit(call().text())
 
 
 def test_convolve_values():
@@ -177,6 +178,7 @@ def test_summary_options_check_before_reading():
 CLI_MAY_IMPORT = {
     "..": {"api", "size_syntax"},                            # the API; reading the size syntax
     "..render": None, "..render.check": None, "..render.grids": None, "..render.solutions": None,  # renderers
+    "..render.fit": None, "..version": None,                 # fitting text to the terminal; the version
     "..errors": None, "..files": None,                       # any name: errors, reading and writing
     ".": None, ".shared": None,
 }

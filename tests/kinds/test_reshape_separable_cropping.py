@@ -258,7 +258,8 @@ def test_export_code_mentions_the_translation():
     assert "layers.SeparableConv2D(\n        64, 3" in keras_code and "layers.Cropping2D(((1, 2), (3, 3))" in keras_code
 
 
-def test_explain_plugs_in_the_numbers(cli, spec_file):
+def test_explain_plugs_in_the_numbers(cli, spec_file, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # whole working lines (at 80 they wrap at an operator)
     path = spec_file(DCGAN)
     run = cli("summary", path, "--explain", "--format", "table")
     assert run.code == 0, run.err
