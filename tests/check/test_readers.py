@@ -100,3 +100,30 @@ def test_channels_first_shapes_are_named(written, named, tmp_path):
     path.write_text("| Layer | Activation shape |\n|---|---|\n| CONV1 | " + written + " |\n")
     cell = next(c for c in api.check_answers(str(path), str(HOMEWORK)).to_dict()["cells"] if c["given"] == written)
     assert cell["status"] == "wrong" and named in cell["diagnosis"]
+
+
+@pytest.mark.parametrize("name", ["notebook_markdown.ipynb", "notebook_keras_summary.ipynb",
+                                  "notebook_torchinfo.ipynb"])
+def test_a_notebook_nbformat_wrote_grades_as_the_corpus_one(name, tmp_path, cli):
+    """The notebook written by nbformat itself (what Jupyter calls to save: its own JSON layout,
+    ids, metadata and line splitting), from the corpus notebook's cells and outputs, grades
+    exactly as the corpus file does."""
+    nbformat = pytest.importorskip("nbformat")
+    corpus = nbformat.read(str(FORMS / name), as_version=4)
+    saved = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                              "language": "python"}})
+    for cell in corpus.cells:
+        if cell.cell_type == "markdown":
+            saved.cells.append(nbformat.v4.new_markdown_cell(cell.source))
+        else:
+            code = nbformat.v4.new_code_cell(cell.source, execution_count=cell.get("execution_count"))
+            code.outputs = [nbformat.v4.output_from_msg({"header": {"msg_type": o.output_type},
+                                                         "content": {k: v for k, v in o.items() if k != "output_type"}})
+                            if o.output_type == "stream" else o for o in cell.get("outputs", [])]
+            saved.cells.append(code)
+    nbformat.validate(saved)
+    path = tmp_path / name
+    nbformat.write(saved, str(path))
+    ours = json.loads(cli("check", path, "--spec", HOMEWORK, "--format", "json").out)
+    theirs = json.loads(cli("check", FORMS / name, "--spec", HOMEWORK, "--format", "json").out)
+    assert {**ours, "answers": None} == {**theirs, "answers": None}  # every cell, the score, the form
