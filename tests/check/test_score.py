@@ -55,13 +55,13 @@ def blank_columns(text: str, keep: int) -> str:
 def test_only_the_shape_column_filled(cli, tmp_path):
     code, doc = graded(cli, tmp_path, blank_columns(key(cli), 1))
     # 7 layer shapes right (the Input shape is given); 16 sizes and parameter counts unanswered
-    assert code == 1 and doc["right"] == 7 and doc["unanswered"] == 16 and doc["score"] == 30.4
+    assert code == 1 and doc["right"] == 7 and doc["unanswered"] == 16 and doc["score"] == round(100 * 7 / 23, 1)
 
 
 def test_a_missing_row_costs_its_cells(cli, tmp_path):
     text = "\n".join(line for line in key(cli).splitlines() if not line.startswith("| FC4"))
     code, doc = graded(cli, tmp_path, text)
-    assert code == 1 and doc["unanswered"] == 3 and doc["score"] == 87.0
+    assert code == 1 and doc["unanswered"] == 3 and doc["score"] == round(100 * (23 - 3) / 23, 1)
     assert doc["layers_without_row"] == ["FC4"]
     missing = [c for c in doc["cells"] if c["layer"] == "FC4"]
     assert [c["status"] for c in missing] == ["unanswered"] * 3 and all(c["row"] == "" for c in missing)
@@ -82,9 +82,9 @@ def test_one_early_slip_carried_scores_above_fourteen_wrong_cells(cli, tmp_path)
                                                    "activation: relu, name: conv2"))
     code, doc = graded(cli, tmp_path, key(cli, slipped), ALEXNET)
     assert code == 1 and doc["asked"] == 41 and doc["wrong"] == 1 and doc["carried"] == 14
-    assert doc["score"] == 97.6
+    assert doc["score"] == round(100 * (41 - 1) / 41, 1)  # right + carried over asked
     code, strict = graded(cli, tmp_path, key(cli, slipped), ALEXNET, "--strict")
-    assert strict["score"] == 63.4 and strict["wrong"] == 15
+    assert strict["score"] == round(100 * (41 - 15) / 41, 1) and strict["wrong"] == 15
     # 14 parameter and size cells off by one
     lines, wrong = [], 0
     for line in key(cli, ALEXNET).splitlines():
@@ -96,7 +96,7 @@ def test_one_early_slip_carried_scores_above_fourteen_wrong_cells(cli, tmp_path)
                     wrong += 1
         lines.append("|".join(cells))
     code, other = graded(cli, tmp_path, "\n".join(lines) + "\n", ALEXNET)
-    assert code == 1 and other["wrong"] == 14 and other["score"] == 65.9 < doc["score"]
+    assert code == 1 and other["wrong"] == 14 and other["score"] == round(100 * (41 - 14) / 41, 1) < doc["score"]
 
 
 def test_a_table_of_another_network(cli, tmp_path):
