@@ -89,6 +89,16 @@ def unchanged_shape(self, inp: Shape) -> Shape:
     return inp
 
 
+def padded_shape(self, inp: Shape) -> Shape:
+    """Shape: each spatial axis n + before + after (the padding kinds), channels unchanged."""
+    return (*(F.padded(a.n, a.pad) for a in self.axes(inp)), inp[-1])
+
+
+def padding_hyper(self, inp: Shape) -> dict:
+    """Hyper-parameters of a padding kind: p, the (before, after) pair of each axis."""
+    return {"p": tuple(a.pad for a in self.axes(inp))}
+
+
 def no_params(self, inp: Shape) -> tuple[int, int]:
     """Params: 0 (nothing learned)."""
     return (0, 0)

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import explain as X
-from .. import formulas as F
 from ..codetext import Part, dims_of, refuse, torch_pad
 from ..errors import ShapeError
 from .base import (AXIS_NAMES, Axis, Layer, Shape, arg, kind_dims, memo_axes, no_params, no_weights, numpy_ops,
-                   resolve_padding, spatial_dims)
+                   padded_shape, padding_hyper, resolve_padding, spatial_dims)
 from .backward import no_weight_shapes
 from .measure import no_macs, rf_window, zero_flops
 
@@ -59,11 +58,9 @@ class EdgePad(Layer):
                                  arg="padding")
         return tuple(Axis(n, 1, 1, p) for n, p in zip(inp, pads))
 
-    def output_shape(self, inp: Shape) -> Shape:
-        return (*(F.padded(a.n, a.pad) for a in self.axes(inp)), inp[-1])
+    output_shape = padded_shape
 
-    def hyper(self, inp: Shape) -> dict[str, Any]:
-        return {"p": tuple(a.pad for a in self.axes(inp))}
+    hyper = padding_hyper
 
     params = no_params
 

@@ -10,7 +10,7 @@ from ..codetext import (TORCH_INTERPOLATION, Part, dims_of, ints, keras_pairs, r
                         upsample_factor, upsample_mode)
 from ..errors import ShapeError
 from .base import (ACTIVATIONS, memo_axes, Axis, AXIS_NAMES, Layer, Shape, arg, fmt_shape, numpy_ops, kind_dims, no_params,
-                   no_weights, per_axis, resolve_padding, spatial_dims)
+                   no_weights, padded_shape, padding_hyper, per_axis, resolve_padding, spatial_dims)
 from .backward import no_backward, no_weight_shapes
 from .measure import AxisRF, no_macs, rf_same, rf_unknown, rf_window, zero_flops
 
@@ -185,11 +185,9 @@ class ZeroPad(Layer):
         pads = resolve_padding(self, self.padding, dims, (), (), (), ())
         return tuple(Axis(n, 1, 1, p) for n, p in zip(inp, pads))
 
-    def output_shape(self, inp: Shape) -> Shape:
-        return (*(F.padded(a.n, a.pad) for a in self.axes(inp)), inp[-1])
+    output_shape = padded_shape
 
-    def hyper(self, inp: Shape) -> dict[str, Any]:
-        return {"p": tuple(a.pad for a in self.axes(inp))}
+    hyper = padding_hyper
 
     params = no_params
 
