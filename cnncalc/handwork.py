@@ -24,39 +24,9 @@ from .errors import ArgumentError, json_numbers, read_text
 from .render.grids import fmt, plain
 from .ops import conv_nd, pool_nd
 from .shapes import Axis
+from .kernels import ALIASES as KERNEL_ALIASES, KERNELS, names as kernel_names
 
 Grid = list[list[float]]
-
-# Standard 3x3 kernels, as cross-correlation matrices (the way the course applies them).
-# prewitt_x / sobel_x / scharr_x are the x-gradient (vertical-edge) forms of the course notes
-# (seeds 002:L77-96) and of Wikipedia's "Prewitt operator", "Sobel operator" (G_x; Scharr's
-# 3-10-3 weights); the _y forms are their transposes. sharpen is identity - laplacian (it sums
-# to 1); the notes' "Sharpen" (001:L37) is really the 4-neighbour laplacian, listed as such.
-KERNELS: dict[str, tuple[Grid, str]] = {
-    "identity": ([[0, 0, 0], [0, 1, 0], [0, 0, 0]], "identity (001:L35)"),
-    "sharpen": ([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], "sharpen = identity - laplacian, sums to 1"),
-    "laplacian": ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], "4-neighbour Laplacian (the notes' 001:L37 \"Sharpen\")"),
-    "box_blur": ([[1 / 9] * 3] * 3, "box blur, 1/9 * ones (001:L38)"),
-    "gaussian_blur": ([[v / 16 for v in r] for r in ([1, 2, 1], [2, 4, 2], [1, 2, 1])],
-                      "Gaussian blur 3x3, 1/16 * [[1,2,1],[2,4,2],[1,2,1]] (001:L39)"),
-    "vertical_edge": ([[1, 0, -1]] * 3, "vertical edge (002:L61-65, 004:L51)"),
-    "horizontal_edge": ([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], "horizontal edge (002:L69-73)"),
-    "prewitt_x": ([[1, 0, -1]] * 3, "Prewitt x-gradient (002:L77-81)"),
-    "prewitt_y": ([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], "Prewitt y-gradient (transpose of prewitt_x)"),
-    "sobel_x": ([[1, 0, -1], [2, 0, -2], [1, 0, -1]], "Sobel x-gradient (002:L86-90)"),
-    "sobel_y": ([[1, 2, 1], [0, 0, 0], [-1, -2, -1]], "Sobel y-gradient (transpose of sobel_x)"),
-    "scharr_x": ([[3, 0, -3], [10, 0, -10], [3, 0, -3]], "Scharr x-gradient (002:L92-96)"),
-    "scharr_y": ([[3, 10, 3], [0, 0, 0], [-3, -10, -3]], "Scharr y-gradient (transpose of scharr_x)"),
-    "lonely": ([[-1, -1, -1], [-1, 1, -1], [-1, -1, -1]], "the course's \"lonely 1\" filter (003:L189-191)"),
-}
-KERNEL_ALIASES = {"edge_vertical": "vertical_edge", "edge_horizontal": "horizontal_edge", "vertical": "vertical_edge",
-                  "horizontal": "horizontal_edge", "prewitt": "prewitt_x", "sobel": "sobel_x", "scharr": "scharr_x",
-                  "gaussian": "gaussian_blur", "box": "box_blur", "blur": "box_blur", "lonely_1": "lonely"}
-
-
-def kernel_names() -> str:
-    return ", ".join(KERNELS)
-
 
 def parse_matrix(text: str, what: str = "--image") -> Grid:
     """A matrix from inline text ("1 0 1; 0 1 0", rows split by ';' or newlines, values by

@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from ..kernels import help_text as kernel_help
 from .shared import TextFormat, app, emit, fitted, guarded
 
 
@@ -22,7 +23,7 @@ def _emit_grid(result, fmt: "TextFormat") -> None:
 @guarded
 def conv(
     image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("1 0 1; 0 1 0; 1 1 1"), JSON, or a CSV/whitespace file; one row = a 1-D signal.', show_default=False),
-    kernel: str = typer.Option(..., "--kernel", help="A named kernel (identity, sharpen, laplacian, box_blur, gaussian_blur, vertical_edge, horizontal_edge, prewitt_x/y, sobel_x/y, scharr_x/y, lonely) or a matrix like --image.", show_default=False),
+    kernel: str = typer.Option(..., "--kernel", help=f"A named kernel ({kernel_help()}: docs/solvers.md shows each) or a matrix like --image.", show_default=False),
     stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
     padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
     flip: bool = typer.Option(False, "--flip", help="Flip the kernel (true convolution); default is cross-correlation, as PyTorch/TensorFlow."),
