@@ -77,22 +77,25 @@ SpecLike = Union[str, Path, Any]
 
 
 def load(path_or_text: str | Path, *, input: str | tuple[int, ...] | None = None,
-         class_name: str | None = None):
+         class_name: str | None = None, vary: str | dict[str, str] | None = None):
     """A Spec from a YAML file path, a zoo name (`vgg16`: `cnncalc summary --list`), from YAML
     text (anything with a newline or a `layers:` key),
     or from a model file: PyTorch or Keras source (.py, read with `ast`, never run), .keras,
     a Keras .json, .onnx (cnncalc.readers). `input` overrides the input shape, channels last:
     (32, 32, 3) or "32x32x3"; the spatial sizes alone keep the channels. `class_name` picks
-    the model of a Python file (default: its only model; several are refused)."""
-    return load_text(path_or_text, input=input, class_name=class_name)[0]
+    the model of a Python file (default: its only model; several are refused). `vary` picks a
+    variant of a template ("n=32,k1=8" or {"n": "32"}; default: the first choice of each name)."""
+    return load_text(path_or_text, input=input, class_name=class_name, vary=vary)[0]
 
 
 def load_text(path_or_text: str | Path, *, input: str | tuple[int, ...] | None = None,
-              class_name: str | None = None):
+              class_name: str | None = None, vary: str | dict[str, str] | None = None):
     """(Spec, its YAML text) as `load` reads it, the file read once; for a model file the
     text is the spec `cnncalc import` writes."""
+    from .vary import parse_choose
+    choose = parse_choose(vary) if isinstance(vary, str) else vary
     with _no_cycle_collection():
-        return _load_text(path_or_text, given=input_shape(input), class_name=class_name)
+        return _load_text(path_or_text, given=input_shape(input), class_name=class_name, choose=choose)
 
 
 def zoo() -> list[tuple[str, str]]:
@@ -110,7 +113,7 @@ def _zoo_or(path: str) -> str:
     return str(zoo) if zoo else path
 
 
-def _load_text(path_or_text, *, given, class_name):
+def _load_text(path_or_text, *, given, class_name, choose=None):
     from .errors import ArgumentError, SpecError, read_text
     from .spec import parse_spec
     text = str(path_or_text)
@@ -119,11 +122,14 @@ def _load_text(path_or_text, *, given, class_name):
         if not text.lower().endswith((".yaml", ".yml")):  # the readers load only for model files
             from .readers import is_model_file, load_model_text
             if is_model_file(text):
+                if choose is not None:
+                    raise ArgumentError(f"--vary picks a variant of a YAML template, but {text[:80]} is a "
+                                        "model file; leave --vary out")
                 return load_model_text(text, input=given, class_name=class_name)
         body = read_text(text, SpecError, "a YAML spec file", "the path of a YAML spec, e.g. architectures/vgg16.yaml")
-        spec = parse_spec(body, text)
+        spec = parse_spec(body, text, choose)
     else:
-        body, spec = text, parse_spec(text)
+        body, spec = text, parse_spec(text, vary=choose)
     if class_name is not None:
         raise ArgumentError(f"--class {class_name} picks a class of a Python model file, but {text if len(text) < 80 else 'this'} "
                             "is a YAML spec; leave --class out")

@@ -138,10 +138,12 @@ class _Ctx:
 class Expander:
     """Reads the layer items, expanding block uses; gives the flat tuple of Layers."""
 
-    def __init__(self, reader, blocks: dict[str, Block], max_layers: int):
+    def __init__(self, reader, blocks: dict[str, Block], max_layers: int, vary: dict | None = None):
         self.r = reader
         self.blocks = blocks
         self.max_layers = max_layers
+        self.vary = vary  # a template's names -> the picked choice's node (vary.py)
+        self.used: set[str] = set()  # the vary names a value used
         self.out: list[Layer] = []
         self.names: dict[str, int] = {}
         self.alias: dict[str, str] = {}  # use names/ids and left-out layers -> the layer they stand for
@@ -154,8 +156,12 @@ class Expander:
         # a reader whose layer_item takes `auto` names unnamed layers in its error labels
         self.takes_auto = "auto" in inspect.signature(type(reader).layer_item).parameters
 
+    def top(self) -> _Ctx:
+        """The top level: a template's `vary:` names are its parameters."""
+        return _Ctx(params=self.vary)
+
     def run(self, items) -> tuple[Layer, ...]:
-        ctx = _Ctx()
+        ctx = self.top()
         for item in items:
             self.item(item, ctx)
         return tuple(self.out)
@@ -432,9 +438,7 @@ class Expander:
             raise _err(node, f"the blocks copy more than {MAX_COPIED:,} YAML nodes while expanding "
                              "(a large list parameter used many times?); use fewer `repeat`s or smaller parameters")
         if isinstance(node, yaml.ScalarNode):
-            if node.style in (None, "") and node.tag == _T + "str" and node.value.startswith("$"):
-                return self.expr(node, ctx)
-            return node
+            return self.expr(node, ctx) if _is_ref(node) else node
         if isinstance(node, yaml.SequenceNode):
             return yaml.SequenceNode(node.tag, [self.subst(v, ctx) for v in node.value],
                                      node.start_mark, node.end_mark, node.flow_style)
@@ -447,7 +451,8 @@ class Expander:
         text = node.value
         if ctx.params is None:
             raise _err(node, f"`{text}` is a block parameter, but this layer is in no block; "
-                             "write the value itself, or define the layer in `blocks:`")
+                             "write the value itself, define the layer in `blocks:`, or declare "
+                             "the name under `vary:` (a template)")
         m = _PARAM.match(text)
         if m:
             return self.param(m.group(1), node, ctx)
@@ -491,10 +496,30 @@ class Expander:
         return next(r.output_shape for r in summary.layers if r.layer.name == ref or r.layer.id == ref)
 
     def param(self, name: str, node, ctx: _Ctx):
-        if name not in ctx.params:
-            raise _err(node, f"unknown parameter `${name}` in block {ctx.block}{_hint(name, ctx.params)} "
-                             f"(its parameters are {', '.join('$' + p for p in ctx.params) or 'none'})")
-        return ctx.params[name]
+        """A block parameter's value (it shadows a template's name), else a `vary:` name's
+        picked choice."""
+        if ctx.params is not None and name in ctx.params:
+            value = ctx.params[name]
+            if ctx.block is None:
+                self.used.add(name)
+            elif self.vary is not None and _is_ref(value):  # a default such as `filters: $k1`
+                value = self.expr(value, _Ctx(params=self.vary))
+            return value
+        if self.vary is not None and name in self.vary:
+            self.used.add(name)
+            return self.vary[name]
+        if ctx.block is None:
+            raise _err(node, f"`${name}` is used but not declared under `vary:`{_hint(name, self.vary or {})} "
+                             f"(it declares {', '.join('$' + p for p in self.vary or {})}); "
+                             f"add `{name}: [choices]` under `vary:`")
+        raise _err(node, f"unknown parameter `${name}` in block {ctx.block}{_hint(name, ctx.params)} "
+                         f"(its parameters are {', '.join('$' + p for p in ctx.params) or 'none'})")
+
+
+def _is_ref(node) -> bool:
+    """A plain scalar starting with `$`: a parameter or an expression to substitute."""
+    return (isinstance(node, yaml.ScalarNode) and node.style in (None, "") and node.tag == _T + "str"
+            and node.value.startswith("$"))
 
 
 def _split(node):

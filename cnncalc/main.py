@@ -32,7 +32,8 @@ def summary(path: str) -> int | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            s = api.summarize(api.load(str(Path(path))))  # as typer's Path argument reads it
+            spec = api.load(str(Path(path)))  # as typer's Path argument reads it
+            s = api.summarize(spec)
             pieces = table.terminal_table(s.result, table.DEFAULT_COLUMNS, s.metrics, None)
     except CnncalcError as e:
         sys.stderr.write(e.one_line() + "\n")
@@ -44,6 +45,9 @@ def summary(path: str) -> int | None:
         return None
     if pieces is None:
         return None
+    if spec.template is not None:  # as cli/shared.load says it
+        from .errors import visible
+        sys.stderr.write(visible(spec.template.note()) + "\n")
     try:
         for piece in pieces:
             sys.stdout.write(piece)

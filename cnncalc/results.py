@@ -22,6 +22,7 @@ class Spec:
     layers: tuple[Layer, ...]
     path: str = "<spec>"
     input_mark: tuple[int, int] | None = field(default=None, compare=False)
+    template: Any = field(default=None, compare=False)  # a template's vary.Template: its variants, the one picked
 
 
 @dataclass(frozen=True, slots=True)  # one per layer: no __dict__

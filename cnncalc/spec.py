@@ -11,15 +11,16 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
 from .blocks import Expander, read_blocks
 from .errors import SpecError, check_characters, read_text
 from .graph import resolve
-from .kinds import ACTIVATIONS, KIND_ALIASES, KINDS, Layer
+from .kinds import ACTIVATIONS, KIND_ALIASES, KINDS
 from .results import Spec
+from .vary import Template, choice_text, pick, read_vary
 from .spelling import COMMON_ARGS, argument, normal  # noqa: F401 (argument: this module's interface)
 
 MAX_SIZE = 1 << 24     # any size above 16,777,216 is a typo, not a network
@@ -32,17 +33,52 @@ _T = "tag:yaml.org,2002:"
 _SAFE_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
-TOP_KEYS = ("name", "input", "layers", "blocks")
+TOP_KEYS = ("name", "vary", "input", "layers", "blocks")
 
 
-def load_spec(path: str) -> Spec:
+def load_spec(path: str, vary: Mapping[str, str] | None = None) -> Spec:
     """Read and parse a spec file; a missing or unreadable file is a SpecError."""
     text = read_text(path, SpecError, "a YAML spec file", "the path of a YAML spec, e.g. architectures/vgg16.yaml")
-    return parse_spec(text, path)
+    return parse_spec(text, path, vary)
 
 
-def parse_spec(text: str, path: str = "<spec>") -> Spec:
-    """Parse spec text. Every error carries path, line and column (1-based)."""
+def parse_spec(text: str, path: str = "<spec>", vary: Mapping[str, str] | None = None) -> Spec:
+    """Parse spec text. Every error carries path, line and column (1-based). A template
+    (`vary:`, vary.py) gives the variant `vary` picks ({name: choice}; default the first
+    choices), each of its choices checked once where it is used."""
+    root = compose(text, path)
+    spec = parse_root(root, path, vary)
+    if spec.template is not None:
+        _check_choices(root, path, spec.template)
+    return spec
+
+
+def parse_root(root, path: str, vary: Mapping[str, str] | None = None) -> Spec:
+    """The spec (a template's variant `vary`) from composed YAML."""
+    try:
+        return _Reader(path, vary).spec(root)
+    except SpecError as e:
+        raise e.located(path=path) from None
+
+
+def _check_choices(root, path: str, template: Template) -> None:
+    """Each choice in the variant that changes only it: an error at the choice itself (a word
+    where an integer goes, a kernel of 0) is the template's; one elsewhere (an expression that
+    comes out at 0 with other choices) only makes some variants invalid."""
+    first = template.values()
+    for name, texts, picked in zip(template.names, template.choices, template.picked):
+        for k, text in enumerate(texts):
+            if k != picked:
+                try:
+                    parse_root(root, path, {**first, name: text})
+                except SpecError as e:
+                    if (e.line, e.col) in template.spots.get((name, k), ()):
+                        raise SpecError(f"vary {name}={text}: {e.message}", path=e.path, line=e.line,
+                                        col=e.col, layer=e.layer) from None
+
+
+def compose(text: str, path: str):
+    """The YAML node tree of spec text (never constructed), its syntax errors located."""
     check_characters(text, path, SpecError)
     try:
         root = yaml.compose(text, Loader=_LOADER)
@@ -60,10 +96,7 @@ def parse_spec(text: str, path: str = "<spec>") -> Spec:
                         line=mark.line + 1 if mark else None, col=mark.column + 1 if mark else None) from None
     except yaml.YAMLError as e:
         raise SpecError(f"YAML error: {e}", path=path) from None
-    try:
-        return _Reader(path).spec(root)
-    except SpecError as e:
-        raise e.located(path=path) from None
+    return root
 
 
 def _at(node) -> dict:
@@ -112,9 +145,10 @@ def _show(node) -> str:
 
 
 class _Reader:
-    def __init__(self, path: str):
+    def __init__(self, path: str, choose: Mapping[str, str] | None = None):
         self.path = path
         self.nodes = 0
+        self.choose = choose
 
     # -- the whole tree: safety first -------------------------------------------------------
     def check_tree(self, node, depth: int = 0) -> None:
@@ -160,21 +194,44 @@ class _Reader:
         if "layers" not in top:
             raise _err(root, "the spec needs `layers:`, a list of layers")
         name = self.string(top["name"][1], "name") if "name" in top else None
-        in_node = top["input"][1]
+        template, vary = self.template(top)
+        expander = Expander(self, {}, MAX_LAYERS, vary)
+        in_node = expander.subst(top["input"][1], expander.top())
         shape = self.input_value = self.input_shape(in_node)
         layers_node = top["layers"][1]
         if not isinstance(layers_node, yaml.SequenceNode) or not layers_node.value:
             raise _err(layers_node, "`layers` must be a non-empty list, each item `- kind: {arguments}`")
         if len(layers_node.value) > MAX_LAYERS:
             raise _err(layers_node, f"{len(layers_node.value):,} layers is more than the {MAX_LAYERS:,} allowed")
-        self.blocks = read_blocks(self, top["blocks"][1]) if "blocks" in top else {}
-        layers = self.layers(layers_node.value)
+        expander.blocks = read_blocks(self, top["blocks"][1]) if "blocks" in top else {}
+        layers = expander.run(layers_node.value)
+        if template is not None:
+            unused = [(n, k) for n, k in zip(template.names, top["vary"][1].value) if n not in expander.used]
+            if unused:
+                raise _err(unused[0][1][0], f"`vary` declares `{unused[0][0]}`, but no value uses "
+                                            f"`${unused[0][0]}`; use it or remove it")
         if not layers:
             raise _err(layers_node, "no layers are left: `when: false` removed every one; keep at least one layer")
         layers = resolve(layers)
         stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         return Spec(name=name or stem, input=shape, layers=layers, path=self.path,
-                    input_mark=(_at(in_node)["line"], _at(in_node)["col"]))
+                    input_mark=(_at(in_node)["line"], _at(in_node)["col"]), template=template)
+
+    def template(self, top):
+        """(Template, {name: picked choice node}) of `vary:`; (None, None) for a plain spec."""
+        if "vary" not in top:
+            if self.choose is not None:
+                raise _err(top["input"][0], f"--vary picks a variant of a template, but this spec "
+                                            "declares no `vary:`; leave --vary out")
+            return None, None
+        key, node = top["vary"]
+        names, choices, keys = read_vary(node)
+        picked = pick(names, choices, keys, self.choose, _at(key))
+        spots = {(n, k): {(_at(c)["line"], _at(c)["col"]) for c in _walk(c)}
+                 for n, cs in zip(names, choices) for k, c in enumerate(cs)}
+        template = Template(tuple(names), tuple(tuple(choice_text(c) for c in cs) for cs in choices),
+                            picked, spots=spots)
+        return template, {n: cs[i] for n, cs, i in zip(names, choices, picked)}
 
     def input_shape(self, node) -> tuple[int, ...]:
         if not isinstance(node, yaml.SequenceNode) or not 1 <= len(node.value) <= 4:
@@ -185,10 +242,6 @@ class _Reader:
         return tuple(self.integer(item, "input", minimum=1) for item in node.value)
 
     # -- layers ----------------------------------------------------------------------------
-    def layers(self, items) -> tuple[Layer, ...]:
-        """The flat layers, block uses expanded (see blocks.py)."""
-        return Expander(self, getattr(self, "blocks", {}), MAX_LAYERS).run(items)
-
     def layer_item(self, item, index: int, auto=None):
         """(kind, class, arguments, marks, name) from `- kind`, `- kind: main` or `- kind: {args}`."""
         def fail(node, message, label=None):
@@ -431,6 +484,13 @@ class _Reader:
                     out.append(self.integer(item, "padding", minimum=0))
             return tuple(out)
         return self.integer(node, "padding", minimum=0)
+
+
+def _walk(node):
+    """A node and the nodes inside it."""
+    yield node
+    for item in getattr(node, "value", ()) if not isinstance(node, yaml.ScalarNode) else ():
+        yield from _walk(item)
 
 
 def _required(f) -> bool:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import ArgumentError, visible
-from .shared import CLASS_OPT, DTYPE_OPT, INPUT_OPT, SPEC_ARG, Format, TextFormat, app, emit, guarded, load, say
+from .shared import CLASS_OPT, DTYPE_OPT, INPUT_OPT, SPEC_ARG, VARY_OPT, Format, TextFormat, app, emit, guarded, load, say
 
 
 @app.command()
@@ -38,6 +38,7 @@ def summary(
     blank: bool = typer.Option(False, "--blank", help="The course table (--columns course) with empty cells, as a worksheet: markdown, or csv with --format csv."),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
+    vary: Optional[str] = VARY_OPT,
 ) -> None:
     """Per-layer output shape, parameters, MACs, receptive field and memory, with totals.
 
@@ -65,7 +66,7 @@ def summary(
     if (blank or course) and (fmt is Format.json or (blank and columns is not None and not course)):
         raise ArgumentError("--blank and --columns course print the course table (Layer, Activation shape, "
                             "Activation size, # parameters); use --format markdown or csv, without other --columns")
-    spec = load(spec, input_shape, class_name)
+    spec = load(spec, input_shape, class_name, vary)
     if blank or course:
         result = api.infer(spec, dtype=dtype)
         emit(formats.to_course_csv(result, blank) if fmt is Format.csv else formats.to_course_markdown(result, blank))
@@ -119,6 +120,7 @@ def check(
     force: bool = typer.Option(False, "--force", help="Replace an existing gradebook or feedback file."),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
+    vary: Optional[str] = VARY_OPT,
 ) -> None:
     """Grade a filled-in table of activation shapes, sizes and # parameters against a spec.
 
@@ -137,7 +139,7 @@ def check(
     from .. import api
     from ..render.check import report_json
 
-    loaded = load(spec, input_shape, class_name)
+    loaded = load(spec, input_shape, class_name, vary)
     if os.path.isdir(answers) or gradebook is not None or feedback is not None:
         _grade_class(answers, loaded, gradebook, strict, fmt, spec, feedback, force)
         return
@@ -237,6 +239,7 @@ def verify(
     max_memory: Optional[str] = typer.Option(None, "--max-memory", help="Refuse runs estimated above this many bytes (512M, 4G; default: half the available memory)."),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
+    vary: Optional[str] = VARY_OPT,
 ) -> None:
     """Run the network in NumPy and compare every layer's executed shape and weights with summary's.
 
@@ -250,7 +253,7 @@ def verify(
 
     if batch < 1:
         raise ArgumentError(f"--batch {batch} must be at least 1; use --batch 1")
-    result = api.verify(load(spec, input_shape, class_name), batch=batch, seed=seed, max_memory=_bytes(max_memory))
+    result = api.verify(load(spec, input_shape, class_name, vary), batch=batch, seed=seed, max_memory=_bytes(max_memory))
     if fmt is TextFormat.json:
         emit(verification.verification_json(result))
     else:
@@ -267,6 +270,7 @@ def export(
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the code to this file (default, or -: stdout)."),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
+    vary: Optional[str] = VARY_OPT,
 ) -> None:
     """Generate PyTorch (nn.Module) or Keras 3 (functional) code for a spec.
 
@@ -277,7 +281,7 @@ def export(
 
     if output not in (None, "-"):
         check_target(output, (spec,))
-    code = api.export_code(load(spec, input_shape, class_name), to.value)
+    code = api.export_code(load(spec, input_shape, class_name, vary), to.value)
     if output in (None, "-"):
         emit(code)
         return
@@ -315,6 +319,7 @@ def report(
     force: bool = typer.Option(False, "--force", help="Replace the default output file if it exists."),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
+    vary: Optional[str] = VARY_OPT,
 ) -> None:
     r"""One self-contained HTML report: diagram, per-layer charts, table, totals and the spec.
 
@@ -328,7 +333,7 @@ def report(
 
     out = output or (spec.stem if str(spec) != "-" else "report") + ".html"
     check_target(out, (spec,), chosen=output is not None, force=force)
-    loaded, text = api.load_text(str(spec), input=input_shape, class_name=class_name)  # the spec is read once
+    loaded, text = api.load_text(str(spec), input=input_shape, class_name=class_name, vary=vary)  # the spec is read once
     html, notes = api.report_html(loaded, text, dtype=dtype, charts=charts)
     where = write_output(out, html, (spec,), chosen=output is not None, force=force)
     for note in notes:
@@ -345,6 +350,7 @@ def plot(
     dtype: str = typer.Option("float32", "--dtype", help="Bytes per value (noted on the activations chart)."),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
+    vary: Optional[str] = VARY_OPT,
 ) -> None:
     r"""Write one picture: the architecture diagram or a per-layer chart.
 
@@ -361,7 +367,7 @@ def plot(
     if fmt not in ("svg", "png"):
         raise ArgumentError(f"output {output} has suffix `{suffix}`; use a .svg or .png file name")
     check_target(output, (spec,))
-    s = api.summarize(load(spec, input_shape, class_name), dtype=dtype)
+    s = api.summarize(load(spec, input_shape, class_name, vary), dtype=dtype)
     result = s.result
     if chart is Chart.diagram and fmt == "svg":
         from ..render import diagram

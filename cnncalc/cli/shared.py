@@ -86,6 +86,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 SPEC_ARG = typer.Argument(..., help="YAML spec file (e.g. architectures/vgg16.yaml), or a model file: PyTorch or Keras source .py, .keras, Keras .json, .onnx.", show_default=False)
 INPUT_OPT = typer.Option(None, "--input", help="Override the input shape, channels last: 32x32x3 (HxWxC), 100x1 (LxC); the spatial sizes alone (32x32) keep the channels.", show_default=False)
 CLASS_OPT = typer.Option(None, "--class", help="The model to read from a Python file: a class or a module-level model (default: the file's only model; with several, refused).", show_default=False)
+VARY_OPT = typer.Option(None, "--vary", help="A template's variant: name=choice pairs, e.g. n=32,k1=8 (default: the first choice of each `vary:` name).", show_default=False)
 DTYPE_OPT = typer.Option("float32", "--dtype", help="Bytes per value for memory: float32, float16, bfloat16, float64, int8.")
 
 
@@ -140,10 +141,14 @@ def guarded(fn):
     return wrapper
 
 
-def load(path, input_shape: str | None, class_name: str | None):
-    """The spec a command works on: a YAML spec or a model file, with --input and --class."""
+def load(path, input_shape: str | None, class_name: str | None, vary: str | None = None):
+    """The spec a command works on: a YAML spec or a model file, with --input, --class and
+    --vary (a template says so on stderr: how many variants, which one this is)."""
     from .. import api
-    return api.load(str(path), input=input_shape, class_name=class_name)
+    spec = api.load(str(path), input=input_shape, class_name=class_name, vary=vary)
+    if spec.template is not None:
+        say(spec.template.note())
+    return spec
 
 
 def emit(text: str, styled: bool = False) -> None:

@@ -176,7 +176,7 @@ blocks:
     # parameters outside blocks, bad expressions, bad definitions
     ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: $filters, kernel: 3}\n",
      "spec.yaml:3:23: layer 1: `$filters` is a block parameter, but this layer is in no block; write the value "
-     "itself, or define the layer in `blocks:`"),
+     "itself, define the layer in `blocks:`, or declare the name under `vary:` (a template)"),
     (BAD.replace("$filters,", "$filters / 2,") + "layers:\n  - res: {filters: 8}\n",
      "spec.yaml:6:27: layer 1 in block res used at line 8: the expression `$filters / 2` cannot read `/` at "
      "character 10; `/` is not whole-number division, use `//`; write whole-number arithmetic such as "

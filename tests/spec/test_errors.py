@@ -30,7 +30,7 @@ BAD = [
      'spec.yaml:3:26: layer 1 (conv2d_1, conv2d): unknown argument `kernal` for conv2d; did you mean `kernel`? (conv2d takes filters, kernel, stride, padding, dilation, groups, bias, activation, in_channels)'),
     ('unknown_top',
      'inputs: [32, 32, 3]\nlayers:\n  - relu\n',
-     'spec.yaml:1:1: unknown top-level key `inputs`; did you mean `input`? (the spec takes name, input, layers, blocks)'),
+     'spec.yaml:1:1: unknown top-level key `inputs`; did you mean `input`? (the spec takes name, vary, input, layers, blocks)'),
     ('dup_key',
      H + '  - conv2d: {filters: 4, kernel: 3, filters: 8}\n',
      'spec.yaml:3:37: duplicate key `filters` (first given on line 3, column 14); keep one of them'),
