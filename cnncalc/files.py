@@ -112,3 +112,37 @@ def write_output(output: str | Path, data: str | bytes, inputs: tuple = (), chos
             raise CnncalcError(f"cannot write {output}: {e.strerror}; choose another {option} path") from None
         raise
     return str(path)
+
+
+def write_files(folder: str | Path, files: dict[str, str | bytes], inputs: tuple = (), force: bool = False,
+                option: str = "-o") -> list[str]:
+    """Write `files` (a path relative to `folder`, maybe with subfolders, to its text) into
+    `folder`, made if missing. Refused before anything is written: a `folder` that is not a
+    folder, a name leading out of it, a target check_target refuses, and, unless `force`, any
+    file that exists already (every one is named). Returns the paths written, in order."""
+    root = Path(folder)
+    if str(folder) == STDOUT or (os.path.lexists(root) and not root.is_dir()):
+        raise ArgumentError(f"{option} {folder} is not a folder; give a folder to write "
+                            f"{', '.join(list(files)[:3])} into")
+    targets = []
+    for name in files:
+        rel = Path(name)
+        if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+            raise ArgumentError(f"{name!r} is not a file name inside {option} {folder}")
+        targets.append(root / rel)
+    for target in targets:
+        check_target(target, inputs, True, True, option)
+    existing = [str(t) for t in targets if os.path.lexists(t)]
+    if existing and not force:
+        more = f" and {len(existing) - 3:,} more" if len(existing) > 3 else ""
+        raise ArgumentError(f"{option} {folder} already holds {', '.join(existing[:3])}{more}; add --force "
+                            "to replace them, or give another folder")
+    written = []
+    for target, data in zip(targets, files.values()):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise CnncalcError(f"cannot make the folder {target.parent}: {e.strerror}; choose another "
+                               f"{option} folder") from None
+        written.append(write_output(target, data, inputs, True, force, option))
+    return written

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from . import network, working, grids, imports, gradients  # noqa: F401 (registered on `app` in this order)
+from . import network, working, grids, imports, gradients, exercises  # noqa: F401 (registered on `app` in this order)
 from .shared import GLOSSARY, OLD_SPELLINGS, SHORT_LONG, _usage_line, app  # noqa: F401
 from ..errors import visible
 

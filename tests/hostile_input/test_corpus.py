@@ -66,6 +66,9 @@ GRID_RUNS = [
     ["conv", "--image", "1 2; 3 4", "--kernel", "1", "--bias", "inf", "--activation", "relu"],
     ["conv", "--image", "1 2; 3 4", "--kernel", "1", "--activation", "$(rm -rf /)"],
     ["layer", "dense", "--input", "9" * 18, "--units", "9" * 18, "--jacobian"],
+    ["exercise", "--drill", "params", "--count", "9" * 5000, "--seed", "9" * 18],
+    ["exercise", "--drill", "size", "--count", "200", "--seed", "9" * 19],
+    ["exercise", "--drill", "$(rm -rf /)\x1b[2J"],
 ]
 
 

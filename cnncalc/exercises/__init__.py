@@ -1,0 +1,1 @@
+"""Exercises for a class (`cnncalc exercise`): single-layer drills (drills.py)."""
