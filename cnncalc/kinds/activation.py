@@ -80,7 +80,14 @@ class Activation(Layer):
     KERAS: ClassVar[dict[str, tuple]] = {
         "Activation": (("Activation",), ("activation",)), "ReLU": (("ReLU",), ("max_value", "negative_slope", "threshold")),
         "LeakyReLU": (("LeakyReLU",), ("negative_slope", "*", "alpha")), "ELU": (("ELU",), ("alpha",)),
-        "Softmax": (("Softmax",), ("axis",)), "Identity": (("Identity",), ())}
+        "Softmax": (("Softmax",), ("axis",)), "Identity": (("Identity",), ()),
+        # random augmentation and noise: the identity at inference, read as `linear`
+        "Augment": (("RandomRotation", "RandomContrast", "RandomBrightness"),
+                    ("factor", "*", "fill_mode", "interpolation", "fill_value", "value_range", "seed")),
+        "AugmentFlip": (("RandomFlip",), ("mode", "*", "seed")),
+        "AugmentShift": (("RandomZoom", "RandomTranslation"),
+                         ("height_factor", "width_factor", "*", "fill_mode", "interpolation", "fill_value", "seed")),
+        "AugmentNoise": (("GaussianNoise",), ("stddev", "*", "seed"))}
     # the activation functions Keras names in `activation=` (keras.activations) -> the kind
     KERAS_FUNCTIONS: ClassVar[dict[str, str]] = {
         **{a: a for a in ("relu", "relu6", "elu", "selu", "gelu", "silu", "swish", "mish", "hard_sigmoid", "sigmoid",

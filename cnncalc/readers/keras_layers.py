@@ -256,6 +256,10 @@ def _normalization(cls, d, g, rank):
     return "normalization", _drop({"mean": mean, "variance": variance}), cls
 
 
+def _augment(cls, d, g, rank):
+    return "linear", {}, f"{cls}: random augmentation, the identity at inference"
+
+
 def _permute(cls, d, g, rank):
     dims = g("dims")
     if not isinstance(dims, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in dims):
@@ -283,6 +287,7 @@ CONVERT = {
     "Embedding": lambda cls, d, g, rank: ("embedding", {"vocab": g("input_dim"), "dim": g("output_dim")}, cls),
     "Rescaling": _rescaling, "Identity": lambda cls, d, g, rank: ("linear", {}, cls),
     "Normalization": _normalization, "Permute": _permute, "PReLU": _prelu,
+    **dict.fromkeys(("Augment", "AugmentFlip", "AugmentShift", "AugmentNoise"), _augment),
 }
 
 

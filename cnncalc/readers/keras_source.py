@@ -2,9 +2,10 @@
 API (`keras.Input(shape=...)`, layer calls, `layers.add` / `concatenate`, `keras.Model`), with
 the `keras`, `tf.keras` and `tensorflow.keras` spellings. Nothing is imported or run.
 
-The model read is the last one assigned to a module-level name (`--class NAME` picks a name, or
-a function of the file that returns the model, called with its defaults). Training code around
-it (data loading, compile, fit) is passed over.
+The model read is the file's one module-level model no other model uses (`--class NAME` picks a
+name, or a function of the file that returns the model, called with the arguments of the file's
+own call of it, else its defaults). Code around it that builds no layer (data, plots, callbacks,
+compile/fit, load_model, keras.Model subclasses such as a GAN wrapper) is passed over.
 """
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse
 from .spellings import argument_marks
 
 UPSAMPLING_SIZE = {"size": "factor"}  # UpSampling2D(size=2) is the kind's factor (its `size` is torch's)
+# keras.<module>.* calls that build no layer of a model (data, plots, training, saving): passed over
+NOT_BUILDING = {"utils", "callbacks", "optimizers", "losses", "metrics", "datasets", "preprocessing", "saving",
+                "random", "config", "backend", "mixed_precision", "visualization", "export", "regularizers",
+                "initializers", "constraints", "distribution", "tree"}
 MODEL_METHODS = {"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights", "load_weights",
                  "build", "count_params", "to_json", "get_config", "trainable_weights", "fit_generator"}
 
@@ -88,13 +93,19 @@ class KerasReader(Interp):
         super().__init__(path, tree)
         self.graph = Graph(path)
         self.names = _Names()
-        self.candidates: list[tuple[str, int]] = []
+        self.candidates: list[tuple[str, int, KSeq | KModel]] = []
+        self.module_calls: dict[str, list[tuple[int, list, dict]]] = {}
 
     def defined(self, stmt) -> None:
         if isinstance(stmt, ast.Assign):
             for t in stmt.targets:
                 if isinstance(t, ast.Name) and isinstance(self.globals.get(t.id), (KSeq, KModel)):
-                    self.candidates.append((t.id, stmt.lineno))
+                    self.candidates.append((t.id, stmt.lineno, self.globals[t.id]))
+
+    def call_function(self, fn, args, kwargs, node, env_extra=None):
+        if self.depth == 0 and fn.bound is None:  # a module-level call of the file's builder: its arguments
+            self.module_calls.setdefault(fn.node.name, []).append((node.lineno, list(args), dict(kwargs)))
+        return super().call_function(fn, args, kwargs, node, env_extra)
 
     def module_statement(self, stmt) -> None:
         super().module_statement(stmt)
@@ -150,6 +161,10 @@ class KerasReader(Interp):
             return self.apply(layer, tensors, node)
         if name.startswith("keras.layers.") and short[:1].isupper():
             return self.make_layer(short, args, kwargs, marks, node)
+        if name.split(".")[1] in NOT_BUILDING or name in ("keras.models.load_model", "keras.models.save_model"):
+            if any(isinstance(v, KTensor) for v in (*args, *kwargs.values())):
+                raise self.fail(node, f"`{name}` of a model tensor")
+            return Ignored(f"`{name}` (a call that builds no layer) happens when the file runs", node.lineno)
         if name.startswith("keras.applications."):
             raise self.fail(node, f"{name}: a model from keras.applications (save it with model.to_json() "
                                   "and give cnncalc that file)")
@@ -226,9 +241,26 @@ class KerasReader(Interp):
         except ValueError as e:
             raise self.error(node, str(e)) from None
         if got is None:
+            base = self.keras_base(cls)
+            if base is not None:
+                what = f"an instance of `{cls.name}`, a subclass of {base} written as code cnncalc does not read"
+                return (Ignored if base in ("keras.Model", "keras.models.Model") or base.startswith("keras.callbacks.")
+                        else Unknown)(what, node.lineno)
             return super().instantiate(cls, args, kwargs, node)
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else self.names.take(_snake(cls.name))
         return KLayer(cls.name, {}, at(node), {}, name, read=got)
+
+    def keras_base(self, cls: ast.ClassDef) -> str | None:
+        """The keras class `cls` derives from (directly or through a class of the file), or None."""
+        for b in cls.bases:
+            if isinstance(b, ast.Name) and b.id in self.classes and self.classes[b.id] is not cls:
+                inner = self.keras_base(self.classes[b.id])
+                if inner:
+                    return inner
+            name = _keras(self.dotted(b))
+            if name:
+                return name
+        return None
 
     # -- values ------------------------------------------------------------------------------
     def attribute_value(self, owner, name, node):
@@ -322,28 +354,52 @@ class KerasReader(Interp):
     def only_model(self) -> str:
         """The file's one model no other model uses; with several, refused rather than guessed."""
         used = _used_as_layers(self.tree)
-        roots: dict[int, str] = {}
-        for name, _line in self.candidates:
+        roots: dict[int, tuple[str, KSeq | KModel]] = {}
+        for name, _line, value in self.candidates:
             if name not in used:
-                roots.setdefault(id(self.globals[name]), name)
+                roots.setdefault(id(value), (name, value))
         if not roots:   # every model is also called on a tensor somewhere: one model is still one
-            roots = {id(self.globals[name]): name for name, _line in self.candidates}
+            roots = {id(value): (name, value) for name, _line, value in self.candidates}
         if len(roots) != 1:
             names = ", ".join(dict.fromkeys(c[0] for c in self.candidates))
             raise self.error(self.tree, f"builds {len(roots)} Keras models ({names}) and cnncalc does not "
                                         "guess which one is meant; pass --class NAME")
         return next(iter(roots.values()))
 
+    def named(self, class_name: str):
+        """The model `--class` names: a module-level model, or a function of the file that builds
+        one (called with the arguments of the file's own call of it, else its defaults)."""
+        value = self.globals.get(class_name)
+        if isinstance(value, Function):
+            args, kwargs = self.builder_args(value)
+            value = self.call_function(value, args, kwargs, value.node)
+        if isinstance(value, (KSeq, KModel)):
+            return value
+        found = ", ".join(dict.fromkeys(c[0] for c in self.candidates)) or "none"
+        built = [c for c in self.candidates if c[0] == class_name]
+        if built and isinstance(value, Ignored):  # assigned again by a call passed over (load_model)
+            return built[-1][2]
+        if isinstance(value, ast.ClassDef) and self.keras_base(value):
+            raise self.error(value, f"`{class_name}`, a subclass of {self.keras_base(value)} (its train_step or "
+                                   f"call() is code, not a graph cnncalc reads); name a model it holds or is "
+                                   f"built from with --class (module-level models: {found})")
+        raise self.error(self.tree, f"has no model `{class_name}` (module-level models: {found}; a "
+                                    "function that returns one also works)")
+
+    def builder_args(self, fn: Function) -> tuple[list, dict]:
+        """The arguments of the file's module-level calls of the builder, when they agree; else none."""
+        calls = self.module_calls.get(fn.node.name, [])
+        if any((a, k) != (calls[0][1], calls[0][2]) for _line, a, k in calls[1:]):
+            lines = ", ".join(str(c[0]) for c in calls)
+            raise self.error(fn.node, f"{fn.node.name}() is called with different arguments (lines {lines}); "
+                                      "cnncalc does not guess which model is meant; assign the one meant to a "
+                                      "name and pass that name with --class")
+        return (calls[0][1], calls[0][2]) if calls else ([], {})
+
     def read(self, class_name, input_given):
         self.run_module()
         if class_name is not None:
-            value = self.globals.get(class_name)
-            if isinstance(value, Function):
-                value = self.call_function(value, [], {}, value.node)
-            if not isinstance(value, (KSeq, KModel)):
-                found = ", ".join(sorted({c[0] for c in self.candidates})) or "none"
-                raise self.error(self.tree, f"has no model `{class_name}` (module-level models: {found}; a "
-                                            "function that returns one also works)")
+            value = self.named(class_name)
             name = class_name
         else:
             subclassed = [c for c in self.classes.values()
@@ -354,8 +410,7 @@ class KerasReader(Interp):
             if not self.candidates:
                 raise self.error(self.tree, "assigns no Keras model (keras.Sequential or keras.Model) to a "
                                             "module-level name; name the function that builds it with --class")
-            name = self.only_model()
-            value = self.globals[name]
+            name, value = self.only_model()
         if isinstance(value, KSeq):
             x = value.input or KTensor(INPUT)
             start = len(self.graph.nodes)

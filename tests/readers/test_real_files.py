@@ -19,8 +19,11 @@ def test_real_files_give_the_frameworks_counts(name):
     if name.endswith(".onnx"):
         pytest.importorskip("onnx")
     entry = COUNTS[name]
-    s = summary_of(os.path.join(CORPUS, name), input=tuple(entry["input"]) if "input" in entry else None)
+    s = summary_of(os.path.join(CORPUS, name.split(":")[0]), input=tuple(entry["input"]) if "input" in entry else None,
+                   class_name=entry.get("class"))
     assert (s.totals.params, s.totals.trainable_params) == (entry["params"], entry["trainable"])
+    if "output" in entry:
+        assert list(s.output_shape) == entry["output"]
 
 
 def test_blitz_cnn_reads_as_lenet_with_the_torch_names():
