@@ -297,12 +297,32 @@ def strict_error(answer) -> str | None:
     return first_inexact(answer)
 
 
-def solve_layer(kind: str, input_shape: tuple[int, ...], **args: Any):
-    """One layer of any kind alone (conv, maxpool, dense, batchnorm, ...): shape, activations,
-    parameters and MACs with the working; solve.LayerAnswer. `args` are the kind's spec arguments
-    (filters=10, kernel=3); a kind name without its dimension (conv, maxpool) takes the input's."""
-    from .solve import layer
-    return layer(kind, tuple(input_shape), **args)
+def solve_layer(kind: str, input_shape: tuple[int, ...] | str, *, texts: dict[str, str] | None = None, **args: Any):
+    """One layer of any kind alone (conv, maxpool, dense, batchnorm, relu, ...): shape,
+    activations, parameters, weight shapes and MACs with the working; solve.LayerAnswer. `args`
+    are the kind's spec arguments (filters=10, kernel=3), `texts` more of them as text, read as
+    the spec reads them ({"negative_slope": "0.1"}); a kind name without its dimension (conv,
+    maxpool) takes the input's. `input_shape` as text is read by the command line's one size
+    grammar (size_syntax.shape: "6x6" is H×W with one channel), the reading on the answer's
+    first line."""
+    import dataclasses
+
+    from . import size_syntax as P
+    from .errors import ShapeError
+    from .solve.one_layer import asked_dims, layer_with_texts
+    if not isinstance(input_shape, str):
+        return layer_with_texts(kind, tuple(input_shape), texts or {}, **args)
+    dims = asked_dims(kind)
+    inp = P.shape(input_shape, "--input", dims, "400" if args.get("units") else "32x32x3")
+    given = len(P.sizes(input_shape, "--input"))
+    try:
+        answer = layer_with_texts(kind, inp, texts or {}, **args)
+    except ShapeError as e:
+        if dims is None and given == 2:  # 100x1 was a signal (L×C) before the one grammar
+            e.message += (f" (--input {input_shape} is H×W, one channel; a 1-D signal of length {inp[0]} with "
+                          f"{inp[1]} channel{'s' if inp[1] != 1 else ''} is `{kind}1d --input {input_shape}`)")
+        raise
+    return dataclasses.replace(answer, read=P.read_as(inp, given))
 
 
 def _grid(value, what: str):
@@ -374,4 +394,5 @@ def jacobian(answer, *, dtype_bytes: int = 4):
     gradients.jacobian.Jacobians, with `to_dict()` and `text()`."""
     from .infer import infer_layer
     from .gradients.jacobian import jacobian_shapes
-    return jacobian_shapes(infer_layer(answer.layer, (answer.input_shape,)), dtype_bytes)
+    inputs = (answer.input_shape,) * (2 if answer.layer.MULTI_INPUT else 1)  # a merge alone: the input twice
+    return jacobian_shapes(infer_layer(answer.layer, inputs), dtype_bytes)

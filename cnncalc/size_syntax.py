@@ -87,3 +87,38 @@ def one_pad(text: str, option: str = "-p") -> tuple[int, int]:
         raise ArgumentError(f"{option} `{text}` gives {len(got)} axes but the solver works on one axis "
                             "at a time; give p or before,after")
     return got[0]
+
+
+# The one size grammar of every command: what each number of a size means, by how many there are.
+_LAYOUT = {1: ("L", "C"), 2: ("H", "W", "C"), 3: ("D", "H", "W", "C")}
+
+
+def read_as(shape: tuple[int, ...], given: int) -> str:
+    """One short line saying how a size of `given` numbers was read: 'input 6×6×1 (H×W×C)'."""
+    if len(shape) == 1:
+        return f"input {shape[0]} (a vector of {shape[0]} value{'s' if shape[0] != 1 else ''})"
+    names = _LAYOUT.get(len(shape) - 1, ())
+    how = f" ({'×'.join(names)}{', one channel' if given < len(shape) else ''})" if names else ""
+    return f"input {'×'.join(map(str, shape))}{how}"
+
+
+def shape(text: str | None, option: str = "--input", dims: int | None = None,
+          example: str = "32x32x3") -> tuple[int, ...]:
+    """A layer's input, channels last. `6x6` is H×W with one channel (6×6×1), `6x6x3` H×W×C,
+    `4x6x6x3` D×H×W×C; `6` is a vector of 6 values, or where a 1-D layer is asked for
+    (`dims` 1) a length with one channel (6×1, L×C). A layer of `dims` spatial axes takes
+    that many sizes (one channel added) or one more (the last is C)."""
+    got = sizes(text, option, example)
+    if dims is None:
+        if len(got) > 4:
+            raise ArgumentError(f"{option} `{text}` has {len(got)} sizes; give n (a vector), H×W, H×W×C "
+                                f"or D×H×W×C, e.g. {option} {example}")
+        return got if len(got) != 2 else (*got, 1)
+    if len(got) == dims:
+        return (*got, 1)
+    if len(got) != dims + 1:
+        names = _LAYOUT[dims]
+        raise ArgumentError(f"{option} `{text}` has {len(got)} size{'s' if len(got) > 1 else ''}, but a {dims}-D layer takes "
+                            f"{'×'.join(names[:-1])} (one channel) or {'×'.join(names)}, e.g. "
+                            f"{option} {'x'.join(['32'] * dims)}x3")
+    return got

@@ -496,3 +496,22 @@ def _walk(node):
 def _required(f) -> bool:
     import dataclasses
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def layer_argument(cls: type[Layer], word: str, text: str, kind: str) -> tuple[str, Any]:
+    """One spec argument of a kind from the command line (`--arg negative_slope=0.1`): its
+    canonical name and its value, read as the spec reads `word: text`; ArgumentError if the kind
+    has no such argument or the value does not fit it."""
+    from .errors import ArgumentError
+    name = argument(word, cls.spec_args())
+    if name is None:
+        takes = ", ".join(cls.spec_args()) or "no arguments"
+        raise ArgumentError(f"--arg {word}: {kind} has no argument `{word}`"
+                            f"{_suggest(word, list(cls.spec_args()))}; it takes {takes}")
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+        if node is None:
+            raise ArgumentError(f"--arg {word}= has no value; e.g. --arg {name}=1")
+        return name, _Reader("--arg").value(node, name, cls.spec_args()[name].metadata["type"])
+    except (SpecError, yaml.YAMLError) as e:
+        raise ArgumentError(f"--arg {word}={text}: {getattr(e, 'message', 'not a YAML value')}") from None

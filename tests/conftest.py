@@ -74,17 +74,13 @@ def cli():
     return run
 
 
-@pytest.fixture
-def main(monkeypatch):
-    """main("summary", path) -> Run, as `python -m cnncalc` runs it (cnncalc.main.main: the
-    summary fast path, one-line usage errors, the exit status) but in this process, with the
-    real process's COLUMNS=120. `proc` is for what only a process shows."""
+def _in_process(monkeypatch, columns: str):
     from typer.testing import CliRunner
     from cnncalc import main as entry
 
     def run(*args: str, input: str | None = None) -> Run:
         monkeypatch.setattr(sys, "argv", ["cnncalc", *map(str, args)])
-        with CliRunner().isolation(input=input, env={"COLUMNS": "120"}) as (out, err, _):
+        with CliRunner().isolation(input=input, env={"COLUMNS": columns}) as (out, err, _):
             try:
                 entry.main()
                 code = 0
@@ -94,6 +90,20 @@ def main(monkeypatch):
             sys.stderr.flush()
             return Run(code, out.getvalue().decode(), err.getvalue().decode())
     return run
+
+
+@pytest.fixture
+def main(monkeypatch):
+    """main("summary", path) -> Run, as `python -m cnncalc` runs it (cnncalc.main.main: the
+    summary fast path, one-line usage errors, the exit status) but in this process, with the
+    real process's COLUMNS=120. `proc` is for what only a process shows."""
+    return _in_process(monkeypatch, "120")
+
+
+@pytest.fixture
+def main80(monkeypatch):
+    """`main` in a terminal of 80 columns, as a student's."""
+    return _in_process(monkeypatch, "80")
 
 
 @pytest.fixture

@@ -81,11 +81,11 @@ def test_strict_error_is_the_cli_refusal(cli):
 
 @pytest.mark.parametrize("args, call, params", [
     (("layer", "conv", "--input", "32x32x3", "--filters", "10", "-f", "3"),
-     lambda: cnncalc.solve_layer("conv", (32, 32, 3), filters=10, kernel=3), (3*3*3 + 1) * 10),
+     lambda: cnncalc.solve_layer("conv", "32x32x3", filters=10, kernel=3), (3*3*3 + 1) * 10),
     (("layer", "pool", "--input", "143x143x64", "-f", "3", "-s", "2"),
-     lambda: cnncalc.solve_layer("maxpool", (143, 143, 64), kernel=3, stride=2), 0),
+     lambda: cnncalc.solve_layer("maxpool", "143x143x64", kernel=3, stride=2), 0),
     (("layer", "dense", "--input", "400", "--units", "120"),
-     lambda: cnncalc.solve_layer("dense", (400,), units=120), 400*120 + 120),
+     lambda: cnncalc.solve_layer("dense", "400", units=120), 400*120 + 120),
 ])
 def test_solve_layer_is_the_cli_json_and_text(cli, args, call, params):
     run = cli(*args, "--format", "json")

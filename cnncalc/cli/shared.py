@@ -63,6 +63,16 @@ class _Group(typer.core.TyperGroup):
 
 SizeGroup = _Group
 
+
+class KindGroup(_Group):
+    """`cnncalc layer WORD ...`: a word that is not one of its commands is a kind of the
+    registry, run by the generic `layer kind WORD` command (relu, softmax, batchnorm, ...)."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["kind", *args]
+        return super().resolve_command(ctx, args)
+
 app = typer.Typer(epilog="GLOSSARY",
     name="cnncalc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_Group,
     help="Exact shapes, parameters and compute of convolutional networks from a short YAML spec.",

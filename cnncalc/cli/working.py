@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .shared import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, SizeGroup, TextFormat, _show, app, guarded, load, say
+from .shared import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, KindGroup, SizeGroup, TextFormat, _show, app, guarded, load, say
 
 SIZE_ARG = typer.Argument(None, help="Input size n, as -n: 6, 6x6 or 32x32x3 (the spatial size).", show_default=False)
 
@@ -51,11 +51,23 @@ def size(
     _show(fmt, answer.to_dict(), answer.text())
 
 
-layer_app = typer.Typer(no_args_is_help=True, help="One layer's output shape, activations, parameters and MACs, with the working.\n\nExample: cnncalc layer conv --input 32x32x3 --filters 10 -f 3")
+layer_app = typer.Typer(no_args_is_help=True, cls=KindGroup, help="One layer's output shape, activations, parameters, weight shapes and MACs, with the working: conv, pool, dense, or any kind of docs/kinds.md (relu, softmax, batchnorm, flatten, conv1d, ...).\n\nExample: cnncalc layer conv --input 32x32x3 --filters 10 -f 3\n\nExample: cnncalc layer relu --input 5 --jacobian")
 app.add_typer(layer_app, name="layer")
 
 
 JACOBIAN_OPT = typer.Option(False, "--jacobian", help="Also the shapes and sizes of d out/d in and d out/d weights, which backprop never forms.")
+LAYER_INPUT = ("--input", "-i")
+INPUT_HELP = "Input size: 6x6 is H×W with one channel, 32x32x3 H×W×C, 8x8x8x3 D×H×W×C; 400 a vector (a 1-D kind: a length)."
+
+
+def _answer(word: str, text: str | None, args: dict, texts: dict | None = None):
+    """The layer `word` on the input `text`, read by the one size grammar for the dimension the
+    word asks for (api.solve_layer), the reading said on the answer's first line."""
+    from .. import api
+    from ..errors import ArgumentError
+    if text is None:
+        raise ArgumentError("--input is required; e.g. --input 32x32x3 (H×W×C)")
+    return api.solve_layer(word, text, texts=texts, **{k: v for k, v in args.items() if v is not None})
 
 
 def _show_layer(fmt: TextFormat, answer, jacobian: bool) -> None:
@@ -67,40 +79,10 @@ def _show_layer(fmt: TextFormat, answer, jacobian: bool) -> None:
     _show(fmt, data, text)
 
 
-@layer_app.command("conv", context_settings=_ONE_LINE)
-@guarded
-def layer_conv(
-    input: Optional[str] = typer.Option(None, "--input", "-i", help="Input shape, channels last: 32x32x3 (H x W x C) or 100x1 (L x C)."),
-    filters: Optional[str] = typer.Option(None, "--filters", "-k", help="Number of filters (output channels)."),
-    kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size: 3, or per axis 3x5."),
-    stride: str = typer.Option("1", "-s", "--stride", help="Stride: 1, or per axis."),
-    pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, before,after (3,4), per axis 1x2, same or valid."),
-    dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation."),
-    groups: str = typer.Option("1", "--groups", "-g", help="Groups (C_in and filters must divide)."),
-    no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms."),
-    jacobian: bool = JACOBIAN_OPT,
-    fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
-) -> None:
-    """A convolution layer: shape, activations, parameters and MACs, each with its formula.
-
-    Example: cnncalc layer conv --input 32x32x3 --filters 10 -f 3   ->   params (3*3*3 + 1)*10 = 280
-
-    Example: cnncalc layer conv --input 6x6x1 --filters 1 -f 3 --jacobian
-    """
-    from .. import size_syntax as P
-    from .. import api
-
-    answer = api.solve_layer("conv", P.sizes(input, "--input"), filters=P.one(filters, "--filters", "10"),
-                             kernel=_axes_arg(P.sizes(kernel, "-f", "3")), stride=_axes_arg(P.sizes(stride, "-s", "1")),
-                             padding=_pad_arg(P.padding(pad)), dilation=_axes_arg(P.sizes(dilation, "-d", "1")),
-                             groups=P.one(groups, "--groups", "1"), bias=not no_bias)
-    _show_layer(fmt, answer, jacobian)
-
-
 @layer_app.command("pool", context_settings=_ONE_LINE)
 @guarded
 def layer_pool(
-    input: Optional[str] = typer.Option(None, "--input", "-i", help="Input shape, channels last: 143x143x64."),
+    input: Optional[str] = typer.Option(None, *LAYER_INPUT, help=INPUT_HELP),
     kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Window size: 2, or per axis."),
     stride: Optional[str] = typer.Option(None, "-s", "--stride", help="Stride (default: the window size)."),
     pad: str = typer.Option("0", "-p", "--padding", help="Padding per side (PyTorch allows at most f//2), or same."),
@@ -115,35 +97,68 @@ def layer_pool(
     Example: cnncalc layer pool --input 143x143x64 -f 3 -s 2   ->   floor((143 + 2*0 - 3)/2) + 1 = 71
     """
     from .. import size_syntax as P
-    from .. import api
 
-    answer = api.solve_layer("avgpool" if avg else "maxpool", P.sizes(input, "--input", "143x143x64"),
-                             kernel=_axes_arg(P.sizes(kernel, "-f", "2")),
-                             stride=None if stride is None else _axes_arg(P.sizes(stride, "-s", "2")),
-                             padding=_pad_arg(P.padding(pad)), dilation=_axes_arg(P.sizes(dilation, "-d", "1")),
-                             ceil_mode=ceil)
+    answer = _answer("avgpool" if avg else "maxpool", input, dict(
+                     kernel=_axes_arg(P.sizes(kernel, "-f", "2")),
+                     stride=None if stride is None else _axes_arg(P.sizes(stride, "-s", "2")),
+                     padding=_pad_arg(P.padding(pad)), dilation=_axes_arg(P.sizes(dilation, "-d", "1")),
+                     ceil_mode=ceil))
     _show_layer(fmt, answer, jacobian)
 
 
-@layer_app.command("dense", context_settings=_ONE_LINE)
+@layer_app.command("kind", context_settings=_ONE_LINE)
 @guarded
-def layer_dense(
-    input: Optional[str] = typer.Option(None, "--input", "-i", help="Input size, 400 (or a shape, which is flattened: 5x5x16)."),
-    units: Optional[str] = typer.Option(None, "--units", "-u", help="Number of units."),
-    no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms."),
+def layer_kind(
+    kind: str = typer.Argument(..., metavar="KIND", help="A kind of docs/kinds.md (relu, softmax, batchnorm, flatten, conv1d, maxpool, depthwise_conv2d, ...); `layer KIND` is short for `layer kind KIND`.", show_default=False),
+    input: Optional[str] = typer.Option(None, *LAYER_INPUT, help=INPUT_HELP + " Dense flattens a shape first."),
+    filters: Optional[str] = typer.Option(None, "--filters", "-k", help="Number of filters (output channels of a conv kind).", show_default=False),
+    kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel or window size f: 3, or per axis 3x5.", show_default=False),
+    stride: Optional[str] = typer.Option(None, "-s", "--stride", help="Stride s (a window kind).", show_default=False),
+    pad: Optional[str] = typer.Option(None, "-p", "--padding", help="Padding per side, before,after (3,4), per axis 1x2, same or valid.", show_default=False),
+    dilation: Optional[str] = typer.Option(None, "-d", "--dilation", help="Dilation d.", show_default=False),
+    groups: Optional[str] = typer.Option(None, "--groups", "-g", help="Groups (a conv kind).", show_default=False),
+    units: Optional[str] = typer.Option(None, "--units", "-u", help="Units (dense).", show_default=False),
+    no_bias: bool = typer.Option(False, "--no-bias", help="No bias terms (conv, dense)."),
+    ceil: bool = typer.Option(False, "--ceil", help="PyTorch ceil_mode rule (pooling)."),
+    texts: list[str] = typer.Option([], "--arg", help="Any argument of the kind as the spec names it, name=value: --arg negative_slope=0.1, --arg rate=0.5 (repeat for more).", show_default=False),
     jacobian: bool = JACOBIAN_OPT,
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
 ) -> None:
-    """A fully connected layer: parameters n_in*units + units and MACs, with the numbers.
+    """Any kind alone (conv, dense, relu, softmax, batchnorm, flatten, conv1d, ...), with the working.
+
+    Its shape, activations, parameters, weight shapes (PyTorch's and Keras' order) and MACs, each
+    with its formula; --jacobian adds d out/d in and d out/d weights (n x n for an activation on
+    n values: diagonal when element-wise, full for softmax). Other arguments: --arg name=value.
+
+    Example: cnncalc layer conv --input 32x32x3 --filters 10 -f 3   ->   params (3*3*3 + 1)*10 = 280
 
     Example: cnncalc layer dense --input 400 --units 120   ->   400*120 + 120 = 48,120
+
+    Example: cnncalc layer relu --input 5 --jacobian   ->   d out / d input: (5, 5), diagonal
+
+    Example: cnncalc layer conv --input 6x6x1 --filters 1 -f 3 --jacobian
     """
     from .. import size_syntax as P
-    from .. import api
+    from ..errors import ArgumentError
 
-    answer = api.solve_layer("dense", P.sizes(input, "--input", "400"), units=P.one(units, "--units", "120"),
-                             bias=not no_bias)
-    _show_layer(fmt, answer, jacobian)
+    pairs = {}
+    for t in texts:
+        word, eq, value = t.partition("=")
+        if not eq or not word.strip():
+            raise ArgumentError(f"--arg `{t}` is not name=value; e.g. --arg negative_slope=0.1")
+        pairs[word.strip()] = value
+    args = dict(filters=P.one(filters, "--filters", "10", required=False), units=P.one(units, "--units", "10", required=False),
+                kernel=_maybe(kernel, lambda t: _axes_arg(P.sizes(t, "-f", "3"))),
+                stride=_maybe(stride, lambda t: _axes_arg(P.sizes(t, "-s", "1"))),
+                padding=_maybe(pad, lambda t: _pad_arg(P.padding(t))),
+                dilation=_maybe(dilation, lambda t: _axes_arg(P.sizes(t, "-d", "1"))),
+                groups=P.one(groups, "--groups", "1", required=False),
+                bias=False if no_bias else None, ceil_mode=True if ceil else None)
+    _show_layer(fmt, _answer(kind, input, args, pairs), jacobian)
+
+
+def _maybe(text: str | None, read):
+    return None if text is None else read(text)
 
 
 def _axes_arg(values: tuple[int, ...]):

@@ -37,6 +37,7 @@ class Jacobians:
     output_shape: tuple[int, ...]
     dtype_bytes: int
     entries: tuple[dict[str, Any], ...]
+    structure: str | None = None   # what d out/d in looks like (diagonal, blocks), from the kind
 
     @property
     def elements(self) -> int:
@@ -58,7 +59,8 @@ class Jacobians:
         return {"layer": self.layer, "kind": self.kind, "output_shape": list(self.output_shape), "dtype_bytes": b,
                 "jacobians": [dict(e) for e in self.entries], "jacobian_elements": self.elements,
                 "jacobian_bytes": self.elements * b, "gradient_elements": self.gradient_elements,
-                "gradient_bytes": self.gradient_elements * b, "why": self.why()}
+                "gradient_bytes": self.gradient_elements * b, "why": self.why(),
+                **({"structure": self.structure} if self.structure else {})}
 
     def text(self) -> str:
         lines = [f"Jacobians of {self.layer} ({self.kind}), output {tuple(self.output_shape)}, "
@@ -67,6 +69,8 @@ class Jacobians:
             lines.append(f"  {e['of']}: {tuple(e['shape'])} = {e['matrix'][0]:,} x {e['matrix'][1]:,} = "
                          f"{_numbers(e['elements'])}, {e['bytes']:,} bytes (the gradient itself: "
                          f"{tuple(e['gradient_shape'])}, {_numbers(e['gradient_elements'])})")
+        if self.structure:
+            lines.append(f"  d out / d input is {self.structure}")
         lines.append(f"  {self.why()}")
         return "\n".join(lines) + "\n"
 
@@ -93,4 +97,4 @@ def jacobian_shapes(r, dtype_bytes: int = 4) -> Jacobians:
                         "matrix": [n_out, n_in], "elements": n_out * n_in, "bytes": n_out * n_in * dtype_bytes,
                         "gradient_shape": list(shape), "gradient_elements": n_in,
                         "gradient_bytes": n_in * dtype_bytes})
-    return Jacobians(r.layer.name, r.layer.kind, out, dtype_bytes, tuple(entries))
+    return Jacobians(r.layer.name, r.layer.kind, out, dtype_bytes, tuple(entries), r.layer.jacobian_structure(r))

@@ -10,7 +10,7 @@ from ..codetext import Part, num
 from ..errors import ShapeError
 from ..formulas import product
 from .base import (ACTIVATIONS, NONNEGATIVE_ACTIVATIONS, Layer, Shape, arg, explain_params, fmt_shape, identity_forward,
-                   numpy_ops, no_params, no_weights, unchanged_shape, keeps_sizes)
+                   numpy_ops, no_params, no_weights, unchanged_shape, keeps_sizes, VECTOR_ACTIVATIONS)
 from .backward import no_backward, no_weight_shapes, passes_gradient
 from .measure import activation_ops, no_macs, rf_same, zero_flops
 
@@ -181,6 +181,19 @@ class Activation(Layer):
         return [Part(f'layers.Activation("{KERAS_ACTS[kind]}")')]
 
     explain = explain_params
+
+    def jacobian_structure(self, r) -> str | None:
+        """Element-wise: diagonal, g'(z_i) on it. Softmax: full over the last axis (one C x C
+        block per position), d a_i/d z_j = a_i*(1[i=j] - a_j); log_softmax: 1[i=j] - a_j."""
+        n, c = product(r.output_shape), r.output_shape[-1]
+        if self.kind not in VECTOR_ACTIVATIONS:
+            return (f"diagonal: {self.kind} acts on each value alone, so d a_i/d z_j = 0 for i != j; "
+                    f"only the {n:,} diagonal entries {self.kind}'(z_i) can be nonzero")
+        blocks = n // c
+        form = "full" if blocks == 1 else f"block-diagonal, {blocks:,} blocks of {c} x {c} (one per position)"
+        slope = "a_i*(1[i=j] - a_j)" if self.kind == "softmax" else "1[i=j] - softmax(z)_j"
+        return (f"{form}: {self.kind} mixes the {c} values of the last axis, d a_i/d z_j = {slope}, "
+                "nonzero off the diagonal too")
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
 

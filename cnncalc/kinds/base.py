@@ -309,6 +309,11 @@ class Layer:
             params = X.num(r.params) if r.params else "0 (nothing learned)"
         return params, "unknown (cnncalc has no MAC formula for this kind)" if macs is None else X.num(macs)
 
+    def jacobian_structure(self, r) -> str | None:
+        """What d out/d in looks like beyond its shape (diagonal, blocks), for `layer --jacobian`;
+        None when nothing is said."""
+        return None
+
     def scan_step(self, r) -> str | None:
         """How `solve input` walks this layer on each spatial axis alone: "keep" (it passes every
         size through), "window" (formulas.conv_out with a kernel, stride and padding that do not

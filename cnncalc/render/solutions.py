@@ -44,7 +44,10 @@ def layer_dict(a: LayerAnswer) -> dict[str, Any]:
             "output_shape": list(a.output_shape), "shape_working": list(a.shape_lines),
             "activation_size": a.activation_size, "activation_working": a.activation_text,
             "params": a.params, "params_working": a.params_text,
-            "macs": a.macs, "macs_working": a.macs_text, "notes": list(a.notes)}
+            "macs": a.macs, "macs_working": a.macs_text, "notes": list(a.notes),
+            **({"input_read": a.read} if a.read else {}),
+            **({"weight_shapes": {order: {k: list(v) for k, v in shapes.items()} for order, shapes, _ in a.weights}}
+               if a.weights else {})}
 
 
 def _drop_dict(d) -> dict[str, Any]:
@@ -109,13 +112,28 @@ def size_text(a: SizeAnswer) -> str:
     return "\n".join(lines) + "\n"
 
 
+_LAYOUT_NAMES = {"torch": "PyTorch", "keras": "Keras"}
+
+
+def weight_lines(weights) -> list[str]:
+    """Each layout's arrays ('weights, PyTorch: weight (10, 3, 3, 3), bias (10,)') and below,
+    what the axes of each multi-axis array are."""
+    lines = []
+    for order, shapes, axes in weights:
+        lines.append(f"  weights, {_LAYOUT_NAMES[order] + ':':<8} "
+                     + ", ".join(f"{k} {fmt_shape(v)}" for k, v in shapes.items()))
+        lines += [f"    {k} is {axes[k]}" for k, v in shapes.items() if len(v) > 1 and axes.get(k)]
+    return lines
+
+
 def layer_text(a: LayerAnswer) -> str:
-    lines = [a.question]
+    lines = ([a.read] if a.read else []) + [a.question]
     lines += [f"  note: {n}" for n in a.notes]
     lines.append(f"  output shape: {fmt_shape(a.output_shape)}")
     lines += [f"    {s}" for s in a.shape_lines]
     lines.append(f"  activations: {a.activation_text}")
     lines.append(f"  params: {a.params_text}")
+    lines += weight_lines(a.weights)
     lines.append(f"  MACs: {a.macs_text}")
     return "\n".join(lines) + "\n"
 

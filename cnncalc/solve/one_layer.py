@@ -9,6 +9,7 @@ from typing import Any
 from .. import explain as X
 from .. import formulas as F
 from ..errors import ArgumentError, CnncalcError
+from ..gradients.jacobian import weight_shapes
 from ..kinds import KIND_ALIASES, KINDS, Layer
 from ..results import infer_layer
 from ..shapes import fmt_shape
@@ -30,6 +31,8 @@ class LayerAnswer:
     macs: int | None
     macs_text: str
     notes: tuple[str, ...] = ()
+    read: str = ""                 # how the command line's size was read ("input 6×6×1 (H×W×C)")
+    weights: tuple[tuple[str, dict[str, tuple[int, ...]], dict[str, str]], ...] = ()  # per layout
 
     def to_dict(self) -> dict[str, Any]:
         """The answer as `--format json` prints it."""
@@ -51,16 +54,54 @@ def _kind(word: str, dims: int | None) -> str | None:
         (KIND_ALIASES[normal(w)] for w in words if normal(w) in KIND_ALIASES), None)
 
 
+# The command line's options for the arguments most kinds share (`cnncalc layer`); any other
+# argument is `--arg name=value`. An example value for each.
+_FLAGS = {"filters": ("--filters", "10"), "kernel": ("-f", "3"), "units": ("--units", "120"),
+          "stride": ("-s", "2"), "padding": ("-p", "1"), "groups": ("--groups", "2")}
+
+
+def _flag(arg: str, example: bool = False) -> str:
+    flag, value = _FLAGS.get(arg, (f"--arg {arg}", "..."))
+    return flag if not example else f"{flag} {value}" if arg in _FLAGS else f"--arg {arg}=..."
+
+
+def _required(f) -> bool:
+    import dataclasses
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def asked_dims(word: str) -> int | None:
+    """The spatial dimension a kind word asks for itself (conv1d -> 1, Conv2D -> 2), or None
+    when the input decides (conv, maxpool, dense, relu)."""
+    w = normal(word)
+    return next((d for d in (1, 2, 3) if f"{d}d" in w), None)
+
+
+def _layouts(desc: Layer, result) -> tuple:
+    """The trainable arrays' shapes in PyTorch's and Keras' order, with what each axis is."""
+    if not result.trainable_params:
+        return ()
+    return tuple((order, weight_shapes(result, order), desc.weight_axes(result, order))
+                 for order in ("torch", "keras"))
+
+
 def layer(kind: str, input_shape: tuple[int, ...], **args: Any) -> LayerAnswer:
     """Build the layer (any kind of the registry, with its spec arguments), ask it for its
     shape, parameters and MACs, and show the working. A merge gets the input on both inputs."""
+    return layer_with_texts(kind, input_shape, {}, **args)
+
+
+def layer_with_texts(kind: str, input_shape: tuple[int, ...], texts: dict[str, str], **args: Any) -> LayerAnswer:
+    """`layer`, with more spec arguments as the command line gives them (`--arg rate=0.5`):
+    `texts` maps each name (any spelling the spec takes) to its text, read as the spec reads it."""
     from ..metrics import layer_macs
+    from ..spec import layer_argument
 
     positive(**{f"input[{i}]": v for i, v in enumerate(input_shape)})
     name = _kind(kind, None) or _kind(kind, 1)
     if name is None:
-        raise ArgumentError(f"unknown layer kind `{kind}`; use a kind of docs/kinds.md, e.g. conv, maxpool, "
-                            "avgpool or dense")
+        from ..spec import _suggest_kind
+        raise ArgumentError(f"unknown layer kind `{kind}`{_suggest_kind(kind)} (docs/kinds.md lists every kind)")
     cls = KINDS[name]
     notes: list[str] = []
     inp = tuple(input_shape)
@@ -70,9 +111,24 @@ def layer(kind: str, input_shape: tuple[int, ...], **args: Any) -> LayerAnswer:
         inp = (F.product(inp),)
     dims = len(inp) - 1
     if dims < 1 and _kind(kind, 1) not in (None, _kind(kind, None)):  # a kind that comes per dimension
-        raise ArgumentError(f"--input {fmt_shape(inp)} has no spatial axis; give spatial sizes "
-                            "and channels, e.g. --input 32x32x3 (H x W x C) or 100x1 (L x C)")
+        raise ArgumentError(f"--input {fmt_shape(inp)} has no spatial axis; give an image, e.g. --input "
+                            f"{inp[0]}x{inp[0]} (H×W, one channel) or {inp[0]}x{inp[0]}x3 (H×W×C), or ask for "
+                            f"a 1-D layer: {kind}1d --input {inp[0]} (a length, one channel)")
     name = _kind(kind, dims) or name
+    for word, text in texts.items():
+        arg_name, value = layer_argument(KINDS[name], word, text, name)
+        if arg_name in args:
+            raise ArgumentError(f"{arg_name} is given twice (--arg {word}={text} and its own option); give it once")
+        args[arg_name] = value
+    unknown = [a for a in args if a not in KINDS[name].spec_args()]
+    if unknown:
+        raise ArgumentError(f"{name} takes {', '.join(KINDS[name].spec_args()) or 'no arguments'}, "
+                            f"not {', '.join(unknown)}")
+    missing = [a for a, f in KINDS[name].spec_args().items() if a not in args and _required(f)]
+    if missing:
+        raise ArgumentError(f"{_flag(missing[0])} is required for {name}"
+                            f"{' (and ' + ', '.join(map(_flag, missing[1:])) + ')' if missing[1:] else ''}; "
+                            f"e.g. {_flag(missing[0], True)}")
     try:
         desc: Layer = KINDS[name](kind=name, name=kind, index=1, **args)
     except TypeError:
@@ -92,4 +148,5 @@ def layer(kind: str, input_shape: tuple[int, ...], **args: Any) -> LayerAnswer:
     macs = layer_macs(result)  # metrics.py: the same count `summary` shows
     params_text, macs_text = desc.alone_working(result, macs)
     return LayerAnswer(f"{desc.kind} on {fmt_shape(inp)}", desc, inp, out, shape_lines, act, act_text,
-                       result.params, params_text, macs, macs_text, tuple(notes))
+                       result.params, params_text, macs, macs_text, tuple(notes),
+                       weights=_layouts(desc, result))
