@@ -387,7 +387,7 @@ def trailing_off(text: str) -> str:
 
 
 def emphasis_off(text: str) -> str:
-    """Markdown emphasis (`**bold**`, `_italic_`) replaced by its content, as
+    r"""Markdown emphasis (`**bold**`, `_italic_`) replaced by its content, as
     re.sub(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", text) does, in O(n log n): each
     opening's closing is looked up among the precomputed valid closings instead of scanned
     for (that regex took 120 s on a cell of 40,000 marks)."""
