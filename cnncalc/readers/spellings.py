@@ -34,17 +34,10 @@ class Spelling:
 
 @lru_cache(maxsize=None)
 def spellings(framework: str) -> dict[str, Spelling]:
-    """Name -> Spelling for "KERAS", "TORCH" or "ONNX", from every kind's own declaration."""
-    from ..kinds import classes
-    out: dict[str, Spelling] = {}
-    for cls in classes():
-        for group, (names, keys) in vars(cls).get(framework, {}).items():
-            kinds = names if isinstance(names, dict) else dict.fromkeys(names)
-            for name, kind in kinds.items():
-                if name in out:
-                    raise RuntimeError(f"{framework} name {name!r} is declared twice ({out[name].group}, {group})")
-                out[name] = Spelling(group, kind, tuple(keys))
-    return out
+    """Name -> Spelling for "KERAS", "TORCH" or "ONNX", as every kind declares it (gathered in
+    the kinds' generated index, so that no family module is imported to look a name up)."""
+    from ..kinds.index import SPELLINGS
+    return {name: Spelling(*entry) for name, entry in SPELLINGS[framework].items()}
 
 
 def groups(framework: str) -> frozenset[str]:
@@ -63,14 +56,10 @@ def moded(framework: str, name: str, mode: str, plain: str, default: Spelling) -
     return default if mode == plain else lookup(framework, f"{name}:{mode}")
 
 
-@lru_cache(maxsize=None)
 def keras_functions() -> dict[str, str]:
     """The activation functions Keras names in `activation=` -> the kind (KERAS_FUNCTIONS)."""
-    from ..kinds import classes
-    out: dict[str, str] = {}
-    for cls in classes():
-        out.update(vars(cls).get("KERAS_FUNCTIONS", {}))
-    return out
+    from ..kinds.index import KERAS_FUNCTIONS
+    return KERAS_FUNCTIONS
 
 
 def argument_marks(kind: str, framework: str, written: dict, extra: dict | None = None) -> dict:
