@@ -125,12 +125,7 @@ class Expressions:
                 return +v
             raise self.fail(node, f"the operator {type(node.op).__name__} on {self.kind_of(v)}")
         if isinstance(node, ast.BoolOp):
-            result = None
-            for value in node.values:
-                result = self._plain(self.eval(value, env), value)
-                if isinstance(node.op, ast.And) and not result or isinstance(node.op, ast.Or) and result:
-                    return result
-            return result
+            return self.boolop(node, env)
         if isinstance(node, ast.Compare):
             left = self.eval(node.left, env)
             for op, comp in zip(node.ops, node.comparators):
@@ -170,6 +165,22 @@ class Expressions:
         if isinstance(node, ast.JoinedStr):
             return self.fstring(node, env)
         raise self.fail(node, f"the expression `{ast.unparse(node)[:60]}`")
+
+    def boolop(self, node: ast.BoolOp, env):
+        """`and` / `or`; an operand not known is passed over when a known one decides
+        (`self.training and self.aux_logits` is false when aux_logits is)."""
+        result, unknown = None, None
+        for value in node.values:
+            got = self.eval(value, env)
+            if isinstance(got, Unknown):
+                unknown = unknown or (value, got)
+                continue
+            result = self._plain(got, value)
+            if isinstance(node.op, ast.And) and not result or isinstance(node.op, ast.Or) and result:
+                return result
+        if unknown is not None:
+            self._plain(unknown[1], unknown[0])
+        return result
 
     def fstring(self, node: ast.JoinedStr, env) -> str:
         """An f-string; a width or precision over MAX_SEQUENCE is refused before it is formatted."""
@@ -260,6 +271,9 @@ class Expressions:
         for stmt in cls.body:
             if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
                 return self.eval(stmt.value, {})
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name \
+                    and stmt.value is not None:
+                return self.eval(stmt.value, {})
         return None
 
     def subscript(self, value, index_node, env, node):
@@ -337,6 +351,10 @@ class Expressions:
     def call(self, node, env):
         fn = self.eval(node.func, env)
         args, kwargs, marks = self.arguments(node, env)
+        return self.invoke(fn, args, kwargs, marks, node)
+
+    def invoke(self, fn, args, kwargs, marks, node):
+        """A call of the value `fn` with these arguments."""
         if isinstance(fn, Builtin):
             return self.builtin(fn.name, args, kwargs, node)
         if isinstance(fn, Function):
@@ -359,6 +377,8 @@ class Expressions:
         """Hook: a call of an imported name. None when the framework does not know it."""
         if name in ("collections.OrderedDict",):
             return self.builtin("OrderedDict", args, kwargs, node)
+        if name == "typing.cast" and len(args) == 2:
+            return args[1]
         return None
 
     def call_value(self, fn, args, kwargs, marks, node):

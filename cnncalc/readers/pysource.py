@@ -17,12 +17,12 @@ import ast
 import re
 from typing import Any
 
-from ..errors import read_text
+from ..errors import read_text, visible
 from .common import FIX, ReaderError, unsupported
 from .pyexpr import (MAX_SEQUENCE, PLAIN, Builtin, Dotted, Expressions, Function, Ignored,  # noqa: F401
                      Limit, Obj, Unknown, _Break, _Continue, _Return, at)
 
-__all__ = ["Builtin", "Dotted", "Function", "Ignored", "Interp", "Obj", "Unknown", "at", "parse"]
+__all__ = ["Builtin", "Dotted", "Function", "Ignored", "Interp", "Obj", "Unknown", "at", "parse", "parse_choice"]
 
 MAX_AST_NODES = 1_000_000   # as MAX_NODES for YAML specs
 MAX_AST_DEPTH = 200         # nesting of the source; deeper is no model-building code
@@ -204,6 +204,9 @@ class Interp(Expressions):
             raise _Continue()
         elif isinstance(stmt, (ast.Pass, ast.Assert)):
             pass
+        elif isinstance(stmt, ast.Raise):
+            raise self.error(stmt, f"the file's own code raises `{ast.unparse(stmt.exc)[:80] if stmt.exc else 'raise'}` "
+                                   "here for these values; change the arguments the model is built with")
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self.imports(stmt)
         else:
@@ -225,6 +228,15 @@ class Interp(Expressions):
         elif isinstance(target, ast.Attribute):
             owner = self.eval(target.value, env)
             self.set_attr(owner, target.attr, value, target)
+        elif isinstance(target, ast.Subscript) and not isinstance(target.slice, ast.Slice):
+            owner, key = self.eval(target.value, env), self.eval(target.slice, env)
+            if isinstance(owner, dict) and isinstance(key, PLAIN):
+                owner[key] = value
+            elif isinstance(owner, list) and isinstance(key, int) and not isinstance(key, bool) \
+                    and -len(owner) <= key < len(owner):
+                owner[key] = value
+            else:
+                raise self.fail(target, f"an assignment to `{ast.unparse(target)[:60]}`")
         else:
             raise self.fail(target, f"an assignment to `{ast.unparse(target)[:60]}`")
 
@@ -282,4 +294,29 @@ def _assigned(stmt) -> list[str]:
                 names.append(n.id)
     if isinstance(stmt, ast.For):
         names += [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
+    if isinstance(stmt, ast.If):  # a global assigned in if / elif / else branches
+        for inner in stmt.body + stmt.orelse:
+            names += _assigned(inner)
     return names
+
+
+def parse_choice(text: str, path: str) -> tuple[str, list, dict]:
+    """`--class` as a name and literal arguments: `resnet50`, `"vgg16(num_classes=10)"`."""
+    how = "--class takes a name, or a call with literal arguments such as \"vgg16(num_classes=10)\""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise ReaderError(f"--class {visible(text[:80])!r} is not a Python name or call; {how}", path=path) from None
+    if isinstance(node, ast.Name):
+        return node.id, [], {}
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        raise ReaderError(f"--class {visible(text[:80])!r} is not a name or a call of a name; {how}", path=path)
+    try:
+        args = [ast.literal_eval(a) for a in node.args]
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg is not None}
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        raise ReaderError(f"--class {visible(text[:80])!r} has an argument that is not a literal (numbers, "
+                          f"strings, True/False/None, lists, tuples, dicts); {how}", path=path) from None
+    if len(kwargs) != len(node.keywords):
+        raise ReaderError(f"--class {visible(text[:80])!r} has a `**` argument; {how}", path=path)
+    return node.func.id, args, kwargs

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .common import INPUT, Graph, InputHint, check_used
-from .pysource import Dotted, Function, Interp, Obj, Unknown, at, parse
+from .pysource import Dotted, Function, Interp, Obj, Unknown, at, parse, parse_choice
+from .torch_calls import Known
 from .torch_layers import spelling
 from .torch_ops import Ops
 from .torch_values import Batch, Pos, Rank, Tensor, TShape, snake
@@ -79,7 +80,7 @@ class _State:
     classes: list = field(default_factory=list)
 
 
-class TorchReader(Ops, Interp):
+class TorchReader(Known, Ops, Interp):
     DEFAULT_ALIASES = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch"}
 
     def __init__(self, path, tree):
@@ -171,6 +172,9 @@ class TorchReader(Ops, Interp):
         super().set_attr(owner, name, value, node)
 
     def call_dotted(self, name, args, kwargs, marks, node):
+        known = self.call_known(name, args, kwargs, node)
+        if known is not None:
+            return known
         if name in ("super.__init__", "torch.nn.Module.__init__"):
             cls, obj = self.state.classes[-1] if self.state.classes else (None, None)
             base = next((b.id for b in (cls.bases if cls else []) if isinstance(b, ast.Name)
@@ -263,11 +267,13 @@ class TorchReader(Ops, Interp):
         return None
 
     def attribute_value(self, owner, name, node):
+        if isinstance(owner, ast.ClassDef):
+            return self.class_attribute(owner, name, node)
         if isinstance(owner, TList) and name in ("append", "extend"):
             return ("list-method", owner, name)
         if isinstance(owner, list) and name in ("append", "extend", "insert"):
             return ("list-method", owner, name)
-        if isinstance(owner, dict) and name in ("items", "keys", "values"):
+        if isinstance(owner, dict) and name in ("items", "keys", "values", "pop", "get"):
             return ("dict-method", owner, name)
         if isinstance(owner, TSeq) and name == "add_module":
             return ("seq-add", owner, name)
@@ -318,8 +324,15 @@ class TorchReader(Ops, Interp):
             else:
                 items.insert(args[0], args[1])
             return True
+        known = self.call_known_value(fn, args, kwargs, node)
+        if known is not None:
+            return known
         if isinstance(fn, tuple) and fn[0] == "dict-method":
             d = fn[1]
+            if fn[2] in ("pop", "get"):
+                if not 1 <= len(args) <= 2 or kwargs or fn[2] == "pop" and len(args) == 1 and args[0] not in d:
+                    raise self.error(node, f"dict.{fn[2]}() of a key the dict does not hold, without a default")
+                return self.python(node, getattr(d, fn[2]), *args)
             return {"items": list(d.items()), "keys": list(d), "values": list(d.values())}[fn[2]]
         if isinstance(fn, tuple) and fn[0] == "seq-add":
             fn[1].items.append((args[0], args[1]))
@@ -388,12 +401,15 @@ class TorchReader(Ops, Interp):
 
     # -- the model ------------------------------------------------------------------------------------
     def choose(self, class_name: str | None) -> tuple[str, int, str]:
-        """The model --class names, else the file's only model: never a guess, never a lone layer."""
-        names = ", ".join(c[0] for c in self.candidates)
+        """The model --class names (a class, a module-level nn.Sequential or a function that
+        builds one), else the file's only model: never a guess, never a lone layer."""
+        names = ", ".join([c[0] for c in self.candidates] + self.factories())
         if class_name is not None:
             chosen = [c for c in self.candidates if c[0] == class_name]
             if chosen:
                 return chosen[-1]
+            if class_name in self.functions and isinstance(self.globals.get(class_name), Function):
+                return class_name, self.functions[class_name].lineno, "function"
             value = self.globals.get(class_name)
             if isinstance(value, TMod):
                 raise self.error(self.tree, f"`{class_name}` is one nn.{value.cls} layer, not a model; "
@@ -404,6 +420,12 @@ class TorchReader(Ops, Interp):
             raise self.error(self.tree, f"defines {len(roots)} models ({', '.join(c[0] for c in roots)}) and "
                                         "cnncalc does not guess which one is meant; pass --class NAME")
         return roots[0]
+
+    def factories(self) -> list[str]:
+        """The file's public functions that say they return a model (`-> ResNet`, `-> nn.Module`)."""
+        models = {c[0] for c in self.candidates} | {"nn.Module", "torch.nn.Module", "nn.Sequential"}
+        return [n for n, f in self.functions.items() if not n.startswith("_") and f.returns is not None
+                and ast.unparse(f.returns) in models]
 
     def roots(self) -> list[tuple[str, int, str]]:
         """The candidates no other candidate builds on: the classes if there are any, else the Sequentials."""
@@ -418,26 +440,25 @@ class TorchReader(Ops, Interp):
                    and helpers.match("torch", self.classes[c[0]]) is None]
         return classes or [c for c in self.candidates if c[0] not in used]
 
-    def read(self, class_name: str | None, input_given: tuple | None):
+    def read(self, choice: str | None, input_given: tuple | None):
         self.run_module()
         if not self.candidates:
             raise self.error(self.tree, "defines no nn.Module class and no module-level nn.Sequential; "
                                         "give the file that defines the model")
+        class_name, args, kwargs = parse_choice(choice, self.path) if choice is not None else (None, [], {})
         name, line, what = self.choose(class_name)
         self.input_given = input_given  # its rank is checked against the first layer's later
         x = Tensor(INPUT, self.input_rank, "cf", True)
-        if what == "class":
-            cls = self.classes[name]
-            args, kwargs = self.constructor_args(name)
-            root = self.instantiate(cls, args, kwargs, cls)
+        root = self.build(name, what, args, kwargs, choice is not None and "(" in choice)
+        if isinstance(root, Obj):
+            cls = root.cls
             self.name_tree(root, "")
             if self.method(cls, "forward") is None and not self.is_sequential_class(cls):
-                raise self.error(cls, f"class `{name}` has no forward(); cnncalc reads the data flow from it")
+                raise self.error(cls, f"class `{cls.name}` has no forward(); cnncalc reads the data flow from it")
             self.state.prefix = [""]
             out = self.call_module(root, [x], {}, cls)
             self.check_unused(root)
         else:
-            root = self.globals[name]
             self.name_tree(root, "")
             out = self.apply(root, x, root.at and Pos(*root.at))
         if not isinstance(out, Tensor):
@@ -448,7 +469,40 @@ class TorchReader(Ops, Interp):
             raise self.error(self.tree, "the model returns its input unchanged: it has no layers")
         nodes = self.graph.select(out.ref)
         check_used(self.graph, nodes, self.path)
-        return nodes, self.hint, name, f"PyTorch source, {'class' if what == 'class' else 'nn.Sequential'} {name}"
+        how = {"class": "class", "function": "function"}.get(what, "nn.Sequential")
+        return nodes, self.hint, name, f"PyTorch source, {how} {name}"
+
+    def build(self, name: str, what: str, args, kwargs, given: bool):
+        """The model object: the class made with the arguments given (else those of a module-level
+        `net = Net(...)`), the function called, or the module-level nn.Sequential."""
+        if what == "sequential":
+            return self.globals[name]
+        if what == "class":
+            cls = self.classes[name]
+            if not given:
+                args, kwargs = self.constructor_args(name)
+            self.needs(cls, args, kwargs)
+            return self.instantiate(cls, args, kwargs, cls)
+        fn = self.functions[name]
+        root = self.call_function(Function(fn), args, kwargs, fn)
+        if isinstance(root, TSeq) or isinstance(root, Obj) and self.is_module_class(root.cls):
+            return root
+        raise self.error(fn, f"`{name}()` returns {self.kind_of(root)}, not a model (an nn.Module)")
+
+    def needs(self, cls: ast.ClassDef, args, kwargs) -> None:
+        """A class whose constructor needs an argument no one gives is refused with where to get it."""
+        init = self.method(cls, "__init__")
+        if init is None:
+            return
+        params = [p.arg for p in init.args.posonlyargs + init.args.args][1:]
+        required = params[:len(params) - len(init.args.defaults)]
+        missing = [p for p in required[len(args):] if p not in kwargs]
+        if missing:
+            made_by = [n for n in self.factories() if ast.unparse(self.functions[n].returns) == cls.name]
+            where = (f"name a function that builds it, --class {made_by[0]} ({', '.join(made_by[:12])}"
+                     f"{', ...' if len(made_by) > 12 else ''}), or give " if made_by else "give ")
+            raise self.error(cls, f"class `{cls.name}` needs the argument `{missing[0]}`, which has no default; "
+                                  f"{where}literal arguments: --class \"{cls.name}({missing[0]}=...)\"")
 
     def constructor_args(self, name: str):
         """The arguments of a module-level `net = Net(...)`, if the file has one."""

@@ -1,0 +1,156 @@
+"""What torch_source follows besides layers and tensors: relative imports of the file's own
+package (a self-contained function of a sibling file), calls that build nothing, torchvision's
+building blocks, `functools.partial`, `isinstance`, the file's classes used as values
+(`block.expansion`, a static method), the `weights` plumbing of torchvision's factory functions,
+and weight-initialisation loops, which are passed over (torch_known.py holds the tables)."""
+from __future__ import annotations
+
+import ast
+import os
+
+from .common import ReaderError
+from .pyexpr import BUILTINS, PLAIN, Builtin, Dotted, Function, Obj, Unknown, at
+from .torch_known import (BLOCK_NAMES, MATH, Partial, block_class, is_init_loop, known_call, placed,
+                          self_contained, short)
+
+_PYTYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple, "dict": dict}
+_SEQUENCES = ("collections.abc.Sequence", "typing.Sequence", "collections.abc.Iterable", "typing.Iterable")
+
+
+class Known:
+    """Mixed into TorchReader before the evaluator."""
+
+    # -- imports of the file's own package --------------------------------------------------------
+    def imports(self, stmt) -> None:
+        if not (isinstance(stmt, ast.ImportFrom) and stmt.level):
+            super().imports(stmt)
+            return
+        module = stmt.module or ""
+        for a in stmt.names:
+            if a.name == "*":
+                continue
+            local = a.asname or a.name
+            followed = self.follow(stmt, module, a.name) if stmt.level == 1 and module else None
+            if followed is not None:
+                self.globals[local] = followed
+            else:
+                self.aliases[local] = "." * stmt.level + (module + "." if module else "") + a.name
+
+    def follow(self, stmt, module: str, name: str):
+        """`from .sibling import f`: the function f of the sibling file, when that file is in the
+        folder of the file read (never outside it) and f uses nothing but its arguments and
+        Python's builtins; None otherwise (the name then stays an import cnncalc may know)."""
+        from .pysource import parse
+        folder = os.path.realpath(os.path.dirname(os.path.abspath(self.path)))
+        target = os.path.realpath(os.path.join(folder, *module.split(".")) + ".py")
+        if os.path.commonpath([folder, target]) != folder or not os.path.isfile(target):
+            return None
+        cache = self.__dict__.setdefault("_followed", {})
+        if target not in cache:
+            try:
+                cache[target] = {s.name: s for s in parse(target)[1].body if isinstance(s, ast.FunctionDef)}
+            except ReaderError:
+                cache[target] = {}
+        fn = cache[target].get(name)
+        if fn is None or not self_contained(fn, BUILTINS):
+            return None
+        line, col = at(stmt)
+        return Function(placed(fn, line, col))
+
+    # -- calls known by name ----------------------------------------------------------------------
+    def call_known(self, name: str, args, kwargs, node):
+        """The value of a call that builds no layer or builds a torchvision block, else None."""
+        done, value = known_call(name)
+        if done:
+            return value
+        key = short(name)
+        if key in BLOCK_NAMES:
+            line, col = at(node)
+            return self.instantiate(block_class(BLOCK_NAMES[key], line, col), args, kwargs, node)
+        if name == "functools.partial" and args:
+            return Partial(args[0], list(args[1:]), dict(kwargs))
+        if name in MATH and len(args) == 1 and not kwargs and isinstance(args[0], (int, float)):
+            return self.python(node, MATH[name], args[0])
+        if name == "torch.jit.annotate" and len(args) == 2:
+            return args[1]
+        return None
+
+    def call_known_value(self, fn, args, kwargs, node):
+        if isinstance(fn, Partial):
+            return self.invoke(fn.fn, [*fn.args, *args], {**fn.kwargs, **kwargs}, {}, node)
+        return None
+
+    # -- the file's classes as values -------------------------------------------------------------
+    def class_attribute(self, cls: ast.ClassDef, name: str, node):
+        if name == "verify" and any(self.base_name(b).split(".")[-1] == "WeightsEnum" for b in cls.bases):
+            return Builtin("WeightsEnum.verify")
+        method = self.method(cls, name)
+        if method is not None:
+            if any(ast.unparse(d) == "classmethod" for d in method.decorator_list):
+                raise self.fail(node, f"the class method `{cls.name}.{name}`")
+            return Function(method)
+        value = self.class_attr(cls, name)
+        if value is None:
+            raise self.fail(node, f"the attribute `{name}` of the class `{cls.name}`")
+        return value
+
+    def base_name(self, base) -> str:
+        return self.qualname(base) or (base.id if isinstance(base, ast.Name) else ast.unparse(base))
+
+    # -- isinstance ------------------------------------------------------------------------------
+    def builtin(self, name, args, kwargs, node):
+        if name == "WeightsEnum.verify":
+            if len(args) == 1 and args[0] is None and not kwargs:
+                return None
+            raise self.fail(node, f"pretrained weights (`weights` is {self.kind_of(args[0] if args else None)}): "
+                                  "cnncalc counts the architecture, which is the same without them; leave `weights` out")
+        if name != "isinstance":
+            return super().builtin(name, args, kwargs, node)
+        if len(args) != 2 or kwargs:
+            raise self.error(node, "isinstance() takes a value and a type")
+        value, types = args
+        if isinstance(value, Unknown):
+            raise self.fail(node, f"isinstance() of a value not known: {value.why}")
+        types = types if isinstance(types, tuple) else (types,)
+        return any(self.is_instance(value, t, node) for t in types)
+
+    def is_instance(self, value, t, node) -> bool:
+        if isinstance(t, Builtin) and t.name in _PYTYPES:
+            return isinstance(value, _PYTYPES[t.name])
+        if isinstance(t, Dotted) and t.name in _SEQUENCES:
+            return isinstance(value, (list, tuple, str, range))
+        if isinstance(t, ast.ClassDef):
+            return isinstance(value, Obj) and self.derives(value.cls, t.name, 0)
+        if isinstance(t, Dotted) and t.name.startswith("torch.nn.") and t.name.count(".") == 2:
+            return self.is_torch_instance(value, t.name[len("torch.nn."):])
+        raise self.fail(node, f"isinstance() with the type {self.kind_of(t)}")
+
+    def is_torch_instance(self, value, cls: str) -> bool:
+        if isinstance(value, PLAIN) or isinstance(value, (list, tuple, dict)):
+            return False
+        if isinstance(value, Obj):
+            return cls == "Module" or self.is_sequential_class(value.cls) and cls == "Sequential"
+        kind = type(value).__name__
+        if kind == "TSeq":
+            return cls in ("Sequential", "Module")
+        if kind == "TList":
+            return cls in ("ModuleList", "ModuleDict", "Module") and (cls != "ModuleDict" or value.keys is not None)
+        return cls in (getattr(value, "cls", None), "Module")
+
+    def derives(self, cls: ast.ClassDef, name: str, depth: int) -> bool:
+        if cls.name == name:
+            return True
+        return depth < 64 and any(isinstance(b, ast.Name) and b.id in self.classes
+                                  and self.derives(self.classes[b.id], name, depth + 1) for b in cls.bases)
+
+    # -- statements passed over ------------------------------------------------------------------
+    def exec_stmt(self, stmt, env) -> None:
+        if isinstance(stmt, ast.For) and is_init_loop(stmt, _is_modules_call):
+            self.tick(stmt)
+            return
+        super().exec_stmt(stmt, env)
+
+
+def _is_modules_call(node) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("modules", "named_modules") and not node.args)

@@ -1,0 +1,191 @@
+"""torchvision's own model files (copies under torchvision/, BSD-3, each naming what it keeps),
+read as torchvision builds them: `--class` names a factory function and takes literal
+arguments; the plumbing that builds no layer is passed over; `from ._utils import ...` is
+followed inside the folder only; torchvision.ops' blocks are known. The counts are torch's
+(torchvision 0.28.0 on torch 2.13: sum(p.numel() for p in model.parameters()), the BatchNorm
+running statistics, FlopCounterMode's total / 2 on a 1x3x224x224 input, model.eval())."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import cnncalc
+from cnncalc.errors import CnncalcError
+
+from .common import TORCH_HEAD, summary_of, write
+
+TV = os.path.join(os.path.dirname(__file__), "torchvision")
+
+# (file, --class, trainable params, BatchNorm statistics, MACs, output shape)
+CASES = [
+    ("alexnet.py", "alexnet", 61_100_840, 0, 714_188_480, (1000,)),
+    ("alexnet.py", "alexnet(num_classes=10)", 57_044_810, 0, 710_133_440, (10,)),
+    ("alexnet.py", "AlexNet(num_classes=10)", 57_044_810, 0, 710_133_440, (10,)),
+    ("resnet.py", "resnet18", 11_689_512, 9_600, 1_814_073_344, (1000,)),
+    ("resnet.py", "resnext50_32x4d", 25_028_904, 68_224, 4_230_479_872, (1000,)),
+    ("mobilenetv2.py", "mobilenet_v2", 3_504_872, 34_112, 300_774_272, (1000,)),
+    ("mobilenetv2.py", "mobilenet_v2(width_mult=0.5, num_classes=10)", 700_490, 18_544, 95_864_640, (10,)),
+]
+
+
+@pytest.mark.parametrize("name,choice,trainable,stats,macs,out", CASES)
+def test_torchvision_files_read_as_torch_counts(name, choice, trainable, stats, macs, out):
+    t = cnncalc.summarize(cnncalc.load(os.path.join(TV, name), class_name=choice, input="224x224")).to_dict()["totals"]
+    assert (t["trainable_params"], t["non_trainable_params"], t["macs"]) == (trainable, stats, macs)
+    assert tuple(t["output_shape"]) == out
+
+
+def test_the_class_without_its_arguments_names_the_factory_functions():
+    with pytest.raises(CnncalcError) as e:
+        summary_of(os.path.join(TV, "resnet.py"), class_name="ResNet", input=(224, 224))
+    assert "class `ResNet` needs the argument `block`" in str(e.value)
+    assert "--class resnet18 (resnet18, resnext50_32x4d)" in str(e.value)
+
+
+def test_pretrained_weights_are_refused_in_one_line():
+    with pytest.raises(CnncalcError) as e:
+        summary_of(os.path.join(TV, "alexnet.py"), class_name="alexnet(weights='IMAGENET1K_V1')", input=(224, 224))
+    assert "pretrained weights" in str(e.value) and "leave `weights` out" in str(e.value)
+
+
+@pytest.mark.parametrize("choice,why", [
+    ("Net(width=foo)", "not a literal"), ("Net(", "not a Python name or call"),
+    ("Net()()", "not a name or a call of a name"), ("Net(**{'a': 1})", "`**`"),
+])
+def test_class_arguments_are_literals_only(tmp_path, choice, why):
+    path = write(tmp_path, "net.py", TORCH_HEAD + "class Net(nn.Module):\n    def __init__(self, width=4):\n"
+                 "        super().__init__()\n        self.fc = nn.Linear(8, width)\n"
+                 "    def forward(self, x):\n        return self.fc(x)\n")
+    with pytest.raises(CnncalcError) as e:
+        summary_of(path, class_name=choice)
+    assert why in str(e.value) and "\n" not in str(e.value)
+
+
+def test_constructor_arguments_reach_the_class(tmp_path):
+    path = write(tmp_path, "sr.py", TORCH_HEAD + """
+class Net(nn.Module):
+    def __init__(self, upscale_factor, inplace=False):
+        super(Net, self).__init__()
+        self.conv = nn.Conv2d(1, upscale_factor ** 2, 3, 1, 1)
+
+    def forward(self, x):
+        return self.conv(x)
+""")
+    s = summary_of(path, class_name="Net(upscale_factor=3)", input=(8, 8))
+    assert s.totals.params == 3 * 3 * 1 * 9 + 9 and s.output_shape == (8, 8, 9)
+
+
+PLUMBING = TORCH_HEAD + """import warnings
+from functools import partial
+from ..utils import _log_api_usage_once
+from ._helpers import scaled
+
+CFGS = {"small": [8, "M", 16], "big": [8, 8, "M", 16, 16]}
+if torch.cuda.is_available():
+    DEVICE = "cuda"
+else:
+    DEVICE = "cpu"
+
+
+class Block(nn.Module):
+    expansion: int = 2
+
+    def __init__(self, c_in, c, norm=nn.BatchNorm2d):
+        super().__init__()
+        _log_api_usage_once(self)
+        self.conv = nn.Conv2d(c_in, c * self.expansion, 3, padding=1, bias=False)
+        self.bn = norm(c * Block.expansion)
+
+    def forward(self, x):
+        torch._assert(x.dim() == 4, "4-D input")
+        return torch.relu(self.bn(self.conv(x)))
+
+
+class Net(nn.Module):
+    def __init__(self, features, num_classes=10, block=Block, init_weights=True):
+        super().__init__()
+        if not isinstance(features, nn.Sequential) or isinstance(num_classes, bool):
+            raise TypeError("features")
+        self.features = features
+        self.head = block(16, 4, norm=partial(nn.BatchNorm2d, eps=1e-3))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(4 * block.expansion, num_classes)
+        if init_weights:
+            for m in self.modules():
+                if isinstance(m, nn.Conv2d):
+                    nn.init.kaiming_normal_(m.weight, mode="fan_out")
+                    n = m.kernel_size[0] * m.out_channels
+                    m.weight.data.normal_(0, (2.0 / n) ** 0.5)
+                elif isinstance(m, nn.Linear):
+                    nn.init.zeros_(m.bias)
+        if self.training and init_weights is None:
+            warnings.warn("never")
+
+    def forward(self, x):
+        x = self.head(self.features(x))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+def make_layers(cfg):
+    layers, c = [], 3
+    for v in cfg:
+        if v == "M":
+            layers += [nn.MaxPool2d(2)]
+        else:
+            layers += [nn.Conv2d(c, scaled(v, 1), 3, padding=1), nn.ReLU(inplace=True)]
+            c = v
+    return nn.Sequential(*layers)
+
+
+def _net(cfg, weights, **kwargs):
+    if weights is not None:
+        kwargs["init_weights"] = False
+    return Net(make_layers(CFGS[cfg]), **kwargs)
+
+
+def net_small(*, weights=None, **kwargs) -> Net:
+    return _net("small", weights, **kwargs)
+"""
+
+
+def _plumbing(tmp_path, helpers="def scaled(v, k):\n    return v * k\n"):
+    pkg = tmp_path / "models"
+    pkg.mkdir()
+    (pkg / "_helpers.py").write_text(helpers)
+    return write(pkg, "net.py", PLUMBING)
+
+
+def test_plumbing_that_builds_no_layer_is_passed_over(tmp_path):
+    path = _plumbing(tmp_path)
+    s = summary_of(path, class_name="net_small(num_classes=5)", input=(32, 32))
+    convs = (3 * 3 * 3 * 8 + 8) + (3 * 3 * 8 * 16 + 16)
+    head = 3 * 3 * 16 * 8 + 2 * 8  # the block's conv (no bias) and its BatchNorm's scale and shift
+    assert s.totals.trainable_params == convs + head + 8 * 5 + 5
+    assert s.totals.non_trainable_params == 2 * 8 and s.output_shape == (5,)
+
+
+def test_a_sibling_function_using_its_own_files_names_is_not_followed(tmp_path):
+    path = _plumbing(tmp_path, "K = 2\ndef scaled(v, k):\n    return v * K\n")
+    with pytest.raises(CnncalcError) as e:
+        summary_of(path, class_name="net_small", input=(32, 32))
+    assert "`._helpers.scaled`" in str(e.value)
+
+
+def test_a_relative_import_is_never_read_outside_the_folder(tmp_path):
+    outside = tmp_path / "_elsewhere.py"
+    outside.write_text("def scaled(v, k):\n    return v * k\n")
+    pkg = tmp_path / "models"
+    pkg.mkdir()
+    os.symlink(outside, pkg / "_helpers.py")
+    path = write(pkg, "net.py", PLUMBING)
+    with pytest.raises(CnncalcError) as e:
+        summary_of(path, class_name="net_small", input=(32, 32))
+    assert "`._helpers.scaled`" in str(e.value)
+
+
+def test_the_files_own_raise_is_one_line(tmp_path):
+    with pytest.raises(CnncalcError) as e:
+        summary_of(_plumbing(tmp_path), class_name="net_small(num_classes=True)", input=(32, 32))
+    assert "raises `TypeError('features')`" in str(e.value)
+
