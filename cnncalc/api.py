@@ -337,6 +337,12 @@ def _at(at) -> str | None:
     return at if at is None or isinstance(at, str) else ",".join(map(str, _axes(at)))
 
 
+def kernel_names() -> str:
+    """The named kernels, the course notes' names first, as `conv --help` lists them."""
+    from .kernels import help_text
+    return help_text()
+
+
 def convolve(image, kernel, *, stride: int = 1, padding: int = 0, flip: bool = False, at=None,
              bias: float | None = None, activation: str | None = None, show_padded: bool = False):
     """Cross-correlate (with `flip`, convolve) a small matrix or one-row signal with a kernel;

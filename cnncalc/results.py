@@ -85,6 +85,17 @@ class Summary:
     def output_shape(self) -> Shape:
         return self.layers[-1].output_shape
 
+    def notes(self) -> list[str]:
+        """The kinds' remarks on their layers (Layer.note), one line per subject: the subject
+        said once, then the numbers of the first three layers it concerns and how many more."""
+        subjects: dict[str, list[str]] = {}
+        for r in self.layers:
+            got = r.layer.note(r)
+            if got is not None:
+                subjects.setdefault(got[0], []).append(got[1])
+        return [f"{about}: " + "; ".join(each[:3] + ([f"and {len(each) - 3} more"] if len(each) > 3 else [])) + "."
+                for about, each in subjects.items()]
+
     def fold(self, start: Any, step: Callable[[LayerResult, tuple], Any]) -> list:
         """The one walk over the layer graph: `step(result, values of its inputs)` for every
         layer in order (each layer's inputs come before it), `start` standing for the network

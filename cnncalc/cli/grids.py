@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..kernels import help_text as kernel_help
+from .. import api
 from .shared import TextFormat, app, emit, fitted, guarded
 
 
@@ -23,7 +23,7 @@ def _emit_grid(result, fmt: "TextFormat") -> None:
 @guarded
 def conv(
     image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("1 0 1; 0 1 0; 1 1 1"), JSON, or a CSV/whitespace file; one row = a 1-D signal.', show_default=False),
-    kernel: str = typer.Option(..., "--kernel", help=f"A named kernel ({kernel_help()}: docs/solvers.md shows each) or a matrix like --image.", show_default=False),
+    kernel: str = typer.Option(..., "--kernel", help=f"A named kernel ({api.kernel_names()}: docs/solvers.md shows each) or a matrix like --image.", show_default=False),
     stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
     padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
     flip: bool = typer.Option(False, "--flip", help="Flip the kernel (true convolution); default is cross-correlation, as PyTorch/TensorFlow."),
@@ -41,7 +41,6 @@ def conv(
 
     Example: cnncalc conv --image "1 2; 3 4" --kernel "1 -1; -1 1" -p 1 --bias -1 --activation relu --show-padded
     """
-    from .. import api
     _emit_grid(api.convolve(image, kernel, stride=stride, padding=padding, flip=flip, at=at, bias=bias,
                             activation=activation, show_padded=show_padded), fmt)
 
@@ -66,7 +65,6 @@ def pool(
 
     Example: cnncalc pool --image "12 8 0 30; 20 12 0 8; 23 40 0 21; 108 32 22 12" -f 2 -s 2 --at 1,0
     """
-    from .. import api
     _emit_grid(api.pool(image, size, stride=stride, padding=padding, op=op.value, at=at), fmt)
 
 
@@ -89,7 +87,6 @@ def conv_matrix(
     import json
 
     from .. import size_syntax as P
-    from .. import api
     from ..render.grids import matrix_text
     d = api.conv_matrix(P.one(n, "-n", "8"), f, stride=stride, kernel=kernel, signal=signal)
     emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else fitted(matrix_text(d)))

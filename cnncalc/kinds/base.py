@@ -271,6 +271,12 @@ class Layer:
         """Shapes of its weights a student may give for its activation: (what, shape)."""
         return ()
 
+    def note(self, r) -> tuple[str, str] | None:
+        """A remark on the layer as the spec uses it, printed under the summary (stdout, not an
+        error): (what it is about, said once for every layer it concerns; this layer's numbers),
+        or None when there is nothing to say."""
+        return None
+
     def recount(self, inputs: tuple[Shape, ...], **changes):
         """The layer with some spec arguments changed (a student's slip: `bias=False`,
         `stride=1`, `padding=0`) on `inputs`, as a results.LayerResult; None when no such layer

@@ -8,7 +8,7 @@ from .. import explain as X
 from .. import formulas as F
 from ..codetext import Part, call, kwargs
 from .activation import keras_fused_act, torch_fused_act
-from .base import BIAS_DIAGNOSES, Layer, Shape, arg, check_channels, numpy_ops
+from .base import BIAS_DIAGNOSES, Layer, Shape, arg, check_channels, fmt_shape, numpy_ops
 from .backward import no_backward
 from .measure import AxisRF, no_macs, rf_global, rf_same, weighted_flops, zero_flops
 
@@ -120,6 +120,22 @@ class Dense(Layer):
             lines.append(f"on the last axis at each of {'*'.join(map(str, r.input_shape[:-1]))} positions: "
                          f"MACs = {'*'.join(map(str, r.input_shape))}*{self.units} = {X.num(self.macs(r))}")
         return lines
+
+    def note(self, r) -> tuple[str, str] | None:
+        """Dense on a feature map is valid (Keras' Dense and torch's Linear act on the last
+        axis) but in a student's spec almost always a missing flatten."""
+        inp = r.input_shape
+        if len(inp) < 2:
+            return None
+        c, flat = inp[-1], F.product(inp)
+        per = "(C+1)*units" if self.bias else "C*units"
+        about = (f"dense on a feature map acts on its last axis C at each position, as Keras' Dense and "
+                 f"torch's Linear do: output (..., units), params {per}; a `flatten` before it is the "
+                 "usual intent")
+        flat_params = F.dense_params(flat, self.units, self.bias)
+        return about, (f"layer {self.index} ({self.name}) on {fmt_shape(inp)} gives {fmt_shape(r.output_shape)}, "
+                       f"params {X.dense_params_text(c, self.units, self.bias, r.params)} "
+                       f"(after a flatten: {X.dense_params_text(flat, self.units, self.bias, flat_params)})")
 
     DIAGNOSES = ("weight_shape", *BIAS_DIAGNOSES, "dense_mistakes", "carried_size", "dense_other_count")
 

@@ -51,6 +51,7 @@ def _layer_json(r: LayerResult, m) -> dict[str, Any]:
 def _document(summary: Summary, ms, layers: bool) -> dict[str, Any]:
     """The document; its "layers" None when they are written one by one (iter_json)."""
     t = summary.totals
+    notes = summary.notes()
     return {
         "name": summary.spec.name,
         "input": list(summary.spec.input),
@@ -65,6 +66,7 @@ def _document(summary: Summary, ms, layers: bool) -> dict[str, Any]:
         },
         "metrics": {"batch": ms.batch, "optimizer": ms.optimizer, "flops_convention": ms.flops_convention,
                     "dtype": ms.dtype, "bytes_per_value": ms.bytes_per_value, "memory_unit": "bytes"},
+        **({"notes": notes} if notes else {}),
     }
 
 

@@ -236,7 +236,7 @@ def totals_lines(summary: Summary, metrics=None) -> list[str]:
         f"Params size: {mib(t.param_bytes)}",
         f"Memory figures are {t.dtype} ({t.bytes_per_value} bytes a value); KiB/MiB/GiB = 2^10/2^20/2^30 bytes.",
     ]
-    return lines[:-1] + metric_lines(summary, metrics) + lines[-1:]
+    return lines[:-1] + metric_lines(summary, metrics) + lines[-1:] + [f"Note: {n}" for n in summary.notes()]
 
 
 # The default table leaves out these columns, first to last, when it is wider than the screen
