@@ -367,6 +367,12 @@ class _Reader:
             return tuple(self.integer(n, what, minimum=-1) for n in items)
         if type_ == "bool":
             return self.boolean(node, what)
+        if type_ == "floats":  # one number, or one per channel
+            if isinstance(node, yaml.SequenceNode):
+                if not node.value:
+                    raise _err(node, f"{what} must be a number or a list of numbers (one per channel), not []")
+                return tuple(self.real(n, what) for n in node.value)
+            return self.real(node, what)
         if type_ in ("float", "rate", "positive"):
             x = self.real(node, what)
             if type_ == "rate" and not 0 <= x <= 1:

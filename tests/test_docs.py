@@ -161,7 +161,8 @@ def test_readme_is_short_and_gives_both_commands():
 
 
 SAMPLE = {"size": "2", "int": "1", "ints": "3", "nonneg_ints": "1", "nonneg": "1", "padding": "1", "bool": "false",
-          "float": "0.5", "rate": "0.25", "str": "bilinear", "activation": "relu", "shape": "[-1]", "positive": "2"}
+          "float": "0.5", "floats": "[0.5]", "rate": "0.25", "str": "bilinear", "activation": "relu", "shape": "[-1]",
+          "positive": "2"}
 
 
 def spelled_args():

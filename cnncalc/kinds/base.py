@@ -56,7 +56,8 @@ ELEMENTWISE_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in VECTOR_ACTIVA
 def arg(default: Any = dataclasses.MISSING, *, type: str = "int", main: bool = False,
         keras: str | None = None, torch: str | None = None):
     """Declare a spec argument. `type` drives coercion in spec.py: int, size (>= 1), nonneg,
-    ints (int or one per axis), nonneg_ints, padding, bool, float, rate, str, activation.
+    ints (int or one per axis), nonneg_ints, padding, bool, float, floats (a float or one per
+    channel), rate, str, activation.
     `keras` and `torch` are the frameworks' spellings of it (for docs/kinds.md and readers)."""
     meta = {"type": type, "main": main, "keras": keras, "torch": torch}
     if default is dataclasses.MISSING:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import explain as X
-from ..codetext import Part, call, kwargs, num, refuse
+from ..codetext import Part, call, exact_num, kwargs, num, refuse
 from ..errors import ShapeError
 from ..formulas import product
 from .base import (Layer, Shape, arg, check_channels, explain_params, numpy_ops, no_params, no_weights,
@@ -497,9 +497,9 @@ NORMALIZATION_TORCH = '''class Normalization(nn.Module):
             self.register_buffer("running_mean", torch.zeros(channels))
             self.register_buffer("running_var", torch.ones(channels))
             self.register_buffer("running_count", torch.zeros(()))
-        else:
-            self.running_mean = torch.full((channels,), float(mean))
-            self.running_var = torch.full((channels,), float(variance))
+        else:  # given: one number, or one per channel
+            self.running_mean = torch.zeros(channels) + torch.tensor(mean)
+            self.running_var = torch.zeros(channels) + torch.tensor(variance)
 
     def forward(self, x):
         shape = (1, -1, *(1,) * (x.dim() - 2))
@@ -513,7 +513,7 @@ class Normalization(Layer):
 
     Shape: unchanged. Params: as Keras 3 counts them, mean C, variance C and count 1, all
     non-trainable, when `mean` and `variance` are not given; 0 when they are (one number each,
-    for every channel).
+    for every channel, or a list of one per channel: ImageNet's mean and variance).
     """
     NAMES: ClassVar[tuple[str, ...]] = ("normalization",)
     STATS_BUFFERS: ClassVar[bool] = True
@@ -522,15 +522,22 @@ class Normalization(Layer):
     KERAS: ClassVar[dict[str, tuple]] = {"Normalization": (("Normalization",), ("axis", "mean", "variance", "invert"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Normalization", NORMALIZATION_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
-    mean: float | None = arg(None, type="float", keras="mean")
-    variance: float | None = arg(None, type="float", keras="variance")
+    mean: float | tuple[float, ...] | None = arg(None, type="floats", keras="mean")
+    variance: float | tuple[float, ...] | None = arg(None, type="floats", keras="variance")
 
     def output_shape(self, inp):
         if (self.mean is None) != (self.variance is None):
             raise ShapeError("normalization takes both mean and variance, or neither (Keras adapts them); "
                              f"got {'mean' if self.variance is None else 'variance'} alone", arg="mean")
-        if self.variance is not None and self.variance < 0:
-            raise ShapeError(f"variance {self.variance} must be 0 or more", arg="variance")
+        for key in ("mean", "variance"):
+            value = getattr(self, key)
+            if isinstance(value, tuple) and len(value) not in (1, inp[-1]):
+                raise ShapeError(f"{key} has {len(value)} values for {inp[-1]} channels; give one number, or "
+                                 "one per channel", arg=key)
+        variances = self.variance if isinstance(self.variance, tuple) else (self.variance,)
+        if self.variance is not None and min(variances) < 0:
+            bad = min(variances)
+            raise ShapeError(f"variance {bad} must be 0 or more", arg="variance")
         return inp
 
     def params(self, inp) -> tuple[int, int]:
@@ -554,8 +561,8 @@ class Normalization(Layer):
 
     def forward(self, x, w, r):
         np = numpy_ops().np
-        mean = w["mean"] if w else np.full(x.shape[-1], self.mean)
-        var = w["variance"] if w else np.full(x.shape[-1], self.variance)
+        mean = w["mean"] if w else np.zeros(x.shape[-1]) + np.asarray(self.mean)
+        var = w["variance"] if w else np.zeros(x.shape[-1]) + np.asarray(self.variance)
         std = np.maximum(np.sqrt(var), 1e-7)
         return ((x - mean) / std).astype(x.dtype)
 
@@ -572,11 +579,11 @@ class Normalization(Layer):
 
     def to_torch(self, r, ctx) -> list:
         ctx.helper(self, "torch")
-        given = f", {num(self.mean)}, {num(self.variance)}" if self.mean is not None else ""
+        given = f", {_nums(self.mean)}, {_nums(self.variance)}" if self.mean is not None else ""
         return [Part(f"Normalization({r.input_shape[-1]}{given})")]
 
     def to_keras(self, r, ctx) -> list:
-        given = f"mean={num(self.mean)}, variance={num(self.variance)}" if self.mean is not None else ""
+        given = f"mean={_nums(self.mean)}, variance={_nums(self.variance)}" if self.mean is not None else ""
         return [Part(f"layers.Normalization({given})")]
 
     def explain(self, r) -> list[str]:
@@ -587,3 +594,8 @@ class Normalization(Layer):
                 "count Keras adapts them with)"]
 
     DIAGNOSES = ()  # the generic ones: carried values, neighbours, sizes
+
+
+def _nums(value) -> str:
+    """A number, or a list of one per channel, as exact code text."""
+    return "[" + ", ".join(exact_num(v) for v in value) + "]" if isinstance(value, tuple) else num(value)

@@ -248,12 +248,20 @@ def _normalization(cls, d, g, rank):
     _axis_last(g("axis", -1), "axis", rank)
     if g("invert", False):
         raise Refused("invert=True (the inverse of a normalization)", "invert")
-    mean, variance = g("mean"), g("variance")
-    if (mean is None) != (variance is None) or not all(v is None or isinstance(v, (int, float))
-                                                       for v in (mean, variance)):
-        raise Refused("a mean or variance that is not one number each (per-channel lists, or one without the "
-                      "other)", "mean")
+    mean, variance = _stat(g("mean"), "mean"), _stat(g("variance"), "variance")
+    if (mean is None) != (variance is None):
+        raise Refused("a mean without a variance, or a variance without a mean", "mean")
     return "normalization", _drop({"mean": mean, "variance": variance}), cls
+
+
+def _stat(value, key):
+    """Normalization's mean or variance: one number, or a list of one per channel."""
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    if value is None or number(value):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(number(v) for v in value):
+        return [float(v) for v in value]
+    raise Refused(f"a {key} that is not one number or a flat list of one per channel ({str(value)[:40]})", key)
 
 
 def _augment(cls, d, g, rank):
