@@ -23,6 +23,7 @@ class Spec:
     path: str = "<spec>"
     input_mark: tuple[int, int] | None = field(default=None, compare=False)
     template: Any = field(default=None, compare=False)  # a template's vary.Template: its variants, the one picked
+    notes: tuple[str, ...] = field(default=(), compare=False)  # a model file's reader's notes (summary prints them)
 
 
 @dataclass(frozen=True, slots=True)  # one per layer: no __dict__
@@ -86,15 +87,17 @@ class Summary:
         return self.layers[-1].output_shape
 
     def notes(self) -> list[str]:
-        """The kinds' remarks on their layers (Layer.note), one line per subject: the subject
+        """The model file reader's notes (Spec.notes: what an ONNX exporter changed), then the
+        kinds' remarks on their layers (Layer.note), one line per subject: the subject
         said once, then the numbers of the first three layers it concerns and how many more."""
         subjects: dict[str, list[str]] = {}
         for r in self.layers:
             got = r.layer.note(r)
             if got is not None:
                 subjects.setdefault(got[0], []).append(got[1])
-        return [f"{about}: " + "; ".join(each[:3] + ([f"and {len(each) - 3} more"] if len(each) > 3 else [])) + "."
-                for about, each in subjects.items()]
+        return [*self.spec.notes] + [  # a model file's reader's notes first
+            f"{about}: " + "; ".join(each[:3] + ([f"and {len(each) - 3} more"] if len(each) > 3 else [])) + "."
+            for about, each in subjects.items()]
 
     def fold(self, start: Any, step: Callable[[LayerResult, tuple], Any]) -> list:
         """The one walk over the layer graph: `step(result, values of its inputs)` for every

@@ -303,7 +303,9 @@ class GlobalPool(Layer):
     KERAS: ClassVar[dict[str, tuple]] = {"GlobalPool": (tuple(f"Global{op}Pool{ing}{d}D" for op in ("Max", "Average", "Avg")
                                            for ing in ("", "ing") for d in "123"), ("data_format", "keepdims"))}
     TORCH: ClassVar[dict[str, tuple]] = {"F.mean": ({"mean": "global_avgpool", "amax": "global_maxpool"}, ("input", "dim", "keepdim", "dtype"))}
-    ONNX: ClassVar[dict[str, tuple]] = {"GlobalPool": ({"GlobalAveragePool": "global_avgpool", "GlobalMaxPool": "global_maxpool"}, ())}
+    ONNX: ClassVar[dict[str, tuple]] = {"GlobalPool": ({"GlobalAveragePool": "global_avgpool", "GlobalMaxPool": "global_maxpool"}, ()),
+                                        "Reduce": ({"ReduceMean": "global_avgpool", "ReduceMax": "global_maxpool"},
+                                                   ("axes", "keepdims"))}  # over every spatial axis
     DIAGRAM: ClassVar[str] = "flat"  # the diagram's colour category
     keepdims: bool = arg(False, type="bool", keras="keepdims", torch="keepdim")
 

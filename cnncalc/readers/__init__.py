@@ -88,10 +88,10 @@ def _read(path: str, input, class_name) -> Written:
     if given is not None and not (1 <= len(given) <= 4 and all(isinstance(v, int) and v >= 1 for v in given)):
         raise ReaderError(f"--input must be 1 to 4 sizes >= 1, channels last (e.g. 32x32x3), not {given}",
                           path=path)
-    nodes, hint, name, what = _reader(fmt)(path, class_name, given)
+    nodes, hint, name, what, *notes = _reader(fmt)(path, class_name, given)  # notes: ONNX's exporter changes
     shape = merge_input(hint, given, path)
     at = (hint.line, hint.col) if hint.line else None
-    return write(nodes, shape, name=name, source=path, what=what, input_at=at)
+    return write(nodes, shape, name=name, source=path, what=what, input_at=at, notes=tuple(notes[0]) if notes else ())
 
 
 def merge_input(hint: InputHint, given: tuple | None, path: str) -> tuple[int, ...]:
@@ -150,7 +150,7 @@ def _parse(written: Written, path: str):
         where = (node.line, node.col)
         marks = {arg: node.marks.get(arg, where) for arg in layer.marks}
         layers.append(dataclasses.replace(layer, line=node.line, col=node.col, marks=marks))
-    return dataclasses.replace(spec, layers=tuple(layers), path=path, input_mark=written.input_at)
+    return dataclasses.replace(spec, layers=tuple(layers), path=path, input_mark=written.input_at, notes=written.notes)
 
 
 def _relocate(e: SpecError, written: Written, path: str) -> SpecError:

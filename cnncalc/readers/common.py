@@ -168,6 +168,7 @@ class Written:
     arg_cols: dict[int, tuple[tuple[int, str], ...]]  # spec line -> ((col, arg), ...)
     input_line: int
     input_at: tuple[int, int] | None
+    notes: tuple[str, ...] = ()  # what the reader knows the file changed of the model (onnxnotes)
 
 
 def spelling(kind: str) -> str:
@@ -180,15 +181,16 @@ def spelling(kind: str) -> str:
 
 
 def write(nodes: list[Node], input_shape: tuple[int, ...], *, name: str, source: str,
-          what: str, input_at: tuple[int, int] | None = None) -> Written:
-    """The cnncalc spec of `nodes`, readable: a header naming the source, one layer per line
-    with the source line in a comment, `inputs:` only where a layer reads another than the
-    layer above it."""
+          what: str, input_at: tuple[int, int] | None = None, notes: tuple[str, ...] = ()) -> Written:
+    """The cnncalc spec of `nodes`, readable: a header naming the source (and the reader's
+    notes), one layer per line with the source line in a comment, `inputs:` only where a layer
+    reads another than the layer above it."""
     shown = visible(source)
     lines = [f"# Read by `cnncalc import` from {shown} ({visible(what)}).",
              "# Layer names are the framework's; each comment gives the layer's line in the source.",
+             *(f"# Note: {visible(n)}" for n in notes),
              f"name: {scalar(name)}", f"input: {scalar(list(input_shape))}", "layers:"]
-    input_line = 4
+    input_line = 4 + len(notes)
     layer_lines: dict[int, int] = {}
     arg_cols: dict[int, tuple] = {}
     previous = INPUT
@@ -211,7 +213,7 @@ def write(nodes: list[Node], input_shape: tuple[int, ...], *, name: str, source:
         layer_lines[len(lines)] = i
         arg_cols[len(lines)] = tuple(cols)
         previous = node.name
-    return Written("\n".join(lines) + "\n", tuple(nodes), layer_lines, arg_cols, input_line, input_at)
+    return Written("\n".join(lines) + "\n", tuple(nodes), layer_lines, arg_cols, input_line, input_at, tuple(notes))
 
 
 def check_used(graph: Graph, nodes: list[Node], path: str) -> None:

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import max_input_bytes
-from . import onnxfold, onnxshape
+from . import onnxfold, onnxnotes, onnxshape
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
 from .modelfiles import tensor_values
 from .onnxfile import attribute_value, float32_decimal, load_model
 from .spellings import Spelling, lookup, moded
 
-ONNX_SIZE_FACTOR = 50  # an .onnx file holds its weights: 50 x the input limit (500 MiB by default)
+ONNX_SIZE_FACTOR = 100  # an .onnx file holds its weights: 100 x the input limit (1000 MiB by default; VGG-19 is 575 MB)
 
 
 @dataclass
@@ -252,7 +252,7 @@ def read_onnx(path: str, class_name: str | None = None, input_given=None):
     name = model.graph.name or os.path.basename(path).rsplit(".", 1)[0]
     producer = f"{model.producer_name} {model.producer_version}".strip()
     what = "ONNX model" + (f" from {producer}" if producer else "") + f", opset {reader.opset}"
-    return nodes, hint, name, what
+    return nodes, hint, name, what, onnxnotes.changes(model, reader.inits).notes()
 
 
 PLUMBING = ("Constant", "Shape", "Gather", "Unsqueeze")  # followed by the reader itself, not layers
@@ -393,6 +393,19 @@ def _pool(n: Node) -> None:
     n.emit(kind, _drop(args, padding=0, dilation=1, ceil_mode=False, count_include_pad=True))
 
 
+def _reduce(n: Node) -> None:
+    """ReduceMean / ReduceMax over every spatial axis (torch's x.mean([2, 3]), the dynamo exporter's
+    adaptive_avg_pool2d(x, 1)): global pooling."""
+    axes, size = n.input(1, "axes"), n.x.rank + 1
+    keep = n.a.get("keepdims", 1)
+    spatial = isinstance(axes, list) and all(isinstance(v, int) and -size <= v < size for v in axes) \
+        and sorted({v % size for v in axes}) == list(range(2, size)) == sorted(v % size for v in axes)
+    if not spatial or size < 3:
+        raise n.fail(f"{n.op} over the axes {axes} of a {size}-dim tensor (cnncalc reads it over every spatial "
+                     "axis, as global pooling)")
+    n.emit(n.spelling.kind, {"keepdims": bool(keep)}, rank=n.x.rank if keep else 1)
+
+
 def _flatten(n: Node) -> None:
     if n.a.get("axis", 1) != 1:
         raise n.fail(f"Flatten from axis {n.a.get('axis')} (cnncalc keeps the batch: axis 1)")
@@ -402,6 +415,9 @@ def _flatten(n: Node) -> None:
 def _concat(n: Node) -> None:
     r, x = n.reader, n.x
     ts = [r.tensor(n.node, n.index, i) for i in n.node.input]
+    if len(ts) == 1:  # torch.cat of a one-tensor list (DenseNet's first layer of a block): that tensor
+        r.values[n.node.output[0]] = ts[0]
+        return
     axis = n.a.get("axis", 1)
     axis = axis + x.rank + 1 if axis < 0 else axis
     if axis == 0:
@@ -431,7 +447,7 @@ OPS = {  # the groups of ONNX ops the kinds declare -> the handler of a node
     "MatMul": _matmul, "BatchNormalization": _batchnorm, "Act": lambda n: n.emit(n.spelling.kind, {}),
     "LeakyRelu": lambda n: n.emit("leaky_relu", {"negative_slope": float(n.a.get("alpha", 0.01))}),
     "HardSigmoid": _hard_sigmoid, "Clip": _clip, "Softmax": _softmax, "Pool": _pool,
-    "GlobalPool": lambda n: n.emit(n.spelling.kind, {"keepdims": True}), "Flatten": _flatten,
+    "GlobalPool": lambda n: n.emit(n.spelling.kind, {"keepdims": True}), "Reduce": _reduce, "Flatten": _flatten,
     "Reshape": lambda n: n.reader.reshape(n.node, n.index, n.x, n.reader.const(n.node.input[1])),
     "Merge": lambda n: n.reader.merge(n.node, n.index, n.op, n.spelling.kind), "Concat": _concat, "Pad": _pad,
 }

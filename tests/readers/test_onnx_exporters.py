@@ -1,0 +1,124 @@
+"""What torch's two ONNX exporters write for torchvision's CNNs, built small with onnx.helper:
+ReduceMean as global pooling, a one-input Concat, and the notes on batch norm folded into the
+convolutions and on all-zero biases dropped (readers/onnxnotes.py)."""
+from __future__ import annotations
+
+import pytest
+
+from cnncalc.readers import ReaderError, load_model
+from cnncalc.readers.onnxnotes import Changes
+
+from .common import summary_of
+
+onnx = pytest.importorskip("onnx")
+np = pytest.importorskip("numpy")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+
+def _save(tmp_path, nodes, inits, opset=18, producer="pytorch", name="g.onnx"):
+    tensors = [numpy_helper.from_array(np.array(v, dtype=np.int64) if isinstance(v, list) else
+                                       np.zeros(v, dtype=np.float32), k) for k, v in inits.items()]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                              [helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.FLOAT, None)], tensors)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name=producer)
+    path = str(tmp_path / name)
+    onnx.save(model, path)
+    return path
+
+
+@pytest.mark.parametrize("keep, shape", [(1, (1, 1, 4)), (0, (4,))])
+@pytest.mark.parametrize("opset", [13, 18])
+def test_reduce_mean_over_height_and_width_is_global_average_pooling(tmp_path, keep, shape, opset):
+    make = helper.make_node
+    axes = {"axes": [-1, -2]} if opset < 18 else {}
+    ins = ["c"] if opset < 18 else ["c", "axes"]
+    path = _save(tmp_path, [make("Conv", ["x", "w"], ["c"], kernel_shape=[3, 3]),
+                            make("ReduceMean", ins, ["y"], name="mean", keepdims=keep, **axes)],
+                 {"w": (4, 3, 3, 3), "axes": [-1, -2]}, opset=opset)
+    s = summary_of(path)
+    assert [(r.layer.kind, r.output_shape) for r in s.layers] == [("conv2d", (6, 6, 4)), ("global_avgpool", shape)]
+
+
+def test_reduce_mean_over_the_channels_is_refused(tmp_path):
+    make = helper.make_node
+    path = _save(tmp_path, [make("ReduceMean", ["x", "axes"], ["y"], name="mean")], {"axes": [1]})
+    with pytest.raises(ReaderError, match=r"node 1 \(mean, ReduceMean\): ReduceMean over the axes \[1\] of a "
+                                          r"4-dim tensor \(cnncalc reads it over every spatial axis"):
+        load_model(path)
+
+
+def test_a_one_input_concat_is_its_input(tmp_path):
+    make = helper.make_node
+    path = _save(tmp_path, [make("Relu", ["x"], ["r"]), make("Concat", ["r"], ["y"], axis=1)], {})
+    assert [r.layer.kind for r in summary_of(path).layers] == ["relu"]
+
+
+FOLDED = ("the exporter folded batch norm into 1 convolution (4 channels): the PyTorch module has 2 x 4 = 8 more "
+          "trainable parameters (the batch norms' weights and biases) and 8 running statistics")
+
+
+def test_torchscript_folded_batch_norm_is_noted(tmp_path):
+    """dynamo=False names a folded convolution's weight and bias onnx::Conv_N, computed, where a
+    module parameter keeps its name."""
+    make = helper.make_node
+    nodes = [make("Conv", ["x", "onnx::Conv_7", "onnx::Conv_8"], ["c"], kernel_shape=[3, 3]),
+             make("Conv", ["c", "head.weight", "head.bias"], ["y"], kernel_shape=[1, 1])]
+    path = _save(tmp_path, nodes, {"onnx::Conv_7": (4, 3, 3, 3), "onnx::Conv_8": (4,), "head.weight": (2, 4, 1, 1),
+                                   "head.bias": (2,)}, opset=17)
+    spec = load_model(path)
+    assert spec.notes == (FOLDED + ", and 4 fewer where its convolutions have no bias (the file's biases of those "
+                          "convolutions are the fold's); export in training mode (TrainingMode.PRESERVE, or "
+                          "optimize=False) to keep them",)
+    assert summary_of(path).totals.trainable_params == (3 * 3 * 3 * 4 + 4) + (4 * 2 + 2)  # the file's own
+
+
+def _dynamo_conv(inputs, rules, fx, out="y"):
+    node = helper.make_node("Conv", inputs, [out], kernel_shape=[3, 3])
+    for key, value in (("pkg.onnxscript.rewriter.rule_name", rules), ("pkg.torch.onnx.fx_node", fx)):
+        node.metadata_props.add(key=key, value=value)
+    return node
+
+
+def test_dynamo_folded_batch_norm_and_dropped_zero_biases_are_noted(tmp_path):
+    """dynamo=True records its optimizer's rewrite rules on each node, and the torch call (which
+    names the module's bias, %p_..._bias, when it had one)."""
+    bn = "call_function[target=torch.ops.aten._native_batch_norm_legit_no_training.default](args = (%conv2d, " \
+         "%p_bn1_weight, %p_bn1_bias, %b_bn1_running_mean, %b_bn1_running_var, 0.1, 1e-05), kwargs = {})"
+    conv = "call_function[target=torch.ops.aten.conv2d.default](args = (%relu, %p_conv2_weight, %p_conv2_bias, " \
+           "[1, 1], [1, 1]), kwargs = {})"
+    nodes = [_dynamo_conv(["x", "w1"], "RemoveOptionalBiasFromConv, FuseBatchNormIntoConv, "
+                          "RemoveOptionalBiasFromConv", bn, "c"),
+             _dynamo_conv(["c", "w2"], "RemoveOptionalBiasFromConv", conv)]
+    path = _save(tmp_path, nodes, {"w1": (4, 3, 3, 3), "w2": (5, 4, 3, 3)})
+    assert load_model(path).notes == (
+        FOLDED + "; export in training mode (TrainingMode.PRESERVE, or optimize=False) to keep them",
+        "the exporter dropped the all-zero biases of 1 layer (5 values, as an untrained model has): the PyTorch "
+        "module has them")
+
+
+def test_no_note_without_the_exporters_marks(tmp_path):
+    make = helper.make_node
+    nodes = [make("Conv", ["x", "onnx::Conv_7", "onnx::Conv_8"], ["y"], kernel_shape=[3, 3])]
+    inits = {"onnx::Conv_7": (4, 3, 3, 3), "onnx::Conv_8": (4,)}
+    assert load_model(_save(tmp_path, nodes, inits, producer="other")).notes == ()
+    assert Changes().notes() == []
+
+
+def test_summary_prints_the_notes(tmp_path, main):
+    make = helper.make_node
+    nodes = [make("Conv", ["x", "onnx::Conv_7", "onnx::Conv_8"], ["y"], kernel_shape=[3, 3])]
+    path = _save(tmp_path, nodes, {"onnx::Conv_7": (4, 3, 3, 3), "onnx::Conv_8": (4,)})
+    out = main("summary", path, "--format", "json").out
+    assert '"notes": [\n    "the exporter folded batch norm into 1 convolution' in out
+    assert "\nNote: the exporter folded batch norm into 1 convolution" in main("summary", path, "--width", "200").out
+    assert "# Note: the exporter folded batch norm" in main("import", path).out
+
+
+def test_the_fast_summary_prints_the_notes_too(tmp_path, proc):
+    make = helper.make_node
+    nodes = [make("Conv", ["x", "onnx::Conv_7", "onnx::Conv_8"], ["y"], kernel_shape=[3, 3])]
+    path = _save(tmp_path, nodes, {"onnx::Conv_7": (4, 3, 3, 3), "onnx::Conv_8": (4,)})
+    out = proc("summary", path).out
+    assert out.endswith("Note: " + FOLDED + ", and 4 fewer where its convolutions have no bias (the file's biases "
+                        "of those convolutions are the fold's); export in training mode (TrainingMode.PRESERVE, or "
+                        "optimize=False) to keep them\n")
