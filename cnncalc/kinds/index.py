@@ -532,6 +532,8 @@ SPELLINGS = {
         'AveragePool': ('Pool', None, ('auto_pad', 'ceil_mode', 'count_include_pad', 'dilations', 'kernel_shape', 'pads', 'strides')),
         'GlobalAveragePool': ('GlobalPool', 'global_avgpool', ()),
         'GlobalMaxPool': ('GlobalPool', 'global_maxpool', ()),
+        'ReduceMean': ('Reduce', 'global_avgpool', ('axes', 'keepdims')),
+        'ReduceMax': ('Reduce', 'global_maxpool', ('axes', 'keepdims')),
         'Gemm': ('Gemm', None, ('alpha', 'beta', 'transA', 'transB')),
         'MatMul': ('MatMul', None, ()),
         'BatchNormalization': ('BatchNormalization', None, ('epsilon', 'momentum')),
