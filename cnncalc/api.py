@@ -225,6 +225,18 @@ def check_class(folder: str, spec: SpecLike, *, strict: bool = False, workers: i
     return grade_folder(str(folder), infer(spec), strict, workers, feedback)
 
 
+def check_variants(folder: str, template: str | Path, roster: str | Path, *, strict: bool = False,
+                   feedback: bool = False):
+    """Grade every submission in `folder` against its student's own variant of `template` (a
+    YAML spec with `vary:`), as `roster` (the variants.csv `cnncalc exercise` wrote) assigns
+    them; check.classbook.ClassReport, with the missing, the unmatched and the tables that fit a
+    classmate's variant better flagged."""
+    from .check.variants import grade_by_variant
+    from .errors import SpecError, read_text
+    text = read_text(str(template), SpecError, "a YAML spec file", "the template spec (with `vary:`)")
+    return grade_by_variant(str(folder), text, str(template), str(roster), strict, feedback)
+
+
 def export_code(spec: SpecLike, to: str) -> str:
     """PyTorch (`to="pytorch"`) or Keras 3 (`to="keras"`) source code for the spec."""
     from .export import export_code as generate

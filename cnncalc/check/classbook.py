@@ -38,9 +38,13 @@ class Graded:
 
 @dataclass(frozen=True)
 class Student:
-    """One student's row: their files graded; the best-scoring readable one counts."""
+    """One student's row: their files graded; the best-scoring readable one counts. Graded by
+    variant (check/variants.py): the student's `variant`, and a `flag` when the row needs a
+    look (a classmate's variant fits better; no roster student matches the files)."""
     name: str
     files: tuple[Graded, ...]
+    variant: str = ""
+    flag: str = ""
 
     @property
     def graded(self) -> Graded | None:
@@ -51,6 +55,10 @@ class Student:
     def status(self) -> str:
         """`graded`, `unreadable: why` or `needs attention: why`."""
         best = self.graded
+        if best is None and self.flag:
+            return f"needs attention: {self.flag}"
+        if not self.files and self.variant:
+            return "missing: no submission is this student's (by name or folder)"
         if best is None:
             why = self.files[0].unreadable if self.files else "no file handed in"
             return f"unreadable: {why}"
@@ -63,6 +71,8 @@ class Student:
                         "match no layer")
         if best.note:
             whys.append(f"another network: {best.note}")
+        if self.flag:
+            whys.append(self.flag)
         return "needs attention: " + "; ".join(whys) if whys else "graded"
 
 

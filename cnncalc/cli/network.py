@@ -118,6 +118,7 @@ def check(
     gradebook: Optional[str] = typer.Option(None, "--gradebook", help="With a folder ANSWERS (as an LMS exports it: Moodle folders, Canvas prefixes, plain files): grade every student and write this gradebook CSV (student, files, score, right, carried, wrong, unanswered, status, note).", show_default=False),
     feedback: Optional[str] = typer.Option(None, "--feedback", help="With a folder ANSWERS: write one Markdown file per student into this folder (their cells, each mistake's diagnosis and working).", show_default=False),
     force: bool = typer.Option(False, "--force", help="Replace an existing gradebook or feedback file."),
+    roster: Optional[str] = typer.Option(None, "--roster", help="With a folder and a template --spec: the variants.csv `cnncalc exercise` wrote. Each student is graded against their own variant; a table that fits a classmate's variant better says `fits the variant of NAME`.", show_default=False),
     input_shape: Optional[str] = INPUT_OPT,
     class_name: Optional[str] = CLASS_OPT,
     vary: Optional[str] = VARY_OPT,
@@ -133,12 +134,20 @@ def check(
     Example: cnncalc check answers.md --spec architectures/lenet_homework.yaml
 
     Example: cnncalc check submissions/ --spec architectures/lenet_homework.yaml --gradebook grades.csv
+
+    Example: cnncalc check submissions/ --spec template.yaml --roster exercise/variants.csv --gradebook grades.csv
     """
     import os
 
     from .. import api
     from ..render.check import report_json
 
+    if roster is not None:
+        if vary is not None or input_shape is not None or class_name is not None:
+            raise ArgumentError("--roster grades each student against their own variant of the template; "
+                                "leave --vary, --input and --class out")
+        _grade_class(answers, None, gradebook, strict, fmt, spec, feedback, force, roster)
+        return
     loaded = load(spec, input_shape, class_name, vary)
     if os.path.isdir(answers) or gradebook is not None or feedback is not None:
         _grade_class(answers, loaded, gradebook, strict, fmt, spec, feedback, force)
@@ -153,9 +162,10 @@ def check(
 
 
 def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fmt, spec,
-                 feedback: Optional[str] = None, force: bool = False) -> None:
-    """check DIR --gradebook out.csv [--feedback DIR]: the gradebook, the feedback files and the
-    class summary; nothing is written into the class folder, nothing replaced without --force."""
+                 feedback: Optional[str] = None, force: bool = False, roster: Optional[str] = None) -> None:
+    """check DIR --gradebook out.csv [--feedback DIR] [--roster variants.csv]: the gradebook,
+    the feedback files and the class summary; nothing is written into the class folder, nothing
+    replaced without --force."""
     import json
     import os
 
@@ -170,15 +180,19 @@ def _grade_class(folder: str, loaded, gradebook: Optional[str], strict: bool, fm
     if fmt is CheckFormat.gradescope:
         raise ArgumentError("--format gradescope grades one submission (Gradescope runs the autograder "
                             "once per student); use --format table or json with a folder")
-    check_target(gradebook, (spec,), option="--gradebook", folders=(folder,))
+    inputs = (spec, roster)
+    check_target(gradebook, inputs, option="--gradebook", folders=(folder,))
     if os.path.exists(gradebook) and not force:
         raise ArgumentError(f"--gradebook {gradebook} exists; add --force to replace it, or give another path")
     if feedback is not None:
-        check_target(os.path.join(feedback, "x.md"), (spec,), option="--feedback", folders=(folder,))
-    report = api.check_class(folder, loaded, strict=strict, feedback=feedback is not None)
+        check_target(os.path.join(feedback, "x.md"), inputs, option="--feedback", folders=(folder,))
+    if roster is not None:
+        report = api.check_variants(folder, str(spec), roster, strict=strict, feedback=feedback is not None)
+    else:
+        report = api.check_class(folder, loaded, strict=strict, feedback=feedback is not None)
     if feedback is not None:
         _write_feedback(report, feedback, spec, folder, force)
-    where = write_output(gradebook, report.to_csv(), (spec,), option="--gradebook", folders=(folder,))
+    where = write_output(gradebook, report.to_csv(), inputs, option="--gradebook", folders=(folder,))
     if fmt is CheckFormat.json:
         emit(json.dumps({"gradebook": where, **report.to_dict()}, indent=2, ensure_ascii=False) + "\n")
     else:

@@ -216,7 +216,9 @@ MATCHED = {"keras": "Keras default name", "torch": "torch module path", "label":
 def class_dict(report: ClassReport) -> dict[str, Any]:
     graded = report.graded
     return {"students": len(report.students), "graded": len(graded),
-            "unreadable": sum(s.graded is None for s in report.students),
+            "unreadable": sum(s.status.startswith("unreadable") for s in report.students),
+            **({"missing": [s.name for s in report.students if s.status.startswith("missing")]}
+               if _by_variant(report) else {}),
             "needs_attention": [{"student": s.name, "status": s.status} for s in report.attention],
             "mean_score": _mean(report), "rows": [_row(s) for s in report.students],
             "mistakes_by_type": [{"mistake": t, "students": n, "layers": list(layers)}
@@ -229,12 +231,20 @@ def class_dict(report: ClassReport) -> dict[str, Any]:
 GRADEBOOK = ("student", "files", "score", "right", "carried", "wrong", "unanswered", "status", "note")
 
 
+def _by_variant(report: ClassReport) -> bool:
+    """Graded by variant: the gradebook has a `variant` column."""
+    return any(s.variant for s in report.students)
+
+
 def _row(s) -> dict[str, Any]:
     g = s.graded
-    return {"student": s.name, "files": "; ".join(f.file for f in s.files),
-            "score": None if g is None else g.percent, "right": g and g.right, "carried": g and g.carried,
-            "wrong": g and g.wrong, "unanswered": g and g.unanswered, "status": s.status,
-            "note": g.note if g else ""}
+    row = {"student": s.name, "files": "; ".join(f.file for f in s.files),
+           "score": None if g is None else g.percent, "right": g and g.right, "carried": g and g.carried,
+           "wrong": g and g.wrong, "unanswered": g and g.unanswered, "status": s.status,
+           "note": "; ".join(n for n in (g.note if g else "", s.flag) if n)}
+    if s.variant:
+        row["variant"] = s.variant
+    return row
 
 
 def _mean(report: ClassReport) -> float | None:
@@ -247,21 +257,25 @@ def gradebook_csv(report: ClassReport) -> str:
     every text cell defused against spreadsheet formulas; an unreadable row's numbers empty."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(GRADEBOOK)
+    columns = GRADEBOOK[:1] + ("variant",) + GRADEBOOK[1:] if _by_variant(report) else GRADEBOOK
+    w.writerow(columns)
     for s in report.students:
-        row = _row(s)
+        row = {"variant": "", **_row(s)}
         w.writerow([defuse(str(row[c])) if isinstance(row[c], str) else
-                    "" if row[c] is None else f"{row[c]:.1f}" if c == "score" else row[c] for c in GRADEBOOK])
+                    "" if row[c] is None else f"{row[c]:.1f}" if c == "score" else row[c] for c in columns])
     return "\ufeff" + out.getvalue()
 
 
 def class_text(report: ClassReport, width: int = 80) -> str:
     """The class summary: counts, mistakes by type, who needs attention, what was skipped."""
     wrap = lambda text: textwrap.wrap(text, width, subsequent_indent="    ")  # noqa: E731
-    graded, bad = report.graded, [s for s in report.students if s.graded is None]
+    graded = report.graded
+    bad = [s for s in report.students if s.graded is None and s.status.startswith("unreadable")]
+    missing = [s for s in report.students if s.status.startswith("missing")]
     mean = _mean(report)
-    lines = wrap(f"{len(report.students)} students against {report.spec}: {len(graded)} graded, "
-                 f"{len(bad)} unreadable (not averaged in); mean score of the graded "
+    against = f"their variants of {report.spec}" if _by_variant(report) else report.spec
+    lines = wrap(f"{len(report.students)} students against {against}: {len(graded)} graded, "
+                 f"{len(bad)} unreadable{f', {len(missing)} missing' if missing else ''} (not averaged in); mean score of the graded "
                  f"{'-' if mean is None else percent(mean)}, "
                  f"{sum(not g.wrong and not g.unanswered for g in graded)} with every asked cell right")
     kinds = report.by_type()
@@ -274,8 +288,9 @@ def class_text(report: ClassReport, width: int = 80) -> str:
         lines += ["", "Most common mistakes:"]
         for (row, column, why), n in common:
             lines += wrap(f"- {n} student{'s' if n != 1 else ''}: {row}, {COLUMN_TITLES[column]}: {why}")
-    attention = [s for s in report.attention if s.graded is not None]
-    for title, students in (("Needs attention:", attention), ("Unreadable (not graded):", bad)):
+    attention = [s for s in report.attention if s.status.startswith("needs attention")]
+    for title, students in (("Needs attention:", attention), ("Unreadable (not graded):", bad),
+                            ("Missing (no submission):", missing)):
         if students:
             lines += ["", title]
             for s in students[:20]:
