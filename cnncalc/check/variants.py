@@ -147,11 +147,16 @@ def _fingerprint(summary) -> set[int]:
     return _numbers(cell for row in course_rows(summary, False) for cell in row[1:])
 
 
+def _misses(report) -> int:
+    """Cells wrong or left empty, and rows that match no layer."""
+    return len(report.wrong) + len(report.unanswered) + len(report.unmatched)
+
+
 def better_variant(path: str, own: str, roster: list[Assigned], summaries: dict, prints: dict,
                    strict: bool) -> str:
-    """'fits the variant of NAME (...)' when the table in `path` earns clearly more against a
-    classmate's variant than against `own`: at least 2 cells more, or every cell. Only the
-    RIVALS variants whose numbers the table shares most are graded."""
+    """'fits the variant of NAME (...)' when the table in `path` scores higher against a
+    classmate's variant than against `own` and is either all right there or misses at least 2
+    cells fewer. Only the RIVALS variants whose numbers the table shares most are graded."""
     from .grade import check_table
     from .read import read_answers
     try:
@@ -170,7 +175,7 @@ def better_variant(path: str, own: str, roster: list[Assigned], summaries: dict,
             other = check_table(table, summaries[label], strict)
         except CnncalcError:
             continue
-        if other.earned > best_report.earned and (other.earned >= mine.earned + 2 or other.ok):
+        if other.score > best_report.score and (other.ok or _misses(other) + 2 <= _misses(mine)):
             best, best_report = label, other
     if best is None:
         return ""
