@@ -13,21 +13,9 @@ from cnncalc.check.variants import owner, read_variants, _keys
 from cnncalc.infer import infer
 from cnncalc.render.formats import to_course_markdown
 from cnncalc.spec import parse_spec
-from tests.conftest import one_line_error
+from tests.conftest import ROOT, one_line_error
 
-TEMPLATE = """\
-name: Homework
-vary:
-  n: [28, 32, 36]
-  k1: [4, 6, 8]
-input: [$n, $n, 3]
-layers:
-  - conv2d: {filters: $k1, kernel: 5, name: conv1}
-  - maxpool2d: {kernel: 2, name: pool1}
-  - conv2d: {filters: 16, kernel: 5, name: conv2}
-  - flatten: {}
-  - dense: {units: 10, name: fc}
-"""
+TEMPLATE = (ROOT / "tests" / "data" / "homework_template.yaml").read_text()
 ROSTER = ('student,folder,n,k1\n"Lovelace, Ada",lovelace-ada,28,4\nZoë O\'Brien,zoe-obrien,32,6\n'
           'Alan Turing,alan-turing,36,8\nGrace Hopper,grace-hopper,28,6\n')
 
@@ -113,7 +101,7 @@ def test_bad_rosters_are_one_line(tmp_path, text, words):
 
 def test_cli_refusals_are_one_line(klass, main):
     plain = klass / "plain.yaml"
-    plain.write_text(TEMPLATE.split("vary:")[0] + "input: [28, 28, 3]\nlayers:\n  - dense: {units: 2}\n")
+    plain.write_text("input: [28, 28, 3]\nlayers:\n  - dense: {units: 2}\n")
     base = ("check", klass / "subs", "--roster", klass / "variants.csv", "--gradebook", klass / "g.csv")
     for args, word in [((*base, "--spec", plain), "declares no `vary:`"),
                        ((*base, "--spec", klass / "t.yaml", "--vary", "n=32"), "leave --vary"),

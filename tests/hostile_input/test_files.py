@@ -87,6 +87,8 @@ INPUTS = {
     "answers": (".md", ["check", "IN", "--spec", str(SPEC)]),
     "weights": (".json", ["backprop", str(NOTES), "--input", "1 3 2 0 1", "--target", "1", "--weights", "IN"]),
     "grid": (".csv", ["conv", "--image", "IN", "--kernel", "1"]),
+    "roster": (".csv", ["check", str(CORPUS), "--spec", str(ROOT / "tests" / "data" / "homework_template.yaml"),
+                        "--roster", "IN", "--gradebook", "target_g.csv"]),
     "gradient": (".txt", ["grad", "--image", "IN", "--kernel", "1"]),
 }
 
@@ -97,7 +99,7 @@ def test_an_input_that_is_no_regular_file_is_one_line(what, kind, tmp_path, cli,
     monkeypatch.chdir(tmp_path)
     suffix, args = INPUTS[what]
     path = make(kind, tmp_path / f"in{suffix}")
-    if kind == "device" and what in ("spec", "answers", "grid", "gradient", "weights"):
+    if kind == "device" and what in ("spec", "answers", "grid", "gradient", "weights", "roster"):
         path = Path("/dev/zero")
     run = cli(*[str(path) if a == "IN" else a for a in args])
     assert run.code == 2, (run.code, run.err)
