@@ -73,10 +73,11 @@ class _Continue(Exception):
 
 BUILTINS = {"range", "len", "int", "float", "bool", "str", "tuple", "list", "dict", "zip", "enumerate",
             "min", "max", "sum", "abs", "round", "reversed", "sorted", "isinstance", "super", "print",
-            "OrderedDict"}
+            "OrderedDict", "getattr", "setattr", "hasattr"}
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Div: operator.truediv,
-           ast.Pow: operator.pow}
+           ast.Pow: operator.pow, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+           ast.BitAnd: operator.and_, ast.BitOr: operator.or_, ast.BitXor: operator.xor}
 _CMPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
          ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
          ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
@@ -241,7 +242,8 @@ class Expressions:
                 return owner.attrs[name]
             method = self.method(owner.cls, name)
             if method is not None:
-                return Function(method, owner)
+                static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list)
+                return Function(method, None if static else owner)
             class_value = self.class_attr(owner.cls, name)
             if class_value is not None:
                 return class_value
@@ -257,9 +259,9 @@ class Expressions:
         return None
 
     def method(self, cls: ast.ClassDef, name: str, seen=0):
-        for stmt in cls.body:
-            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
-                return stmt
+        defs = [s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == name]
+        if defs:
+            return defs[-1]  # the last definition is the method (@overload stubs come first)
         for base in cls.bases:
             if isinstance(base, ast.Name) and base.id in self.classes and seen < MAX_DEPTH:
                 found = self.method(self.classes[base.id], name, seen + 1)
@@ -307,7 +309,13 @@ class Expressions:
         if isinstance(left, (int, float)) and isinstance(right, (int, float)) and type(op) in _BINOPS:
             if isinstance(op, ast.Pow) and (abs(right) > 64 or abs(left) > 1 << 24):
                 raise self.limit(node, f"{left} ** {right} is too large for a model size")
+            if isinstance(op, ast.LShift) and isinstance(right, int) and right > 64:
+                raise self.limit(node, f"{left} << {right} is too large for a model size")
             return self.sized(self.python(node, _BINOPS[type(op)], left, right), node)
+        if isinstance(left, str) and isinstance(op, ast.Mod) and isinstance(right, PLAIN + (tuple,)):
+            if re.search(r"%[-+ #0]*(\*|\d{6,})", left):
+                raise self.limit(node, "a %-format with a width of 100,000 characters or more, or `*`")
+            return self.sized(self.python(node, operator.mod, left, right), node)
         if isinstance(left, (list, tuple, str)) and isinstance(right, type(left)) and isinstance(op, ast.Add):
             self.room(node, len(left) + len(right), left)
             return self.sized(left + right, node)

@@ -9,9 +9,10 @@ import ast
 import os
 
 from .common import ReaderError
-from .pyexpr import BUILTINS, PLAIN, Builtin, Dotted, Function, Obj, Unknown, at
-from .torch_known import (BLOCK_NAMES, MATH, Partial, block_class, is_init_loop, known_call, placed,
-                          self_contained, short)
+from .pyexpr import BUILTINS, PLAIN, Builtin, Dotted, Function, Ignored, Obj, Unknown, at
+from .torch_values import Tensor
+from .torch_known import (BLOCK_NAMES, MATH, Partial, block_class, is_channel_shuffle, is_init_loop, known_call,
+                          placed, self_contained, short)
 
 _PYTYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple, "dict": dict}
 _SEQUENCES = ("collections.abc.Sequence", "typing.Sequence", "collections.abc.Iterable", "typing.Iterable")
@@ -94,6 +95,12 @@ class Known:
             raise self.fail(node, f"the attribute `{name}` of the class `{cls.name}`")
         return value
 
+    def is_container_class(self, cls: ast.ClassDef, depth: int = 0) -> bool:
+        """A subclass of nn.ModuleDict or nn.ModuleList: its children are its items."""
+        return any(self.qualname(b) in ("torch.nn.ModuleDict", "torch.nn.ModuleList") or depth < 64
+                   and isinstance(b, ast.Name) and b.id in self.classes
+                   and self.is_container_class(self.classes[b.id], depth + 1) for b in cls.bases)
+
     def base_name(self, base) -> str:
         return self.qualname(base) or (base.id if isinstance(base, ast.Name) else ast.unparse(base))
 
@@ -104,6 +111,9 @@ class Known:
                 return None
             raise self.fail(node, f"pretrained weights (`weights` is {self.kind_of(args[0] if args else None)}): "
                                   "cnncalc counts the architecture, which is the same without them; leave `weights` out")
+        if name in ("getattr", "setattr", "hasattr") and len(args) >= 2 and isinstance(args[0], Obj) \
+                and isinstance(args[1], str) and not kwargs:
+            return self.object_attr(name, args, node)
         if name != "isinstance":
             return super().builtin(name, args, kwargs, node)
         if len(args) != 2 or kwargs:
@@ -114,9 +124,24 @@ class Known:
         types = types if isinstance(types, tuple) else (types,)
         return any(self.is_instance(value, t, node) for t in types)
 
+    def object_attr(self, name, args, node):
+        """getattr / setattr / hasattr on an object of the file's classes."""
+        obj, attr = args[0], args[1]
+        if name == "setattr" and len(args) == 3:
+            self.set_attr(obj, attr, args[2], node)
+            return Ignored("setattr")
+        has = attr in obj.attrs or self.method(obj.cls, attr) is not None or self.class_attr(obj.cls, attr) is not None
+        if name == "hasattr" and len(args) == 2:
+            return has
+        if name == "getattr" and len(args) in (2, 3):
+            return self.attribute(obj, attr, node) if has or len(args) == 2 else args[2]
+        raise self.error(node, f"{name}() takes {'3' if name == 'setattr' else '2'} arguments here")
+
     def is_instance(self, value, t, node) -> bool:
         if isinstance(t, Builtin) and t.name in _PYTYPES:
             return isinstance(value, _PYTYPES[t.name])
+        if isinstance(t, Dotted) and t.name == "torch.Tensor":
+            return isinstance(value, Tensor)
         if isinstance(t, Dotted) and t.name in _SEQUENCES:
             return isinstance(value, (list, tuple, str, range))
         if isinstance(t, ast.ClassDef):
@@ -142,6 +167,16 @@ class Known:
             return True
         return depth < 64 and any(isinstance(b, ast.Name) and b.id in self.classes
                                   and self.derives(self.classes[b.id], name, depth + 1) for b in cls.bases)
+
+    def call_function(self, fn, args, kwargs, node, env_extra=None):
+        if fn.bound is None and is_channel_shuffle(fn.node):
+            env = self.bind(fn.node, list(args), kwargs, node)
+            x, groups = env[fn.node.args.args[0].arg], env[fn.node.args.args[1].arg]
+            if not isinstance(x, Tensor) or not isinstance(groups, int) or isinstance(groups, bool):
+                raise self.error(node, f"{fn.node.name}() takes a tensor and a number of groups")
+            return self.emit("channel_shuffle", {"groups": groups}, [x], self.name_for(fn.node.name), at(node),
+                             note=f"{fn.node.name}(), torchvision's channel shuffle")
+        return super().call_function(fn, args, kwargs, node, env_extra)
 
     # -- statements passed over ------------------------------------------------------------------
     def exec_stmt(self, stmt, env) -> None:

@@ -104,6 +104,17 @@ class StochasticDepth(torch.nn.Module):
         return input
 '''
 
+# functions known by their code: torchvision's channel_shuffle (shufflenetv2.py) is nn.ChannelShuffle
+CHANNEL_SHUFFLE = '''
+def channel_shuffle(x, groups):
+    batchsize, num_channels, height, width = x.size()
+    channels_per_group = num_channels // groups
+    x = x.view(batchsize, groups, channels_per_group, height, width)
+    x = torch.transpose(x, 1, 2).contiguous()
+    x = x.view(batchsize, num_channels, height, width)
+    return x
+'''
+
 # torchvision's names of the blocks, as imported (the leading `torchvision.` or dots taken off)
 BLOCK_NAMES = {f"{module}.{name}": name
                for name, modules in (("Conv2dNormActivation", ("ops.misc", "ops")),
@@ -217,3 +228,18 @@ def self_contained(fn: ast.FunctionDef, allowed) -> bool:
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in own and n.id not in allowed:
             return False
     return True
+
+
+def code_of(fn: ast.FunctionDef) -> str:
+    """A function's code without its name, docstring, annotations and positions."""
+    body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) \
+        else fn.body
+    args = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+    return repr(args) + "".join(ast.dump(s, include_attributes=False) for s in body)
+
+
+_SHUFFLE = code_of(ast.parse(CHANNEL_SHUFFLE).body[0])
+
+
+def is_channel_shuffle(fn: ast.FunctionDef) -> bool:
+    return len(fn.body) >= 6 and code_of(fn) == _SHUFFLE

@@ -256,6 +256,8 @@ class Ops:
             return self.merge("add" if method == "add" else "multiply", x, args[0] if args else None, base, pos, node)
         if method in ("transpose", "permute", "movedim"):
             return self.swap(x, method, args, node)
+        if method == "chunk":
+            return self.chunk(x, args, kwargs, node)
         if method in ("dim", "ndimension") and not args:
             return self.rank(x, node) + 1
         s = lookup("TORCH", method.rstrip("_"))
@@ -264,6 +266,18 @@ class Ops:
             a = self.bind_args(name, [x, *args], kwargs, node, f"x.{method}")
             return self.activation(s.kind, a, x, self.name_for(name), pos, node, f"x.{method}")
         raise self.fail(node, f"the tensor method x.{method}()")
+
+    def chunk(self, x, args, kwargs, node):
+        """x.chunk(n, dim=1): n equal parts of the channels, each a channel_slice."""
+        a = dict(zip(("chunks", "dim"), args), **kwargs)
+        n, dim = a.get("chunks"), a.get("dim", 0)
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1 or set(a) - {"chunks", "dim"}:
+            raise self.error(node, "x.chunk takes a number of parts and a dim")
+        if self.torch_axis(x, dim, node, "dim") != -1:
+            raise self.fail(node, f"x.chunk over dim {dim}, not the channels")
+        pos = (node.lineno, node.col_offset + 1)
+        return tuple(self.emit("channel_slice", {"part": i, "sections": n}, [x], self.name_for("chunk"), pos,
+                               note="x.chunk") for i in range(n))
 
     def swap(self, x, method, args, node):
         """Moving the channels last (torch's order is then cnncalc's) or back first."""

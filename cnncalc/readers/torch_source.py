@@ -108,7 +108,8 @@ class TorchReader(Known, Ops, Interp):
                 if self.is_module_class(self.classes[base.id], depth + 1):
                     return True
             name = self.qualname(base)
-            if name in ("torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.Sequential"):
+            if name in ("torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.Sequential",
+                        "torch.nn.ModuleDict", "torch.nn.ModuleList"):
                 return True
         return False
 
@@ -269,6 +270,9 @@ class TorchReader(Known, Ops, Interp):
     def attribute_value(self, owner, name, node):
         if isinstance(owner, ast.ClassDef):
             return self.class_attribute(owner, name, node)
+        if isinstance(owner, Obj) and name in ("items", "keys", "values") and self.is_container_class(owner.cls):
+            children = [(k, v) for k, v in owner.attrs.items() if isinstance(v, MODULES)]
+            return ("dict-method", dict(children), name)
         if isinstance(owner, TList) and name in ("append", "extend"):
             return ("list-method", owner, name)
         if isinstance(owner, list) and name in ("append", "extend", "insert"):

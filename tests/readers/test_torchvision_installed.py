@@ -20,6 +20,9 @@ EXACT = [("alexnet.py", "alexnet")] + [("vgg.py", f"vgg{n}{bn}") for n in (11, 1
     ("mnasnet.py", "mnasnet0_5"), ("mnasnet.py", "mnasnet0_75"), ("mnasnet.py", "mnasnet1_0"),
     ("mnasnet.py", "mnasnet1_3"), ("googlenet.py", "googlenet(aux_logits=False)"),
     ("vgg.py", "vgg16(num_classes=10)"), ("resnet.py", "resnet50(num_classes=10, zero_init_residual=True)"),
+] + [("densenet.py", f"densenet{n}") for n in (121, 161, 169, 201)] + [
+    ("shufflenetv2.py", f"shufflenet_v2_x{w}") for w in ("0_5", "1_0", "1_5", "2_0")] + [
+    ("inception.py", "inception_v3(aux_logits=False)"),
 ]
 
 
@@ -59,6 +62,7 @@ def test_installed_torchvision_files_read_exactly(name, call):
 # (file, factory call, words of the one-line refusal)
 REFUSED = [
     ("googlenet.py", "googlenet", "self.training"),
+    ("inception.py", "inception_v3", "stddev"),
     ("alexnet.py", "alexnet(weights='DEFAULT')", "pretrained weights"),
 ]
 

@@ -189,3 +189,59 @@ def test_the_files_own_raise_is_one_line(tmp_path):
         summary_of(_plumbing(tmp_path), class_name="net_small(num_classes=True)", input=(32, 32))
     assert "raises `TypeError('features')`" in str(e.value)
 
+
+
+SHUFFLE = TORCH_HEAD + '''from torch import Tensor
+
+
+def channel_shuffle(x: Tensor, groups: int) -> Tensor:
+    batchsize, num_channels, height, width = x.size()
+    channels_per_group = num_channels // groups
+    # reshape
+    x = x.view(batchsize, groups, channels_per_group, height, width)
+    x = torch.transpose(x, 1, 2).contiguous()
+    # flatten
+    x = x.view(batchsize, num_channels, height, width)
+    return x
+
+
+class Layer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = self.depthwise(c // 2, 3)
+
+    @staticmethod
+    def depthwise(c, k):
+        return nn.Conv2d(c, c, k, padding=1, groups=c)
+
+    @torch.jit._overload_method
+    def forward(self, x: list) -> Tensor:
+        pass
+
+    def forward(self, x):
+        if isinstance(x, Tensor):
+            x = [x]
+        x1, x2 = torch.cat(x, 1).chunk(2, dim=1)
+        return channel_shuffle(torch.cat((x1, self.conv(x2)), dim=1), 2)
+
+
+class Block(nn.ModuleDict):
+    def __init__(self, n, c):
+        super().__init__()
+        for i in range(n):
+            self.add_module("layer%d" % (i + 1), Layer(c << 0))
+        setattr(self, "last", Layer(c))
+
+    def forward(self, x):
+        for name, layer in self.items():
+            x = layer(x)
+        return x
+'''
+
+
+def test_channel_shuffle_chunk_and_a_module_dict_subclass(tmp_path):
+    s = summary_of(write(tmp_path, "shuffle.py", SHUFFLE), class_name="Block(2, 8)", input=(6, 6, 8))
+    assert s.spec.input == (6, 6, 8) and s.totals.params == 3 * (3 * 3 * 4 + 4)
+    kinds = [r.layer.kind for r in s.layers]
+    assert kinds.count("channel_shuffle") == 3 and kinds.count("channel_slice") == 6
+    assert [r.layer.name for r in s.layers if r.params] == ["layer1.conv", "layer2.conv", "last.conv"]
