@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from .errors import ArgumentError, CnncalcError, file_kind
@@ -92,6 +91,7 @@ def write_output(output: str | Path, data: str | bytes, inputs: tuple = (), chos
     folder = path.parent if str(path.parent) else Path(".")
     mode = _mode(path)
     try:
+        import tempfile  # here: tempfile imports random and shutil (bz2, lzma), which readers need not
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
         raise CnncalcError(f"cannot write {output}: {e.strerror}; choose another {option} path") from None

@@ -1,8 +1,9 @@
 """The `cnncalc` command's entry point.
 
-`cnncalc summary FILE`, the main job with no options, is answered here without importing typer
-(a third of that run's time); every other command line, and anything this path cannot finish
-itself, goes to the typer app in cnncalc.cli. tests/cli/test_fast_path.py holds the two to the same
+`cnncalc summary FILE`, the main job with no options, and `cnncalc summary FILE --format json`
+(`-F json`), what scripts and benchmarks run, are answered here without importing typer (a third
+of that run's time); every other command line, and anything this path cannot finish itself,
+goes to the typer app in cnncalc.cli. tests/cli/test_fast_path.py holds the two to the same
 output, errors and exit statuses.
 """
 from __future__ import annotations
@@ -12,29 +13,39 @@ import sys
 
 def main() -> None:
     argv = sys.argv[1:]
-    if len(argv) == 2 and argv[0] == "summary" and argv[1] and not argv[1].startswith("-"):
-        code = summary(argv[1])
+    fmt = _JSON.get(tuple(argv[2:]))
+    if len(argv) >= 2 and argv[0] == "summary" and argv[1] and not argv[1].startswith("-") and (len(argv) == 2 or fmt):
+        code = summary(argv[1], fmt or "table")
         if code is not None:
             sys.exit(code)
     from .cli import main as cli_main
     cli_main()
 
 
-def summary(path: str) -> int | None:
-    """`cnncalc summary PATH`'s table on stdout, or its one-line error on stderr; the exit
-    status, or None to leave the run to the full CLI (rich's layout, a bug to report)."""
+_JSON = {("--format", "json"): "json", ("-F", "json"): "json", ("--format=json",): "json"}
+
+
+def summary(path: str, fmt: str = "table") -> int | None:
+    """`cnncalc summary PATH`'s table (or JSON document) on stdout, or its one-line error on
+    stderr; the exit status, or None to leave the run to the full CLI (rich's layout, a bug to
+    report)."""
     import warnings
     from pathlib import Path
 
     from . import api
-    from .render import table
     from .errors import CnncalcError
+    from .render import table
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             spec = api.load(str(Path(path)))  # as typer's Path argument reads it
             s = api.summarize(spec)
-            pieces = table.terminal_table(s.result, table.DEFAULT_COLUMNS, s.metrics, None)
+            if fmt == "json":
+                from .errors import terminal
+                from .render.json_doc import iter_json
+                pieces = map(terminal, iter_json(s.result, s.metrics))  # as cli/shared.emit prints it
+            else:
+                pieces = table.terminal_table(s.result, table.DEFAULT_COLUMNS, s.metrics, None)
     except CnncalcError as e:
         sys.stderr.write(e.one_line() + "\n")
         return e.exit_code
@@ -55,4 +66,9 @@ def summary(path: str) -> int | None:
     except BrokenPipeError:
         from .errors import reader_gone
         return reader_gone()
+    except Exception as e:  # a bug while the JSON streams: what cli/shared.guarded says of one
+        from .errors import visible
+        sys.stderr.write(visible(f"cnncalc: internal error ({type(e).__name__}: {e}); please report it "
+                                 "with the command and spec that caused it") + "\n")
+        return 3
     return 0

@@ -30,17 +30,41 @@ def test_the_same_as_the_typer_command(path, width, cli, capsys, monkeypatch):
     assert (code, fast.out, fast.err) == (typer.code, typer.out, typer.err)
 
 
-def test_the_fast_path_imports_neither_typer_nor_rich():
-    code = ("import sys; sys.argv = ['cnncalc', 'summary', 'architectures/vgg16.yaml']\n"
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_json_the_same_as_the_typer_command(path, cli, capsys):
+    code = entry.summary(str(path), "json")
+    fast = capsys.readouterr()
+    typer = cli("summary", path, "--format", "json")
+    if code is None:
+        assert fast.out == fast.err == ""
+        return
+    assert (code, fast.out, fast.err) == (typer.code, typer.out, typer.err)
+
+
+@pytest.mark.parametrize("form", [[], ["--format", "json"], ["-F", "json"], ["--format=json"]])
+def test_the_fast_path_takes_summary_with_json_in_each_spelling(form, monkeypatch):
+    called = []
+    monkeypatch.setattr(sys, "argv", ["cnncalc", "summary", "x.yaml", *form])
+    monkeypatch.setattr(entry, "summary", lambda path, fmt="table": called.append((path, fmt)) or 0)
+    with pytest.raises(SystemExit):
+        entry.main()
+    assert called == [("x.yaml", "json" if form else "table")]
+
+
+@pytest.mark.parametrize("form", [[], ["--format", "json"]])
+def test_the_fast_path_imports_neither_typer_nor_rich(form):
+    code = (f"import sys; sys.argv = ['cnncalc', 'summary', 'architectures/vgg16.yaml', *{form!r}]\n"
             "from cnncalc.main import main\n"
             "try:\n    main()\nexcept SystemExit as e:\n"
             "    sys.stderr.write(repr((e.code, [m for m in ('typer', 'rich', 'numpy') if m in sys.modules])))\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                        env={"PATH": "", "COLUMNS": "120", "PYTHONPATH": str(ROOT)})
-    assert p.stderr == "(0, [])" and "Total params: 138,357,544" in p.stdout
+    assert p.stderr == "(0, [])" and ("Total params: 138,357,544" in p.stdout or '"params": 138357544' in p.stdout)
 
 
-@pytest.mark.parametrize("args", [["summary"], ["summary", "-"], ["summary", "x.yaml", "--width", "90"], ["--help"]])
+@pytest.mark.parametrize("args", [["summary"], ["summary", "-"], ["summary", "x.yaml", "--width", "90"], ["--help"],
+                                  ["summary", "x.yaml", "--format", "csv"], ["summary", "x.yaml", "--format", "json", "-b", "2"],
+                                  ["summary", "--format", "json", "x.yaml"]])
 def test_other_command_lines_go_to_typer(args, monkeypatch):
     called = []
     monkeypatch.setattr(sys, "argv", ["cnncalc", *args])
