@@ -35,7 +35,7 @@ import yaml
 from .blockexpr import SHAPE_WORDS, evaluate
 from .errors import SpecError
 from .infer import infer
-from .kinds import KIND_ALIASES, Layer, normal
+from .kinds import KIND_ALIASES, KINDS, Layer, normal
 from .results import Spec
 
 _T = "tag:yaml.org,2002:"
@@ -129,7 +129,8 @@ class _Ctx:
     params: dict[str, Any] | None = None
     block: str | None = None
     local: dict[str, str] = field(default_factory=dict)  # local name/id -> layer name
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # unnamed uses of each block
+    stems: dict[str, int] = field(default_factory=dict)  # the next number of each default name's stem
     via: str = ""
     block_in: str = INPUT
     stack: tuple[str, ...] = ()
@@ -159,6 +160,12 @@ class Expander:
     def top(self) -> _Ctx:
         """The top level: a template's `vary:` names are its parameters."""
         return _Ctx(params=self.vary)
+
+    def dims(self) -> int:
+        """The spatial dimensions of the spec's input, named by a kind taking them from its
+        input (conv, global_avgpool: global_average_pooling2d)."""
+        start = getattr(self.r, "input_value", None)
+        return max(len(start) - 1, 1) if start else 2
 
     def run(self, items) -> tuple[Layer, ...]:
         ctx = self.top()
@@ -203,13 +210,16 @@ class Expander:
             raise _err(node, f"the blocks expand to more than {self.max_layers:,} layers; "
                              "use fewer `repeat`s")
         def auto(kind: str, commit: bool = False) -> str:
-            """The name an unnamed layer of this kind gets (`commit` takes it)."""
-            k = ctx.counts.get(kind, 0) + 1
-            while f"{ctx.prefix}{kind}_{k}" in self.names or f"{ctx.prefix}{kind}_{k}" in self.alias:
+            """The name an unnamed layer of this kind gets, as Keras names it in a fresh session
+            (conv2d, conv2d_1, ...: its stem, numbered from 0 without a suffix for the first),
+            past the names taken; `commit` takes it."""
+            stem = KINDS[kind].stem(kind, self.dims())
+            k = ctx.stems.get(stem, 0)
+            while (name := ctx.prefix + (f"{stem}_{k}" if k else stem)) in self.names or name in self.alias:
                 k += 1
             if commit:
-                ctx.counts[kind] = k
-            return f"{ctx.prefix}{kind}_{k}"
+                ctx.stems[stem] = k + 1
+            return name
 
         kind, cls, args, marks, given = self.r.layer_item(node, index, *((auto,) if self.takes_auto else ()))
         name = ctx.prefix + given if given is not None else auto(kind, commit=True)

@@ -207,8 +207,13 @@ def _match_names(keys: list[str], names: dict[str, int], count: int) -> tuple[li
     found: list = [None] * len(keys)
     method = [""] * len(keys)
     why = [""] * len(keys)
+    seen: dict[str, int] = {}
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
     for i, key in enumerate(keys):
-        if key in names:
+        if key in names and not (seen[key] > 1 and _kind_of(key) is not None):
+            # `Conv2d`, `Conv2d` (torchinfo): a kind word on several rows names a kind, though
+            # the first unnamed conv is called conv2d
             found[i], method[i] = names[key], "name"
         elif key in INPUT_WORDS or re.fullmatch(r"input(layer)?\d*", key):
             found[i], method[i] = 0, "name"

@@ -142,7 +142,7 @@ def target_array(t: Any, out_shape: tuple[int, ...], loss: str):
 def load_weights(path: str) -> dict:
     """A weights file: JSON mapping layer names to their arrays."""
     text = read_text(path, ArgumentError, "a JSON weights file",
-                     'a JSON file like {"conv1d_1": {"weight": [[[1, 0, -1]]], "bias": [0]}}')
+                     'a JSON file like {"conv1d": {"weight": [[[1, 0, -1]]], "bias": [0]}}')
     try:
         data = json_numbers(text)
     except json.JSONDecodeError as e:

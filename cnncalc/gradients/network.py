@@ -9,7 +9,7 @@ channels last as the spec's shapes. Weights are in the executor's layouts, each 
     batchnorm     gamma, beta, running_mean, running_var   (C,) each
 
 A weights file is JSON mapping layer names to their arrays as nested lists:
-    {"conv1d_1": {"weight": [[[1, -1, 2]]]}, "dense_1": {"weight": [[1, -2, 3, 1, 2]], "bias": [0]}}
+    {"conv1d": {"weight": [[[1, -1, 2]]]}, "dense": {"weight": [[1, -2, 3, 1, 2]], "bias": [0]}}
 (a bare nested list is the weight of a layer that has nothing else). Every layer that learns
 must be there; without a file the weights are drawn from `seed` as `cnncalc verify` draws them.
 

@@ -70,6 +70,9 @@ class Activation(Layer):
     """An activation as a layer (relu, tanh, softmax, ...). Shape: unchanged. Params: 0.
     gelu takes torch's `approximate: tanh` (Keras' approximate=True); the default is exact."""
     NAMES: ClassVar[tuple[str, ...]] = ACTIVATIONS
+    # Keras' ReLU(), LeakyReLU(), ELU(), Softmax(), Identity(); the others as Activation("tanh")
+    STEMS: ClassVar[dict[str, str]] = {**{a: "activation" for a in ACTIVATIONS}, "relu": "re_lu", "elu": "elu",
+                                       "leaky_relu": "leaky_re_lu", "softmax": "softmax", "linear": "identity"}
 
     def nonnegative_output(self) -> bool:
         return self.kind in NONNEGATIVE_ACTIVATIONS
@@ -206,6 +209,7 @@ class Activation(Layer):
 class Dropout(Layer):
     """Shape: unchanged. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("dropout",)
+    STEMS: ClassVar[dict[str, str]] = {"dropout": "dropout"}
     SIGN_KEPT: ClassVar[bool] = True
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
@@ -263,6 +267,7 @@ class DropPath(Dropout):
     Shape: unchanged. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("drop_path",)
+    STEMS: ClassVar[dict[str, str]] = {"drop_path": "drop_path"}  # Keras has no drop path layer
     SIGN_KEPT: ClassVar[bool] = False  # (the exports ask only dropout)
     ALIASES: ClassVar[dict[str, str]] = {"droppath": "drop_path", "stochasticdepth": "drop_path"}
     rate: float = arg(0.0, type="rate", main=True, keras="rate", torch="p")
@@ -301,6 +306,7 @@ class PReLU(Layer):
     shared axes) is H*W*C.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("prelu",)
+    STEMS: ClassVar[dict[str, str]] = {"prelu": "p_re_lu"}
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}
     KERAS: ClassVar[dict[str, tuple]] = {"PReLU": (("PReLU",), ("shared_axes",))}

@@ -159,6 +159,16 @@ class Layer:
     # is exactly one of these back as this kind (from_helper), the round trip export -> import.
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = ()
     BUFFERS: ClassVar[tuple[str, ...]] = ()     # arrays make_weights draws that are not trained (running statistics)
+    # The default name of an unnamed layer, per kind name: Keras' (its class in snake case, as
+    # `keras.layers.MaxPooling2D((2, 2)).name` gives: max_pooling2d), else the kind's own word.
+    # `{d}` stands for the spatial dimensions of a kind that takes them from the input
+    # (global_avgpool: global_average_pooling{d}d), read from the spec's input.
+    STEMS: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def stem(cls, kind: str, dims: int) -> str:
+        """The default name of an unnamed `kind` layer before Keras numbers it (conv2d, conv2d_1)."""
+        return cls.STEMS.get(kind, kind).format(d=dims)
 
     @classmethod
     def from_helper(cls, framework: str, helper: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -57,6 +57,7 @@ class ChannelSlice(Layer):
     Shape: the input with C replaced by the part's channels. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("channel_slice",)
+    STEMS: ClassVar[dict[str, str]] = {"channel_slice": "channel_slice"}  # the export's helper class ChannelSlice
     ALIASES: ClassVar[dict[str, str]] = {}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "ChannelSlice", SLICE_TORCH), ("keras", "ChannelSlice", SLICE_KERAS))
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
@@ -145,6 +146,7 @@ class ChannelShuffle(Layer):
     Shape: unchanged. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("channel_shuffle",)
+    STEMS: ClassVar[dict[str, str]] = {"channel_shuffle": "channel_shuffle"}  # the export's helper class ChannelShuffle
     ALIASES: ClassVar[dict[str, str]] = {"channelshuffle": "channel_shuffle", "shuffle": "channel_shuffle"}
     TORCH: ClassVar[dict[str, tuple]] = {"ChannelShuffle": (("ChannelShuffle",), ("groups",))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "ChannelShuffle", SHUFFLE_KERAS),)

@@ -26,6 +26,7 @@ class Conv(Layer):
     Params: prod(f) * (C_in / groups) * filters + filters (bias).
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"conv{d}" for d in ("", "1d", "2d", "3d"))
+    STEMS: ClassVar[dict[str, str]] = {"conv": "conv{d}d", **{f"conv{d}d": f"conv{d}d" for d in "123"}}
     ALIASES: ClassVar[dict[str, str]] = {f"convolution{d}d": f"conv{d}d" for d in "123"}
     KERAS: ClassVar[dict[str, tuple]] = {"Conv": (tuple(f"{c}{d}D" for c in ("Conv", "Convolution") for d in "123"), (
         "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
@@ -238,6 +239,7 @@ class DepthwiseConv(Layer):
     Params: f_h * f_w * C_in * m + C_in * m (bias).
     """
     NAMES: ClassVar[tuple[str, ...]] = ("depthwise_conv2d",)
+    STEMS: ClassVar[dict[str, str]] = {"depthwise_conv2d": "depthwise_conv2d"}
     ALIASES: ClassVar[dict[str, str]] = {"depthwiseconv2d": "depthwise_conv2d"}
     KERAS: ClassVar[dict[str, tuple]] = {"DepthwiseConv": (("DepthwiseConv1D", "DepthwiseConv2D"), (
         "kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate", "activation",
@@ -338,6 +340,7 @@ class ConvTranspose(Layer):
     Params: prod(f) * C_in * (filters / groups) + filters.
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"conv_transpose{d}d" for d in "123")
+    STEMS: ClassVar[dict[str, str]] = {f"conv_transpose{d}d": f"conv{d}d_transpose" for d in "123"}
     ALIASES: ClassVar[dict[str, str]] = {**{f"conv{d}dtranspose": f"conv_transpose{d}d" for d in "123"}, **{f"convtranspose{d}d": f"conv_transpose{d}d" for d in "123"}, **{f"deconv{d}d": f"conv_transpose{d}d" for d in "123"}}
     KERAS: ClassVar[dict[str, tuple]] = {"ConvTranspose": (tuple(f"{c}{d}DTranspose" for c in ("Conv", "Convolution") for d in "123"), (
         "filters", "kernel_size", "strides", "padding", "output_padding", "data_format", "dilation_rate",

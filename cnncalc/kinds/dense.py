@@ -30,6 +30,7 @@ class Dense(Layer):
     Shape: (units,), or (..., units). Params: n_in * units + units (bias), n_in the last axis.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("dense",)
+    STEMS: ClassVar[dict[str, str]] = {"dense": "dense"}
     ALIASES: ClassVar[dict[str, str]] = {"linear": "dense", "fullyconnected": "dense", "fc": "dense"}
     KERAS: ClassVar[dict[str, tuple]] = {"Dense": (("Dense",), ("units", "activation", "use_bias"))}
     TORCH: ClassVar[dict[str, tuple]] = {"Linear": (("Linear",), ("in_features", "out_features", "bias", "device", "dtype"))}
@@ -162,6 +163,7 @@ class Dense(Layer):
 class Embedding(Layer):
     """Token embedding on an input of token ids (L,). Shape: (L, dim). Params: vocab * dim."""
     NAMES: ClassVar[tuple[str, ...]] = ("embedding",)
+    STEMS: ClassVar[dict[str, str]] = {"embedding": "embedding"}
     INDEX_INPUT: ClassVar[bool] = True
     ALIASES: ClassVar[dict[str, str]] = {}
     KERAS: ClassVar[dict[str, tuple]] = {"Embedding": (("Embedding",), ("input_dim", "output_dim"))}

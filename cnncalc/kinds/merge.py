@@ -58,6 +58,7 @@ class Merge(Layer):
     with (H, W, C) give (H, W, C): squeeze-and-excitation). Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("add", "multiply", "subtract", "maximum", "minimum", "average")
+    STEMS: ClassVar[dict[str, str]] = {k: k for k in ("add", "multiply", "subtract", "maximum", "minimum", "average")}
     ALIASES: ClassVar[dict[str, str]] = {"mul": "multiply", "sub": "subtract", "max": "maximum",
                                          "min": "minimum", "mean": "average"}
     KERAS: ClassVar[dict[str, tuple]] = {"Merge": (("Add", "Multiply", "Subtract", "Maximum", "Minimum", "Average"), ())}
@@ -207,6 +208,7 @@ class Concat(Merge):
     Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("concat",)
+    STEMS: ClassVar[dict[str, str]] = {"concat": "concatenate"}
     ALIASES: ClassVar[dict[str, str]] = {"concatenate": "concat", "cat": "concat"}
     KERAS: ClassVar[dict[str, tuple]] = {"Concatenate": (("Concatenate",), ("axis",))}
     TORCH: ClassVar[dict[str, tuple]] = {"F.cat": (("cat", "concat", "concatenate"), ("tensors", "dim"))}

@@ -59,6 +59,7 @@ class BatchNorm(Layer):
     (C); torch's `affine: false` drops both.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("batchnorm",)
+    STEMS: ClassVar[dict[str, str]] = {"batchnorm": "batch_normalization"}
     STATS_BUFFERS: ClassVar[bool] = True
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {**{f"batchnorm{d}d": "batchnorm" for d in "123"}, "batchnormalization": "batchnorm", "bn": "batchnorm"}
@@ -196,6 +197,7 @@ class LayerNorm(Layer):
     Shape: unchanged. Params: 2C (gamma, beta) trainable; 0 with `affine: false`.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("layernorm",)
+    STEMS: ClassVar[dict[str, str]] = {"layernorm": "layer_normalization"}
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"layernormalization": "layernorm", "ln": "layernorm"}
     KERAS: ClassVar[dict[str, tuple]] = {"LayerNormalization": (("LayerNormalization",), ("axis", "epsilon", "center", "scale", "*",
@@ -271,6 +273,7 @@ class GroupNorm(Layer):
     Shape: unchanged; groups must divide C. Params: 2C (gamma, beta); 0 with `affine: false`.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("groupnorm",)
+    STEMS: ClassVar[dict[str, str]] = {"groupnorm": "group_normalization"}
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"groupnormalization": "groupnorm", "gn": "groupnorm"}
     KERAS: ClassVar[dict[str, tuple]] = {"GroupNormalization": (("GroupNormalization",), ("groups", "axis", "epsilon", "center", "scale"))}
@@ -351,6 +354,7 @@ class GroupNorm(Layer):
 class LRN(Layer):
     """Local response normalisation across channels (AlexNet). Shape: unchanged. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("lrn",)
+    STEMS: ClassVar[dict[str, str]] = {"lrn": "lrn"}  # Keras has no LRN layer
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"localresponsenorm": "lrn"}
     TORCH: ClassVar[dict[str, tuple]] = {"LocalResponseNorm": (("LocalResponseNorm",), ("size", "alpha", "beta", "k"))}
@@ -438,6 +442,7 @@ class LayerScale(Layer):
     gamma, not a multiply-accumulate of weights (docs/metrics.md).
     """
     NAMES: ClassVar[tuple[str, ...]] = ("layer_scale",)
+    STEMS: ClassVar[dict[str, str]] = {"layer_scale": "layer_scale"}  # the export's helper class LayerScale
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"layerscale": "layer_scale"}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LayerScale", LAYER_SCALE_TORCH), ("keras", "LayerScale", LAYER_SCALE_KERAS))
@@ -516,6 +521,7 @@ class Normalization(Layer):
     for every channel, or a list of one per channel: ImageNet's mean and variance).
     """
     NAMES: ClassVar[tuple[str, ...]] = ("normalization",)
+    STEMS: ClassVar[dict[str, str]] = {"normalization": "normalization"}
     STATS_BUFFERS: ClassVar[bool] = True
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {}

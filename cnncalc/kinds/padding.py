@@ -28,6 +28,7 @@ class EdgePad(Layer):
     Shape: n_i + p_before + p_after per axis. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = (*(f"reflectpad{d}d" for d in DIMS), *(f"replicatepad{d}d" for d in DIMS))
+    STEMS: ClassVar[dict[str, str]] = {n: n for n in NAMES}  # Keras has no such layer
     ALIASES: ClassVar[dict[str, str]] = {**{f"reflectionpad{d}d": f"reflectpad{d}d" for d in DIMS},
                                          **{f"replicationpad{d}d": f"replicatepad{d}d" for d in DIMS}}
     # what `cnncalc import` reads as this kind: torch.nn classes, F.pad and ONNX Pad in a mode

@@ -25,6 +25,8 @@ class Pool(Layer):
     Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"{op}pool{d}d" for d in "123" for op in ("max", "avg"))
+    STEMS: ClassVar[dict[str, str]] = {f"{op}pool{d}d": f"{word}_pooling{d}d"
+                                       for op, word in (("max", "max"), ("avg", "average")) for d in "123"}
     SIGN_KEPT: ClassVar[bool] = True  # the exports may pad it with zeros when its input is >= 0
     ALIASES: ClassVar[dict[str, str]] = {**{f"maxpooling{d}d": f"maxpool{d}d" for d in "123"}, **{f"averagepooling{d}d": f"avgpool{d}d" for d in "123"}, **{f"avgpooling{d}d": f"avgpool{d}d" for d in "123"}}
     KERAS: ClassVar[dict[str, tuple]] = {"Pool": (tuple(f"{op}Pool{ing}{d}D" for op in ("Max", "Average", "Avg") for ing in ("", "ing")
@@ -299,6 +301,8 @@ class GlobalPool(Layer):
     Shape: (C,), or (1, ..., 1, C) with keepdims. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("global_avgpool", "global_maxpool")
+    STEMS: ClassVar[dict[str, str]] = {"global_avgpool": "global_average_pooling{d}d",
+                                       "global_maxpool": "global_max_pooling{d}d"}
     ALIASES: ClassVar[dict[str, str]] = {**{f"globalaveragepooling{d}d": "global_avgpool" for d in "123"}, **{f"globalavgpool{d}d": "global_avgpool" for d in "123"}, **{f"globalmaxpooling{d}d": "global_maxpool" for d in "123"}, **{f"globalmaxpool{d}d": "global_maxpool" for d in "123"}, "globalaveragepool": "global_avgpool"}
     KERAS: ClassVar[dict[str, tuple]] = {"GlobalPool": (tuple(f"Global{op}Pool{ing}{d}D" for op in ("Max", "Average", "Avg")
                                            for ing in ("", "ing") for d in "123"), ("data_format", "keepdims"))}
@@ -384,6 +388,8 @@ class AdaptivePool(Layer):
     Shape: (*output, C). Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"adaptive_{op}pool{d}d" for d in "123" for op in ("avg", "max"))
+    STEMS: ClassVar[dict[str, str]] = {f"adaptive_{op}pool{d}d": f"adaptive_{word}_pooling{d}d"
+                                       for op, word in (("max", "max"), ("avg", "average")) for d in "123"}
     ALIASES: ClassVar[dict[str, str]] = {**{f"adaptiveavgpool{d}d": f"adaptive_avgpool{d}d" for d in "123"}, **{f"adaptivemaxpool{d}d": f"adaptive_maxpool{d}d" for d in "123"}}
     TORCH: ClassVar[dict[str, tuple]] = {
         "AdaptivePool": (tuple(f"Adaptive{op}Pool{d}d" for op in ("Avg", "Max") for d in "123"),

@@ -19,6 +19,7 @@ from .measure import AxisRF, no_macs, rf_same, rf_unknown, rf_window, zero_flops
 class Flatten(Layer):
     """Shape: (prod(shape),). Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = ("flatten",)
+    STEMS: ClassVar[dict[str, str]] = {"flatten": "flatten"}
     ALIASES: ClassVar[dict[str, str]] = {}
     KERAS: ClassVar[dict[str, tuple]] = {"Flatten": (("Flatten",), ("data_format",))}
     TORCH: ClassVar[dict[str, tuple]] = {"Flatten": (("Flatten",), ("start_dim", "end_dim")),
@@ -81,6 +82,7 @@ class Reshape(Layer):
     Shape: target, with -1 = prod(input) / prod(the other sizes). Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("reshape",)
+    STEMS: ClassVar[dict[str, str]] = {"reshape": "reshape"}
     ALIASES: ClassVar[dict[str, str]] = {}
     KERAS: ClassVar[dict[str, tuple]] = {"Reshape": (("Reshape",), ("target_shape",))}
     TORCH: ClassVar[dict[str, tuple]] = {"F.reshape": (("reshape",), ("input", "shape"))}
@@ -167,6 +169,7 @@ class Reshape(Layer):
 class ZeroPad(Layer):
     """Zero padding (zeropad1d/2d/3d). Shape: n_i + p_before + p_after per axis. Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"zeropad{d}d" for d in "123")
+    STEMS: ClassVar[dict[str, str]] = {f"zeropad{d}d": f"zero_padding{d}d" for d in "123"}
     SIGN_KEPT: ClassVar[bool] = True  # the exports may pad it with zeros when its input is >= 0
     ALIASES: ClassVar[dict[str, str]] = {f"zeropadding{d}d": f"zeropad{d}d" for d in "123"}
     KERAS: ClassVar[dict[str, tuple]] = {"ZeroPadding": (tuple(f"ZeroPadding{d}D" for d in "123"), ("padding", "data_format"))}
@@ -225,6 +228,7 @@ class Cropping(Layer):
     """Cropping (cropping1d/2d/3d; Keras Cropping2D): an int, one per axis, or [before, after]
     pairs. Shape: n_i - c_before - c_after per axis (>= 1). Params: 0."""
     NAMES: ClassVar[tuple[str, ...]] = tuple(f"cropping{d}d" for d in "123")
+    STEMS: ClassVar[dict[str, str]] = {f"cropping{d}d": f"cropping{d}d" for d in "123"}
     ALIASES: ClassVar[dict[str, str]] = {f"crop{d}d": f"cropping{d}d" for d in "123"}
     KERAS: ClassVar[dict[str, tuple]] = {"Cropping": (tuple(f"Cropping{d}D" for d in "123"), ("cropping", "data_format"))}
     cropping: Any = arg(type="padding", main=True, keras="cropping")
@@ -301,6 +305,8 @@ class Upsample(Layer):
     Shape: out_i = n_i * factor_i; channels unchanged. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("upsample", "upsample1d", "upsample2d", "upsample3d")
+    STEMS: ClassVar[dict[str, str]] = {"upsample": "up_sampling{d}d",
+                                       **{f"upsample{d}d": f"up_sampling{d}d" for d in "123"}}
     SIGN_KEPT: ClassVar[bool] = True  # the exports may pad it with zeros when its input is >= 0
     ALIASES: ClassVar[dict[str, str]] = {**{f"upsampling{d}d": f"upsample{d}d" for d in "123"}, **{f"upsamplingnearest{d}d": f"upsample{d}d" for d in "123"}}
     KERAS: ClassVar[dict[str, tuple]] = {"UpSampling": (tuple(f"UpSampling{d}D" for d in "123"), ("size", "data_format", "interpolation"))}
@@ -400,6 +406,7 @@ class Permute(Layer):
     Shape: out[k] = in[dims[k] - 1]. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("permute",)
+    STEMS: ClassVar[dict[str, str]] = {"permute": "permute"}
     ALIASES: ClassVar[dict[str, str]] = {}
     KERAS: ClassVar[dict[str, tuple]] = {"Permute": (("Permute",), ("dims",))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "PermuteChannelsLast", PERMUTE_TORCH),)

@@ -28,6 +28,7 @@ class Rescaling(Layer):
     Shape: unchanged. Params: 0.
     """
     NAMES: ClassVar[tuple[str, ...]] = ("rescaling",)
+    STEMS: ClassVar[dict[str, str]] = {"rescaling": "rescaling"}
     ALIASES: ClassVar[dict[str, str]] = {"rescale": "rescaling"}
     KERAS: ClassVar[dict[str, tuple]] = {"Rescaling": (("Rescaling",), ("scale", "offset"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "Rescaling", RESCALING_TORCH),)

@@ -26,6 +26,7 @@ class SeparableConv(Layer):
     Params: prod(f) * C_in * m (depthwise) + C_in * m * filters (pointwise) + filters (bias).
     """
     NAMES: ClassVar[tuple[str, ...]] = ("separable_conv1d", "separable_conv2d")
+    STEMS: ClassVar[dict[str, str]] = {f"separable_conv{d}d": f"separable_conv{d}d" for d in "12"}
     ALIASES: ClassVar[dict[str, str]] = {f"separableconvolution{d}d": f"separable_conv{d}d" for d in "12"}
     KERAS: ClassVar[dict[str, tuple]] = {"SeparableConv": (tuple(f"{c}{d}D" for c in ("SeparableConv", "SeparableConvolution")
                                                for d in "12"), (

@@ -71,7 +71,7 @@ def test_extra_rows_cost_nothing(cli, tmp_path):
     text = key(cli).replace("| FC3", "| flatten | (400,) | 400 | 0 |\n| FC3", 1)
     code, doc = graded(cli, tmp_path, text)
     assert code == 0 and doc["score"] == 100.0 and doc["asked"] == 23
-    assert [c["asked"] for c in doc["cells"] if c["layer"] == "flatten_1"] == [False] * 3
+    assert [c["asked"] for c in doc["cells"] if c["layer"] == "flatten"] == [False] * 3
 
 
 def test_one_early_slip_carried_scores_above_fourteen_wrong_cells(cli, tmp_path):

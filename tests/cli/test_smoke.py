@@ -10,7 +10,7 @@ def test_vgg16_published_total():
 def test_cli_bad_spec_is_one_line(main, spec_file):
     r = main("summary", spec_file("input: [5, 5, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 7}\n"))
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
-    assert "spec.yaml:3:5: layer 1 (conv2d_1, conv2d)" in r.err
+    assert "spec.yaml:3:5: layer 1 (conv2d, conv2d)" in r.err
 
 
 def test_cli_in_process(cli):

@@ -151,7 +151,7 @@ def one_layer(inp: str, layer: str):
 
 @pytest.mark.parametrize("to,inp,layer,message", [
     ("keras", "[9, 9, 3]", "lrn: {size: 5}",
-     "net.yaml:3:5: layer 1 (lrn_1, lrn): Keras has no local response normalisation layer"),
+     "net.yaml:3:5: layer 1 (lrn, lrn): Keras has no local response normalisation layer"),
     ("keras", "[9, 9, 3]", "conv2d: {filters: 2, kernel: 3, stride: 2, dilation: 2}",
      "Keras refuses strides > 1 together with dilation > 1 (stride 2, dilation 2)"),
     ("keras", "[9, 9, 4]", "conv_transpose2d: {filters: 4, kernel: 3, groups: 2}",

@@ -62,7 +62,7 @@ def test_max_pool_routes_the_gradient_to_the_argmax():
     spec = parse_spec("input: [4, 4, 1]\nlayers:\n  - maxpool2d: 2\n  - flatten\n")
     x = [[1, 3, 2, 1], [4, 2, 0, 1], [1, 1, 5, 6], [0, 2, 7, 8]]
     b = backprop(spec, x, [3, 2, 1, 6])
-    assert b.to_dict()["outputs"]["flatten_1"] == [4, 2, 2, 8]
+    assert b.to_dict()["outputs"]["flatten"] == [4, 2, 2, 8]
     dy = [2 * (4 - 3) / 4, 2 * (2 - 2) / 4, 2 * (2 - 1) / 4, 2 * (8 - 6) / 4]
     want = np.zeros((4, 4))
     want[1, 0], want[0, 2], want[3, 1], want[3, 3] = dy  # the cells that won their windows
@@ -112,7 +112,7 @@ def test_random_weights_from_a_seed_are_shown_and_repeat():
     d1 = backprop(spec, x, 1, "bce", seed=3).to_dict()
     d2 = backprop(spec, x, 1, "bce", weights=d1["weights"]).to_dict()
     assert d1["loss"] == d2["loss"] and d1["gradients"] == d2["gradients"]
-    assert json.loads(json.dumps(d1))["gradients"]["dense_1"]["bias"] is not None
+    assert json.loads(json.dumps(d1))["gradients"]["dense"]["bias"] is not None
 
 
 def test_command_line_forms(tmp_path):

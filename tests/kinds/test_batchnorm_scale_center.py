@@ -67,7 +67,7 @@ def test_verify_and_backprop(args):
     assert api.verify(spec).agree
     b = api.backprop(spec, [[[0.1 * (i + j + c) for c in range(C)] for j in range(6)] for i in range(6)],
                      [0.0] * (6*6*C), seed=1)
-    grads = b.to_dict()["gradients"]["batchnorm_1"]
+    grads = b.to_dict()["gradients"]["batch_normalization"]
     assert (grads["weight"] is None) == (args == "scale: false")
     assert (grads["bias"] is None) == (args == "center: false")
 

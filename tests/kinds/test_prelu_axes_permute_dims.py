@@ -148,7 +148,7 @@ layers:
   - global_avgpool: {keepdims: true}
   - conv2d: {filters: 4, kernel: 1, activation: relu}
   - conv2d: {filters: 16, kernel: 1, activation: hard_sigmoid}
-  - multiply: {inputs: [x, conv2d_3]}
+  - multiply: {inputs: [x, conv2d_2]}
   - global_maxpool: {keepdims: true}
 """
 

@@ -116,7 +116,7 @@ def test_refusals(kind, inp, args, words):
 def test_reshape_message_has_both_products():
     with pytest.raises(CnncalcError) as e:
         one("reshape", (6, 4), {"target": [5, 5]})
-    assert str(e.value) == ("case.yaml:4:13: layer 1 (reshape_1, reshape): target [5, 5] holds 5 * 5 = 25 values "
+    assert str(e.value) == ("case.yaml:4:13: layer 1 (reshape, reshape): target [5, 5] holds 5 * 5 = 25 values "
                             "but the input (6, 4) holds 6 * 4 = 24; make the products equal (or use -1 for one size)")
 
 
@@ -276,7 +276,7 @@ def test_check_grades_a_separable_conv_row():
              "| CONV1 | (6, 6, 4) | 3*3*3 + 3*4 + 4 |\n| LN1 | (6, 6, 4) | 9 |\n")
     report = check_table(parse_answers(table, "a.md", "md"), infer(parse_spec(spec, "s.yaml")))
     wrong = {(v.layer, v.column): v for v in report.wrong}
-    assert set(wrong) == {("layernorm_1", "params")} and wrong[("layernorm_1", "params")].expected == 2 * 4
+    assert set(wrong) == {("layer_normalization", "params")} and wrong[("layer_normalization", "params")].expected == 2 * 4
 
 
 def test_dcgan_generator_zoo_published_totals():
@@ -328,7 +328,7 @@ def test_torch_export_refuses_reshape_after_flatten():
     s = infer(parse_spec(text, "s.yaml"))
     with pytest.raises(ExportError) as e:
         export(s, "pytorch")
-    assert "reads `flatten_1`, a flatten of (4, 4, 2)" in str(e.value) and "layer 3 (reshape_1, reshape)" in str(e.value)
+    assert "reads `flatten`, a flatten of (4, 4, 2)" in str(e.value) and "layer 3 (reshape, reshape)" in str(e.value)
     assert "layers.Reshape((4, 4, 2)" in export(s, "keras").code
     # a flat network input, or a dense in between, is fine
     ok = infer(parse_spec("input: [4, 4, 2]\nlayers:\n  - flatten\n  - dense: 32\n  - reshape: [4, 4, 2]\n", "s.yaml"))

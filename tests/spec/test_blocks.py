@@ -70,9 +70,9 @@ def test_first_overrides_only_the_first_copy():
 
 def test_use_name_and_id_stand_for_the_block_output():
     ls = layers(RES + "  - res: {name: s, id: trunk}\n  - relu: {name: r}\n  - add: {inputs: [s, r]}\n"
-                      "  - add: {inputs: [trunk, add_1]}\n")
-    assert ls["add_1"].inputs == ("s.add", "r")
-    assert ls["add_2"].inputs == ("s.add", "add_1")
+                      "  - add: {inputs: [trunk, add]}\n")
+    assert ls["add"].inputs == ("s.add", "r")
+    assert ls["add_1"].inputs == ("s.add", "add")
 
 
 def test_use_inputs_feed_the_block():
@@ -192,11 +192,11 @@ blocks:
      "spec.yaml:5:5: unknown key `layer` in block `res`; did you mean `layers`? (a block takes params and layers)"),
     # references inside a block
     (BAD.replace("name: conv}", "name: conv}\n      - add: {inputs: [conv, cnv]}") + "layers:\n  - res: {filters: 3}\n",
-     "spec.yaml:7:23: layer 2 (res_1.add_1, add) in block res used at line 9: inputs names `cnv`, which is no "
+     "spec.yaml:7:23: layer 2 (res_1.add, add) in block res used at line 9: inputs names `cnv`, which is no "
      "layer of block res above it; did you mean `conv`? (it can read `in`, `conv`, or a layer above the block "
      "by its full name)"),
     (BAD.replace("name: conv}", "name: conv}\n      - add: {inputs: [conv, in]}") + "layers:\n  - res: {filters: 8}\n",
-     "spec.yaml:7:23: layer 2 (res_1.add_1, add) in block res used at line 9: add cannot broadcast "
+     "spec.yaml:7:23: layer 2 (res_1.add, add) in block res used at line 9: add cannot broadcast "
      "`res_1.conv` (8, 8, 8) with `input` (8, 8, 3): C is 8 vs 3, and NumPy's rule needs each size equal or 1; "
      "make them match (e.g. a 1x1 conv with the right stride and filters on the shortcut)"),
     # names
@@ -216,7 +216,7 @@ def test_shape_error_inside_a_block_names_definition_and_use(cli, spec_file):
     code, err = error_line(cli, spec_file, BAD + "layers:\n  - maxpool2d: 4\n  - res: {filters: 8, name: s}\n"
                                                  "  - conv2d: {filters: 1, kernel: 5}\n")
     assert code == 2
-    assert err.startswith("spec.yaml:10:5: layer 3 (conv2d_1, conv2d): on axis H")
+    assert err.startswith("spec.yaml:10:5: layer 3 (conv2d, conv2d): on axis H")
     code, err = error_line(cli, spec_file, BAD.replace("padding: 1", "padding: 0") +
                            "layers:\n  - maxpool2d: 4\n  - res: {filters: 8, name: s}\n")
     assert err.startswith("spec.yaml:6:9: layer 2 (s.conv, conv2d) in block res used at line 9: on axis H "
@@ -253,7 +253,7 @@ def test_plain_specs_are_unchanged():
      "spec.yaml:3:5: layer 1 (input, relu): `input` cannot be a layer's name: it stands for the network input; "
      "choose another name"),
     ("input: [8, 8, 3]\nlayers:\n  - relu: {inputs: in}\n",
-     "spec.yaml:3:20: layer 1 (relu_1, relu): inputs names `in`, which is no layer's name or id; `in` is a "
+     "spec.yaml:3:20: layer 1 (re_lu, relu): inputs names `in`, which is no layer's name or id; `in` is a "
      "block's input and means something only inside `blocks:`"),
     (BAD + "layers:\n  - res: {filters: 3, inputs: [input, input]}\n",
      "spec.yaml:8:31: layer 1 (block res): a block reads one input (`in` inside it), but this use lists 2; "
@@ -359,7 +359,7 @@ def test_block_expressions_read_the_input_shape_and_nested_names():
     s = infer(parse_spec(SE_BLOCK))
     by = {r.layer.name: r for r in s.layers}
     assert by["u.conv"].output_shape == (6, 6, 24 * 2)
-    assert by["u.se.conv2d_1"].output_shape == (1, 1, max(48 // 4, 8))
+    assert by["u.se.conv2d"].output_shape == (1, 1, max(48 // 4, 8))
     assert by["u.se.gate"].output_shape == (1, 1, 48)
     assert by["u.tap"].sources == ("u.se.gate",)
 
@@ -367,7 +367,7 @@ def test_block_expressions_read_the_input_shape_and_nested_names():
 @pytest.mark.parametrize("text, message", [
     ("input: [8, 8, 4]\nlayers:\n  - conv2d: {filters: 4, kernel: 1}\n"
      "  - split: {sections: 2, id: sp, when: false}\n  - add: {inputs: [sp.0, sp.1]}\n",
-     "spec.yaml:5:19: layer 2 (add_1, add): inputs names `sp.0`, a part of `sp`, which `when: false` left out "
+     "spec.yaml:5:19: layer 2 (add, add): inputs names `sp.0`, a part of `sp`, which `when: false` left out "
      "(line 4); leave out what reads it too (`when:` on the reader), or keep `sp`"),
     (SE_BLOCK.replace("- se: {name: se}", "- se: {name: se, when: false}"),
      "spec.yaml:17:62: layer 3 (u.tap, conv2d) in block unit used at line 21: inputs names `se.gate`, a part of "
@@ -383,7 +383,7 @@ def test_when_removes_a_whole_branch_and_the_graph_relinks_as_written():
                          .replace("inputs: se.gate, ", "")))
     by = {r.layer.name: r for r in s.layers}
     assert not [n for n in by if ".se." in n]
-    assert by["u.add_1"].sources == ("u.conv", "u.tap")
+    assert by["u.add"].sources == ("u.conv", "u.tap")
 
 
 def test_the_keras_activation_layer_takes_its_activation_from_a_parameter():
@@ -391,7 +391,7 @@ def test_the_keras_activation_layer_takes_its_activation_from_a_parameter():
                          "      - conv2d: {filters: 4, kernel: 1}\n      - activation: {activation: $act, name: a}\n"
                          "layers:\n  - b: {act: hardswish, name: x}\n  - b: {name: y}\n  - activation: tanh\n"))
     assert [(r.layer.name, r.layer.kind) for r in s.layers if r.layer.kind != "conv2d"] == \
-        [("x.a", "hardswish"), ("y.a", "relu"), ("tanh_1", "tanh")]
+        [("x.a", "hardswish"), ("y.a", "relu"), ("activation", "tanh")]
 
 
 @pytest.mark.parametrize("text, message", [

@@ -63,7 +63,7 @@ def test_upsample(kind, input, factor, expected):
 def test_upsample_size_is_refused_as_ambiguous(cli, spec_file):
     code, err = error_line(cli, spec_file, "input: [4, 4, 3]\nlayers:\n  - upsample2d: {size: 2}\n")
     assert code == 2
-    assert err == ("spec.yaml:3:24: layer 1 (upsample2d_1, upsample2d): `size` is ambiguous: Keras "
+    assert err == ("spec.yaml:3:24: layer 1 (up_sampling2d, upsample2d): `size` is ambiguous: Keras "
                    "UpSampling2D(size=2) means the factor, torch Upsample(size=56) the output size; "
                    "write `factor: 2` (the output is n*factor)")
 
@@ -71,12 +71,12 @@ def test_upsample_size_is_refused_as_ambiguous(cli, spec_file):
 @pytest.mark.parametrize("text, message", [
     # unknown reference
     (TWO + "  - add: {inputs: [a, bb]}\n",
-     "spec.yaml:5:19: layer 3 (add_1, add): inputs names `bb`, which is no layer's name or id; did you mean `b`?"),
+     "spec.yaml:5:19: layer 3 (add, add): inputs names `bb`, which is no layer's name or id; did you mean `b`?"),
     (TWO + "  - add: {inputs: [a, zzz]}\n",
-     "spec.yaml:5:19: layer 3 (add_1, add): inputs names `zzz`, which is no layer's name or id; "
+     "spec.yaml:5:19: layer 3 (add, add): inputs names `zzz`, which is no layer's name or id; "
      "the layers above it are `input`, `a`, `b`"),
     ("input: [8, 8, 3]\nlayers:\n" + "".join(f"  - relu: {{name: r{i}}}\n" for i in range(5)) + "  - add: {inputs: [r4, zzz]}\n",
-     "spec.yaml:8:19: layer 6 (add_1, add): inputs names `zzz`, which is no layer's name or id; "
+     "spec.yaml:8:19: layer 6 (add, add): inputs names `zzz`, which is no layer's name or id; "
      "the layers above it are ..., `r2`, `r3`, `r4`"),
     # a forward reference, and a cycle
     ("input: [8, 8, 3]\nlayers:\n  - relu: {inputs: c, name: a}\n  - relu: {name: b}\n  - relu: {inputs: input, name: c}\n"
@@ -92,7 +92,7 @@ def test_upsample_size_is_refused_as_ambiguous(cli, spec_file):
     # mismatched add: both shapes, both sources
     ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, padding: 1, name: a}\n"
      "  - conv2d: {filters: 8, kernel: 3, stride: 2, padding: 1, name: b}\n  - add: {inputs: [a, b]}\n",
-     "spec.yaml:5:19: layer 3 (add_1, add): add cannot broadcast `a` (8, 8, 4) with `b` "
+     "spec.yaml:5:19: layer 3 (add, add): add cannot broadcast `a` (8, 8, 4) with `b` "
      "(4, 4, 8): H is 8 vs 4, and NumPy's rule needs each size equal or 1; make them match (e.g. a 1x1 conv with "
      "the right stride and filters on the shortcut)"),
     # concat of different spatial sizes
@@ -101,10 +101,10 @@ def test_upsample_size_is_refused_as_ambiguous(cli, spec_file):
      "spec.yaml:5:22: layer 3 (cat, concat): concat along axis -1 (C) needs every other size to match, but "
      "`a` gives (8, 8, 4) and `b` gives (4, 4, 4) (H 8 vs 4); crop, pad or resample one of them"),
     ("input: [8, 8, 3]\nlayers:\n  - relu: {name: a}\n  - flatten: {name: b}\n  - concat: {inputs: [a, b]}\n",
-     "spec.yaml:5:22: layer 3 (concat_1, concat): concat needs inputs of one rank, but `a` gives (8, 8, 3) "
+     "spec.yaml:5:22: layer 3 (concatenate, concat): concat needs inputs of one rank, but `a` gives (8, 8, 3) "
      "and `b` gives (192,)"),
     ("input: [8, 8, 3]\nlayers:\n  - relu: {name: a}\n  - concat: {inputs: [input, a], axis: 4}\n",
-     "spec.yaml:4:40: layer 2 (concat_1, concat): axis 4 is not an axis of the inputs (8, 8, 3) (axis 0 is "
+     "spec.yaml:4:40: layer 2 (concatenate, concat): axis 4 is not an axis of the inputs (8, 8, 3) (axis 0 is "
      "the batch); use 1 to 3 or -1 to -3, -1 for channels"),
     # an unused branch
     ("input: [8, 8, 3]\nlayers:\n  - relu: {name: a}\n  - conv2d: {filters: 4, kernel: 1, name: side}\n"
@@ -114,10 +114,10 @@ def test_upsample_size_is_refused_as_ambiguous(cli, spec_file):
      "`inputs` (an `add` or `concat`) or remove it"),
     # a merge with one input, a plain layer with two
     ("input: [8, 8, 3]\nlayers:\n  - relu\n  - add\n",
-     "spec.yaml:4:5: layer 2 (add_1, add): add merges two or more inputs but got 1; list them, "
+     "spec.yaml:4:5: layer 2 (add, add): add merges two or more inputs but got 1; list them, "
      "e.g. `inputs: [conv3, shortcut]`"),
     ("input: [8, 8, 3]\nlayers:\n  - relu: {name: a}\n  - relu: {inputs: [a, input]}\n",
-     "spec.yaml:4:20: layer 2 (relu_1, relu): relu takes one input, got 2; merge them first with `add` or `concat`"),
+     "spec.yaml:4:20: layer 2 (re_lu, relu): relu takes one input, got 2; merge them first with `add` or `concat`"),
     # ids
     ("input: [8, 8, 3]\nlayers:\n  - relu: {name: a, id: x}\n  - relu: {name: b, id: x}\n",
      "spec.yaml:4:5: layer 2 (b, relu): id `x` is already the name or id of layer 1 (a); give each layer its own id"),
@@ -129,7 +129,7 @@ def test_graph_errors(cli, spec_file, text, message):
 def test_graph_error_from_the_command_line(main, spec_file):
     r = main("summary", spec_file(TWO + "  - add: {inputs: [a, c]}\n"))
     assert r.code == 2 and "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
-    assert "layer 3 (add_1, add): inputs names `c`" in r.err
+    assert "layer 3 (add, add): inputs names `c`" in r.err
 
 
 def test_ids_stay_as_written_and_sources_are_names():

@@ -36,7 +36,7 @@ class AlexNetTorchvision(nn.Module):
         self.features_12 = nn.MaxPool2d(kernel_size=3, stride=2)
         self.avgpool = nn.AdaptiveAvgPool2d(6)
         # torch flattens (C, H, W), Keras (H, W, C): same count, other order
-        self.flatten_1 = nn.Flatten()
+        self.flatten = nn.Flatten()
         self.classifier_0 = nn.Dropout(0.5)
         self.classifier_1 = nn.Linear(9216, 4096)
         self.classifier_2 = nn.ReLU()
@@ -60,7 +60,7 @@ class AlexNetTorchvision(nn.Module):
         x = self.features_11(x)
         x = self.features_12(x)
         x = self.avgpool(x)
-        x = self.flatten_1(x)
+        x = self.flatten(x)
         x = self.classifier_0(x)
         x = self.classifier_1(x)
         x = self.classifier_2(x)

@@ -19,18 +19,20 @@ from keras import layers
 def build_model():
     """branched: input (16, 16, 3), 1,082 parameters."""
     inputs = keras.Input(shape=(16, 16, 3), name="input")
-    conv2d_1 = layers.Conv2D(8, 3, padding="same", name="conv2d_1")(inputs)
-    a = layers.Conv2D(8, 3, padding="same", activation="relu", name="a")(conv2d_1)
-    b = layers.Conv2D(8, 1, name="b")(conv2d_1)
+    conv2d = layers.Conv2D(8, 3, padding="same", name="conv2d")(inputs)
+    a = layers.Conv2D(8, 3, padding="same", activation="relu", name="a")(conv2d)
+    b = layers.Conv2D(8, 1, name="b")(conv2d)
     b_bn = layers.BatchNormalization(momentum=0.9, epsilon=1e-05, name="b_bn")(b)
     sum_ = layers.Add(name="sum")([a, b_bn])
-    cat = layers.Concatenate(name="cat")([sum_, conv2d_1])
+    cat = layers.Concatenate(name="cat")([sum_, conv2d])
     square = layers.Multiply(name="square")([cat, cat])
     up = layers.UpSampling2D(2, name="up")(square)
-    maxpool2d_1 = layers.MaxPooling2D(2, padding="same", name="maxpool2d_1")(up)
-    global_avgpool_1 = layers.GlobalAveragePooling2D(name="global_avgpool_1")(maxpool2d_1)
-    dense_1 = layers.Dense(10, name="dense_1")(global_avgpool_1)
-    return keras.Model(inputs, dense_1, name="Branched")
+    max_pooling2d = layers.MaxPooling2D(2, padding="same", name="max_pooling2d")(up)
+    global_average_pooling2d = layers.GlobalAveragePooling2D(name="global_average_pooling2d")(
+        max_pooling2d
+    )
+    dense = layers.Dense(10, name="dense")(global_average_pooling2d)
+    return keras.Model(inputs, dense, name="Branched")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ class Branched(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.conv2d_1 = nn.Conv2d(3, 8, kernel_size=3, padding=1)  # 'same': 1 on each side
+        self.conv2d = nn.Conv2d(3, 8, kernel_size=3, padding=1)  # 'same': 1 on each side
         self.a = nn.Conv2d(8, 8, kernel_size=3, padding=1)  # 'same': 1 on each side
         self.a_act = nn.ReLU()
         self.b = nn.Conv2d(8, 8, kernel_size=1)
@@ -63,26 +63,26 @@ class Branched(nn.Module):
         self.cat = Concat()  # dim 1: channels
         self.square = Multiply()
         self.up = nn.Upsample(scale_factor=2.0, mode="nearest")
-        self.maxpool2d_1 = nn.MaxPool2d(kernel_size=2)
-        self.global_avgpool_1 = nn.AdaptiveAvgPool2d(1)
-        self.global_avgpool_1_flat = nn.Flatten()
-        self.dense_1 = nn.Linear(16, 10)
+        self.max_pooling2d = nn.MaxPool2d(kernel_size=2)
+        self.global_average_pooling2d = nn.AdaptiveAvgPool2d(1)
+        self.global_average_pooling2d_flat = nn.Flatten()
+        self.dense = nn.Linear(16, 10)
 
     def forward(self, x):
-        conv2d_1 = self.conv2d_1(x)
-        a = self.a(conv2d_1)
+        conv2d = self.conv2d(x)
+        a = self.a(conv2d)
         a = self.a_act(a)
-        b = self.b(conv2d_1)
+        b = self.b(conv2d)
         b_bn = self.b_bn(b)
         sum_ = self.sum_(a, b_bn)
-        cat = self.cat(sum_, conv2d_1)
+        cat = self.cat(sum_, conv2d)
         square = self.square(cat, cat)
         up = self.up(square)
-        maxpool2d_1 = self.maxpool2d_1(up)
-        global_avgpool_1 = self.global_avgpool_1(maxpool2d_1)
-        global_avgpool_1 = self.global_avgpool_1_flat(global_avgpool_1)
-        dense_1 = self.dense_1(global_avgpool_1)
-        return dense_1
+        max_pooling2d = self.max_pooling2d(up)
+        global_average_pooling2d = self.global_average_pooling2d(max_pooling2d)
+        global_average_pooling2d = self.global_average_pooling2d_flat(global_average_pooling2d)
+        dense = self.dense(global_average_pooling2d)
+        return dense
 
 
 if __name__ == "__main__":

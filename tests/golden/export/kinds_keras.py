@@ -22,12 +22,12 @@ def build_model():
     x = layers.ZeroPadding2D(((1, 0), (2, 1)), name="pad")(inputs)
     x = layers.Conv2D(8, 3, strides=2, padding="same", name="stem_conv")(x)
     x = layers.BatchNormalization(momentum=0.99, epsilon=1e-05, name="stem_bn")(x)
-    x = layers.Activation("relu6", name="relu6_1")(x)
+    x = layers.Activation("relu6", name="activation")(x)
     # zero padding = torch's -inf here: the input is >= 0
     x = layers.ZeroPadding2D(((1, 1), (1, 1)), name="pool_pad")(x)
     x = layers.MaxPooling2D(3, strides=2, name="pool")(x)
     x = layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2, use_bias=False, name="dw")(x)
-    x = layers.LeakyReLU(negative_slope=0.1, name="leaky_relu_1")(x)
+    x = layers.LeakyReLU(negative_slope=0.1, name="leaky_re_lu")(x)
     x = layers.Conv2DTranspose(8, 3, strides=2, padding="same", name="up")(x)
     x = layers.Conv2D(8, 3, padding="same", dilation_rate=2, name="dilated")(x)
     x = layers.LeakyReLU(negative_slope=0.01, name="dilated_act")(x)
@@ -36,14 +36,14 @@ def build_model():
     x = layers.Conv2DTranspose(4, 3, strides=2, output_padding=1, name="up2")(x)
     x = layers.Cropping2D(((1, 1), (1, 1)), name="up2_crop")(x)
     x = layers.AveragePooling2D(2, name="avg")(x)
-    x = layers.Dropout(0.25, name="dropout_1")(x)
+    x = layers.Dropout(0.25, name="dropout")(x)
     x = layers.GlobalAveragePooling2D(keepdims=True, name="gap")(x)
-    x = layers.Flatten(name="flatten_1")(x)
+    x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(10, use_bias=False, name="forward")(x)
     x = layers.BatchNormalization(
-        momentum=0.9, epsilon=1e-05, center=False, scale=False, name="batchnorm_1"
+        momentum=0.9, epsilon=1e-05, center=False, scale=False, name="batch_normalization"
     )(x)
-    x = layers.Activation("softmax", name="softmax_1")(x)
+    x = layers.Activation("softmax", name="softmax")(x)
     return keras.Model(inputs, x, name="ExportKinds")
 
 

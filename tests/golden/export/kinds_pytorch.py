@@ -27,11 +27,11 @@ class ExportKinds(nn.Module):
         # 'same': 1 on each side
         self.stem_conv = nn.Conv2d(3, 8, kernel_size=3, stride=2, padding=1)
         self.stem_bn = nn.BatchNorm2d(8, momentum=0.01)
-        self.relu6_1 = nn.ReLU6()
+        self.activation = nn.ReLU6()
         self.pool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
         # depthwise: groups = C; 'same': 1 on each side
         self.dw = nn.Conv2d(8, 16, kernel_size=3, padding=1, groups=8, bias=False)
-        self.leaky_relu_1 = nn.LeakyReLU(0.1)
+        self.leaky_re_lu = nn.LeakyReLU(0.1)
         self.up = nn.ConvTranspose2d(16, 8, kernel_size=3, stride=2)  # Keras 'same'
         self.up_crop = nn.ZeroPad2d((0, -1, 0, -1))  # negative padding crops
         # 'same': 2 on each side
@@ -41,22 +41,22 @@ class ExportKinds(nn.Module):
         self.class__act = nn.GELU()
         self.up2 = nn.ConvTranspose2d(16, 4, kernel_size=3, stride=2, padding=1, output_padding=1)
         self.avg = nn.AvgPool2d(kernel_size=2)
-        self.dropout_1 = nn.Dropout(0.25)
+        self.dropout = nn.Dropout(0.25)
         self.gap = nn.AdaptiveAvgPool2d(1)
         # torch flattens (C, H, W), Keras (H, W, C): same count, other order
-        self.flatten_1 = nn.Flatten()
+        self.flatten = nn.Flatten()
         self.forward_ = nn.Linear(4, 10, bias=False)
-        self.batchnorm_1 = nn.BatchNorm1d(10, affine=False)
-        self.softmax_1 = nn.Softmax(dim=1)
+        self.batch_normalization = nn.BatchNorm1d(10, affine=False)
+        self.softmax = nn.Softmax(dim=1)
 
     def forward(self, x):
         x = self.pad(x)
         x = self.stem_conv(x)
         x = self.stem_bn(x)
-        x = self.relu6_1(x)
+        x = self.activation(x)
         x = self.pool(x)
         x = self.dw(x)
-        x = self.leaky_relu_1(x)
+        x = self.leaky_re_lu(x)
         x = self.up(x)
         x = self.up_crop(x)
         x = self.dilated(x)
@@ -65,12 +65,12 @@ class ExportKinds(nn.Module):
         x = self.class__act(x)
         x = self.up2(x)
         x = self.avg(x)
-        x = self.dropout_1(x)
+        x = self.dropout(x)
         x = self.gap(x)
-        x = self.flatten_1(x)
+        x = self.flatten(x)
         x = self.forward_(x)
-        x = self.batchnorm_1(x)
-        x = self.softmax_1(x)
+        x = self.batch_normalization(x)
+        x = self.softmax(x)
         return x
 
 

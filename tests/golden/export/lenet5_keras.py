@@ -21,7 +21,7 @@ def build_model():
     x = layers.AveragePooling2D(2, name="S2")(x)
     x = layers.Conv2D(16, 5, activation="tanh", name="C3")(x)
     x = layers.AveragePooling2D(2, name="S4")(x)
-    x = layers.Flatten(name="flatten_1")(x)
+    x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(120, activation="tanh", name="C5")(x)
     x = layers.Dense(84, activation="tanh", name="F6")(x)
     x = layers.Dense(10, activation="softmax", name="output")(x)

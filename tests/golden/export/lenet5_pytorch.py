@@ -27,7 +27,7 @@ class LeNet5(nn.Module):
         self.C3_act = nn.Tanh()
         self.S4 = nn.AvgPool2d(kernel_size=2)
         # torch flattens (C, H, W), Keras (H, W, C): same count, other order
-        self.flatten_1 = nn.Flatten()
+        self.flatten = nn.Flatten()
         self.C5 = nn.Linear(400, 120)
         self.C5_act = nn.Tanh()
         self.F6 = nn.Linear(120, 84)
@@ -42,7 +42,7 @@ class LeNet5(nn.Module):
         x = self.C3(x)
         x = self.C3_act(x)
         x = self.S4(x)
-        x = self.flatten_1(x)
+        x = self.flatten(x)
         x = self.C5(x)
         x = self.C5_act(x)
         x = self.F6(x)

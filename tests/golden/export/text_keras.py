@@ -19,13 +19,13 @@ from keras import layers
 def build_model():
     """text cnn: input (40,), 20,754 parameters."""
     inputs = keras.Input(shape=(40,), dtype="int32", name="input")
-    x = layers.Embedding(1000, 16, name="embedding_1")(inputs)
-    x = layers.Conv1D(32, 5, padding="same", activation="relu", name="conv1d_1")(x)
-    x = layers.MaxPooling1D(2, name="maxpool1d_1")(x)
-    x = layers.Conv1DTranspose(16, 4, strides=2, name="conv_transpose1d_1")(x)
-    x = layers.BatchNormalization(momentum=0.9, epsilon=1e-05, name="batchnorm_1")(x)
-    x = layers.GlobalMaxPooling1D(name="global_maxpool_1")(x)
-    x = layers.Dense(2, activation="log_softmax", name="dense_1")(x)
+    x = layers.Embedding(1000, 16, name="embedding")(inputs)
+    x = layers.Conv1D(32, 5, padding="same", activation="relu", name="conv1d")(x)
+    x = layers.MaxPooling1D(2, name="max_pooling1d")(x)
+    x = layers.Conv1DTranspose(16, 4, strides=2, name="conv1d_transpose")(x)
+    x = layers.BatchNormalization(momentum=0.9, epsilon=1e-05, name="batch_normalization")(x)
+    x = layers.GlobalMaxPooling1D(name="global_max_pooling1d")(x)
+    x = layers.Dense(2, activation="log_softmax", name="dense")(x)
     return keras.Model(inputs, x, name="TextCnn")
 
 

@@ -28,31 +28,31 @@ class TextCnn(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.embedding_1 = nn.Embedding(1000, 16)
-        self.embedding_1_cf = ChannelsFirst()  # (N, L, C) -> (N, C, L)
-        self.conv1d_1 = nn.Conv1d(16, 32, kernel_size=5, padding=2)  # 'same': 2 on each side
-        self.conv1d_1_act = nn.ReLU()
-        self.maxpool1d_1 = nn.MaxPool1d(kernel_size=2)
+        self.embedding = nn.Embedding(1000, 16)
+        self.embedding_cf = ChannelsFirst()  # (N, L, C) -> (N, C, L)
+        self.conv1d = nn.Conv1d(16, 32, kernel_size=5, padding=2)  # 'same': 2 on each side
+        self.conv1d_act = nn.ReLU()
+        self.max_pooling1d = nn.MaxPool1d(kernel_size=2)
         # Keras 'valid'
-        self.conv_transpose1d_1 = nn.ConvTranspose1d(32, 16, kernel_size=4, stride=2)
-        self.batchnorm_1 = nn.BatchNorm1d(16)
-        self.global_maxpool_1 = nn.AdaptiveMaxPool1d(1)
-        self.global_maxpool_1_flat = nn.Flatten()
-        self.dense_1 = nn.Linear(16, 2)
-        self.dense_1_act = nn.LogSoftmax(dim=1)
+        self.conv1d_transpose = nn.ConvTranspose1d(32, 16, kernel_size=4, stride=2)
+        self.batch_normalization = nn.BatchNorm1d(16)
+        self.global_max_pooling1d = nn.AdaptiveMaxPool1d(1)
+        self.global_max_pooling1d_flat = nn.Flatten()
+        self.dense = nn.Linear(16, 2)
+        self.dense_act = nn.LogSoftmax(dim=1)
 
     def forward(self, x):
-        x = self.embedding_1(x)
-        x = self.embedding_1_cf(x)
-        x = self.conv1d_1(x)
-        x = self.conv1d_1_act(x)
-        x = self.maxpool1d_1(x)
-        x = self.conv_transpose1d_1(x)
-        x = self.batchnorm_1(x)
-        x = self.global_maxpool_1(x)
-        x = self.global_maxpool_1_flat(x)
-        x = self.dense_1(x)
-        x = self.dense_1_act(x)
+        x = self.embedding(x)
+        x = self.embedding_cf(x)
+        x = self.conv1d(x)
+        x = self.conv1d_act(x)
+        x = self.max_pooling1d(x)
+        x = self.conv1d_transpose(x)
+        x = self.batch_normalization(x)
+        x = self.global_max_pooling1d(x)
+        x = self.global_max_pooling1d_flat(x)
+        x = self.dense(x)
+        x = self.dense_act(x)
         return x
 
 
