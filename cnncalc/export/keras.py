@@ -28,6 +28,7 @@ def keras_code(plan: Plan) -> Export:
     if bn_stats:
         doc += [f"Of those, {bn_stats:,} are batchnorm's moving means and variances (non-trainable).",
                 "Batchnorm momentum is Keras' (1 - PyTorch's momentum in the spec)."]
+    doc += plan.frozen_note("trainable=False")
     doc += ["", "Run this file (any Keras 3 backend, e.g. KERAS_BACKEND=torch) to build the model and",
             "print its summary; import it for `build_model()`, which returns the keras.Model.",
             "Each spec layer is the Keras layer of its name; helpers (padding, activation) add a",
@@ -45,7 +46,8 @@ def keras_code(plan: Plan) -> Export:
         v = "x" if chain else var[r.layer.name]
         src = srcs[0] if len(srcs) == 1 else "[" + ", ".join(srcs) + "]"
         for name, part in named[r.layer.name]:
-            lines.extend(statement("    ", f"{v} = ", _named(part.code, name), part.comment, f"({src})"))
+            code = _named(part.code, name, frozen=not r.layer.trainable)
+            lines.extend(statement("    ", f"{v} = ", code, part.comment, f"({src})"))
             src = v
         return v
 
@@ -56,9 +58,9 @@ def keras_code(plan: Plan) -> Export:
     return plan.result(lines, cls, named)
 
 
-def _named(code: str, name: str) -> str:
-    """Add name="..." as the constructor's last keyword."""
-    quoted = str_literal(name)
+def _named(code: str, name: str, frozen: bool = False) -> str:
+    """Add name="..." (and trainable=False for a frozen layer) as the constructor's last keywords."""
+    words = f"name={str_literal(name)}" + (", trainable=False" if frozen else "")
     if code.endswith("()"):
-        return f"{code[:-1]}name={quoted})"
-    return f"{code[:-1]}, name={quoted})"
+        return f"{code[:-1]}{words})"
+    return f"{code[:-1]}, {words})"

@@ -78,6 +78,14 @@ class Plan:
     def source_name(self) -> str:
         return prose(self.summary.spec.path.replace("\\", "/").rsplit("/", 1)[-1])
 
+    def frozen_note(self, how: str) -> list[str]:
+        """The docstring's line on frozen layers (`trainable: false` in the spec), if any."""
+        frozen = [r for r in self.summary.layers if not r.layer.trainable]
+        if not frozen:
+            return []
+        return [f"Frozen ({how}): {len(frozen):,} layers, {sum(r.params for r in frozen):,} parameters; "
+                f"trainable: {self.summary.totals.trainable_params:,}."]
+
     def result(self, lines: list[str], cls: str, named) -> Export:
         return Export("\n".join(lines) + "\n", cls,
                       outputs={n: ops[-1][0] for n, ops in named.items()},

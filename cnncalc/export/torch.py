@@ -28,6 +28,7 @@ def torch_code(plan: Plan) -> Export:
     if bn_stats:
         doc.append(f"PyTorch's parameters() shows {total - bn_stats:,}: batchnorm's {bn_stats:,} "
                    "running means and variances are buffers.")
+    doc += plan.frozen_note("requires_grad_(False)")
     doc += ["", "Run this file to build the model and print its output shape on zeros; import it",
             f"for the class: `from <this module> import {cls}; model = {cls}()`.",
             "Each spec layer is the attribute of its name; helpers (padding, activation) add a",
@@ -41,9 +42,12 @@ def torch_code(plan: Plan) -> Export:
     lines += [f"class {cls}(nn.Module):",
               f'    """{prose(spec.name)}: input {n_in}, output {n_out}."""', "",
               "    def __init__(self):", "        super().__init__()"]
-    for ops in named.values():
+    frozen = {r.layer.name for r in summary.layers if not r.layer.trainable}
+    for layer, ops in named.items():
         for name, part in ops:
             lines += statement("        ", f"self.{name} = ", part.code, part.comment)
+            if layer in frozen:
+                lines.append(f"        self.{name}.requires_grad_(False)")
     lines += ["", "    def forward(self, x):"]
 
     def step(r, args: tuple[str, ...]) -> str:

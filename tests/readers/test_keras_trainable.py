@@ -26,6 +26,29 @@ def read(model, tmp_path, name):
         yield t.trainable_params, t.non_trainable_params
 
 
+def exported(model, tmp_path, name):
+    """(trainable, non-trainable) of the model imported from .keras, exported back to Keras and
+    to torch, as each framework counts its export (frozen layers frozen in both)."""
+    from cnncalc.api import import_model
+    from cnncalc.export import export
+    from cnncalc.infer import infer
+    from cnncalc.spec import parse_spec
+    path = tmp_path / f"{name}.keras"
+    model.save(str(path))
+    s = infer(parse_spec(import_model(str(path))))
+    out = []
+    for to, builder in (("keras", "build_model"), ("pytorch", None)):
+        ex = export(s, to)
+        ns = {"__name__": "exported"}
+        exec(compile(ex.code, "exported.py", "exec"), ns)
+        built = ns[builder or ex.class_name]()
+        if to == "keras":
+            out.append(counts(built))
+        else:  # torch: batchnorm statistics are buffers, so only the trainable count compares
+            out.append(sum(p.numel() for p in built.parameters() if p.requires_grad))
+    return out
+
+
 def head(base, shape):
     inp = keras.Input(shape)
     x = keras.layers.GlobalAveragePooling2D()(base(inp, training=False))
@@ -40,9 +63,11 @@ def test_a_frozen_layer_and_a_frozen_nested_model(tmp_path):
     inner.trainable = False
     model = head(inner, (8, 8, 3))
     assert set(read(model, tmp_path, "nested")) == {counts(model)}
+    assert exported(model, tmp_path, "nested") == [counts(model), counts(model)[0]]
     inner.trainable = True
     inner.layers[0].trainable = False
     assert set(read(model, tmp_path, "partly")) == {counts(model)}
+    assert exported(model, tmp_path, "partly") == [counts(model), counts(model)[0]]
 
 
 def test_the_frozen_spec_says_so_and_summary_reads_it(tmp_path):
@@ -68,3 +93,4 @@ def test_mobilenet_v2_frozen_in_a_head_and_all_but_the_last_20_layers_frozen(tmp
     for layer in base.layers[:-20]:
         layer.trainable = False
     assert set(read(model, tmp_path, "last20")) == {counts(model)} == {(1_218_890, 1_051_904)}
+    assert exported(model, tmp_path, "last20") == [counts(model), 1_218_890]
