@@ -542,8 +542,7 @@ class Normalization(Layer):
                                  "one per channel", arg=key)
         variances = self.variance if isinstance(self.variance, tuple) else (self.variance,)
         if self.variance is not None and min(variances) < 0:
-            bad = min(variances)
-            raise ShapeError(f"variance {bad} must be 0 or more", arg="variance")
+            raise ShapeError(f"variance {min(variances)} must be 0 or more", arg="variance")
         return inp
 
     def params(self, inp) -> tuple[int, int]:
