@@ -11,6 +11,7 @@ from ..errors import CnncalcError
 from ..infer import LayerResult, Summary
 from ..kinds import Shape, fmt_shape
 from ..render.table import num
+from .numbers import ByteSize
 from .read import COLUMNS, same_shape
 from .text import _kv, params_formula, size_formula
 
@@ -417,6 +418,42 @@ def params_is_size(ctx: Context) -> Iterable[Candidate]:
 @mistake("params")
 def neighbour_params(ctx: Context) -> Iterable[Candidate]:
     yield from _neighbours(ctx, lambda r: r.params, num, "number of parameters")
+
+
+@mistake("params")
+def params_in_bytes(ctx: Context) -> Iterable[Candidate]:
+    if ctx.result.params:
+        yield from in_bytes(ctx.result.params, "parameters", ctx.summary)
+
+
+@mistake("size")
+def size_in_bytes(ctx: Context) -> Iterable[Candidate]:
+    yield from in_bytes(ctx.result.activation_size, "values", ctx.summary)
+
+
+def in_bytes(count: int, what: str, summary: Summary) -> Iterable[Candidate]:
+    """The count's memory in bytes written as the count (a Keras or torchinfo size column)."""
+    b = summary.totals.bytes_per_value
+    yield count * b, (f"the memory in bytes, not the count: {num(count)} {what} x {b} bytes "
+                      f"({summary.totals.dtype}) = {num(count * b)}; the count is {num(count)}")
+
+
+def memory_size(column: str, size: ByteSize, expected: int, summary: Summary) -> str | None:
+    """A count written as a memory size (`528 MB`): the right count's memory in one meaning of
+    its unit, or the count the size stands for at the spec's bytes per value."""
+    if column not in ("params", "size"):
+        return None
+    what = "parameters" if column == "params" else "values"
+    b, dtype = summary.totals.bytes_per_value, summary.totals.dtype
+    right = expected * b
+    for unit, worth, low, high in sorted(size.meanings, key=lambda m: abs((m[2] + m[3]) / 2 - right)):
+        if low <= right <= high:
+            return (f"a memory size, not a count: {size.text} is the memory of {num(expected)} {what} x {b} "
+                    f"bytes ({dtype}) = {num(right)} bytes, with 1 {unit} = {worth}; the count is {num(expected)}")
+    stands = ", or ".join(f"{num(round((lo + hi) / 2 / b))} {what} with 1 {unit} = {worth}"
+                          for unit, worth, lo, hi in size.meanings)
+    return (f"a memory size, not a count: at {b} bytes a value ({dtype}), {size.text} is about {stands}; "
+            f"the answer is the count, {num(expected)} {what} ({num(right)} bytes)")
 
 
 ANY = object()  # a candidate that matches every wrong value (rules, not re-computations)

@@ -9,11 +9,11 @@ from .. import formulas as F
 from ..infer import Summary
 from ..kinds import fmt_shape
 from ..render.table import num
-from .diagnoses import Context, diagnose
+from .diagnoses import Context, diagnose, in_bytes, memory_size
 from .match import PART, _name, match_rows_by
-from .numbers import Count, Style, file_style
+from .numbers import Count, Style, file_style, read_bytes
 from .columns import asked_columns
-from .read import COLUMNS, COLUMN_NAMES, AnswerTable, Row, is_blank, parse_count, parse_shape, same_shape
+from .read import COLUMNS, COLUMN_NAMES, AnswerTable, Row, clean, is_blank, parse_count, parse_shape, same_shape
 from .text import params_formula, shape_formula, size_formula
 
 
@@ -189,7 +189,8 @@ def check_table(table: AnswerTable, summary: Summary, strict: bool = False) -> R
             cell = parsed[pos][column]
             got = given_by_position[pos][column]
             if isinstance(got, ValueError):
-                verdicts.append(Verdict(correct=False, diagnosis=str(got), status="wrong", **common))
+                verdicts.append(Verdict(correct=False, diagnosis=_unread(got, column, text, value, summary, style),
+                                        status="wrong", **common))
                 continue
             vague = isinstance(cell, Count) and cell.ambiguous
             right = same_shape(got, value) if column == "shape" else cell.matches(value)
@@ -279,7 +280,8 @@ def _grade_total(row: Row, table: AnswerTable, summary: Summary, matches, style:
                   expected=total, formula=formula, matched_by="total")
     cell = _parse("params", text, style, total)
     if isinstance(cell, ValueError):
-        return [Verdict(correct=False, diagnosis=str(cell), status="wrong", **common)]
+        return [Verdict(correct=False, diagnosis=_unread(cell, "params", text, total, summary, style),
+                        status="wrong", **common)]
     if cell.matches(total):
         return [Verdict(correct=True, status="right", ambiguous=cell.ambiguous, **common)]
     own, shifted = 0, total
@@ -295,6 +297,14 @@ def _grade_total(row: Row, table: AnswerTable, summary: Summary, matches, style:
     if cell.value == shifted != total:
         return [Verdict(correct=False, diagnosis=f"carried forward: the right total {num(total)} changed "
                         f"by your wrong parameter cells gives {num(shifted)}", status="carried", **common)]
-    return [Verdict(correct=False, diagnosis="no known mistake gives this value; compare with the formula",
-                    status="wrong", **common)]
+    why = next((why for v, why in in_bytes(total, "parameters", summary) if v == cell.value),
+               "no known mistake gives this value; compare with the formula")
+    return [Verdict(correct=False, diagnosis=why, status="wrong", **common)]
+
+
+def _unread(error: ValueError, column: str, text: str, expected: Any, summary: Summary, style: Style) -> str:
+    """Why a cell that is no count or shape is wrong: a memory size (`528 MB`) says what it
+    stands for; anything else, why it cannot be read."""
+    size = read_bytes(clean(text), style) if column != "shape" else None
+    return (memory_size(column, size, expected, summary) if size else None) or str(error)
 

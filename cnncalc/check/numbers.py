@@ -168,3 +168,44 @@ def read_count(text: str, style: Style = Style(), expected: int | None = None) -
     fits = [c for _, c in counts if expected is not None and c.matches(expected)]
     chosen = fits[0] if fits else counts[0][1]
     return Count(chosen.value, chosen.unit, True)
+
+
+# memory sizes: a count written in bytes (`528 MB`, `527.8 MiB`, `7,168 bytes`)
+_BYTE_UNIT = re.compile(r"(?P<body>\d[\d.,\u2009\u202f\u00a0 '’`]*\d|\d)\s*(?P<unit>[kKMGT]i?B|[kKMGT]o|bytes?|octets?)")
+_PREFIX = {"": 0, "k": 1, "K": 1, "M": 2, "G": 3, "T": 4}
+
+
+@dataclass(frozen=True)
+class ByteSize:
+    """A memory size as written: for each meaning of its unit (MB: 10^6 bytes, or 2^20 as Keras
+    and Windows print it), (unit, its bytes as text, low, high): the bytes the size stands for,
+    to its last written digit."""
+    text: str
+    meanings: tuple[tuple[str, str, Fraction, Fraction], ...]
+
+
+def read_bytes(text: str, style: Style = Style()) -> ByteSize | None:
+    """`528 MB`, `527.8 MiB`, `245.93 KB`, `7,168 bytes` as the bytes they stand for; None when
+    `text` is no memory size."""
+    m = _BYTE_UNIT.fullmatch(text.strip()) if len(text) <= 60 else None
+    if not m:
+        return None
+    unit = m.group("unit")
+    readings = _readings(m.group("body"))
+    if style.decimal and len(readings) > 1:
+        readings = [r for r in readings if not r[2] or r[0] == f"decimal {style.decimal}"] or readings
+    if not readings:
+        return None
+    _, value, decimals = readings[0]
+    digit = Fraction(1, 10 ** decimals)  # the last written digit: rounded or cut there
+    prefix = "" if unit[0] in "bo" else unit[0]
+    power = _PREFIX[prefix]
+    if not prefix:
+        bases = [("bytes", 1, "1 byte")]
+    elif "i" in unit:
+        bases = [(unit, 1024, f"2^{10 * power} bytes")]
+    else:
+        symbol = ("k" if prefix == "k" else prefix.upper()) + "B"
+        bases = [(symbol, 1000, f"10^{3 * power} bytes"), (symbol, 1024, f"2^{10 * power} bytes")]
+    return ByteSize(text.strip(), tuple((symbol, worth, (value - digit) * base ** power, (value + digit) * base ** power)
+                                        for symbol, base, worth in bases))

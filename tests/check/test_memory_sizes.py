@@ -77,8 +77,8 @@ def test_a_size_that_is_no_right_memory_says_what_count_it_stands_for():
 ])
 def test_bytes_written_as_the_count(row, key):
     v = cells(row)[key]
-    assert v.status == "wrong" and v.diagnosis.startswith("the memory in bytes, not the count: ")
-    assert "x 4 bytes (float32)" in v.diagnosis
+    why = [d for d in (v.diagnosis, *v.also) if d.startswith("the memory in bytes, not the count: ")]
+    assert v.status == "wrong" and why and "x 4 bytes (float32)" in why[0]
 
 
 def test_a_memory_size_in_the_shape_column_is_no_shape():
