@@ -15,6 +15,7 @@ from .torch_known import (BLOCK_NAMES, MATH, Partial, block_class, is_channel_sh
                           placed, self_contained, short)
 
 _PYTYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple, "dict": dict}
+_STR_METHODS = ("startswith", "endswith", "lower", "upper", "strip", "split")
 _SEQUENCES = ("collections.abc.Sequence", "typing.Sequence", "collections.abc.Iterable", "typing.Iterable")
 
 
@@ -74,12 +75,96 @@ class Known:
             return self.python(node, MATH[name], args[0])
         if name == "torch.jit.annotate" and len(args) == 2:
             return args[1]
+        if name == "copy.copy" and len(args) == 1 and not kwargs:
+            return self.copied(args[0], node)
         return None
 
     def call_known_value(self, fn, args, kwargs, node):
         if isinstance(fn, Partial):
             return self.invoke(fn.fn, [*fn.args, *args], {**fn.kwargs, **kwargs}, {}, node)
+        if isinstance(fn, tuple) and fn[0] == "str-method":
+            return self.str_method(fn[1], fn[2], args, kwargs, node)
         return None
+
+    # -- objects ----------------------------------------------------------------------------------
+    def super_init(self, name, args, kwargs, node):
+        """super().__init__(...): the base class's __init__ of the file, a dataclass's fields, or
+        nn.Sequential's layers."""
+        cls, obj = self.state.classes[-1] if self.state.classes else (None, None)
+        base = next((b.id for b in (cls.bases if cls else []) if isinstance(b, ast.Name) and b.id in self.classes), None)
+        init = self.method(self.classes[base], "__init__") if base and name == "super.__init__" else None
+        if init is None and base and obj is not None and self.is_dataclass(self.classes[base]):
+            self.dataclass_init(self.classes[base], obj, args, kwargs, node)
+        elif init is None and obj is not None and self.is_sequential_class(cls):
+            items = list(args[0].items()) if len(args) == 1 and isinstance(args[0], dict) else \
+                [(str(i), a) for i, a in enumerate(args)]
+            for key, item in items:
+                if not isinstance(item, self.MODULES):
+                    raise self.fail(node, f"nn.Sequential holds {self.kind_of(item)}")
+                self.set_attr(obj, key, item, node)
+        elif init is not None:
+            self.state.classes.append((self.classes[base], obj))
+            try:
+                self.call_function(Function(init, obj), args, kwargs, node)
+            finally:
+                self.state.classes.pop()
+        return True
+
+    def plain_object(self, cls: ast.ClassDef, args, kwargs, node):
+        """An object of a class of the file that is no nn.Module (a configuration record)."""
+        obj = Obj(cls)
+        init = self.method(cls, "__init__")
+        if init is None and self.is_dataclass(cls):
+            self.dataclass_init(cls, obj, args, kwargs, node)
+        elif init is not None:
+            self.state.classes.append((cls, obj))
+            try:
+                self.call_function(Function(init, obj), args, kwargs, node)
+            finally:
+                self.state.classes.pop()
+        elif args or kwargs:
+            raise self.error(node, f"`{cls.name}` takes no arguments (it has no __init__)")
+        return obj
+
+    def is_dataclass(self, cls: ast.ClassDef) -> bool:
+        return any((self.qualname(d.func if isinstance(d, ast.Call) else d) or "") == "dataclasses.dataclass"
+                   for d in cls.decorator_list)
+
+    def dataclass_init(self, cls: ast.ClassDef, obj, args, kwargs, node) -> None:
+        """The __init__ @dataclass writes: the annotated fields in order, with their defaults."""
+        fields = [s for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                  and "ClassVar" not in ast.unparse(s.annotation)]
+        if len(args) > len(fields):
+            raise self.error(node, f"`{cls.name}` takes {len(fields)} fields, given {len(args)}")
+        for i, f in enumerate(fields):
+            name = f.target.id
+            if i < len(args):
+                value = args[i]
+            elif name in kwargs:
+                value = kwargs[name]
+            elif f.value is not None and not isinstance(f.value, ast.Call):
+                value = self.eval(f.value, {})
+            else:
+                raise self.error(node, f"`{cls.name}` needs the field `{name}`")
+            obj.attrs[name] = value
+        unknown = set(kwargs) - {f.target.id for f in fields}
+        if unknown:
+            raise self.error(node, f"`{cls.name}` has no field `{sorted(unknown)[0]}`")
+
+    def copied(self, value, node):
+        """copy.copy of a configuration object, a list or a dict."""
+        if isinstance(value, Obj) and not self.is_module_class(value.cls):
+            new = Obj(value.cls)
+            new.attrs = dict(value.attrs)
+            return new
+        if isinstance(value, (list, dict)):
+            return type(value)(value)
+        raise self.fail(node, f"copy.copy of {self.kind_of(value)}")
+
+    def str_method(self, text: str, method: str, args, kwargs, node):
+        if method in _STR_METHODS and not kwargs and all(isinstance(a, PLAIN + (tuple, list)) for a in args):
+            return self.sized(self.python(node, getattr(text, method), *args), node)
+        raise self.fail(node, f"the string method `{method}`")
 
     # -- the file's classes as values -------------------------------------------------------------
     def class_attribute(self, cls: ast.ClassDef, name: str, node):
@@ -114,6 +199,10 @@ class Known:
         if name in ("getattr", "setattr", "hasattr") and len(args) >= 2 and isinstance(args[0], Obj) \
                 and isinstance(args[1], str) and not kwargs:
             return self.object_attr(name, args, node)
+        if name in ("all", "any") and len(args) == 1 and not kwargs:
+            items = self.iterate(args[0], node)
+            if all(isinstance(v, PLAIN) for v in items):
+                return (all if name == "all" else any)(items)
         if name != "isinstance":
             return super().builtin(name, args, kwargs, node)
         if len(args) != 2 or kwargs:

@@ -81,6 +81,7 @@ class _State:
 
 
 class TorchReader(Known, Ops, Interp):
+    MODULES = MODULES
     DEFAULT_ALIASES = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch"}
 
     def __init__(self, path, tree):
@@ -137,7 +138,7 @@ class TorchReader(Known, Ops, Interp):
         if helper is not None:
             return helper
         if not self.is_module_class(cls):
-            return super().instantiate(cls, args, kwargs, node)
+            return self.plain_object(cls, args, kwargs, node)
         obj = Obj(cls)
         obj.attrs["training"] = Unknown("`self.training` (train or eval mode) is chosen when the model runs")
         init = self.method(cls, "__init__")
@@ -177,25 +178,7 @@ class TorchReader(Known, Ops, Interp):
         if known is not None:
             return known
         if name in ("super.__init__", "torch.nn.Module.__init__"):
-            cls, obj = self.state.classes[-1] if self.state.classes else (None, None)
-            base = next((b.id for b in (cls.bases if cls else []) if isinstance(b, ast.Name)
-                         and b.id in self.classes), None)
-            init = self.method(self.classes[base], "__init__") if base and name == "super.__init__" else None
-            if init is None and obj is not None and self.is_sequential_class(cls):
-                items = list(args[0].items()) if len(args) == 1 and isinstance(args[0], dict) else \
-                    [(str(i), a) for i, a in enumerate(args)]
-                for key, item in items:
-                    if not isinstance(item, MODULES):
-                        raise self.fail(node, f"nn.Sequential holds {self.kind_of(item)}")
-                    self.set_attr(obj, key, item, node)
-                return True
-            if init is not None:
-                self.state.classes.append((self.classes[base], obj))
-                try:
-                    self.call_function(Function(init, obj), args, kwargs, node)
-                finally:
-                    self.state.classes.pop()
-            return True
+            return self.super_init(name, args, kwargs, node)
         if name.startswith("torch.nn.") and name.count(".") == 2:
             return self.nn_module(name[len("torch.nn."):], args, kwargs, marks, node)
         if name.startswith(("torch.nn.functional.", "torch.")) and any(isinstance(a, Tensor) for a in args) \
@@ -270,6 +253,8 @@ class TorchReader(Known, Ops, Interp):
     def attribute_value(self, owner, name, node):
         if isinstance(owner, ast.ClassDef):
             return self.class_attribute(owner, name, node)
+        if isinstance(owner, str):
+            return ("str-method", owner, name)
         if isinstance(owner, Obj) and name in ("items", "keys", "values") and self.is_container_class(owner.cls):
             children = [(k, v) for k, v in owner.attrs.items() if isinstance(v, MODULES)]
             return ("dict-method", dict(children), name)

@@ -23,7 +23,9 @@ EXACT = [("alexnet.py", "alexnet")] + [("vgg.py", f"vgg{n}{bn}") for n in (11, 1
 ] + [("densenet.py", f"densenet{n}") for n in (121, 161, 169, 201)] + [
     ("shufflenetv2.py", f"shufflenet_v2_x{w}") for w in ("0_5", "1_0", "1_5", "2_0")] + [
     ("inception.py", "inception_v3(aux_logits=False)"),
-]
+    ("mobilenetv3.py", "mobilenet_v3_large"), ("mobilenetv3.py", "mobilenet_v3_small"),
+] + [("efficientnet.py", f"efficientnet_{v}") for v in ("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7",
+                                                        "v2_s", "v2_m", "v2_l")]
 
 
 def _torchvision():

@@ -245,3 +245,49 @@ def test_channel_shuffle_chunk_and_a_module_dict_subclass(tmp_path):
     kinds = [r.layer.kind for r in s.layers]
     assert kinds.count("channel_shuffle") == 3 and kinds.count("channel_slice") == 6
     assert [r.layer.name for r in s.layers if r.params] == ["layer1.conv", "layer2.conv", "last.conv"]
+
+
+CONFIGS = TORCH_HEAD + '''import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass
+class _Config:
+    channels: int
+    repeats: int
+    kernel: int = 3
+
+
+class Config(_Config):
+    def __init__(self, channels, repeats, width_mult=1.0):
+        super().__init__(int(channels * width_mult), repeats)
+
+
+class Net(nn.Module):
+    def __init__(self, setting):
+        super().__init__()
+        if not (isinstance(setting, Sequence) and all([isinstance(s, _Config) for s in setting])):
+            raise TypeError("setting")
+        layers, c = [], 3
+        for cnf in setting:
+            for _ in range(cnf.repeats):
+                block = copy.copy(cnf)
+                layers.append(nn.Conv2d(c, block.channels, block.kernel, padding=1))
+                c = block.channels
+        self.features = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.features(x)
+
+
+def net(arch="net_small", **kwargs) -> Net:
+    if arch.startswith("net_s"):
+        return Net([Config(8, 1, **kwargs), Config(16, 2, **kwargs)])
+    return Net([Config(8, 1)])
+'''
+
+
+def test_configuration_classes_dataclasses_and_copies_are_followed(tmp_path):
+    s = summary_of(write(tmp_path, "cfg.py", CONFIGS), class_name="net(width_mult=0.5)", input=(8, 8))
+    assert s.totals.params == (3 * 3 * 3 * 4 + 4) + (3 * 3 * 4 * 8 + 8) + (3 * 3 * 8 * 8 + 8)
