@@ -124,7 +124,7 @@ def test_a_class_of_the_same_name_with_other_code_is_not_a_helper():
 def test_a_helper_called_wrongly_is_one_line(call, words, tmp_path):
     """A file with cnncalc's helper class, called as the export never calls it."""
     from cnncalc.kinds.merge import TORCH_MERGE
-    from cnncalc.kinds.norm import LAYER_SCALE_TORCH
+    from cnncalc.kinds.scale import LAYER_SCALE_TORCH
     from cnncalc.readers import ReaderError
     code = ("import torch\nfrom torch import nn\n\n\n" + TORCH_MERGE + "\n\n\n" + LAYER_SCALE_TORCH + "\n\n\n"
             "class Net(nn.Module):\n    def __init__(self, k=None):\n        super().__init__()\n"
