@@ -297,10 +297,19 @@ def _pads(value):
 
 def solve_size(n, kernel, stride=1, padding=0, dilation=1, *, mode: str = "floor", output_padding=0):
     """Output size of one window per axis with the working; solve.SizeAnswer. Sizes are an int
-    or one per axis; `padding` is p, (before, after) per axis, 'same' or 'valid'; `mode` is
-    floor (conv, pooling), ceil (PyTorch ceil_mode) or transposed (ConvTranspose)."""
+    or one per axis; `n` may be text in the command line's grammar ("32x32x3" is H×W×C: the
+    window slides on 32×32, said on the answer's first line); `padding` is p, (before, after)
+    per axis, 'same' (at stride 1 the size kept, else TensorFlow's ceil(n/s), said in a note) or
+    'valid'; `mode` is floor (conv, pooling), ceil (PyTorch ceil_mode) or transposed (ConvTranspose)."""
+    import dataclasses
+
     from .solve import size
-    return size(_axes(n), _axes(kernel), _axes(stride), _pads(padding), _axes(dilation), mode, _axes(output_padding))
+    read = ""
+    if isinstance(n, str):
+        from .size_syntax import spatial
+        n, read = spatial(n, "the input size N", "cnncalc size 32 -f 5 -s 2")
+    answer = size(_axes(n), _axes(kernel), _axes(stride), _pads(padding), _axes(dilation), mode, _axes(output_padding))
+    return dataclasses.replace(answer, read=read) if read else answer
 
 
 def strict_error(answer) -> str | None:
@@ -355,19 +364,27 @@ def kernel_names() -> str:
     return help_text()
 
 
-def convolve(image, kernel, *, stride: int = 1, padding: int = 0, flip: bool = False, at=None,
+def convolve(image, kernel, *, stride: int = 1, padding: int | str = 0, flip: bool = False, at=None,
              bias: float | None = None, activation: str | None = None, show_padded: bool = False):
     """Cross-correlate (with `flip`, convolve) a small matrix or one-row signal with a kernel;
     handwork.GridResult. `image` is text ("1 0; 0 1") or rows of numbers, `kernel` also a name
-    (sobel_x, box_blur, ...); `at` (i, j) works out one output cell; `bias` is added to every
-    cell (Z), `activation` applied after it (A = relu(Z)); `show_padded` keeps the padded input."""
-    from .handwork import convolve as run, kernel_matrix
+    (sobel_x, box_blur, ...); `padding` p on every side, 'valid' or 'same' (a note says which
+    rule); `at` (i, j) works out one output cell; `bias` is added to every cell (Z), `activation`
+    applied after it (A = relu(Z)); `show_padded` keeps the padded input, and with no `kernel`
+    it is all the answer holds (the padded grid)."""
+    from .handwork import convolve as run, kernel_matrix, padded_only
+    if kernel is None:
+        from .errors import ArgumentError
+        if not show_padded:
+            raise ArgumentError("--kernel is required, e.g. --kernel sobel_x (or --show-padded alone to see "
+                                "the padded grid)")
+        return padded_only(_grid(image, "--image"), padding)
     ker, name = kernel_matrix(kernel) if isinstance(kernel, str) else (_grid(kernel, "--kernel"), None)
     return run(_grid(image, "--image"), ker, stride, padding, flip, _at(at), name, bias, activation, show_padded)
 
 
-def pool(image, size: int = 2, *, stride: int | None = None, padding: int = 0, op: str = "max", at=None):
-    """Max or average pooling of a small matrix; handwork.GridResult."""
+def pool(image, size: int = 2, *, stride: int | None = None, padding: int | str = 0, op: str = "max", at=None):
+    """Max or average pooling of a small matrix; handwork.GridResult. `padding`: p, 'valid' or 'same'."""
     from .handwork import pool as run
     return run(_grid(image, "--image"), size, stride, padding, op, _at(at))
 

@@ -70,6 +70,29 @@ def same_text(n: int, s: int, out: int) -> str:
     return f"ceil({n}/{s}) = {out}"
 
 
+def same_note(a: Axis) -> str:
+    """What padding 'same' means on this axis: at stride 1 it keeps the size (the notes' "same",
+    output = input); at stride s it is TensorFlow's rule, out = ceil(n/s), with the padding that
+    gives it, the odd row after."""
+    before, after = a.pad
+    total = before + after
+    split = f"p = {before}" if before == after else f"padding ({before}, {after}), the odd row after"
+    if a.s == 1:
+        return f"same at stride 1 keeps the size, out = n = {a.n} (the notes' same): {split}"
+    out = F.same_out(a.n, a.s)
+    span = F.effective_kernel(a.f, a.d)
+    return (f"same at stride {a.s} is TensorFlow's rule out = ceil(n/s) = ceil({a.n}/{a.s}) = {out}, "
+            f"not n: {split} (total max(({out}-1)*{a.s} + {span} - {a.n}, 0) = {total})")
+
+
+def same_notes(axes: tuple[Axis, ...], names: tuple[str, ...]) -> list[str]:
+    """same_note for each axis, one line when every axis says the same."""
+    notes = [same_note(a) for a in axes]
+    if len(set(notes)) <= 1:
+        return notes[:1]
+    return [f"{name}: {note}" for name, note in zip(names, notes)]
+
+
 def transposed_text(a: Axis, output_padding: int, out: int) -> str:
     """'(16-1)*2 - 1 - 1 + 1*(3-1) + 1 + 1 = 32' (PyTorch ConvTranspose)."""
     op = f" + {output_padding}" if output_padding else ""

@@ -131,6 +131,7 @@ class GridResult:
     activation: str | None = None         # conv --activation: A = g(Z)
     activated: np.ndarray | None = None
     padded: np.ndarray | None = None      # conv --show-padded: the zero-padded input
+    notes: list[str] = field(default_factory=list)  # what -p same meant here
 
     def to_dict(self) -> dict[str, Any]:
         """The grids and the working as `cnncalc conv/pool --format json` prints them."""
@@ -141,6 +142,32 @@ class GridResult:
         """The grids and the working as `cnncalc conv/pool` prints them."""
         from .render.grids import result_text
         return result_text(self)
+
+
+def grid_padding(padding: int | str, shape: tuple[int, ...], f: tuple[int, ...], stride: int,
+                 what: str) -> tuple[int, list[str]]:
+    """The padding per side of a worked grid: p, 'valid' (0) or 'same' (at stride 1 the size kept,
+    at stride s TensorFlow's out = ceil(n/s)), with the note saying which. A grid is padded alike
+    on every side, so a 'same' that pads one row more after (TensorFlow's split) is refused."""
+    from . import explain as X
+    if not isinstance(padding, str):
+        return padding, []
+    if padding == "valid":
+        return 0, []
+    if not f:
+        raise ArgumentError("-p same needs the kernel's size: give --kernel too, or -p 1")
+    if stride < 1:
+        raise ArgumentError(f"stride {stride} must be at least 1; use -s 1 or more")
+    pads = [F.same_padding(n, k, stride) for n, k in zip(shape, f)]
+    axes = tuple(Axis(n, k, stride, pad) for n, k, pad in zip(shape, f, pads))
+    if len(set(pads)) > 1 or pads[0][0] != pads[0][1]:
+        splits = ", ".join(f"({a}, {b})" for a, b in pads)
+        raise ArgumentError(f"-p same with {what} at stride {stride} pads {splits} (before, after): "
+                            f"{X.same_notes(axes[:1], ('',))[0].split(': ', 1)[0]}, one row more after "
+                            f"than before; a worked grid is padded alike on every side: give -p "
+                            f"{pads[0][0]} or -p {pads[0][1]}")
+    names = ("L",) if len(shape) == 1 else ("rows", "columns")
+    return pads[0][0], X.same_notes(axes, names)
 
 
 def _as_array(grid: Grid, dims: int) -> np.ndarray:
@@ -185,7 +212,16 @@ def _finite(out: np.ndarray, what: str) -> np.ndarray:
     return out
 
 
-def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int = 0, flip: bool = False,
+def padded_only(image: Grid, padding: int | str) -> GridResult:
+    """`conv --show-padded` without a kernel: the input and its zero-padded grid, nothing else."""
+    dims = 1 if len(image) == 1 else 2
+    img = _as_array(image, dims)
+    padding, _ = grid_padding(padding, img.shape, (), 1, "")
+    _check(1, padding, img.shape)
+    return GridResult("pad", dims, img, None, np.pad(img, padding), (), 1, padding, padded=np.pad(img, padding))
+
+
+def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int | str = 0, flip: bool = False,
              at: str | None = None, kernel_name: str | None = None, bias: float | None = None,
              activation: str | None = None, show_padded: bool = False) -> GridResult:
     """Cross-correlation (or, with flip, convolution) of a 2-D image or 1-D signal, plus `bias`
@@ -194,6 +230,7 @@ def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int = 0, flip:
     img, ker = _as_array(image, dims), _as_array(kernel, dims)
     if bias is not None and not np.isfinite(bias):
         raise ArgumentError(f"--bias {bias} is not a finite number; give e.g. --bias -1")
+    padding, notes = grid_padding(padding, img.shape, ker.shape, stride, f"kernel {'x'.join(map(str, ker.shape))}")
     _check(stride, padding, img.shape)
     used = ker[::-1] if dims == 1 and flip else (ker[::-1, ::-1] if flip else ker)
     out_shape, sizes = _out_sizes(img, ker.shape, stride, padding, f"kernel {'x'.join(map(str, ker.shape))}")
@@ -203,7 +240,7 @@ def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int = 0, flip:
         out = _finite(conv_nd(img[None, ..., None], w, axes, out_shape)[0, ..., 0] + (bias or 0.0), "convolution")
     res = GridResult("conv", dims, img, ker, out, ker.shape, stride, padding, flip, kernel_name, sizes=sizes,
                      bias=bias, activation=_elementwise(activation),
-                     padded=np.pad(img, padding) if show_padded else None)
+                     padded=np.pad(img, padding) if show_padded else None, notes=notes)
     if res.activation is not None:
         from .ops import activate
         with np.errstate(all="ignore"):
@@ -231,25 +268,30 @@ def _elementwise(name: str | None) -> str | None:
     return key
 
 
-def pool(image: Grid, f: int, stride: int | None = None, padding: int = 0, op: str = "max",
+def pool(image: Grid, f: int, stride: int | None = None, padding: int | str = 0, op: str = "max",
          at: str | None = None) -> GridResult:
     """Max or average pooling (PyTorch's rules: -inf padding for max, padded cells counted for avg)."""
     stride = f if stride is None else stride
-    _check(stride, padding)
     if f < 1:
         raise ArgumentError(f"pool size {f} must be at least 1; use -f 2")
+    dims = 1 if len(image) == 1 else 2
+    img = _as_array(image, dims)
+    same = padding == "same"
+    padding, notes = grid_padding(padding, img.shape, (f,) * dims, stride, f"pool size {f}")
+    if same and padding and op == "avg":
+        raise ArgumentError("-p same with --op avg: Keras leaves the padded cells out of each average, "
+                            f"cnncalc pool counts them (PyTorch's rule); give -p {padding} for PyTorch's")
+    _check(stride, padding)
     if padding > f // 2:
         raise ArgumentError(f"padding {padding} is more than half the pool size {f} ({f}//2 = {f // 2}); "
                             f"PyTorch refuses it: use -p {f // 2} or less")
-    dims = 1 if len(image) == 1 else 2
-    img = _as_array(image, dims)
     _check(stride, padding, img.shape)  # the padded grid's size, before it is allocated
     fs = (f,) * dims
     out_shape, sizes = _out_sizes(img, fs, stride, padding, f"pool size {f}", pool=True)
     axes = tuple(Axis(n, f, stride, (padding, padding)) for n in img.shape)
     with np.errstate(all="ignore"):
         out = _finite(pool_nd(img[None, ..., None], axes, out_shape, op)[0, ..., 0], "pooling")
-    res = GridResult(op, dims, img, None, out, fs, stride, padding, sizes=sizes)
+    res = GridResult(op, dims, img, None, out, fs, stride, padding, sizes=sizes, notes=notes)
     index = parse_at(at, dims)
     if index is not None:
         window = _window(img, index, out_shape, fs, stride, padding, fill=-np.inf if op == "max" else 0.0)

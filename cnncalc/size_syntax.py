@@ -81,8 +81,11 @@ def padding(text: str, option: str = "-p") -> tuple[tuple[int, int], ...] | str:
 
 def one_pad(text: str, option: str = "-p") -> tuple[int, int]:
     got = padding(text, option)
+    if got == "valid":
+        return (0, 0)
     if isinstance(got, str):
-        raise ArgumentError(f"{option} {got} is not a size here; give p or before,after, e.g. {option} 1")
+        raise ArgumentError(f"{option} same is not a size here: its padding depends on the kernel and "
+                            f"stride this solves for; give p or before,after, e.g. {option} 1")
     if len(got) != 1:
         raise ArgumentError(f"{option} `{text}` gives {len(got)} axes but the solver works on one axis "
                             "at a time; give p or before,after")
@@ -122,3 +125,46 @@ def shape(text: str | None, option: str = "--input", dims: int | None = None,
                             f"{'×'.join(names[:-1])} (one channel) or {'×'.join(names)}, e.g. "
                             f"{option} {'x'.join(['32'] * dims)}x3")
     return got
+
+
+def spatial(text: str | None, option: str, example: str) -> tuple[tuple[int, ...], str]:
+    """The axes a window slides on, by the one grammar: `32` one axis, `6x8` H×W, `32x32x3`
+    H×W×C (the window slides on 32×32), `8x8x8x3` D×H×W×C; and a line saying how it was read
+    ('' for one number, which needs no reading)."""
+    got = sizes(text, option, example)
+    if len(got) > 4:
+        raise ArgumentError(f"{option} `{text}` has {len(got)} sizes; give n, H×W, H×W×C or D×H×W×C, "
+                            f"e.g. {example}")
+    if len(got) == 1:
+        return got, ""
+    if len(got) == 2:
+        return got, f"input {'×'.join(map(str, got))} (H×W)"
+    names = _LAYOUT[len(got) - 1]
+    return got[:-1], (f"input {'×'.join(map(str, got))} ({'×'.join(names)}): the window slides on "
+                      f"{'×'.join(map(str, got[:-1]))}")
+
+
+def axis(text: str | None, option: str = "-n", example: str = "6") -> tuple[int, str]:
+    """The one axis a solver works on, by the one grammar: `6`, or a square input `6x6` (H×W),
+    `6x6x3` (H×W×C), `6x6x6x3` (D×H×W×C) giving its side; and a line saying how it was read
+    ('' for one number)."""
+    got = sizes(text, option, example)
+    if len(got) == 1:
+        return got[0], ""
+    side = got if len(got) == 2 else got[:-1]
+    if len(got) > 4 or len(set(side)) != 1:
+        raise ArgumentError(f"{option} `{text}` has {len(got)} values but the solver works on one "
+                            f"axis at a time; run it once per axis, e.g. {option} {got[0]}")
+    names = "H×W" if len(got) == 2 else "×".join(_LAYOUT[len(got) - 1])
+    return side[0], f"input {'×'.join(map(str, got))} ({names}): one axis, n = {side[0]}"
+
+
+def grid_pad(text: str, option: str = "-p") -> int | str:
+    """The padding of a worked grid (conv, pool): p on every side, `same` or `valid`."""
+    got = padding(text, option)
+    if isinstance(got, str):
+        return got
+    if len(got) != 1 or got[0][0] != got[0][1]:
+        raise ArgumentError(f"{option} `{text}`: a worked grid is padded alike on every side; give p "
+                            f"(e.g. {option} 1), same or valid")
+    return got[0][0]

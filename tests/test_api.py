@@ -60,7 +60,7 @@ def test_import_is_light():
 @pytest.mark.parametrize("args, call", [
     (("size", "32", "-f", "5", "-s", "2"), lambda: cnncalc.solve_size(32, 5, 2)),
     (("size", "224x224", "-f", "3", "-p", "same", "-s", "2"),
-     lambda: cnncalc.solve_size((224, 224), 3, 2, "same")),
+     lambda: cnncalc.solve_size("224x224", 3, 2, "same")),
     (("size", "7", "-f", "3", "-s", "2", "-p", "3,4"), lambda: cnncalc.solve_size(7, 3, 2, [(3, 4)])),
     (("size", "5", "-f", "2", "-s", "2", "--ceil"), lambda: cnncalc.solve_size(5, 2, 2, mode="ceil")),
     (("size", "4", "-f", "3", "-s", "2", "-p", "1", "--transposed", "--output-padding", "1"),

@@ -23,14 +23,14 @@ def _emit_grid(result, fmt: "TextFormat") -> None:
 @guarded
 def conv(
     image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("1 0 1; 0 1 0; 1 1 1"), JSON, or a CSV/whitespace file; one row = a 1-D signal.', show_default=False),
-    kernel: str = typer.Option(..., "--kernel", help=f"A named kernel ({api.kernel_names()}: docs/solvers.md shows each) or a matrix like --image.", show_default=False),
+    kernel: Optional[str] = typer.Option(None, "--kernel", "-f", help=f"A named kernel ({api.kernel_names()}: docs/solvers.md shows each) or a matrix like --image.", show_default=False),
     stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
-    padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
+    padding: str = typer.Option("0", "--padding", "-p", help="Zero padding p on every side; valid (0); same: the size kept at stride 1, TensorFlow's ceil(n/s) at stride s."),
     flip: bool = typer.Option(False, "--flip", help="Flip the kernel (true convolution); default is cross-correlation, as PyTorch/TensorFlow."),
     at: Optional[str] = typer.Option(None, "--at", help="Show the window, element-wise products and sum for output cell i,j (0-based)."),
     bias: Optional[float] = typer.Option(None, "--bias", help="Bias b added to every output cell: Z = X * K + b.", show_default=False),
     activation: Optional[str] = typer.Option(None, "--activation", help="Activation applied to Z, printed as A: relu, sigmoid, tanh, leaky_relu, ...", show_default=False),
-    show_padded: bool = typer.Option(False, "--show-padded", help="Print the zero-padded input grid."),
+    show_padded: bool = typer.Option(False, "--show-padded", help="Print the zero-padded input grid; without --kernel, only that."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
 ) -> None:
     """Cross-correlate (or with --flip convolve) an image or signal with a kernel; print the grids.
@@ -40,8 +40,11 @@ def conv(
     Example: cnncalc conv --image "3 0 1 2; 1 5 8 9; 2 7 2 5; 0 1 3 1" --kernel vertical_edge --at 0,1
 
     Example: cnncalc conv --image "1 2; 3 4" --kernel "1 -1; -1 1" -p 1 --bias -1 --activation relu --show-padded
+
+    Example: cnncalc conv --image "1 2; 3 4" -p 1 --show-padded   (the padded grid alone)
     """
-    _emit_grid(api.convolve(image, kernel, stride=stride, padding=padding, flip=flip, at=at, bias=bias,
+    from .. import size_syntax as P
+    _emit_grid(api.convolve(image, kernel, stride=stride, padding=P.grid_pad(padding), flip=flip, at=at, bias=bias,
                             activation=activation, show_padded=show_padded), fmt)
 
 
@@ -54,9 +57,10 @@ class PoolOp(str, Enum):
 @guarded
 def pool(
     image: str = typer.Option(..., "--image", "-i", help='Matrix inline ("12 8; 20 12"), JSON, or a CSV/whitespace file.', show_default=False),
-    size: int = typer.Option(2, "-f", "--size", help="Pool size f (f x f windows)."),
-    stride: Optional[int] = typer.Option(None, "--stride", "-s", help="Stride (default: the pool size)."),
-    padding: int = typer.Option(0, "--padding", "-p", help="Padding on every side (at most f//2)."),
+    size: Optional[int] = typer.Option(None, "-f", "--kernel", help="Window size f (f x f windows). [default: 2]", show_default=False),
+    old_size: Optional[int] = typer.Option(None, "--size", hidden=True, help="Deprecated spelling of -f/--kernel."),
+    stride: Optional[int] = typer.Option(None, "--stride", "-s", help="Stride (default: the window size)."),
+    padding: str = typer.Option("0", "--padding", "-p", help="Padding on every side (at most f//2); valid (0); same: the size kept at stride 1, TensorFlow's ceil(n/s) at stride s."),
     op: PoolOp = typer.Option(PoolOp.max, "--op", help="max or avg."),
     at: Optional[str] = typer.Option(None, "--at", help="Show the window and its max/average for output cell i,j."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
@@ -65,7 +69,12 @@ def pool(
 
     Example: cnncalc pool --image "12 8 0 30; 20 12 0 8; 23 40 0 21; 108 32 22 12" -f 2 -s 2 --at 1,0
     """
-    _emit_grid(api.pool(image, size, stride=stride, padding=padding, op=op.value, at=at), fmt)
+    from .. import size_syntax as P
+    from ..errors import ArgumentError
+    if size is not None and old_size is not None and size != old_size:
+        raise ArgumentError(f"the window size is given twice, -f {size} and --size {old_size}; give -f once")
+    f = size if size is not None else old_size if old_size is not None else 2
+    _emit_grid(api.pool(image, f, stride=stride, padding=P.grid_pad(padding), op=op.value, at=at), fmt)
 
 
 @app.command("conv-matrix")

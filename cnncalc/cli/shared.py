@@ -25,9 +25,9 @@ OLD_SPELLINGS: dict[str, dict[str, str]] = {
 GLOSSARY = {
     "-n": ("--input", "input size: 6, 6x6, 32x32x3"),
     "-i": ("--input", "input shape; conv/pool: --image"),
-    "-f": ("--kernel", "kernel size f (pool: --size)"),
+    "-f": ("--kernel", "kernel or window f (conv: the kernel)"),
     "-s": ("--stride", "stride s"),
-    "-p": ("--padding", "padding p, before,after, same"),
+    "-p": ("--padding", "padding p, before,after, same, valid"),
     "-d": ("--dilation", "dilation d"),
     "-k": ("--filters", "number of filters"),
     "-g": ("--groups", "groups g"),
@@ -40,7 +40,7 @@ GLOSSARY = {
     "-F": ("--format", "table, json, csv, markdown"),
     "-v": ("--verbose", "every explanation (check)"),
 }
-SHORT_LONG = {"-i": ("--input", "--image"), "-f": ("--kernel", "--size")}  # one meaning, two long names
+SHORT_LONG = {"-i": ("--input", "--image"), "-f": ("--kernel", "--size")}  # conv-matrix: -f/--size, its --kernel the values  # one meaning, two long names
 
 
 def glossary_text() -> str:

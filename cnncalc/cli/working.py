@@ -14,10 +14,10 @@ SIZE_ARG = typer.Argument(None, help="Input size n, as -n: 6, 6x6 or 32x32x3 (th
 @app.command(context_settings=_ONE_LINE)
 @guarded
 def size(
-    n: Optional[str] = typer.Argument(None, help="Input size per spatial axis: 32, 224x224 or 6x8 (or -n).", show_default=False),
+    n: Optional[str] = typer.Argument(None, help="Input size: 32 (one axis), 6x8 (H×W), 32x32x3 (H×W×C: the window slides on 32×32), 8x8x8x3 (D×H×W×C); or -n.", show_default=False),
     kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f (one, or one per axis: 3x5)."),
     stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
-    pad: str = typer.Option("0", "-p", "--padding", help="Padding p per side; before,after (3,4); per axis 1x2; same; valid."),
+    pad: str = typer.Option("0", "-p", "--padding", help="Padding p per side; before,after (3,4); per axis 1x2; valid (0); same: the size kept at stride 1, TensorFlow's ceil(n/s) at stride s."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
     n_opt: Optional[str] = typer.Option(None, "-n", "--input", help="The input size, as the positional N.", show_default=False),
     ceil: bool = typer.Option(False, "--ceil", help="PyTorch ceil_mode rule (pooling)."),
@@ -39,7 +39,9 @@ def size(
 
     if ceil and transposed:
         raise ArgumentError("--ceil and --transposed do not combine; choose one")
-    ns = P.sizes(P.positional(n, n_opt, "-n"), "the input size N", "cnncalc size 32 -f 5 -s 2")
+    ns = P.positional(n, n_opt, "-n")
+    if ns is None:
+        raise ArgumentError("the input size N is required; e.g. cnncalc size 32 -f 5 -s 2")
     mode = "transposed" if transposed else "ceil" if ceil else "floor"
     answer = api.solve_size(ns, P.sizes(kernel, "-f", "3"), P.sizes(stride, "-s", "2"), P.padding(pad),
                             P.sizes(dilation, "-d", "1"), mode=mode,
@@ -180,7 +182,7 @@ app.add_typer(solve_app, name="solve")
 @guarded
 def solve_padding(
     size_arg: Optional[str] = SIZE_ARG,
-    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; 6x6 and 32x32x3 give their spatial size)."),
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; a square 6x6 (H×W) or 6x6x3 (H×W×C) gives its side)."),
     kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f."),
     stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
     dilation: str = typer.Option("1", "-d", "--dilation", help="Dilation d."),
@@ -194,16 +196,17 @@ def solve_padding(
     from .. import size_syntax as P
     from .. import api
 
-    a = api.solve_padding(P.one(P.positional(size_arg, n, "-n"), "-n", "6"), P.one(kernel, "-f", "3"), P.one(stride, "-s", "2"),
+    n_read = P.axis(P.positional(size_arg, n, "-n"), "-n", "6")
+    a = api.solve_padding(n_read[0], P.one(kernel, "-f", "3"), P.one(stride, "-s", "2"),
                           P.one(dilation, "-d", "1"), P.one(out, "--out", "6", required=False))
-    _show(fmt, a.to_dict(), a.text(), a.solved)
+    _show_read(fmt, a, n_read[1])
 
 
 @solve_app.command("kernel", context_settings=_ONE_LINE)
 @guarded
 def solve_kernel(
     size_arg: Optional[str] = SIZE_ARG,
-    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; 6x6 and 32x32x3 give their spatial size)."),
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; a square 6x6 (H×W) or 6x6x3 (H×W×C) gives its side)."),
     out: Optional[str] = typer.Option(None, "--out", help="Target output size."),
     stride: str = typer.Option("1", "-s", "--stride", help="Stride s."),
     pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, or before,after."),
@@ -217,16 +220,17 @@ def solve_kernel(
     from .. import size_syntax as P
     from .. import api
 
-    a = api.solve_kernel(P.one(P.positional(size_arg, n, "-n"), "-n", "288"), P.one(out, "--out", "143"), P.one(stride, "-s", "2"),
+    n_read = P.axis(P.positional(size_arg, n, "-n"), "-n", "288")
+    a = api.solve_kernel(n_read[0], P.one(out, "--out", "143"), P.one(stride, "-s", "2"),
                          P.one_pad(pad), P.one(dilation, "-d", "1"))
-    _show(fmt, a.to_dict(), a.text(), a.solved)
+    _show_read(fmt, a, n_read[1])
 
 
 @solve_app.command("stride", context_settings=_ONE_LINE)
 @guarded
 def solve_stride(
     size_arg: Optional[str] = SIZE_ARG,
-    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; 6x6 and 32x32x3 give their spatial size)."),
+    n: Optional[str] = typer.Option(None, "-n", "--input", help="Input size n (one axis; a square 6x6 (H×W) or 6x6x3 (H×W×C) gives its side)."),
     out: Optional[str] = typer.Option(None, "--out", help="Target output size."),
     kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help="Kernel size f."),
     pad: str = typer.Option("0", "-p", "--padding", help="Padding per side, or before,after."),
@@ -240,9 +244,18 @@ def solve_stride(
     from .. import size_syntax as P
     from .. import api
 
-    a = api.solve_stride(P.one(P.positional(size_arg, n, "-n"), "-n", "5"), P.one(out, "--out", "3"), P.one(kernel, "-f", "3"),
+    n_read = P.axis(P.positional(size_arg, n, "-n"), "-n", "5")
+    a = api.solve_stride(n_read[0], P.one(out, "--out", "3"), P.one(kernel, "-f", "3"),
                          P.one_pad(pad), P.one(dilation, "-d", "1"))
-    _show(fmt, a.to_dict(), a.text(), a.solved)
+    _show_read(fmt, a, n_read[1])
+
+
+def _show_read(fmt: TextFormat, a, read: str) -> None:
+    """A solver's answer, with how its size was read on the first line (JSON: input_read)."""
+    data = a.to_dict()
+    if read:
+        data["input_read"] = read
+    _show(fmt, data, (read + "\n" if read else "") + a.text(), a.solved)
 
 
 @solve_app.command("input", context_settings=_ONE_LINE)

@@ -45,6 +45,8 @@ def grid_text(a: np.ndarray | list, indent: str = "  ") -> str:
 
 
 def result_dict(r: GridResult) -> dict[str, Any]:
+    if r.op == "pad":
+        return {"input": plain(r.image), "padding": r.p, "padded": plain(r.padded)}
     out: dict[str, Any] = {"op": r.op, "dims": r.dims, "input": plain(r.image), "output": plain(r.output),
                            "output_shape": list(r.output.shape), "stride": r.s, "padding": r.p,
                            "size_formula": r.sizes}
@@ -64,10 +66,22 @@ def result_dict(r: GridResult) -> dict[str, Any]:
         out["at"] = {"index": list(c.index), "window": plain(c.window), "value": plain(np.array(c.value))}
         if c.products is not None:
             out["at"].update(kernel=plain(c.kernel), products=plain(c.products))
+    if r.notes:
+        out["notes"] = list(r.notes)
     return out
 
 
+def padded_text(r: GridResult) -> str:
+    """`conv --show-padded` without a kernel: the input and its padded grid."""
+    lines = [f"input ({'x'.join(map(str, r.image.shape))}):", grid_text(r.image),
+             f"padded input ({'x'.join(map(str, r.padded.shape))}), {r.p} zero{'s' if r.p != 1 else ''} per side:",
+             grid_text(r.padded)]
+    return "\n".join(lines) + "\n"
+
+
 def result_text(r: GridResult) -> str:
+    if r.op == "pad":
+        return padded_text(r)
     shape = "x".join(map(str, r.image.shape))
     pad = ""
     if r.p:
@@ -92,6 +106,7 @@ def result_text(r: GridResult) -> str:
     if r.activation is not None:
         lines += [f"A = {r.activation}(Z), element-wise:", grid_text(r.activated)]
     lines += ["size: " + "; ".join(r.sizes)]
+    lines += [f"note: {n}" for n in r.notes]
     if r.cell is not None:
         c = r.cell
         idx = ",".join(map(str, c.index))

@@ -36,7 +36,8 @@ def size_dict(a: SizeAnswer) -> dict[str, Any]:
             "output": list(a.output), "exact": a.exact,
             "axes": [{"axis": x.name, "n": x.axis.n, "f": x.axis.f, "s": x.axis.s,
                       "p": list(x.axis.pad), "d": x.axis.d, "output": x.output, "exact": x.exact,
-                      "dropped": x.dropped, "working": x.working, "note": x.note} for x in a.axes]}
+                      "dropped": x.dropped, "working": x.working, "note": x.note} for x in a.axes],
+            **({"notes": list(a.notes)} if a.notes else {}), **({"input_read": a.read} if a.read else {})}
 
 
 def layer_dict(a: LayerAnswer) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def answer_text(a: Answer) -> str:
 
 
 def size_text(a: SizeAnswer) -> str:
-    lines = [f"{a.question}: {a.formula}"]
+    lines = ([a.read] if a.read else []) + [f"{a.question}: {a.formula}"]
     for x in a.axes:
         label = "" if len(a.axes) == 1 else f"{x.name}: "
         lines.append(f"  {label}{x.working}")
@@ -109,6 +110,7 @@ def size_text(a: SizeAnswer) -> str:
             lines.append(f"  {' ' * len(label)}{x.note}")
     if len(a.axes) > 1:
         lines.append(f"  output: {'x'.join(map(str, a.output))}")
+    lines += [f"  note: {n}" for n in a.notes]
     return "\n".join(lines) + "\n"
 
 

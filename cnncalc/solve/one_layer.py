@@ -12,7 +12,7 @@ from ..errors import ArgumentError, CnncalcError
 from ..gradients.jacobian import weight_shapes
 from ..kinds import KIND_ALIASES, KINDS, Layer
 from ..results import infer_layer
-from ..shapes import fmt_shape
+from ..shapes import AXIS_NAMES, fmt_shape
 from ..spelling import normal
 from .inverse import positive
 
@@ -147,6 +147,8 @@ def layer_with_texts(kind: str, input_shape: tuple[int, ...], texts: dict[str, s
     act_text = X.num(act) if len(out) == 1 else f"{'*'.join(map(str, out))} = {X.num(act)}"
     macs = layer_macs(result)  # metrics.py: the same count `summary` shows
     params_text, macs_text = desc.alone_working(result, macs)
+    if args.get("padding") == "same" and desc.FLOORS and result.axes:
+        notes += X.same_notes(tuple(result.axes), AXIS_NAMES.get(len(result.axes), ("L",)))
     return LayerAnswer(f"{desc.kind} on {fmt_shape(inp)}", desc, inp, out, shape_lines, act, act_text,
                        result.params, params_text, macs, macs_text, tuple(notes),
                        weights=_layouts(desc, result))

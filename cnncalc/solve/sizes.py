@@ -29,6 +29,8 @@ class SizeAnswer:
     formula: str
     mode: str                      # "floor", "ceil" or "transposed"
     axes: tuple[AxisSize, ...]
+    notes: tuple[str, ...] = ()    # what -p same means here
+    read: str = ""                 # how the command line's size was read ("input 32×32×3 (H×W×C) ...")
 
     @property
     def output(self) -> tuple[int, ...]:
@@ -68,6 +70,7 @@ def size(ns: tuple[int, ...], fs: tuple[int, ...], ss: tuple[int, ...] = (1,),
     fs, ss, ds = per_axis("-f", fs, dims), per_axis("-s", ss, dims), per_axis("-d", ds, dims)
     for i in range(dims):
         positive(f=fs[i], s=ss[i], d=ds[i])
+    same = pads == "same"
     if pads in ("same", "valid"):
         if mode == "transposed":
             raise ArgumentError(f"-p {pads} is not defined here for --transposed; give padding sizes")
@@ -118,7 +121,8 @@ def size(ns: tuple[int, ...], fs: tuple[int, ...], ss: tuple[int, ...] = (1,),
         formula = formula.replace("- f)", "- d*(f-1) - 1)")
     shape = "x".join(map(str, ns))
     question = f"output size of a {'transposed ' if mode == 'transposed' else ''}window on {shape}"
-    return SizeAnswer(question, formula, mode, tuple(axes))
+    notes = X.same_notes(tuple(a.axis for a in axes), names) if same else []
+    return SizeAnswer(question, formula, mode, tuple(axes), tuple(notes))
 
 
 def strict_error(answer: SizeAnswer) -> str | None:

@@ -71,7 +71,11 @@ SOLVE = [("solve", "padding", "-f", "3", "-s", "2"), ("solve", "kernel", "--out"
 def test_every_size_argument_takes_every_form(cli, base, size):
     one = cli(*base, "-n", "6")
     other = cli(*base, "-n", size)
-    assert other.code == one.code and other.out == one.out, other.err
+    read, _, rest = other.out.partition("\n")
+    assert other.code == one.code and (other.out == one.out or rest == one.out), other.err
+    if size != "6" and base[0] == "solve":  # the one grammar, said on the first line
+        assert read == {"6x6": "input 6×6 (H×W): one axis, n = 6",
+                        "6x6x3": "input 6×6×3 (H×W×C): one axis, n = 6"}[size]
 
 
 @pytest.mark.parametrize("base", SOLVE, ids=lambda b: b[1])

@@ -45,6 +45,8 @@ GRID_RUNS = [
     ["layer", "conv", "--input", "32x32x3", "--filters", "9" * 50, "-f", "3"],
     ["layer", "pool", "--input", "143x143x64", "-f", "999999999999999999"],
     ["layer", "dense", "--input", "400", "--units", "0"],
+    ["layer", "kind", "leaky_relu", "--input", "9" * 18, "--arg", "negative_slope=1e999", "--jacobian"],
+    ["layer", "softmax", "--input", "0x3", "--arg", "x" * 1000 + "=[[[", "-f", "-1"],
     ["solve", "stride", "-n", "100000000000", "--out", "2", "-f", "3"],
     ["solve", "padding", "-n", "6", "-f", "3", "-s", "99999999999999999"],
     ["solve", "kernel", "-n", "288", "--out", "143", "-s", "-2"],
