@@ -60,6 +60,8 @@ class ChannelSlice(Layer):
     STEMS: ClassVar[dict[str, str]] = {"channel_slice": "channel_slice"}  # the export's helper class ChannelSlice
     ALIASES: ClassVar[dict[str, str]] = {}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "ChannelSlice", SLICE_TORCH), ("keras", "ChannelSlice", SLICE_KERAS))
+    # ONNX Split and Slice along the channels (torch.chunk / split / x[:, a:b]), each output a part
+    ONNX: ClassVar[dict[str, tuple]] = {"Split": (("Split",), ("axis", "num_outputs", "split")), "Slice": (("Slice",), ())}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     part: int | None = arg(None, type="nonneg", main=True)
     sections: int | None = arg(None, type="size")
@@ -150,6 +152,8 @@ class ChannelShuffle(Layer):
     ALIASES: ClassVar[dict[str, str]] = {"channelshuffle": "channel_shuffle", "shuffle": "channel_shuffle"}
     TORCH: ClassVar[dict[str, tuple]] = {"ChannelShuffle": (("ChannelShuffle",), ("groups",))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "ChannelShuffle", SHUFFLE_KERAS),)
+    # ONNX: Reshape (N, g, C/g, H, W), this Transpose, Reshape back (the reader follows the pattern)
+    ONNX: ClassVar[dict[str, tuple]] = {"Transpose": (("Transpose",), ("perm",))}
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     groups: int = arg(type="size", main=True, torch="groups")
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import max_input_bytes
 from . import onnxfold, onnxnotes, onnxshape
+from .onnxsym import Dim, arith, channel_bound, slice_args
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
 from .modelfiles import tensor_values
@@ -37,6 +38,7 @@ class T:
 @dataclass
 class ShapeOf:
     rank: int
+    ref: str = ""
 
 
 class Batch:
@@ -120,6 +122,9 @@ class OnnxReader:
         raise self.fail(node, index, f"its input {name!r} is not a tensor cnncalc follows (a computed weight?)")
 
     def emit(self, node, index, kind, args, ins, rank, note=None) -> None:
+        if any(t.view is not None for t in ins):
+            raise self.fail(node, index, "its input is a 5-dim view of the channels that is not a channel shuffle "
+                                         "(Reshape to (N, g, C/g, H, W), Transpose (0, 2, 1, 3, 4), Reshape back)")
         name = self.graph.add(kind, args, [t.ref for t in ins], node.name or node.op_type, None,
                               note=note or node.op_type)
         self.values[node.output[0]] = T(name, rank)
@@ -138,7 +143,7 @@ class OnnxReader:
         if op == "Identity" and node.input[0] in self.inits:  # torch's export of a shared (equal) weight
             self.inits[node.output[0]] = self.inits[node.input[0]]
             return
-        if op in ("Shape", "Gather", "Unsqueeze", "Concat") and self.shape_op(node, index, op, a):
+        if op in SIZE_OPS and self.shape_op(node, index, op, a):
             return
         if op in onnxfold.OPS and self.fold(node, op, a):
             return
@@ -184,6 +189,11 @@ class OnnxReader:
     def reshape(self, node, index, x, target) -> None:
         if not isinstance(target, list) or not target:
             raise self.fail(node, index, "a Reshape to a shape computed from values cnncalc does not follow")
+        if self.shuffle(node, index, x, target):
+            return
+        if x.view is not None:
+            raise self.fail(node, index, f"a Reshape of a channel-shuffle view to {target} (not back to N, C, H, W)")
+        target = [Batch() if isinstance(v, Dim) and v.axis == 0 else v for v in target]
         head, rest = target[0], target[1:]
         if not (isinstance(head, Batch) or head in (0, 1, -1)) or not all(isinstance(v, int) for v in rest):
             raise self.fail(node, index, f"a Reshape to {target} (cnncalc keeps the batch first)")
@@ -198,6 +208,34 @@ class OnnxReader:
             return
         raise self.fail(node, index, f"a Reshape of a {x.rank + 1}-dim tensor to {target} (element orders differ "
                                      "between channels first and last)")
+
+    def shuffle(self, node, index, x, target) -> bool:
+        """ShuffleNet's channel shuffle as exported: Reshape (N, C, H, W) to (N, g, C/g, H, W),
+        Transpose (0, 2, 1, 3, 4), Reshape to (N, C, H, W); the sizes constants or read through
+        Shape. The first Reshape leaves a view of x, which only that Transpose may take."""
+        def spatial(v, axis):
+            return (isinstance(v, int) and v > 0) or (isinstance(v, Dim) and v.ref == x.ref and v.plain
+                                                      and v.axis == axis)
+        head = target[0]
+        if not (isinstance(head, (Batch, Dim)) or head in (1, -1)):
+            return False
+        if x.view is None and x.rank == 3 and len(target) == 5:
+            g, per = target[1], target[2]
+            if isinstance(g, int) and g > 0 and (isinstance(per, int) and per > 0 or isinstance(per, Dim) and (
+                    per.ref, per.axis, per.add, per.div, per.mul) == (x.ref, 1, 0, g, 1)) \
+                    and spatial(target[3], 2) and spatial(target[4], 3):
+                self.values[node.output[0]] = T(x.ref, 4, view=("split", g, per, target[3], target[4]))
+                return True
+        if x.view is not None and x.view[0] == "swapped" and len(target) == 4:
+            _, g, per, h, w = x.view
+            c = target[1]
+            whole = c == -1 or (isinstance(c, Dim) and c.ref == x.ref and c.plain and c.axis == 1) \
+                or (isinstance(per, int) and c == g * per)
+            if whole and target[2:] in ([h, w], [Dim(x.ref, 2), Dim(x.ref, 3)]):
+                self.emit(node, index, "channel_shuffle", {"groups": g}, [T(x.ref, 3)], 3, note="Reshape, Transpose, "
+                          "Reshape (channel shuffle)")
+                return True
+        return False
 
     def fold(self, node, op, a) -> bool:
         """A constant computed from constants (the pads torch's TorchScript exporter builds)."""
@@ -214,17 +252,34 @@ class OnnxReader:
     def shape_op(self, node, index, op, a) -> bool:
         """x.view(x.size(0), -1) as exported: Shape -> Gather(0) -> Unsqueeze -> Concat([b, -1])."""
         v = [self.values.get(i, self.const(i)) for i in node.input]
-        if op == "Shape" and isinstance(v[0], T):
-            self.values[node.output[0]] = ShapeOf(v[0].rank)
+        out = node.output[0]
+        if op == "Shape" and node.input[0] in self.inits and not node.attribute:  # a weight's: its dims
+            self.values[out], self.folded[out] = list(self.dims(node.input[0])), (len(self.dims(node.input[0])),)
             return True
-        if op == "Gather" and isinstance(v[0], ShapeOf) and self.const(node.input[1]) == 0:
-            self.values[node.output[0]] = Batch()
+        if op == "Shape" and isinstance(v[0], T) and v[0].view is None and not node.attribute:
+            self.values[out] = ShapeOf(v[0].rank, v[0].ref)
             return True
-        if op == "Unsqueeze" and isinstance(v[0], Batch):
-            self.values[node.output[0]] = [v[0]]
+        if op == "Gather" and isinstance(v[0], ShapeOf) and len(v) > 1:
+            at = v[1][0] if isinstance(v[1], list) and len(v[1]) == 1 else v[1]
+            size = v[0].rank + 1
+            if isinstance(at, int) and -size <= at < size:
+                got = Batch() if at % size == 0 else Dim(v[0].ref, at % size)
+                self.values[out] = [got] if isinstance(v[1], list) else got
+                return True
+        if op == "Unsqueeze" and isinstance(v[0], (Batch, Dim)):
+            self.values[out] = [v[0]]
             return True
+        if op == "Cast" and (isinstance(v[0], (Batch, Dim)) or isinstance(v[0], list) and v[0]
+                             and any(isinstance(x, (Batch, Dim)) for x in v[0])):
+            self.values[out] = v[0]
+            return True
+        if op in ("Add", "Mul", "Div") and len(v) == 2:
+            got = arith(op, v[0], v[1])
+            if got is not None:
+                self.values[out] = got
+                return True
         if op == "Concat" and v and all(isinstance(x, list) for x in v):
-            self.values[node.output[0]] = [y for x in v for y in x]
+            self.values[out] = [y for x in v for y in x]
             return True
         return False
 
@@ -256,6 +311,7 @@ def read_onnx(path: str, class_name: str | None = None, input_given=None):
 
 
 PLUMBING = ("Constant", "Shape", "Gather", "Unsqueeze")  # followed by the reader itself, not layers
+SIZE_OPS = ("Shape", "Gather", "Unsqueeze", "Concat", "Cast", "Add", "Mul", "Div")  # on sizes read through Shape
 
 
 @dataclass
@@ -425,6 +481,54 @@ def _concat(n: Node) -> None:
     n.emit("concat", _drop({"axis": -1 if axis == 1 else axis - 1}, axis=-1), ins=ts)
 
 
+def _transpose(n: Node) -> None:
+    """The middle of a channel shuffle (NodeReader.shuffle): (N, g, C/g, H, W) -> (N, C/g, g, H, W)."""
+    view = n.x.view
+    if view is None or view[0] != "split" or n.a.get("perm") != [0, 2, 1, 3, 4]:
+        raise n.fail(f"a Transpose {n.a.get('perm')} other than a channel shuffle's (0, 2, 1, 3, 4) between "
+                     "Reshapes to (N, g, C/g, H, W) and back (cnncalc keeps the channels last)")
+    n.reader.values[n.node.output[0]] = T(n.x.ref, 4, view=("swapped", *view[1:]))
+
+
+def _channel_axis(n: Node, axis) -> None:
+    size = n.x.rank + 1
+    if not (isinstance(axis, int) and -size <= axis < size and axis % size == 1 and size >= 3):
+        raise n.fail(f"{n.op} along axis {axis} of a {size}-dim tensor (cnncalc reads it along the channels, axis 1)")
+
+
+def _split(n: Node) -> None:
+    """Split along the channels (torch.chunk, torch.split): one channel_slice per output."""
+    r, node = n.reader, n.node
+    _channel_axis(n, n.a.get("axis", 0))
+    sizes = n.input(1, "split")
+    outs = list(node.output)
+    if sizes is not None and not (isinstance(sizes, list) and len(sizes) == len(outs)
+                                  and all(isinstance(v, int) and v > 0 for v in sizes)):
+        raise n.fail(f"Split sizes {str(sizes)[:40]} that are not {len(outs)} positive constants")
+    for i, out in enumerate(outs):
+        if n.x.view is not None:
+            raise n.fail("a Split of a 5-dim view of the channels")
+        args = {"part": i, "sizes": sizes} if sizes is not None else {"part": i, "sections": len(outs)}
+        name = r.graph.add("channel_slice", args, [n.x.ref], f"{node.name or 'Split'}.{i}", None, note="Split")
+        r.values[out] = T(name, n.x.rank)
+
+
+def _slice(n: Node) -> None:
+    """Slice of the channels with step 1 (x[:, a:b], a part of torch.chunk): a channel_slice."""
+    ins = [n.reader.values.get(i, n.reader.const(i)) if i else None for i in n.node.input]
+    starts, ends, axes = (ins[i] if len(ins) > i else None for i in (1, 2, 3))
+    steps = ins[4] if len(ins) > 4 else None
+    if not (isinstance(axes, list) and len(axes) == 1 and steps in (None, [1])):
+        raise n.fail(f"a Slice on axes {str(axes)[:30]} with steps {str(steps)[:30]} (cnncalc reads a Slice of "
+                     "the channels, step 1)")
+    _channel_axis(n, axes[0])
+    args = slice_args(channel_bound(starts, n.x.ref), channel_bound(ends, n.x.ref))
+    if args is None:
+        raise n.fail(f"a Slice of the channels from {str(starts)[:40]} to {str(ends)[:40]} (cnncalc reads fixed "
+                     "bounds, or the parts of torch.chunk)")
+    n.emit("channel_slice", args)
+
+
 def _pad(n: Node) -> None:
     pads = n.reader.const(n.node.input[1]) if len(n.node.input) > 1 else n.a.get("pads")
     mode = n.a.get("mode", b"constant")
@@ -450,4 +554,5 @@ OPS = {  # the groups of ONNX ops the kinds declare -> the handler of a node
     "GlobalPool": lambda n: n.emit(n.spelling.kind, {"keepdims": True}), "Reduce": _reduce, "Flatten": _flatten,
     "Reshape": lambda n: n.reader.reshape(n.node, n.index, n.x, n.reader.const(n.node.input[1])),
     "Merge": lambda n: n.reader.merge(n.node, n.index, n.op, n.spelling.kind), "Concat": _concat, "Pad": _pad,
+    "Transpose": _transpose, "Split": _split, "Slice": _slice,
 }

@@ -7,8 +7,9 @@ much the PyTorch module's differ.
   RemoveOptionalBiasFromConv, ...) and the torch call it came from (`pkg.torch.onnx.fx_node`,
   which names the module's bias parameter, `%p_..._bias`, when there was one).
 - The TorchScript exporter (dynamo=False) names each initializer after its module parameter
-  (`layer1.0.conv1.weight`); the weight and bias of a convolution that batch norm was folded
-  into are computed, and named `onnx::Conv_N`. Nothing else of that exporter computes both.
+  (`layer1.0.conv1.weight`); the weight of a convolution that batch norm was folded into is
+  computed, named `onnx::Conv_N`, and the fold gives it a bias (whose name may be any equal
+  initializer's: the exporter keeps one of equal values).
 """
 from __future__ import annotations
 
@@ -69,8 +70,7 @@ def changes(model, inits: dict) -> Changes:
         units = weight.dims[0] if node.op_type == "Conv" or trans else weight.dims[-1]
         props = _props(node)
         rules = props.get(RULES, "")
-        if "FuseBatchNormIntoConv" in rules or (
-                COMPUTED.match(weight.name) and bias is not None and COMPUTED.match(bias.name)):
+        if "FuseBatchNormIntoConv" in rules or (COMPUTED.match(weight.name) and bias is not None and RULES not in props):
             out.folded += 1
             out.channels += weight.dims[0]
             out.fold_biases += weight.dims[0] if bias is not None else 0

@@ -9,8 +9,9 @@ import math
 
 INTS, INT, FLOAT, STR = "a list of integers", "an integer", "a finite number", "a string"
 ATTRS = {**{k: INTS for k in ("kernel_shape", "strides", "pads", "dilations", "output_padding", "output_shape", "axes",
-                             "perm")},
-         **{k: INT for k in ("group", "axis", "transA", "transB", "ceil_mode", "count_include_pad", "keepdims")},
+                             "perm", "split")},
+         **{k: INT for k in ("group", "axis", "transA", "transB", "ceil_mode", "count_include_pad", "keepdims",
+                            "num_outputs")},
          **{k: FLOAT for k in ("alpha", "beta", "epsilon", "momentum", "ratio", "min", "max")},
          **{k: STR for k in ("auto_pad", "mode")}}
 WINDOW = ("kernel_shape", "strides", "dilations", "output_padding")

@@ -92,7 +92,7 @@ def export(model, size: int, path: str, exporter: str, mode: str = "eval", batch
             contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         if exporter == "dynamo":
-            shapes = {"x": {0: torch.export.Dim("batch", min=1, max=1024)}} if batch == "dynamic" else None
+            shapes = ({0: torch.export.Dim("batch", min=1, max=1024)},) if batch == "dynamic" else None
             torch.onnx.export(model, (x,), path, input_names=["x"], dynamo=True, dynamic_shapes=shapes,
                               optimize=mode == "eval")
         else:

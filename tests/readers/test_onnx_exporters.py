@@ -122,3 +122,68 @@ def test_the_fast_summary_prints_the_notes_too(tmp_path, proc):
     assert out.endswith("Note: " + FOLDED + ", and 4 fewer where its convolutions have no bias (the file's biases "
                         "of those convolutions are the fold's); export in training mode (TrainingMode.PRESERVE, or "
                         "optimize=False) to keep them")
+
+
+def _shuffle_nodes(first, second):
+    make = helper.make_node
+    return [make("Conv", ["x", "w"], ["c"], kernel_shape=[1, 1]),
+            make("Reshape", ["c", first], ["v"], name="view"), make("Transpose", ["v"], ["t"], perm=[0, 2, 1, 3, 4]),
+            make("Reshape", ["t", second], ["s"], name="shuffle"),
+            make("Split", ["s"], ["a", "b"], axis=1, num_outputs=2), make("Relu", ["b"], ["r"]),
+            make("Concat", ["a", "r"], ["y"], axis=1)]
+
+
+@pytest.mark.parametrize("first, second", [([1, 2, 4, 8, 8], [1, 8, 8, 8]), ([-1, 2, 4, 8, 8], [-1, 8, 8, 8])])
+def test_dynamo_channel_shuffle_and_split(tmp_path, first, second):
+    """dynamo=True: Reshape to (N, g, C/g, H, W), Transpose, Reshape back, then Split in two."""
+    path = _save(tmp_path, _shuffle_nodes("first", "second"), {"w": (8, 3, 1, 1), "first": first, "second": second})
+    s = summary_of(path)
+    assert [(r.layer.kind, r.output_shape) for r in s.layers] == [
+        ("conv2d", (8, 8, 8)), ("channel_shuffle", (8, 8, 8)), ("channel_slice", (8, 8, 4)),
+        ("channel_slice", (8, 8, 4)), ("relu", (8, 8, 4)), ("concat", (8, 8, 8))]
+    assert s.layers[1].layer.groups == 2
+
+
+def test_torchscript_channel_shuffle_and_chunk_through_shape(tmp_path):
+    """dynamo=False with a dynamic batch: the sizes come from Shape (N, C/2, H, W), the chunk's
+    bounds from (C + 1) / 2."""
+    make = helper.make_node
+    c = helper.make_tensor
+
+    def const(name, values):
+        return make("Constant", [], [name], value=c(name, TensorProto.INT64, [len(values)], values))
+    nodes = [make("Conv", ["x", "w"], ["c"], kernel_shape=[1, 1]), make("Shape", ["c"], ["shape"])]
+    for i in range(4):
+        nodes += [const(f"i{i}", [i]), make("Gather", ["shape", f"i{i}"], [f"d{i}"], axis=0)]
+    nodes += [const("two", [2]), const("one", [1]), make("Div", ["d1", "two"], ["half"]),
+              make("Cast", ["half"], ["half64"], to=7),
+              make("Concat", ["d0", "two", "half64", "d2", "d3"], ["first"], axis=0),
+              make("Concat", ["d0", "minus", "d2", "d3"], ["second"], axis=0),
+              make("Reshape", ["c", "first"], ["v"]), make("Transpose", ["v"], ["t"], perm=[0, 2, 1, 3, 4]),
+              make("Reshape", ["t", "second"], ["s"]), make("Shape", ["s"], ["shape2"]),
+              make("Gather", ["shape2", "i1"], ["c2"], axis=0), make("Add", ["c2", "one"], ["c3"]),
+              make("Div", ["c3", "two"], ["step"]), make("Mul", ["step", "one"], ["end1"]),
+              make("Mul", ["step", "two"], ["end2"]),
+              make("Slice", ["s", "zero", "end1", "one"], ["a"]), make("Slice", ["s", "end1", "end2", "one"], ["b"]),
+              make("Add", ["a", "b"], ["y"])]
+    path = _save(tmp_path, nodes, {"w": (8, 3, 1, 1), "minus": [-1], "zero": [0]}, opset=17)
+    s = summary_of(path)
+    assert [(r.layer.kind, r.output_shape) for r in s.layers] == [
+        ("conv2d", (8, 8, 8)), ("channel_shuffle", (8, 8, 8)), ("channel_slice", (8, 8, 4)),
+        ("channel_slice", (8, 8, 4)), ("add", (8, 8, 4))]
+
+
+def test_a_transpose_other_than_a_channel_shuffle_is_refused(tmp_path):
+    make = helper.make_node
+    path = _save(tmp_path, [make("Transpose", ["x"], ["y"], name="t", perm=[0, 2, 3, 1])], {})
+    with pytest.raises(ReaderError, match=r"node 1 \(t, Transpose\): a Transpose \[0, 2, 3, 1\] other than a "
+                                          r"channel shuffle's"):
+        load_model(path)
+
+
+def test_a_slice_of_the_height_is_refused(tmp_path):
+    make = helper.make_node
+    path = _save(tmp_path, [make("Slice", ["x", "zero", "two", "h"], ["y"], name="crop")],
+                 {"zero": [0], "two": [2], "h": [2]})
+    with pytest.raises(ReaderError, match=r"node 1 \(crop, Slice\): Slice along axis 2 of a 4-dim tensor"):
+        load_model(path)
