@@ -18,8 +18,10 @@ def _hyper_json(r: LayerResult) -> dict[str, Any]:
 
 def _metrics_json(m) -> dict[str, Any]:
     """One layer's metrics for JSON: counts, the receptive field per axis, memory in bytes."""
-    rf = None if m.rf is None else {k: [getattr(x, k) for x in m.rf]
-                                    for k in ("size", "jump", "start", "center", "padding")}
+    rf = m.rf
+    if rf is not None:
+        rf = {"size": [x.size for x in rf], "jump": [x.jump for x in rf], "start": [x.start for x in rf],
+              "center": [x.center for x in rf], "padding": [x.padding for x in rf]}
     return {"macs": m.macs, "flops": m.flops, "receptive_field": rf,
             "param_bytes": m.memory.params, "activation_bytes": m.memory.activations,
             "gradient_bytes": m.memory.gradients, "optimizer_bytes": m.memory.optimizer,
@@ -38,13 +40,16 @@ def to_dict(summary: Summary, metrics=None) -> dict[str, Any]:
     return _document(summary, given(metrics), layers=True)
 
 
-def _layer_json(r: LayerResult, m) -> dict[str, Any]:
+def _layer_json(r: LayerResult, m, lists: bool = True) -> dict[str, Any]:
+    """One layer's entry; `lists` False leaves its tuples as they are, for _encode, which writes
+    a tuple as the list it would be (to_json's stream saves the copies)."""
     return {
         "index": r.layer.index, "name": r.layer.name, "kind": r.layer.kind,
-        "input_shape": list(r.input_shape), "output_shape": list(r.output_shape),
-        "hyper": _hyper_json(r), "activation_size": r.activation_size, "params": r.params,
+        "input_shape": list(r.input_shape) if lists else r.input_shape,
+        "output_shape": list(r.output_shape) if lists else r.output_shape,
+        "hyper": _hyper_json(r) if lists else r.hyper, "activation_size": r.activation_size, "params": r.params,
         "trainable_params": r.trainable_params, "non_trainable_params": r.non_trainable_params,
-        "inputs": list(r.sources), **_metrics_json(m),
+        "inputs": list(r.sources) if lists else r.sources, **_metrics_json(m),
     }
 
 
@@ -133,8 +138,12 @@ _KEYS: dict[str, dict[str, str]] = {}  # each indent's "\n    \"key\": " prefixe
 _json_str = json.encoder.encode_basestring_ascii
 
 
+PIECE_LAYERS = 100  # about 70 KB of text
+
+
 def iter_json(summary: Summary, metrics=None):
-    """to_json's text in pieces, one per layer, so a 100,000-layer document is never one string."""
+    """to_json's text in pieces of PIECE_LAYERS layers, so a 100,000-layer document is never one
+    string (and a write per layer does not cost more than the writing)."""
     ms = given(metrics)
     doc = _document(summary, ms, layers=False)
     out: list = []
@@ -148,9 +157,10 @@ def iter_json(summary: Summary, metrics=None):
             continue
         for i, (r, m) in enumerate(zip(summary.layers, ms.layers)):
             out.append(("[" if i == 0 else ",") + "\n    ")
-            _encode(_layer_json(r, m), 2, out)
-            yield "".join(out)
-            out = [""]
+            _encode(_layer_json(r, m, lists=False), 2, out)
+            if i % PIECE_LAYERS == PIECE_LAYERS - 1:
+                yield "".join(out)
+                out = [""]
         out.append("\n  ]")
     yield "".join(out) + "\n}\n"
 
