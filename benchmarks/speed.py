@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "KERAS_BACKEND": "torch"}
@@ -78,26 +79,33 @@ print(torchinfo.summary(model, input_size=(1, 3, 224, 224), depth=3, verbose=0))
 """
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak MiB of one whole-process run (in a fresh wrapper, so that
-    RUSAGE_CHILDREN's maximum is this command's alone)."""
+class Timing(NamedTuple):
+    secs: float  # wall
+    mib: float   # peak resident
+    cpu: float   # user + system seconds: what a loaded machine inflates least
+
+
+def run(cmd: list[str]) -> Timing:
+    """Wall seconds, peak MiB and CPU seconds of one whole-process run (in a fresh wrapper, so
+    that RUSAGE_CHILDREN's figures are this command's alone)."""
     wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
                "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
-               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+               "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+               "print(time.perf_counter() - t, r.ru_maxrss, r.ru_utime + r.ru_stime)")
     out = subprocess.run([PY, "-c", wrapper, *cmd], env=ENV, cwd=ROOT, capture_output=True, text=True, check=True)
-    secs, kib = out.stdout.split()
-    return float(secs), int(kib) / 1024
+    secs, kib, cpu = out.stdout.split()
+    return Timing(float(secs), int(kib) / 1024, float(cpu))
 
 
-def rounds(cmds: dict[str, list[str]], runs: int, warmup: bool = True) -> dict[str, tuple[float, float]]:
-    """Median wall seconds and median peak MiB of each command, timed in alternating rounds."""
+def rounds(cmds: dict[str, list[str]], runs: int, warmup: bool = True) -> dict[str, Timing]:
+    """Median wall seconds, peak MiB and CPU seconds of each command, timed in alternating rounds."""
     for cmd in cmds.values() if warmup else ():
         run(cmd)
     got: dict[str, list] = {k: [] for k in cmds}
     for _ in range(runs):
         for k, cmd in cmds.items():
             got[k].append(run(cmd))
-    return {k: (statistics.median(s for s, _ in v), statistics.median(m for _, m in v)) for k, v in got.items()}
+    return {k: Timing(*(statistics.median(t[i] for t in v) for i in range(3))) for k, v in got.items()}
 
 
 def show(rows: list[tuple[str, str]]) -> None:
@@ -113,16 +121,16 @@ def startup(runs: int) -> None:
     if importlib.util.find_spec("torchinfo"):
         cmds["torchinfo"] = [PY, "-c", TORCHINFO_PEER]
     r = rounds(cmds, runs)
-    (p, _), (s, sm) = r["pass"], r["vgg16"]
+    (p, _, _), (s, sm, _) = r["pass"], r["vgg16"]
     print(f"startup (median of {runs}):")
     rows = [("python -c pass", f"{p * 1000:.0f} ms"),
             ("cnncalc summary vgg16.yaml", f"{s * 1000:.0f} ms, {sm:.0f} MiB: {s / p:.1f}x python -c pass (goal <= 8x)")]
     if "torchinfo" in r:
-        t, tm = r["torchinfo"]
+        t, tm, _ = r["torchinfo"]
         rows.append(("torch + torchinfo.summary of VGG-16", f"{t * 1000:.0f} ms, {tm:.0f} MiB: {t / s:.1f}x cnncalc (goal >= 20x)"))
     else:
         rows.append(("torch + torchinfo.summary of VGG-16", "torchinfo not installed (pip install torchinfo)"))
-    t, tm = r["torch"]
+    t, tm, _ = r["torch"]
     rows.append(("torch build + hook walk (torchinfo's core)", f"{t * 1000:.0f} ms, {tm:.0f} MiB: {t / s:.1f}x cnncalc"))
     show(rows)
 
@@ -146,7 +154,7 @@ def scale(runs: int, depths: list[int], table_max: int) -> None:
             if n > table_max:
                 del cmds["table"]
             r = rounds(cmds, runs, warmup=False)  # seconds long: no warm-up
-            for k, (s, m) in r.items():
+            for k, (s, m, _) in r.items():
                 goal = goals.get(n, (None, None))[k == "table"]
                 rows.append((f"{n:,} layers, {k}", f"{s:.2f} s, {s / n * 1000:.3f} ms/layer, peak {m:.0f} MiB"
                              + (f" (goal < {goal} s)" if goal else "")))
@@ -160,7 +168,7 @@ def report(runs: int) -> None:
                     "charts": CNNCALC + ["report", "architectures/vgg16.yaml", "-o", out, "--force"],
                     "nocharts": CNNCALC + ["report", "architectures/vgg16.yaml", "-o", out, "--force", "--no-charts"]},
                    runs)
-    (p, _), (c, cm), (n, nm) = r["pass"], r["charts"], r["nocharts"]
+    (p, _, _), (c, cm, _), (n, nm, _) = r["pass"], r["charts"], r["nocharts"]
     print(f"report of VGG-16 (median of {runs}; goal < 1 s):")
     show([("report (charts)", f"{c:.2f} s, {cm:.0f} MiB: {c / p:.1f}x python -c pass"),
           ("report --no-charts", f"{n:.2f} s, {nm:.0f} MiB: charts cost {c / n:.2f}x")])
@@ -241,9 +249,9 @@ def models(runs: int) -> None:
             mb = os.path.getsize(f"{tmp}/{name}.onnx") / 2**20
             rows = [(f"{name} YAML", f"{y * 1000:.0f} ms, {r['YAML'][1]:.0f} MiB")]
             for k in list(files)[1:]:
-                s, m = r[k]
-                extra = f", onnx-tool {r['onnx-tool'][0] * 1000:.0f} ms: {r['onnx-tool'][0] / s:.1f}x cnncalc" \
-                    if k == "ONNX" and tool else ""
+                s, m, c = r[k]
+                extra = (f", onnx-tool {r['onnx-tool'][0] * 1000:.0f} ms: {r['onnx-tool'][0] / s:.1f}x cnncalc"
+                         f" (CPU {r['onnx-tool'].cpu / c:.1f}x)") if k == "ONNX" and tool else ""
                 size = f" ({mb:.1f} MB)" if k == "ONNX" else ""
                 rows.append((f"{name} {k}{size}", f"{s * 1000:.0f} ms, {m:.0f} MiB: {s / y:.2f}x YAML{extra}"))
             if not tool:
