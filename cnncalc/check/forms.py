@@ -20,6 +20,30 @@ OTHER = ((b"\xd0\xcf\x11\xe0", "an old Office file (.xls or .doc)", "save it as 
          (b"7z\xbc\xaf", "a 7-Zip archive", "unpack it"), (b"Rar!", "a RAR archive", "unpack it"))
 
 
+# The forms `check --as` forces: the text forms read.py parses, and the files holding text
+# (a notebook, a workbook, a PDF). Each is also found by content; --as only decides a doubt.
+TEXT_FORMS = ("md", "org", "csv", "csv-semicolon", "tsv", "yaml", "aligned", "summary", "keras3", "keras2",
+              "torchinfo", "torchsummary", "html", "latex", "rst")
+FILE_FORMS = {"ipynb": "a Jupyter notebook", "xlsx": "an Excel workbook (.xlsx)", "pdf": "a PDF"}
+AS_FORMS = TEXT_FORMS + tuple(FILE_FORMS)
+_BYTES = {"pdf": "pdf", "zip": "xlsx"}  # kind_of_bytes -> the file form it is
+
+
+def forced(fmt: str | None, kind: str, notebook: bool, path: str) -> None:
+    """Refuse `--as FMT` when the file is another form: a workbook read as csv, text as xlsx.
+    `kind` is kind_of_bytes; `notebook` whether the text is a Jupyter notebook."""
+    if fmt is None:
+        return
+    if fmt not in AS_FORMS:
+        raise AnswerError(f"cannot be read --as {fmt}: the forms are {', '.join(AS_FORMS)}", path=path)
+    actual = _BYTES.get(kind) or ("ipynb" if notebook else None)
+    if actual == fmt or (actual is None and fmt in TEXT_FORMS) or kind not in ("text", "utf-16", "pdf", "zip"):
+        return
+    what = FILE_FORMS[actual] if actual else "text"
+    raise AnswerError(f"is {what}, not {FILE_FORMS.get(fmt, fmt + ' text')}; read it --as "
+                      f"{actual or 'md (or csv, tsv, ...)'}, or leave --as out to read it by its content", path=path)
+
+
 class AnswerError(CnncalcError):
     """The answers file cannot be read as a table (exit status 2)."""
 

@@ -49,6 +49,9 @@ def read_answers(path: str, fmt: str | None = None) -> AnswerTable:
     latex, rst, ...) or None to decide by the extension, then by the text."""
     data = read_input(path, AnswerError, "a table of answers", "the student's table (Markdown, CSV or YAML)")
     kind = forms.kind_of_bytes(data)
+    fmt = fmt.lower() if fmt else None
+    if kind not in ("text", "utf-16"):
+        forms.forced(fmt, kind, False, path)
     if kind == "zip":
         from .office import xlsx_grid
         grid, form = xlsx_grid(data, path)
@@ -59,7 +62,9 @@ def read_answers(path: str, fmt: str | None = None) -> AnswerTable:
     if kind not in ("text", "utf-16"):
         forms.refuse(data, path)
     text = forms.utf16(data, path) if kind == "utf-16" else decode(data, path, AnswerError)
-    if forms.looks_like_notebook(text):
+    notebook = forms.looks_like_notebook(text)
+    forms.forced(fmt, kind, notebook, path)
+    if notebook:
         cells = forms.notebook_texts(text, path)
         return _first_table([c for c in cells if "markdown" in c.form] + [c for c in cells if "markdown" not in c.form],
                             path, "Jupyter notebook")
@@ -91,7 +96,8 @@ def parse_grid(grid: list[tuple[int, list[str]]], path: str, form: str) -> Answe
 FORMATS = {"md": "md", "markdown": "md", "csv": "csv", "tsv": "tsv", "tab": "tsv", "txt": None,
            "text": None, "yaml": "yaml", "yml": "yaml", "aligned": "aligned", "summary": "summary",
            "keras3": "summary", "keras2": "summary", "torchinfo": "summary", "org": "md", "html": "html",
-           "htm": "html", "xhtml": "html", "tex": "latex", "latex": "latex", "rst": "rst", "rest": "rst", "ipynb": None}
+           "htm": "html", "xhtml": "html", "tex": "latex", "latex": "latex", "rst": "rst", "rest": "rst", "ipynb": None,
+           "torchsummary": "summary", "csv-semicolon": "csv"}
 FORMS = ("md", "csv", "tsv", "yaml", "aligned", "summary", "html", "latex", "rst")
 MARKUP = {"html": markup.html_grid, "latex": markup.latex_grid, "rst": markup.rst_grid}
 
@@ -127,6 +133,7 @@ def parse_answers(text: str, path: str = "<answers>", fmt: str | None = None) ->
     if fmt is None:
         ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
         fmt = FORMATS.get(ext) or sniff(text)
+    semicolon = fmt is not None and fmt.lower() == "csv-semicolon"  # LibreOffice's `;` CSV
     fmt = FORMATS.get(fmt.lower(), fmt.lower()) if fmt else fmt
     if fmt not in FORMS:
         raise AnswerError(f"unknown answers format `{fmt}`; use md, csv, tsv, yaml, aligned, summary, html, "
@@ -160,7 +167,7 @@ def parse_answers(text: str, path: str = "<answers>", fmt: str | None = None) ->
         elif fmt in MARKUP:
             grid = MARKUP[fmt](text)
         else:
-            grid = _markdown_grid(text) if fmt == "md" else _delimited_grid(text, fmt)
+            grid = _markdown_grid(text) if fmt == "md" else _delimited_grid(text, fmt, ";" if semicolon else None)
         return replace(_table_from_grid(grid, path), form=form)
     except AnswerError as e:
         raise e.located(path=path) from None
@@ -186,7 +193,7 @@ def _markdown_grid(text: str) -> list[tuple[int, list[str]]]:
     return grid
 
 
-def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
+def _delimited_grid(text: str, fmt: str, sep: str | None = None) -> list[tuple[int, list[str]]]:
     lines = list(enumerate(text.splitlines(), start=1))
     if fmt == "tsv":
         # the notes' table sits among prose: take the first block of tab-separated lines
@@ -213,7 +220,7 @@ def _delimited_grid(text: str, fmt: str) -> list[tuple[int, list[str]]]:
         raise AnswerError("has no rows")
     if fmt == "tsv":
         return tab_grid(lines)
-    sep = sniff_delimiter([ln for _, ln in lines])
+    sep = sep or sniff_delimiter([ln for _, ln in lines])
     grid = [(n, split_cells(ln, sep)) for n, ln in lines]
     width = len(grid[0][1])
     out = [grid[0]]

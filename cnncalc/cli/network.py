@@ -97,13 +97,10 @@ class CheckFormat(str, Enum):
     gradescope = "gradescope"
 
 
-class AnswersFormat(str, Enum):
-    md = "md"
-    csv = "csv"
-    tsv = "tsv"
-    yaml = "yaml"
-    aligned = "aligned"
-    summary = "summary"
+# the forms `--as` forces (cnncalc.check.forms.AS_FORMS; a test keeps the two equal)
+AnswersFormat = Enum("AnswersFormat", {f.replace("-", "_"): f for f in (
+    "md", "org", "csv", "csv-semicolon", "tsv", "yaml", "aligned", "summary", "keras3", "keras2", "torchinfo",
+    "torchsummary", "html", "latex", "rst", "ipynb", "xlsx", "pdf")}, type=str)
 
 
 @app.command()
@@ -112,7 +109,7 @@ def check(
     answers: str = typer.Argument(..., help="The student's table (Markdown, CSV/TSV any delimiter, space-aligned text, YAML, or a pasted Keras/torchinfo summary; `-` for stdin), or a folder of them with --gradebook.", show_default=False),
     spec: Path = typer.Option(..., "--spec", help="YAML spec (or model file) of the network the table is about (`-s` still works here).", show_default=False),
     fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-F", help="table (for people), json (one entry per cell) or gradescope (Gradescope's autograder results.json, one test per layer row)."),
-    read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as md, csv, tsv, yaml, aligned or summary (default: by extension, then by content)."),
+    read_as: Optional[AnswersFormat] = typer.Option(None, "--as", help="Read ANSWERS as this form (md, org, csv, csv-semicolon, tsv, yaml, aligned, summary, keras3, keras2, torchinfo, torchsummary, html, latex, rst, ipynb, xlsx, pdf); default: by its bytes, its extension, then its text. A file of another form is refused."),
     strict: bool = typer.Option(False, "--strict", help="Count carried cells (right for the student's own wrong earlier row) as wrong."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every exact explanation of a wrong cell, not only the most likely."),
     gradebook: Optional[str] = typer.Option(None, "--gradebook", help="With a folder ANSWERS (as an LMS exports it: Moodle folders, Canvas prefixes, plain files): grade every student and write this gradebook CSV (student, files, score, right, carried, wrong, unanswered, status, note).", show_default=False),
