@@ -10,11 +10,12 @@ import os
 
 from .common import ReaderError
 from .pyexpr import BUILTINS, PLAIN, Builtin, Dotted, Function, Ignored, Obj, Unknown, at
-from .torch_values import Tensor
-from .torch_known import (BLOCK_NAMES, MATH, Partial, block_class, is_channel_shuffle, is_init_loop, known_call,
+from .torch_values import Pos, Tensor
+from .torch_known import (BLOCK_NAMES, MATH, Const, Param, Partial, block_class, is_channel_shuffle, is_init_loop, known_call,
                           placed, self_contained, short)
 
 _PYTYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple, "dict": dict}
+_CONSTANTS = ("torch.ones", "torch.zeros", "torch.full", "torch.empty", "torch.rand", "torch.randn")
 _STR_METHODS = ("startswith", "endswith", "lower", "upper", "strip", "split")
 _SEQUENCES = ("collections.abc.Sequence", "typing.Sequence", "collections.abc.Iterable", "typing.Iterable")
 
@@ -77,6 +78,10 @@ class Known:
             return args[1]
         if name == "copy.copy" and len(args) == 1 and not kwargs:
             return self.copied(args[0], node)
+        if name in _CONSTANTS and args and not kwargs:
+            return self.constant(name, args, node)
+        if name == "torch.nn.Parameter" and len(args) == 1 and isinstance(args[0], Const):
+            return Param(args[0].shape, args[0].value, at(node))
         return None
 
     def call_known_value(self, fn, args, kwargs, node):
@@ -85,6 +90,68 @@ class Known:
         if isinstance(fn, tuple) and fn[0] == "str-method":
             return self.str_method(fn[1], fn[2], args, kwargs, node)
         return None
+
+    # -- constant tensors and parameters ------------------------------------------------------------
+    def constant(self, name, args, node) -> Const:
+        sizes = list(args[0]) if isinstance(args[0], (list, tuple)) else list(args[:-1] if name == "torch.full" else args)
+        value = args[-1] if name == "torch.full" else {"torch.ones": 1.0, "torch.zeros": 0.0}.get(name)
+        if not sizes or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in sizes) \
+                or len(sizes) > 8 or value is not None and not isinstance(value, (int, float)):
+            raise self.fail(node, f"{name} of {self.kind_of(args[0])}: a constant tensor needs sizes written as numbers")
+        return Const(tuple(sizes), value)
+
+    def binop_value(self, op, left, right, node):
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, Const) and isinstance(b, (int, float)) and not isinstance(b, bool) \
+                    and isinstance(op, ast.Mult):
+                return Const(a.shape, None if a.value is None else a.value * b)
+            if isinstance(a, Param) and isinstance(b, Tensor) and isinstance(op, ast.Mult):
+                return self.scaled(a, b, node)
+        return super().binop_value(op, left, right, node)
+
+    def scaled(self, p: Param, x, node):
+        """A tensor times a learned (C, 1, ..., 1) parameter: layer scale, one factor per channel."""
+        r = self.rank(x, node)
+        c_first = x.layout == "cf" and len(p.shape) == r and all(v == 1 for v in p.shape[1:])
+        c_last = len(p.shape) == 1 and (x.layout == "cl" or r == 1)
+        if not (c_first or c_last) or p.shape[0] == 1:
+            raise self.fail(node, f"a parameter of shape {p.shape} times a tensor of {r + 1} dims (cnncalc reads "
+                                  "one learned factor per channel, (C, 1, 1) on (N, C, H, W))")
+        if p.used:
+            raise self.fail(node, "a parameter used a second time (shared weights; cnncalc counts each layer's own)")
+        p.used += 1
+        args = {} if p.value is None else {"init": p.value}
+        return self.emit("layer_scale", args, [x], self.name_for("layer_scale"), at(node), note="nn.Parameter")
+
+    def check_params(self, obj, path="", depth=0) -> None:
+        """An nn.Parameter forward never uses: torch counts it, cnncalc would not."""
+        for key, value in list(obj.attrs.items()) if isinstance(obj, Obj) and depth < 64 else ():
+            where = f"{path}.{key}" if path else key
+            if isinstance(value, Param) and not value.used:
+                raise self.error(Pos(*value.at), f"`{where}` (nn.Parameter of shape {value.shape}) is never used in "
+                                                 "forward(): torch counts it, cnncalc would not; write this part in YAML")
+            if isinstance(value, Obj):
+                self.check_params(value, where, depth + 1)
+            for item in getattr(value, "items", None) or () if not isinstance(value, dict) else ():
+                child = item[1] if isinstance(item, tuple) else item
+                if isinstance(child, Obj):
+                    self.check_params(child, where, depth + 1)
+
+    def layer_norm_2d(self, cls, args, kwargs, node):
+        """torchvision's LayerNorm2d: nn.LayerNorm over the channels of (N, C, H, W)."""
+        mod = self.nn_module("LayerNorm", args, kwargs, {}, node)
+        shape, a = mod.args.get("normalized_shape"), mod.args
+        shape = shape[0] if isinstance(shape, (tuple, list)) and len(shape) == 1 else shape
+        if not isinstance(shape, int) or a.get("bias", True) is not True:
+            raise self.fail(node, f"{cls.name} over {self.kind_of(shape)} or without bias")
+        spec = {"num_features": shape}
+        if a.get("eps", 1e-5) != 1e-5:
+            spec["epsilon"] = self.real(a["eps"], "eps", node)
+        affine = self.flag(a.get("elementwise_affine", True), "elementwise_affine", node)
+        if not affine:
+            spec["affine"] = False
+        return self.helper_class()(cls.name, {}, at(node), {"channels_first": True}, kind="layernorm", spec=spec,
+                                   weights=affine)
 
     # -- objects ----------------------------------------------------------------------------------
     def super_init(self, name, args, kwargs, node):

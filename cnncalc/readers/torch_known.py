@@ -91,7 +91,7 @@ class Permute(torch.nn.Module):
         self.dims = dims
 
     def forward(self, x):
-        return torch.permute(x, self.dims)
+        return x.permute(self.dims)
 
 
 class StochasticDepth(torch.nn.Module):
@@ -113,6 +113,16 @@ def channel_shuffle(x, groups):
     x = torch.transpose(x, 1, 2).contiguous()
     x = x.view(batchsize, num_channels, height, width)
     return x
+'''
+
+# classes known by their code: torchvision's LayerNorm2d (convnext.py), nn.LayerNorm over the channels
+LAYER_NORM_2D = '''
+class LayerNorm2d(nn.LayerNorm):
+    def forward(self, x):
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        x = x.permute(0, 3, 1, 2)
+        return x
 '''
 
 # torchvision's names of the blocks, as imported (the leading `torchvision.` or dots taken off)
@@ -243,3 +253,30 @@ _SHUFFLE = code_of(ast.parse(CHANNEL_SHUFFLE).body[0])
 
 def is_channel_shuffle(fn: ast.FunctionDef) -> bool:
     return len(fn.body) >= 6 and code_of(fn) == _SHUFFLE
+
+
+_LN2D = ast.parse(LAYER_NORM_2D).body[0]
+
+
+def is_layer_norm_2d(cls: ast.ClassDef) -> bool:
+    """A class whose code is torchvision's LayerNorm2d (names and annotations aside)."""
+    defs = [s for s in cls.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    return (len(defs) == 1 and isinstance(defs[0], ast.FunctionDef) and defs[0].name == "forward"
+            and [ast.unparse(b) for b in cls.bases] in (["nn.LayerNorm"], ["torch.nn.LayerNorm"])
+            and code_of(defs[0]) == code_of(_LN2D.body[0]))
+
+
+@dataclass
+class Const:
+    """torch.ones / zeros / full / empty (size) [* number]: a constant tensor of known shape."""
+    shape: tuple
+    value: float | None
+
+
+@dataclass
+class Param:
+    """nn.Parameter of a constant: a learned tensor of known shape, used once in forward."""
+    shape: tuple
+    value: float | None
+    at: tuple
+    used: int = 0

@@ -94,7 +94,7 @@ def _linear(c: Call, x, node):
     o, a = c.ops, c.a
     o.fix_rank(x, 1, c.mod, node)
     r = o.rank(x, node)
-    if r > 1:
+    if r > 1 and x.layout != "cl":  # channels moved last (x.permute(0, 2, 3, 1)): its last dim is theirs
         raise o.fail(Pos(*c.at), f"nn.Linear on a {r + 1}-dim tensor acts on its last dim, which in PyTorch's "
                                  "channels-first layout is a spatial axis, not the channels (flatten first?)")
     args = drop({"units": a.get("out_features"), "bias": o.flag(a.get("bias", True), "bias", node),
@@ -122,7 +122,7 @@ def _layernorm(c: Call, x, node):
     r = o.rank(x, node)
     shape = a.get("normalized_shape")
     shape = shape[0] if isinstance(shape, (tuple, list)) and len(shape) == 1 else shape
-    if not (r == 1 or r == 2 and x.layout == "cl") or not isinstance(shape, int):
+    if not (r == 1 or x.layout == "cl") or not isinstance(shape, int):
         raise c.unsupported("a normalized shape over PyTorch's trailing (spatial) dims; cnncalc's layernorm "
                             "normalises the channels")
     if a.get("bias", True) is not True:

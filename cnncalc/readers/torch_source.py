@@ -17,6 +17,7 @@ from typing import Any
 from .common import INPUT, Graph, InputHint, check_used
 from .pysource import Dotted, Function, Interp, Obj, Unknown, at, parse, parse_choice
 from .torch_calls import Known
+from .torch_known import is_layer_norm_2d
 from .torch_layers import spelling
 from .torch_ops import Ops
 from .torch_values import Batch, Pos, Rank, Tensor, TShape, snake
@@ -82,6 +83,10 @@ class _State:
 
 class TorchReader(Known, Ops, Interp):
     MODULES = MODULES
+
+    @staticmethod
+    def helper_class():
+        return THelper
     DEFAULT_ALIASES = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch"}
 
     def __init__(self, path, tree):
@@ -134,6 +139,8 @@ class TorchReader(Known, Ops, Interp):
 
     # -- objects of the file's classes ------------------------------------------------------------
     def instantiate(self, cls: ast.ClassDef, args, kwargs, node):
+        if is_layer_norm_2d(cls):
+            return self.layer_norm_2d(cls, args, kwargs, node)
         helper = self.helper(cls, args, kwargs, node)
         if helper is not None:
             return helper
@@ -361,6 +368,8 @@ class TorchReader(Known, Ops, Interp):
             raise self.fail(node, f"`{mod.path or 'nn.' + mod.cls}` is called a second time: its weights "
                                   "are shared, and cnncalc counts each layer's own")
         mod.used += 1
+        if isinstance(mod, THelper) and mod.marks.get("channels_first") and x.layout == "cl":
+            raise self.fail(node, f"{mod.cls} on a (N, L, C) tensor: it normalises dim 1 as the channels")
         if isinstance(mod, THelper):
             return self.helper_layer(mod, [x])
         return self.layer(mod, x, node)
@@ -447,6 +456,7 @@ class TorchReader(Known, Ops, Interp):
             self.state.prefix = [""]
             out = self.call_module(root, [x], {}, cls)
             self.check_unused(root)
+            self.check_params(root)
         else:
             self.name_tree(root, "")
             out = self.apply(root, x, root.at and Pos(*root.at))

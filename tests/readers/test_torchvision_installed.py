@@ -25,7 +25,8 @@ EXACT = [("alexnet.py", "alexnet")] + [("vgg.py", f"vgg{n}{bn}") for n in (11, 1
     ("inception.py", "inception_v3(aux_logits=False)"),
     ("mobilenetv3.py", "mobilenet_v3_large"), ("mobilenetv3.py", "mobilenet_v3_small"),
 ] + [("efficientnet.py", f"efficientnet_{v}") for v in ("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7",
-                                                        "v2_s", "v2_m", "v2_l")]
+                                                        "v2_s", "v2_m", "v2_l")] + [
+    ("convnext.py", f"convnext_{v}") for v in ("tiny", "small", "base", "large")]
 
 
 def _torchvision():
@@ -65,6 +66,7 @@ def test_installed_torchvision_files_read_exactly(name, call):
 REFUSED = [
     ("googlenet.py", "googlenet", "self.training"),
     ("inception.py", "inception_v3", "stddev"),
+    ("regnet.py", "regnet_y_400mf", "BlockParams.from_init_params"),
     ("alexnet.py", "alexnet(weights='DEFAULT')", "pretrained weights"),
 ]
 

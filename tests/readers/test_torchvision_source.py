@@ -291,3 +291,42 @@ def net(arch="net_small", **kwargs) -> Net:
 def test_configuration_classes_dataclasses_and_copies_are_followed(tmp_path):
     s = summary_of(write(tmp_path, "cfg.py", CONFIGS), class_name="net(width_mult=0.5)", input=(8, 8))
     assert s.totals.params == (3 * 3 * 3 * 4 + 4) + (3 * 3 * 4 * 8 + 8) + (3 * 3 * 8 * 8 + 8)
+
+
+LAYER_SCALE = TORCH_HEAD + '''from torch import Tensor
+
+
+class LayerNorm2d(nn.LayerNorm):
+    def forward(self, x: Tensor) -> Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        x = x.permute(0, 3, 1, 2)
+        return x
+
+
+class Block(nn.Module):
+    def __init__(self, dim, use=True):
+        super().__init__()
+        self.norm = LayerNorm2d(dim, eps=1e-6)
+        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
+        self.layer_scale = nn.Parameter(torch.ones(dim, 1, 1) * 0.5)
+        self.use = use
+
+    def forward(self, x):
+        y = self.norm(x).permute(0, 2, 3, 1)
+        y = self.mlp(y).permute(0, 3, 1, 2)
+        if self.use:
+            y = self.layer_scale * y
+        y += x
+        return y
+'''
+
+
+def test_channels_last_linear_layer_norm_2d_and_layer_scale(tmp_path):
+    path = write(tmp_path, "cn.py", LAYER_SCALE)
+    s = summary_of(path, class_name="Block(8)", input=(5, 5, 8))
+    assert s.totals.params == 2 * 8 + (8 * 16 + 16) + (16 * 8 + 8) + 8
+    assert [r.layer.kind for r in s.layers if r.params] == ["layernorm", "dense", "dense", "layer_scale"]
+    with pytest.raises(CnncalcError) as e:
+        summary_of(path, class_name="Block(8, use=False)", input=(5, 5, 8))
+    assert "`layer_scale` (nn.Parameter of shape (8, 1, 1)) is never used in forward()" in str(e.value)
