@@ -2,15 +2,24 @@
 `cnncalc check DIR --spec SPEC --gradebook out.csv`'s library call on 2 worker processes.
 
 Run:  cd <repo> && PYTHONPATH=. /work/venv/bin/python benchmarks/check_class.py [--n 1000] [--workers 2]
+      /work/venv/bin/python benchmarks/check_class.py --cli    # the installed `cnncalc` console script
 
 Goal (issue 17): under 10 s for 1,000 submissions on 2 cores. Prints the wall time of one run
 (generation excluded) and its ratio to the goal (< 1 meets it), then the class summary's top
-mistakes as a check that the grading happened.
+mistakes as a check that the grading happened. With --cli it times the whole command as a
+teacher runs it, `cnncalc check DIR --spec SPEC --gradebook grades.csv` (the console script on
+PATH, start-up, reading the spec and writing the gradebook included; its workers are the CPUs
+this process may use, pinned to --workers of them with taskset when it is installed).
+Results: benchmarks/check-class-*.txt.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
+import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -88,11 +97,40 @@ def generate(folder: Path, n: int, seed: int = 0) -> None:
         (folder / f"s{i:04d}.{ext}").write_text(text, encoding="utf-8")
 
 
+def run_cli(n: int, workers: int) -> None:
+    """The installed console script on a generated class folder, timed as a whole process."""
+    exe = shutil.which("cnncalc")
+    if exe is None:
+        raise SystemExit("no `cnncalc` on PATH: pip install the package (or activate its venv) first")
+    cpus = sorted(os.sched_getaffinity(0))[:workers] if hasattr(os, "sched_getaffinity") else []
+    pin = ["taskset", "-c", ",".join(map(str, cpus))] if cpus and shutil.which("taskset") else []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, out = Path(tmp) / "class", Path(tmp) / "grades.csv"
+        folder.mkdir()
+        generate(folder, n)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run([*pin, exe, "check", str(folder), "--spec", str(SPEC), "--gradebook", str(out)],
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime  # the command and its workers
+        rows = len(out.read_text(encoding="utf-8-sig").splitlines()) - 1 if out.exists() else 0
+    print(f"{exe} check (exit {done.returncode}): {n} submissions graded in {seconds:.2f} s "
+          f"on {len(cpus) or workers} CPUs{' (taskset)' if pin else ''}, gradebook {rows} rows; "
+          f"CPU time {cpu:.2f} s (load average {os.getloadavg()[0]:.1f} while it ran)")
+    print(f"ratio to the goal ({GOAL_SECONDS:g} s for 1,000): {seconds / GOAL_SECONDS * 1000 / n:.3f}")
+    print("  " + "\n  ".join(done.stdout.splitlines()[:3]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--cli", action="store_true", help="time the installed console script instead")
     args = ap.parse_args()
+    if args.cli:
+        return run_cli(args.n, args.workers)
     summary = api.infer(str(SPEC))
     with tempfile.TemporaryDirectory() as tmp:
         generate(Path(tmp), args.n)
