@@ -118,7 +118,8 @@ def write_files(folder: str | Path, files: dict[str, str | bytes], inputs: tuple
                 option: str = "-o") -> list[str]:
     """Write `files` (a path relative to `folder`, maybe with subfolders, to its text) into
     `folder`, made if missing. Refused before anything is written: a `folder` that is not a
-    folder, a name leading out of it, a target check_target refuses, and, unless `force`, any
+    folder, a name leading out of it, a subfolder that is a link or a file, a target
+    check_target refuses, and, unless `force`, any
     file that exists already (every one is named). Returns the paths written, in order."""
     root = Path(folder)
     if str(folder) == STDOUT or (os.path.lexists(root) and not root.is_dir()):
@@ -129,6 +130,11 @@ def write_files(folder: str | Path, files: dict[str, str | bytes], inputs: tuple
         rel = Path(name)
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise ArgumentError(f"{name!r} is not a file name inside {option} {folder}")
+        for k in range(1, len(rel.parts)):  # a subfolder that is a link could lead out
+            sub = root.joinpath(*rel.parts[:k])
+            if os.path.islink(sub) or (os.path.lexists(sub) and not sub.is_dir()):
+                raise ArgumentError(f"{sub} is in the way: it must be a folder, not a file or a link; "
+                                    f"move it, or give another {option} folder")
         targets.append(root / rel)
     for target in targets:
         check_target(target, inputs, True, True, option)

@@ -56,9 +56,6 @@ def summary(path: str, fmt: str = "table") -> int | None:
         return None
     if pieces is None:
         return None
-    if spec.template is not None:  # as cli/shared.load says it
-        from .errors import visible
-        sys.stderr.write(visible(spec.template.note()) + "\n")
     try:
         for piece in pieces:
             sys.stdout.write(piece)
@@ -71,4 +68,7 @@ def summary(path: str, fmt: str = "table") -> int | None:
         sys.stderr.write(visible(f"cnncalc: internal error ({type(e).__name__}: {e}); please report it "
                                  "with the command and spec that caused it") + "\n")
         return 3
+    if spec.template is not None:  # as cli/shared.load says it
+        from .errors import visible
+        sys.stderr.write(visible(spec.template.note()) + "\n")
     return 0

@@ -20,7 +20,7 @@ from .errors import SpecError, check_characters, read_text
 from .graph import resolve
 from .kinds import ACTIVATIONS, KIND_ALIASES, KINDS
 from .results import Spec
-from .vary import Template, choice_text, pick, read_vary
+from .vary import Template, build_template
 from .spelling import COMMON_ARGS, argument, normal  # noqa: F401 (argument: this module's interface)
 
 MAX_SIZE = 1 << 24     # any size above 16,777,216 is a typo, not a network
@@ -49,7 +49,7 @@ def parse_spec(text: str, path: str = "<spec>", vary: Mapping[str, str] | None =
     root = compose(text, path)
     spec = parse_root(root, path, vary)
     if spec.template is not None:
-        _check_choices(root, path, spec.template)
+        check_choices(root, path, spec.template)
     return spec
 
 
@@ -61,14 +61,29 @@ def parse_root(root, path: str, vary: Mapping[str, str] | None = None) -> Spec:
         raise e.located(path=path) from None
 
 
-def _check_choices(root, path: str, template: Template) -> None:
-    """Each choice in the variant that changes only it: an error at the choice itself (a word
-    where an integer goes, a kernel of 0) is the template's; one elsewhere (an expression that
-    comes out at 0 with other choices) only makes some variants invalid."""
+def template_of(root, path: str) -> Template | None:
+    """The template a composed spec declares (`vary:`, its first choices picked), every
+    choice checked (check_choices); None for a plain spec."""
+    top = {k.value: (k, v) for k, v in root.value} if isinstance(root, yaml.MappingNode) else {}
+    if "vary" not in top:
+        return None
+    try:
+        template = build_template(*top["vary"], None)[0]
+    except SpecError as e:
+        raise e.located(path=path) from None
+    check_choices(root, path, template, skip=False)
+    return template
+
+
+def check_choices(root, path: str, template: Template, skip: bool = True) -> None:
+    """Each choice in the variant that changes only it (`skip`: not the picked ones, parsed
+    already): an error at the choice itself (a word where an integer goes, a kernel of 0) is the
+    template's; one elsewhere (an expression that comes out at 0 with other choices) only
+    makes some variants invalid."""
     first = template.values()
     for name, texts, picked in zip(template.names, template.choices, template.picked):
         for k, text in enumerate(texts):
-            if k != picked:
+            if k != picked or not skip:
                 try:
                     parse_root(root, path, {**first, name: text})
                 except SpecError as e:
@@ -224,14 +239,7 @@ class _Reader:
                 raise _err(top["input"][0], f"--vary picks a variant of a template, but this spec "
                                             "declares no `vary:`; leave --vary out")
             return None, None
-        key, node = top["vary"]
-        names, choices, keys = read_vary(node)
-        picked = pick(names, choices, keys, self.choose, _at(key))
-        spots = {(n, k): {(_at(c)["line"], _at(c)["col"]) for c in _walk(c)}
-                 for n, cs in zip(names, choices) for k, c in enumerate(cs)}
-        template = Template(tuple(names), tuple(tuple(choice_text(c) for c in cs) for cs in choices),
-                            picked, spots=spots)
-        return template, {n: cs[i] for n, cs, i in zip(names, choices, picked)}
+        return build_template(*top["vary"], self.choose)
 
     def input_shape(self, node) -> tuple[int, ...]:
         if not isinstance(node, yaml.SequenceNode) or not 1 <= len(node.value) <= 4:
@@ -490,13 +498,6 @@ class _Reader:
                     out.append(self.integer(item, "padding", minimum=0))
             return tuple(out)
         return self.integer(node, "padding", minimum=0)
-
-
-def _walk(node):
-    """A node and the nodes inside it."""
-    yield node
-    for item in getattr(node, "value", ()) if not isinstance(node, yaml.ScalarNode) else ():
-        yield from _walk(item)
 
 
 def _required(f) -> bool:

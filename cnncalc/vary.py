@@ -2,15 +2,12 @@
 value goes stands for the variant's choice (blocks.py substitutes it, as it substitutes a
 block's parameters):
 
-    vary:
-      n: [28, 32, 36]
-      k1: [4, 6, 8]
-    input: [$n, $n, 3]
-    layers:
-      - conv2d: {filters: $k1, kernel: 5, name: conv1}
+    vary: {size: [28, 32], k: [3, 5], act: [relu, tanh]}
+    input: [$size, $size, 1]
+    layers: [{conv2d: {filters: 8, kernel: $k, activation: $act}}, flatten, {dense: $size}]
 
-A template stands for every combination of choices, its variants (here 3 x 3 = 9). Parsing it
-gives one variant: the first choice of each name, or those `--vary n=32,k1=8` picks.
+A template stands for every combination of choices, its variants (here 2 x 2 x 2 = 8). Parsing
+it gives one variant: the first choice of each name, or those `--vary size=32,k=5` picks.
 """
 from __future__ import annotations
 
@@ -58,6 +55,15 @@ class Template:
     def count(self) -> int:
         """How many variants: the product of the numbers of choices."""
         return math.prod(len(c) for c in self.choices)
+
+    def variant(self, index: int) -> dict[str, str]:
+        """Variant `index` (0 to count - 1) as {name: choice}: the choices counted in mixed
+        radix, the last name's fastest (0 is the first choice of each)."""
+        out: dict[str, str] = {}
+        for name, texts in reversed(list(zip(self.names, self.choices))):
+            index, k = divmod(index, len(texts))
+            out[name] = texts[k]
+        return {n: out[n] for n in self.names}
 
     def values(self) -> dict[str, str]:
         """The picked variant: name -> choice text."""
@@ -114,6 +120,25 @@ def read_vary(node) -> tuple[list[str], list[list], list]:
         choices.append(list(value.value))
         keys.append(key)
     return names, choices, keys
+
+
+def build_template(key, node, choose: Mapping[str, str] | None):
+    """(Template, {name: the picked choice's node}) of `vary:` (its key and value nodes)."""
+    names, choices, keys = read_vary(node)
+    picked = pick(names, choices, keys, choose, _at(key))
+    spots = {(n, k): {(c.start_mark.line + 1, c.start_mark.column + 1) for c in _walk(c)}
+             for n, cs in zip(names, choices) for k, c in enumerate(cs)}
+    template = Template(tuple(names), tuple(tuple(choice_text(c) for c in cs) for cs in choices),
+                        picked, spots=spots)
+    return template, {n: cs[i] for n, cs, i in zip(names, choices, picked)}
+
+
+def _walk(node):
+    """A node and the nodes inside it."""
+    yield node
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _walk(item)
 
 
 def pick(names, choices, keys, choose: Mapping[str, str] | None, at: dict) -> tuple[int, ...]:

@@ -126,10 +126,14 @@ def guarded(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         import warnings
+        NOTES.clear()
         try:
             with warnings.catch_warnings():  # numpy's and matplotlib's never reach the terminal
                 warnings.simplefilter("ignore")
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+            for note in NOTES:  # after the output, and only when the command succeeded
+                say(note)
+            return result
         except CnncalcError as e:
             fail(e)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -151,13 +155,17 @@ def guarded(fn):
     return wrapper
 
 
+NOTES: list[str] = []  # what a command says on stderr once it has succeeded
+
+
 def load(path, input_shape: str | None, class_name: str | None, vary: str | None = None):
     """The spec a command works on: a YAML spec or a model file, with --input, --class and
-    --vary (a template says so on stderr: how many variants, which one this is)."""
+    --vary (a template says so on stderr when the command is done: how many variants, which
+    one this is)."""
     from .. import api
     spec = api.load(str(path), input=input_shape, class_name=class_name, vary=vary)
     if spec.template is not None:
-        say(spec.template.note())
+        NOTES.append(spec.template.note())
     return spec
 
 

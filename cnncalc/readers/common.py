@@ -181,13 +181,15 @@ def spelling(kind: str) -> str:
 
 
 def write(nodes: list[Node], input_shape: tuple[int, ...], *, name: str, source: str,
-          what: str, input_at: tuple[int, int] | None = None, notes: tuple[str, ...] = ()) -> Written:
-    """The cnncalc spec of `nodes`, readable: a header naming the source (and the reader's
-    notes), one layer per line with the source line in a comment, `inputs:` only where a layer
-    reads another than the layer above it."""
+          what: str, input_at: tuple[int, int] | None = None, notes: tuple[str, ...] = (),
+          header: tuple[str, str] | None = None) -> Written:
+    """The cnncalc spec of `nodes`, readable: a header naming the source (or the two comment
+    lines `header`) and the reader's notes, one layer per line with the source line in a
+    comment, `inputs:` only where a layer reads another than the layer above it."""
     shown = visible(source)
-    lines = [f"# Read by `cnncalc import` from {shown} ({visible(what)}).",
-             "# Layer names are the framework's; each comment gives the layer's line in the source.",
+    header = header or (f"Read by `cnncalc import` from {shown} ({visible(what)}).",
+                        "Layer names are the framework's; each comment gives the layer's line in the source.")
+    lines = [*(f"# {visible(h)}" for h in header),
              *(f"# Note: {visible(n)}" for n in notes),
              f"name: {scalar(name)}", f"input: {scalar(list(input_shape))}", "layers:"]
     input_line = 4 + len(notes)

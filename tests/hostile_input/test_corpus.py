@@ -33,6 +33,7 @@ SPEC_RUNS = {
     "plot": [["-o", "out.svg"]],
     "solve input": [["--max", "64"]],
     "backprop": [["--input", "1", "--target", "1"]],
+    "exercise": [["--roster", str(HOSTILE / "roster_hostile.csv"), "--seed", "1", "-o", "out.ex"]],
 }
 GRID_RUNS = [
     ["conv", "--image", "1e308 1e308; 1e308 1e308", "--kernel", "1e308 1e308; 1e308 1e308"],
@@ -71,6 +72,10 @@ GRID_RUNS = [
     ["exercise", "--drill", "params", "--count", "9" * 5000, "--seed", "9" * 18],
     ["exercise", "--drill", "size", "--count", "200", "--seed", "9" * 19],
     ["exercise", "--drill", "$(rm -rf /)\x1b[2J"],
+    ["exercise", str(HOSTILE / "vary_limits.yaml"), "--roster", str(HOSTILE / "roster_hostile.csv"), "--seed", "1",
+     "-o", "out.ex", "--format", "html"],
+    ["exercise", str(ROOT / "docs" / "examples" / "hw_template.yaml"), "--roster", str(HOSTILE / "roster_ctrl.csv"),
+     "--seed", "1", "-o", "out.ex"],
 ]
 
 
