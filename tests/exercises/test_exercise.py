@@ -244,3 +244,29 @@ def test_a_sample_of_variants_built_in_torch_equals_the_keys(files, tmp_path):
         key = made.files[f"{s.folder}/key.md"]
         for row in summary.layers:
             assert f"{row.params:,} |" in key or row.layer.kind in ("relu", "flatten")
+
+
+def test_the_whole_loop_grades_each_student_against_their_variant(main, files, tmp_path):
+    """exercise -> hand out -> collect -> check --roster: the own key 100%, a classmate's key
+    flagged, a blank handout 0%."""
+    t, r = files(names=NAMES[:4])
+    assert main("exercise", t, "--roster", r, "--seed", "3", "-o", tmp_path / "hw").code == 0
+    rows = list(csv.DictReader(open(tmp_path / "hw" / "variants.csv", encoding="utf-8")))
+    # the copier's variant differs from the key's in every name (where only n differs, every
+    # cell under the input is carried forward from their wrong input row, and scores as right)
+    own, copier = next((a, b) for a in rows for b in rows if a["n"] != b["n"] and a["k1"] != b["k1"])
+    blank = next(row for row in rows if row not in (own, copier))
+    missing = next(row for row in rows if row not in (own, copier, blank))
+    (tmp_path / "subs").mkdir()
+    key = (tmp_path / "hw" / own["folder"] / "key.md").read_bytes()
+    (tmp_path / "subs" / f"{own['folder']}.md").write_bytes(key)
+    (tmp_path / "subs" / f"{copier['folder']}.md").write_bytes(key)
+    (tmp_path / "subs" / f"{blank['folder']}.md").write_bytes((tmp_path / "hw" / blank["folder"] / "handout.md").read_bytes())
+    out = main("check", tmp_path / "subs", "--spec", t, "--roster", tmp_path / "hw" / "variants.csv",
+               "--gradebook", tmp_path / "g.csv")
+    assert out.code == 1  # a row needs attention, a student is missing
+    book = {row["student"]: row for row in csv.DictReader(open(tmp_path / "g.csv", encoding="utf-8-sig"))}
+    assert book[own["student"]]["score"] == "100.0"
+    assert book[copier["student"]]["note"].startswith(f"fits the variant of {own['student']}")
+    assert book[blank["student"]]["score"] == "0.0"
+    assert book[missing["student"]]["status"].startswith("missing")
