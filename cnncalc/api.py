@@ -431,3 +431,23 @@ def jacobian(answer, *, dtype_bytes: int = 4):
     from .gradients.jacobian import jacobian_shapes
     inputs = (answer.input_shape,) * (2 if answer.layer.MULTI_INPUT else 1)  # a merge alone: the input twice
     return jacobian_shapes(infer_layer(answer.layer, inputs), dtype_bytes)
+
+
+def exercise(template: str | Path, roster: str | Path, seed: int, *, exact: bool = False, share: bool = False,
+             html: bool = False):
+    """A variant of a template (a spec with `vary:`) for each student of a roster CSV, drawn
+    from the seed and the name, with every file to write (cnncalc.exercises.Exercise)."""
+    from .exercises import make
+    return make(str(template), str(roster), seed, exact=exact, share=share, html=html)
+
+
+def write_exercise(made, folder: str | Path, force: bool = False) -> list[str]:
+    """Write an exercise's files under `folder` (existing files refused unless `force`)."""
+    from .exercises import write
+    return write(made, str(folder), force)
+
+
+def drill(kind: str, count: int = 20, seed: int = 0):
+    """A numbered single-layer drill (size, padding or params) and its key (exercises.drills)."""
+    from .exercises.drills import drill as make_drill
+    return make_drill(kind, count, seed)

@@ -59,15 +59,15 @@ def exercise(
 
 def _variants(template, roster, seed: int, output, fmt, exact: bool, share: bool, force: bool) -> None:
     """A variant of the template per student of the roster, written to the output folder."""
-    from .. import exercises
+    from .. import api
     from ..errors import ArgumentError
 
     missing = [flag for flag, value in (("--roster", roster), ("-o", output)) if value is None]
     if missing:
         raise ArgumentError(f"a template needs {' and '.join(missing)}: e.g. cnncalc exercise {template} "
                             "--roster roster.csv --seed 7 -o hw3")
-    made = exercises.make(str(template), str(roster), seed, exact=exact, share=share, html=fmt is ExerciseFormat.html)
-    exercises.write(made, output, force)
+    made = api.exercise(template, roster, seed, exact=exact, share=share, html=fmt is ExerciseFormat.html)
+    api.write_exercise(made, output, force)
     variants = len({tuple(v.values()) for v in made.variants})
     say(f"wrote {output}: {len(made.students)} students, {variants} different variants, "
         f"{len(made.files)} files (variants.csv lists who has which)")
@@ -75,14 +75,9 @@ def _variants(template, roster, seed: int, output, fmt, exact: bool, share: bool
 
 def _drill(kind: str, count: str, seed: str, output, force: bool) -> None:
     """A numbered drill sheet and its key, on stdout or into the output folder."""
-    from .. import size_syntax as P
-    from ..errors import ArgumentError
-    from ..exercises.drills import MAX_COUNT, drill as make_drill
+    from .. import api, size_syntax as P
 
-    n = P.one(count, "--count", "20")
-    if n > MAX_COUNT:  # before any draw
-        raise ArgumentError(f"--count {n} is more than the {MAX_COUNT} problems one drill holds; e.g. --count 20")
-    d = make_drill(kind.strip().lower(), n, P.one(seed, "--seed", "7", minimum=0))
+    d = api.drill(kind.strip().lower(), P.one(count, "--count", "20"), P.one(seed, "--seed", "7", minimum=0))
     if output is None:
         emit(d.sheet() + "\n" + d.key())
         return

@@ -136,7 +136,12 @@ def guarded(fn):
             return result
         except CnncalcError as e:
             fail(e)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except typer.Exit as e:
+            if getattr(e, "exit_code", 0) in (0, 1):  # a well-formed "no" has its output too
+                for note in NOTES:
+                    say(note)
+            raise
+        except (typer.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
             from ..errors import reader_gone
