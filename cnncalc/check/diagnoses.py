@@ -449,11 +449,15 @@ def memory_size(column: str, size: ByteSize, expected: int, summary: Summary) ->
     for unit, worth, low, high in sorted(size.meanings, key=lambda m: abs((m[2] + m[3]) / 2 - right)):
         if low <= right <= high:
             return (f"a memory size, not a count: {size.text} is the memory of {num(expected)} {what} x {b} "
-                    f"bytes ({dtype}) = {num(right)} bytes, with 1 {unit} = {worth}; the count is {num(expected)}")
-    stands = ", or ".join(f"{num(round((lo + hi) / 2 / b))} {what} with 1 {unit} = {worth}"
+                    f"bytes ({dtype}) = {num(right)} bytes{_worth(unit, worth, ', with')}; the count is {num(expected)}")
+    stands = ", or ".join(f"{num(round((lo + hi) / 2 / b))} {what}{_worth(unit, worth, ' with')}"
                           for unit, worth, lo, hi in size.meanings)
     return (f"a memory size, not a count: at {b} bytes a value ({dtype}), {size.text} is about {stands}; "
             f"the answer is the count, {num(expected)} {what} ({num(right)} bytes)")
+
+
+def _worth(unit: str, worth: str, lead: str) -> str:
+    return f"{lead} 1 {unit} = {worth}" if worth else ""
 
 
 ANY = object()  # a candidate that matches every wrong value (rules, not re-computations)

@@ -178,8 +178,8 @@ _PREFIX = {"": 0, "k": 1, "K": 1, "M": 2, "G": 3, "T": 4}
 @dataclass(frozen=True)
 class ByteSize:
     """A memory size as written: for each meaning of its unit (MB: 10^6 bytes, or 2^20 as Keras
-    and Windows print it), (unit, its bytes as text, low, high): the bytes the size stands for,
-    to its last written digit."""
+    and Windows print it), (unit, its bytes as text or "" for bytes, low, high): the bytes the
+    size stands for, to its last written digit."""
     text: str
     meanings: tuple[tuple[str, str, Fraction, Fraction], ...]
 
@@ -201,7 +201,7 @@ def read_bytes(text: str, style: Style = Style()) -> ByteSize | None:
     prefix = "" if unit[0] in "bo" else unit[0]
     power = _PREFIX[prefix]
     if not prefix:
-        bases = [("bytes", 1, "1 byte")]
+        bases = [("bytes", 1, "")]
     elif "i" in unit:
         bases = [(unit, 1024, f"2^{10 * power} bytes")]
     else:

@@ -50,7 +50,7 @@ def test_vgg16_total_in_megabytes():
 
 
 @pytest.mark.parametrize("given, unit", [("7 KB", "1 KB = 2^10 bytes"), ("7.168 kB", "1 kB = 10^3 bytes"),
-                                          ("7 KiB", "1 KiB = 2^10 bytes"), ("7,168 bytes", "1 bytes = 1 byte")])
+                                          ("7 KiB", "1 KiB = 2^10 bytes"), ("7,168 bytes", "= 7,168 bytes; the count")])
 def test_a_layers_parameters_in_kilobytes(given, unit):
     v = cells(f"| block1_conv1 | | | {given} |\n")[("block1_conv1", "params")]
     assert v.diagnosis.startswith(f"a memory size, not a count: {given} is the memory of 1,792 parameters x 4 bytes")
