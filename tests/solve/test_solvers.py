@@ -443,7 +443,7 @@ def test_input_sizes_1d_signal():
     # smallest L accepted: 10 (pool2 sees 2)
     a = input_sizes(load_spec(str(ZOO / "signal1d.yaml")), max_size=60)
     assert a.exact_sizes == tuple(range(10, 61, 4)) and a.smallest == 10 and a.axis == "L"
-    assert a.given_drops[0].layer.startswith("layer 4 (maxpool1d_2")  # 100: 47 - 2 = 45 is odd
+    assert a.given_drops[0].layer.startswith("layer 4 (max_pooling1d_1")  # 100: 47 - 2 = 45 is odd
 
 
 def test_input_sizes_non_square_scans_each_axis():
