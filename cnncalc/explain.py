@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import formulas as F
+from .errors import ArgumentError
 from .shapes import AXIS_NAMES, Axis
 
 
@@ -249,3 +250,32 @@ def course_window_text(texts: list[str], channels: str) -> str:
     else:
         axes = "; ".join(f"{n}: {t}" for n, t in zip(names, texts))
     return f"{axes}; {channels}"
+
+
+def worked_padding(padding: int | str, shape: tuple[int, ...], f: tuple[int, ...], stride: int,
+                 what: str) -> tuple[int, list[str]]:
+    """The padding per side of a worked grid: p, 'valid' (0) or 'same' (at stride 1 the size kept,
+    at stride s TensorFlow's out = ceil(n/s)), with the note saying which. A grid is padded alike
+    on every side, so a 'same' that pads one row more after (TensorFlow's split) is refused."""
+    if not isinstance(padding, str):
+        return padding, []
+    if padding == "valid":
+        return 0, []
+    if padding != "same":
+        raise ArgumentError(f"padding {padding!r} is not p, same or valid; e.g. -p 1")
+    if not f:
+        raise ArgumentError("-p same needs the kernel's size: give --kernel too, or -p 1")
+    if stride < 1:
+        raise ArgumentError(f"stride {stride} must be at least 1; use -s 1 or more")
+    pads = [F.same_padding(n, k, stride) for n, k in zip(shape, f)]
+    axes = tuple(Axis(n, k, stride, pad) for n, k, pad in zip(shape, f, pads))
+    if len(set(pads)) > 1 or pads[0][0] != pads[0][1]:
+        splits = ", ".join(f"({a}, {b})" for a, b in pads)
+        uneven = next(((a, b) for a, b in pads if a != b), None)
+        why = "one row more after than before" if uneven else "a different padding on each axis"
+        a, b = uneven or (min(min(pads)), max(max(pads)))
+        raise ArgumentError(f"-p same with {what} at stride {stride} pads {splits} (before, after): "
+                            f"{same_notes(axes[:1], ('',))[0].split(': ', 1)[0]}, {why}; a worked grid "
+                            f"is padded alike on every side: give -p {a} or -p {b}")
+    names = ("L",) if len(shape) == 1 else ("rows", "columns")
+    return pads[0][0], same_notes(axes, names)

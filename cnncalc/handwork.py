@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import explain as X
 from . import formulas as F
 from .errors import ArgumentError, json_numbers, read_text
 from .render.grids import fmt, plain
@@ -144,32 +145,6 @@ class GridResult:
         return result_text(self)
 
 
-def grid_padding(padding: int | str, shape: tuple[int, ...], f: tuple[int, ...], stride: int,
-                 what: str) -> tuple[int, list[str]]:
-    """The padding per side of a worked grid: p, 'valid' (0) or 'same' (at stride 1 the size kept,
-    at stride s TensorFlow's out = ceil(n/s)), with the note saying which. A grid is padded alike
-    on every side, so a 'same' that pads one row more after (TensorFlow's split) is refused."""
-    from . import explain as X
-    if not isinstance(padding, str):
-        return padding, []
-    if padding == "valid":
-        return 0, []
-    if not f:
-        raise ArgumentError("-p same needs the kernel's size: give --kernel too, or -p 1")
-    if stride < 1:
-        raise ArgumentError(f"stride {stride} must be at least 1; use -s 1 or more")
-    pads = [F.same_padding(n, k, stride) for n, k in zip(shape, f)]
-    axes = tuple(Axis(n, k, stride, pad) for n, k, pad in zip(shape, f, pads))
-    if len(set(pads)) > 1 or pads[0][0] != pads[0][1]:
-        splits = ", ".join(f"({a}, {b})" for a, b in pads)
-        raise ArgumentError(f"-p same with {what} at stride {stride} pads {splits} (before, after): "
-                            f"{X.same_notes(axes[:1], ('',))[0].split(': ', 1)[0]}, one row more after "
-                            f"than before; a worked grid is padded alike on every side: give -p "
-                            f"{pads[0][0]} or -p {pads[0][1]}")
-    names = ("L",) if len(shape) == 1 else ("rows", "columns")
-    return pads[0][0], X.same_notes(axes, names)
-
-
 def _as_array(grid: Grid, dims: int) -> np.ndarray:
     a = np.array(grid, dtype=np.float64)
     return a.reshape(-1) if dims == 1 else a
@@ -216,7 +191,7 @@ def padded_only(image: Grid, padding: int | str) -> GridResult:
     """`conv --show-padded` without a kernel: the input and its zero-padded grid, nothing else."""
     dims = 1 if len(image) == 1 else 2
     img = _as_array(image, dims)
-    padding, _ = grid_padding(padding, img.shape, (), 1, "")
+    padding, _ = X.worked_padding(padding, img.shape, (), 1, "")
     _check(1, padding, img.shape)
     return GridResult("pad", dims, img, None, np.pad(img, padding), (), 1, padding, padded=np.pad(img, padding))
 
@@ -230,7 +205,7 @@ def convolve(image: Grid, kernel: Grid, stride: int = 1, padding: int | str = 0,
     img, ker = _as_array(image, dims), _as_array(kernel, dims)
     if bias is not None and not np.isfinite(bias):
         raise ArgumentError(f"--bias {bias} is not a finite number; give e.g. --bias -1")
-    padding, notes = grid_padding(padding, img.shape, ker.shape, stride, f"kernel {'x'.join(map(str, ker.shape))}")
+    padding, notes = X.worked_padding(padding, img.shape, ker.shape, stride, f"kernel {'x'.join(map(str, ker.shape))}")
     _check(stride, padding, img.shape)
     used = ker[::-1] if dims == 1 and flip else (ker[::-1, ::-1] if flip else ker)
     out_shape, sizes = _out_sizes(img, ker.shape, stride, padding, f"kernel {'x'.join(map(str, ker.shape))}")
@@ -277,7 +252,7 @@ def pool(image: Grid, f: int, stride: int | None = None, padding: int | str = 0,
     dims = 1 if len(image) == 1 else 2
     img = _as_array(image, dims)
     same = padding == "same"
-    padding, notes = grid_padding(padding, img.shape, (f,) * dims, stride, f"pool size {f}")
+    padding, notes = X.worked_padding(padding, img.shape, (f,) * dims, stride, f"pool size {f}")
     if same and padding and op == "avg":
         raise ArgumentError("-p same with --op avg: Keras leaves the padded cells out of each average, "
                             f"cnncalc pool counts them (PyTorch's rule); give -p {padding} for PyTorch's")

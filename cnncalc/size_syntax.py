@@ -168,3 +168,15 @@ def grid_pad(text: str, option: str = "-p") -> int | str:
         raise ArgumentError(f"{option} `{text}`: a worked grid is padded alike on every side; give p "
                             f"(e.g. {option} 1), same or valid")
     return got[0][0]
+
+
+def kernel_length(text: str | None, old_size: int | None = None, default: int = 3) -> tuple[int, str | None]:
+    """conv-matrix's -f: a length (`3`: symbolic weights) or the kernel's values (`1 2 3`, one
+    value as `[5]`); (length, values or None). `old_size` is the deprecated --size."""
+    if text is not None and old_size is not None:
+        raise ArgumentError(f"the kernel is given twice, -f {text} and --size {old_size}; give -f once")
+    if text is None:
+        return (default if old_size is None else old_size), None
+    if _INT.match(text.strip()):
+        return _int(text, "-f", "3"), None
+    return default, text

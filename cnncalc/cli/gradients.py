@@ -14,10 +14,10 @@ from .shared import CLASS_OPT, SPEC_ARG, TextFormat, app, emit, fitted, guarded,
 @guarded
 def grad(
     image: str = typer.Option(..., "--image", help='Input X: "1 2 3; 4 5 6; 7 8 9", a one-row signal, JSON rows or a file; channels split by | ("1 2; 3 4 | 5 6; 7 8").', show_default=False),
-    kernel: List[str] = typer.Option(..., "--kernel", help="Kernel K like --image, or a named kernel (sobel_x); repeat --kernel once per filter.", show_default=False),
+    kernel: List[str] = typer.Option(..., "--kernel", "-f", help="Kernel K like --image, or a named kernel (sobel_x); repeat --kernel once per filter.", show_default=False),
     upstream: Optional[str] = typer.Option(None, "--upstream", help="Upstream gradient dL/dZ, the output's shape (default: all ones).", show_default=False),
     stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
-    padding: int = typer.Option(0, "--padding", "-p", help="Zero padding on every side."),
+    padding: str = typer.Option("0", "--padding", "-p", help="Zero padding p on every side; valid (0); same: the size kept at stride 1, TensorFlow's ceil(n/s) at stride s."),
     bias: Optional[str] = typer.Option(None, "--bias", help='Bias b: one number, or one per filter ("1 -2").', show_default=False),
     flip: bool = typer.Option(False, "--flip", help="True convolution (kernel flipped); default cross-correlation, as PyTorch."),
     at: Optional[str] = typer.Option(None, "--at", help="Work one cell: dK:i,j, dX:i,j, Z:i,j or db (channels first when several: dK:o,c,i,j)."),
@@ -31,8 +31,9 @@ def grad(
     Example: cnncalc grad --image "1 2 3; 4 5 6; 7 8 9" --kernel "1 0; 0 -1" --upstream "1 1; 1 1" --at dK:0,0
     """
     from .. import api
+    from .. import size_syntax as P
     r = api.gradient(image, kernel[0] if len(kernel) == 1 else list(kernel), upstream, stride=stride,
-                     padding=padding, bias=bias, flip=flip)
+                     padding=P.grid_pad(padding), bias=bias, flip=flip)
     if fmt is TextFormat.json:
         import json
         emit(json.dumps(r.to_dict(at), indent=2) + "\n")

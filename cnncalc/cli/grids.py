@@ -81,9 +81,9 @@ def pool(
 @guarded
 def conv_matrix(
     n: str = typer.Option(..., "-n", "--input", help="Signal length (columns): 8 (8x8 and 8x8x1 give 8 too).", show_default=False),
-    f: int = typer.Option(3, "-f", "--size", help="Kernel length f (ignored when --kernel is given)."),
+    kernel: Optional[str] = typer.Option(None, "-f", "--kernel", help='The kernel: its length f (3: symbols w0..w2, checked with 1..3) or its values ("1 2 3"; one value: "[5]"). [default: 3]', show_default=False),
+    old_size: Optional[int] = typer.Option(None, "--size", hidden=True, help="Deprecated spelling of -f LENGTH."),
     stride: int = typer.Option(1, "--stride", "-s", help="Stride."),
-    kernel: Optional[str] = typer.Option(None, "--kernel", help='A 1-D kernel like "1 2 3" (default: symbols w0..w(f-1), checked with 1..f).'),
     signal: Optional[str] = typer.Option(None, "--signal", "-x", help="The n input values for the check (default 0..n-1)."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table or json."),
 ) -> None:
@@ -97,7 +97,8 @@ def conv_matrix(
 
     from .. import size_syntax as P
     from ..render.grids import matrix_text
-    d = api.conv_matrix(P.one(n, "-n", "8"), f, stride=stride, kernel=kernel, signal=signal)
+    length, values = P.kernel_length(kernel, old_size)
+    d = api.conv_matrix(P.one(n, "-n", "8"), length, stride=stride, kernel=values, signal=signal)
     emit(json.dumps(d, indent=2) + "\n" if fmt is TextFormat.json else fitted(matrix_text(d)))
     if not d["equal"]:
         raise typer.Exit(1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from .. import explain as X
 from .. import formulas as F
 from ..errors import ArgumentError, ShapeError
 
@@ -194,6 +195,7 @@ class ConvGrad:
     db: list
     sizes: tuple[str, ...]    # the output size working per axis
     formulas: dict
+    notes: tuple[str, ...] = ()  # what -p same meant
 
     def _view(self, g):
         return g[0] if self.dims == 1 else g
@@ -238,6 +240,8 @@ class ConvGrad:
             out["input_padded"] = jsonable(self.input_padded)
         out["size_formula"] = list(self.sizes)
         out["formulas"] = dict(self.formulas)
+        if self.notes:
+            out["notes"] = list(self.notes)
         if at is not None:
             out["at"] = parse_at(at, self)
         return out
@@ -358,8 +362,14 @@ def conv_grad_channels(images, kernels, upstreams=None, stride: int = 1, padding
     """C_in input grids, C_out filters of C_in kernel grids each (`kernels[o][c]`, torch's
     (C_out, C_in, f_h, f_w) order), C_out upstream grids, C_out biases (or None). `dims` 1 or
     2; None: 1 when the grids are flat lists or single rows (the padding then pads L only)."""
-    s, p = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
+    s = _pair(stride, "stride", 1)
     x_rows, k_rows, dims = _read_grids(images, kernels, dims, multi)
+    notes: list[str] = []
+    if isinstance(padding, str):  # same, valid: on the axes that slide (a signal: L)
+        shape = (len(x_rows[0][0]),) if dims == 1 else (len(x_rows[0]), len(x_rows[0][0]))
+        f = (len(k_rows[0][0][0]),) if dims == 1 else (len(k_rows[0][0]), len(k_rows[0][0][0]))
+        padding, notes = X.worked_padding(padding.strip().lower(), shape, f, s, f"kernel {'x'.join(map(str, f))}")
+    p = _pair(padding, "padding", 0)
     sh, sw = (1, s) if dims == 1 else (s, s)
     ph, pw = (0, p) if dims == 1 else (p, p)
     _check_work(x_rows, k_rows, ph, pw)
@@ -382,7 +392,7 @@ def conv_grad_channels(images, kernels, upstreams=None, stride: int = 1, padding
     _finite(z, "convolution")
     _finite([*(k for f in dk for k in f), *dx, [db]], "gradient")
     return ConvGrad(dims, multi, (sh, sw), (ph, pw), flip, x_rows, k_rows, b, g_rows, xp, gd, z, dk, dx, db,
-                    tuple(sizes), _formulas(flip, multi, dims))
+                    tuple(sizes), _formulas(flip, multi, dims), tuple(notes))
 
 
 def _read_grids(images, kernels, dims, multi: bool):
@@ -544,7 +554,7 @@ def _text(r: ConvGrad, at: str | None = None) -> str:
         lines.append("bias " + ", ".join(f"b{f'[{o}]' if r.multi else ''} = {num(v)}" for o, v in enumerate(r.bias)))
     for o in range(c_out):
         show(f"output {{name}} ({{shape}}), stride {s}, padding {p}:", "Z", r.z[o], o)
-    lines += [f"  {r.formulas['Z']}", "  size: " + "; ".join(r.sizes)]
+    lines += [f"  {r.formulas['Z']}", "  size: " + "; ".join(r.sizes)] + [f"  note: {n}" for n in r.notes]
     for o in range(c_out):
         show("upstream gradient {name} = dL/dZ ({shape}):", "G", r.upstream[o], o)
     for o in range(c_out if s > 1 else 0):

@@ -116,3 +116,25 @@ def test_show_padded_alone(main80):
     assert r.code == 2 and "--kernel is required" in r.err and "--show-padded" in r.err
     r = main80("conv", "--image", "1 2; 3 4", "-p", "same", "--show-padded")
     assert r.code == 2 and "-p same needs the kernel's size" in r.err
+
+
+# ---- grad and conv-matrix: the same -f and -p ---------------------------------------------
+
+def test_grad_takes_f_and_same(main80):
+    a = main80("grad", "--image", "1 2 3; 4 5 6; 7 8 9", "-f", "1 0 -1; 1 0 -1; 1 0 -1", "-p", "same")
+    b = main80("grad", "--image", "1 2 3; 4 5 6; 7 8 9", "--kernel", "1 0 -1; 1 0 -1; 1 0 -1", "-p", "1")
+    note = "  note: same at stride 1 keeps the size, out = n = 3 (the notes' same): p = 1"
+    assert [x for x in lines(a) if x != note] == lines(b) and note in lines(a)
+    r = main80("grad", "--image", "1 2; 3 4", "-f", "1 0; 0 1", "-p", "same")
+    assert r.code == 2 and "one row more after than before" in r.err
+
+
+def test_conv_matrix_f_is_the_kernel_its_length_or_values(main80):
+    three = main80("conv-matrix", "-n", "8", "-f", "3", "-s", "2")
+    assert three.out == main80("conv-matrix", "-n", "8", "--kernel", "3", "-s", "2").out
+    assert three.out == main80("conv-matrix", "-n", "8", "--size", "3", "-s", "2").out  # hidden, deprecated
+    values = main80("conv-matrix", "-n", "5", "-f", "-1 1 -1", "-x", "0 0 1 0 1")
+    assert "matrix @ x = -1 1 -2" in values.out
+    assert "f=1," in main80("conv-matrix", "-n", "4", "-f", "[5]").out
+    r = main80("conv-matrix", "-n", "8", "-f", "3", "--size", "3")
+    assert r.code == 2 and "given twice" in r.err
