@@ -10,11 +10,14 @@ compile/fit, load_model, keras.Model subclasses such as a GAN wrapper) is passed
 from __future__ import annotations
 
 import ast
+import os
+import re
 from dataclasses import dataclass, field
 
+from . import keras_apps
 from .common import INPUT, Graph, InputHint
-from .keras_layers import Refused, convert, has_params, not_read, spelling
-from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse
+from .keras_layers import Refused, convert, family, has_params, not_read, spelling
+from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse, parse_choice
 from .spellings import argument_marks
 
 UPSAMPLING_SIZE = {"size": "factor"}  # UpSampling2D(size=2) is the kind's factor (its `size` is torch's)
@@ -42,6 +45,11 @@ class KTensor:
     ref: str
     shape: tuple | None = None
     at: tuple | None = None
+    rank: int | None = None  # with the batch axis, where known: a layer's `axis=3` may name the channels
+
+    def __post_init__(self):
+        if self.rank is None and self.shape is not None:
+            self.rank = len(self.shape) + 1
 
 
 @dataclass
@@ -71,7 +79,6 @@ class _Names:
 
 
 def _snake(name: str) -> str:
-    import re
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
@@ -95,6 +102,16 @@ class KerasReader(Interp):
         self.names = _Names()
         self.candidates: list[tuple[str, int, KSeq | KModel]] = []
         self.module_calls: dict[str, list[tuple[int, list, dict]]] = {}
+        self.owners: dict[int, KerasReader] = {}  # def -> the reader of its file (siblings share one map)
+
+    def own(self, owners: dict) -> None:
+        self.owners = owners
+        owners.update((id(n), self) for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef))
+
+    def set_attr(self, owner, name, value, node) -> None:
+        if isinstance(owner, Function) and name == "__doc__":
+            return  # `EfficientNetB0.__doc__ = ...`
+        super().set_attr(owner, name, value, node)
 
     def defined(self, stmt) -> None:
         if isinstance(stmt, ast.Assign):
@@ -103,6 +120,13 @@ class KerasReader(Interp):
                     self.candidates.append((t.id, stmt.lineno, self.globals[t.id]))
 
     def call_function(self, fn, args, kwargs, node, env_extra=None):
+        owner = self.owners.get(id(fn.node), self)
+        if owner is not self:  # a function of another file (a nested def passed to a sibling's function)
+            owner.steps, owner.depth = self.steps, self.depth
+            try:
+                return owner.call_function(fn, args, kwargs, node, env_extra)
+            finally:
+                self.steps = owner.steps
         if self.depth == 0 and fn.bound is None:  # a module-level call of the file's builder: its arguments
             self.module_calls.setdefault(fn.node.name, []).append((node.lineno, list(args), dict(kwargs)))
         return super().call_function(fn, args, kwargs, node, env_extra)
@@ -143,6 +167,14 @@ class KerasReader(Interp):
     def call_dotted(self, name, args, kwargs, marks, node):
         name = _keras(name) or name
         short = name.rsplit(".", 1)[-1]
+        try:
+            known = keras_apps.call(name, args, kwargs, lambda v: isinstance(v, KTensor))
+        except (keras_apps.AppError, TypeError) as e:
+            raise self.error(node, f"{name}: {e}") from None
+        if known is not NotImplemented:
+            return known
+        if name in keras_apps.PASSED_OVER:
+            return Ignored(f"`{name}` builds no layer", node.lineno)
         if name in ("keras.Input", "keras.layers.Input", "keras.Input"):
             return self.make_input(args, kwargs, node)
         if name in ("keras.Sequential", "keras.models.Sequential"):
@@ -151,7 +183,7 @@ class KerasReader(Interp):
             for item in items:
                 self.seq_add(seq, item, node)
             return seq
-        if name in ("keras.Model", "keras.models.Model"):
+        if name in ("keras.Model", "keras.models.Model", "keras.models.Functional"):
             return self.make_model(args, kwargs, node)
         if name.startswith("keras.layers.") and short in ("add", "multiply", "subtract", "maximum", "minimum",
                                                           "average", "concatenate"):
@@ -165,6 +197,10 @@ class KerasReader(Interp):
             if any(isinstance(v, KTensor) for v in (*args, *kwargs.values())):
                 raise self.fail(node, f"`{name}` of a model tensor")
             return Ignored(f"`{name}` (a call that builds no layer) happens when the file runs", node.lineno)
+        if name.startswith("keras.applications.") and name.count(".") == 3:
+            followed = self.sibling_call(name, args, kwargs, node)
+            if followed is not None:
+                return followed
         if name.startswith("keras.applications."):
             raise self.fail(node, f"{name}: a model from keras.applications (save it with model.to_json() "
                                   "and give cnncalc that file)")
@@ -250,6 +286,34 @@ class KerasReader(Interp):
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else self.names.take(_snake(cls.name))
         return KLayer(cls.name, {}, at(node), {}, name, read=got)
 
+    def sibling_call(self, name: str, args, kwargs, node):
+        """`resnet.ResNet(...)` in keras.applications' resnet_v2.py: the function of the sibling
+        file (resnet.py, in the folder of the file read, never outside it), read with that file's
+        names into this model's graph; None when there is no such file or function."""
+        _, _, module, fn_name = name.split(".")
+        folder = os.path.realpath(os.path.dirname(os.path.abspath(self.path)))
+        target = os.path.realpath(os.path.join(folder, module + ".py"))
+        if os.path.dirname(target) != folder or not os.path.isfile(target) or target == os.path.realpath(self.path):
+            return None
+        siblings = self.__dict__.setdefault("_siblings", {})
+        if target not in siblings:
+            child = KerasReader(target, parse(target)[1])
+            child.graph, child.names, child.steps = self.graph, self.names, self.steps
+            if not self.owners:
+                self.own({})
+            child.own(self.owners)
+            child.run_module()
+            siblings[target] = child
+        child = siblings[target]
+        fn = child.globals.get(fn_name)
+        if not isinstance(fn, Function):
+            return None
+        child.steps, child.depth = self.steps, self.depth
+        try:
+            return child.call_function(fn, args, kwargs, node)
+        finally:
+            self.steps = child.steps
+
     def keras_base(self, cls: ast.ClassDef) -> str | None:
         """The keras class `cls` derives from (directly or through a class of the file), or None."""
         for b in cls.bases:
@@ -264,6 +328,12 @@ class KerasReader(Interp):
 
     # -- values ------------------------------------------------------------------------------
     def attribute_value(self, owner, name, node):
+        if isinstance(owner, str) and name == "format":
+            return ("format", owner)
+        if isinstance(owner, KTensor) and name == "shape":
+            raise self.fail(node, "the size of a tensor (`.shape`), which the source reader does not follow "
+                                  "(it reads no sizes until the model is built); save the model (model.save, "
+                                  "model.to_json) and give cnncalc that file")
         if isinstance(owner, KSeq) and name in ("add", "pop"):
             return ("seq", owner, name)
         if isinstance(owner, list) and name in ("append", "extend"):
@@ -275,6 +345,11 @@ class KerasReader(Interp):
         return None
 
     def call_value(self, fn, args, kwargs, marks, node):
+        if isinstance(fn, tuple) and fn[0] == "format":  # "mixed{0}".format(i): plain fields only
+            values = [*args, *kwargs.values()]
+            if re.search(r"\{[^}]*[:!]", fn[1]) or not all(isinstance(v, (int, str)) for v in values):
+                raise self.fail(node, "str.format with a format spec or values other than ints and strings")
+            return self.sized(self.python(node, lambda: fn[1].format(*args, **kwargs)), node)
         if isinstance(fn, tuple) and fn[0] == "seq":
             if fn[2] == "add":
                 self.seq_add(fn[1], args[0], node)
@@ -331,15 +406,16 @@ class KerasReader(Interp):
                                   "and cnncalc counts each layer's own")
         layer.called += 1
         cfg = {k: v for k, v in layer.cfg.items() if k not in ("input_shape", "batch_input_shape", "input_dim")}
+        rank = tensors[0].rank if all(t.rank == tensors[0].rank for t in tensors) else None
         try:
-            kind, args, note = convert(layer.cls, cfg)
+            kind, args, note = convert(layer.cls, cfg, rank)
         except Refused as e:
             line, col = layer.marks.get(e.key) or layer.at
             raise self.fail(_Pos(line, col), f"{layer.cls}: {e.what}") from None
         marks = argument_marks(kind, "keras", layer.marks, UPSAMPLING_SIZE)
         name = self.graph.add(kind, args, [t.ref for t in tensors], prefix + layer.name, layer.at, marks,
                               note=note)
-        return KTensor(name)
+        return KTensor(name, rank=_rank_after(layer.cls, cfg, rank))
 
     def replay(self, model: KModel, x: KTensor, prefix: str) -> KTensor:
         """A functional model called on a tensor: its layers again, on x, named `<model>/<layer>`."""
@@ -366,12 +442,16 @@ class KerasReader(Interp):
                                         "guess which one is meant; pass --class NAME")
         return next(iter(roots.values()))
 
-    def named(self, class_name: str):
+    def named(self, class_name: str, given: tuple[list, dict] | None = None):
         """The model `--class` names: a module-level model, or a function of the file that builds
-        one (called with the arguments of the file's own call of it, else its defaults)."""
+        one (called with the arguments --class gives, else those of the file's own call of it,
+        else its defaults)."""
         value = self.globals.get(class_name)
+        if given is not None and not isinstance(value, Function):
+            raise self.error(self.tree, f"--class gives arguments, but `{class_name}` is not a function of the "
+                                        "file that builds the model")
         if isinstance(value, Function):
-            args, kwargs = self.builder_args(value)
+            args, kwargs = given or self.builder_args(value)
             value = self.call_function(value, args, kwargs, value.node)
         if isinstance(value, (KSeq, KModel)):
             return value
@@ -399,8 +479,8 @@ class KerasReader(Interp):
     def read(self, class_name, input_given):
         self.run_module()
         if class_name is not None:
-            value = self.named(class_name)
-            name = class_name
+            name, args, kwargs = parse_choice(class_name, self.path)
+            value = self.named(name, (args, kwargs) if "(" in class_name else None)
         else:
             subclassed = [c for c in self.classes.values()
                            if any((_keras(self.dotted(b)) or "") in ("keras.Model", "keras.models.Model") for b in c.bases)]
@@ -414,7 +494,7 @@ class KerasReader(Interp):
         if isinstance(value, KSeq):
             x = value.input or KTensor(INPUT)
             start = len(self.graph.nodes)
-            out = self.apply(value, [KTensor(INPUT)], self.tree, shared_ok=True)
+            out = self.apply(value, [KTensor(INPUT, rank=x.rank)], self.tree, shared_ok=True)
             nodes = self.graph.nodes[start:]
             model_name = value.name
         else:
@@ -431,6 +511,18 @@ class KerasReader(Interp):
             hint = InputHint(None, "the model has no keras.Input and its first layer no input_shape", "28x28x1")
         what = f"Keras source, {'Sequential' if isinstance(value, KSeq) else 'functional'} model {name}"
         return nodes, hint, model_name, what
+
+
+def _rank_after(cls: str, cfg: dict, rank: int | None) -> int | None:
+    """The output's rank (with the batch) of a Keras layer given its input's, where known."""
+    group = family(cls)
+    if group == "Flatten" or (group == "GlobalPool" and not cfg.get("keepdims")):
+        return 2
+    if group == "Reshape":
+        return len(cfg["target_shape"]) + 1
+    if group in ("Embedding", "Permute") or rank is None:
+        return None if group != "Permute" else rank
+    return rank
 
 
 def _used_as_layers(tree) -> set:

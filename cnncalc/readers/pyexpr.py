@@ -44,6 +44,7 @@ class Dotted:
 class Function:
     node: ast.FunctionDef
     bound: Any = None  # `self` for a method
+    closure: dict | None = None  # the enclosing function's names, for a `def` inside a function
 
 
 @dataclass
@@ -133,7 +134,7 @@ class Expressions:
                 right = self.eval(comp, env)
                 if not isinstance(op, (ast.Is, ast.IsNot)):
                     left = self._plain(left, node.left)
-                    if not isinstance(right, (list, tuple, dict)):
+                    if not isinstance(right, (list, tuple, dict, frozenset)):
                         right = self._plain(right, comp)
                 if not self.python(node, _CMPS[type(op)], left, right):
                     return False
@@ -149,6 +150,8 @@ class Expressions:
                 else:
                     items.append(self.eval(e, env))
             return tuple(items) if isinstance(node, ast.Tuple) else items
+        if isinstance(node, ast.Set):  # `weights in {"imagenet", None}`: plain values only
+            return frozenset(self.python(e, _hashable, self._plain(self.eval(e, env), e)) for e in node.elts)
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
                 raise self.fail(node, "a `**` inside a dict")
@@ -401,6 +404,8 @@ class Expressions:
             raise self.error(node, f"calls nest deeper than {MAX_DEPTH} levels (a recursion?); "
                                    "cnncalc does not follow it")
         env = self.bind(fn.node, ([fn.bound] if fn.bound is not None else []) + list(args), kwargs, node)
+        if fn.closure is not None:
+            env = {**fn.closure, **env}
         if env_extra:
             env.update(env_extra)
         self.depth += 1

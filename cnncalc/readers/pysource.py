@@ -204,6 +204,8 @@ class Interp(Expressions):
             raise _Continue()
         elif isinstance(stmt, (ast.Pass, ast.Assert)):
             pass
+        elif isinstance(stmt, ast.FunctionDef) and not stmt.decorator_list and env is not self.globals:
+            env[stmt.name] = Function(stmt, closure=env)  # a def inside a function sees its names
         elif isinstance(stmt, ast.Raise):
             raise self.error(stmt, f"the file's own code raises `{ast.unparse(stmt.exc)[:80] if stmt.exc else 'raise'}` "
                                    "here for these values; change the arguments the model is built with")

@@ -1,0 +1,127 @@
+"""keras.applications' own files (installed with Keras 3), read statically with --class: the
+applications whose code needs no tensor size read exactly (parameters, trainable parameters and
+output shape equal Keras' own model, built in the slow test); the others are refused in one
+line naming the construct. Every application also reads exactly as .keras and JSON, with a
+frozen base inside a functional head and with all but its last 20 layers frozen."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from cnncalc.errors import CnncalcError
+
+from .common import summary_of
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+# application -> its file in keras/src/applications
+EXACT = {"VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet", "ResNet101": "resnet", "ResNet152": "resnet",
+         "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2", "ResNet152V2": "resnet_v2", "Xception": "xception",
+         "InceptionV3": "inception_v3", "MobileNet": "mobilenet"}
+# application -> (its file, what the one-line refusal names)
+REFUSED = {"DenseNet121": ("densenet", "the size of a tensor (`.shape`)"),
+           "MobileNetV2": ("mobilenet_v2", "the size of a tensor (`.shape`)"),
+           "MobileNetV3Small": ("mobilenet_v3", "the size of a tensor (`.shape`)"),
+           "InceptionResNetV2": ("inception_resnet_v2", "the size of a tensor (`.shape`)"),
+           "EfficientNetB0": ("efficientnet", "Rescaling: a per-channel scale"),  # imagenet's 1/stddev
+           "EfficientNetV2B0": ("efficientnet_v2", "the attribute `split` of the string"),
+           "ConvNeXtTiny": ("convnext", "numpy.linspace"),
+           "NASNetMobile": ("nasnet", "not available with the torch backend")}
+
+
+def application(module: str) -> str:
+    keras = pytest.importorskip("keras")
+    path = os.path.join(os.path.dirname(keras.__file__), "src", "applications", f"{module}.py")
+    if not os.path.isfile(path):
+        pytest.skip(f"no {path}")
+    return path
+
+
+def test_resnet50_from_its_own_file():
+    path = application("resnet")
+    start = time.perf_counter()
+    s = summary_of(path, class_name="ResNet50")
+    assert time.perf_counter() - start < 2
+    assert (s.totals.params, s.totals.trainable_params, s.output_shape) == (25_636_712, 25_583_592, (1000,))
+    assert s.spec.input == (224, 224, 3) and s.layers[0].layer.name == "conv1_pad"
+
+
+@pytest.mark.parametrize("app", ["DenseNet121", "NASNetMobile"])
+def test_an_application_that_needs_sizes_is_refused_in_one_line(app):
+    module, words = REFUSED[app]
+    with pytest.raises(CnncalcError) as e:
+        summary_of(application(module), class_name=app)
+    assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def counts(model):
+    size = lambda ws: sum(int(w.numpy().size) for w in ws)
+    return model.count_params(), size(model.trainable_weights), tuple(model.outputs[0].shape[1:])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", sorted(EXACT))
+def test_source_reads_as_keras_builds(app):
+    path = application(EXACT[app])
+    keras = pytest.importorskip("keras")
+    start = time.perf_counter()
+    s = summary_of(path, class_name=app)
+    assert time.perf_counter() - start < 2
+    assert (s.totals.params, s.totals.trainable_params, s.output_shape) == counts(getattr(keras.applications, app)(
+        weights=None))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", sorted(REFUSED))
+def test_refused_in_one_line(app):
+    module, words = REFUSED[app]
+    with pytest.raises(CnncalcError) as e:
+        summary_of(application(module), class_name=app)
+    assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def read(model, tmp_path, name, input=None):
+    out = set()
+    for ext in ("keras", "json"):
+        path = tmp_path / f"{name}.{ext}"
+        model.save(str(path)) if ext == "keras" else path.write_text(model.to_json())
+        s = summary_of(str(path), input=input)
+        out.add((s.totals.params, s.totals.trainable_params, s.output_shape))
+    return out
+
+
+SAVED = sorted(set(EXACT) | set(REFUSED) - {"NASNetMobile"} | {"DenseNet169", "EfficientNetB3", "MobileNetV3Large",
+                                                               "ConvNeXtSmall", "EfficientNetV2S"})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", SAVED)
+def test_keras_and_json_frozen_and_fine_tuned(app, tmp_path):
+    keras = pytest.importorskip("keras")
+    build = getattr(keras.applications, app)
+    full = build(weights=None)
+    known = tuple(full.inputs[0].shape[1:])
+    size = None if None not in known else (224, 224, 3)  # MobileNetV3 leaves its input open
+    assert read(full, tmp_path, "full", size) == {counts(full)}
+    base = build(weights=None, include_top=False, input_shape=(96, 96, 3) if "V3" not in app else None)
+    inp = keras.Input((96, 96, 3))
+    x = keras.layers.GlobalAveragePooling2D()(base(inp, training=False))
+    model = keras.Model(inp, keras.layers.Dense(10)(x))
+    base.trainable = False
+    assert read(model, tmp_path, "frozen") == {counts(model)}
+    base.trainable = True
+    for layer in base.layers[:-20]:
+        layer.trainable = False
+    assert read(model, tmp_path, "last20") == {counts(model)}
+
+
+def test_class_takes_the_applications_arguments():
+    path = application("resnet")
+    s = summary_of(path, class_name="ResNet50(weights=None, classes=10)")
+    assert s.totals.params == 25_636_712 - (2048 * 1000 + 1000) + (2048 * 10 + 10) and s.output_shape == (10,)
+    with pytest.raises(CnncalcError, match=r"resnet.py:\d+:\d+: the file's own code raises .*classes"):
+        summary_of(path, class_name="ResNet50(classes=10)")  # Keras' own check: imagenet weights need 1000
+    s = summary_of(application("vgg16"), class_name="VGG16(include_top=False, weights=None, input_shape=(32, 32, 3))")
+    assert s.output_shape == (1, 1, 512) and s.totals.params == 14_714_688
