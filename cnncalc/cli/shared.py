@@ -25,9 +25,9 @@ OLD_SPELLINGS: dict[str, dict[str, str]] = {
 GLOSSARY = {
     "-n": ("--input", "input size: 6, 6x6, 32x32x3"),
     "-i": ("--input", "input shape; conv/pool: --image"),
-    "-f": ("--kernel", "kernel or window f (conv: the kernel)"),
+    "-f": ("--kernel", "kernel or window (conv: the values)"),
     "-s": ("--stride", "stride s"),
-    "-p": ("--padding", "padding p, before,after, same, valid"),
+    "-p": ("--padding", "padding p, before,after, same/valid"),
     "-d": ("--dilation", "dilation d"),
     "-k": ("--filters", "number of filters"),
     "-g": ("--groups", "groups g"),

@@ -128,17 +128,15 @@ def layer_kind(
 ) -> None:
     """Any kind alone (conv, dense, relu, softmax, batchnorm, flatten, conv1d, ...), with the working.
 
-    Its shape, activations, parameters, weight shapes (PyTorch's and Keras' order) and MACs, each
-    with its formula; --jacobian adds d out/d in and d out/d weights (n x n for an activation on
-    n values: diagonal when element-wise, full for softmax). Other arguments: --arg name=value.
+    Its shape, activations, parameters, weight shapes (PyTorch's and Keras' order) and MACs, each with its formula; --jacobian adds d out/d in and d out/d weights (n x n for an activation on n values: diagonal when element-wise, full for softmax). Other arguments: --arg name=value.
 
-    Example: cnncalc layer conv --input 32x32x3 --filters 10 -f 3   ->   params (3*3*3 + 1)*10 = 280
+    Example: cnncalc layer conv --input 32x32x3 --filters 10 -f 3   ->   280 params
 
-    Example: cnncalc layer dense --input 400 --units 120   ->   400*120 + 120 = 48,120
+    Example: cnncalc layer dense --input 400 --units 120   ->   48,120 params
 
-    Example: cnncalc layer relu --input 5 --jacobian   ->   d out / d input: (5, 5), diagonal
+    Example: cnncalc layer relu --input 5 --jacobian   ->   5 x 5, diagonal
 
-    Example: cnncalc layer conv --input 6x6x1 --filters 1 -f 3 --jacobian
+    Example: cnncalc layer leaky_relu --input 8 --arg negative_slope=0.2
     """
     from .. import size_syntax as P
     from ..errors import ArgumentError
