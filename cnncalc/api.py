@@ -434,11 +434,13 @@ def jacobian(answer, *, dtype_bytes: int = 4):
 
 
 def exercise(template: str | Path, roster: str | Path, seed: int, *, exact: bool = False, share: bool = False,
-             html: bool = False):
+             html: bool = False, keep: str | Path | None = None):
     """A variant of a template (a spec with `vary:`) for each student of a roster CSV, drawn
-    from the seed and the name, with every file to write (cnncalc.exercises.Exercise)."""
+    from the seed and the name, with every file to write (cnncalc.exercises.Exercise); the
+    students an earlier variants.csv (`keep`) lists keep their variants and folders."""
     from .exercises import make
-    return make(str(template), str(roster), seed, exact=exact, share=share, html=html)
+    return make(str(template), str(roster), seed, exact=exact, share=share, html=html,
+                keep=None if keep is None else str(keep))
 
 
 def write_exercise(made, folder: str | Path, force: bool = False) -> list[str]:

@@ -65,6 +65,14 @@ class Template:
             out[name] = texts[k]
         return {n: out[n] for n in self.names}
 
+    def index(self, values: Mapping[str, str]) -> int:
+        """The index of the variant with these choices (variant's inverse); a KeyError or
+        ValueError for a name or choice the template does not have."""
+        index = 0
+        for name, texts in zip(self.names, self.choices):
+            index = index * len(texts) + texts.index(values[name])
+        return index
+
     def values(self) -> dict[str, str]:
         """The picked variant: name -> choice text."""
         return {n: c[i] for n, c, i in zip(self.names, self.choices, self.picked)}

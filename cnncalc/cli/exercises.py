@@ -29,6 +29,7 @@ def exercise(
     fmt: ExerciseFormat = typer.Option(ExerciseFormat.md, "--format", "-F", help="With a template: md, or html to add printable handout.html and key.html."),
     exact: bool = typer.Option(False, "--exact", help="With a template: hand out only variants in which every window division is exact (no layer drops rows)."),
     share: bool = typer.Option(False, "--share", help="With a template: if there are fewer valid variants than students, let students share them (default: refused, saying how many)."),
+    keep: Optional[Path] = typer.Option(None, "--keep", help="With a template: an earlier run's variants.csv; the students it lists keep their variants and folders, the others are drawn.", show_default=False),
     force: bool = typer.Option(False, "--force", help="Replace files the folder already holds."),
 ) -> None:
     """Exercises for a class: a variant of a template for each student with its handout and key,
@@ -51,13 +52,13 @@ def exercise(
         if template is None:
             raise ArgumentError("give a template spec or --drill size|padding|params; e.g. cnncalc exercise "
                                 "template.yaml --roster roster.csv --seed 7 -o hw3")
-        return _variants(template, roster, P.one(seed, "--seed", "7", minimum=0), output, fmt, exact, share, force)
+        return _variants(template, roster, P.one(seed, "--seed", "7", minimum=0), output, fmt, exact, share, force, keep)
     if template is not None:
         raise ArgumentError(f"--drill makes its own problems; leave out the template {template}")
     _drill(drill, count, seed, output, force)
 
 
-def _variants(template, roster, seed: int, output, fmt, exact: bool, share: bool, force: bool) -> None:
+def _variants(template, roster, seed: int, output, fmt, exact: bool, share: bool, force: bool, keep) -> None:
     """A variant of the template per student of the roster, written to the output folder."""
     from .. import api
     from ..errors import ArgumentError
@@ -66,7 +67,7 @@ def _variants(template, roster, seed: int, output, fmt, exact: bool, share: bool
     if missing:
         raise ArgumentError(f"a template needs {' and '.join(missing)}: e.g. cnncalc exercise {template} "
                             "--roster roster.csv --seed 7 -o hw3")
-    made = api.exercise(template, roster, seed, exact=exact, share=share, html=fmt is ExerciseFormat.html)
+    made = api.exercise(template, roster, seed, exact=exact, share=share, html=fmt is ExerciseFormat.html, keep=keep)
     api.write_exercise(made, output, force)
     variants = len({tuple(v.values()) for v in made.variants})
     say(f"wrote {output}: {len(made.students)} students, {variants} different variants, "

@@ -13,12 +13,12 @@ import csv
 import io
 from dataclasses import dataclass
 
-from ..errors import SpecError, read_text, visible
+from ..errors import ArgumentError, SpecError, read_text, visible
 from ..files import write_files
 from ..render.formats import defuse
 from ..spec import compose, template_of
 from . import handouts
-from .roster import Student, read_roster, with_folders
+from .roster import Student, read_kept, read_roster, with_folders
 from .variants import Variants, assign, label
 
 
@@ -44,11 +44,14 @@ def load_template(path: str, exact: bool = False) -> Variants:
 
 
 def make(template: str, roster: str, seed: int, *, exact: bool = False, share: bool = False,
-         html: bool = False) -> Exercise:
-    """A variant per student of the roster, drawn from `seed`, and each one's files."""
+         html: bool = False, keep: str | None = None) -> Exercise:
+    """A variant per student of the roster, drawn from `seed`, and each one's files; the
+    students an earlier variants.csv (`keep`) lists keep their variant and folder."""
     variants = load_template(template, exact)
-    students = with_folders(read_roster(roster))
-    drawn = assign(variants, students, str(seed), share)
+    roster_students = read_roster(roster)
+    kept = _kept(variants, keep, {s.key for s in roster_students}) if keep else {}
+    students = with_folders(roster_students, {k: folder for k, (folder, _) in kept.items()})
+    drawn = assign(variants, students, str(seed), share, {k: index for k, (_, index) in kept.items()})
     files: dict[str, str] = {}
     chosen = []
     for s in students:
@@ -64,7 +67,29 @@ def make(template: str, roster: str, seed: int, *, exact: bool = False, share: b
             files[f"{s.folder}/key.html"] = handouts.key_html(summary, s.name, name)
     names = variants.template.names
     files = {"variants.csv": table(names, students, chosen), **files}
-    return Exercise(names, tuple(students), tuple(chosen), files, (template, roster))
+    return Exercise(names, tuple(students), tuple(chosen), files, (template, roster, *([keep] if keep else [])))
+
+
+def _kept(variants: Variants, path: str, students: set[str]) -> dict[str, tuple[str, int]]:
+    """The roster's students an earlier variants.csv lists: key -> (folder, variant index),
+    each variant still one of the template's and valid."""
+    out = {}
+    for key, (folder, values, line) in read_kept(path, variants.template.names).items():
+        if key not in students:
+            continue  # left the class
+        try:
+            index = variants.template.index(values)
+        except ValueError:
+            raise ArgumentError(f"{label(values)} is no variant of the template (its choices changed?); "
+                                "keep only rows of this template", path=path, line=line, col=1) from None
+        if any(folder == f for f, _ in out.values()):
+            raise ArgumentError(f"the folder {folder} is listed twice; give each student their own",
+                                path=path, line=line, col=1)
+        if variants.summary(index) is None:
+            raise ArgumentError(f"the variant {label(values)} is not valid ({variants.why(index)})",
+                                path=path, line=line, col=1)
+        out[key] = (folder, index)
+    return out
 
 
 def table(names, students, chosen) -> str:

@@ -93,6 +93,29 @@ def read_roster(path: str) -> list[Student]:
     return students
 
 
+def read_kept(path: str, names: tuple[str, ...]) -> dict[str, tuple[str, dict[str, str], int]]:
+    """An earlier variants.csv (--keep): student key -> (folder, {name: choice}, line)."""
+    text = read_text(path, ArgumentError, "a variants.csv", "the variants.csv an earlier `cnncalc exercise` wrote")
+    check_characters(text, path, ArgumentError)
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(rows, [])]
+    missing = [c for c in ("student", "folder", *names) if c not in header]
+    if missing:
+        raise ArgumentError(f"is no variants.csv of this template: it has no column {', '.join(missing)}",
+                            path=path, line=1, col=1)
+    out = {}
+    for row in rows:
+        cells = dict(zip(header, (c.strip() for c in row)))
+        name, folder = _clean(cells.get("student", "")), cells.get("folder", "")
+        if not name:
+            continue
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", folder) or folder in _RESERVED:
+            raise ArgumentError(f"`{folder[:40]}` is not a folder name `cnncalc exercise` writes (letters, digits, -)",
+                                path=path, line=rows.line_num, col=1)
+        out[name.casefold()] = (folder, {n: cells.get(n, "") for n in names}, rows.line_num)
+    return out
+
+
 def slug(name: str) -> str:
     """A file-name-safe form of a name: ASCII letters and digits, words joined by `-`."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -101,13 +124,16 @@ def slug(name: str) -> str:
     return f"{text}-student" if text in _RESERVED else text
 
 
-def with_folders(students: list[Student]) -> list[Student]:
-    """Each student with a folder of their own: their name's slug; where two names give the
+def with_folders(students: list[Student], kept: dict[str, str] | None = None) -> list[Student]:
+    """Each student with a folder of their own: the one `kept` gives them (student key ->
+    folder, from an earlier variants.csv), else their name's slug; where two names give the
     same slug (or none), the one whose name's hash comes first keeps it and the others add a
     piece of their hash, so the folders do not depend on the roster's order."""
-    taken: set[str] = set()
-    folders: dict[str, str] = {}
+    folders = {s.key: kept[s.key] for s in students if s.key in (kept or {})}
+    taken: set[str] = set(folders.values())
     for s in sorted(students, key=lambda s: digest("folder", s.key)):
+        if s.key in folders:
+            continue
         base, mark = slug(s.name) or "student", digest("folder", s.key)
         folder, k = base, 4
         while folder in taken or folder == "student":

@@ -7,7 +7,8 @@ number of variants) taken from SHA-256 of the seed and their name, so the walk v
 variant once. Students choose in the order of SHA-256 of the seed and their name, not the
 roster's, each taking the first variant on their walk that is valid and not taken. A student
 added to the roster later takes a variant nobody holds unless their turn comes before someone
-whose first free variant they take, which is rare while the variants far outnumber the class.
+whose first free variant they take, which is rare while the variants far outnumber the class;
+with an earlier variants.csv (`--keep`) the students it lists keep theirs for certain.
 """
 from __future__ import annotations
 
@@ -67,12 +68,15 @@ class Variants:
         errors = {(v.message, v.line, v.col) for _, v in self.invalid() if isinstance(v, SpecError)}
         return self.invalid()[0][1] if len(errors) == 1 and len(self.invalid()) == len(self.checked) else None
 
+    def why(self, index: int) -> str:
+        """Why a checked variant is invalid, in words."""
+        why = self.checked[index]
+        return f"{why.layer + ': ' if why.layer else ''}{why.message}" if isinstance(why, CnncalcError) else why
+
     def reason(self) -> str:
         """One invalid variant and why, for messages."""
-        index, why = self.invalid()[0]
-        if isinstance(why, CnncalcError):
-            why = f"{why.layer + ': ' if why.layer else ''}{why.message}"
-        return f"e.g. {label(self.template.variant(index))}: {why}"
+        index = self.invalid()[0][0]
+        return f"e.g. {label(self.template.variant(index))}: {self.why(index)}"
 
     def where(self) -> dict:
         """The position of `vary:`, for messages."""
@@ -94,13 +98,16 @@ def walk(seed: str, student: Student, count: int):
         yield (start + k * step) % count
 
 
-def assign(variants: Variants, students: list[Student], seed: str, share: bool = False) -> dict[str, int]:
-    """student key -> variant index. Too few valid variants is an error saying how many,
-    unless `share`: then the students left over share, each the least-used valid variant
-    that comes first on their walk."""
-    order = sorted(students, key=lambda s: digest(seed, s.key))
+def assign(variants: Variants, students: list[Student], seed: str, share: bool = False,
+           kept: dict[str, int] | None = None) -> dict[str, int]:
+    """student key -> variant index; `kept` students keep the variant given (an earlier run's).
+    Too few valid variants is an error saying how many, unless `share`: then the students
+    left over share, each the least-used valid variant that comes first on their walk."""
+    out = {s.key: kept[s.key] for s in students if s.key in (kept or {})}
     held: dict[int, int] = {}  # variant -> how many students hold it
-    out: dict[str, int] = {}
+    for index in out.values():
+        held[index] = held.get(index, 0) + 1
+    order = sorted((s for s in students if s.key not in out), key=lambda s: digest(seed, s.key))
     left = []
     for s in order:
         index = next((i for i in walk(seed, s, variants.count) if i not in held and variants.summary(i)), None)

@@ -270,3 +270,37 @@ def test_the_whole_loop_grades_each_student_against_their_variant(main, files, t
     assert book[copier["student"]]["note"].startswith(f"fits the variant of {own['student']}")
     assert book[blank["student"]]["score"] == "0.0"
     assert book[missing["student"]]["status"].startswith("missing")
+
+
+def test_keep_holds_every_earlier_variant_and_folder_when_the_roster_grows(files, tmp_path):
+    """Without --keep a newcomer whose turn comes first can take a student's variant (here,
+    9 variants for 8 students); with the earlier variants.csv nobody's changes."""
+    t, r = files(names=NAMES[:5])
+    grown = tmp_path / "grown.csv"
+    grown.write_text(roster_text([*NAMES[:5], "Dana Scully", "Fox Mulder", "Walter Skinner"]), encoding="utf-8")
+    for seed in range(40):
+        before = make(str(t), str(r), seed)
+        if {n: v for n, v in drawn(make(str(t), str(grown), seed)).items() if n in NAMES[:5]} != drawn(before):
+            break
+    else:
+        pytest.fail("no seed bumps anyone: the test needs a smaller template")
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text(before.files["variants.csv"], encoding="utf-8")
+    after = make(str(t), str(grown), seed, keep=str(earlier))
+    assert {n: v for n, v in drawn(after).items() if n in NAMES[:5]} == drawn(before)
+    assert len(set(drawn(after).values())) == 8
+    assert [s.folder for s in after.students[:5]] == [s.folder for s in before.students]
+
+
+@pytest.mark.parametrize("kept, message", [
+    ("student,folder,n\n", "earlier.csv:1:1: is no variants.csv of this template: it has no column k1"),
+    ("student,folder,n,k1\nBob,bob,30,4\n", "earlier.csv:2:1: n=30,k1=4 is no variant of the template (its choices "
+                                            "changed?); keep only rows of this template"),
+    ("student,folder,n,k1\nBob,../x,28,4\n", "earlier.csv:2:1: `../x` is not a folder name `cnncalc exercise` writes "
+                                             "(letters, digits, -)"),
+])
+def test_bad_keep_files(files, tmp_path, main, kept, message):
+    t, r = files(names=["Bob"])
+    (tmp_path / "earlier.csv").write_text(kept)
+    out = main("exercise", t, "--roster", r, "--seed", "1", "-o", tmp_path / "out", "--keep", tmp_path / "earlier.csv")
+    assert (out.code, out.err) == (2, f"{tmp_path}/{message}\n")
