@@ -74,7 +74,7 @@ class _Continue(Exception):
 
 BUILTINS = {"range", "len", "int", "float", "bool", "str", "tuple", "list", "dict", "zip", "enumerate",
             "min", "max", "sum", "abs", "round", "reversed", "sorted", "isinstance", "super", "print",
-            "OrderedDict", "getattr", "setattr", "hasattr", "all", "any"}
+            "OrderedDict", "getattr", "setattr", "hasattr", "all", "any", "set"}
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Div: operator.truediv,
            ast.Pow: operator.pow, ast.LShift: operator.lshift, ast.RShift: operator.rshift,

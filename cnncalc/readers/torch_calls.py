@@ -10,6 +10,8 @@ import os
 
 from .common import ReaderError
 from .pyexpr import BUILTINS, PLAIN, Builtin, Dotted, Function, Ignored, Obj, Unknown, at
+from . import torch_arrays
+from .torch_arrays import TArray
 from .torch_values import Pos, Tensor
 from .torch_known import (BLOCK_NAMES, MATH, Const, Param, Partial, block_class, is_channel_shuffle, is_init_loop, known_call,
                           placed, self_contained, short)
@@ -78,6 +80,12 @@ class Known:
             return args[1]
         if name == "copy.copy" and len(args) == 1 and not kwargs:
             return self.copied(args[0], node)
+        if name in torch_arrays.FUNCTIONS and (name in ("torch.arange", "torch.tensor")
+                                               or any(isinstance(a, TArray) for a in args)):
+            try:
+                return torch_arrays.call(name, list(args), kwargs)
+            except ValueError as e:
+                raise self.fail(node, f"{e} (torch arithmetic while the model is built)") from None
         if name in _CONSTANTS and args and not kwargs:
             return self.constant(name, args, node)
         if name == "torch.nn.Parameter" and len(args) == 1 and isinstance(args[0], Const):
@@ -87,6 +95,11 @@ class Known:
     def call_known_value(self, fn, args, kwargs, node):
         if isinstance(fn, Partial):
             return self.invoke(fn.fn, [*fn.args, *args], {**fn.kwargs, **kwargs}, {}, node)
+        if isinstance(fn, tuple) and fn[0] == "array-method":
+            try:
+                return torch_arrays.method(fn[1], fn[2], args)
+            except ValueError as e:
+                raise self.fail(node, f"{e} (torch arithmetic while the model is built)") from None
         if isinstance(fn, tuple) and fn[0] == "str-method":
             return self.str_method(fn[1], fn[2], args, kwargs, node)
         return None
@@ -101,6 +114,12 @@ class Known:
         return Const(tuple(sizes), value)
 
     def binop_value(self, op, left, right, node):
+        ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+        if (isinstance(left, TArray) or isinstance(right, TArray)) and type(op) in ops:
+            try:
+                return torch_arrays.binop(ops[type(op)], left, right)
+            except ValueError as e:
+                raise self.fail(node, f"{e} (torch arithmetic while the model is built)") from None
         for a, b in ((left, right), (right, left)):
             if isinstance(a, Const) and isinstance(b, (int, float)) and not isinstance(b, bool) \
                     and isinstance(op, ast.Mult):
@@ -160,6 +179,14 @@ class Known:
         cls, obj = self.state.classes[-1] if self.state.classes else (None, None)
         base = next((b.id for b in (cls.bases if cls else []) if isinstance(b, ast.Name) and b.id in self.classes), None)
         init = self.method(self.classes[base], "__init__") if base and name == "super.__init__" else None
+        block = next((k for k in map(self.block_of, cls.bases if cls else []) if k is not None), None)
+        if block is not None and base is None and name == "super.__init__":
+            self.state.classes.append((block, obj))  # a subclass of torchvision's block: its __init__
+            try:
+                self.call_function(Function(self.method(block, "__init__"), obj), args, kwargs, node)
+            finally:
+                self.state.classes.pop()
+            return True
         if init is None and base and obj is not None and self.is_dataclass(self.classes[base]):
             self.dataclass_init(self.classes[base], obj, args, kwargs, node)
         elif init is None and obj is not None and self.is_sequential_class(cls):
@@ -192,6 +219,14 @@ class Known:
         elif args or kwargs:
             raise self.error(node, f"`{cls.name}` takes no arguments (it has no __init__)")
         return obj
+
+    def block_of(self, base):
+        """torchvision's block a base class names (`class Stem(Conv2dNormActivation)`), else None."""
+        name = self.qualname(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
+        if name is None or short(name) not in BLOCK_NAMES:
+            return None
+        line, col = at(base)
+        return block_class(BLOCK_NAMES[short(name)], line, col)
 
     def is_dataclass(self, cls: ast.ClassDef) -> bool:
         return any((self.qualname(d.func if isinstance(d, ast.Call) else d) or "") == "dataclasses.dataclass"
@@ -240,7 +275,7 @@ class Known:
         method = self.method(cls, name)
         if method is not None:
             if any(ast.unparse(d) == "classmethod" for d in method.decorator_list):
-                raise self.fail(node, f"the class method `{cls.name}.{name}`")
+                return Function(method, cls)  # cls as the first argument
             return Function(method)
         value = self.class_attr(cls, name)
         if value is None:
@@ -266,6 +301,10 @@ class Known:
         if name in ("getattr", "setattr", "hasattr") and len(args) >= 2 and isinstance(args[0], Obj) \
                 and isinstance(args[1], str) and not kwargs:
             return self.object_attr(name, args, node)
+        if name == "set" and len(args) == 1 and not kwargs:
+            items = self.iterate(args[0], node)
+            if all(isinstance(v, PLAIN) for v in items):
+                return dict.fromkeys(items)  # the distinct values, in order (len, `in`, a loop)
         if name in ("all", "any") and len(args) == 1 and not kwargs:
             items = self.iterate(args[0], node)
             if all(isinstance(v, PLAIN) for v in items):

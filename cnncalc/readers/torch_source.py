@@ -17,6 +17,7 @@ from typing import Any
 from .common import INPUT, Graph, InputHint, check_used
 from .pysource import Dotted, Function, Interp, Obj, Unknown, at, parse, parse_choice
 from .torch_calls import Known
+from .torch_arrays import TArray
 from .torch_known import is_layer_norm_2d
 from .torch_layers import spelling
 from .torch_ops import Ops
@@ -115,7 +116,7 @@ class TorchReader(Known, Ops, Interp):
                     return True
             name = self.qualname(base)
             if name in ("torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.Sequential",
-                        "torch.nn.ModuleDict", "torch.nn.ModuleList"):
+                        "torch.nn.ModuleDict", "torch.nn.ModuleList") or self.block_of(base) is not None:
                 return True
         return False
 
@@ -126,6 +127,9 @@ class TorchReader(Known, Ops, Interp):
                 if self.is_sequential_class(self.classes[base.id], depth + 1):
                     return True
             if self.qualname(base) == "torch.nn.Sequential":
+                return True
+            block = self.block_of(base)
+            if block is not None and depth < 64 and self.is_sequential_class(block, depth + 1):
                 return True
         return False
 
@@ -262,6 +266,8 @@ class TorchReader(Known, Ops, Interp):
             return self.class_attribute(owner, name, node)
         if isinstance(owner, str):
             return ("str-method", owner, name)
+        if isinstance(owner, TArray):
+            return ("array-method", owner, name)
         if isinstance(owner, Obj) and name in ("items", "keys", "values") and self.is_container_class(owner.cls):
             children = [(k, v) for k, v in owner.attrs.items() if isinstance(v, MODULES)]
             return ("dict-method", dict(children), name)

@@ -26,7 +26,10 @@ EXACT = [("alexnet.py", "alexnet")] + [("vgg.py", f"vgg{n}{bn}") for n in (11, 1
     ("mobilenetv3.py", "mobilenet_v3_large"), ("mobilenetv3.py", "mobilenet_v3_small"),
 ] + [("efficientnet.py", f"efficientnet_{v}") for v in ("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7",
                                                         "v2_s", "v2_m", "v2_l")] + [
-    ("convnext.py", f"convnext_{v}") for v in ("tiny", "small", "base", "large")]
+    ("convnext.py", f"convnext_{v}") for v in ("tiny", "small", "base", "large")] + [
+    ("regnet.py", f"regnet_{v}") for v in ("y_400mf", "y_800mf", "y_1_6gf", "y_3_2gf", "y_8gf", "y_16gf", "y_32gf",
+                                           "y_128gf", "x_400mf", "x_800mf", "x_1_6gf", "x_3_2gf", "x_8gf", "x_16gf",
+                                           "x_32gf")]
 
 
 def _torchvision():
@@ -66,7 +69,6 @@ def test_installed_torchvision_files_read_exactly(name, call):
 REFUSED = [
     ("googlenet.py", "googlenet", "self.training"),
     ("inception.py", "inception_v3", "stddev"),
-    ("regnet.py", "regnet_y_400mf", "BlockParams.from_init_params"),
     ("alexnet.py", "alexnet(weights='DEFAULT')", "pretrained weights"),
 ]
 

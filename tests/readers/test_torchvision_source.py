@@ -330,3 +330,54 @@ def test_channels_last_linear_layer_norm_2d_and_layer_scale(tmp_path):
     with pytest.raises(CnncalcError) as e:
         summary_of(path, class_name="Block(8, use=False)", input=(5, 5, 8))
     assert "`layer_scale` (nn.Parameter of shape (8, 1, 1)) is never used in forward()" in str(e.value)
+
+
+WIDTHS = TORCH_HEAD + '''import math
+from torchvision.ops.misc import Conv2dNormActivation
+
+
+class Stem(Conv2dNormActivation):
+    def __init__(self, c_in, c_out):
+        super().__init__(c_in, c_out, kernel_size=3, stride=2)
+
+
+class Params:
+    def __init__(self, widths):
+        self.widths = widths
+
+    @classmethod
+    def make(cls, depth, w_0, w_a, w_m):
+        widths_cont = torch.arange(depth) * w_a + w_0
+        capacity = torch.round(torch.log(widths_cont / w_0) / math.log(w_m))
+        widths = (torch.round(torch.divide(w_0 * torch.pow(w_m, capacity), 8)) * 8).int().tolist()
+        return cls(sorted(set(widths)))
+
+
+class Net(nn.Module):
+    def __init__(self, params):
+        super().__init__()
+        layers, c = [Stem(3, 8)], 8
+        for w in params.widths:
+            layers.append(nn.Conv2d(c, w, 1))
+            c = w
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def net(depth=6, w_0=8, w_a=9.5, w_m=2.5) -> Net:
+    return Net(Params.make(depth, w_0, w_a, w_m))
+'''
+
+
+def test_class_methods_torch_arithmetic_and_a_block_subclass(tmp_path):
+    path = write(tmp_path, "widths.py", WIDTHS)
+    s = summary_of(path, class_name="net", input=(16, 16))
+    # widths 8 + 9.5k (k = 0..5), log base 2.5 rounded: capacities 0, 1, 1, 2, 2, 2; 8 * 2.5^c / 8 rounded
+    # half to even (2.5 -> 2, as torch.round does) times 8: torch gives [8, 16, 16, 48, 48, 48]
+    assert [r.output_shape[-1] for r in s.layers if r.layer.kind == "conv2d"][1:] == [8, 16, 48]
+    assert s.totals.trainable_params == 3 * 3 * 3 * 8 + 2 * 8 + (8 * 8 + 8) + (8 * 16 + 16) + (16 * 48 + 48)
+    with pytest.raises(CnncalcError) as e:
+        summary_of(path, class_name="net(depth=2.5)", input=(16, 16))
+    assert "torch.arange of numbers that are not whole" in str(e.value)
