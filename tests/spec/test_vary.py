@@ -146,3 +146,16 @@ def test_check_and_export_take_vary(main, spec_file, tmp_path):
 def test_bad_vary_argument(main, spec_file, args, message):
     r = main("summary", spec_file(TEMPLATE), *args)
     assert (r.code, r.err.strip()) == (2, message)
+
+
+def test_vary_on_a_model_file_is_refused(main):
+    r = main("summary", "docs/examples/blitz_net.py", "--input", "32x32x3", "--vary", "n=3")
+    assert (r.code, r.err) == (2, "cnncalc: --vary picks a variant of a YAML template, but docs/examples/blitz_net.py "
+                                  "is a model file; leave --vary out\n")
+
+
+def test_the_api_picks_variants_too():
+    import cnncalc
+    spec = cnncalc.load(TEMPLATE, vary="n=36,k1=8")
+    assert spec.input == (36, 36, 3) and spec.template.label() == "n=36,k1=8"
+    assert cnncalc.load(TEMPLATE, vary={"k1": "6"}).template.values() == {"n": "28", "k1": "6"}
