@@ -109,9 +109,9 @@ def _norm(text: str) -> str:
 
 def _keys(a: Assigned) -> set[str]:
     """What a submission's name may be for this student: the name, the folder, and Canvas'
-    form (last name first, `lovelaceada`)."""
+    form (last name first, `lovelaceada`, with or without the middle names)."""
     words = a.name.replace(",", " ").split()
-    keys = {_norm(a.name), _norm(a.folder), _norm("".join(words[-1:] + words[:-1]))}
+    keys = {_norm(a.name), _norm(a.folder), _norm("".join(words[-1:] + words[:-1])), _norm("".join(words[-1:] + words[:1]))}
     return {k for k in keys if k}
 
 
