@@ -91,11 +91,15 @@ def load(path_or_text: str | Path, *, input: str | tuple[int, ...] | None = None
 def load_text(path_or_text: str | Path, *, input: str | tuple[int, ...] | None = None,
               class_name: str | None = None, vary: str | dict[str, str] | None = None):
     """(Spec, its YAML text) as `load` reads it, the file read once; for a model file the
-    text is the spec `cnncalc import` writes."""
+    text is the spec `cnncalc import` writes, for a template the variant's plain spec."""
     from .vary import parse_choose
     choose = parse_choose(vary) if isinstance(vary, str) else vary
     with _no_cycle_collection():
-        return _load_text(path_or_text, given=input_shape(input), class_name=class_name, choose=choose)
+        spec, text = _load_text(path_or_text, given=input_shape(input), class_name=class_name, choose=choose)
+    if spec.template is not None:  # the variant's own text, not the template's `$n`s
+        from .exercises.handouts import plain_spec
+        text = plain_spec(infer(spec), spec.template.label())
+    return spec, text
 
 
 def zoo() -> list[tuple[str, str]]:

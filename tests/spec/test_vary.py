@@ -159,3 +159,9 @@ def test_the_api_picks_variants_too():
     spec = cnncalc.load(TEMPLATE, vary="n=36,k1=8")
     assert spec.input == (36, 36, 3) and spec.template.label() == "n=36,k1=8"
     assert cnncalc.load(TEMPLATE, vary={"k1": "6"}).template.values() == {"n": "28", "k1": "6"}
+
+
+def test_a_report_shows_the_variant_not_the_template(spec_file):
+    from cnncalc import api
+    page, _ = api.report_html(spec_file(TEMPLATE, "t.yaml"), charts=False)
+    assert "The variant n=28,k1=4 of the template t.yaml" in page and "$n" not in page
