@@ -152,7 +152,7 @@ class BatchNorm(Layer):
         L = r.layer
         d = max(len(r.input_shape) - 1, 1)  # (n,) and (L, C) -> BatchNorm1d
         args = kwargs(("eps", num(L.epsilon), L.epsilon == 1e-5), ("momentum", num(L.momentum), L.momentum == 0.1),
-                      ("affine", "False", L.affine))
+                      ("affine", "False", L.has_gamma))  # Keras' scale and center both off is affine=False
         if L.has_gamma == L.has_beta:
             return [Part(call(f"nn.BatchNorm{d}d", str(r.input_shape[-1]), args))]
         ctx.helper(self, "torch")
