@@ -244,22 +244,25 @@ def totals_lines(summary: Summary, metrics=None) -> list[str]:
 FIT_ORDER = (Column.RF, Column.INPUTS, Column.HYPER, Column.MACS, Column.KIND, Column.ACTIVATION_SIZE)
 
 
-def fit(columns: tuple, rows: list[list[str]], width: int) -> tuple[tuple, list]:
-    """The columns whose widest cells fit in `width` characters, and those left out."""
-    widest = {c: max(len(HEADERS[c]), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)}
+def need(widest: dict, columns) -> int:
+    """The width a table of these columns takes, `widest` their widest cells: rich's SIMPLE_HEAD
+    box has one edge space each side, and between two columns one divider space plus one
+    collapsed padding space."""
+    return sum(widest[c] for c in columns) + 2 * (len(columns) - 1) + 2
 
-    def need(cols):
-        # rich's SIMPLE_HEAD box: one edge space each side, and between two columns one
-        # divider space plus one collapsed padding space
-        return sum(widest[c] for c in cols) + 2 * (len(cols) - 1) + 2
+
+def fit(columns: tuple, rows: list[list[str]], width: int) -> tuple[tuple, list, int]:
+    """The columns whose widest cells fit in `width` characters, those left out, and the width
+    every column needs."""
+    widest = {c: max(len(HEADERS[c]), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)}
     kept, hidden = list(columns), []
     for c in FIT_ORDER:
-        if need(kept) <= width:
+        if need(widest, kept) <= width:
             break
         if c in kept:
             kept.remove(c)
             hidden.append(c)
-    return tuple(kept), hidden
+    return tuple(kept), hidden, need(widest, columns)
 
 
 def table_parts(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
@@ -272,17 +275,19 @@ def table_parts(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: 
     rows = text_rows(summary, columns, metrics)
     caption = totals_lines(summary, metrics)
     if width is not None and default:
-        kept, hidden = fit(columns, rows, width)
+        kept, hidden, full = fit(columns, rows, width)
         if hidden:
             rows = [[r[columns.index(c)] for c in kept] for r in rows]
             columns = kept
-            caption.append(f"Left out to fit {width} characters: {', '.join(HEADERS[c] for c in hidden)} "
-                           "(widen the terminal, or choose with --columns).")
+            caption.append(f"Hidden to fit {width}: {', '.join(HEADERS[c] for c in hidden)} "
+                           f"(--width {full} or --columns shows them).")
     return f"{visible(spec.name)}: input {fmt_shape(spec.input)}", columns, rows, caption
 
 
 def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | None = None):
-    """A rich Table (imported here so json/csv output never loads rich) of table_parts."""
+    """A rich Table (imported here so json/csv output never loads rich) of table_parts, with the
+    totals under it as text that wraps at the console's width, not the table's."""
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
     from rich import box
@@ -290,14 +295,13 @@ def table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int | 
     title, columns, rows, caption = table_parts(summary, columns, metrics, width)
     # Text, never markup: a name is shown as written (rich's escape() gets `\[` and a trailing
     # backslash wrong); with the styles rich gives a markup title and caption
-    tab = Table(title=Text(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
-                caption=Text("\n".join(caption), style="table.caption"), caption_justify="left")
+    tab = Table(title=Text(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     for c in columns:
         tab.add_column(HEADERS[c], justify="right" if c in NUMERIC else "left", overflow="fold",
                        no_wrap=c in (Column.OUTPUT_SHAPE, Column.KIND) or c in NUMERIC or c in SHARE_COLUMNS)
     for row in rows:
         tab.add_row(*(Text(cell) for cell in row))
-    return tab
+    return Group(tab, Text("\n".join(caption), style="table.caption"))
 
 
 def plain_table(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: int = 120,

@@ -18,22 +18,24 @@ TITLE, HEADER, CAPTION, RESET = "\x1b[3m", "\x1b[1m", "\x1b[2;3m", "\x1b[0m"
 
 
 def wrap(text: str, width: int) -> list[str] | None:
-    """rich's word wrap of one caption line at `width` (None when a word is longer than a line)."""
+    """rich's word wrap of one line of Text at `width`: a line keeps the spaces after its last
+    word up to the width (rich's rstrip_end); None when a word is longer than a line or the line
+    is empty."""
     lines, line = [], ""
-    for word in re.findall(r"\s*\S+\s*", text) or [""]:
+    for word in re.findall(r"\s*\S+\s*", text):
         if len(word.rstrip()) > width:
             return None
         if line and len(line) + len(word.rstrip()) > width:
-            lines.append(line.rstrip())
+            lines.append(line[:max(width, len(line.rstrip()))])
             line = ""
         line += word
-    return lines + [line.rstrip()]
+    return lines + [line[:max(width, len(line.rstrip()))]] if line else None
 
 
 def text(title: str, heads: list[str], right: list[bool], rows: list[list[str]], caption: list[str],
          width: int, styles: bool = False) -> str | None:
-    """rich's SIMPLE_HEAD table (pad_edge False, collapsed padding, caption left) of these cells,
-    printed on a console `width` wide; None when rich would fold a cell or wrap the title."""
+    """rich's SIMPLE_HEAD table (pad_edge False, collapsed padding) of these cells and the
+    caption lines under it as a Text, printed on a console `width` wide; None when rich would fold a cell or wrap the title."""
     got = pieces(title, heads, right, rows, caption, width, styles)
     return None if got is None else "".join(got)
 
@@ -50,7 +52,7 @@ def pieces(title: str, heads: list[str], right: list[bool], rows: list[list[str]
     total = sum(widths) + 2 * (len(widths) - 1) + 2  # an edge space each side, 2 between columns
     if total > width or len(title) > total or not all(_plain(r) for r in rows) or not _plain([title, *caption, *heads]):
         return None
-    captions = [wrap(c, total) for c in caption]
+    captions = [wrap(c, width) for c in caption]  # the totals wrap at the console's width
     if None in captions:
         return None
     return _pieces(title, heads, right, rows, captions, widths, total, styles)
@@ -77,7 +79,7 @@ def _pieces(title, heads, right, rows, captions, widths, total, styles):
         yield "".join([line.format(*row) for row in rows[start:start + 1000]])
     out = [" " * total + "\n"]
     for wrapped in captions:
-        out += [(CAPTION + w.ljust(total) + RESET if styles else w.ljust(total)) + "\n" for w in wrapped]
+        out += [(CAPTION + w + RESET if styles else w) + "\n" for w in wrapped]
     yield "".join(out)
 
 

@@ -465,7 +465,7 @@ def test_default_table_fits_its_width(cli, width, left_out):
     for header in ("#", "Name", "Kind", "Hyper-params", "Output shape", "Activations", "Params", "MACs", "RF"):
         assert (header in head) == (header not in left_out)
     if left_out:  # the table says what it left out, and numbers never fold
-        assert f"Left out to fit {width} characters: RF, Hyper-params" in " ".join(lines)
+        assert f"Hidden to fit {width}: RF, Hyper-params (--width 111 or --columns shows them)." in lines
     else:
         assert next(line for line in lines if "block5_pool" in line).rstrip().endswith(" 212")
     assert "1,849,688,064" in r.out and "15,470,264,320" in r.out

@@ -47,7 +47,7 @@ def test_names_never_fold_when_the_columns_fit(net, width):
     s = infer(load_spec(str(ZOO / f"{net}.yaml")))
     m = compute(s)
     columns = table.with_inputs(s, table.DEFAULT_COLUMNS)
-    kept, _ = table.fit(columns, table.text_rows(s, columns, m), width)
+    kept, _, _ = table.fit(columns, table.text_rows(s, columns, m), width)
     text = table.table_text(s, width=width, metrics=m)
     lines = text.splitlines()
     widest = max(len(line) for line in lines[2:4])  # the header and its rule
