@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from .shared import CLASS_OPT, SPEC_ARG, TextFormat, app, emit, fitted, guarded, load
+from .shared import VARY_OPT, CLASS_OPT, SPEC_ARG, TextFormat, app, emit, fitted, guarded, load
 
 
 @app.command()
@@ -57,6 +57,7 @@ def backprop(
     weights: Optional[Path] = typer.Option(None, "--weights", help='JSON file: {"layer": {"weight": [...], "bias": [...]}}, torch\'s layout (docs/gradients.md, The weights file).', show_default=False),
     seed: int = typer.Option(0, "--seed", help="Seed of the weights drawn when --weights is not given."),
     class_name: Optional[str] = CLASS_OPT,
+    vary: Optional[str] = VARY_OPT,
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help="table (every array) or json."),
 ) -> None:
     """One forward and backward pass of a small network: the loss, each layer's output, and the
@@ -65,7 +66,7 @@ def backprop(
     Example: cnncalc backprop docs/examples/notes_1d.yaml --input "1 3 2 0 1" --target 6 --weights docs/examples/notes_1d_weights.json
     """
     from .. import api
-    b = api.backprop(load(spec, None, class_name), input, target, loss=loss.value,
+    b = api.backprop(load(spec, None, class_name, vary), input, target, loss=loss.value,
                      weights=None if weights is None else str(weights), seed=seed)
     if fmt is TextFormat.json:
         import json

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .shared import _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, KindGroup, SizeGroup, TextFormat, _show, app, guarded, load, say
+from .shared import VARY_OPT, _FMT_HELP, _ONE_LINE, CLASS_OPT, SPEC_ARG, KindGroup, SizeGroup, TextFormat, _show, app, guarded, load, say
 
 SIZE_ARG = typer.Argument(None, help="Input size n, as -n: 6, 6x6 or 32x32x3 (the spatial size).", show_default=False)
 
@@ -264,6 +264,7 @@ def solve_input(
     max_size: str = typer.Option("2048", "--max", help="Largest size scanned."),
     fmt: TextFormat = typer.Option(TextFormat.table, "--format", "-F", help=_FMT_HELP),
     class_name: Optional[str] = CLASS_OPT,
+    vary: Optional[str] = VARY_OPT,
 ) -> None:
     """Input sizes for which every layer divides exactly, and the first layer that drops rows.
 
@@ -274,6 +275,6 @@ def solve_input(
     from .. import size_syntax as P
     from .. import api
 
-    net = load(spec, input, class_name)
+    net = load(spec, input, class_name, vary)
     a = api.solve_input(net, max_size=P.one(max_size, "--max", "2048"), given=None if input is None else net.input)
     _show(fmt, a.to_dict(), a.text(), a.solved)

@@ -165,3 +165,10 @@ def test_a_report_shows_the_variant_not_the_template(spec_file):
     from cnncalc import api
     page, _ = api.report_html(spec_file(TEMPLATE, "t.yaml"), charts=False)
     assert "The variant n=28,k1=4 of the template t.yaml" in page and "$n" not in page
+
+
+@pytest.mark.parametrize("args", [("verify", "SPEC"), ("solve", "input", "SPEC", "--max", "40"), ("plot", "SPEC", "-o", "-")])
+def test_other_commands_take_vary(main, spec_file, args):
+    path = spec_file(TEMPLATE)
+    r = main(*(path if a == "SPEC" else a for a in args), "--vary", "n=32,k1=8")
+    assert r.code == 0 and r.err.endswith("this is --vary n=32,k1=8\n"), r.err
