@@ -12,7 +12,7 @@ from .common import ReaderError
 from .pyexpr import BUILTINS, PLAIN, Builtin, Dotted, Function, Ignored, Obj, Unknown, at
 from . import torch_arrays
 from .torch_arrays import TArray
-from .torch_values import Pos, Tensor
+from .torch_values import Batch, Pos, SizeProd, Tensor
 from .torch_known import (BLOCK_NAMES, MATH, Const, Param, Partial, block_class, is_channel_shuffle, is_init_loop, known_call,
                           placed, self_contained, short)
 
@@ -104,6 +104,27 @@ class Known:
             return self.str_method(fn[1], fn[2], args, kwargs, node)
         return None
 
+    # -- x.size()[1:] multiplied out: the features of each sample ----------------------------------
+    def size_slice(self, shape, index: slice, node):
+        r = self.rank(shape.tensor, node)
+        picked = tuple(range(r + 1)[index])
+        if not picked or 0 in picked:
+            raise self.fail(node, f"x.size()[{index.start}:{index.stop}] with the batch size in it or empty")
+        return SizeProd(shape.tensor, picked, 1, split=True)
+
+    def tensor_method(self, x, method, args, kwargs, marks, node):
+        items = list(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else list(args)
+        if method in ("view", "reshape") and any(isinstance(v, SizeProd) for v in items):
+            r = self.rank(x, node)
+            whole = len(items) == 2 and (items[0] == -1 or isinstance(items[0], Batch)) and \
+                isinstance(items[1], SizeProd) and items[1].tensor.ref == x.ref and items[1].coeff == 1 and \
+                items[1].dims == tuple(range(1, r + 1))
+            if not whole:
+                raise self.fail(node, f"x.{method} to a size computed from x.size() other than all the features "
+                                      "of a sample")
+            args, kwargs = (Batch(), -1), {}
+        return super().tensor_method(x, method, args, kwargs, marks, node)
+
     # -- constant tensors and parameters ------------------------------------------------------------
     def constant(self, name, args, node) -> Const:
         sizes = list(args[0]) if isinstance(args[0], (list, tuple)) else list(args[:-1] if name == "torch.full" else args)
@@ -114,6 +135,8 @@ class Known:
         return Const(tuple(sizes), value)
 
     def binop_value(self, op, left, right, node):
+        if isinstance(op, ast.Mult) and (isinstance(left, SizeProd) or isinstance(right, SizeProd)):
+            return self.size_product(left, right, node)
         ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
         if (isinstance(left, TArray) or isinstance(right, TArray)) and type(op) in ops:
             try:
@@ -127,6 +150,19 @@ class Known:
             if isinstance(a, Param) and isinstance(b, Tensor) and isinstance(op, ast.Mult):
                 return self.scaled(a, b, node)
         return super().binop_value(op, left, right, node)
+
+    def size_product(self, left, right, node):
+        """n * s, s * t: products of a tensor's sizes (each dim once) and whole numbers."""
+        dims, coeff, tensor = (), 1, None
+        for v in (left, right):
+            if isinstance(v, SizeProd) and not v.split and (tensor is None or v.tensor.ref == tensor.ref) \
+                    and not set(v.dims) & set(dims):
+                dims, coeff, tensor = dims + v.dims, coeff * v.coeff, v.tensor
+            elif isinstance(v, int) and not isinstance(v, bool):
+                coeff *= v
+            else:
+                raise self.fail(node, f"a product of {self.kind_of(left)} and {self.kind_of(right)}")
+        return SizeProd(tensor, tuple(sorted(dims)), coeff)
 
     def scaled(self, p: Param, x, node):
         """A tensor times a learned (C, 1, ..., 1) parameter: layer scale, one factor per channel."""

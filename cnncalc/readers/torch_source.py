@@ -21,7 +21,7 @@ from .torch_arrays import TArray
 from .torch_known import is_layer_norm_2d
 from .torch_layers import spelling
 from .torch_ops import Ops
-from .torch_values import Batch, Pos, Rank, Tensor, TShape, snake
+from .torch_values import Batch, Pos, Rank, SizeProd, Tensor, TShape, snake
 
 @dataclass
 class TMod:
@@ -151,7 +151,9 @@ class TorchReader(Known, Ops, Interp):
         if not self.is_module_class(cls):
             return self.plain_object(cls, args, kwargs, node)
         obj = Obj(cls)
-        obj.attrs["training"] = Unknown("`self.training` (train or eval mode) is chosen when the model runs")
+        obj.attrs["training"] = Unknown("`self.training` (train or eval mode) is chosen when the model runs, and cnncalc "
+                                        "reads one model (build it without its training-only part if it has an "
+                                        "argument for that, e.g. --class \"googlenet(aux_logits=False)\")")
         init = self.method(cls, "__init__")
         self.state.classes.append((cls, obj))
         try:
@@ -182,6 +184,9 @@ class TorchReader(Known, Ops, Interp):
                 value.at = at(node)  # the layer is where `self.name = ...` is written
             owner.attrs[name] = value
             return
+        if isinstance(owner, TMod) and isinstance(value, (int, float, str)) and spelling(owner.cls) is not None \
+                and name not in spelling(owner.cls).keys and name not in ("weight", "bias", "training"):
+            return  # a mark of the file's own (`self.fc.stddev = 0.001` for its weight init): no layer changes
         super().set_attr(owner, name, value, node)
 
     def call_dotted(self, name, args, kwargs, marks, node):
@@ -251,6 +256,8 @@ class TorchReader(Known, Ops, Interp):
             return "a tensor"
         if isinstance(value, Batch):
             return "the batch size x.size(0)"
+        if isinstance(value, SizeProd):
+            return "sizes of a tensor (known only when the model runs)"
         return super().kind_of(value)
 
     # -- containers ------------------------------------------------------------------------------
@@ -259,6 +266,8 @@ class TorchReader(Known, Ops, Interp):
             return list(value.items)
         if isinstance(value, TSeq):
             return [m for _, m in value.items]
+        if isinstance(value, SizeProd) and value.split:
+            return [SizeProd(value.tensor, (d,), 1) for d in value.dims]
         return None
 
     def attribute_value(self, owner, name, node):
@@ -291,8 +300,7 @@ class TorchReader(Known, Ops, Interp):
 
     def subscript_value(self, value, index, node):
         if isinstance(value, TShape) and isinstance(index, slice):
-            raise self.fail(node, "a slice of a tensor's sizes, x.size()[a:b] (sizes are known only when the "
-                                  "model runs)")
+            return self.size_slice(value, index, node)
         if isinstance(value, (TList, TSeq)):
             items = value.items if isinstance(value, TList) else [m for _, m in value.items]
             if isinstance(value, TList) and value.keys is not None and isinstance(index, str):

@@ -32,6 +32,17 @@ class TShape:
     tensor: Tensor
 
 
+@dataclass
+class SizeProd:
+    """A product of sizes of a tensor (torch dims `dims`) and a whole number, known only when the
+    model runs: x.size()[1:] multiplied out is the features of a sample. `split`: the sizes
+    themselves (x.size()[1:]), before they are multiplied."""
+    tensor: Tensor
+    dims: tuple
+    coeff: int
+    split: bool = False
+
+
 class Pos:
     """A (line, column) where an ast node is expected (errors ask for lineno and col_offset)."""
 

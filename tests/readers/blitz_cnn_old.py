@@ -1,6 +1,6 @@
 # The blitz CNN as older versions of the tutorial wrote its forward: the flattened size comes
-# from a helper that multiplies x.size()[1:] at run time, which cnncalc does not follow
-# without running the file (tests/readers/test_torch_source.py expects the one-line refusal).
+# from a helper that multiplies x.size()[1:] at run time; x.view(-1, that product) is the
+# flatten (tests/readers/test_torch_source.py).
 import torch.nn as nn
 import torch.nn.functional as F
 

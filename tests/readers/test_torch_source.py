@@ -9,7 +9,7 @@ import pytest
 from cnncalc.errors import CnncalcError
 from cnncalc.readers import ReaderError, load_model
 
-from .common import CORPUS, TORCH_HEAD, line_of, summary_of, write
+from .common import CORPUS, COUNTS, TORCH_HEAD, summary_of, write
 
 
 TORCH_CASES = {
@@ -139,12 +139,22 @@ def test_unsupported_torch_is_one_line_at_its_source_line(case, tmp_path):
     assert e.value.line is not None
 
 
-def test_the_old_blitz_forward_is_refused_at_the_view(tmp_path):
+def test_the_old_blitz_forward_flattens_by_the_product_of_its_sizes():
     path = os.path.join(CORPUS, "blitz_cnn_old.py")
+    s = summary_of(path, input=(32, 32))
+    assert s.totals.params == COUNTS["blitz_cnn.py"]["params"]  # the same network as the newer text
+    assert [r.layer.kind for r in s.layers].count("flatten") == 1
+
+
+@pytest.mark.parametrize("helper, words", [
+    ("size = x.size()[2:]", "other than all the features"),
+    ("size = x.size()[0:]", "with the batch size in it"),
+])
+def test_other_products_of_sizes_are_refused(tmp_path, helper, words):
+    text = open(os.path.join(CORPUS, "blitz_cnn_old.py")).read().replace("size = x.size()[1:]", helper)
     with pytest.raises(ReaderError) as e:
-        load_model(path, input=(32, 32))
-    assert e.value.line == line_of(path, "size = x.size()[1:]")  # inside the helper the view calls
-    assert "sizes" in str(e.value) and str(e.value).endswith("write this part in YAML")
+        load_model(write(tmp_path, "net.py", text), input=(32, 32))
+    assert words in str(e.value) and "\n" not in str(e.value)
 
 
 def test_linear_on_an_image_is_refused(tmp_path):
