@@ -101,18 +101,23 @@ def _match_keras(raws: list[str], found: list, method: list, summary: Summary) -
     rows: dict[str, list[tuple[int, int]]] = {}
     for i, raw in enumerate(raws):
         m = re.fullmatch(r"([a-z][a-z0-9_]*?)(?:_(\d+))?", raw)
-        if found[i] is None and m and m.group(1) in bases:
+        if (found[i] is None or method[i] == "name") and m and m.group(1) in bases:
             rows.setdefault(m.group(1), []).append((int(m.group(2) or 0), i))
     for base, got in rows.items():
         ops = bases[base]
         if len({n for n, _ in got}) < len(got):
             continue  # `Conv2d`, `Conv2d`: kind labels (torchinfo), not Keras names
         offset = any(n >= len(ops) for n, _ in got)  # a second model in the session: conv2d_4, ...
+        every = {n for n, _ in got} == set(range(len(ops)))  # Keras's numbering of every such layer
+        if not (offset or every) and any(method[i] == "name" for _, i in got):
+            continue  # the spec's own names (an unnamed layer's is Keras's): matched already
         for rank, (n, i) in enumerate(sorted(got)):
             k = rank if offset else n
             if k < len(ops):
                 pos, role = ops[k]
-                found[i], method[i] = (pos if role == "main" else PART), "keras"
+                pos = pos if role == "main" else PART
+                if (found[i], method[i]) != (pos, "name"):
+                    found[i], method[i] = pos, "keras"
 
 
 def _match_torch(raws: list[str], found: list, method: list, summary: Summary) -> None:

@@ -20,15 +20,20 @@ from cnncalc import api
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "check_corpus" / "specs" / "keras_unnamed.yaml"
 CAPTURED = ROOT / "tests" / "check_corpus" / "keras3_unnamed.txt"
+LATER = ROOT / "tests" / "check_corpus" / "keras3_later_session.txt"  # after another model
 
 
-def keras_summary() -> str:
+def keras_summary(after_another: bool = False) -> str:
     """The network of SPEC written in Keras as a student writes it, no names given, summarised
-    in a fresh session."""
+    in a fresh session (`after_another`: after a smaller model built first in the same session,
+    so that Keras numbers on: conv2d_1, conv2d_2, ...)."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
     import keras
     from keras import layers
     keras.backend.clear_session()  # Keras numbers each class from 0 per session
+    if after_another:
+        keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(4, 3), layers.MaxPooling2D(2), layers.Flatten(),
+                          layers.Dense(10)])
     model = keras.Sequential([
         keras.Input((32, 32, 3)),
         layers.Conv2D(8, 3, padding="same"),
@@ -76,6 +81,17 @@ def test_a_keras_summary_printed_now_grades_100(main, tmp_path):
     assert {c["matched_by"] for c in doc["cells"] if c["row"] and c["row"] != "Total"} == {"name"}
 
 
+@pytest.mark.slow
+def test_a_later_model_of_the_session_grades_100(main, tmp_path):
+    """conv2d_1 is then the first conv, not the spec's second: Keras's numbers run on."""
+    pytest.importorskip("keras")
+    path = tmp_path / "summary.txt"
+    path.write_text(keras_summary(after_another=True), encoding="utf-8")
+    r = main("check", str(path), "--spec", str(SPEC))
+    assert r.code == 0 and "score 100%" in r.out, r.out + r.err
+
+
 if __name__ == "__main__":
     CAPTURED.write_text(keras_summary(), encoding="utf-8")
-    print(f"wrote {CAPTURED.relative_to(ROOT)}")
+    LATER.write_text(keras_summary(after_another=True), encoding="utf-8")
+    print(f"wrote {CAPTURED.relative_to(ROOT)} and {LATER.relative_to(ROOT)}")
