@@ -110,7 +110,8 @@ def assign(variants: Variants, students: list[Student], seed: str, share: bool =
     order = sorted((s for s in students if s.key not in out), key=lambda s: digest(seed, s.key))
     left = []
     for s in order:
-        index = next((i for i in walk(seed, s, variants.count) if i not in held and variants.summary(i)), None)
+        free = (i for i in walk(seed, s, variants.count) if i not in held)
+        index = next((i for i in free if variants.summary(i) is not None), None)
         if index is None:
             left.append(s)
             continue
@@ -118,9 +119,9 @@ def assign(variants: Variants, students: list[Student], seed: str, share: bool =
         held[index] = 1
     if not left:
         return out
-    valid = len(held)
-    if valid == 0 and variants.common_error() is not None:
-        raise variants.common_error()
+    valid, common = len(held), variants.common_error()
+    if valid == 0 and common is not None:
+        raise common
     if valid == 0:
         raise SpecError(f"none of the {variants.count:,} variants of the template is valid "
                         f"({variants.reason()}); change the choices", **variants.where())
