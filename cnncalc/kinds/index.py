@@ -395,6 +395,7 @@ SPELLINGS = {
         'UpSampling3D': ('UpSampling', None, ('size', 'data_format', 'interpolation')),
         'Permute': ('Permute', None, ('dims',)),
         'Rescaling': ('Rescaling', None, ('scale', 'offset')),
+        'LayerScale': ('LayerScale', None, ('init_values', 'projection_dim')),
     },
     'TORCH': {
         'Conv1d': ('Conv', None, ('in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode', 'device', 'dtype')),

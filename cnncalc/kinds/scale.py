@@ -118,6 +118,8 @@ class LayerScale(Layer):
     STEMS: ClassVar[dict[str, str]] = {"layer_scale": "layer_scale"}  # the export's helper class LayerScale
     scan_step = keeps_sizes  # `solve input` passes every size through
     ALIASES: ClassVar[dict[str, str]] = {"layerscale": "layer_scale"}
+    # keras.applications.convnext.LayerScale as a .keras/JSON file saves it
+    KERAS: ClassVar[dict[str, tuple]] = {"LayerScale": (("LayerScale",), ("init_values", "projection_dim"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LayerScale", LAYER_SCALE_TORCH), ("keras", "LayerScale", LAYER_SCALE_KERAS))
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     init: float = arg(1e-6, type="float", main=True, keras="init_values", torch="layer_scale")

@@ -295,6 +295,8 @@ CONVERT = {
     "Embedding": lambda cls, d, g, rank: ("embedding", {"vocab": g("input_dim"), "dim": g("output_dim")}, cls),
     "Rescaling": _rescaling, "Identity": lambda cls, d, g, rank: ("linear", {}, cls),
     "Normalization": _normalization, "Permute": _permute, "PReLU": _prelu,
+    "LayerScale": lambda cls, d, g, rank: ("layer_scale", _drop({"init": float(g("init_values", 1e-6))}, init=1e-6),
+                                          cls),
     **dict.fromkeys(("Augment", "AugmentFlip", "AugmentShift", "AugmentNoise"), _augment),
 }
 

@@ -38,6 +38,7 @@ class KLayer:
     name: str
     called: int = 0
     read: tuple | None = None  # (kind, spec arguments) of one of cnncalc's own helper classes
+    nodes: list = field(default_factory=list)  # the graph's layers made by calling it
 
 
 @dataclass
@@ -111,7 +112,27 @@ class KerasReader(Interp):
     def set_attr(self, owner, name, value, node) -> None:
         if isinstance(owner, Function) and name == "__doc__":
             return  # `EfficientNetB0.__doc__ = ...`
+        if name == "trainable" and isinstance(value, bool) and isinstance(owner, (KLayer, KSeq)):
+            self.set_trainable(owner, value, node)
+            return
         super().set_attr(owner, name, value, node)
+
+    def set_trainable(self, owner, value: bool, node) -> None:
+        """`layer.trainable = False` (or a Sequential's, for every layer in it), also on the
+        layers already made from it: the file's last word is Keras' count."""
+        if isinstance(owner, KSeq):
+            for item in owner.layers:
+                if not isinstance(item, (KLayer, KSeq)):
+                    raise self.fail(node, f"setting `trainable` of a Sequential holding {self.kind_of(item)}")
+                self.set_trainable(item, value, node)
+            return
+        owner.cfg["trainable"] = value
+        for name in owner.nodes:
+            args = self.graph.by_name[name].args
+            if value or not has_params(owner.cls, owner.cfg):
+                args.pop("trainable", None)
+            else:
+                args["trainable"] = False
 
     def defined(self, stmt) -> None:
         if isinstance(stmt, ast.Assign):
@@ -413,8 +434,11 @@ class KerasReader(Interp):
             line, col = layer.marks.get(e.key) or layer.at
             raise self.fail(_Pos(line, col), f"{layer.cls}: {e.what}") from None
         marks = argument_marks(kind, "keras", layer.marks, UPSAMPLING_SIZE)
+        if layer.cfg.get("trainable") is False and has_params(layer.cls, cfg):
+            args = {**args, "trainable": False}
         name = self.graph.add(kind, args, [t.ref for t in tensors], prefix + layer.name, layer.at, marks,
                               note=note)
+        layer.nodes.append(name)
         return KTensor(name, rank=_rank_after(layer.cls, cfg, rank))
 
     def replay(self, model: KModel, x: KTensor, prefix: str) -> KTensor:

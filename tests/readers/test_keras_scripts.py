@@ -57,3 +57,33 @@ def test_a_keras_op_on_a_model_tensor_is_still_refused(tmp_path):
                     "x = keras.utils.normalize(inputs)\nmodel = keras.Model(inputs, layers.Dense(2)(x))\n")
     with pytest.raises(CnncalcError, match=r":4:5: `keras.utils.normalize` of a model tensor"):
         summary_of(str(path))
+
+
+FROZEN = """import keras
+from keras import layers
+base = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3), layers.BatchNormalization()], name="base")
+inputs = keras.Input((8, 8, 3))
+x = base(inputs, training=False)
+x = layers.GlobalAveragePooling2D()(x)
+x = layers.Dense(5, trainable=False)(x)
+outputs = layers.Dense(2)(x)
+model = keras.Model(inputs, outputs)
+base.trainable = False
+"""
+
+
+@pytest.mark.parametrize("tail, trainable", [("", 12), ("base.trainable = True\n", 12 + 112 + 8)])
+def test_trainable_in_source_is_the_files_last_word(tmp_path, tail, trainable):
+    """Keras 3.15.1 gives these: model.count_params() 165, trainable_weights 12 (132 unfrozen)."""
+    path = tmp_path / "frozen.py"
+    path.write_text(FROZEN + tail)
+    t = summary_of(str(path)).totals
+    assert (t.params, t.trainable_params) == (165, trainable)
+    assert read_model(str(path)).count("trainable: false") == (3 if not tail else 1)
+
+
+def test_trainable_of_a_functional_model_in_source_is_refused(tmp_path):
+    path = tmp_path / "frozen.py"
+    path.write_text(FROZEN + "model.trainable = False\n")
+    with pytest.raises(CnncalcError, match=r":11:1: setting the attribute `trainable` of the model"):
+        summary_of(str(path))
