@@ -192,17 +192,17 @@ def grade_by_variant(folder: str, template_text: str, template_path: str, roster
     """Every roster student graded against their own variant (lms.collect finds the
     submissions); the missing, the unmatched and the better fits flagged."""
     from ..infer import infer
-    from ..spec import parse_spec
+    from ..spec import compose, parse_root, parse_spec
     from .lms import collect
-    base = parse_spec(template_text, template_path)
+    base = parse_spec(template_text, template_path)  # every choice checked once, here
     if base.template is None:
         raise ArgumentError(f"--roster grades each student against their variant of a template, but "
                             f"{template_path} declares no `vary:`; leave --roster out", path=template_path)
     roster = read_variants(roster_path, base.template)
-    summaries = {}
+    root, summaries = compose(template_text, template_path), {}
     for a in roster:
         if a.label not in summaries:
-            summaries[a.label] = infer(parse_spec(template_text, template_path, dict(a.values)))
+            summaries[a.label] = infer(parse_root(root, template_path, dict(a.values)))
     prints = {label: _fingerprint(s) for label, s in summaries.items()}
     subs, skipped = collect(folder)
     keys = [_keys(a) for a in roster]
