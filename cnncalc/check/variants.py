@@ -111,7 +111,8 @@ def _keys(a: Assigned) -> set[str]:
     """What a submission's name may be for this student: the name, the folder, and Canvas'
     form (last name first, `lovelaceada`, with or without the middle names)."""
     words = a.name.replace(",", " ").split()
-    keys = {_norm(a.name), _norm(a.folder), _norm("".join(words[-1:] + words[:-1])), _norm("".join(words[-1:] + words[:1]))}
+    last_first = ("".join(words[-1:] + words[:-1]), "".join(words[-1:] + words[:1]))
+    keys = {_norm(a.name), _norm(a.folder), *map(_norm, last_first)}
     return {k for k in keys if k}
 
 
@@ -128,7 +129,8 @@ def owner(name: str, roster: list[Assigned], keys: list[set[str]]) -> tuple[int 
     if len(best) == 1:
         return best[0], ""
     if best:
-        return None, f"its name fits several students ({', '.join(roster[i].name for i in best[:3])}); rename it after one"
+        names = ", ".join(roster[i].name for i in best[:3])
+        return None, f"its name fits several students ({names}); rename it after one"
     return None, "matches no student of the roster (by name or folder); rename it after its student's folder"
 
 
