@@ -66,3 +66,12 @@ def test_fit_wraps_at_operators():
     assert all(len(x) <= 60 for x in lines) and len(lines) >= 2
     assert lines[1].lstrip().startswith(("+", "="))  # the operator opens the continued line
     assert " ".join(x.strip() for x in lines) == line
+
+
+def test_asked_columns_too_wide_are_hidden_not_cut(main80):
+    """--columns all at 80: numbers are never cut; the columns that do not fit are named."""
+    out = main80("summary", "architectures/vgg16.yaml", "--columns", "all").out
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= WIDTH
+    assert "173,408,256" in out  # block1_conv1's FLOPs, whole
+    assert any(x.startswith("Hidden to fit 80: ") for x in lines)

@@ -239,9 +239,10 @@ def totals_lines(summary: Summary, metrics=None) -> list[str]:
     return lines[:-1] + metric_lines(summary, metrics) + lines[-1:] + [f"Note: {n}" for n in summary.notes()]
 
 
-# The default table leaves out these columns, first to last, when it is wider than the screen
-# (numbers are never cut or wrapped); --columns asks for columns explicitly and is never cut.
+# A table wider than the screen leaves out these columns, first to last, then any other but the
+# index and the name from the right (numbers are never cut or wrapped), saying which.
 FIT_ORDER = (Column.RF, Column.INPUTS, Column.HYPER, Column.MACS, Column.KIND, Column.ACTIVATION_SIZE)
+NAME_FOLDED = 16  # when nothing else fits, names fold to this width before more columns go
 
 
 def need(widest: dict, columns) -> int:
@@ -256,12 +257,20 @@ def fit(columns: tuple, rows: list[list[str]], width: int) -> tuple[tuple, list,
     every column needs."""
     widest = {c: max(len(HEADERS[c]), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)}
     kept, hidden = list(columns), []
-    for c in FIT_ORDER:
-        if need(widest, kept) <= width:
-            break
-        if c in kept:
-            kept.remove(c)
-            hidden.append(c)
+
+    def drop(order, widths) -> None:
+        for c in order:
+            if need(widths, kept) <= width:
+                return
+            if c in kept:
+                kept.remove(c)
+                hidden.append(c)
+    drop(FIT_ORDER, widest)
+    if Column.NAME in widest:  # rich folds a long name; any other cell is cut, so its column goes
+        widest_folded = {**widest, Column.NAME: min(widest[Column.NAME], NAME_FOLDED)}
+    else:
+        widest_folded = widest
+    drop([c for c in reversed(kept) if c not in (Column.INDEX, Column.NAME)], widest_folded)
     return tuple(kept), hidden, need(widest, columns)
 
 
@@ -269,12 +278,11 @@ def table_parts(summary: Summary, columns=DEFAULT_COLUMNS, metrics=None, width: 
     """The table's title, columns, rows and caption lines. With `width`, the default columns
     are fitted to it (see FIT_ORDER) and the caption says what was left out."""
     spec = summary.spec
-    default = tuple(columns) == DEFAULT_COLUMNS
     columns = with_inputs(summary, columns)
     metrics = given(metrics)
     rows = text_rows(summary, columns, metrics)
     caption = totals_lines(summary, metrics)
-    if width is not None and default:
+    if width is not None:
         kept, hidden, full = fit(columns, rows, width)
         if hidden:
             rows = [[r[columns.index(c)] for c in kept] for r in rows]
