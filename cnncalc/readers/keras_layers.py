@@ -37,7 +37,7 @@ def family(cls: str) -> str | None:
 
 def has_params(cls: str, cfg: dict) -> bool:
     f = family(cls)
-    if f in ("Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Dense", "BatchNormalization", "Embedding",
+    if f in ("Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Dense", "BatchNormalization", "Embedding", "LayerScale",
              "PReLU"):
         return True
     if f == "Normalization":
