@@ -429,8 +429,11 @@ class TorchReader(Known, Ops, Interp):
             raise self.error(self.tree, f"has no model `{class_name}`; --class takes one of: {names}")
         roots = self.roots()
         if len(roots) != 1:
+            made = self.factories()
+            also = f" (or a function that builds one: {', '.join(made[:12])}{', ...' if len(made) > 12 else ''})" \
+                if made else ""
             raise self.error(self.tree, f"defines {len(roots)} models ({', '.join(c[0] for c in roots)}) and "
-                                        "cnncalc does not guess which one is meant; pass --class NAME")
+                                        f"cnncalc does not guess which one is meant; pass --class NAME{also}")
         return roots[0]
 
     def factories(self) -> list[str]:

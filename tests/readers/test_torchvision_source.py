@@ -381,3 +381,32 @@ def test_class_methods_torch_arithmetic_and_a_block_subclass(tmp_path):
     with pytest.raises(CnncalcError) as e:
         summary_of(path, class_name="net(depth=2.5)", input=(16, 16))
     assert "torch.arange of numbers that are not whole" in str(e.value)
+
+
+def test_two_models_without_class_name_the_factory_functions_too(tmp_path):
+    path = write(tmp_path, "two.py", TORCH_HEAD + """
+class A(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.fc = nn.Linear(4, n)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class C(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def make_a(n=3) -> A:
+    return A(n)
+""")
+    with pytest.raises(CnncalcError) as e:
+        summary_of(path)
+    assert "pass --class NAME (or a function that builds one: make_a)" in str(e.value)
+    assert summary_of(path, class_name="make_a").output_shape == (3,)
