@@ -384,7 +384,9 @@ class Known:
     def is_torch_instance(self, value, cls: str) -> bool:
         if isinstance(value, PLAIN) or isinstance(value, (list, tuple, dict)):
             return False
-        if isinstance(value, Obj):
+        if isinstance(value, Obj):  # an object of the file's classes: an nn.Module subclass or a plain record
+            if not self.is_module_class(value.cls):
+                return False
             return cls == "Module" or self.is_sequential_class(value.cls) and cls == "Sequential"
         kind = type(value).__name__
         if kind == "TSeq":
