@@ -102,6 +102,9 @@ class OnnxReader:
         rank = max(len(dims) - 1, 1)
         shape = tuple(dims[2:]) + (dims[1],) if len(dims) > 2 else tuple(dims[1:]) if len(dims) == 2 else None
         self.values[inputs[0].name] = T(INPUT, rank)
+        first = next(((i, n) for i, n in enumerate(g.node, start=1) if _lacking(n)), None)
+        if first is not None:  # refused before anything else, naming every op no kind declares
+            raise self.unsupported_op(first[1], first[0])
         for index, node in enumerate(g.node, start=1):
             self.node(node, index)
         out = self.values.get(g.output[0].name)
@@ -159,8 +162,7 @@ class OnnxReader:
         file too, so that one run lists all a model needs."""
         others: dict[str, int] = {}
         for n in self.model.graph.node:
-            if n.op_type != node.op_type and n.domain in ("", "ai.onnx") and n.op_type not in PLUMBING \
-                    and lookup("ONNX", n.op_type) is None:
+            if n.op_type != node.op_type and _lacking(n):
                 others[n.op_type] = others.get(n.op_type, 0) + 1
         what = f"the op {node.op_type} is not one cnncalc reads"
         if others:
@@ -312,6 +314,13 @@ def read_onnx(path: str, class_name: str | None = None, input_given=None):
 
 PLUMBING = ("Constant", "Shape", "Gather", "Unsqueeze")  # followed by the reader itself, not layers
 SIZE_OPS = ("Shape", "Gather", "Unsqueeze", "Concat", "Cast", "Add", "Mul", "Div")  # on sizes read through Shape
+
+
+def _lacking(node) -> bool:
+    """An op of the standard domain that no kind declares and the reader does not follow itself."""
+    op = node.op_type
+    return node.domain in ("", "ai.onnx") and op not in PLUMBING and op not in SIZE_OPS \
+        and op not in onnxfold.OPS and op != "Constant" and lookup("ONNX", op) is None
 
 
 @dataclass

@@ -43,7 +43,7 @@ class Changes:
             if self.fold_biases:
                 text += (f", and {self.fold_biases:,} fewer where its convolutions have no bias (the file's "
                          "biases of those convolutions are the fold's)")
-            out.append(text + "; export in training mode (TrainingMode.PRESERVE, or optimize=False) to keep them")
+            out.append(text + "; export with dynamo=False, training=TrainingMode.PRESERVE to keep them")
         if self.dropped:
             s = "" if self.dropped == 1 else "s"
             out.append(f"the exporter dropped the all-zero biases of {self.dropped:,} layer{s} ({self.dropped_values:,} "

@@ -9,7 +9,8 @@ prints one row per model x exporter x variant: exact, or what differs, or the re
 A variant is (weights, mode, batch): weights "init" (torchvision's initialisation: equal
 initializers, which the TorchScript exporter shares through Identity) or "trained" (every value
 distinct); mode "eval" (the TorchScript exporter folds batch norm into the convolutions) or
-"preserve" (TrainingMode.PRESERVE: batch norm kept); batch "static" or "dynamic".
+"preserve" (TorchScript's TrainingMode.PRESERVE: batch norm kept; dynamo's optimize=False, whose
+unoptimized graph is refused); batch "static" or "dynamic".
 """
 from __future__ import annotations
 

@@ -3,12 +3,16 @@ ReduceMean as global pooling, a one-input Concat, and the notes on batch norm fo
 convolutions and on all-zero biases dropped (readers/onnxnotes.py)."""
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
 from cnncalc.readers import ReaderError, load_model
 from cnncalc.readers.onnxnotes import Changes
 
-from .common import summary_of
+from . import onnx_zoo
+from .common import CORPUS, summary_of
 
 onnx = pytest.importorskip("onnx")
 np = pytest.importorskip("numpy")
@@ -67,8 +71,8 @@ def test_torchscript_folded_batch_norm_is_noted(tmp_path):
                                    "head.bias": (2,)}, opset=17)
     spec = load_model(path)
     assert spec.notes == (FOLDED + ", and 4 fewer where its convolutions have no bias (the file's biases of those "
-                          "convolutions are the fold's); export in training mode (TrainingMode.PRESERVE, or "
-                          "optimize=False) to keep them",)
+                          "convolutions are the fold's); export with dynamo=False, training=TrainingMode.PRESERVE "
+                          "to keep them",)
     assert summary_of(path).totals.trainable_params == (3 * 3 * 3 * 4 + 4) + (4 * 2 + 2)  # the file's own
 
 
@@ -91,7 +95,7 @@ def test_dynamo_folded_batch_norm_and_dropped_zero_biases_are_noted(tmp_path):
              _dynamo_conv(["c", "w2"], "RemoveOptionalBiasFromConv", conv)]
     path = _save(tmp_path, nodes, {"w1": (4, 3, 3, 3), "w2": (5, 4, 3, 3)})
     assert load_model(path).notes == (
-        FOLDED + "; export in training mode (TrainingMode.PRESERVE, or optimize=False) to keep them",
+        FOLDED + "; export with dynamo=False, training=TrainingMode.PRESERVE to keep them",
         "the exporter dropped the all-zero biases of 1 layer (5 values, as an untrained model has): the PyTorch "
         "module has them")
 
@@ -120,8 +124,8 @@ def test_the_fast_summary_prints_the_notes_too(tmp_path, proc):
     path = _save(tmp_path, nodes, {"onnx::Conv_7": (4, 3, 3, 3), "onnx::Conv_8": (4,)})
     out = " ".join(proc("summary", path).out.split())  # the totals' lines wrap at the terminal's width
     assert out.endswith("Note: " + FOLDED + ", and 4 fewer where its convolutions have no bias (the file's biases "
-                        "of those convolutions are the fold's); export in training mode (TrainingMode.PRESERVE, or "
-                        "optimize=False) to keep them")
+                        "of those convolutions are the fold's); export with dynamo=False, training=TrainingMode.PRESERVE "
+                        "to keep them")
 
 
 def _shuffle_nodes(first, second):
@@ -187,3 +191,25 @@ def test_a_slice_of_the_height_is_refused(tmp_path):
                  {"zero": [0], "two": [2], "h": [2]})
     with pytest.raises(ReaderError, match=r"node 1 \(crop, Slice\): Slice along axis 2 of a 4-dim tensor"):
         load_model(path)
+
+
+EXPORTS = os.path.join(CORPUS, "exports")
+TRUTH = json.load(open(os.path.join(EXPORTS, "exports.json")))  # tests/readers/make_onnx_exports.py, torch 2.13
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH["files"]))
+def test_torch_exports_give_the_modules_counts_once_the_notes_are_undone(name):
+    """Files torch 2.13 wrote (both exporters): the counts are the file's, and with what the notes
+    say the exporter changed (folded batch norm, dropped zero biases) they are the module's."""
+    want = {**TRUTH["files"][name], "output": tuple(TRUTH["files"][name]["output"])}
+    got = onnx_zoo.read(os.path.join(EXPORTS, name))
+    assert onnx_zoo.compare(want, got) == []
+    assert len(got["notes"]) == (got["changes"].folded > 0) + (got["changes"].dropped > 0) >= 1
+
+
+def test_the_exports_hold_the_constructs():
+    kinds = {name: [r.layer.kind for r in summary_of(os.path.join(EXPORTS, name)).layers] for name in TRUTH["files"]}
+    assert "global_avgpool" in kinds["pool_dynamo.onnx"] and "batchnorm" not in kinds["pool_dynamo.onnx"]
+    for name in ("shuffle_torchscript.onnx", "shuffle_dynamo.onnx"):
+        assert kinds[name].count("channel_shuffle") == 2 and kinds[name].count("channel_slice") == 2
+    assert kinds["folded_torchscript.onnx"] == ["conv2d", "relu"]
