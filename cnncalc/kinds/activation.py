@@ -116,6 +116,7 @@ class Activation(Layer):
         "Act": ({"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softplus": "softplus", "Softsign": "softsign",
                  "HardSwish": "hardswish", "Mish": "mish", "Selu": "selu"}, ()),
         "LeakyRelu": (("LeakyRelu",), ("alpha",)), "HardSigmoid": (("HardSigmoid",), ("alpha", "beta")),
+        "Gelu": (("Gelu",), ("approximate",)),
         "Clip": (("Clip",), ("min", "max")),
         "Softmax": ({"Softmax": "softmax", "LogSoftmax": "log_softmax"}, ("axis",)), "Identity": (("Identity",), ())}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("keras", "GeluTanh", GELU_TANH_KERAS),)

@@ -204,6 +204,7 @@ class LayerNorm(Layer):
                                                                   "rms_scaling"))}
     TORCH: ClassVar[dict[str, tuple]] = {"LayerNorm": (("LayerNorm",), ("normalized_shape", "eps", "elementwise_affine", "bias", "device",
                                                  "dtype"))}
+    ONNX: ClassVar[dict[str, tuple]] = {"LayerNormalization": (("LayerNormalization",), ("axis", "epsilon"))}
     HELPERS: ClassVar[tuple[tuple[str, str, str], ...]] = (("torch", "LayerNormChannels", LAYERNORM_TORCH),)
     DIAGRAM: ClassVar[str] = "norm"  # the diagram's colour category
     epsilon: float = arg(1e-5, type="positive", keras="epsilon", torch="eps")

@@ -33,6 +33,7 @@ class T:
     ref: str
     rank: int
     view: tuple | None = None
+    last: bool = False  # permuted channels last (Transpose 0, 2, 3, 1): ops on the last axis act on the channels
 
 
 @dataclass
@@ -128,9 +129,11 @@ class OnnxReader:
         if any(t.view is not None for t in ins):
             raise self.fail(node, index, "its input is a 5-dim view of the channels that is not a channel shuffle "
                                          "(Reshape to (N, g, C/g, H, W), Transpose (0, 2, 1, 3, 4), Reshape back)")
+        if len({t.last for t in ins}) > 1:
+            raise self.fail(node, index, "a merge of values channels first and values permuted channels last")
         name = self.graph.add(kind, args, [t.ref for t in ins], node.name or node.op_type, None,
                               note=note or node.op_type)
-        self.values[node.output[0]] = T(name, rank)
+        self.values[node.output[0]] = T(name, rank, last=ins[0].last)
 
     def node(self, node, index) -> None:
         op, a = node.op_type, self.attrs(node, index)
@@ -155,7 +158,13 @@ class OnnxReader:
             if op in PLUMBING:  # a Shape or Gather outside the x.view(x.size(0), -1) pattern
                 self.tensor(node, index, node.input[0])
             raise self.unsupported_op(node, index)
-        OPS[s.group](Node(self, node, index, op, a, self.tensor(node, index, node.input[0]), s))
+        first = next((i for i in node.input if isinstance(self.values.get(i), T)), node.input[0]) \
+            if s.group == "Merge" else node.input[0]  # a merge's weight may come first (layer_scale * x)
+        x = self.tensor(node, index, first)
+        if x.last and s.group not in LAST_AXIS:
+            raise self.fail(node, index, f"{op} of values permuted channels last (after a Transpose 0, 2, 3, 1; "
+                                         "cnncalc reads layer norm, dense, activations and merges there)")
+        OPS[s.group](Node(self, node, index, op, a, x, s))
 
     def unsupported_op(self, node, index) -> ReaderError:
         """The one error for ops no kind declares: this node's, naming every other such op of the
@@ -171,12 +180,15 @@ class OnnxReader:
         return self.fail(node, index, what)
 
     def dense(self, node, index, x, units, k, bias) -> None:
-        if x.rank != 1:
-            raise self.fail(node, index, f"a product on a {x.rank + 1}-dim tensor (cnncalc's dense takes a flat one)")
-        self.emit(node, index, "dense", _drop({"units": units, "bias": bias, "in_features": k}, bias=True), [x], 1)
+        if x.rank != 1 and not x.last:
+            raise self.fail(node, index, f"a product on a {x.rank + 1}-dim tensor (cnncalc's dense takes a flat one, "
+                                         "or values permuted channels last)")
+        self.emit(node, index, "dense", _drop({"units": units, "bias": bias, "in_features": k}, bias=True), [x], x.rank)
 
     def merge(self, node, index, op, kind) -> None:
         a, b = node.input[0], node.input[1]
+        if b in self.matmul and a in self.inits:  # bias + x @ w, as the TorchScript exporter orders it
+            a, b = b, a
         ta, tb = self.values.get(a), self.values.get(b)
         if op == "Add" and a in self.matmul and self.consumers.get(a) == 1 and b in self.inits \
                 and len(self.dims(b)) == 1:
@@ -184,9 +196,21 @@ class OnnxReader:
             layer.args.pop("bias", None)  # MatMul + Add: a dense layer with a bias
             self.values[node.output[0]] = ta
             return
+        if op == "Mul" and isinstance(ta, T) != isinstance(tb, T) and self.scale(node, index, a, b):
+            return
         if not (isinstance(ta, T) and isinstance(tb, T)):
             raise self.fail(node, index, f"{op} of a tensor and a constant (not a layer cnncalc has)")
         self.emit(node, index, kind, {}, [ta, tb], ta.rank)
+
+    def scale(self, node, index, a, b) -> bool:
+        """x times a learned per-channel weight, (C, 1, 1) channels first or (C,) channels last:
+        ConvNeXt's layer scale."""
+        x, w = (self.values[a], b) if isinstance(self.values.get(a), T) else (self.values[b], a)
+        dims = self.dims(w)
+        if dims is None or not dims or x.rank < 2 or dims[1:] != ((1,) * (x.rank - 1) if not x.last else ()):
+            return False
+        self.emit(node, index, "layer_scale", {}, [x], x.rank, note="Mul by a (C, 1, 1) weight")
+        return True
 
     def reshape(self, node, index, x, target) -> None:
         if not isinstance(target, list) or not target:
@@ -491,12 +515,35 @@ def _concat(n: Node) -> None:
 
 
 def _transpose(n: Node) -> None:
-    """The middle of a channel shuffle (NodeReader.shuffle): (N, g, C/g, H, W) -> (N, C/g, g, H, W)."""
-    view = n.x.view
+    """The middle of a channel shuffle (OnnxReader.shuffle): (N, g, C/g, H, W) -> (N, C/g, g, H, W);
+    or (N, C, H, W) permuted channels last and back (ConvNeXt's blocks), cnncalc's own order."""
+    view, perm, x = n.x.view, n.a.get("perm"), n.x
+    if view is None and x.rank == 3 and perm == ([0, 3, 1, 2] if x.last else [0, 2, 3, 1]):
+        n.reader.values[n.node.output[0]] = T(x.ref, 3, last=not x.last)
+        return
     if view is None or view[0] != "split" or n.a.get("perm") != [0, 2, 1, 3, 4]:
-        raise n.fail(f"a Transpose {n.a.get('perm')} other than a channel shuffle's (0, 2, 1, 3, 4) between "
-                     "Reshapes to (N, g, C/g, H, W) and back (cnncalc keeps the channels last)")
+        raise n.fail(f"a Transpose {perm} other than a channel shuffle's (0, 2, 1, 3, 4) between Reshapes to "
+                     "(N, g, C/g, H, W) and back, or (0, 2, 3, 1) to channels last and (0, 3, 1, 2) back")
     n.reader.values[n.node.output[0]] = T(n.x.ref, 4, view=("swapped", *view[1:]))
+
+
+def _layernorm(n: Node) -> None:
+    """LayerNormalization over the last axis of values permuted channels last (or flat)."""
+    axis, size = n.a.get("axis", -1), n.x.rank + 1
+    scale = n.reader.dims(n.node.input[1]) if len(n.node.input) > 1 else None
+    if not (n.x.last or n.x.rank == 1) or axis not in (-1, size - 1):
+        raise n.fail(f"LayerNormalization over axis {axis} of a {size}-dim tensor (cnncalc reads it over the channels)")
+    if scale is None or len(scale) != 1 or len(n.node.input) < 3 or n.node.input[2] not in n.reader.inits:
+        raise n.fail("LayerNormalization without a learned scale and bias of one axis")
+    n.emit("layernorm", _drop({"epsilon": float(n.a.get("epsilon", 1e-5)), "num_features": scale[0]}, epsilon=1e-5))
+
+
+def _gelu(n: Node) -> None:
+    how = n.a.get("approximate", b"none")
+    how = how.decode() if isinstance(how, bytes) else how
+    if how not in ("none", "tanh"):
+        raise n.fail(f"Gelu with approximate {how!r}")
+    n.emit("gelu", {"approximate": "tanh"} if how == "tanh" else {})
 
 
 def _channel_axis(n: Node, axis) -> None:
@@ -563,5 +610,7 @@ OPS = {  # the groups of ONNX ops the kinds declare -> the handler of a node
     "GlobalPool": lambda n: n.emit(n.spelling.kind, {"keepdims": True}), "Reduce": _reduce, "Flatten": _flatten,
     "Reshape": lambda n: n.reader.reshape(n.node, n.index, n.x, n.reader.const(n.node.input[1])),
     "Merge": lambda n: n.reader.merge(n.node, n.index, n.op, n.spelling.kind), "Concat": _concat, "Pad": _pad,
-    "Transpose": _transpose, "Split": _split, "Slice": _slice,
+    "Transpose": _transpose, "Split": _split, "Slice": _slice, "LayerNormalization": _layernorm, "Gelu": _gelu,
 }
+LAST_AXIS = ("Identity", "Dropout", "Act", "Gelu", "LeakyRelu", "HardSigmoid", "Clip", "Merge", "Gemm", "MatMul",
+             "LayerNormalization", "Transpose")  # groups that read values permuted channels last

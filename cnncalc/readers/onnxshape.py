@@ -13,7 +13,7 @@ ATTRS = {**{k: INTS for k in ("kernel_shape", "strides", "pads", "dilations", "o
          **{k: INT for k in ("group", "axis", "transA", "transB", "ceil_mode", "count_include_pad", "keepdims",
                             "num_outputs")},
          **{k: FLOAT for k in ("alpha", "beta", "epsilon", "momentum", "ratio", "min", "max")},
-         **{k: STR for k in ("auto_pad", "mode")}}
+         **{k: STR for k in ("auto_pad", "mode", "approximate")}}
 WINDOW = ("kernel_shape", "strides", "dilations", "output_padding")
 # the fewest inputs each op needs (an op not named needs one; Constant none)
 INPUTS = {"Constant": 0, "Conv": 2, "ConvTranspose": 2, "Gemm": 2, "MatMul": 2, "BatchNormalization": 2,

@@ -179,8 +179,8 @@ def test_torchscript_channel_shuffle_and_chunk_through_shape(tmp_path):
 
 def test_a_transpose_other_than_a_channel_shuffle_is_refused(tmp_path):
     make = helper.make_node
-    path = _save(tmp_path, [make("Transpose", ["x"], ["y"], name="t", perm=[0, 2, 3, 1])], {})
-    with pytest.raises(ReaderError, match=r"node 1 \(t, Transpose\): a Transpose \[0, 2, 3, 1\] other than a "
+    path = _save(tmp_path, [make("Transpose", ["x"], ["y"], name="t", perm=[0, 3, 2, 1])], {})
+    with pytest.raises(ReaderError, match=r"node 1 \(t, Transpose\): a Transpose \[0, 3, 2, 1\] other than a "
                                           r"channel shuffle's"):
         load_model(path)
 
@@ -213,3 +213,33 @@ def test_the_exports_hold_the_constructs():
     for name in ("shuffle_torchscript.onnx", "shuffle_dynamo.onnx"):
         assert kinds[name].count("channel_shuffle") == 2 and kinds[name].count("channel_slice") == 2
     assert kinds["folded_torchscript.onnx"] == ["conv2d", "relu"]
+
+
+def _convnext_block(tmp_path, after=None):
+    """ConvNeXt's block as TorchScript writes it: depthwise conv, permute channels last, layer
+    norm, linear (bias first in the Add), GELU, linear, permute back, layer scale, residual."""
+    make = helper.make_node
+    nodes = [make("Conv", ["x", "dw"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=3),
+             make("Transpose", ["c"], ["p"], perm=[0, 2, 3, 1]),
+             make("LayerNormalization", ["p", "g", "b"], ["n"], axis=-1, epsilon=1e-6),
+             make("MatMul", ["n", "w1"], ["m1"]), make("Add", ["b1", "m1"], ["l1"]), make("Gelu", ["l1"], ["a"]),
+             make("MatMul", ["a", "w2"], ["m2"]), make("Add", ["b", "m2"], ["l2"]),
+             make("Transpose", ["l2"], ["q"], perm=[0, 3, 1, 2]), make("Mul", ["scale", "q"], ["s"]),
+             make("Add", ["s", "x"], ["y"]), *([after] if after else [])]
+    return _save(tmp_path, nodes, {"dw": (3, 1, 3, 3), "g": (3,), "b": (3,), "w1": (3, 12), "b1": (12,),
+                                   "w2": (12, 3), "scale": (3, 1, 1)}, opset=20)
+
+
+def test_convnext_block_permuted_channels_last(tmp_path):
+    s = summary_of(_convnext_block(tmp_path))
+    assert [(r.layer.kind, r.output_shape, r.params) for r in s.layers] == [
+        ("conv2d", (8, 8, 3), 3 * 3 * 3 + 3 - 3), ("layernorm", (8, 8, 3), 2 * 3), ("dense", (8, 8, 12), 3 * 12 + 12),
+        ("gelu", (8, 8, 12), 0), ("dense", (8, 8, 3), 12 * 3 + 3), ("layer_scale", (8, 8, 3), 3), ("add", (8, 8, 3), 0)]
+
+
+def test_a_convolution_of_values_permuted_channels_last_is_refused(tmp_path):
+    make = helper.make_node
+    nodes = [make("Transpose", ["x"], ["p"], perm=[0, 2, 3, 1]), make("Relu", ["p"], ["r"]),
+             make("MaxPool", ["r"], ["y"], name="pool", kernel_shape=[2, 2])]
+    with pytest.raises(ReaderError, match=r"node 3 \(pool, MaxPool\): MaxPool of values permuted channels last"):
+        load_model(_save(tmp_path, nodes, {}))
