@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import max_input_bytes
 from . import onnxfold, onnxnotes, onnxshape
-from .onnxsym import Dim, arith, channel_bound, slice_args
+from .onnxsym import Batch, Dim, T, channel_bound, follow, slice_args
 from .common import INPUT, MAX_LAYERS, Graph, InputHint, ReaderError, check_used, unsupported
 from .common import drop as _drop
 from .modelfiles import tensor_values
@@ -25,25 +25,6 @@ from .onnxfile import attribute_value, float32_decimal, load_model
 from .spellings import Spelling, lookup, moded
 
 ONNX_SIZE_FACTOR = 100  # an .onnx file holds its weights: 100 x the input limit (1000 MiB by default; VGG-19 is 575 MB)
-
-
-@dataclass
-class T:
-    """A tensor of the graph: the cnncalc layer making it and its rank without the batch."""
-    ref: str
-    rank: int
-    view: tuple | None = None
-    last: bool = False  # permuted channels last (Transpose 0, 2, 3, 1): ops on the last axis act on the channels
-
-
-@dataclass
-class ShapeOf:
-    rank: int
-    ref: str = ""
-
-
-class Batch:
-    pass
 
 
 class OnnxReader:
@@ -149,7 +130,7 @@ class OnnxReader:
         if op == "Identity" and node.input[0] in self.inits:  # torch's export of a shared (equal) weight
             self.inits[node.output[0]] = self.inits[node.input[0]]
             return
-        if op in SIZE_OPS and self.shape_op(node, index, op, a):
+        if op in SIZE_OPS and follow(self, node, op):
             return
         if op in onnxfold.OPS and self.fold(node, op, a):
             return
@@ -274,40 +255,6 @@ class OnnxReader:
             return False
         self.values[node.output[0]], self.folded[node.output[0]] = got
         return True
-
-    def shape_op(self, node, index, op, a) -> bool:
-        """x.view(x.size(0), -1) as exported: Shape -> Gather(0) -> Unsqueeze -> Concat([b, -1])."""
-        v = [self.values.get(i, self.const(i)) for i in node.input]
-        out = node.output[0]
-        if op == "Shape" and node.input[0] in self.inits and not node.attribute:  # a weight's: its dims
-            self.values[out], self.folded[out] = list(self.dims(node.input[0])), (len(self.dims(node.input[0])),)
-            return True
-        if op == "Shape" and isinstance(v[0], T) and v[0].view is None and not node.attribute:
-            self.values[out] = ShapeOf(v[0].rank, v[0].ref)
-            return True
-        if op == "Gather" and isinstance(v[0], ShapeOf) and len(v) > 1:
-            at = v[1][0] if isinstance(v[1], list) and len(v[1]) == 1 else v[1]
-            size = v[0].rank + 1
-            if isinstance(at, int) and -size <= at < size:
-                got = Batch() if at % size == 0 else Dim(v[0].ref, at % size)
-                self.values[out] = [got] if isinstance(v[1], list) else got
-                return True
-        if op == "Unsqueeze" and isinstance(v[0], (Batch, Dim)):
-            self.values[out] = [v[0]]
-            return True
-        if op == "Cast" and (isinstance(v[0], (Batch, Dim)) or isinstance(v[0], list) and v[0]
-                             and any(isinstance(x, (Batch, Dim)) for x in v[0])):
-            self.values[out] = v[0]
-            return True
-        if op in ("Add", "Mul", "Div") and len(v) == 2:
-            got = arith(op, v[0], v[1])
-            if got is not None:
-                self.values[out] = got
-                return True
-        if op == "Concat" and v and all(isinstance(x, list) for x in v):
-            self.values[out] = [y for x in v for y in x]
-            return True
-        return False
 
 
 def _one(values):

@@ -1,4 +1,5 @@
-"""Sizes read through Shape, as torch's TorchScript exporter computes them without knowing the
+"""The tensors of an ONNX graph as the reader follows them (T), and sizes read through Shape, as
+torch's TorchScript exporter computes them without knowing the
 batch (and, for a chunk, the channels): `Dim` stands for floor((size + add) / div) * mul of one
 axis of one tensor, and small integer arithmetic on it (Add, Div, Mul, Cast with constants) stays
 a Dim. From these the reader tells a chunk of the channels (k * ceil(C / n)) and a reshape that
@@ -9,6 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 HUGE = 1 << 31  # an end past this is "to the end" (torch writes INT64_MAX for x[:, s:])
+
+
+@dataclass
+class T:
+    """A tensor of the graph: the cnncalc layer making it and its rank without the batch."""
+    ref: str
+    rank: int
+    view: tuple | None = None
+    last: bool = False  # permuted channels last (Transpose 0, 2, 3, 1): ops on the last axis act on the channels
+
+
+@dataclass
+class ShapeOf:
+    rank: int
+    ref: str = ""
+
+
+class Batch:
+    pass
 
 
 @dataclass(frozen=True)
@@ -81,3 +101,40 @@ def slice_args(start, end) -> dict | None:
     if end == ("end",) and n is not None and k == n - 1:
         return {"part": k, "sections": n}
     return None
+
+
+def follow(reader, node, op: str) -> bool:
+    """A size op of the OnnxReader `reader` followed: Shape, Gather of its sizes, Unsqueeze, Cast,
+    Add / Mul / Div with constants, Concat into a shape (x.view(x.size(0), -1) as exported:
+    Shape -> Gather(0) -> Unsqueeze -> Concat([b, -1])). False when it is not one of these."""
+    v = [reader.values.get(i, reader.const(i)) for i in node.input]
+    out = node.output[0]
+    if op == "Shape" and node.input[0] in reader.inits and not node.attribute:  # a weight's: its dims
+        reader.values[out], reader.folded[out] = list(reader.dims(node.input[0])), (len(reader.dims(node.input[0])),)
+        return True
+    if op == "Shape" and isinstance(v[0], T) and v[0].view is None and not node.attribute:
+        reader.values[out] = ShapeOf(v[0].rank, v[0].ref)
+        return True
+    if op == "Gather" and isinstance(v[0], ShapeOf) and len(v) > 1:
+        at = v[1][0] if isinstance(v[1], list) and len(v[1]) == 1 else v[1]
+        size = v[0].rank + 1
+        if isinstance(at, int) and -size <= at < size:
+            got = Batch() if at % size == 0 else Dim(v[0].ref, at % size)
+            reader.values[out] = [got] if isinstance(v[1], list) else got
+            return True
+    if op == "Unsqueeze" and isinstance(v[0], (Batch, Dim)):
+        reader.values[out] = [v[0]]
+        return True
+    if op == "Cast" and (isinstance(v[0], (Batch, Dim)) or isinstance(v[0], list) and v[0]
+                         and any(isinstance(x, (Batch, Dim)) for x in v[0])):
+        reader.values[out] = v[0]
+        return True
+    if op in ("Add", "Mul", "Div") and len(v) == 2:
+        got = arith(op, v[0], v[1])
+        if got is not None:
+            reader.values[out] = got
+            return True
+    if op == "Concat" and v and all(isinstance(x, list) for x in v):
+        reader.values[out] = [y for x in v for y in x]
+        return True
+    return False
