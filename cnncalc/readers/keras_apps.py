@@ -44,6 +44,15 @@ def obtain_input_shape(input_shape=None, default_size=224, min_size=32, data_for
     return input_shape
 
 
+def correct_pad(shape: tuple, kernel_size):
+    """imagenet_utils.correct_pad: the ZeroPadding2D pairs of a stride-2 'same' window, channels last."""
+    size = shape[1:3]
+    kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    adjust = (1, 1) if size[0] is None else (1 - size[0] % 2, 1 - size[1] % 2)
+    correct = (kernel[0] // 2, kernel[1] // 2)
+    return ((correct[0] - adjust[0], correct[0]), (correct[1] - adjust[1], correct[1]))
+
+
 def call(name: str, args: list, kwargs: dict, is_tensor):
     """The value of a known non-layer call of keras.applications' files, or NotImplemented."""
     if name in ("keras.backend.image_data_format", "keras.config.image_data_format"):
@@ -55,6 +64,8 @@ def call(name: str, args: list, kwargs: dict, is_tensor):
         return "torch"
     if name == "keras.backend.is_keras_tensor":
         return is_tensor(args[0] if args else kwargs.get("x"))
+    if name == "keras.applications.imagenet_utils.correct_pad":  # its tensor given as the tensor's shape
+        return correct_pad(*args, **kwargs)
     if name == "keras.applications.imagenet_utils.obtain_input_shape":
         return obtain_input_shape(*args, **kwargs)
     return NotImplemented

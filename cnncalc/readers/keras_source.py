@@ -188,6 +188,8 @@ class KerasReader(Interp):
     def call_dotted(self, name, args, kwargs, marks, node):
         name = _keras(name) or name
         short = name.rsplit(".", 1)[-1]
+        if name == "keras.applications.imagenet_utils.correct_pad" and args and isinstance(args[0], KTensor):
+            args = [self.shape_of(args[0], node), *args[1:]]
         try:
             known = keras_apps.call(name, args, kwargs, lambda v: isinstance(v, KTensor))
         except (keras_apps.AppError, TypeError) as e:
@@ -235,7 +237,8 @@ class KerasReader(Interp):
             shape = tuple(kwargs["batch_shape"])[1:]
         if not isinstance(shape, (tuple, list)) or not all(v is None or isinstance(v, int) for v in shape):
             raise self.error(node, f"keras.Input needs shape=(sizes), not {self.kind_of(shape)}")
-        return KTensor(INPUT, tuple(shape), at(node))
+        self.input_tensor = KTensor(INPUT, tuple(shape), at(node))
+        return self.input_tensor
 
     def make_model(self, args, kwargs, node):
         inputs = args[0] if args else kwargs.get("inputs")
@@ -335,6 +338,22 @@ class KerasReader(Interp):
         finally:
             self.steps = child.steps
 
+    def shape_of(self, x: KTensor, node) -> tuple:
+        """`x.shape` (with the batch, None): the layers so far inferred from the model's input,
+        as summary infers them (keras.applications read `x.shape[channel_axis]`)."""
+        start = self.__dict__.get("input_tensor")
+        if start is None or start.shape is None or None in start.shape:
+            raise self.fail(node, "the size of a tensor (`.shape`) where the keras.Input's sizes are not all "
+                                  "known; save the model (model.save, model.to_json) and give cnncalc that file")
+        if x.ref == INPUT:
+            return (None, *start.shape)
+        from ..infer import infer
+        from ..spec import parse_spec
+        from .common import write
+        nodes = self.graph.select(x.ref)
+        text = write(nodes, tuple(start.shape), name="probe", source=self.path, what="sizes so far").text
+        return (None, *infer(parse_spec(text, self.path)).output_shape)
+
     def keras_base(self, cls: ast.ClassDef) -> str | None:
         """The keras class `cls` derives from (directly or through a class of the file), or None."""
         for b in cls.bases:
@@ -352,9 +371,7 @@ class KerasReader(Interp):
         if isinstance(owner, str) and name == "format":
             return ("format", owner)
         if isinstance(owner, KTensor) and name == "shape":
-            raise self.fail(node, "the size of a tensor (`.shape`), which the source reader does not follow "
-                                  "(it reads no sizes until the model is built); save the model (model.save, "
-                                  "model.to_json) and give cnncalc that file")
+            return self.shape_of(owner, node)
         if isinstance(owner, KSeq) and name in ("add", "pop"):
             return ("seq", owner, name)
         if isinstance(owner, list) and name in ("append", "extend"):
