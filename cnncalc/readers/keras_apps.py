@@ -4,6 +4,7 @@ channels last), `backend.is_keras_tensor`; the weights plumbing (download, load)
 layer and is passed over by the reader. Nothing is imported or run."""
 from __future__ import annotations
 
+import copy
 import math
 
 
@@ -53,6 +54,16 @@ def correct_pad(shape: tuple, kernel_size):
     return ((correct[0] - adjust[0], correct[0]), (correct[1] - adjust[1], correct[1]))
 
 
+def _plain(value, depth: int = 0) -> bool:
+    """Numbers, strings, None and lists, tuples and dicts of them (a config table)."""
+    if isinstance(value, (int, float, str, bool, type(None))):
+        return True
+    if depth > 8 or not isinstance(value, (list, tuple, dict)):
+        return False
+    items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+    return all(_plain(v, depth + 1) for v in items)
+
+
 def call(name: str, args: list, kwargs: dict, is_tensor):
     """The value of a known non-layer call of keras.applications' files, or NotImplemented."""
     if name in ("keras.backend.image_data_format", "keras.config.image_data_format"):
@@ -60,6 +71,8 @@ def call(name: str, args: list, kwargs: dict, is_tensor):
     if name in MATH and len(args) == 1 and not kwargs and isinstance(args[0], (int, float)) \
             and not isinstance(args[0], bool) and abs(args[0]) < 1e300:
         return MATH[name](args[0])
+    if name == "copy.deepcopy" and len(args) == 1 and _plain(args[0]):  # EfficientNet's blocks_args
+        return copy.deepcopy(args[0])
     if name == "keras.backend.backend":  # cnncalc's truth is Keras on the torch backend
         return "torch"
     if name == "keras.backend.is_keras_tensor":

@@ -407,10 +407,27 @@ class KerasReader(Interp):
         return None
 
     def binop_value(self, op, left, right, node):
+        number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+        if isinstance(left, KTensor) and number(right) or number(left) and isinstance(right, KTensor):
+            return self.constant_op(op, left, right, node)
         if isinstance(left, KTensor) and isinstance(right, KTensor) and isinstance(op, (ast.Add, ast.Mult)):
             cls = "Add" if isinstance(op, ast.Add) else "Multiply"
             return self.apply(self.make_layer(cls, [], {}, {}, node), [left, right], node)
         return None
+
+    def constant_op(self, op, left, right, node) -> KTensor:
+        """`x + 3.0`, `3.0 + x`, `x * (1 / 6)`, `x - 3.0` on a tensor: rescaling (x * scale +
+        offset), as Keras' saved ops are read; another op with a number is refused."""
+        x, c = (left, float(right)) if isinstance(left, KTensor) else (right, float(left))
+        forms = {ast.Add: {"scale": 1, "offset": c}, ast.Mult: {"scale": c, "offset": 0}}
+        if isinstance(left, KTensor):
+            forms[ast.Sub] = {"scale": 1, "offset": -c}
+        if type(op) not in forms:
+            raise self.fail(node, f"`{ast.unparse(node)[:40]}`: an operation with the number {c} that is none "
+                                  "of x + c, c + x, x * c, c * x and x - c")
+        name = self.graph.add("rescaling", forms[type(op)], [x.ref], self.names.take("rescaling"), at(node),
+                              note=ast.unparse(node)[:40])
+        return KTensor(name, rank=x.rank)
 
     def kind_of(self, value) -> str:
         if isinstance(value, KLayer):

@@ -403,7 +403,8 @@ class Expressions:
         if self.depth >= MAX_DEPTH:
             raise self.error(node, f"calls nest deeper than {MAX_DEPTH} levels (a recursion?); "
                                    "cnncalc does not follow it")
-        env = self.bind(fn.node, ([fn.bound] if fn.bound is not None else []) + list(args), kwargs, node)
+        env = self.bind(fn.node, ([fn.bound] if fn.bound is not None else []) + list(args), kwargs, node,
+                        fn.closure or {})
         if fn.closure is not None:
             env = {**fn.closure, **env}
         if env_extra:
@@ -417,7 +418,9 @@ class Expressions:
             self.depth -= 1
         return None
 
-    def bind(self, fn: ast.FunctionDef, args, kwargs, node) -> dict:
+    def bind(self, fn: ast.FunctionDef, args, kwargs, node, scope=None) -> dict:
+        """The call's names; defaults are evaluated in `scope` (a nested def's enclosing names)."""
+        scope = scope or {}
         a = fn.args
         params = [p.arg for p in a.posonlyargs + a.args]
         defaults = a.defaults
@@ -448,7 +451,7 @@ class Expressions:
         for i, p in enumerate(params):
             if p not in env:
                 if i >= first_default:
-                    env[p] = self.eval(defaults[i - first_default], {})
+                    env[p] = self.eval(defaults[i - first_default], scope)
                 else:
                     raise self.error(node, f"{fn.name}() needs the argument `{p}`, which has no default; "
                                            "give it a default, or create the model in the file with it, "
@@ -457,7 +460,7 @@ class Expressions:
             if p.arg not in env:
                 if d is None:
                     raise self.error(node, f"{fn.name}() needs the keyword `{p.arg}`")
-                env[p.arg] = self.eval(d, {})
+                env[p.arg] = self.eval(d, scope)
         return env
 
     def builtin(self, name: str, args, kwargs, node):

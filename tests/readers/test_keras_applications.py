@@ -140,3 +140,22 @@ def test_class_takes_the_applications_arguments():
         summary_of(path, class_name="ResNet50(classes=10)")  # Keras' own check: imagenet weights need 1000
     s = summary_of(application("vgg16"), class_name="VGG16(include_top=False, weights=None, input_shape=(32, 32, 3))")
     assert s.output_shape == (1, 1, 512) and s.totals.params == 14_714_688
+
+
+def test_mobilenet_v3_with_its_input_given_and_its_hard_swish_ops():
+    """`x + 3.0`, `x * (1.0 / 6.0)` on tensors are rescaling layers. Keras 3.15.1:
+    MobileNetV3Small(input_shape=(224, 224, 3), weights=None) has 2,554,968 weights, 2,542,856 trainable."""
+    s = summary_of(application("mobilenet_v3"), class_name="MobileNetV3Small(input_shape=(224, 224, 3), weights=None)")
+    assert (s.totals.params, s.totals.trainable_params, s.output_shape) == (2_554_968, 2_542_856, (1000,))
+
+
+def test_a_number_operand_on_a_tensor_in_source(tmp_path):
+    path = tmp_path / "ops.py"
+    path.write_text("import keras\nfrom keras import layers\ninputs = keras.Input((4, 4, 3))\n"
+                    "x = layers.ReLU(6.0)(inputs + 3.0) * (1.0 / 6.0)\nmodel = keras.Model(inputs, 2 - x)\n")
+    with pytest.raises(CnncalcError, match=r":5:29: `2 - x`: an operation with the number 2.0"):
+        summary_of(str(path))
+    path.write_text(path.read_text().replace("2 - x", "x - 2"))
+    s = summary_of(str(path))
+    assert [r.layer.kind for r in s.layers][-4:] == ["rescaling", "relu6", "rescaling", "rescaling"]
+    assert [s.layers[i].layer.scale for i in (-4, -2)] == [1.0, 1.0 / 6.0] and s.layers[-1].layer.offset == -2.0
