@@ -307,3 +307,15 @@ def _axis_last(axis, key, rank=None) -> None:
     if axis == -1 or (rank is not None and axis == rank - 1):
         return
     raise Refused(f"{key}={axis!r}, not the channels (-1)", key)
+
+
+def rank_after(cls: str, cfg: dict, rank: int | None) -> int | None:
+    """The output's rank (with the batch) of a Keras layer given its input's, where known."""
+    group = family(cls)
+    if group == "Flatten" or (group == "GlobalPool" and not cfg.get("keepdims")):
+        return 2
+    if group == "Reshape":
+        return len(cfg["target_shape"]) + 1
+    if group in ("Embedding", "Permute") or rank is None:
+        return None if group != "Permute" else rank
+    return rank

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from . import keras_apps
 from .common import INPUT, Graph, InputHint
-from .keras_layers import Refused, convert, family, has_params, not_read, spelling
+from .keras_layers import Refused, convert, has_params, not_read, rank_after, spelling
 from .pysource import Dotted, Function, Ignored, Interp, Unknown, at, parse, parse_choice
 from .spellings import argument_marks
 
@@ -473,7 +473,7 @@ class KerasReader(Interp):
         name = self.graph.add(kind, args, [t.ref for t in tensors], prefix + layer.name, layer.at, marks,
                               note=note)
         layer.nodes.append(name)
-        return KTensor(name, rank=_rank_after(layer.cls, cfg, rank))
+        return KTensor(name, rank=rank_after(layer.cls, cfg, rank))
 
     def replay(self, model: KModel, x: KTensor, prefix: str) -> KTensor:
         """A functional model called on a tensor: its layers again, on x, named `<model>/<layer>`."""
@@ -569,18 +569,6 @@ class KerasReader(Interp):
             hint = InputHint(None, "the model has no keras.Input and its first layer no input_shape", "28x28x1")
         what = f"Keras source, {'Sequential' if isinstance(value, KSeq) else 'functional'} model {name}"
         return nodes, hint, model_name, what
-
-
-def _rank_after(cls: str, cfg: dict, rank: int | None) -> int | None:
-    """The output's rank (with the batch) of a Keras layer given its input's, where known."""
-    group = family(cls)
-    if group == "Flatten" or (group == "GlobalPool" and not cfg.get("keepdims")):
-        return 2
-    if group == "Reshape":
-        return len(cfg["target_shape"]) + 1
-    if group in ("Embedding", "Permute") or rank is None:
-        return None if group != "Permute" else rank
-    return rank
 
 
 def _used_as_layers(tree) -> set:
