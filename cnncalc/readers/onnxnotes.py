@@ -31,6 +31,8 @@ class Changes:
     fold_biases: int = 0
     dropped: int = 0
     dropped_values: int = 0
+    bare: int = 0           # folded convolutions left with no bias (dynamo drops an all-zero one)
+    bare_channels: int = 0
 
     def notes(self) -> list[str]:
         out = []
@@ -43,6 +45,9 @@ class Changes:
             if self.fold_biases:
                 text += (f", and {self.fold_biases:,} fewer where its convolutions have no bias (the file's "
                          "biases of those convolutions are the fold's)")
+            if self.bare:
+                text += (f"; {self.bare:,} of those convolutions have no bias in the file ({self.bare_channels:,} "
+                         "channels): the exporter dropped it as all zero, the module's own too if it had one")
             out.append(text + "; export with dynamo=False, training=TrainingMode.PRESERVE to keep them")
         if self.dropped:
             s = "" if self.dropped == 1 else "s"
@@ -74,6 +79,8 @@ def changes(model, inits: dict) -> Changes:
             out.folded += 1
             out.channels += weight.dims[0]
             out.fold_biases += weight.dims[0] if bias is not None else 0
+            out.bare += bias is None
+            out.bare_channels += weight.dims[0] if bias is None else 0
         elif "RemoveOptionalBias" in rules and bias is None and BIAS_ARG.search(props.get(FX, "")):
             out.dropped += 1
             out.dropped_values += units

@@ -123,7 +123,7 @@ def compare(want: dict, got: dict) -> list[str]:
     back, and the fold's biases out where the module's convolutions have none (the note says so;
     VGG-BN's convolutions have their own, which the fold absorbed)."""
     c = got["changes"]
-    for own in (0, c.fold_biases):
+    for own in (0, c.fold_biases, c.bare_channels):
         undone = {**got, "trainable": got["trainable"] + 2 * c.channels - c.fold_biases + own + c.dropped_values,
                   "stats": got["stats"] + 2 * c.channels}
         diff = [f"{k} {got[k]} != {want[k]}" for k in ("trainable", "stats", "output", "macs") if undone[k] != want[k]]

@@ -95,7 +95,9 @@ def test_dynamo_folded_batch_norm_and_dropped_zero_biases_are_noted(tmp_path):
              _dynamo_conv(["c", "w2"], "RemoveOptionalBiasFromConv", conv)]
     path = _save(tmp_path, nodes, {"w1": (4, 3, 3, 3), "w2": (5, 4, 3, 3)})
     assert load_model(path).notes == (
-        FOLDED + "; export with dynamo=False, training=TrainingMode.PRESERVE to keep them",
+        FOLDED + "; 1 of those convolutions have no bias in the file (4 channels): the exporter dropped it as all "
+        "zero, the module's own too if it had one; export with dynamo=False, training=TrainingMode.PRESERVE to keep "
+        "them",
         "the exporter dropped the all-zero biases of 1 layer (5 values, as an untrained model has): the PyTorch "
         "module has them")
 
