@@ -171,6 +171,12 @@ class Layer:
         return cls.STEMS.get(kind, kind).format(d=dims)
 
     @classmethod
+    def holds_weights(cls) -> bool:
+        """Whether a layer of this kind can have weights (its make_weights makes some): what a
+        reader asks before it keeps a frozen layer's trainable=False or refuses a shared layer."""
+        return cls.make_weights is not no_weights
+
+    @classmethod
     def from_helper(cls, framework: str, helper: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """(kind, spec arguments) of a call of one of its HELPERS, given its arguments by the
         parameter names of the helper's constructor: those the spec reads as this kind's

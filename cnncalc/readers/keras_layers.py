@@ -36,13 +36,21 @@ def family(cls: str) -> str | None:
 
 
 def has_params(cls: str, cfg: dict) -> bool:
+    """Whether a layer of Keras class `cls` holds weights: what its config says where it decides
+    (a Normalization given its mean, a LayerNormalization without center and scale), else what
+    the kind it reads as says (Layer.holds_weights), so that no kind is taken for weightless by
+    omission; True when the layer cannot be read."""
     f = family(cls)
-    if f in ("Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Dense", "BatchNormalization", "Embedding", "LayerScale",
-             "PReLU"):
-        return True
     if f == "Normalization":
         return cfg.get("mean") is None
-    return f in ("LayerNormalization", "GroupNormalization") and (cfg.get("center", True) or cfg.get("scale", True))
+    if f in ("LayerNormalization", "GroupNormalization"):
+        return bool(cfg.get("center", True) or cfg.get("scale", True))
+    try:
+        kind = convert(cls, cfg)[0]
+    except (Refused, KeyError, TypeError, ValueError):
+        return True
+    from ..kinds import KINDS
+    return kind not in KINDS or KINDS[kind].holds_weights()
 
 
 class Refused(Exception):
