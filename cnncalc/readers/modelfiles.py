@@ -17,7 +17,7 @@ from .common import ReaderError
 MAX_ZIP_ENTRIES = 10_000        # files a .keras archive may list (Keras writes 3)
 MAX_ZIP_DIRECTORY = 1 << 20     # bytes of its central directory: 1 MiB
 MAX_EXTERNAL_BYTES = 1 << 24    # bytes of one ONNX tensor's external data cnncalc reads: 16 MiB
-MAX_CONSTANT = 1 << 16          # values of an ONNX tensor turned into numbers (shapes, axes, scalars)
+MAX_CONSTANT = 1 << 12          # values of an ONNX tensor turned into numbers (shapes, axes, scalars, per-channel factors)
 ANY_SIZE = sys.maxsize          # a file read only in bounded parts (an archive, external data)
 
 _END = struct.Struct("<4s4H2LH")            # end of central directory record

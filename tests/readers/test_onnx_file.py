@@ -63,7 +63,8 @@ def test_small_tensors_are_the_numbers_numpy_helper_gives(tmp_path):
         tensors = list(onnx.load(path).graph.initializer)
         tensors += [a.t for n in onnx.load(path).graph.node for a in n.attribute if a.type == a.TENSOR]
         for t in tensors:
-            expected = numpy_helper.to_array(t).tolist() if t.ByteSize() <= SKIP_BYTES else None
+            small = t.ByteSize() <= SKIP_BYTES and math.prod(max(d, 1) for d in t.dims) <= MAX_CONSTANT
+            expected = numpy_helper.to_array(t).tolist() if small else None
             assert tensor_values(t, path) == expected, t.name
 
 
