@@ -17,7 +17,10 @@ from .common import TORCH_HEAD, summary_of, write
 
 TV = os.path.join(os.path.dirname(__file__), "torchvision")
 
-# (file, --class, trainable params, BatchNorm statistics, MACs, output shape)
+# (file, --class, trainable params, BatchNorm statistics, MACs, output shape), as torch 2.13.0 with
+# torchvision 0.28 gives them for a (1, 3, 224, 224) input in eval mode: sum(p.numel()) of the parameters,
+# the running_mean/running_var buffers, FlopCounterMode's total / 2 (checked again 2026-12-08; the slow
+# test_torchvision_installed.py recomputes every factory live).
 CASES = [
     ("alexnet.py", "alexnet", 61_100_840, 0, 714_188_480, (1000,)),
     ("alexnet.py", "alexnet(num_classes=10)", 57_044_810, 0, 710_133_440, (10,)),
