@@ -13,16 +13,16 @@ import sys
 
 def main() -> None:
     argv = sys.argv[1:]
-    fmt = _JSON.get(tuple(argv[2:]))
-    if len(argv) >= 2 and argv[0] == "summary" and argv[1] and not argv[1].startswith("-") and (len(argv) == 2 or fmt):
-        code = summary(argv[1], fmt or "table")
+    json = tuple(argv[2:]) in _JSON
+    if len(argv) >= 2 and argv[0] == "summary" and argv[1] and not argv[1].startswith("-") and (len(argv) == 2 or json):
+        code = summary(argv[1], "json" if json else "table")
         if code is not None:
             sys.exit(code)
     from .cli import main as cli_main
     cli_main()
 
 
-_JSON = {("--format", "json"): "json", ("-F", "json"): "json", ("--format=json",): "json"}
+_JSON = {("--format", "json"), ("-F", "json"), ("--format=json",)}  # the spellings of --format json
 
 
 def summary(path: str, fmt: str = "table") -> int | None:
