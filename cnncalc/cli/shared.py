@@ -213,7 +213,8 @@ def _usage_line(error) -> str:
     while ctx is not None and ctx.parent is not None:
         names.append(ctx.info_name)
         ctx = ctx.parent
-    what = error.format_message().replace("Value error, ", "").rstrip(".")
+    # a group run with no command (`cnncalc layer`) has printed its help, and click's message is empty
+    what = error.format_message().replace("Value error, ", "").rstrip(".") or "Missing command"
     see = f"see `cnncalc {' '.join([*reversed(names), '--help'])}`"
     return f"cnncalc: {what} {see[0].upper() + see[1:]}" if what.endswith("?") else f"cnncalc: {what}; {see}"
 

@@ -145,6 +145,14 @@ def test_usage_errors_are_one_line(main, args, line):
     assert (r.code, r.err, r.out) == (2, line + "\n", "")
 
 
+@pytest.mark.parametrize("group", ["layer", "solve"])
+def test_group_without_a_command_names_what_is_missing(main, group):
+    # click prints the group's help and raises with an empty message: the line still says what is wrong
+    r = main(group)
+    assert (r.code, r.err) == (2, f"cnncalc: Missing command; see `cnncalc {group} --help`\n")
+    assert r.out.strip()  # the help, from click
+
+
 @pytest.mark.parametrize("width", ["0", "5", "39"])
 def test_too_narrow_width_is_exit_2(main, width):
     r = main("summary", ZOO / "lenet5.yaml", "--width", width)
