@@ -40,7 +40,7 @@ GLOSSARY = {
     "-F": ("--format", "table, json, csv, markdown"),
     "-v": ("--verbose", "every explanation (check)"),
 }
-SHORT_LONG = {"-i": ("--input", "--image")}  # one meaning, two long names  # one meaning, two long names
+SHORT_LONG = {"-i": ("--input", "--image")}  # one meaning, two long names
 
 
 def glossary_text() -> str:
