@@ -307,7 +307,7 @@ def _bytes(text: str | None) -> int | None:
     t = text.strip().upper().rstrip("B").rstrip("I")
     scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
     digits = t[:-1] if scale > 1 else t
-    if not digits.isdigit() or len(digits) > 15 or int(digits) < 1:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 15 or int(digits) < 1:  # int() refuses ²
         raise ArgumentError(f"--max-memory `{text}` is not a size; write bytes or e.g. 512M, 4G")
     return int(digits) * scale
 

@@ -153,6 +153,13 @@ def test_group_without_a_command_names_what_is_missing(main, group):
     assert r.out.strip()  # the help, from click
 
 
+@pytest.mark.parametrize("size", ["²M", "x", "0"])
+def test_max_memory_not_a_size_is_one_line(main, size):
+    r = main("verify", ZOO / "lenet5.yaml", "--max-memory", size)
+    assert (r.code, r.out) == (2, "")
+    assert r.err == f"cnncalc: --max-memory `{size}` is not a size; write bytes or e.g. 512M, 4G\n"
+
+
 @pytest.mark.parametrize("width", ["0", "5", "39"])
 def test_too_narrow_width_is_exit_2(main, width):
     r = main("summary", ZOO / "lenet5.yaml", "--width", width)
