@@ -98,21 +98,24 @@ def read_kept(path: str, names: tuple[str, ...]) -> dict[str, tuple[str, dict[st
     text = read_text(path, ArgumentError, "a variants.csv", "the variants.csv an earlier `cnncalc exercise` wrote")
     check_characters(text, path, ArgumentError)
     rows = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(rows, [])]
-    missing = [c for c in ("student", "folder", *names) if c not in header]
-    if missing:
-        raise ArgumentError(f"is no variants.csv of this template: it has no column {', '.join(missing)}",
-                            path=path, line=1, col=1)
-    out = {}
-    for row in rows:
-        cells = dict(zip(header, (c.strip() for c in row)))
-        name, folder = _clean(cells.get("student", "")), cells.get("folder", "")
-        if not name:
-            continue
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", folder) or folder in _RESERVED:
-            raise ArgumentError(f"`{folder[:40]}` is not a folder name `cnncalc exercise` writes (letters, digits, -)",
-                                path=path, line=rows.line_num, col=1)
-        out[name.casefold()] = (folder, {n: cells.get(n, "") for n in names}, rows.line_num)
+    try:
+        header = [h.strip() for h in next(rows, [])]
+        missing = [c for c in ("student", "folder", *names) if c not in header]
+        if missing:
+            raise ArgumentError(f"is no variants.csv of this template: it has no column {', '.join(missing)}",
+                                path=path, line=1, col=1)
+        out = {}
+        for row in rows:
+            cells = dict(zip(header, (c.strip() for c in row)))
+            name, folder = _clean(cells.get("student", "")), cells.get("folder", "")
+            if not name:
+                continue
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", folder) or folder in _RESERVED:
+                raise ArgumentError(f"`{folder[:40]}` is not a folder name `cnncalc exercise` writes (letters, digits, -)",
+                                    path=path, line=rows.line_num, col=1)
+            out[name.casefold()] = (folder, {n: cells.get(n, "") for n in names}, rows.line_num)
+    except csv.Error as e:
+        raise ArgumentError(f"is not readable CSV: {e}", path=path, line=rows.line_num) from None
     return out
 
 

@@ -298,6 +298,8 @@ def test_keep_holds_every_earlier_variant_and_folder_when_the_roster_grows(files
                                             "changed?); keep only rows of this template"),
     ("student,folder,n,k1\nBob,../x,28,4\n", "earlier.csv:2:1: `../x` is not a folder name `cnncalc exercise` writes "
                                              "(letters, digits, -)"),
+    (f"student,folder,n,k1\nBob,bob,{'9' * (csv.field_size_limit() + 1)},4\n",  # a cell past the csv module's limit
+     f"earlier.csv:2: is not readable CSV: field larger than field limit ({csv.field_size_limit()})"),
 ])
 def test_bad_keep_files(files, tmp_path, main, kept, message):
     t, r = files(names=["Bob"])
