@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..errors import ArgumentError, CnncalcError, read_text
+from ..exercises.roster import clean as _clean
 from .classbook import ClassReport, Graded, Student, grade_file
 
 MAX_ROSTER_ROWS = 10_000   # students one variants.csv may list
@@ -37,10 +38,6 @@ class Assigned:
     def label(self) -> str:
         """`n=28,k1=4`, as --vary takes it."""
         return ",".join(f"{n}={v}" for n, v in self.values)
-
-
-def _clean(cell: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", cell).split())
 
 
 def _header(header: list[str], names: tuple[str, ...], path: str) -> tuple[int, int | None, list[int]]:

@@ -37,13 +37,14 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _clean(cell: str) -> str:
+def clean(cell: str) -> str:
+    """A name or header cell as compared: Unicode NFC, spaces collapsed."""
     return " ".join(unicodedata.normalize("NFC", cell).split())
 
 
 def _column(header: list[str], path: str) -> tuple[int, ...]:
     """The column(s) holding the names: student, name, first + last name, else the first."""
-    words = [_clean(h).casefold() for h in header]
+    words = [clean(h).casefold() for h in header]
     for wanted in (("student", "student name", "students"), ("name", "full name", "names")):
         for k, w in enumerate(words):
             if w in wanted:
@@ -74,7 +75,7 @@ def read_roster(path: str) -> list[Student]:
         students: list[Student] = []
         seen: dict[str, Student] = {}
         for row in rows:
-            name = _clean(" ".join(row[k] for k in columns if k < len(row)))
+            name = clean(" ".join(row[k] for k in columns if k < len(row)))
             if not name or name.casefold() == "points possible":  # Canvas' second line
                 continue
             if len(students) >= MAX_STUDENTS:
@@ -107,7 +108,7 @@ def read_kept(path: str, names: tuple[str, ...]) -> dict[str, tuple[str, dict[st
         out = {}
         for row in rows:
             cells = dict(zip(header, (c.strip() for c in row)))
-            name, folder = _clean(cells.get("student", "")), cells.get("folder", "")
+            name, folder = clean(cells.get("student", "")), cells.get("folder", "")
             if not name:
                 continue
             if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", folder) or folder in _RESERVED:
