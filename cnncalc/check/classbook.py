@@ -93,6 +93,12 @@ class ClassReport:
     def graded(self) -> tuple[Graded, ...]:
         return tuple(s.graded for s in self.students if s.graded is not None)
 
+    @property
+    def mean(self) -> float | None:
+        """The graded students' mean score (percent, one decimal), None if none was graded."""
+        graded = self.graded
+        return round(sum(g.percent or 0 for g in graded) / len(graded), 1) if graded else None
+
     def common(self, limit: int = 10) -> list[tuple[tuple[str, str, str], int]]:
         """The mistakes most students made, most common first (each student counted once)."""
         counts = Counter(m for g in self.graded for m in set(g.mistakes))

@@ -220,7 +220,7 @@ def class_dict(report: ClassReport) -> dict[str, Any]:
             **({"missing": [s.name for s in report.students if s.status.startswith("missing")]}
                if _by_variant(report) else {}),
             "needs_attention": [{"student": s.name, "status": s.status} for s in report.attention],
-            "mean_score": _mean(report), "rows": [_row(s) for s in report.students],
+            "mean_score": report.mean, "rows": [_row(s) for s in report.students],
             "mistakes_by_type": [{"mistake": t, "students": n, "layers": list(layers)}
                                  for t, n, layers in report.by_type()],
             "common_mistakes": [{"row": r, "column": c, "diagnosis": d, "students": n}
@@ -247,11 +247,6 @@ def _row(s) -> dict[str, Any]:
     return row
 
 
-def _mean(report: ClassReport) -> float | None:
-    graded = report.graded
-    return round(sum(g.percent or 0 for g in graded) / len(graded), 1) if graded else None
-
-
 def gradebook_csv(report: ClassReport) -> str:
     """One row per student (GRADEBOOK's columns), UTF-8 with a byte-order mark as Excel expects;
     every text cell defused against spreadsheet formulas; an unreadable row's numbers empty."""
@@ -272,7 +267,7 @@ def class_text(report: ClassReport, width: int = 80) -> str:
     graded = report.graded
     bad = [s for s in report.students if s.graded is None and s.status.startswith("unreadable")]
     missing = [s for s in report.students if s.status.startswith("missing")]
-    mean = _mean(report)
+    mean = report.mean
     against = f"their variants of {report.spec}" if _by_variant(report) else report.spec
     lines = wrap(f"{len(report.students)} students against {against}: {len(graded)} graded, "
                  f"{len(bad)} unreadable{f', {len(missing)} missing' if missing else ''} (not averaged in); mean score of the graded "
