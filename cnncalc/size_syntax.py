@@ -7,6 +7,7 @@ import re
 from .errors import ArgumentError
 
 _SEP = re.compile(r"[xX×*,\s]+")
+_TIMES = frozenset("xX×*")
 _INT = re.compile(r"[-+]?\d+$")
 
 
@@ -33,9 +34,14 @@ def sizes(text: str | None, option: str, example: str = "32x32x3", minimum: int 
         if required:
             raise ArgumentError(f"{option} is required; e.g. {example if ' ' in example else option + ' ' + example}")
         return None
-    parts = [p for p in _SEP.split(text.strip().strip("[]()")) if p]
+    hint = example if " " in example else option + " " + example
+    body = text.strip().strip("[]()").strip()
+    if body[:1] in _TIMES or body[-1:] in _TIMES:  # `3x`: a size left out, never read as `3`
+        raise ArgumentError(f"{option} `{text.strip()}` leaves a size out beside its "
+                            f"`{body[0] if body[:1] in _TIMES else body[-1]}`; give every size, e.g. {hint}")
+    parts = [p for p in _SEP.split(body) if p]
     if not parts:
-        raise ArgumentError(f"{option} is empty; e.g. {example if ' ' in example else option + ' ' + example}")
+        raise ArgumentError(f"{option} is empty; e.g. {hint}")
     return tuple(_int(p, option, example, minimum) for p in parts)
 
 

@@ -138,3 +138,10 @@ def test_conv_matrix_f_is_the_kernel_its_length_or_values(main80):
     assert "f=1," in main80("conv-matrix", "-n", "4", "-f", "[5]").out
     r = main80("conv-matrix", "-n", "8", "-f", "3", "--size", "3")
     assert r.code == 2 and "given twice" in r.err
+
+
+def test_a_size_left_out_is_refused_not_dropped(main80):
+    """`3x` is an unfinished 3xN: read as 3 it would answer another question."""
+    for text in ("3x", "x3", "3×", "[6x6x]"):
+        r = main80("size", text, "-f", "3")
+        assert r.code == 2 and "leaves a size out" in r.err and len(r.err.strip().splitlines()) == 1
