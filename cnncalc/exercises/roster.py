@@ -75,6 +75,9 @@ def read_roster(path: str) -> list[Student]:
         students: list[Student] = []
         seen: dict[str, Student] = {}
         for row in rows:
+            if any("\n" in row[k] or "\r" in row[k] for k in columns if k < len(row)):
+                raise ArgumentError("a name runs over several lines: a quote `\"` opened at or before this line "
+                                    "is never closed; close it or remove it", path=path, line=rows.line_num)
             name = clean(" ".join(row[k] for k in columns if k < len(row)))
             if not name or name.casefold() == "points possible":  # Canvas' second line
                 continue

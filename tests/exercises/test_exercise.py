@@ -150,6 +150,8 @@ def test_too_few_valid_variants_says_how_many_unless_shared(files, tmp_path, mai
                           "name the column of names `student`"),
     ("name\nAda\nBob\nada \n", "roster.csv:4:1: `ada` is listed twice (lines 2 and 4); each student needs a name "
                                "of their own: add what tells them apart"),
+    ('student\nAda\n"Bob\nCy\nDee\n', "roster.csv:5: a name runs over several lines: a quote `\"` opened at or "
+                                      "before this line is never closed; close it or remove it"),
 ])
 def test_bad_rosters(main, files, tmp_path, roster, message):
     t, r = files()
