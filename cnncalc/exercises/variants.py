@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..errors import ArgumentError, CnncalcError, SpecError
 from ..infer import infer
 from ..spec import parse_root
-from ..solve.inputs import _drops
+from ..solve.inputs import dropped_rows
 from ..vary import Template
 from .roster import Student, digest
 
@@ -55,7 +55,7 @@ class Variants:
             result = infer(parse_root(self.root, self.path, self.template.variant(index)))
         except CnncalcError as e:
             return e
-        drops = _drops(result) if self.exact else []
+        drops = dropped_rows(result) if self.exact else []
         if drops:
             return f"{drops[0].layer} drops rows on {drops[0].axis}: {drops[0].note}"
         return result

@@ -63,7 +63,7 @@ class InputAnswer:
         return input_text(self)
 
 
-def _drops(summary) -> list[Drop]:
+def dropped_rows(summary) -> list[Drop]:
     """Every (layer, axis) whose window division leaves rows unread or overhangs (ceil_mode)."""
     out = []
     for r in summary.layers:
@@ -174,7 +174,7 @@ def _scan_planned(spec, summary, plan, base, which, label, max_size, memo):
                             memo[j, inp] = infer_layer(layer, (inp,))
                         results.append(memo[j, inp])
                         inp = results[-1].output_shape
-                    seen[shape] = not any(d.axis in label.split("=") for d in _drops(SimpleNamespace(layers=results)))
+                    seen[shape] = not any(d.axis in label.split("=") for d in dropped_rows(SimpleNamespace(layers=results)))
                 except CnncalcError:
                     seen[shape] = None
             if seen[shape] is None:
@@ -216,7 +216,7 @@ def input_sizes(spec, max_size: int = 2048, given: tuple[int, ...] | None = None
                             f"{run:,} layers is {steps:,} layer steps, more than the "
                             f"{MAX_SCAN_STEPS:,} a scan may take (about 30 s); use --max {fits:,} or less")
     names = AXIS_NAMES.get(dims, tuple(str(i) for i in range(dims)))
-    drops = tuple(_drops(summary)) if summary else ()
+    drops = tuple(dropped_rows(summary)) if summary else ()
     if scanned == 1:
         scans = [("=".join(names), tuple(range(dims)))]
     else:
@@ -234,7 +234,7 @@ def input_sizes(spec, max_size: int = 2048, given: tuple[int, ...] | None = None
                     continue
                 if smallest is None:
                     smallest = n
-                if not any(d.axis in label.split("=") for d in _drops(s)):
+                if not any(d.axis in label.split("=") for d in dropped_rows(s)):
                     exact.append(n)
         answers.append(InputAnswer(
             f"input sizes {label} = 1..{max_size} of {spec.name} for which every division is exact",
