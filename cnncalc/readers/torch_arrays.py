@@ -71,6 +71,8 @@ def call(name: str, args: list, kwargs: dict):
             raise ValueError("torch.tensor of something other than a list of numbers")
         ints = all(isinstance(v, int) for v in items)
         return TArray(np.array(items, dtype=np.int64 if ints else np.float32))
+    if name in ("torch.round", "torch.log", "torch.exp", "torch.sqrt") and len(args) != 1:
+        raise ValueError(f"{name} of {len(args)} arguments")
     if name == "torch.round":
         a = _as_array(args[0])
         if _near_boundary(a, True):

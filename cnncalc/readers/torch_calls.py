@@ -82,10 +82,7 @@ class Known:
             return self.copied(args[0], node)
         if name in torch_arrays.FUNCTIONS and (name in ("torch.arange", "torch.tensor")
                                                or any(isinstance(a, TArray) for a in args)):
-            try:
-                return torch_arrays.call(name, list(args), kwargs)
-            except ValueError as e:
-                raise self.fail(node, f"{e} (torch arithmetic while the model is built)") from None
+            return self.arrays(node, torch_arrays.call, name, list(args), kwargs)
         if name in _CONSTANTS and args and not kwargs:
             return self.constant(name, args, node)
         if name == "torch.nn.Parameter" and len(args) == 1 and isinstance(args[0], Const):
@@ -96,13 +93,20 @@ class Known:
         if isinstance(fn, Partial):
             return self.invoke(fn.fn, [*fn.args, *args], {**fn.kwargs, **kwargs}, {}, node)
         if isinstance(fn, tuple) and fn[0] == "array-method":
-            try:
-                return torch_arrays.method(fn[1], fn[2], args)
-            except ValueError as e:
-                raise self.fail(node, f"{e} (torch arithmetic while the model is built)") from None
+            return self.arrays(node, torch_arrays.method, fn[1], fn[2], args)
         if isinstance(fn, tuple) and fn[0] == "str-method":
             return self.str_method(fn[1], fn[2], args, kwargs, node)
         return None
+
+    def arrays(self, node, fn, *args):
+        """fn(*args) of torch_arrays; what it refuses, or a number too large for int64, is one failure."""
+        try:
+            return fn(*args)
+        except ValueError as e:
+            raise self.fail(node, f"{e} (torch arithmetic while the model is built)") from None
+        except OverflowError:
+            raise self.fail(node, "a number too large for a torch tensor (torch arithmetic while the model "
+                                  "is built)") from None
 
     # -- x.size()[1:] multiplied out: the features of each sample ----------------------------------
     def size_slice(self, shape, index: slice, node):
@@ -139,10 +143,7 @@ class Known:
             return self.size_product(left, right, node)
         ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
         if (isinstance(left, TArray) or isinstance(right, TArray)) and type(op) in ops:
-            try:
-                return torch_arrays.binop(ops[type(op)], left, right)
-            except ValueError as e:
-                raise self.fail(node, f"{e} (torch arithmetic while the model is built)") from None
+            return self.arrays(node, torch_arrays.binop, ops[type(op)], left, right)
         for a, b in ((left, right), (right, left)):
             if isinstance(a, Const) and isinstance(b, (int, float)) and not isinstance(b, bool) \
                     and isinstance(op, ast.Mult):

@@ -386,6 +386,28 @@ def test_class_methods_torch_arithmetic_and_a_block_subclass(tmp_path):
     assert "torch.arange of numbers that are not whole" in str(e.value)
 
 
+@pytest.mark.parametrize("expr, said", [
+    ("torch.arange(10**30)", "too large for a torch tensor"),
+    ("torch.tensor([10**30])", "too large for a torch tensor"),
+    ("torch.tensor([1]) + 10**30", "too large for a torch tensor"),
+    ("torch.log(2, torch.tensor([1]))", "torch.log of 2 arguments"),
+])
+def test_torch_arithmetic_refused_not_an_internal_error(tmp_path, expr, said):
+    path = write(tmp_path, "m.py", TORCH_HEAD + f"""
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        w = {expr}
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+""")
+    with pytest.raises(CnncalcError) as e:
+        summary_of(path, input=(4,))
+    assert said in str(e.value)
+
+
 def test_two_models_without_class_name_the_factory_functions_too(tmp_path):
     path = write(tmp_path, "two.py", TORCH_HEAD + """
 class A(nn.Module):
