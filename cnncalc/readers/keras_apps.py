@@ -49,6 +49,9 @@ def correct_pad(shape: tuple, kernel_size):
     """imagenet_utils.correct_pad: the ZeroPadding2D pairs of a stride-2 'same' window, channels last."""
     size = shape[1:3]
     kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    if len(shape) != 4 or len(kernel) != 2:
+        raise AppError(f"correct_pad takes an image tensor (N, H, W, C) and a kernel of 2 sizes, not {shape} and "
+                       f"{kernel_size}")
     adjust = (1, 1) if size[0] is None else (1 - size[0] % 2, 1 - size[1] % 2)
     correct = (kernel[0] // 2, kernel[1] // 2)
     return ((correct[0] - adjust[0], correct[0]), (correct[1] - adjust[1], correct[1]))

@@ -159,3 +159,14 @@ def test_a_number_operand_on_a_tensor_in_source(tmp_path):
     s = summary_of(str(path))
     assert [r.layer.kind for r in s.layers][-4:] == ["rescaling", "relu6", "rescaling", "rescaling"]
     assert [s.layers[i].layer.scale for i in (-4, -2)] == [1.0, 1.0 / 6.0] and s.layers[-1].layer.offset == -2.0
+
+
+@pytest.mark.parametrize("shape, kernel", [("(8, 8, 3)", "[3]"), ("(8,)", "3")])
+def test_correct_pad_of_the_wrong_sizes_is_refused_not_an_internal_error(tmp_path, shape, kernel):
+    path = tmp_path / "pad.py"
+    path.write_text("import keras\nfrom keras import layers\nfrom keras.applications import imagenet_utils\n"
+                    f"x = keras.Input({shape})\n"
+                    f"y = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, {kernel}))(x)\n"
+                    "model = keras.Model(x, y)\n")
+    with pytest.raises(CnncalcError, match="correct_pad takes an image tensor"):
+        summary_of(str(path))
