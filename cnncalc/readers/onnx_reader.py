@@ -202,6 +202,9 @@ class OnnxReader:
             raise self.fail(node, index, f"a Reshape of a channel-shuffle view to {target} (not back to N, C, H, W)")
         target = [Batch() if isinstance(v, Dim) and v.axis == 0 else v for v in target]
         head, rest = target[0], target[1:]
+        if target.count(-1) > 1:
+            raise self.fail(node, index, f"a Reshape to {target}: ONNX allows one -1 (the size worked out), "
+                                         "this file has several; export the model again")
         if not (isinstance(head, Batch) or head in (0, 1, -1)) or not all(isinstance(v, int) for v in rest):
             raise self.fail(node, index, f"a Reshape to {target} (cnncalc keeps the batch first)")
         if rest == [-1] or (x.rank == 1 and rest == [0]):

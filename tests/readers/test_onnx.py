@@ -86,3 +86,16 @@ def test_every_unknown_onnx_op_of_the_file_is_named_in_one_line(tmp_path):
     assert str(e.value).endswith("node 2 (norm, LpNormalization): the op LpNormalization is not one cnncalc reads, "
                                  "nor are Erf (2 nodes) and Sin (1 node); write this part in YAML")
     assert "\n" not in str(e.value)
+
+
+def test_a_reshape_with_two_minus_ones_is_refused(tmp_path):
+    """ONNX lets one size be -1; a file with two is not one an exporter writes, never a flatten."""
+    onnx = pytest.importorskip("onnx")
+    import numpy as np
+    from onnx import numpy_helper
+    path = _onnx_graph(tmp_path, [onnx.helper.make_node("Reshape", ["x", "target"], ["y"], name="view")], {})
+    model = onnx.load(path)
+    model.graph.initializer.append(numpy_helper.from_array(np.array([-1, -1], np.int64), "target"))
+    onnx.save(model, path)
+    with pytest.raises(ReaderError, match=r"node 1 \(view, Reshape\): a Reshape to \[-1, -1\]: ONNX allows one -1"):
+        load_model(path)
